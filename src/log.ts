@@ -1,0 +1,55 @@
+// Minimal structured logger. Every line passes through redact(), so a secret registered at start-up
+// (client secret, tokens, signing secret) can never be printed, even inside an error message.
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+const secrets = new Set<string>();
+const BEARER = /(Bearer\s+)[A-Za-z0-9\-._~+/]+=*/gi;
+const SECRET_FIELDS =
+  /("?(?:client_secret|clientSecret|access_token|refresh_token|accessToken|refreshToken|signingSecret|password|token)"?\s*[:=]\s*"?)([^"&\s,}]+)/gi;
+
+/** Registers a value that must never be logged (ignores short values that would redact noise). */
+export function registerSecret(value: string | undefined): void {
+  if (value && value.length >= 6) secrets.add(value);
+}
+
+export function redact(text: string): string {
+  let out = text.replace(BEARER, '$1[redacted]').replace(SECRET_FIELDS, '$1[redacted]');
+  for (const s of secrets) out = out.split(s).join('[redacted]');
+  return out;
+}
+
+export interface Logger {
+  debug(msg: string, ctx?: Record<string, unknown>): void;
+  info(msg: string, ctx?: Record<string, unknown>): void;
+  warn(msg: string, ctx?: Record<string, unknown>): void;
+  error(msg: string, ctx?: Record<string, unknown>): void;
+}
+
+function serialise(ctx: Record<string, unknown>): string {
+  return JSON.stringify(ctx, (_k, v: unknown) =>
+    v instanceof Error ? { name: v.name, message: v.message, ...(v as unknown as Record<string, unknown>) } : v,
+  );
+}
+
+export function createLogger(
+  level: LogLevel = 'info',
+  write: (line: string) => void = (line) => process.stderr.write(line + '\n'),
+): Logger {
+  const min = LEVELS[level];
+  const emit = (lvl: LogLevel, msg: string, ctx?: Record<string, unknown>) => {
+    if (LEVELS[lvl] < min) return;
+    const tail = ctx && Object.keys(ctx).length ? ' ' + serialise(ctx) : '';
+    write(redact(`${new Date().toISOString()} ${lvl.toUpperCase()} ${msg}${tail}`));
+  };
+  return {
+    debug: (m, c) => emit('debug', m, c),
+    info: (m, c) => emit('info', m, c),
+    warn: (m, c) => emit('warn', m, c),
+    error: (m, c) => emit('error', m, c),
+  };
+}
+
+/** A logger that discards everything (tests, benchmarks). */
+export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };

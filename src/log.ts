@@ -5,6 +5,9 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
 const secrets = new Set<string>();
+/** Access tokens rotate every few minutes: keep only the most recent ones, so a long-running bot does not grow this set forever. */
+const rotatingSecrets = new Set<string>();
+const MAX_ROTATING_SECRETS = 32;
 const BEARER = /(Bearer\s+)[A-Za-z0-9\-._~+/]+=*/gi;
 const SECRET_FIELDS =
   /("?(?:client_secret|clientSecret|access_token|refresh_token|accessToken|refreshToken|signingSecret|password|token)"?\s*[:=]\s*"?)([^"&\s,}]+)/gi;
@@ -14,9 +17,17 @@ export function registerSecret(value: string | undefined): void {
   if (value && value.length >= 6) secrets.add(value);
 }
 
+/** Registers a short-lived secret (an access token); the oldest is forgotten once many newer ones exist. */
+export function registerRotatingSecret(value: string | undefined): void {
+  if (!value || value.length < 6 || secrets.has(value)) return;
+  rotatingSecrets.delete(value);
+  rotatingSecrets.add(value);
+  if (rotatingSecrets.size > MAX_ROTATING_SECRETS) rotatingSecrets.delete(rotatingSecrets.values().next().value as string);
+}
+
 export function redact(text: string): string {
   let out = text.replace(BEARER, '$1[redacted]').replace(SECRET_FIELDS, '$1[redacted]');
-  for (const s of secrets) out = out.split(s).join('[redacted]');
+  for (const set of [secrets, rotatingSecrets]) for (const s of set) out = out.split(s).join('[redacted]');
   return out;
 }
 

@@ -1,0 +1,95 @@
+import { silentLogger, type Logger } from '../log';
+import type { IscClient } from './api';
+import { ClientCredentialsTokenProvider, type TokenProvider } from './auth';
+import { isIscError } from './errors';
+import { IscHttp, RawHttp } from './http';
+import { createIdentitiesApi } from './identities';
+import { DEFAULT_VERSIONS, type ApiVersions } from './paths';
+import { RateLimiter } from './rateLimiter';
+import { createTaskManagementApi } from './taskManagement';
+import { createWorkItemsApi } from './workItems';
+
+export interface IscClientOptions {
+  /** Tenant API root without a version, e.g. `https://acme.api.identitynow.com`. */
+  baseUrl: string;
+  clientId: string;
+  clientSecret: string;
+  /** Per request; default 10000. */
+  timeoutMs?: number;
+  /** Default 90 per 10000 ms (ISC allows 100 per 10 s per client id). */
+  rateLimit?: { requests: number; perMs: number };
+  /** Default 3 (GET/HEAD on 5xx/network errors; any method on 429). */
+  maxRetries?: number;
+  /** Default 60000. */
+  retryAfterCapMs?: number;
+  /** Defaults v3 / v2024 / v3. */
+  versions?: Partial<ApiVersions>;
+  logger?: Logger;
+  /** Injectable for tests; default setTimeout-based. */
+  sleep?: (ms: number) => Promise<void>;
+  /** Backoff jitter in [0, 1), injectable for tests. */
+  random?: () => number;
+}
+
+export interface IscClientHandle extends IscClient {
+  /** The service (client-credentials) token provider. */
+  tokens: TokenProvider;
+  /** Same HTTP layer (shared rate limiter), but authenticated with another token source (a user's linked account). */
+  withTokenProvider(tokens: TokenProvider): IscClient;
+  /** For /healthz: obtains (or reuses) a token; `detail` is safe to show and never holds a secret. */
+  checkHealth(): Promise<{ ok: boolean; detail: string }>;
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export function createIscClient(options: IscClientOptions): IscClientHandle {
+  const baseUrl = options.baseUrl.replace(/\/+$/, '');
+  if (/\/(v\d+|beta)$/.test(baseUrl)) {
+    throw new Error(`ISC baseUrl must not end with an API version, e.g. https://acme.api.identitynow.com (got ${baseUrl})`);
+  }
+  const maxRetries = options.maxRetries ?? 3;
+  if (!Number.isInteger(maxRetries) || maxRetries < 0) throw new RangeError(`Invalid maxRetries ${maxRetries}`);
+  const logger = options.logger ?? silentLogger;
+  const sleep = options.sleep ?? defaultSleep;
+  const versions: ApiVersions = { ...DEFAULT_VERSIONS, ...options.versions };
+
+  const raw = new RawHttp({ baseUrl, timeoutMs: options.timeoutMs ?? 10_000 });
+  const tokens = new ClientCredentialsTokenProvider({
+    http: raw,
+    clientId: options.clientId,
+    clientSecret: options.clientSecret,
+    logger,
+  });
+  const http = new IscHttp(
+    {
+      raw,
+      limiter: new RateLimiter({ ...(options.rateLimit ?? { requests: 90, perMs: 10_000 }), sleep }),
+      maxRetries,
+      retryAfterCapMs: options.retryAfterCapMs ?? 60_000,
+      logger,
+      sleep,
+      random: options.random ?? Math.random,
+    },
+    tokens,
+  );
+  const clientFor = (h: IscHttp): IscClient => ({
+    workItems: createWorkItemsApi(h, versions.workItems),
+    taskManagement: createTaskManagementApi(h, versions.taskManagement),
+    identities: createIdentitiesApi(h, versions.identities),
+  });
+
+  return {
+    ...clientFor(http),
+    tokens,
+    withTokenProvider: (other) => clientFor(http.withTokens(other)),
+    async checkHealth() {
+      try {
+        await tokens.getToken();
+        return { ok: true, detail: "ISC accepted the bot's client credentials." };
+      } catch (e) {
+        logger.warn('ISC health check failed', { error: e });
+        return { ok: false, detail: isIscError(e) ? e.userMessage() : 'Unexpected error while obtaining an ISC token.' };
+      }
+    },
+  };
+}

@@ -1,0 +1,61 @@
+export interface RateLimiterOptions {
+  /** At most this many grants… */
+  requests: number;
+  /** …in any window of this many milliseconds. */
+  perMs: number;
+  sleep: (ms: number) => Promise<void>;
+  now?: () => number;
+}
+
+/**
+ * Sliding-window limiter shared by every caller of one ISC client id. Callers are served in arrival
+ * order, so a burst drains evenly; `pause()` (a 429's Retry-After) holds all of them.
+ */
+export class RateLimiter {
+  private readonly grants: number[] = [];
+  private pausedUntil = 0;
+  private sleptUntil = 0;
+  private queue: Promise<void> = Promise.resolve();
+  private readonly clock: () => number;
+
+  constructor(private readonly options: RateLimiterOptions) {
+    if (!Number.isInteger(options.requests) || options.requests < 1 || !(options.perMs > 0)) {
+      throw new RangeError(`Invalid rate limit: ${options.requests} requests per ${options.perMs} ms`);
+    }
+    this.clock = options.now ?? (() => Date.now());
+  }
+
+  /** Resolves when the caller may send one request. */
+  acquire(): Promise<void> {
+    const turn = this.queue.then(() => this.waitForSlot());
+    this.queue = turn.catch(() => undefined);
+    return turn;
+  }
+
+  /** Holds every caller for `ms` from now (never shortens an earlier pause). */
+  pause(ms: number): void {
+    this.pausedUntil = Math.max(this.pausedUntil, this.now() + ms);
+  }
+
+  // Time never goes back behind what was already waited for: a timer may fire a little early, and an
+  // injected sleep (tests) may not move the clock at all.
+  private now(): number {
+    return Math.max(this.clock(), this.sleptUntil);
+  }
+
+  private async waitForSlot(): Promise<void> {
+    const { requests, perMs, sleep } = this.options;
+    for (;;) {
+      const now = this.now();
+      while (this.grants.length > 0 && this.grants[0] <= now - perMs) this.grants.shift();
+      const windowOpensAt = this.grants.length < requests ? now : this.grants[0] + perMs;
+      const at = Math.max(windowOpensAt, this.pausedUntil);
+      if (at <= now) {
+        this.grants.push(now);
+        return;
+      }
+      await sleep(at - now);
+      this.sleptUntil = Math.max(this.sleptUntil, at);
+    }
+  }
+}

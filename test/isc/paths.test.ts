@@ -1,0 +1,49 @@
+import { pathId, publicIdentitiesPath, taskStatusPaths, workItemPaths } from '../../src/isc/paths';
+
+test('work items, legacy v3 and per-service v1', () => {
+  const v3 = workItemPaths('v3');
+  const v1 = workItemPaths('v1');
+  expect([v3.list, v3.completed, v3.count, v3.completedCount, v3.summary]).toEqual([
+    '/v3/work-items',
+    '/v3/work-items/completed',
+    '/v3/work-items/count',
+    '/v3/work-items/completed/count',
+    '/v3/work-items/summary',
+  ]);
+  expect([v1.list, v1.completed, v1.count, v1.completedCount, v1.summary]).toEqual([
+    '/work-items/v1',
+    '/work-items/v1/completed',
+    '/work-items/v1/count',
+    '/work-items/v1/completed/count',
+    '/work-items/v1/summary',
+  ]);
+  expect([v1.item('w'), v1.forward('w'), v1.approve('w', 'a'), v1.reject('w', 'a')]).toEqual([
+    '/work-items/v1/w',
+    '/work-items/v1/w/forward',
+    '/work-items/v1/w/approve/a',
+    '/work-items/v1/w/reject/a',
+  ]);
+  expect([v3.bulkApprove('w'), v3.bulkReject('w'), v3.accountSelection('w')]).toEqual([
+    '/v3/work-items/bulk-approve/w',
+    '/v3/work-items/bulk-reject/w',
+    '/v3/work-items/w/submit-account-selection',
+  ]);
+});
+
+test('task status: v1 has no pending-tasks path', () => {
+  expect(taskStatusPaths('v2024')).toMatchObject({ list: '/v2024/task-status', pendingTasks: '/v2024/task-status/pending-tasks' });
+  expect(taskStatusPaths('v2024').item('t1')).toBe('/v2024/task-status/t1');
+  expect(taskStatusPaths('v1')).toMatchObject({ list: '/task-status/v1', pendingTasks: undefined });
+  expect(taskStatusPaths('v1').item('t1')).toBe('/task-status/v1/t1');
+});
+
+test('public identities', () => {
+  expect(publicIdentitiesPath('v3')).toBe('/v3/public-identities');
+  expect(publicIdentitiesPath('v1')).toBe('/public-identities/v1');
+});
+
+test('ids are one encoded segment; dot segments and empty ids are refused', () => {
+  expect(pathId('a/b?c#d %')).toBe('a%2Fb%3Fc%23d%20%25');
+  expect(workItemPaths('v3').approve('../x', '?all')).toBe('/v3/work-items/..%2Fx/approve/%3Fall');
+  for (const bad of ['', '.', '..']) expect(() => pathId(bad)).toThrow(RangeError);
+});

@@ -1,0 +1,74 @@
+import { RateLimiter } from '../../src/isc/rateLimiter';
+
+/** A clock that only moves when the limiter sleeps. */
+function fakeTime() {
+  const clock = { now: 0 };
+  const sleeps: number[] = [];
+  const sleep = async (ms: number) => {
+    sleeps.push(ms);
+    clock.now += ms;
+  };
+  return { clock, sleeps, sleep, now: () => clock.now };
+}
+
+function maxInAnyWindow(times: number[], windowMs: number): number {
+  return Math.max(...times.map((t) => times.filter((u) => u >= t && u < t + windowMs).length));
+}
+
+test('a burst never exceeds N grants in any window', async () => {
+  const time = fakeTime();
+  const limiter = new RateLimiter({ requests: 90, perMs: 10_000, sleep: time.sleep, now: time.now });
+  const grants: number[] = [];
+  await Promise.all(Array.from({ length: 300 }, () => limiter.acquire().then(() => grants.push(time.clock.now))));
+
+  expect(grants).toHaveLength(300);
+  expect(maxInAnyWindow(grants, 10_000)).toBe(90);
+  expect(grants.slice(0, 90).every((t) => t === 0)).toBe(true);
+  expect(grants[90]).toBe(10_000);
+  expect(grants[299]).toBe(30_000);
+});
+
+test('grants spread over time only wait when the window is full', async () => {
+  const time = fakeTime();
+  const limiter = new RateLimiter({ requests: 2, perMs: 1_000, sleep: time.sleep, now: time.now });
+  await limiter.acquire();
+  time.clock.now = 600;
+  await limiter.acquire();
+  await limiter.acquire(); // window full until the first grant is 1000 ms old
+  expect(time.sleeps).toEqual([400]);
+  expect(time.clock.now).toBe(1_000);
+});
+
+test('pause holds every caller and is never shortened', async () => {
+  const time = fakeTime();
+  const limiter = new RateLimiter({ requests: 10, perMs: 1_000, sleep: time.sleep, now: time.now });
+  limiter.pause(5_000);
+  limiter.pause(2_000);
+  const grants: number[] = [];
+  await Promise.all([1, 2, 3].map(() => limiter.acquire().then(() => grants.push(time.clock.now))));
+  expect(grants).toEqual([5_000, 5_000, 5_000]);
+  expect(time.sleeps).toEqual([5_000]);
+});
+
+test('an injected sleep that does not move the clock still ends the wait', async () => {
+  const sleeps: number[] = [];
+  const limiter = new RateLimiter({ requests: 1, perMs: 1_000, sleep: async (ms) => void sleeps.push(ms), now: () => 0 });
+  await limiter.acquire();
+  await limiter.acquire();
+  await limiter.acquire();
+  expect(sleeps).toEqual([1_000, 1_000]);
+});
+
+test('callers are served in arrival order', async () => {
+  const time = fakeTime();
+  const limiter = new RateLimiter({ requests: 1, perMs: 100, sleep: time.sleep, now: time.now });
+  const order: number[] = [];
+  await Promise.all([0, 1, 2, 3].map((i) => limiter.acquire().then(() => order.push(i))));
+  expect(order).toEqual([0, 1, 2, 3]);
+});
+
+test('an invalid limit is refused', () => {
+  const sleep = async () => undefined;
+  expect(() => new RateLimiter({ requests: 0, perMs: 1_000, sleep })).toThrow(RangeError);
+  expect(() => new RateLimiter({ requests: 5, perMs: 0, sleep })).toThrow(RangeError);
+});

@@ -1,0 +1,746 @@
+// An embedded, stateful demo ISC tenant on loopback: OAuth client credentials, work items (v3 and v1
+// layouts), task status (v2024 and v1) and public identities, over Node's http module. The bot points
+// its normal HTTP client at it when no real tenant is configured.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import type {
+  ErrorResponseDto,
+  PublicIdentity,
+  TaskCompletionStatus,
+  TaskStatus,
+  WorkItem,
+  WorkItemState,
+  WorkItemsSummary,
+} from '../isc/types';
+import { createLogger, type Logger } from '../log';
+import { createSeed, demoIdentity, demoWorkItemsFor, FIRST_DYNAMIC_ID, sandboxId, SEED_IDENTITIES, type SandboxIdKind } from './seed';
+
+export interface SandboxOptions {
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 0 (ephemeral). */
+  port?: number;
+  /** Default 'sandbox'. */
+  clientId?: string;
+  /** Default 'sandbox-secret'. */
+  clientSecret?: string;
+  /** Default 749, like ISC. */
+  tokenTtlSeconds?: number;
+  logger?: Logger;
+  /** Clock for seed ages, timestamps and token expiry. */
+  now?: () => Date;
+  /**
+   * Fault injection for benchmarks and soak tests, called for every request (`/oauth/token` included:
+   * return undefined for it to leave token grants alone) before authentication and the handler.
+   */
+  faults?: (req: { method: string; path: string }) => Promise<Fault | undefined> | Fault | undefined;
+}
+
+export type Fault = { delayMs?: number } & (
+  | { kind: 'status'; status: number; retryAfterSeconds?: number }
+  | { kind: 'reset' }
+  | { kind: 'malformed' }
+  | { kind: 'none' }
+);
+
+export interface MutationRecord {
+  method: string;
+  /** The request path as sent, ids included. */
+  path: string;
+  workItemId?: string;
+  /** The status the sandbox answered: a repeated decision shows up as a 400. */
+  status: number;
+  at: string;
+}
+
+export interface SandboxStats {
+  /** Per "METHOD /normalised/path", e.g. "POST /work-items/{id}/approve/{approvalItemId}", whatever the layout. */
+  requests: Record<string, number>;
+  tokenRequests: number;
+  /** Every POST/PATCH that passed authentication, in order. */
+  mutations: MutationRecord[];
+}
+
+export interface SandboxTenant {
+  /** e.g. http://127.0.0.1:PORT */
+  url: string;
+  clientId: string;
+  clientSecret: string;
+  close(): Promise<void>;
+  stats(): SandboxStats;
+  /** Adds (or replaces, by id) a work item, as if it had just arrived. */
+  addWorkItem(item: WorkItem): void;
+  getWorkItemState(id: string): WorkItem | undefined;
+  /** The identity with that email, created (with demo work items) if there is none. */
+  identityForEmail(email: string): PublicIdentity;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Errors and replies
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const badRequest = (text: string) => new HttpError(400, text);
+
+const DETAIL_CODES: Record<number, string> = {
+  400: '400.1 Bad Request Content',
+  403: '403 Forbidden',
+  404: '404 Not found',
+  415: '415 Unsupported Media Type',
+  500: '500.0 Internal Fault',
+};
+
+function errorResponse(status: number, text: string): ErrorResponseDto {
+  return {
+    detailCode: DETAIL_CODES[status] ?? `${status} ${http.STATUS_CODES[status] ?? 'Error'}`,
+    trackingId: randomBytes(16).toString('hex'),
+    messages: [{ locale: 'en-US', localeOrigin: 'DEFAULT', text }],
+    causes: [],
+  };
+}
+
+const UNAUTHORIZED = { error: 'JWT validation failed: JWT is expired' };
+const RATE_LIMITED = { message: ' Rate Limit Exceeded ' };
+
+interface Reply {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+const ok = (body?: unknown): Reply => ({ status: 200, body });
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Standard collection parameters: limit/offset/count, filters, sorters
+
+interface Paging {
+  limit: number;
+  offset: number;
+  count: boolean;
+}
+
+function intParam(query: URLSearchParams, name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const raw = query.get(name);
+  if (raw === null || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `at least ${min}` : `from ${min} to ${max}`;
+    throw badRequest(`Query parameter '${name}' must be an integer ${range}; got '${raw}'.`);
+  }
+  return n;
+}
+
+function paging(query: URLSearchParams): Paging {
+  const count = query.get('count');
+  if (count !== null && count !== 'true' && count !== 'false') throw badRequest(`Query parameter 'count' must be true or false; got '${count}'.`);
+  return { limit: intParam(query, 'limit', 250, 0, 250), offset: intParam(query, 'offset', 0, 0), count: count === 'true' };
+}
+
+/** One page of `items`; `X-Total-Count` when asked. `emptyStatus` 204 answers an empty page with no content. */
+function pageReply<T>(items: T[], p: Paging, emptyStatus: 200 | 204 = 200): Reply {
+  const slice = items.slice(p.offset, p.offset + p.limit);
+  const headers = p.count ? { 'X-Total-Count': String(items.length) } : undefined;
+  return slice.length === 0 && emptyStatus === 204 ? { status: 204, headers } : { status: 200, body: slice, headers };
+}
+
+type FilterOp = 'eq' | 'in' | 'sw' | 'isnull';
+interface FilterTerm {
+  field: string;
+  op: FilterOp;
+  values: string[];
+}
+type FilterFields<T> = Record<string, { ops: readonly FilterOp[]; get: (x: T) => string | null | undefined }>;
+
+const FILTER_TOKEN = /\s*(?:"((?:[^"\\]|\\.)*)"|([(),])|([^\s(),"]+))/y;
+
+/** Parses the subset of the SCIM-like syntax ISC documents for these fields: terms joined by `and`. */
+function parseFilters(text: string): FilterTerm[] {
+  const tokens: Array<{ quoted: boolean; text: string }> = [];
+  FILTER_TOKEN.lastIndex = 0;
+  while (FILTER_TOKEN.lastIndex < text.trimEnd().length) {
+    const m = FILTER_TOKEN.exec(text);
+    if (!m) throw badRequest(`Invalid filter: ${text}`);
+    tokens.push(m[1] !== undefined ? { quoted: true, text: m[1].replace(/\\(.)/g, '$1') } : { quoted: false, text: m[2] ?? m[3] });
+  }
+  let i = 0;
+  const next = () => {
+    if (i >= tokens.length) throw badRequest(`Invalid filter (unexpected end): ${text}`);
+    return tokens[i++];
+  };
+  const word = (expected?: string) => {
+    const t = next();
+    if (t.quoted || (expected !== undefined && t.text.toLowerCase() !== expected)) throw badRequest(`Invalid filter near '${t.text}': ${text}`);
+    return t.text;
+  };
+  const value = () => {
+    const t = next();
+    if (!t.quoted && '(),'.includes(t.text)) throw badRequest(`Invalid filter near '${t.text}': ${text}`);
+    return t.text;
+  };
+  const terms: FilterTerm[] = [];
+  while (i < tokens.length) {
+    if (terms.length) word('and');
+    const field = word();
+    const op = word().toLowerCase();
+    if (op === 'isnull') terms.push({ field, op, values: [] });
+    else if (op === 'eq' || op === 'sw') terms.push({ field, op, values: [value()] });
+    else if (op === 'in') {
+      word('(');
+      const values = [value()];
+      for (let sep = word(); sep !== ')'; sep = word()) {
+        if (sep !== ',') throw badRequest(`Invalid filter near '${sep}': ${text}`);
+        values.push(value());
+      }
+      terms.push({ field, op, values });
+    } else throw badRequest(`Unsupported filter operator '${op}': ${text}`);
+  }
+  return terms;
+}
+
+function compileFilters<T>(text: string | null, fields: FilterFields<T>): { terms: FilterTerm[]; test: (x: T) => boolean } {
+  const terms = text?.trim() ? parseFilters(text) : [];
+  for (const t of terms) {
+    if (!Object.hasOwn(fields, t.field)) throw badRequest(`Filtering on '${t.field}' is not supported.`);
+    if (!fields[t.field].ops.includes(t.op)) throw badRequest(`Operator '${t.op}' is not supported for '${t.field}'.`);
+  }
+  const matches = (v: string | null | undefined, t: FilterTerm) => {
+    if (t.op === 'isnull') return v == null;
+    if (v == null) return false;
+    const lower = v.toLowerCase();
+    return t.op === 'sw' ? lower.startsWith(t.values[0].toLowerCase()) : t.values.some((x) => x.toLowerCase() === lower);
+  };
+  return { terms, test: (x) => terms.every((t) => matches(fields[t.field].get(x), t)) };
+}
+
+const compare = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+
+function sortBy<T>(items: T[], sorters: string | null, keys: Record<string, (x: T) => string>): T[] {
+  if (!sorters?.trim()) return items;
+  const specs = sorters.split(',').map((s) => {
+    const desc = s.trim().startsWith('-');
+    const key = s.trim().replace(/^[-+]/, '');
+    if (!Object.hasOwn(keys, key)) throw badRequest(`Sorting on '${key}' is not supported.`);
+    return { get: keys[key], dir: desc ? -1 : 1 };
+  });
+  return [...items].sort((a, b) => {
+    for (const { get, dir } of specs) {
+      const c = compare(get(a), get(b));
+      if (c) return c * dir;
+    }
+    return 0;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Tenant state
+
+/**
+ * Who a token acts for. Client-credentials tokens act as the service identity, an admin who may pass
+ * any `ownerId`; a user flow (authorization code) would mint tokens with the user's id and `admin: false`.
+ */
+interface Principal {
+  identityId: string;
+  admin: boolean;
+}
+
+function requireActsFor(p: Principal, ownerId: string | null | undefined): void {
+  if (!p.admin && ownerId !== p.identityId) throw new HttpError(403, 'The server understood the request but refuses to authorize it.');
+}
+
+const COMPLETION_STATUSES: readonly TaskCompletionStatus[] = ['SUCCESS', 'WARNING', 'ERROR', 'TERMINATED', 'TEMPERROR'];
+const EMAIL = /^[^\s@"]+@[^\s@"]+$/;
+
+const isPendingApproval = (a: { state?: WorkItemState | null }) => a.state == null || a.state === 'Pending';
+const newestFirst = (a: WorkItem, b: WorkItem) => compare(b.created ?? '', a.created ?? '') || compare(a.id ?? '', b.id ?? '');
+
+type PatchableField = 'completionStatus' | 'completed' | 'progress' | 'percentComplete';
+const PATCHABLE: { [K in PatchableField]: (v: unknown) => TaskStatus[K] } = {
+  completionStatus: (v) => {
+    if (v === null || COMPLETION_STATUSES.includes(v as TaskCompletionStatus)) return v as TaskCompletionStatus | null;
+    throw badRequest(`completionStatus must be null or one of ${COMPLETION_STATUSES.join(', ')}; got ${JSON.stringify(v)}.`);
+  },
+  completed: (v) => {
+    if (v === null) return null;
+    if (typeof v === 'string' && !Number.isNaN(Date.parse(v))) return new Date(v).toISOString();
+    throw badRequest(`completed must be null or a date-time; got ${JSON.stringify(v)}.`);
+  },
+  progress: (v) => {
+    if (v === null || typeof v === 'string') return v;
+    throw badRequest(`progress must be null or a string; got ${JSON.stringify(v)}.`);
+  },
+  percentComplete: (v) => {
+    if (Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 100) return v as number;
+    throw badRequest(`percentComplete must be an integer from 0 to 100; got ${JSON.stringify(v)}.`);
+  },
+};
+
+class SandboxState {
+  private readonly identities = new Map<string, PublicIdentity>();
+  private readonly workItems = new Map<string, WorkItem>();
+  private readonly tasks = new Map<string, TaskStatus>();
+  private readonly counters = new Map<SandboxIdKind, number>();
+
+  constructor(private readonly now: () => Date) {
+    const seed = createSeed(now());
+    for (const i of seed.identities) this.identities.set(i.id!, i);
+    for (const w of seed.workItems) this.workItems.set(w.id!, w);
+    for (const t of seed.tasks) this.tasks.set(t.id, t);
+  }
+
+  private readonly newId = (kind: SandboxIdKind): string => {
+    const n = this.counters.get(kind) ?? FIRST_DYNAMIC_ID;
+    this.counters.set(kind, n + 1);
+    return sandboxId(kind, n);
+  };
+
+  private stamp(): string {
+    return this.now().toISOString();
+  }
+
+  // Identities
+
+  allIdentities(): PublicIdentity[] {
+    return [...this.identities.values()];
+  }
+
+  /** Finds the identity with that email or invents one, with demo work items, so every Slack user has something to try. */
+  identityForEmail(email: string): PublicIdentity {
+    const wanted = email.trim().toLowerCase();
+    const existing = this.allIdentities().find((i) => i.email?.toLowerCase() === wanted);
+    if (existing) return existing;
+    if (!EMAIL.test(wanted)) throw new Error(`Not an email address: ${email}`);
+    const created = demoIdentity(this.newId('identity'), wanted);
+    this.identities.set(created.id!, created);
+    for (const w of demoWorkItemsFor({ id: created.id!, name: created.name! }, this.now(), this.newId)) this.workItems.set(w.id!, w);
+    return created;
+  }
+
+  // Work items
+
+  workItemsOf(ownerId: string, pending: boolean): WorkItem[] {
+    return [...this.workItems.values()].filter((w) => w.ownerId === ownerId && (w.state === 'Pending') === pending).sort(newestFirst);
+  }
+
+  summary(ownerId: string): WorkItemsSummary {
+    const open = this.workItemsOf(ownerId, true).length;
+    const completed = this.workItemsOf(ownerId, false).length;
+    return { open, completed, total: open + completed };
+  }
+
+  workItem(p: Principal, id: string): WorkItem {
+    const item = this.workItems.get(id);
+    if (!item) throw new HttpError(404, `Work item ${id} was not found.`);
+    requireActsFor(p, item.ownerId);
+    return item;
+  }
+
+  private pendingWorkItem(p: Principal, id: string): WorkItem {
+    const item = this.workItem(p, id);
+    if (item.state !== 'Pending') throw badRequest(`Work item ${id} is not pending: it is ${item.state}.`);
+    return item;
+  }
+
+  private finish(item: WorkItem, state: WorkItemState): WorkItem {
+    item.state = state;
+    item.completed = item.modified = this.stamp();
+    return item;
+  }
+
+  /** Approves or rejects one approval item, or (without `approvalItemId`) all pending ones. */
+  decide(p: Principal, id: string, verdict: 'Finished' | 'Rejected', approvalItemId?: string): WorkItem {
+    const item = this.pendingWorkItem(p, id);
+    const approvals = item.approvalItems ?? [];
+    if (!approvals.length) throw badRequest(`Work item ${id} has no approval items.`);
+    let targets = approvals.filter(isPendingApproval);
+    if (approvalItemId !== undefined) {
+      const one = approvals.find((a) => a.id === approvalItemId);
+      if (!one) throw new HttpError(404, `Approval item ${approvalItemId} was not found in work item ${id}.`);
+      if (!isPendingApproval(one)) throw badRequest(`Approval item ${approvalItemId} of work item ${id} is not pending: it is ${one.state}.`);
+      targets = [one];
+    }
+    for (const a of targets) a.state = verdict;
+    item.modified = this.stamp();
+    if (approvals.some(isPendingApproval)) return item;
+    return this.finish(item, approvals.every((a) => a.state === 'Rejected') ? 'Rejected' : 'Finished');
+  }
+
+  complete(p: Principal, id: string, body: unknown): WorkItem {
+    if (body != null && typeof body !== 'string') throw badRequest('The request body must be a JSON string or null.');
+    const item = this.pendingWorkItem(p, id);
+    if (item.approvalItems?.some(isPendingApproval)) {
+      throw badRequest(`Work item ${id} has pending approval items: approve or reject them instead.`);
+    }
+    return this.finish(item, 'Finished');
+  }
+
+  forward(p: Principal, id: string, body: unknown): void {
+    if (!isObject(body)) throw badRequest('The request body must be a WorkItemForward object.');
+    const { targetOwnerId, comment } = body;
+    if (typeof targetOwnerId !== 'string' || !targetOwnerId) throw badRequest('targetOwnerId is required.');
+    if (typeof comment !== 'string') throw badRequest('comment is required.');
+    const item = this.pendingWorkItem(p, id);
+    const target = this.identities.get(targetOwnerId);
+    if (!target) throw badRequest(`Identity ${targetOwnerId} was not found.`);
+    if (target.id === item.ownerId) throw badRequest(`Work item ${id} is already owned by ${target.name}.`);
+    item.ownerId = target.id;
+    item.ownerName = target.name;
+    item.modified = this.stamp();
+  }
+
+  submitAccountSelection(p: Principal, id: string, body: unknown): WorkItem {
+    if (!isObject(body)) throw badRequest('The request body must be a JSON object of form field name to value.');
+    const item = this.pendingWorkItem(p, id);
+    const fields = item.form?.sections?.flatMap((s) => s.formItems ?? []) ?? [];
+    if (!fields.length) throw badRequest(`Work item ${id} has no account selection form.`);
+    for (const f of fields) if (f.name !== undefined && Object.hasOwn(body, f.name)) f.value = body[f.name];
+    return this.finish(item, 'Finished');
+  }
+
+  addWorkItem(item: WorkItem): void {
+    const copy = structuredClone(item);
+    const stamp = this.stamp();
+    const ownerName = copy.ownerName ?? (copy.ownerId ? this.identities.get(copy.ownerId)?.name : undefined);
+    const id = copy.id ?? this.newId('workItem');
+    this.workItems.set(id, { state: 'Pending', created: stamp, modified: stamp, errors: [], ...copy, id, ownerName });
+  }
+
+  getWorkItemState(id: string): WorkItem | undefined {
+    const item = this.workItems.get(id);
+    return item && structuredClone(item);
+  }
+
+  // Task status
+
+  allTasks(): TaskStatus[] {
+    return [...this.tasks.values()];
+  }
+
+  task(id: string): TaskStatus {
+    const task = this.tasks.get(id);
+    if (!task) throw new HttpError(404, `TaskStatus with the id ${id} was not found.`);
+    return task;
+  }
+
+  /** Applies `replace` operations on the patchable fields, all or none. */
+  patchTask(id: string, ops: unknown): TaskStatus {
+    if (!Array.isArray(ops)) throw badRequest('The request body must be a JSON Patch array.');
+    const task = this.task(id);
+    const patch: Partial<Record<PatchableField, unknown>> = {};
+    for (const op of ops) {
+      if (!isObject(op) || typeof op.op !== 'string' || typeof op.path !== 'string') throw badRequest('Each operation needs op and path.');
+      const field = op.path.replace(/^\//, '');
+      if (!Object.hasOwn(PATCHABLE, field)) throw badRequest(`Path ${op.path} cannot be patched.`);
+      if (op.op !== 'replace') throw badRequest(`Operation '${op.op}' is not supported on ${op.path}; use replace.`);
+      if (!('value' in op)) throw badRequest(`replace on ${op.path} needs a value.`);
+      patch[field as PatchableField] = PATCHABLE[field as PatchableField](op.value);
+    }
+    return Object.assign(task, patch, { modified: this.stamp() });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Routes
+
+type ApiVersion = 'v3' | 'v2024' | 'v1';
+
+interface RequestContext {
+  principal: Principal;
+  params: Record<string, string>;
+  query: URLSearchParams;
+  body: unknown;
+  contentType: string;
+}
+
+interface Route {
+  methods: readonly string[];
+  /** Spec path with `{param}`s, without the version; also the stats key. */
+  path: string;
+  versions: readonly ApiVersion[];
+  handler: (c: RequestContext) => Reply;
+}
+
+const WORK_ITEMS: readonly ApiVersion[] = ['v3', 'v1'];
+const TASK_STATUS: readonly ApiVersion[] = ['v2024', 'v1'];
+const IDENTITIES: readonly ApiVersion[] = ['v3', 'v1'];
+
+const TASK_FIELDS: FilterFields<TaskStatus> = {
+  id: { ops: ['eq', 'in'], get: (t) => t.id },
+  sourceId: { ops: ['eq', 'in'], get: (t) => (t.target?.type === 'APPLICATION' ? t.target.id : undefined) },
+  completionStatus: { ops: ['eq', 'in', 'isnull'], get: (t) => t.completionStatus },
+  type: { ops: ['eq', 'in'], get: (t) => t.type },
+  launcher: { ops: ['eq', 'in'], get: (t) => t.launcher },
+};
+
+const IDENTITY_FIELDS: FilterFields<PublicIdentity> = {
+  id: { ops: ['eq', 'in'], get: (i) => i.id },
+  email: { ops: ['eq', 'in', 'sw'], get: (i) => i.email },
+  alias: { ops: ['eq', 'sw'], get: (i) => i.alias },
+  firstname: { ops: ['eq', 'sw'], get: (i) => i.name?.split(' ')[0] },
+  lastname: { ops: ['eq', 'sw'], get: (i) => i.name?.split(' ').slice(1).join(' ') },
+};
+
+function routes(state: SandboxState): Route[] {
+  const owner = (c: RequestContext) => {
+    const ownerId = c.query.get('ownerId') || c.principal.identityId;
+    requireActsFor(c.principal, ownerId);
+    return ownerId;
+  };
+  const wi = (methods: string[], path: string, handler: Route['handler']): Route => ({ methods, path, versions: WORK_ITEMS, handler });
+  const ts = (methods: string[], path: string, handler: Route['handler'], versions = TASK_STATUS): Route => ({ methods, path, versions, handler });
+  // Literal paths come before `{id}` ones: the first match wins.
+  return [
+    wi(['GET'], '/work-items', (c) => pageReply(state.workItemsOf(owner(c), true), paging(c.query))),
+    wi(['GET'], '/work-items/completed', (c) => pageReply(state.workItemsOf(owner(c), false), paging(c.query))),
+    wi(['GET'], '/work-items/count', (c) => ok({ count: state.workItemsOf(owner(c), true).length })),
+    wi(['GET'], '/work-items/completed/count', (c) => ok({ count: state.workItemsOf(owner(c), false).length })),
+    wi(['GET'], '/work-items/summary', (c) => ok(state.summary(owner(c)))),
+    wi(['POST'], '/work-items/bulk-approve/{id}', (c) => ok(state.decide(c.principal, c.params.id, 'Finished'))),
+    wi(['POST'], '/work-items/bulk-reject/{id}', (c) => ok(state.decide(c.principal, c.params.id, 'Rejected'))),
+    wi(['GET'], '/work-items/{id}', (c) => ok(state.workItem(c.principal, c.params.id))),
+    wi(['POST'], '/work-items/{id}', (c) => ok(state.complete(c.principal, c.params.id, c.body))),
+    wi(['POST'], '/work-items/{id}/forward', (c) => {
+      state.forward(c.principal, c.params.id, c.body);
+      return ok();
+    }),
+    wi(['POST'], '/work-items/{id}/approve/{approvalItemId}', (c) =>
+      ok(state.decide(c.principal, c.params.id, 'Finished', c.params.approvalItemId)),
+    ),
+    wi(['POST'], '/work-items/{id}/reject/{approvalItemId}', (c) =>
+      ok(state.decide(c.principal, c.params.id, 'Rejected', c.params.approvalItemId)),
+    ),
+    wi(['POST'], '/work-items/{id}/submit-account-selection', (c) => ok(state.submitAccountSelection(c.principal, c.params.id, c.body))),
+    ts(
+      ['GET', 'HEAD'],
+      '/task-status/pending-tasks',
+      (c) => pageReply(state.allTasks().filter((t) => t.completionStatus === null), paging(c.query), 204),
+      ['v2024'],
+    ),
+    ts(['GET'], '/task-status', (c) => {
+      const { test } = compileFilters(c.query.get('filters'), TASK_FIELDS);
+      const tasks = sortBy(state.allTasks().filter(test), c.query.get('sorters'), { created: (t) => t.created });
+      return pageReply(tasks, paging(c.query));
+    }),
+    ts(['GET'], '/task-status/{id}', (c) => ok(state.task(c.params.id))),
+    ts(['PATCH'], '/task-status/{id}', (c) => {
+      if (c.contentType.split(';')[0].trim().toLowerCase() !== 'application/json-patch+json') {
+        throw new HttpError(415, 'The Content-Type must be application/json-patch+json.');
+      }
+      return ok(state.patchTask(c.params.id, c.body));
+    }),
+    {
+      methods: ['GET'],
+      path: '/public-identities',
+      versions: IDENTITIES,
+      handler: (c) => {
+        const { terms, test } = compileFilters(c.query.get('filters'), IDENTITY_FIELDS);
+        for (const t of terms) {
+          if (t.field === 'email' && t.op !== 'sw') for (const email of t.values.filter((v) => EMAIL.test(v))) state.identityForEmail(email);
+        }
+        const found = sortBy(state.allIdentities().filter(test), c.query.get('sorters'), { name: (i) => i.name ?? '' });
+        return pageReply(found, paging(c.query));
+      },
+    },
+  ];
+}
+
+/** `/v3/work-items/x` and `/work-items/v1/x` both give `v3`|`v1` and `['work-items', 'x']`. */
+function locate(pathname: string): { version: ApiVersion; segments: string[] } | undefined {
+  let segments: string[];
+  try {
+    segments = pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  } catch {
+    return undefined;
+  }
+  const [first, second, ...rest] = segments;
+  if (first === 'v3' || first === 'v2024') return { version: first, segments: segments.slice(1) };
+  if (second === 'v1') return { version: 'v1', segments: [first, ...rest] };
+  return undefined;
+}
+
+function matchRoute(table: Route[], method: string, pathname: string): { route: Route; params: Record<string, string> } | undefined {
+  const located = locate(pathname);
+  if (!located) return undefined;
+  for (const route of table) {
+    if (!route.methods.includes(method) || !route.versions.includes(located.version)) continue;
+    const pattern = route.path.split('/').filter(Boolean);
+    if (pattern.length !== located.segments.length) continue;
+    const params: Record<string, string> = {};
+    const fits = pattern.every((part, i) => {
+      const seg = located.segments[i];
+      if (part.startsWith('{')) params[part.slice(1, -1)] = seg;
+      return part.startsWith('{') || part === seg;
+    });
+    if (fits) return { route, params };
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Server
+
+function readBody(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function parseBody(raw: string, contentType: string): unknown {
+  if (!raw.trim()) return undefined;
+  if (!/json/i.test(contentType)) return raw;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw badRequest('The request body is not valid JSON.');
+  }
+}
+
+function send(res: http.ServerResponse, method: string, reply: Reply): void {
+  const payload = reply.body === undefined ? '' : JSON.stringify(reply.body);
+  res.writeHead(reply.status, {
+    ...reply.headers,
+    ...(reply.body === undefined ? {} : { 'Content-Type': 'application/json;charset=utf-8' }),
+    ...(reply.status === 204 ? {} : { 'Content-Length': String(Buffer.byteLength(payload)) }),
+  });
+  res.end(method === 'HEAD' ? undefined : payload);
+}
+
+function faultReply(fault: { status: number; retryAfterSeconds?: number }): Reply {
+  const { status, retryAfterSeconds } = fault;
+  if (status === 429) return { status, body: RATE_LIMITED, headers: { 'Retry-After': String(retryAfterSeconds ?? 1) } };
+  const headers = retryAfterSeconds === undefined ? undefined : { 'Retry-After': String(retryAfterSeconds) };
+  return { status, body: status === 401 ? UNAUTHORIZED : errorResponse(status, `Injected fault: ${status}.`), headers };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export async function startSandboxTenant(opts: SandboxOptions = {}): Promise<SandboxTenant> {
+  const host = opts.host ?? '127.0.0.1';
+  const clientId = opts.clientId ?? 'sandbox';
+  const clientSecret = opts.clientSecret ?? 'sandbox-secret';
+  const ttlSeconds = opts.tokenTtlSeconds ?? 749;
+  const logger = opts.logger ?? createLogger();
+  const now = opts.now ?? (() => new Date());
+
+  const state = new SandboxState(now);
+  const table = routes(state);
+  const tokens = new Map<string, { principal: Principal; expiresAt: number }>();
+  const stats: SandboxStats = { requests: {}, tokenRequests: 0, mutations: [] };
+
+  function authenticate(req: http.IncomingMessage): Principal | undefined {
+    const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? '';
+    const issued = tokens.get(token);
+    if (!issued) return undefined;
+    if (issued.expiresAt > now().getTime()) return issued.principal;
+    tokens.delete(token);
+    return undefined;
+  }
+
+  /** `POST /oauth/token`, client credentials in the form body, the query string or HTTP Basic. */
+  async function grantToken(req: http.IncomingMessage, url: URL): Promise<Reply> {
+    stats.tokenRequests++;
+    const form = new URLSearchParams(await readBody(req));
+    for (const [k, v] of url.searchParams) if (!form.has(k)) form.set(k, v);
+    const basic = Buffer.from(/^Basic\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? '', 'base64').toString('utf8');
+    const [basicId, basicSecret] = basic.includes(':') ? [basic.slice(0, basic.indexOf(':')), basic.slice(basic.indexOf(':') + 1)] : [];
+    if (form.get('grant_type') !== 'client_credentials') {
+      return { status: 400, body: { error: 'unsupported_grant_type', error_description: 'Only client_credentials is supported.' } };
+    }
+    if ((form.get('client_id') ?? basicId) !== clientId || (form.get('client_secret') ?? basicSecret) !== clientSecret) {
+      return { status: 401, body: { error: 'invalid_client', error_description: 'Bad client credentials' } };
+    }
+    const token = randomBytes(32).toString('base64url');
+    tokens.set(token, { principal: { identityId: SEED_IDENTITIES.service.id, admin: true }, expiresAt: now().getTime() + ttlSeconds * 1000 });
+    return ok({ access_token: token, token_type: 'bearer', expires_in: ttlSeconds, scope: 'sp:scopes:all', jti: randomBytes(16).toString('hex') });
+  }
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const method = req.method ?? 'GET';
+    const url = new URL(req.url ?? '/', 'http://sandbox');
+    const isToken = method === 'POST' && url.pathname === '/oauth/token';
+    const match = isToken ? undefined : matchRoute(table, method, url.pathname);
+    const key = isToken ? 'POST /oauth/token' : match ? `${method} ${match.route.path}` : `${method} (unmatched)`;
+    stats.requests[key] = (stats.requests[key] ?? 0) + 1;
+
+    const fault = await opts.faults?.({ method, path: url.pathname });
+    if (fault?.delayMs) await sleep(fault.delayMs);
+    if (fault?.kind === 'reset') {
+      req.socket.destroy();
+      return;
+    }
+    if (fault?.kind === 'malformed') {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end('{"broken');
+      return;
+    }
+    if (fault?.kind === 'status') return send(res, method, faultReply(fault));
+
+    if (isToken) return send(res, method, await grantToken(req, url));
+    if (!match) return send(res, method, { status: 404, body: errorResponse(404, `No such API: ${method} ${url.pathname}`) });
+    const principal = authenticate(req);
+    if (!principal) return send(res, method, { status: 401, body: UNAUTHORIZED });
+
+    const contentType = req.headers['content-type'] ?? '';
+    const raw = await readBody(req);
+    let reply: Reply;
+    try {
+      reply = match.route.handler({ principal, params: match.params, query: url.searchParams, body: parseBody(raw, contentType), contentType });
+    } catch (err) {
+      if (!(err instanceof HttpError)) throw err;
+      reply = { status: err.status, body: errorResponse(err.status, err.message) };
+    }
+    if (method === 'POST' || method === 'PATCH') {
+      const workItemId = match.route.path.startsWith('/work-items/') ? match.params.id : undefined;
+      stats.mutations.push({ method, path: url.pathname, workItemId, status: reply.status, at: now().toISOString() });
+    }
+    logger.debug(`sandbox ${method} ${url.pathname} → ${reply.status}`);
+    send(res, method, reply);
+  }
+
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      logger.error('sandbox: request failed', { err });
+      if (res.headersSent) res.destroy();
+      else send(res, req.method ?? 'GET', { status: 500, body: errorResponse(500, 'An internal fault occurred.') });
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  logger.warn(`SANDBOX ISC tenant — demo data, not a real tenant — listening on ${url}`);
+
+  return {
+    url,
+    clientId,
+    clientSecret,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        server.closeAllConnections();
+      }),
+    stats: () => structuredClone(stats),
+    addWorkItem: (item) => state.addWorkItem(item),
+    getWorkItemState: (id) => state.getWorkItemState(id),
+    identityForEmail: (email) => structuredClone(state.identityForEmail(email)),
+  };
+}

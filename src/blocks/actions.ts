@@ -29,6 +29,9 @@ export interface ItemActionValue {
   a?: string;
   /** Slack user whose items are shown, when an admin acts for someone else. */
   u?: string;
+  /** The list the card was shown in (kind and offset), so it is redrawn on the same page. */
+  k?: 'pending' | 'completed';
+  o?: number;
 }
 
 /** Value of Next / Previous / Refresh buttons. */
@@ -44,6 +47,11 @@ export function encodeValue(value: ItemActionValue | PageActionValue): string {
 
 const ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/** Whether an id can travel in a button value (the builders offer no buttons for ids that could not). */
+export function isValidId(id: unknown): id is string {
+  return typeof id === 'string' && ID.test(id);
+}
+
 /** Parses a work-item button value; undefined when it is malformed (never trust the payload). */
 export function decodeItemValue(raw: string | undefined): ItemActionValue | undefined {
   try {
@@ -51,7 +59,9 @@ export function decodeItemValue(raw: string | undefined): ItemActionValue | unde
     if (typeof v.w !== 'string' || !ID.test(v.w)) return undefined;
     if (v.a !== undefined && (typeof v.a !== 'string' || !ID.test(v.a))) return undefined;
     if (v.u !== undefined && (typeof v.u !== 'string' || !ID.test(v.u))) return undefined;
-    return { w: v.w, ...(v.a ? { a: v.a } : {}), ...(v.u ? { u: v.u } : {}) };
+    if (v.k !== undefined && v.k !== 'pending' && v.k !== 'completed') return undefined;
+    if (v.o !== undefined && (typeof v.o !== 'number' || !Number.isInteger(v.o) || v.o < 0)) return undefined;
+    return { w: v.w, ...(v.a ? { a: v.a } : {}), ...(v.u ? { u: v.u } : {}), ...(v.k ? { k: v.k, o: v.o ?? 0 } : {}) };
   } catch {
     return undefined;
   }
@@ -80,4 +90,7 @@ export interface ModalMetadata {
   r?: string;
   /** true when opened from the Home tab. */
   h?: boolean;
+  /** The list the card was shown in (from ItemActionValue), so it is redrawn on the same page. */
+  k?: 'pending' | 'completed';
+  o?: number;
 }

@@ -1,3 +1,4 @@
+import type { KnownBlock } from '@slack/types';
 import type { WorkItem } from '../isc/types';
 
 /** Who is looking, so times render in their own Slack time zone. */
@@ -44,4 +45,10 @@ export interface WorkItemListPage {
   total?: number;
   /** Per-item decisions, keyed by work item id. */
   decisions?: Record<string, Decisions>;
+}
+
+/** What the message builders return: blocks plus the top-level text that notifications show. */
+export interface RenderedMessage {
+  text: string;
+  blocks: KnownBlock[];
 }

@@ -1,0 +1,328 @@
+import type { Button, KnownBlock } from '@slack/types';
+import type { ApprovalItemDetails, RemediationItemDetails, WorkItem } from '../isc/types';
+import { ACTION, encodeValue, isValidId } from './actions';
+import { type Budget, LIMITS, MESSAGE_BUDGET, actionsBlock, button, contextBlock, fitBlocks, header, section } from './limits';
+import { escapeTruncate, userMention } from './mrkdwn';
+import { age, slackDate } from './time';
+import { type CardOptions, type Decision, type DecisionKind, type ListKind, type Viewer, WHOLE_ITEM } from './types';
+
+export type CardMode = 'compact' | 'full';
+
+export interface RenderCardOptions extends CardOptions {
+  mode: CardMode;
+  /** Full mode: room for this card (approval items beyond it are summarised). Default: a whole message. */
+  budget?: Budget;
+  /** The list page the card is shown in, carried in its button values. */
+  list?: { kind: ListKind; offset: number };
+}
+
+export const COMPACT_APPROVAL_ITEMS = 3;
+export const COMPACT_DESCRIPTION_CHARS = 300;
+/** The most blocks a compact card takes: its head, each approval item shown (text + buttons), its buttons. */
+export const COMPACT_CARD_MAX_BLOCKS = 2 + 2 * COMPACT_APPROVAL_ITEMS;
+
+/** Room for one ISC value inside a line of mrkdwn. */
+const VALUE_CHARS = 200;
+const FULL_LIST_LINES = 10;
+const COMPACT_LIST_LINES = 2;
+
+/** The ISC web UI page of a work item: the one place to correct if SailPoint moves it. */
+export function iscWorkItemUrl(iscUiBaseUrl: string, workItemId: string): string {
+  return `${iscUiBaseUrl.replace(/\/+$/, '')}/ui/d/work-items/${encodeURIComponent(workItemId)}`;
+}
+
+const TYPE_LABELS: Record<string, string> = {
+  ViolationReview: 'Violation review',
+  PolicyVioloation: 'Policy violation',
+  ImpactAnalysis: 'Impact analysis',
+  Signoff: 'Sign-off',
+  ManualAction: 'Manual action',
+};
+
+const STATE_LABELS: Record<string, string> = {
+  Pending: '⏳ Pending',
+  Finished: '✅ Finished',
+  Rejected: '❌ Rejected',
+  Returned: '↩️ Returned',
+  Expired: '⌛ Expired',
+  Canceled: '🚫 Canceled',
+};
+
+const DECISION_LABELS: Record<DecisionKind, string> = {
+  approved: '✅ Approved',
+  rejected: '❌ Rejected',
+  forwarded: '➡️ Forwarded',
+  completed: '✔️ Completed',
+  accounts_submitted: '📝 Accounts submitted',
+};
+
+const typeLabel = (type: string | undefined): string => TYPE_LABELS[type ?? ''] ?? escapeTruncate(type, 50, 'Work item');
+const stateLabel = (state: string | null | undefined): string => STATE_LABELS[state ?? ''] ?? escapeTruncate(state, 50, 'unknown');
+
+/** The item's name, or its type and id when it has none (plain text, not escaped). */
+export function workItemTitle(item: WorkItem): string {
+  return item.name?.trim() || `${TYPE_LABELS[item.type ?? ''] ?? item.type ?? 'Work item'} ${item.id ?? ''}`.trim();
+}
+
+/** e.g. "✅ Approved by <@U1> · <!date^…>" or "➡️ Forwarded to <@U9> by <@U1> · …". */
+function decisionLine(decision: Decision, viewer: Viewer): string {
+  const target = decision.forwardedTo;
+  const to =
+    decision.kind === 'forwarded' && target
+      ? ` to ${target.slackUserId ? userMention(target.slackUserId) : escapeTruncate(target.name, VALUE_CHARS, 'someone')}`
+      : '';
+  return `${DECISION_LABELS[decision.kind]}${to} by ${userMention(decision.bySlackUserId)} · ${slackDate(decision.at, viewer)}`;
+}
+
+const isPendingApproval = (a: ApprovalItemDetails): boolean => a.state == null || a.state === 'Pending';
+
+/** Everything the card needs to know about the item's state, worked out once. */
+interface CardModel {
+  item: WorkItem;
+  opts: RenderCardOptions;
+  /** The id as it goes into block ids. */
+  key: string;
+  title: string;
+  whole?: Decision;
+  /** The item can still be acted on from Slack. */
+  live: boolean;
+  approvals: ApprovalItemDetails[];
+  actionable: ApprovalItemDetails[];
+}
+
+function model(item: WorkItem, opts: RenderCardOptions): CardModel {
+  const whole = opts.decisions?.[WHOLE_ITEM];
+  const live = item.state === 'Pending' && !whole && isValidId(item.id);
+  const approvals = item.approvalItems ?? [];
+  const actionable = live
+    ? approvals.filter((a) => isPendingApproval(a) && isValidId(a.id) && !opts.decisions?.[a.id])
+    : [];
+  return { item, opts, key: item.id || 'item', title: workItemTitle(item), whole, live, approvals, actionable };
+}
+
+/** A block_id unique within a message: the work item id (cut to fit) and a suffix. */
+function blockId(m: CardModel, suffix: string): string {
+  return `${m.key.slice(0, LIMITS.blockId - suffix.length - 1)}:${suffix}`;
+}
+
+/** Only called for buttons of an item whose id passed isValidId. */
+function itemValue(m: CardModel, approvalItemId?: string): string {
+  const { subjectSlackUserId: u, list } = m.opts;
+  return encodeValue({
+    w: m.item.id!,
+    ...(approvalItemId ? { a: approvalItemId } : {}),
+    ...(u ? { u } : {}),
+    ...(list ? { k: list.kind, o: list.offset } : {}),
+  });
+}
+
+/** A decision on the whole item also settles the approval items it covered (bulk approve / reject). */
+function approvalDecision(m: CardModel, a: ApprovalItemDetails): Decision | undefined {
+  const own = a.id ? m.opts.decisions?.[a.id] : undefined;
+  if (own) return own;
+  const bulk = m.whole && (m.whole.kind === 'approved' || m.whole.kind === 'rejected');
+  return bulk && isPendingApproval(a) ? m.whole : undefined;
+}
+
+function approvalSummary(a: ApprovalItemDetails): string {
+  const v = (s: string | null | undefined) => escapeTruncate(s, VALUE_CHARS);
+  const what = [v(a.operation), a.name ? `*${v(a.name)}*` : ''].filter(Boolean).join(' ');
+  const first = [`*${v(a.application) || 'Unknown application'}*`, what].filter(Boolean).join(' — ');
+  const details = [a.value ? `Value: ${v(a.value)}` : '', a.account ? `Account: ${v(a.account)}` : ''].filter(Boolean);
+  return [first, details.join(' · ')].filter(Boolean).join('\n');
+}
+
+/** One approval item: its text with state or decision, and Approve / Reject when it can be acted on. */
+function approvalGroup(m: CardModel, a: ApprovalItemDetails, index: number): KnownBlock[] {
+  const decision = approvalDecision(m, a);
+  const status = decision ? decisionLine(decision, m.opts.viewer) : `State: ${stateLabel(a.state ?? m.item.state)}`;
+  const blocks: KnownBlock[] = [section(`${approvalSummary(a)}\n${status}`, blockId(m, `ai${index}`))];
+  if (!decision && m.actionable.includes(a)) {
+    const what = [a.operation, a.name, a.value].filter(Boolean).join(' ');
+    blocks.push(
+      actionsBlock(
+        [
+          button({ actionId: ACTION.approve, text: 'Approve', style: 'primary', value: itemValue(m, a.id) }),
+          button({
+            actionId: ACTION.reject,
+            text: 'Reject',
+            style: 'danger',
+            value: itemValue(m, a.id),
+            confirm: {
+              title: 'Reject this access?',
+              text: `Reject ${what || 'this approval item'}${a.application ? ` on ${a.application}` : ''} (${m.title})?`,
+              confirm: 'Reject',
+              style: 'danger',
+            },
+          }),
+        ],
+        blockId(m, `ai${index}.act`),
+      ),
+    );
+  }
+  return blocks;
+}
+
+function cardButtons(m: CardModel): Button[] {
+  const { item, opts } = m;
+  const buttons: Button[] = [];
+  const n = m.actionable.length;
+  if (n > 1) {
+    const bulk = (actionId: string, verb: 'Approve' | 'Reject', style: 'primary' | 'danger') =>
+      button({
+        actionId,
+        text: `${verb} all (${n})`,
+        style,
+        value: itemValue(m),
+        confirm: {
+          title: `${verb} all?`,
+          text: `${verb} all ${n} pending approval items of "${m.title}"?`,
+          confirm: `${verb} all`,
+          ...(style === 'danger' ? { style } : {}),
+        },
+      });
+    buttons.push(bulk(ACTION.approveAll, 'Approve', 'primary'), bulk(ACTION.rejectAll, 'Reject', 'danger'));
+  }
+  if (m.live && m.approvals.length === 0 && !item.form) {
+    buttons.push(
+      button({
+        actionId: ACTION.complete,
+        text: 'Complete',
+        style: 'primary',
+        value: itemValue(m),
+        confirm: {
+          title: 'Complete this work item?',
+          text: `Mark "${m.title}" as complete in ISC? Do this once the work it asks for is done.`,
+          confirm: 'Complete',
+        },
+      }),
+    );
+  }
+  if (m.live && item.form) {
+    buttons.push(button({ actionId: ACTION.selectAccounts, text: 'Select accounts', style: 'primary', value: itemValue(m) }));
+  }
+  if (m.live) buttons.push(button({ actionId: ACTION.forward, text: 'Forward', value: itemValue(m) }));
+  if (opts.mode === 'compact' && isValidId(item.id)) {
+    buttons.push(button({ actionId: ACTION.details, text: 'Details', value: itemValue(m) }));
+  }
+  if (opts.iscUiBaseUrl && item.id) {
+    buttons.push(
+      button({
+        actionId: ACTION.openInIsc,
+        text: 'Open in ISC',
+        url: iscWorkItemUrl(opts.iscUiBaseUrl, item.id),
+        ...(isValidId(item.id) ? { value: itemValue(m) } : {}),
+      }),
+    );
+  }
+  return buttons;
+}
+
+/** "• a\n• b\n… and N more" with at most `max` lines. */
+function bullets(lines: string[], max: number, noun: string): string {
+  const shown = lines.slice(0, max).map((l) => `• ${l}`);
+  if (lines.length > max) shown.push(`… and ${lines.length - max} more ${noun}`);
+  return shown.join('\n');
+}
+
+function remediationLine(r: RemediationItemDetails): string {
+  const v = (s: string | undefined) => escapeTruncate(s, VALUE_CHARS);
+  const change = [v(r.attributeOperation), v(r.attributeName), r.attributeValue ? `= ${v(r.attributeValue)}` : '']
+    .filter(Boolean)
+    .join(' ');
+  const app = r.applicationName ? `*${v(r.applicationName)}*: ` : '';
+  const extra = [r.nativeIdentity ? `account ${v(r.nativeIdentity)}` : '', v(r.targetDisplayName ?? r.targetName)].filter(Boolean);
+  return `${app}${change || 'remediation'}${extra.length ? ` (${extra.join(', ')})` : ''}`;
+}
+
+function formText(m: CardModel): string | undefined {
+  const form = m.item.form;
+  if (!form) return undefined;
+  const title = escapeTruncate(form.title ?? form.name, VALUE_CHARS, 'Form');
+  const subtitle = escapeTruncate(form.subtitle, VALUE_CHARS * 2);
+  return `📝 *Form:* ${title}${subtitle ? `\n${subtitle}` : ''}`;
+}
+
+function remediationText(m: CardModel, max: number): string | undefined {
+  const items = m.item.remediationItems ?? [];
+  return items.length ? `🔧 *Remediation items*\n${bullets(items.map(remediationLine), max, 'remediation items')}` : undefined;
+}
+
+function errorsText(m: CardModel, max: number): string | undefined {
+  const errors = m.item.errors ?? [];
+  const lines = errors.map((e) => escapeTruncate(e, VALUE_CHARS * 2, 'unknown error'));
+  return errors.length ? `⚠️ *Errors reported by ISC*\n${bullets(lines, max, 'errors')}` : undefined;
+}
+
+const person = (name: string | null | undefined, id: string | null | undefined): string =>
+  escapeTruncate(name ?? id, VALUE_CHARS, 'unknown');
+
+function compactCard(m: CardModel): KnownBlock[] {
+  const { item, opts } = m;
+  const viewer = opts.viewer;
+  const when = item.completed
+    ? `completed ${slackDate(item.completed, viewer)}`
+    : `${age(item.created, viewer)} old`;
+  const hidden = m.approvals.length - COMPACT_APPROVAL_ITEMS;
+  const head = [
+    `*${escapeTruncate(m.title, VALUE_CHARS)}*`,
+    `${typeLabel(item.type)} · ${stateLabel(item.state)} · ${when}`,
+    `From ${person(item.requesterDisplayName, item.requesterId)} · Owner ${person(item.ownerName, item.ownerId)} · Created ${slackDate(item.created, viewer)}`,
+    escapeTruncate(item.description, COMPACT_DESCRIPTION_CHARS),
+    formText(m),
+    remediationText(m, COMPACT_LIST_LINES),
+    errorsText(m, COMPACT_LIST_LINES),
+    m.whole ? decisionLine(m.whole, viewer) : '',
+    hidden > 0 ? `📋 ${m.approvals.length} approval items — ${COMPACT_APPROVAL_ITEMS} shown; press *Details* for all` : '',
+  ];
+  const blocks: KnownBlock[] = [section(head.filter(Boolean).join('\n'), blockId(m, 'head'))];
+  m.approvals.slice(0, COMPACT_APPROVAL_ITEMS).forEach((a, i) => blocks.push(...approvalGroup(m, a, i)));
+  const buttons = cardButtons(m);
+  if (buttons.length) blocks.push(actionsBlock(buttons, blockId(m, 'actions')));
+  return blocks;
+}
+
+function fullCard(m: CardModel): KnownBlock[] {
+  const { item, opts } = m;
+  const viewer = opts.viewer;
+  const field = (label: string, value: string) => ({ type: 'mrkdwn' as const, text: `*${label}*\n${value}` });
+  const fields = [
+    field('Type', typeLabel(item.type)),
+    field('State', stateLabel(item.state)),
+    field('Requester', person(item.requesterDisplayName, item.requesterId)),
+    field('Owner', person(item.ownerName, item.ownerId)),
+    field('Created', `${slackDate(item.created, viewer)} (${age(item.created, viewer)} ago)`),
+    ...(item.completed ? [field('Completed', slackDate(item.completed, viewer))] : []),
+  ];
+  const head: KnownBlock[] = [header(m.title, blockId(m, 'title')), { type: 'section', block_id: blockId(m, 'fields'), fields }];
+  const texts: Array<[string, string | undefined]> = [
+    ['desc', item.description?.trim() ? escapeTruncate(item.description, LIMITS.sectionText) : undefined],
+    ['form', formText(m)],
+    ['rem', remediationText(m, FULL_LIST_LINES)],
+    ['err', errorsText(m, FULL_LIST_LINES)],
+  ];
+  for (const [suffix, text] of texts) if (text) head.push(section(text, blockId(m, suffix)));
+  if (m.whole) head.push(contextBlock(decisionLine(m.whole, viewer), blockId(m, 'decision')));
+
+  const buttons = cardButtons(m);
+  const tail: KnownBlock[] = buttons.length ? [actionsBlock(buttons, blockId(m, 'actions'))] : [];
+  const budget = opts.budget ?? MESSAGE_BUDGET;
+  const fixed = [...head, ...tail];
+  const room = { blocks: budget.blocks - fixed.length, chars: budget.chars - JSON.stringify(fixed).length };
+  const hint = m.actionable.length > 1 ? 'use *Approve all* / *Reject all*, or open the item in ISC' : 'open the item in ISC to see them';
+  const approvals = fitBlocks(
+    m.approvals.map((a, i) => approvalGroup(m, a, i)),
+    room,
+    (n) => `… and ${n} more approval items — ${hint}`,
+  );
+  return [...head, ...approvals.blocks, ...tail];
+}
+
+/**
+ * A work item as blocks. Compact: for lists (at most COMPACT_CARD_MAX_BLOCKS blocks). Full: every
+ * detail, approval items up to the budget. Buttons only where an action is still possible.
+ */
+export function renderWorkItemCard(item: WorkItem, opts: RenderCardOptions): KnownBlock[] {
+  const m = model(item, opts);
+  return opts.mode === 'compact' ? compactCard(m) : fullCard(m);
+}

@@ -1,0 +1,56 @@
+import { validateMessage } from '../../src/blocks/limits';
+import { renderHelp, renderNotice, renderSummary } from '../../src/blocks/messages';
+import { BROADCASTS_AND_LINKS, HOSTILE, mrkdwnTexts } from './fixtures';
+
+describe('help', () => {
+  it.each([
+    ['user', { isAdmin: false }],
+    ['admin', { isAdmin: true, authMode: 'Acting with the bot’s service account.' }],
+  ])('%s', (_, options) => {
+    const help = renderHelp(options);
+    expect(validateMessage(help)).toEqual([]);
+    expect(help).toMatchSnapshot();
+  });
+
+  it('shows admin usage only to admins and mentions the Home tab', () => {
+    const text = (isAdmin: boolean) => mrkdwnTexts(renderHelp({ isAdmin }).blocks).join('\n');
+    expect(text(false)).not.toContain('@user');
+    expect(text(true)).toContain('`/workitems @user`');
+    expect(text(false)).toContain('*Home* tab');
+    expect(text(false)).toContain('`/workitems &lt;id&gt;`');
+  });
+});
+
+describe('summary', () => {
+  it('for yourself and for someone else', () => {
+    const mine = renderSummary({ open: 1, completed: 12, total: 13 });
+    expect(mine.text).toBe('You have 1 open work item (12 completed, 13 total)');
+    const theirs = renderSummary({ open: 3 }, 'U0SUBJECT');
+    expect(theirs.text).toBe('<@U0SUBJECT> has 3 open work items (– completed, – total)');
+    expect(validateMessage(theirs)).toEqual([]);
+    expect([mine, theirs]).toMatchSnapshot();
+  });
+});
+
+describe('notice', () => {
+  it.each(['error', 'info', 'warning'] as const)('%s', (kind) => {
+    const notice = renderNotice('You are not the owner of this work item.', kind);
+    expect(validateMessage(notice)).toEqual([]);
+    expect(notice).toMatchSnapshot();
+  });
+
+  it('escapes the text, hint and tracking id (they may come from ISC or the user)', () => {
+    const notice = renderNotice(HOSTILE, 'error', { trackingId: HOSTILE, hint: 'Try `/workitems help`.' });
+    for (const t of [notice.text, ...mrkdwnTexts(notice.blocks)]) for (const bad of BROADCASTS_AND_LINKS) expect(t).not.toContain(bad);
+    expect(notice.text).toContain('&lt;!channel&gt;');
+    expect(mrkdwnTexts(notice.blocks)[1]).toContain('Try `/workitems help`.');
+    expect(mrkdwnTexts(notice.blocks)[1]).not.toContain('<@U123>');
+    expect(notice).toMatchSnapshot();
+  });
+
+  it('keeps the user mentions a listener writes', () => {
+    expect(renderNotice('<@U0BOB001> has no ISC identity & <@not-an-id>.', 'warning').text).toBe(
+      '⚠️ <@U0BOB001> has no ISC identity &amp; &lt;@not-an-id&gt;.',
+    );
+  });
+});

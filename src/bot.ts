@@ -1,0 +1,63 @@
+import type { App } from '@slack/bolt';
+import { WebClient } from '@slack/web-api';
+import type { Config } from './config';
+import { createIscClient } from './isc/client';
+import { createLogger, registerSecret, type Logger } from './log';
+import { startSandboxTenant, type SandboxTenant } from './sandbox/tenant';
+import { createSlackApp } from './slack/app';
+import { FileStateStore } from './store/fileStore';
+import { IdentityDirectory } from './workitems/identityDirectory';
+import { WorkItemService } from './workitems/workItemService';
+
+export interface RunningBot {
+  app: App;
+  sandbox?: SandboxTenant;
+  store: FileStateStore;
+  stop(): Promise<void>;
+}
+
+/** Builds every service from the validated config and starts the Slack app (and the sandbox tenant when configured). */
+export async function startBot(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningBot> {
+  for (const secret of [config.isc.clientSecret, config.slack.botToken, config.slack.signingSecret, config.slack.appToken]) registerSecret(secret);
+
+  let sandbox: SandboxTenant | undefined;
+  let iscTarget = { baseUrl: config.isc.baseUrl, clientId: config.isc.clientId, clientSecret: config.isc.clientSecret };
+  if (iscTarget.baseUrl === 'sandbox') {
+    sandbox = await startSandboxTenant({ clientId: iscTarget.clientId, clientSecret: iscTarget.clientSecret, logger });
+    iscTarget = { baseUrl: sandbox.url, clientId: sandbox.clientId, clientSecret: sandbox.clientSecret };
+  }
+  const isc = createIscClient({
+    ...iscTarget,
+    timeoutMs: config.isc.timeoutMs,
+    rateLimit: { requests: config.isc.rateLimitPer10s, perMs: 10_000 },
+    versions: config.isc.versions,
+    logger,
+  });
+  const store = await FileStateStore.open(config.dataDir);
+  const slackApi = new WebClient(config.slack.botToken, config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {});
+  const directory = new IdentityDirectory({
+    slack: slackApi,
+    identities: isc.identities,
+    overrides: config.identityMap,
+    ttlMs: config.identityCacheTtlMs,
+    logger,
+  });
+  const service = new WorkItemService({ isc, directory, store, admins: config.slack.adminUserIds, logger });
+  const app = createSlackApp({ config, isc, service, directory, store, logger, now: () => new Date(), iscHealth: () => isc.checkHealth() });
+
+  await app.start(config.slack.port);
+  logger.info(`isc-workitems-bot is running in ${config.slack.appToken ? 'Socket Mode' : `HTTP mode on port ${config.slack.port} (/slack/events)`}`, {
+    isc: sandbox ? 'sandbox' : iscTarget.baseUrl,
+  });
+
+  return {
+    app,
+    sandbox,
+    store,
+    async stop() {
+      await app.stop();
+      await store.flush();
+      await sandbox?.close();
+    },
+  };
+}

@@ -1,0 +1,19 @@
+import type { Config } from '../config';
+import type { IscClient } from '../isc/api';
+import type { Logger } from '../log';
+import type { StateStore } from '../store/store';
+import type { IdentityDirectory } from '../workitems/identityDirectory';
+import type { WorkItemService } from '../workitems/workItemService';
+
+/** What every listener is given: the services, never the raw environment. */
+export interface BotContext {
+  config: Config;
+  isc: IscClient;
+  service: WorkItemService;
+  directory: IdentityDirectory;
+  store: StateStore;
+  logger: Logger;
+  now: () => Date;
+  /** State of the ISC connection for /healthz. */
+  iscHealth: () => Promise<{ ok: boolean; detail: string }>;
+}

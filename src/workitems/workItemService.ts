@@ -1,0 +1,237 @@
+import type { Decision, DecisionKind, Decisions, ListKind, WorkItemListPage } from '../blocks/types';
+import { WHOLE_ITEM } from '../blocks/types';
+import { escapeMrkdwn } from '../blocks/mrkdwn';
+import type { IscClient } from '../isc/api';
+import { isIscError } from '../isc/errors';
+import type { AccountSelection, ApprovalItemDetails, WorkItem } from '../isc/types';
+import type { Logger } from '../log';
+import type { StateStore } from '../store/store';
+import type { IdentityDirectory, IscIdentityRef } from './identityDirectory';
+
+export type WorkItemAction =
+  | { kind: 'approve' | 'reject'; workItemId: string; approvalItemId: string }
+  | { kind: 'approveAll' | 'rejectAll' | 'complete'; workItemId: string }
+  | { kind: 'forward'; workItemId: string; target: IscIdentityRef; targetSlackUserId?: string; comment: string; notify: boolean }
+  | { kind: 'selectAccounts'; workItemId: string; selection: AccountSelection };
+
+/** Every `message` is mrkdwn-safe: ISC values in it are escaped. */
+export type ActionOutcome =
+  /** ISC accepted the action; `item` is its state afterwards. */
+  | { status: 'done'; item: WorkItem; decisions: Decisions }
+  /** Nothing to do: ISC already shows the item (or approval item) decided, in Slack or elsewhere. */
+  | { status: 'already_decided'; item: WorkItem; decisions: Decisions }
+  /** The same action is already under way (a double click, or Slack redelivering). ISC was not called. */
+  | { status: 'duplicate' }
+  /** The permission check failed, or the action does not fit the item. ISC was not called to act. */
+  | { status: 'refused'; message: string }
+  /** ISC failed; `message` is fit for the user (with ISC's tracking id when there is one). */
+  | { status: 'failed'; message: string };
+
+export type Authorization =
+  | { ok: true; item: WorkItem; actorIdentity: IscIdentityRef | null }
+  | { ok: false; message: string };
+
+const DECISION_KIND: Record<WorkItemAction['kind'], DecisionKind> = {
+  approve: 'approved',
+  reject: 'rejected',
+  approveAll: 'approved',
+  rejectAll: 'rejected',
+  complete: 'completed',
+  forward: 'forwarded',
+  selectAccounts: 'accounts_submitted',
+};
+
+const LOCK_TTL_MS = 15 * 60_000;
+const DECISION_TTL_MS = 90 * 24 * 3600_000;
+
+export function isPendingApprovalItem(item: WorkItem, approval: ApprovalItemDetails): boolean {
+  return item.state === 'Pending' && (approval.state === 'Pending' || approval.state == null);
+}
+
+export function pendingApprovalItems(item: WorkItem): ApprovalItemDetails[] {
+  return (item.approvalItems ?? []).filter((a) => isPendingApprovalItem(item, a));
+}
+
+export function noIdentityMessage(email: string | undefined): string {
+  return email
+    ? `No ISC identity has your Slack email (${email}). Ask your ISC admin to set it on your identity, or to map your Slack user in the bot's IDENTITY_MAP.`
+    : 'Your Slack profile shows no email, so the bot cannot find your ISC identity. Ask your Slack admin to grant the app the users:read.email scope, or your ISC admin to map your Slack user in IDENTITY_MAP.';
+}
+
+export interface WorkItemServiceOptions {
+  isc: IscClient;
+  directory: IdentityDirectory;
+  store: StateStore;
+  admins: ReadonlySet<string>;
+  logger: Logger;
+  now?: () => Date;
+}
+
+/** Every action on a work item goes through here: the live-owner permission check, at-most-once, and the record of who did what. */
+export class WorkItemService {
+  private readonly now: () => Date;
+
+  constructor(private readonly opts: WorkItemServiceOptions) {
+    this.now = opts.now ?? (() => new Date());
+  }
+
+  isAdmin(slackUserId: string): boolean {
+    return this.opts.admins.has(slackUserId);
+  }
+
+  /** The ISC identity whose items a user sees, with a message for the user when there is none. */
+  async subjectIdentity(slackUserId: string): Promise<{ identity: IscIdentityRef } | { message: string }> {
+    const identity = await this.opts.directory.identityFor(slackUserId);
+    if (identity) return { identity };
+    const profile = await this.opts.directory.slackUser(slackUserId);
+    return { message: noIdentityMessage(profile.email) };
+  }
+
+  async listPage(ownerId: string, kind: ListKind, offset: number, pageSize: number): Promise<WorkItemListPage> {
+    const params = { ownerId, offset, limit: pageSize, count: true };
+    const page =
+      kind === 'pending' ? await this.opts.isc.workItems.listWorkItems(params) : await this.opts.isc.workItems.getCompletedWorkItems(params);
+    return { kind, items: page.items, offset, pageSize, total: page.total, decisions: await this.decisionsForItems(page.items) };
+  }
+
+  async decisionsFor(workItemId: string): Promise<Decisions> {
+    return (await this.opts.store.get<Decisions>(`decisions:${workItemId}`)) ?? {};
+  }
+
+  async decisionsForItems(items: WorkItem[]): Promise<Record<string, Decisions>> {
+    const entries = await Promise.all(items.filter((i) => i.id).map(async (i) => [i.id as string, await this.decisionsFor(i.id as string)] as const));
+    return Object.fromEntries(entries.filter(([, d]) => Object.keys(d).length > 0));
+  }
+
+  /** Fetches the work item now and checks that the Slack user is its current owner in ISC, or an admin. */
+  async authorize(actorSlackUserId: string, workItemId: string, purpose: 'act' | 'view' = 'act'): Promise<Authorization> {
+    const [actorIdentity, item] = await Promise.all([this.opts.directory.identityFor(actorSlackUserId), this.opts.isc.workItems.getWorkItem(workItemId)]);
+    if (this.isAdmin(actorSlackUserId)) return { ok: true, item, actorIdentity };
+    if (!actorIdentity) {
+      const profile = await this.opts.directory.slackUser(actorSlackUserId);
+      return { ok: false, message: noIdentityMessage(profile.email) };
+    }
+    if (item.ownerId !== actorIdentity.id) {
+      const owner = `Only the work item's current owner${item.ownerName ? ` (${escapeMrkdwn(item.ownerName)})` : ''} or a bot admin`;
+      return { ok: false, message: purpose === 'act' ? `${owner} can act on it. Nothing was changed in ISC.` : `${owner} can see it.` };
+    }
+    return { ok: true, item, actorIdentity };
+  }
+
+  async perform(actorSlackUserId: string, action: WorkItemAction): Promise<ActionOutcome> {
+    let auth: Authorization;
+    try {
+      auth = await this.authorize(actorSlackUserId, action.workItemId);
+    } catch (e) {
+      return this.failure(e, action, actorSlackUserId);
+    }
+    if (!auth.ok) {
+      this.opts.logger.warn('Refused a work-item action', { actorSlackUserId, action: action.kind, workItemId: action.workItemId });
+      return { status: 'refused', message: auth.message };
+    }
+    const { item } = auth;
+    const unfit = this.checkFits(item, action);
+    if (unfit === 'decided') return { status: 'already_decided', item, decisions: await this.decisionsFor(action.workItemId) };
+    if (unfit) return { status: 'refused', message: unfit };
+
+    const lockKey = `lock:${action.workItemId}:${'approvalItemId' in action ? action.approvalItemId : WHOLE_ITEM}`;
+    if (!(await this.opts.store.setIfAbsent(lockKey, { by: actorSlackUserId, kind: action.kind }, LOCK_TTL_MS))) {
+      return { status: 'duplicate' };
+    }
+    let result: WorkItem;
+    try {
+      result = await this.execute(item, action);
+    } catch (e) {
+      await this.opts.store.delete(lockKey);
+      return this.afterFailure(e, action, actorSlackUserId);
+    }
+    const decisions = await this.recordDecision(action, actorSlackUserId);
+    this.opts.logger.info('Work-item action done', { actorSlackUserId, action: action.kind, workItemId: action.workItemId });
+    return { status: 'done', item: result, decisions };
+  }
+
+  /** undefined when the action fits; 'decided' when ISC already shows it decided; else a message. */
+  private checkFits(item: WorkItem, action: WorkItemAction): 'decided' | string | undefined {
+    if (item.state !== 'Pending') return 'decided';
+    switch (action.kind) {
+      case 'approve':
+      case 'reject': {
+        const approval = item.approvalItems?.find((a) => a.id === action.approvalItemId);
+        if (!approval) return 'That approval item is no longer part of this work item. Press Refresh to see it as it is now.';
+        return isPendingApprovalItem(item, approval) ? undefined : 'decided';
+      }
+      case 'approveAll':
+      case 'rejectAll':
+        return pendingApprovalItems(item).length ? undefined : 'decided';
+      case 'selectAccounts':
+        return item.form ? undefined : 'This work item has no account-selection form.';
+      default:
+        return undefined;
+    }
+  }
+
+  private async execute(item: WorkItem, action: WorkItemAction): Promise<WorkItem> {
+    const api = this.opts.isc.workItems;
+    switch (action.kind) {
+      case 'approve':
+        return api.approveApprovalItem(action.workItemId, action.approvalItemId);
+      case 'reject':
+        return api.rejectApprovalItem(action.workItemId, action.approvalItemId);
+      case 'approveAll':
+        return api.approveApprovalItemsInBulk(action.workItemId);
+      case 'rejectAll':
+        return api.rejectApprovalItemsInBulk(action.workItemId);
+      case 'complete':
+        return api.completeWorkItem(action.workItemId);
+      case 'selectAccounts':
+        return api.submitAccountSelection(action.workItemId, action.selection);
+      case 'forward':
+        await api.sendWorkItemForward(action.workItemId, {
+          targetOwnerId: action.target.id,
+          comment: action.comment,
+          sendNotifications: action.notify,
+        });
+        // ISC answers a forward with no body: the item is the same, with its new owner.
+        return { ...item, ownerId: action.target.id, ownerName: action.target.name };
+    }
+  }
+
+  private async recordDecision(action: WorkItemAction, bySlackUserId: string): Promise<Decisions> {
+    const decision: Decision = {
+      kind: DECISION_KIND[action.kind],
+      bySlackUserId,
+      at: this.now().toISOString(),
+      ...(action.kind === 'forward' ? { forwardedTo: { slackUserId: action.targetSlackUserId, name: action.target.name } } : {}),
+    };
+    const key = action.kind === 'approve' || action.kind === 'reject' ? action.approvalItemId : WHOLE_ITEM;
+    const decisions = { ...(await this.decisionsFor(action.workItemId)), [key]: decision };
+    await this.opts.store.set(`decisions:${action.workItemId}`, decisions, DECISION_TTL_MS);
+    return decisions;
+  }
+
+  /**
+   * A failed POST may still have happened in ISC (a timeout, a 5xx, or a 400 because someone decided it
+   * meanwhile). It is never repeated; instead the item is read again so the user sees the truth.
+   */
+  private async afterFailure(error: unknown, action: WorkItemAction, actorSlackUserId: string): Promise<ActionOutcome> {
+    try {
+      const now = await this.opts.isc.workItems.getWorkItem(action.workItemId);
+      if (this.checkFits(now, action) === 'decided') {
+        return { status: 'already_decided', item: now, decisions: await this.decisionsFor(action.workItemId) };
+      }
+    } catch {
+      // The first error is the one worth reporting.
+    }
+    return this.failure(error, action, actorSlackUserId);
+  }
+
+  private failure(error: unknown, action: WorkItemAction, actorSlackUserId: string): ActionOutcome {
+    const context = { actorSlackUserId, action: action.kind, workItemId: action.workItemId };
+    if (isIscError(error)) {
+      this.opts.logger.error('ISC refused or failed a work-item action', { ...context, error: error.message, trackingId: error.trackingId });
+      return { status: 'failed', message: escapeMrkdwn(error.userMessage()) };
+    }
+    this.opts.logger.error('Unexpected error during a work-item action', { ...context, error: String(error) });
+    return { status: 'failed', message: 'Something went wrong in the bot; nothing was retried. Try again, and tell your admin if it persists.' };
+  }
+}

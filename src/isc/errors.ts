@@ -117,15 +117,15 @@ function composeUserMessage(e: IscError): string {
         'Try again; if it persists tell your admin.'
       );
     case 'auth':
-      return 'ISC did not accept the sign-in for this request (401 Unauthorized). If it keeps happening, tell your admin.';
+      return `ISC did not accept the sign-in for this request (401 Unauthorized). If it keeps happening, tell your admin.${track}`;
     case 'http':
       break;
   }
   const status = e.status ?? 0;
   if (status === 400) return `ISC rejected the request (400): ${sentence(iscText ?? 'invalid request')}${track}`;
   if (status === 403) return `ISC refused this (403 Forbidden): you may not act on this ${resource.noun}.${track}`;
-  if (status === 404) return `ISC could not find that ${resource.noun} (404); ${resource.gone}.`;
-  if (status === 429) return 'ISC is busy (rate limit); try again in a minute.';
+  if (status === 404) return `ISC could not find that ${resource.noun} (404); ${resource.gone}.${track}`;
+  if (status === 429) return `ISC is busy (rate limit); try again in a minute.${track}`;
   if (status >= 500) {
     const ask = e.trackingId ? `give your admin tracking id ${e.trackingId}` : 'tell your admin';
     return `ISC had an internal error (${status}). Try again; if it persists ${ask}.`;

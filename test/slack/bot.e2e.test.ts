@@ -1,0 +1,385 @@
+import { ACTION, VIEW } from '../../src/blocks/actions';
+import { FORWARD_FIELDS } from '../../src/blocks/modals';
+import { createIscClient } from '../../src/isc/client';
+import { SEED_APPROVAL_ITEMS, SEED_IDENTITIES, SEED_WORK_ITEMS } from '../../src/sandbox/seed';
+import { BOT_TOKEN, SIGNING_SECRET, startHarness, USERS, type Harness } from '../support/botHarness';
+import { commandBody, postSigned, signSlackRequest } from '../support/slackStandIn';
+
+// The real bot (Bolt's HTTP receiver, signature verification on) against the sandbox ISC tenant and a
+// loopback Slack stand-in, driven by signed requests as Slack sends them.
+
+let h: Harness;
+beforeEach(async () => {
+  h = await startHarness();
+});
+afterEach(() => h.close());
+
+const W = SEED_WORK_ITEMS;
+const A = SEED_APPROVAL_ITEMS;
+
+/** The Slack payloads the bot sent to a response_url, most recent last. */
+async function responsesTo(id: string, count = 1): Promise<Array<Record<string, any>>> {
+  await h.slack.waitFor(() => h.slack.responses.filter((r) => r.id === id).length >= count);
+  return h.slack.responses.filter((r) => r.id === id).map((r) => r.body);
+}
+
+const json = (v: unknown) => JSON.stringify(v);
+
+function findButton(blocks: Array<Record<string, any>>, actionId: string): Record<string, any> {
+  const found = blocks.flatMap((b) => [...(b.elements ?? []), ...(b.accessory ? [b.accessory] : [])]).find((e) => e.action_id === actionId);
+  if (!found) throw new Error(`no ${actionId} button`);
+  return found;
+}
+const mutations = () => h.sandbox.stats().mutations;
+
+describe('/workitems', () => {
+  it('lists my pending work items, ephemeral, paged, with a text fallback', async () => {
+    const res = await h.command(USERS.ada.id, '', 'list');
+    expect(res.status).toBe(200);
+    const [reply] = await responsesTo('list');
+    expect(reply.response_type).toBe('ephemeral');
+    expect(reply.text).toMatch(/pending work item/i);
+    expect(reply.blocks.length).toBeLessThanOrEqual(50);
+    expect(json(reply.blocks)).toContain(A.adaSingle);
+    expect(json(reply.blocks)).toContain(ACTION.pageNext);
+  });
+
+  it('turns pages with Next', async () => {
+    await h.command(USERS.ada.id, '', 'p1');
+    const [first] = await responsesTo('p1');
+    const value = JSON.parse(findButton(first.blocks, ACTION.pageNext).value) as { o: number };
+    expect(value.o).toBeGreaterThan(0);
+    await h.click(USERS.ada.id, ACTION.pageNext, value, { responseId: 'p2' });
+    const [second] = await responsesTo('p2');
+    expect(second.replace_original).toBe(true);
+    expect(json(second.blocks)).toContain(ACTION.pagePrev);
+    expect(json(second.blocks)).not.toContain(A.adaSingle);
+  });
+
+  it('shows completed items and the summary', async () => {
+    await h.command(USERS.ada.id, 'completed', 'done');
+    const [done] = await responsesTo('done');
+    expect(json(done.blocks)).toContain(W.adaFinished);
+    await h.command(USERS.ada.id, 'summary', 'sum');
+    const [summary] = await responsesTo('sum');
+    expect(summary.text).toMatch(/open/i);
+  });
+
+  it('shows one item in full, and refuses it to someone who does not own it', async () => {
+    await h.command(USERS.ada.id, W.adaMultiApproval, 'mine');
+    const [mine] = await responsesTo('mine');
+    for (const id of A.adaMulti) expect(json(mine.blocks)).toContain(id);
+    await h.command(USERS.ben.id, W.adaMultiApproval, 'theirs');
+    const [theirs] = await responsesTo('theirs');
+    expect(theirs.text).toMatch(/owner/i);
+    expect(json(theirs.blocks)).not.toContain(ACTION.approve);
+  });
+
+  it('answers help, and unknown subcommands and malformed ids with the help text and a hint', async () => {
+    await h.command(USERS.ada.id, 'help', 'help');
+    expect((await responsesTo('help'))[0].text).toMatch(/workitems/);
+    await h.command(USERS.ada.id, 'frobnicate', 'bad');
+    const [bad] = await responsesTo('bad');
+    expect(bad.response_type).toBe('ephemeral');
+    expect(json(bad.blocks)).toContain('frobnicate');
+    expect(json(bad.blocks)).toContain('/workitems completed');
+    await h.command(USERS.ada.id, '12345678-abc', 'badid');
+    expect(json((await responsesTo('badid'))[0].blocks)).toMatch(/not a valid work item id/);
+  });
+
+  it("lets an admin see someone else's items, and nobody else", async () => {
+    await h.command(USERS.admin.id, `<@${USERS.ada.id}|ada>`, 'admin');
+    const [forAda] = await responsesTo('admin');
+    expect(json(forAda.blocks)).toContain(A.adaSingle);
+    await h.command(USERS.ben.id, `<@${USERS.ada.id}|ada>`, 'ben');
+    expect((await responsesTo('ben'))[0].text).toMatch(/admin/i);
+  });
+
+  it('tells a Slack user with no ISC identity what to ask for', async () => {
+    await h.command(USERS.ghost.id, '', 'ghost');
+    const [reply] = await responsesTo('ghost');
+    expect(reply.text).toMatch(/users:read\.email|IDENTITY_MAP/);
+  });
+});
+
+describe('buttons', () => {
+  it('approves, then shows who approved and when, with the buttons gone', async () => {
+    const res = await h.click(USERS.ada.id, ACTION.approve, { w: W.adaSingleApproval, a: A.adaSingle }, { responseId: 'ap' });
+    expect(res.status).toBe(200);
+    const [card] = await responsesTo('ap');
+    expect(card.replace_original).toBe(true);
+    expect(json(card.blocks)).toMatch(new RegExp(`Approved by <@${USERS.ada.id}>`));
+    expect(json(card.blocks)).not.toContain(ACTION.approve);
+    expect(h.sandbox.getWorkItemState(W.adaSingleApproval)?.state).toBe('Finished');
+    expect(mutations()).toHaveLength(1);
+  });
+
+  it('rejects one approval item and leaves the rest of the card live', async () => {
+    await h.click(USERS.ada.id, ACTION.reject, { w: W.adaMultiApproval, a: A.adaMulti[0] }, { responseId: 'rj' });
+    const [card] = await responsesTo('rj');
+    expect(json(card.blocks)).toMatch(/Rejected by/);
+    expect(json(card.blocks)).toContain(A.adaMulti[1]);
+    expect(json(card.blocks)).toContain(ACTION.approve);
+    const item = h.sandbox.getWorkItemState(W.adaMultiApproval)!;
+    expect(item.approvalItems!.map((a) => a.state)).toEqual(['Rejected', 'Pending', 'Pending', 'Pending']);
+  });
+
+  it.each([
+    [ACTION.approveAll, 'Finished'],
+    [ACTION.rejectAll, 'Rejected'],
+  ])('%s decides every approval item through the bulk endpoint', async (actionId, state) => {
+    await h.click(USERS.ada.id, actionId, { w: W.adaMultiApproval }, { responseId: 'bulk' });
+    await responsesTo('bulk');
+    expect(h.sandbox.getWorkItemState(W.adaMultiApproval)!.approvalItems!.every((a) => a.state === state)).toBe(true);
+    expect(mutations().map((m) => m.path)).toEqual([expect.stringMatching(actionId === ACTION.approveAll ? /bulk-approve/ : /bulk-reject/)]);
+  });
+
+  it('completes a manual-action item', async () => {
+    await h.click(USERS.ada.id, ACTION.complete, { w: W.adaManualAction }, { responseId: 'cp' });
+    expect(json((await responsesTo('cp'))[0].blocks)).toMatch(/Completed by/);
+    expect(h.sandbox.getWorkItemState(W.adaManualAction)?.state).toBe('Finished');
+  });
+
+  it('refuses a non-owner with an ephemeral message and never calls ISC to act', async () => {
+    await h.click(USERS.ben.id, ACTION.approve, { w: W.adaSingleApproval, a: A.adaSingle }, { responseId: 'no' });
+    const [reply] = await responsesTo('no');
+    expect(reply.replace_original).toBe(false);
+    expect(reply.response_type).toBe('ephemeral');
+    expect(reply.text).toMatch(/current owner/);
+    expect(mutations()).toHaveLength(0);
+    expect(h.sandbox.getWorkItemState(W.adaSingleApproval)?.state).toBe('Pending');
+  });
+
+  it('lets an admin act on an item that is not theirs', async () => {
+    await h.click(USERS.admin.id, ACTION.approve, { w: W.adaSingleApproval, a: A.adaSingle, u: USERS.ada.id }, { responseId: 'adm' });
+    expect(json((await responsesTo('adm'))[0].blocks)).toMatch(new RegExp(`Approved by <@${USERS.admin.id}>`));
+    expect(mutations()).toHaveLength(1);
+  });
+
+  it('reaches ISC once for a double click or a redelivered action', async () => {
+    h.fault = (req) => (req.method === 'POST' ? { kind: 'none', delayMs: 300 } : undefined);
+    const value = { w: W.adaSingleApproval, a: A.adaSingle };
+    const clicks = await Promise.all([
+      h.click(USERS.ada.id, ACTION.approve, value, { responseId: 'd1' }),
+      h.click(USERS.ada.id, ACTION.approve, value, { responseId: 'd2' }),
+      h.click(USERS.ada.id, ACTION.approve, value, { responseId: 'd3' }),
+    ]);
+    expect(clicks.map((c) => c.status)).toEqual([200, 200, 200]);
+    await h.slack.waitFor(() => h.slack.responses.length >= 3);
+    expect(mutations()).toHaveLength(1);
+  });
+
+  it('shows an item decided elsewhere (in the ISC web UI) as it is, instead of an error', async () => {
+    const webUi = createIscClient({ baseUrl: h.sandbox.url, clientId: h.sandbox.clientId, clientSecret: h.sandbox.clientSecret });
+    await webUi.workItems.approveApprovalItem(W.adaSingleApproval, A.adaSingle);
+    await h.click(USERS.ada.id, ACTION.approve, { w: W.adaSingleApproval, a: A.adaSingle }, { responseId: 'el' });
+    const [card] = await responsesTo('el');
+    expect(card.replace_original).toBe(true);
+    expect(json(card.blocks)).not.toContain(ACTION.approve);
+    expect(mutations()).toHaveLength(1);
+  });
+
+  it('acks within Slack’s budget even when ISC takes seconds, then updates the card', async () => {
+    h.fault = (req) => (req.path.includes('/approve/') ? { kind: 'none', delayMs: 1200 } : undefined);
+    const res = await h.click(USERS.ada.id, ACTION.approve, { w: W.adaSingleApproval, a: A.adaSingle }, { responseId: 'slow' });
+    expect(res.status).toBe(200);
+    expect(res.ms).toBeLessThan(1000);
+    expect(h.slack.responses.filter((r) => r.id === 'slow')).toHaveLength(0);
+    const [card] = await responsesTo('slow');
+    expect(json(card.blocks)).toMatch(/Approved by/);
+  });
+});
+
+describe('ISC errors reach the user as a specific sentence with the tracking id', () => {
+  it.each([
+    [403, /refused|not allowed|permission/i],
+    [404, /could not find|not found/i],
+    [500, /internal error|try again/i],
+  ])('ISC %i on approve', async (status, sentence) => {
+    h.fault = (req) => (req.path.includes('/approve/') ? { kind: 'status', status } : undefined);
+    await h.click(USERS.ada.id, ACTION.approve, { w: W.adaSingleApproval, a: A.adaSingle }, { responseId: `e${status}` });
+    const [reply] = await responsesTo(`e${status}`);
+    expect(reply.replace_original).toBe(false);
+    expect(reply.text).toMatch(sentence);
+    expect(json(reply.blocks)).toMatch(/[0-9a-f]{32}/);
+    expect(mutations().length).toBeLessThanOrEqual(1);
+  });
+
+  it('ISC 429 is honoured with Retry-After and the approve goes through once', async () => {
+    let limited = 0;
+    h.fault = (req) => (req.path.includes('/approve/') && limited++ === 0 ? { kind: 'status', status: 429, retryAfterSeconds: 1 } : undefined);
+    await h.click(USERS.ada.id, ACTION.approve, { w: W.adaSingleApproval, a: A.adaSingle }, { responseId: 'rl' });
+    const [card] = await responsesTo('rl');
+    expect(json(card.blocks)).toMatch(/Approved by/);
+    expect(mutations().filter((m) => m.status === 200)).toHaveLength(1);
+  });
+
+  it('an ISC timeout is reported, never retried for a POST', async () => {
+    h.fault = (req) => (req.path.includes('/approve/') ? { kind: 'none', delayMs: 2500 } : undefined);
+    await h.click(USERS.ada.id, ACTION.approve, { w: W.adaSingleApproval, a: A.adaSingle }, { responseId: 'to' });
+    const [reply] = await responsesTo('to');
+    expect(reply.text).toMatch(/did not answer|may still have been applied|refresh/i);
+    expect(h.sandbox.stats().requests['POST /work-items/{id}/approve/{approvalItemId}']).toBe(1);
+  });
+
+  it('the logs carry context and no secret', async () => {
+    h.fault = () => ({ kind: 'status', status: 500 });
+    await h.command(USERS.ada.id, '', 'fail');
+    await responsesTo('fail');
+    const logs = h.logs.join('\n');
+    expect(logs).not.toContain(h.sandbox.clientSecret);
+    expect(logs).not.toContain(BOT_TOKEN);
+    expect(logs).not.toContain(SIGNING_SECRET);
+  });
+});
+
+describe('modals', () => {
+  async function openModal(userId: string, actionId: string, w: string) {
+    await h.click(userId, actionId, { w }, { responseId: `open-${actionId}` });
+    await h.slack.waitFor(() => h.slack.callsTo('views.update').length >= 1);
+    const opened = h.slack.callsTo('views.open')[0].args;
+    const filled = h.slack.callsTo('views.update')[0].args.view as Record<string, any>;
+    return { opened, filled };
+  }
+
+  it('forwards to a colleague with a comment, and redraws the card', async () => {
+    const { filled } = await openModal(USERS.ada.id, ACTION.forward, W.adaRemediation);
+    expect(filled.callback_id).toBe(VIEW.forward);
+    const res = await h.submitView(USERS.ada.id, {
+      id: 'V1',
+      callback_id: VIEW.forward,
+      private_metadata: filled.private_metadata,
+      state: {
+        values: {
+          [FORWARD_FIELDS.targetBlock]: { [FORWARD_FIELDS.targetAction]: { type: 'users_select', selected_user: USERS.ben.id } },
+          [FORWARD_FIELDS.commentBlock]: { [FORWARD_FIELDS.commentAction]: { type: 'plain_text_input', value: 'Ben covers this app' } },
+          [FORWARD_FIELDS.notifyBlock]: { [FORWARD_FIELDS.notifyAction]: { type: 'checkboxes', selected_options: [{ value: 'notify' }] } },
+        },
+      },
+    });
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.body).response_action).toBe('update');
+    await h.slack.waitFor(() => h.slack.callsTo('views.update').some((c) => json(c.args).includes('Forwarded to')));
+    expect(h.sandbox.getWorkItemState(W.adaRemediation)?.ownerId).toBe(SEED_IDENTITIES.ben.id);
+    const [card] = await responsesTo(`open-${ACTION.forward}`);
+    expect(json(card.blocks)).toMatch(/Forwarded to/);
+  });
+
+  it('reports a forward target with no ISC identity inside the modal', async () => {
+    const { filled } = await openModal(USERS.ada.id, ACTION.forward, W.adaRemediation);
+    // Picking the user in the modal warms the identity cache, so the submit answers without ISC.
+    await h.interact({
+      type: 'block_actions',
+      user: { id: USERS.ada.id },
+      team: { id: 'T0TEAM' },
+      container: { type: 'view', view_id: 'V1' },
+      view: { id: 'V1', type: 'modal', callback_id: VIEW.forward, private_metadata: filled.private_metadata, state: { values: {} }, hash: 'h', blocks: [] },
+      trigger_id: 't',
+      actions: [{ action_id: FORWARD_FIELDS.targetAction, block_id: FORWARD_FIELDS.targetBlock, type: 'users_select', selected_user: USERS.ghost.id, action_ts: '1' }],
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    const res = await h.submitView(USERS.ada.id, {
+      id: 'V1',
+      callback_id: VIEW.forward,
+      private_metadata: filled.private_metadata,
+      state: {
+        values: {
+          [FORWARD_FIELDS.targetBlock]: { [FORWARD_FIELDS.targetAction]: { type: 'users_select', selected_user: USERS.ghost.id } },
+          [FORWARD_FIELDS.commentBlock]: { [FORWARD_FIELDS.commentAction]: { type: 'plain_text_input', value: 'over to you' } },
+          [FORWARD_FIELDS.notifyBlock]: { [FORWARD_FIELDS.notifyAction]: { type: 'checkboxes', selected_options: [] } },
+        },
+      },
+    });
+    const body = JSON.parse(res.body);
+    expect(body.response_action).toBe('errors');
+    expect(body.errors[FORWARD_FIELDS.targetBlock]).toMatch(/no ISC identity/);
+    expect(mutations()).toHaveLength(0);
+  });
+
+  it('submits an account selection built from the form', async () => {
+    const { filled } = await openModal(USERS.ada.id, ACTION.selectAccounts, W.adaAccountSelection);
+    expect(filled.callback_id).toBe(VIEW.selectAccounts);
+    const inputs = (filled.blocks as Array<Record<string, any>>).filter((b) => b.type === 'input');
+    expect(inputs.length).toBeGreaterThan(0);
+    const values: Record<string, Record<string, unknown>> = {};
+    for (const input of inputs) {
+      const el = input.element as Record<string, any>;
+      values[input.block_id] = {
+        [el.action_id]: el.type === 'static_select' ? { type: 'static_select', selected_option: (el.options ?? el.option_groups[0].options)[0] } : { type: 'plain_text_input', value: 'acct-1' },
+      };
+    }
+    const res = await h.submitView(USERS.ada.id, { id: 'V1', callback_id: VIEW.selectAccounts, private_metadata: filled.private_metadata, state: { values } });
+    expect(JSON.parse(res.body).response_action).toBe('update');
+    await h.slack.waitFor(() => h.slack.callsTo('views.update').some((c) => json(c.args).includes('Accounts submitted')));
+    expect(h.sandbox.getWorkItemState(W.adaAccountSelection)?.state).toBe('Finished');
+  });
+
+  it("refuses to open Forward on someone else's item", async () => {
+    const { filled } = await openModal(USERS.ben.id, ACTION.forward, W.adaRemediation);
+    expect(json(filled)).toMatch(/current owner/);
+    expect(filled.callback_id).not.toBe(VIEW.forward);
+  });
+
+  it('guards the modal submit with the owner check too', async () => {
+    const { filled } = await openModal(USERS.ada.id, ACTION.forward, W.adaRemediation);
+    // Ben somehow submits Ada's form (a forged or replayed submission).
+    await h.submitView(USERS.ben.id, {
+      id: 'V1',
+      callback_id: VIEW.forward,
+      private_metadata: filled.private_metadata,
+      state: {
+        values: {
+          [FORWARD_FIELDS.targetBlock]: { [FORWARD_FIELDS.targetAction]: { type: 'users_select', selected_user: USERS.admin.id } },
+          [FORWARD_FIELDS.commentBlock]: { [FORWARD_FIELDS.commentAction]: { type: 'plain_text_input', value: 'mine now' } },
+          [FORWARD_FIELDS.notifyBlock]: { [FORWARD_FIELDS.notifyAction]: { type: 'checkboxes', selected_options: [] } },
+        },
+      },
+    });
+    await h.slack.waitFor(() => h.slack.callsTo('views.update').some((c) => json(c.args).includes('current owner')));
+    expect(mutations()).toHaveLength(0);
+  });
+});
+
+describe('App Home', () => {
+  it('publishes my pending items and a summary when the Home tab opens, and refreshes after an action there', async () => {
+    await h.event({ type: 'app_home_opened', user: USERS.ada.id, channel: 'D0ADA', tab: 'home', event_ts: '1.0' });
+    await h.slack.waitFor(() => h.slack.callsTo('views.publish').length === 1);
+    const home = h.slack.callsTo('views.publish')[0].args as Record<string, any>;
+    expect(home.user_id).toBe(USERS.ada.id);
+    expect(home.view.type).toBe('home');
+    expect(home.view.blocks.length).toBeLessThanOrEqual(100);
+    expect(json(home.view)).toContain(A.adaSingle);
+    await h.click(USERS.ada.id, ACTION.approve, { w: W.adaSingleApproval, a: A.adaSingle }, { home: true });
+    await h.slack.waitFor(() => h.slack.callsTo('views.publish').length === 2);
+    expect(json(h.slack.callsTo('views.publish')[1].args)).not.toContain(A.adaSingle);
+    expect(h.sandbox.getWorkItemState(W.adaSingleApproval)?.state).toBe('Finished');
+  });
+});
+
+describe('the HTTP receiver', () => {
+  it('rejects a bad signature and a stale timestamp, and never runs the command', async () => {
+    const body = commandBody({ user_id: USERS.ada.id, text: '', response_url: h.slack.responseUrl('forged') });
+    const forged = await postSigned(h.eventsUrl, 'not-the-secret', body, 'application/x-www-form-urlencoded');
+    expect(forged.status).toBe(401);
+    const stale = await postSigned(h.eventsUrl, SIGNING_SECRET, body, 'application/x-www-form-urlencoded', { timestamp: Math.floor(Date.now() / 1000) - 600 });
+    expect(stale.status).toBe(401);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(h.slack.responses).toHaveLength(0);
+    expect(signSlackRequest(SIGNING_SECRET, body)['X-Slack-Signature']).toMatch(/^v0=/);
+  });
+
+  it('answers /healthz with the state of the ISC connection', async () => {
+    const res = await fetch(`${h.baseUrl}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ status: 'ok', mode: 'http', isc: { ok: true } });
+  });
+
+  it('remembers decisions across a restart', async () => {
+    await h.click(USERS.ada.id, ACTION.approve, { w: W.adaMultiApproval, a: A.adaMulti[0] }, { responseId: 'before' });
+    await responsesTo('before');
+    await h.restart();
+    await h.command(USERS.ada.id, W.adaMultiApproval, 'after');
+    const [detail] = await responsesTo('after');
+    expect(json(detail.blocks)).toMatch(new RegExp(`Approved by <@${USERS.ada.id}>`));
+  });
+});

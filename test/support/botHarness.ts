@@ -1,0 +1,143 @@
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { startBot, type RunningBot } from '../../src/bot';
+import { loadConfig } from '../../src/config';
+import { createLogger } from '../../src/log';
+import { SEED_IDENTITIES } from '../../src/sandbox/seed';
+import { startSandboxTenant, type Fault, type SandboxTenant } from '../../src/sandbox/tenant';
+import { commandBody, interactionBody, postSigned, SlackStandIn, type PostResult } from './slackStandIn';
+
+export const SIGNING_SECRET = 'test-signing-secret-5f1c2e';
+export const BOT_TOKEN = 'xoxb-test-bot-token-9a8b7c';
+
+/** Slack users of the tests; Ada owns most seeded work items. */
+export const USERS = {
+  ada: { id: 'U0ADA0001', email: SEED_IDENTITIES.ada.email, tz: 'Europe/Paris', name: 'Ada' },
+  ben: { id: 'U0BEN0001', email: SEED_IDENTITIES.ben.email, tz: 'America/New_York', name: 'Ben' },
+  admin: { id: 'U0ADMIN01', email: 'it-admin@example.com', tz: 'UTC', name: 'Admin' },
+  /** No email on the Slack profile: no ISC identity can be found. */
+  ghost: { id: 'U0GHOST01', tz: 'UTC', name: 'Ghost' },
+} as const;
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface Harness {
+  slack: SlackStandIn;
+  sandbox: SandboxTenant;
+  bot: RunningBot;
+  eventsUrl: string;
+  baseUrl: string;
+  logs: string[];
+  dataDir: string;
+  /** Set to inject ISC faults (latency, statuses, resets) per request. */
+  fault?: (req: { method: string; path: string }) => Fault | undefined;
+  command(userId: string, text: string, responseId?: string): Promise<PostResult>;
+  interact(payload: Record<string, unknown>): Promise<PostResult>;
+  click(userId: string, actionId: string, value: unknown, opts?: { responseId?: string; home?: boolean; modalViewId?: string }): Promise<PostResult>;
+  submitView(userId: string, view: Record<string, unknown>): Promise<PostResult>;
+  event(event: Record<string, unknown>): Promise<PostResult>;
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
+let seq = 0;
+
+export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
+  const slack = await new SlackStandIn().start();
+  for (const user of Object.values(USERS)) slack.addUser(user);
+  const logs: string[] = [];
+  const logger = createLogger('debug', (line) => logs.push(line));
+  const h = {} as Harness;
+  const sandbox = await startSandboxTenant({ logger, faults: (req) => h.fault?.(req) });
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bot-e2e-'));
+  const port = await freePort();
+  const config = loadConfig({
+    SLACK_BOT_TOKEN: BOT_TOKEN,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    PORT: String(port),
+    SLACK_API_URL: slack.apiUrl,
+    SAIL_BASE_URL: sandbox.url,
+    SAIL_CLIENT_ID: sandbox.clientId,
+    SAIL_CLIENT_SECRET: sandbox.clientSecret,
+    SAIL_TIMEOUT_MS: '1500',
+    ADMIN_SLACK_USER_IDS: USERS.admin.id,
+    DATA_DIR: dataDir,
+    ...env,
+  });
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const eventsUrl = `${baseUrl}/slack/events`;
+  const form = 'application/x-www-form-urlencoded';
+
+  Object.assign(h, {
+    slack,
+    sandbox,
+    logs,
+    dataDir,
+    baseUrl,
+    eventsUrl,
+    bot: await startBot(config, logger),
+    command: (userId: string, text: string, responseId = `cmd-${++seq}`) =>
+      postSigned(eventsUrl, SIGNING_SECRET, commandBody({ user_id: userId, text, response_url: slack.responseUrl(responseId) }), form),
+    interact: (payload: Record<string, unknown>) => postSigned(eventsUrl, SIGNING_SECRET, interactionBody(payload), form),
+    click: (userId: string, actionId: string, value: unknown, opts: { responseId?: string; home?: boolean; modalViewId?: string } = {}) => {
+      const surface = opts.home
+        ? { container: { type: 'view', view_id: 'VHOME' }, view: { id: 'VHOME', type: 'home', blocks: [], private_metadata: '', callback_id: '', state: { values: {} }, hash: 'h' } }
+        : opts.modalViewId
+          ? { container: { type: 'view', view_id: opts.modalViewId }, view: { id: opts.modalViewId, type: 'modal', blocks: [], private_metadata: '', callback_id: '', state: { values: {} }, hash: 'h' } }
+          : {
+              container: { type: 'message', message_ts: '1700000000.000100', channel_id: 'C0CHAN', is_ephemeral: true },
+              channel: { id: 'C0CHAN', name: 'general' },
+              response_url: slack.responseUrl(opts.responseId ?? `click-${++seq}`),
+            };
+      const action = typeof value === 'string' ? { value, type: 'button' } : value === undefined ? { type: 'button' } : { value: JSON.stringify(value), type: 'button' };
+      return h.interact({
+        type: 'block_actions',
+        team: { id: 'T0TEAM', domain: 'acme' },
+        user: { id: userId, username: userId, name: userId, team_id: 'T0TEAM' },
+        api_app_id: 'A0APP',
+        token: 'legacy',
+        trigger_id: `trigger-${++seq}`,
+        ...surface,
+        actions: [{ action_id: actionId, block_id: 'b1', action_ts: `${Date.now() / 1000}`, ...action }],
+      });
+    },
+    submitView: (userId: string, view: Record<string, unknown>) =>
+      h.interact({
+        type: 'view_submission',
+        team: { id: 'T0TEAM', domain: 'acme' },
+        user: { id: userId, username: userId, name: userId, team_id: 'T0TEAM' },
+        api_app_id: 'A0APP',
+        token: 'legacy',
+        trigger_id: `trigger-${++seq}`,
+        view: { type: 'modal', hash: 'h', blocks: [], ...view },
+      }),
+    event: (event: Record<string, unknown>) =>
+      postSigned(
+        eventsUrl,
+        SIGNING_SECRET,
+        JSON.stringify({ token: 'legacy', team_id: 'T0TEAM', api_app_id: 'A0APP', type: 'event_callback', event_id: `Ev${++seq}`, event_time: Math.floor(Date.now() / 1000), event }),
+        'application/json',
+      ),
+    async restart() {
+      await h.bot.stop();
+      h.bot = await startBot(config, logger);
+    },
+    async close() {
+      await h.bot.stop();
+      await sandbox.close();
+      await slack.close();
+    },
+  });
+  return h;
+}

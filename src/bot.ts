@@ -5,6 +5,8 @@ import { createIscClient } from './isc/client';
 import { createLogger, registerSecret, type Logger } from './log';
 import { startSandboxTenant, type SandboxTenant } from './sandbox/tenant';
 import { createSlackApp } from './slack/app';
+import { slackLogger } from './slack/slackLogger';
+import { verifySlackToken } from './slack/verifyToken';
 import { FileStateStore } from './store/fileStore';
 import { IdentityDirectory } from './workitems/identityDirectory';
 import { WorkItemService } from './workitems/workItemService';
@@ -20,6 +22,7 @@ export interface RunningBot {
 export async function startBot(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningBot> {
   for (const secret of [config.isc.clientSecret, config.slack.botToken, config.slack.signingSecret, config.slack.appToken]) registerSecret(secret);
 
+  const workspace = await verifySlackToken(config.slack, logger);
   let sandbox: SandboxTenant | undefined;
   let iscTarget = { baseUrl: config.isc.baseUrl, clientId: config.isc.clientId, clientSecret: config.isc.clientSecret };
   if (iscTarget.baseUrl === 'sandbox') {
@@ -34,7 +37,7 @@ export async function startBot(config: Config, logger: Logger = createLogger(con
     logger,
   });
   const store = await FileStateStore.open(config.dataDir);
-  const slackApi = new WebClient(config.slack.botToken, config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {});
+  const slackApi = new WebClient(config.slack.botToken, { logger: slackLogger(logger, 'web-api'), ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}) });
   const directory = new IdentityDirectory({
     slack: slackApi,
     identities: isc.identities,
@@ -48,6 +51,7 @@ export async function startBot(config: Config, logger: Logger = createLogger(con
   await app.start(config.slack.port);
   logger.info(`isc-workitems-bot is running in ${config.slack.appToken ? 'Socket Mode' : `HTTP mode on port ${config.slack.port} (/slack/events)`}`, {
     isc: sandbox ? 'sandbox' : iscTarget.baseUrl,
+    workspace: workspace.team,
   });
 
   return {

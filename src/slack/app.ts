@@ -1,29 +1,11 @@
-import { App, LogLevel } from '@slack/bolt';
-import type { Logger as SlackLogger } from '@slack/logger';
+import { App } from '@slack/bolt';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Logger } from '../log';
 import { registerWorkItemActions } from './actions/workItemActions';
 import { registerWorkitemsCommand } from './commands/workitems';
 import type { BotContext } from './context';
+import { slackLogger } from './slackLogger';
 import { registerAppHome } from './events/appHome';
 import { registerWorkItemViews } from './views/workItemViews';
-
-/** Bolt logs through the bot's own logger, so its lines are redacted too. */
-function boltLogger(logger: Logger): SlackLogger {
-  let level = LogLevel.INFO;
-  const join = (msgs: unknown[]) => msgs.map((m) => (m instanceof Error ? m.message : typeof m === 'string' ? m : JSON.stringify(m))).join(' ');
-  return {
-    debug: (...m: unknown[]) => logger.debug(`[bolt] ${join(m)}`),
-    info: (...m: unknown[]) => logger.info(`[bolt] ${join(m)}`),
-    warn: (...m: unknown[]) => logger.warn(`[bolt] ${join(m)}`),
-    error: (...m: unknown[]) => logger.error(`[bolt] ${join(m)}`),
-    setLevel: (l: LogLevel) => {
-      level = l;
-    },
-    getLevel: () => level,
-    setName: () => {},
-  };
-}
 
 function healthRoute(ctx: BotContext) {
   return {
@@ -55,7 +37,7 @@ export function createSlackApp(ctx: BotContext): App {
     installerOptions: socketMode ? { port: slack.port } : undefined,
     customRoutes: [healthRoute(ctx)],
     clientOptions: slack.apiUrl ? { slackApiUrl: slack.apiUrl } : undefined,
-    logger: boltLogger(ctx.logger),
+    logger: slackLogger(ctx.logger, 'bolt'),
   });
   registerWorkitemsCommand(app, ctx);
   registerWorkItemActions(app, ctx);

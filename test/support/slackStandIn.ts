@@ -26,6 +26,8 @@ export class SlackStandIn {
   private tsSeq = 0;
   url = '';
   users = new Map<string, StandInUser>();
+  /** Answers that replace the default for a method (e.g. an error), by method name. */
+  readonly answers = new Map<string, Record<string, unknown>>();
   /** Extra delay before answering, for latency measurements. */
   delayMs = 0;
   private waiters: Array<() => void> = [];
@@ -97,6 +99,8 @@ export class SlackStandIn {
   }
 
   private answer(method: string, args: Record<string, unknown>): Record<string, unknown> {
+    const override = this.answers.get(method);
+    if (override) return override;
     switch (method) {
       case 'auth.test':
         return { ok: true, url: 'https://acme.slack.com/', team: 'Acme', user: 'workitems', team_id: 'T0TEAM', user_id: 'U0BOT', bot_id: 'B0BOT' };

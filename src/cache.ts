@@ -22,8 +22,8 @@ export class TtlCache<K, V> {
   }
 
   set(key: K, value: V, ttlMs: number): void {
-    if (ttlMs <= 0) return;
     this.entries.delete(key);
+    if (ttlMs <= 0) return;
     this.entries.set(key, { value, expires: this.now() + ttlMs });
     // Map keeps insertion order: the first key is the least recently set.
     while (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as K);

@@ -44,6 +44,11 @@ const DECISION_KIND: Record<WorkItemAction['kind'], DecisionKind> = {
 const LOCK_TTL_MS = 15 * 60_000;
 const DECISION_TTL_MS = 90 * 24 * 3600_000;
 
+/** The approval item a decision is about, or WHOLE_ITEM. */
+function decisionKey(action: WorkItemAction): string {
+  return action.kind === 'approve' || action.kind === 'reject' ? action.approvalItemId : WHOLE_ITEM;
+}
+
 export function isPendingApprovalItem(item: WorkItem, approval: ApprovalItemDetails): boolean {
   return item.state === 'Pending' && (approval.state === 'Pending' || approval.state == null);
 }
@@ -95,7 +100,10 @@ export class WorkItemService {
   }
 
   async decisionsFor(workItemId: string): Promise<Decisions> {
-    return (await this.opts.store.get<Decisions>(`decisions:${workItemId}`)) ?? {};
+    const prefix = `decision:${workItemId}:`;
+    const keys = await this.opts.store.keys(prefix);
+    const entries = await Promise.all(keys.map(async (key) => [key.slice(prefix.length), await this.opts.store.get<Decision>(key)] as const));
+    return Object.fromEntries(entries.filter((e): e is readonly [string, Decision] => e[1] !== undefined));
   }
 
   async decisionsForItems(items: WorkItem[]): Promise<Record<string, Decisions>> {
@@ -134,7 +142,13 @@ export class WorkItemService {
     if (unfit === 'decided') return { status: 'already_decided', item, decisions: await this.decisionsFor(action.workItemId) };
     if (unfit) return { status: 'refused', message: unfit };
 
-    const lockKey = `lock:${action.workItemId}:${'approvalItemId' in action ? action.approvalItemId : WHOLE_ITEM}`;
+    // In flight: one action per approval item (or whole item) at a time. Done: the same action by the
+    // same person is not repeated (a redelivered forward would otherwise forward again), while a
+    // different action, such as the new owner approving after a forward, goes ahead.
+    const target = `${action.workItemId}:${decisionKey(action)}`;
+    const doneKey = `done:${target}:${action.kind}:${actorSlackUserId}`;
+    if (await this.opts.store.get(doneKey)) return { status: 'duplicate' };
+    const lockKey = `lock:${target}`;
     if (!(await this.opts.store.setIfAbsent(lockKey, { by: actorSlackUserId, kind: action.kind }, LOCK_TTL_MS))) {
       return { status: 'duplicate' };
     }
@@ -145,6 +159,8 @@ export class WorkItemService {
       await this.opts.store.delete(lockKey);
       return this.afterFailure(e, action, actorSlackUserId);
     }
+    await this.opts.store.set(doneKey, true, LOCK_TTL_MS);
+    await this.opts.store.delete(lockKey);
     const decisions = await this.recordDecision(action, actorSlackUserId);
     this.opts.logger.info('Work-item action done', { actorSlackUserId, action: action.kind, workItemId: action.workItemId });
     return { status: 'done', item: result, decisions };
@@ -203,10 +219,9 @@ export class WorkItemService {
       at: this.now().toISOString(),
       ...(action.kind === 'forward' ? { forwardedTo: { slackUserId: action.targetSlackUserId, name: action.target.name } } : {}),
     };
-    const key = action.kind === 'approve' || action.kind === 'reject' ? action.approvalItemId : WHOLE_ITEM;
-    const decisions = { ...(await this.decisionsFor(action.workItemId)), [key]: decision };
-    await this.opts.store.set(`decisions:${action.workItemId}`, decisions, DECISION_TTL_MS);
-    return decisions;
+    // One key per decision, so two decisions on one item finishing together cannot overwrite each other.
+    await this.opts.store.set(`decision:${action.workItemId}:${decisionKey(action)}`, decision, DECISION_TTL_MS);
+    return this.decisionsFor(action.workItemId);
   }
 
   /**

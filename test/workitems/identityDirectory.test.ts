@@ -1,0 +1,334 @@
+import type { WebClient } from '@slack/web-api';
+import type { IdentitiesApi } from '../../src/isc/api';
+import type { PublicIdentity } from '../../src/isc/types';
+import type { Logger } from '../../src/log';
+import { IdentityDirectory } from '../../src/workitems/identityDirectory';
+
+interface FakeSlackUser {
+  tz?: string;
+  name?: string;
+  real_name?: string;
+  profile?: { email?: string; display_name?: string };
+}
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
+function deferred<T>() {
+  let resolve!: (v: T) => void;
+  const promise = new Promise<T>((res) => {
+    resolve = res;
+  });
+  return { promise, resolve };
+}
+
+function setup(
+  opts: {
+    users?: Record<string, FakeSlackUser>;
+    identities?: PublicIdentity[];
+    overrides?: Record<string, string>;
+    ttlMs?: number;
+  } = {},
+) {
+  const clock = { t: 1_700_000_000_000 };
+  const users = opts.users ?? {};
+  const identities = opts.identities ?? [];
+  const info = jest.fn(async ({ user }: { user: string }) => {
+    const u = users[user];
+    if (!u) throw new Error(`user_not_found: ${user}`);
+    return { ok: true, user: { id: user, ...u } };
+  });
+  const findIdentityByEmail = jest.fn(async (email: string) => identities.find((i) => i.email === email) ?? null);
+  const getIdentityById = jest.fn(async (id: string) => identities.find((i) => i.id === id) ?? null);
+  const logger: Logger = { debug: jest.fn(), info: jest.fn(), warn: jest.fn(), error: jest.fn() };
+  const directory = new IdentityDirectory({
+    slack: { users: { info } } as unknown as Pick<WebClient, 'users'>,
+    identities: { findIdentityByEmail, getIdentityById } satisfies IdentitiesApi,
+    overrides: new Map(Object.entries(opts.overrides ?? {})),
+    ttlMs: opts.ttlMs ?? HOUR,
+    logger,
+    now: () => clock.t,
+  });
+  return { directory, clock, info, findIdentityByEmail, getIdentityById, logger };
+}
+
+const ALICE_IDENTITY: PublicIdentity = { id: 'id-alice', name: 'Alice Adams', email: 'alice@example.com' };
+
+describe('IdentityDirectory', () => {
+  describe('slackUser', () => {
+    it('reads the profile: email (lower-cased), tz, display name', async () => {
+      const { directory, info } = setup({
+        users: { U1: { tz: 'Europe/Paris', name: 'alice', real_name: 'Alice A', profile: { email: 'Alice@Example.COM', display_name: 'ally' } } },
+      });
+      expect(await directory.slackUser('U1')).toEqual({ id: 'U1', email: 'alice@example.com', tz: 'Europe/Paris', name: 'ally' });
+      expect(info).toHaveBeenCalledWith({ user: 'U1' });
+    });
+
+    it('defaults tz to UTC when Slack does not give one', async () => {
+      const { directory } = setup({ users: { U1: { profile: { email: 'a@x.io' } } } });
+      expect((await directory.slackUser('U1')).tz).toBe('UTC');
+    });
+
+    it('defaults tz to UTC when Slack gives an empty tz', async () => {
+      const { directory } = setup({ users: { U1: { tz: '', profile: {} } } });
+      expect((await directory.slackUser('U1')).tz).toBe('UTC');
+    });
+
+    it('falls back for the name: display_name → real_name → name → the Slack id', async () => {
+      const { directory } = setup({
+        users: {
+          U1: { real_name: 'Real One', name: 'one', profile: { display_name: '' } },
+          U2: { name: 'two', profile: {} },
+          U3: {},
+        },
+      });
+      expect((await directory.slackUser('U1')).name).toBe('Real One');
+      expect((await directory.slackUser('U2')).name).toBe('two');
+      expect((await directory.slackUser('U3')).name).toBe('U3');
+    });
+
+    it('has no email when the profile has none', async () => {
+      const { directory } = setup({ users: { U1: { profile: {} } } });
+      expect((await directory.slackUser('U1')).email).toBeUndefined();
+    });
+
+    it('caches the profile for ttlMs', async () => {
+      const { directory, clock, info } = setup({ users: { U1: { tz: 'Asia/Tokyo', profile: { email: 'a@x.io' } } }, ttlMs: 10 * MINUTE });
+      await directory.slackUser('U1');
+      clock.t += 10 * MINUTE - 1;
+      await directory.slackUser('U1');
+      expect(info).toHaveBeenCalledTimes(1);
+      clock.t += 1;
+      await directory.slackUser('U1');
+      expect(info).toHaveBeenCalledTimes(2);
+    });
+
+    it('does not cache a failed users.info call', async () => {
+      const { directory, info } = setup({ users: {} });
+      await expect(directory.slackUser('U404')).rejects.toThrow('user_not_found');
+      await expect(directory.slackUser('U404')).rejects.toThrow('user_not_found');
+      expect(info).toHaveBeenCalledTimes(2);
+    });
+  });
+
+  describe('identityFor', () => {
+    it('maps a Slack user to the ISC identity with their email', async () => {
+      const { directory, findIdentityByEmail, getIdentityById } = setup({
+        users: { U1: { profile: { email: 'alice@example.com' } } },
+        identities: [ALICE_IDENTITY, { id: 'id-bob', name: 'Bob', email: 'bob@example.com' }],
+      });
+      expect(await directory.identityFor('U1')).toEqual({ id: 'id-alice', name: 'Alice Adams', email: 'alice@example.com' });
+      expect(findIdentityByEmail).toHaveBeenCalledTimes(1);
+      expect(findIdentityByEmail).toHaveBeenCalledWith('alice@example.com');
+      expect(getIdentityById).not.toHaveBeenCalled();
+    });
+
+    it('looks the email up in lower case', async () => {
+      const { directory, findIdentityByEmail } = setup({
+        users: { U1: { profile: { email: 'ALICE@Example.Com' } } },
+        identities: [ALICE_IDENTITY],
+      });
+      expect((await directory.identityFor('U1'))?.id).toBe('id-alice');
+      expect(findIdentityByEmail).toHaveBeenCalledWith('alice@example.com');
+    });
+
+    it('falls back to the Slack name and email when the ISC identity lacks them', async () => {
+      const { directory, findIdentityByEmail } = setup({ users: { U1: { profile: { email: 'Carol@Example.com', display_name: 'Carol' } } } });
+      findIdentityByEmail.mockResolvedValueOnce({ id: 'id-carol' });
+      expect(await directory.identityFor('U1')).toEqual({ id: 'id-carol', name: 'Carol', email: 'carol@example.com' });
+    });
+
+    it('prefers the ISC name and email over the Slack ones', async () => {
+      const { directory, findIdentityByEmail } = setup({ users: { U1: { profile: { email: 'carol@example.com', display_name: 'Caz' } } } });
+      findIdentityByEmail.mockResolvedValueOnce({ id: 'id-carol', name: 'Carol Carter', email: 'carol.carter@example.com' });
+      expect(await directory.identityFor('U1')).toEqual({ id: 'id-carol', name: 'Carol Carter', email: 'carol.carter@example.com' });
+    });
+
+    it('returns null when ISC answers an identity without an id', async () => {
+      const { directory, findIdentityByEmail } = setup({ users: { U1: { profile: { email: 'x@example.com' } } } });
+      findIdentityByEmail.mockResolvedValueOnce({ name: 'No Id', email: 'x@example.com' });
+      expect(await directory.identityFor('U1')).toBeNull();
+    });
+
+    describe('IDENTITY_MAP overrides', () => {
+      it('by Slack user id: uses getIdentityById and never asks Slack or searches by email', async () => {
+        const { directory, info, findIdentityByEmail, getIdentityById } = setup({
+          users: { U1: { profile: { email: 'someone.else@example.com' } } },
+          identities: [ALICE_IDENTITY],
+          overrides: { U1: 'id-alice' },
+        });
+        expect(await directory.identityFor('U1')).toEqual({ id: 'id-alice', name: 'Alice Adams', email: 'alice@example.com' });
+        expect(getIdentityById).toHaveBeenCalledTimes(1);
+        expect(getIdentityById).toHaveBeenCalledWith('id-alice');
+        expect(findIdentityByEmail).not.toHaveBeenCalled();
+        expect(info).not.toHaveBeenCalled();
+      });
+
+      it('by (lower-case) email: reads the profile, then uses getIdentityById and not findIdentityByEmail', async () => {
+        const { directory, info, findIdentityByEmail, getIdentityById } = setup({
+          users: { U2: { profile: { email: 'Alias@Example.com' } } },
+          identities: [ALICE_IDENTITY],
+          overrides: { 'alias@example.com': 'id-alice' },
+        });
+        expect(await directory.identityFor('U2')).toEqual({ id: 'id-alice', name: 'Alice Adams', email: 'alice@example.com' });
+        expect(info).toHaveBeenCalledTimes(1);
+        expect(getIdentityById).toHaveBeenCalledWith('id-alice');
+        expect(findIdentityByEmail).not.toHaveBeenCalled();
+      });
+
+      it('the Slack-id override wins over an email override', async () => {
+        const { directory, getIdentityById } = setup({
+          users: { U1: { profile: { email: 'alice@example.com' } } },
+          identities: [ALICE_IDENTITY, { id: 'id-other', name: 'Other' }],
+          overrides: { U1: 'id-other', 'alice@example.com': 'id-alice' },
+        });
+        expect((await directory.identityFor('U1'))?.id).toBe('id-other');
+        expect(getIdentityById).toHaveBeenCalledTimes(1);
+        expect(getIdentityById).toHaveBeenCalledWith('id-other');
+      });
+
+      it('an override to an unknown identity id → null', async () => {
+        const { directory, findIdentityByEmail } = setup({ users: { U1: { profile: { email: 'alice@example.com' } } }, identities: [ALICE_IDENTITY], overrides: { U1: 'id-gone' } });
+        expect(await directory.identityFor('U1')).toBeNull();
+        expect(findIdentityByEmail).not.toHaveBeenCalled();
+      });
+
+      it('uses the id as name and drops a null email for an identity found by id', async () => {
+        const { directory } = setup({ identities: [{ id: 'id-svc', email: null }], overrides: { U9: 'id-svc' } });
+        const found = await directory.identityFor('U9');
+        expect(found).toEqual({ id: 'id-svc', name: 'id-svc' });
+        expect(found).not.toHaveProperty('email', null);
+      });
+    });
+
+    it('no email on the Slack profile → null, with a warning and no ISC lookup', async () => {
+      const { directory, findIdentityByEmail, getIdentityById, logger } = setup({ users: { U1: { profile: {} } }, identities: [ALICE_IDENTITY] });
+      expect(await directory.identityFor('U1')).toBeNull();
+      expect(findIdentityByEmail).not.toHaveBeenCalled();
+      expect(getIdentityById).not.toHaveBeenCalled();
+      expect(logger.warn).toHaveBeenCalledWith(expect.stringContaining('no email'), { slackUserId: 'U1' });
+    });
+
+    it('an unknown email → null, and that answer is cached for only 5 minutes', async () => {
+      const { directory, clock, info, findIdentityByEmail } = setup({
+        users: { U1: { profile: { email: 'new.hire@example.com' } } },
+        identities: [],
+        ttlMs: 12 * HOUR,
+      });
+      expect(await directory.identityFor('U1')).toBeNull();
+      clock.t += 5 * MINUTE - 1;
+      expect(await directory.identityFor('U1')).toBeNull();
+      expect(findIdentityByEmail).toHaveBeenCalledTimes(1);
+
+      clock.t += 1; // 5 minutes after the lookup: asked again, and the identity now exists
+      findIdentityByEmail.mockResolvedValueOnce({ id: 'id-new', name: 'New Hire', email: 'new.hire@example.com' });
+      expect(await directory.identityFor('U1')).toEqual({ id: 'id-new', name: 'New Hire', email: 'new.hire@example.com' });
+      expect(findIdentityByEmail).toHaveBeenCalledTimes(2);
+      // the Slack profile is still cached (12 h), so Slack was asked once
+      expect(info).toHaveBeenCalledTimes(1);
+    });
+
+    it('a negative result is cached for ttlMs when that is shorter than 5 minutes', async () => {
+      const { directory, clock, findIdentityByEmail } = setup({ users: { U1: { profile: { email: 'n@example.com' } } }, ttlMs: MINUTE });
+      await directory.identityFor('U1');
+      clock.t += MINUTE;
+      await directory.identityFor('U1');
+      expect(findIdentityByEmail).toHaveBeenCalledTimes(2);
+    });
+
+    it('a missing-email null is also re-checked after 5 minutes', async () => {
+      const { directory, clock, info } = setup({ users: { U1: { profile: {} } }, ttlMs: 2 * MINUTE });
+      await directory.identityFor('U1');
+      clock.t += 2 * MINUTE; // both caches expire (ttlMs < 5 min)
+      await directory.identityFor('U1');
+      expect(info).toHaveBeenCalledTimes(2);
+    });
+
+    it('a positive result is cached for ttlMs (longer than the negative ttl)', async () => {
+      const { directory, clock, findIdentityByEmail } = setup({
+        users: { U1: { profile: { email: 'alice@example.com' } } },
+        identities: [ALICE_IDENTITY],
+        ttlMs: 2 * HOUR,
+      });
+      await directory.identityFor('U1');
+      clock.t += 2 * HOUR - 1;
+      expect((await directory.identityFor('U1'))?.id).toBe('id-alice');
+      expect(findIdentityByEmail).toHaveBeenCalledTimes(1);
+      clock.t += 1;
+      await directory.identityFor('U1');
+      expect(findIdentityByEmail).toHaveBeenCalledTimes(2);
+    });
+
+    it('caches per Slack user', async () => {
+      const { directory, findIdentityByEmail } = setup({
+        users: { U1: { profile: { email: 'alice@example.com' } }, U2: { profile: { email: 'bob@example.com' } } },
+        identities: [ALICE_IDENTITY, { id: 'id-bob', name: 'Bob', email: 'bob@example.com' }],
+      });
+      expect((await directory.identityFor('U1'))?.id).toBe('id-alice');
+      expect((await directory.identityFor('U2'))?.id).toBe('id-bob');
+      expect(findIdentityByEmail).toHaveBeenCalledTimes(2);
+    });
+
+    it('concurrent calls for one user → one users.info and one ISC lookup', async () => {
+      const { directory, info, findIdentityByEmail } = setup({
+        users: { U1: { profile: { email: 'alice@example.com' } } },
+        identities: [ALICE_IDENTITY],
+      });
+      const gate = deferred<void>();
+      const realInfo = info.getMockImplementation()!;
+      info.mockImplementation(async (args) => {
+        await gate.promise;
+        return realInfo(args);
+      });
+      const calls = Array.from({ length: 10 }, () => directory.identityFor('U1'));
+      // slackUser() directly, while the lookup is in flight, shares the same users.info call
+      const profile = directory.slackUser('U1');
+      gate.resolve();
+      const results = await Promise.all(calls);
+      expect(new Set(results.map((r) => r?.id))).toEqual(new Set(['id-alice']));
+      expect((await profile).email).toBe('alice@example.com');
+      expect(info).toHaveBeenCalledTimes(1);
+      expect(findIdentityByEmail).toHaveBeenCalledTimes(1);
+    });
+
+    it('a failed ISC lookup is not cached: the next call asks again', async () => {
+      const { directory, findIdentityByEmail } = setup({ users: { U1: { profile: { email: 'alice@example.com' } } }, identities: [ALICE_IDENTITY] });
+      findIdentityByEmail.mockRejectedValueOnce(new Error('ISC 503'));
+      await expect(directory.identityFor('U1')).rejects.toThrow('ISC 503');
+      expect(directory.peekIdentity('U1')).toBeUndefined();
+      expect((await directory.identityFor('U1'))?.id).toBe('id-alice');
+      expect(findIdentityByEmail).toHaveBeenCalledTimes(2);
+    });
+  });
+
+  describe('peekIdentity', () => {
+    it('is undefined before a lookup and the cached value after, without looking anything up', async () => {
+      const { directory, info, findIdentityByEmail } = setup({ users: { U1: { profile: { email: 'alice@example.com' } } }, identities: [ALICE_IDENTITY] });
+      expect(directory.peekIdentity('U1')).toBeUndefined();
+      expect(info).not.toHaveBeenCalled();
+      expect(findIdentityByEmail).not.toHaveBeenCalled();
+      await directory.identityFor('U1');
+      expect(directory.peekIdentity('U1')).toEqual({ id: 'id-alice', name: 'Alice Adams', email: 'alice@example.com' });
+      expect(findIdentityByEmail).toHaveBeenCalledTimes(1);
+    });
+
+    it('returns a cached null (no identity) as null, and undefined once it expired', async () => {
+      const { directory, clock } = setup({ users: { U1: { profile: { email: 'nobody@example.com' } } } });
+      await directory.identityFor('U1');
+      expect(directory.peekIdentity('U1')).toBeNull();
+      clock.t += 5 * MINUTE;
+      expect(directory.peekIdentity('U1')).toBeUndefined();
+    });
+
+    it('is undefined while a lookup is still in flight', async () => {
+      const { directory, findIdentityByEmail } = setup({ users: { U1: { profile: { email: 'alice@example.com' } } } });
+      const gate = deferred<PublicIdentity | null>();
+      findIdentityByEmail.mockReturnValueOnce(gate.promise);
+      const pending = directory.identityFor('U1');
+      expect(directory.peekIdentity('U1')).toBeUndefined();
+      gate.resolve(ALICE_IDENTITY);
+      await pending;
+      expect(directory.peekIdentity('U1')?.id).toBe('id-alice');
+    });
+  });
+});

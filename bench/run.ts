@@ -1,0 +1,246 @@
+// `npm run bench`: runs the real bot (HTTP mode, its own process) against loopback stand-ins — the
+// sandbox ISC tenant with injected latency and a Slack Web API stand-in — sends signed requests as
+// Slack does, prints a table and writes bench/results.json.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ACTION, VIEW } from '../src/blocks/actions';
+import { FORWARD_FIELDS } from '../src/blocks/modals';
+import type { WorkItem } from '../src/isc/types';
+import { click, command, homeOpened, iscRequestCount, pool, rssMiB, startBotProcess, startRig, submitView, summarise, TARGET, USER, type BotProcess, type Rig } from './lib';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const RAISED_LIMIT = { SAIL_RATE_LIMIT_PER_10S: '10000' };
+
+let itemSeq = 0;
+/** Adds `n` pending approval work items for the bench user; returns their ids. */
+function addApprovals(rig: Rig, n: number): Array<{ w: string; a: string }> {
+  const owner = rig.sandbox.identityForEmail(USER.email);
+  return Array.from({ length: n }, () => {
+    const n = ++itemSeq;
+    const w = `b${n.toString(16).padStart(31, '0')}`;
+    const a = `c${n.toString(16).padStart(31, '0')}`;
+    const item: WorkItem = {
+      id: w,
+      name: `Bench access request ${n}`,
+      type: 'Approval',
+      state: 'Pending',
+      ownerId: owner.id,
+      ownerName: owner.name,
+      requesterDisplayName: 'Bench Requester',
+      created: new Date(Date.now() - n * 60_000).toISOString(),
+      description: 'Benchmark approval',
+      approvalItems: [{ id: a, application: 'GitHub', name: 'team', operation: 'Add', value: `bench-${n}`, state: 'Pending' }],
+      errors: [],
+    };
+    rig.sandbox.addWorkItem(item);
+    return { w, a };
+  });
+}
+
+async function waitUntil(predicate: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for the bot to finish');
+    await sleep(5);
+  }
+}
+
+const responsesFor = (rig: Rig, id: string) => rig.slack.responses.filter((r) => r.id === id).length;
+
+async function ackLatency(rig: Rig) {
+  rig.iscLatencyMs = 2000;
+  const bot = await startBotProcess(rig);
+  // The first burst after start-up pays for lazy module loading and JIT; it is reported on its own.
+  const warmItems = addApprovals(rig, 25);
+  const cold = await pool(warmItems.length, 25, (i) => click(bot, rig, ACTION.approve, warmItems[i]));
+  const items = addApprovals(rig, 500);
+  const started = performance.now();
+  const results = await pool(items.length, 25, (i) => click(bot, rig, ACTION.approve, items[i]));
+  const wallMs = performance.now() - started;
+  await bot.stop();
+  rig.iscLatencyMs = 0;
+  const failed = results.filter((r) => r.status !== 200).length;
+  const stats = summarise(results.map((r) => r.ms));
+  return {
+    clicks: results.length,
+    concurrency: 25,
+    iscLatencyMs: 2000,
+    failed,
+    ...round(stats),
+    over3s: results.filter((r) => r.ms > 3000).length,
+    wallMs: Math.round(wallMs),
+    coldBurst: round(summarise(cold.map((r) => r.ms))),
+  };
+}
+
+/** ISC requests and Slack calls one interaction causes, measured from the stand-ins' counters. */
+async function measure(rig: Rig, run: () => Promise<void>) {
+  const isc0 = iscRequestCount(rig);
+  const slack0 = rig.slack.calls.length + rig.slack.responses.length;
+  await run();
+  await sleep(150);
+  return { isc: iscRequestCount(rig) - isc0, slack: rig.slack.calls.length + rig.slack.responses.length - slack0 };
+}
+
+async function costPerInteraction(rig: Rig, bot: BotProcess) {
+  const items = addApprovals(rig, 12);
+  const once = async (id: string, send: () => Promise<unknown>) => {
+    await send();
+    await waitUntil(() => responsesFor(rig, id) > 0);
+  };
+  // Warm the caches (token, Slack profile, identity mapping) the way any earlier use would.
+  await once('warm', () => command(bot, rig, '', 'warm'));
+
+  const forward = async (w: string) => {
+    const updates = rig.slack.callsTo('views.update').length;
+    await click(bot, rig, ACTION.forward, { w });
+    await waitUntil(() => rig.slack.callsTo('views.update').length > updates);
+    const view = rig.slack.callsTo('views.update').at(-1)!.args.view as { private_metadata: string };
+    await submitView(bot, {
+      id: 'VFWD',
+      callback_id: VIEW.forward,
+      private_metadata: view.private_metadata,
+      state: {
+        values: {
+          [FORWARD_FIELDS.targetBlock]: { [FORWARD_FIELDS.targetAction]: { type: 'users_select', selected_user: TARGET.id } },
+          [FORWARD_FIELDS.commentBlock]: { [FORWARD_FIELDS.commentAction]: { type: 'plain_text_input', value: 'bench' } },
+          [FORWARD_FIELDS.notifyBlock]: { [FORWARD_FIELDS.notifyAction]: { type: 'checkboxes', selected_options: [] } },
+        },
+      },
+    });
+    await waitUntil(() => rig.slack.callsTo('views.update').length > updates + 1);
+  };
+  await forward(items[10].w); // warms the target's identity mapping
+
+  const homes = () => rig.slack.callsTo('views.publish').length;
+  return {
+    list: await measure(rig, () => once('list', () => command(bot, rig, '', 'list'))),
+    pageTurn: await measure(rig, () => once('page', () => click(bot, rig, ACTION.pageNext, { k: 'pending', o: 5 }, 'page'))),
+    approve: await measure(rig, () => once('approve', () => click(bot, rig, ACTION.approve, items[0], 'approve'))),
+    forward: await measure(rig, () => forward(items[11].w)),
+    homeRefresh: await measure(rig, async () => {
+      const before = homes();
+      await homeOpened(bot);
+      await waitUntil(() => homes() > before);
+    }),
+  };
+}
+
+async function capacity(rig: Rig) {
+  rig.iscLatencyMs = 50;
+  const bot = await startBotProcess(rig, RAISED_LIMIT);
+  await command(bot, rig, '', 'cap-warm');
+  await waitUntil(() => responsesFor(rig, 'cap-warm') > 0);
+  const steps: Array<{ ratePerS: number; sent: number; p50: number; p99: number; max: number; failed: number }> = [];
+  for (const rate of [50, 100, 200, 400, 800, 1600]) {
+    const durationMs = 3000;
+    const sends: Array<Promise<{ status: number; ms: number }>> = [];
+    const started = performance.now();
+    for (let i = 0; i < (rate * durationMs) / 1000; i++) {
+      const due = started + (i * 1000) / rate;
+      const wait = due - performance.now();
+      if (wait > 1) await sleep(wait);
+      sends.push(click(bot, rig, ACTION.refresh, { k: 'pending', o: 0 }).catch(() => ({ status: 0, ms: 99_999 })));
+    }
+    const results = await Promise.all(sends);
+    const s = summarise(results.map((r) => r.ms));
+    steps.push({ ratePerS: rate, sent: results.length, ...round(s), failed: results.filter((r) => r.status !== 200).length });
+    await sleep(1500);
+    if (s.p99 > 1000 || results.some((r) => r.status !== 200)) break;
+  }
+  await bot.stop();
+  rig.iscLatencyMs = 0;
+  const sustained = steps.filter((s) => s.p99 <= 1000 && s.failed === 0).at(-1)?.ratePerS ?? 0;
+  return { iscLatencyMs: 50, sustainedPerS: sustained, steps };
+}
+
+async function startupAndMemory(rig: Rig) {
+  const startups: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const b = await startBotProcess(rig);
+    startups.push(b.startupMs);
+    if (i < 2) await b.stop();
+  }
+  const bot = rig.bot!;
+  const pid = bot.child.pid!;
+  const atReady = rssMiB(pid);
+  const tokens0 = rig.sandbox.stats().tokenRequests;
+  await bot.stop();
+  const mem = await startBotProcess(rig, RAISED_LIMIT);
+  const memPid = mem.child.pid!;
+  const items = addApprovals(rig, 50);
+  const samples: Array<{ interactions: number; rssMiB: number }> = [{ interactions: 0, rssMiB: rssMiB(memPid) }];
+  const total = 10_000;
+  for (let done = 0; done < total; done += 2500) {
+    await pool(2500, 25, (i) => {
+      const n = done + i;
+      if (n % 10 === 0) return command(mem, rig, '');
+      if (n % 10 === 1) return click(mem, rig, ACTION.approve, items[n % items.length]);
+      return click(mem, rig, ACTION.refresh, { k: 'pending', o: (n % 3) * 5 });
+    });
+    await sleep(1000);
+    samples.push({ interactions: done + 2500, rssMiB: rssMiB(memPid) });
+  }
+  const tokens = rig.sandbox.stats().tokenRequests - tokens0;
+  await mem.stop();
+  return {
+    startupMs: round(summarise(startups)),
+    rssAtReadyMiB: atReady,
+    rssSamples: samples,
+    tokenRequestsPer1000: Math.round((tokens / total) * 1000 * 100) / 100,
+  };
+}
+
+function round<T extends Record<string, number>>(o: T): T {
+  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Math.round(v * 10) / 10])) as T;
+}
+
+async function main() {
+  const rig = await startRig();
+  const results: Record<string, unknown> = {
+    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, when: new Date().toISOString() },
+  };
+  try {
+    process.stderr.write('1/4 ack latency (500 clicks, concurrency 25, ISC 2 s)…\n');
+    results.ackLatency = await ackLatency(rig);
+    process.stderr.write('2/4 cost per interaction…\n');
+    const bot = await startBotProcess(rig);
+    results.costPerInteraction = await costPerInteraction(rig, bot);
+    await bot.stop();
+    process.stderr.write('3/4 capacity (ISC 50 ms)…\n');
+    results.capacity = await capacity(rig);
+    process.stderr.write('4/4 start-up and memory (10,000 interactions)…\n');
+    results.startupAndMemory = await startupAndMemory(rig);
+  } finally {
+    await rig.close();
+  }
+  fs.writeFileSync(path.join(__dirname, '..', '..', 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
+  printTable(results);
+}
+
+function printTable(r: Record<string, any>): void {
+  const lines: string[] = [];
+  const a = r.ackLatency;
+  lines.push(`machine: ${r.machine.cpus} cores, ${r.machine.memGiB} GiB, Node ${r.machine.node}`);
+  lines.push('');
+  lines.push('| measure | result | target |');
+  lines.push('| --- | --- | --- |');
+  lines.push(`| ack latency, ${a.clicks} clicks at concurrency ${a.concurrency}, ISC ${a.iscLatencyMs} ms | p50 ${a.p50} ms, p99 ${a.p99} ms, max ${a.max} ms, over 3 s: ${a.over3s}, failed: ${a.failed} | p99 < 100 ms, none > 3 s |`);
+  lines.push(`| ack latency, first 25 clicks after start-up | p50 ${a.coldBurst.p50} ms, max ${a.coldBurst.max} ms | none > 3 s |`);
+  for (const [name, c] of Object.entries(r.costPerInteraction as Record<string, { isc: number; slack: number }>)) {
+    lines.push(`| cost: ${name} | ${c.isc} ISC requests, ${c.slack} Slack calls | ${name === 'list' || name === 'pageTurn' ? '≤ 2 ISC' : name === 'approve' ? '≤ 3 ISC' : '–'} |`);
+  }
+  const m = r.startupAndMemory;
+  lines.push(`| token requests per 1,000 interactions | ${m.tokenRequestsPer1000} | only on expiry |`);
+  lines.push(`| capacity, ISC 50 ms | ${r.capacity.sustainedPerS} interactions/s with p99 ack ≤ 1 s | – |`);
+  lines.push(`| start-up to /healthz 200 | median ${m.startupMs.p50} ms (max ${m.startupMs.max} ms) | – |`);
+  lines.push(`| RSS at ready | ${m.rssAtReadyMiB} MiB | – |`);
+  lines.push(`| RSS over 10,000 interactions | ${m.rssSamples.map((s: { interactions: number; rssMiB: number }) => `${s.interactions}: ${s.rssMiB}`).join(' → ')} MiB | levels off |`);
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`bench failed: ${e instanceof Error ? e.stack : String(e)}\n`);
+  process.exit(1);
+});

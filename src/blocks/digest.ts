@@ -1,0 +1,223 @@
+import type { KnownBlock } from '@slack/types';
+import type { TaskStatus, WorkItemsSummary } from '../isc/types';
+import { MESSAGE_BUDGET, contextBlock, divider, header, section } from './limits';
+import { escapeTruncate } from './mrkdwn';
+import { summaryLine } from './messages';
+import { firstError, fitLines, fitTaskGroups, formatCount, isStuck, plural, statusLabel, taskTitle, timeAndAge } from './tasks';
+import { age, formatInZone } from './time';
+import type { RenderedMessage, Viewer } from './types';
+
+/** Why a part of the digest could not be read from ISC. */
+export interface SectionFailure {
+  /** Fit for Slack users (IscError.userMessage()), not escaped. */
+  message: string;
+  trackingId?: string;
+}
+
+export type Outcome<T> = { ok: true; value: T } | { ok: false; failure: SectionFailure };
+
+export interface ApproverRow {
+  /** The ISC identity's name, or the configured Slack id / email when it has none (plain text). */
+  name: string;
+  summary?: WorkItemsSummary;
+  /** Set instead of `summary` when the approver could not be read. */
+  failure?: SectionFailure;
+  /** `created` of the oldest pending item read; undefined when the items were not read. */
+  oldestPending?: string;
+  /** How many of the items read are stale; undefined when the items were not read. */
+  stale?: number;
+  /** Only some of the pending items were read: `oldestPending` and `stale` are lower bounds. */
+  partial?: boolean;
+  /** Reading the pending items failed (the summary is still shown). */
+  scanFailure?: SectionFailure;
+}
+
+export interface StaleItem {
+  /** Plain text. */
+  title: string;
+  owner: string;
+  created: string;
+}
+
+export interface FailedTasks {
+  /** Newest first. */
+  tasks: TaskStatus[];
+  /** More tasks may have failed in the window than were read. */
+  more: boolean;
+}
+
+/** Everything the digest shows, as read from ISC. Approvers in any order; the builder sorts them. */
+export interface DigestData {
+  /** ISO; failed tasks are listed from here. */
+  since: string;
+  approvers: ApproverRow[];
+  /** Oldest first; at most a few. */
+  staleItems: StaleItem[];
+  /** Number of pending tasks (the HEAD total). */
+  pendingTotal: Outcome<number>;
+  /** Pending tasks, longest running first (one page). */
+  running: Outcome<TaskStatus[]>;
+  failed: Outcome<FailedTasks>;
+}
+
+export interface DigestRenderOptions {
+  /** The digest's time zone, and the time the data was read. */
+  viewer: Viewer;
+  staleAfterDays: number;
+  stuckAfterHours: number;
+  /** The scheduled slot (ISO), absent for a digest posted by hand. */
+  slot?: string;
+  /** Posted after its slot, on a start that caught up with a slot missed while the bot was down. */
+  late?: boolean;
+}
+
+/** Most open work items first; approvers that could not be read last. */
+export function byMostOpen(a: ApproverRow, b: ApproverRow): number {
+  const open = (r: ApproverRow) => (r.summary ? (r.summary.open ?? 0) : -1);
+  return open(b) - open(a) || a.name.localeCompare(b.name);
+}
+
+/** How many approvers get a line (and have their pending items read for the oldest one). */
+export const APPROVER_LINES = 15;
+/** Tasks shown with their own blocks, at most. */
+const TASK_GROUPS = 10;
+const FAILED_LINES = 10;
+export const STALE_LINES = 5;
+
+// JSON characters for each list, so that the task groups (which carry the buttons) keep most of the
+// 12,000 a message may hold.
+const APPROVERS_CHARS = 2000;
+const STALE_CHARS = 1000;
+const FAILED_CHARS = 1800;
+
+function unavailable(f: SectionFailure): string {
+  const why = f.trackingId ? `tracking id \`${escapeTruncate(f.trackingId, 100)}\`` : escapeTruncate(f.message, 300, 'unknown error');
+  return `_unavailable_ (${why})`;
+}
+
+const sum = (rows: ApproverRow[], key: keyof WorkItemsSummary) => rows.reduce((n, r) => n + (r.summary?.[key] ?? 0), 0);
+
+function approverLine(r: ApproverRow, opts: DigestRenderOptions): string {
+  const name = `*${escapeTruncate(r.name, 80, 'unknown')}*`;
+  if (!r.summary) return `• ${name} — ${unavailable(r.failure ?? { message: 'unknown error' })}`;
+  const atLeast = r.partial ? '≥ ' : '';
+  const extra = [
+    r.oldestPending ? `oldest ${atLeast}${age(r.oldestPending, opts.viewer)} (${formatInZone(r.oldestPending, opts.viewer)})` : '',
+    r.stale ? `⚠️ ${atLeast}${formatCount(r.stale)} stale` : '',
+    r.scanFailure ? `oldest ${unavailable(r.scanFailure)}` : '',
+  ].filter(Boolean);
+  return `• ${name} — ${summaryLine(r.summary)}${extra.length ? ` · ${extra.join(' · ')}` : ''}`;
+}
+
+function workItemBlocks(data: DigestData, opts: DigestRenderOptions): KnownBlock[] {
+  const rows = [...data.approvers].sort(byMostOpen);
+  const read = rows.filter((r) => r.summary);
+  const failed = rows.length - read.length;
+  const totals = summaryLine({ open: sum(read, 'open'), completed: sum(read, 'completed'), total: sum(read, 'total') });
+  const across = `${plural(rows.length, 'approver')}${failed ? `, ${formatCount(failed)} unavailable` : ''}`;
+  const lines = rows.slice(0, APPROVER_LINES).map((r) => approverLine(r, opts));
+  const blocks: KnownBlock[] = [
+    section(`*📥 Work items* — ${totals} across ${across}`, 'wi_totals'),
+    section(fitLines(lines, APPROVERS_CHARS, (n) => `… and ${plural(n, 'more approver')}`, rows.length - lines.length), 'wi_approvers'),
+  ];
+
+  const staleCount = read.reduce((n, r) => n + (r.stale ?? 0), 0);
+  // A lower bound when some pending items were not read: beyond the pages read, or approvers past the lines shown.
+  const unread = read.some((r) => r.partial || r.scanFailure || (r.stale === undefined && (r.summary?.open ?? 0) > 0));
+  if (staleCount > 0) {
+    const staleLines = data.staleItems
+      .slice(0, STALE_LINES)
+      .map((s) => `• ${escapeTruncate(s.title, 120, 'Work item')} — ${escapeTruncate(s.owner, 80)} · pending since ${timeAndAge(s.created, opts.viewer)}`);
+    const title = `⚠️ *${unread ? '≥ ' : ''}${plural(staleCount, 'work item')} pending more than ${plural(opts.staleAfterDays, 'day')}*`;
+    const rest = Math.max(staleCount - staleLines.length, 0);
+    blocks.push(section(`${title}\n${fitLines(staleLines, STALE_CHARS, (n) => `… and ${formatCount(n)} more`, rest)}`, 'wi_stale'));
+  }
+  return blocks;
+}
+
+function failedLine(t: TaskStatus, viewer: Viewer): string {
+  const error = firstError(t);
+  const target = t.target?.name ? ` (${escapeTruncate(t.target.name, 80)})` : '';
+  return (
+    `• ${statusLabel(t)} *${escapeTruncate(taskTitle(t), 120)}*${target} — ended ${timeAndAge(t.completed ?? t.modified ?? t.created, viewer)}` +
+    (error ? `: ${escapeTruncate(error, 200)}` : '')
+  );
+}
+
+function failedBlock(data: DigestData, opts: DigestRenderOptions): KnownBlock {
+  const title = `*🧯 Tasks that ended in ERROR or TERMINATED since ${formatInZone(data.since, opts.viewer)}*`;
+  if (!data.failed.ok) return section(`${title}\n${unavailable(data.failed.failure)}`, 'tasks_failed');
+  const { tasks, more } = data.failed.value;
+  if (tasks.length === 0) return section(`${title}\nNone. 🎉`, 'tasks_failed');
+  const lines = tasks.slice(0, FAILED_LINES).map((t) => failedLine(t, opts.viewer));
+  const moreText = (n: number) => `… and ${formatCount(n)}${more ? '+' : ''} more`;
+  return section(`${title}\n${fitLines(lines, FAILED_CHARS, moreText, tasks.length - lines.length)}`, 'tasks_failed');
+}
+
+function pendingHead(data: DigestData, opts: DigestRenderOptions): { text: string; stuck: number; running: TaskStatus[] } {
+  const running = data.running.ok ? data.running.value : [];
+  const stuck = running.filter((t) => isStuck(t, opts.viewer.now, opts.stuckAfterHours)).length;
+  // The page is sorted by start, so when every task read is stuck, more may be beyond it.
+  const stuckMore = running.length > 0 && stuck === running.length && data.pendingTotal.ok && data.pendingTotal.value > running.length ? '+' : '';
+  const count = data.pendingTotal.ok ? `${formatCount(data.pendingTotal.value)} pending` : `pending count ${unavailable(data.pendingTotal.failure)}`;
+  const stuckText = stuck ? ` · 🐢 ${formatCount(stuck)}${stuckMore} running more than ${plural(opts.stuckAfterHours, 'hour')}` : '';
+  return { text: `*⚙️ ISC tasks* — ${count}${stuckText}`, stuck, running };
+}
+
+/**
+ * The digest as one message: work items per approver (most open first) with stale items, the
+ * pending tasks running longest (stuck ones with Details / Mark terminated), and tasks that failed
+ * since the last digest. Any count fits: lists are cut with "… and N more", and the whole stays
+ * within 50 blocks and 12,000 JSON characters. A part ISC could not give says "unavailable".
+ */
+export function renderDigest(data: DigestData, opts: DigestRenderOptions): RenderedMessage {
+  const { viewer } = opts;
+  const generated = viewer.now.toISOString();
+  const when = opts.slot ?? generated;
+  const context = [
+    `${opts.slot ? 'Scheduled for' : 'As of'} ${formatInZone(when, viewer)} · times in ${escapeTruncate(viewer.tz, 60)}`,
+    opts.late ? `⏰ *Late*: the bot was not running at the scheduled time; read from ISC at ${formatInZone(generated, viewer)}.` : '',
+  ].filter(Boolean);
+  const head = pendingHead(data, opts);
+  const top: KnownBlock[] = [
+    header(`ISC digest · ${formatInZone(when, viewer, 'date')}${opts.late ? ' (late)' : ''}`, 'digest_title'),
+    contextBlock(context.join('\n'), 'digest_when'),
+    ...workItemBlocks(data, opts),
+    divider(),
+    section(head.text, 'tasks_head'),
+  ];
+  const bottom: KnownBlock[] = [
+    divider(),
+    failedBlock(data, opts),
+    contextBlock(
+      `Stale: pending more than ${plural(opts.staleAfterDays, 'day')} · stuck: running more than ${plural(opts.stuckAfterHours, 'hour')} · ` +
+        '`/workitems tasks` lists every pending task with its buttons.',
+      'digest_notes',
+    ),
+  ];
+  const fixed = [...top, ...bottom];
+  const room = { blocks: MESSAGE_BUDGET.blocks - fixed.length, chars: MESSAGE_BUDGET.chars - JSON.stringify(fixed).length - 2 };
+  const taskBlocks = data.running.ok
+    ? fitTaskGroups(
+        head.running.slice(0, TASK_GROUPS),
+        data.pendingTotal.ok ? Math.max(data.pendingTotal.value, head.running.length) : head.running.length,
+        { viewer, stuckAfterHours: opts.stuckAfterHours, buttons: 'stuck' },
+        room,
+        'more pending task',
+      )
+    : [section(`Longest running tasks ${unavailable(data.running.failure)}`, 'tasks_running')];
+
+  const open = sum(data.approvers.filter((r) => r.summary), 'open');
+  const text =
+    `ISC digest: ${plural(open, 'open work item')}` +
+    (data.pendingTotal.ok ? `, ${plural(data.pendingTotal.value, 'pending task')}` : '') +
+    (head.stuck ? ` (${formatCount(head.stuck)} stuck)` : '') +
+    (data.failed.ok ? `, ${formatCount(data.failed.value.tasks.length)}${data.failed.value.more ? '+' : ''} failed since the last digest` : '');
+  return { text, blocks: [...top, ...taskBlocks, ...bottom] };
+}
+
+/** The answer to `/workitems digest`: where it went. The channel id comes from the config. */
+export function renderDigestPosted(channel: string): RenderedMessage {
+  const text = `✅ Posted the digest to <#${channel}>.`;
+  return { text, blocks: [section(text, 'digest_posted')] };
+}

@@ -1,0 +1,68 @@
+// `npm run digest -- --dry-run`: reads ISC (the embedded sandbox when SAIL_BASE_URL is unset) and
+// prints the digest's Block Kit JSON. It never posts and never writes the state store, which a
+// running bot owns; `/workitems digest` posts it.
+import fs from 'node:fs';
+import { WebClient } from '@slack/web-api';
+import { ConfigError, loadConfig } from '../config';
+import { createIscClient } from '../isc/client';
+import { createLogger, redact, registerSecret, type Logger } from '../log';
+import { startSandboxTenant } from '../sandbox/tenant';
+import { FileStateStore } from '../store/fileStore';
+import { IdentityDirectory } from '../workitems/identityDirectory';
+import { DigestService } from './digestService';
+
+type Env = Record<string, string | undefined>;
+
+const USAGE = 'Usage: npm run digest -- --dry-run   (prints the digest as Block Kit JSON; post it with /workitems digest)\n';
+
+/** Slack is only needed to map Slack user ids in DIGEST_OWNERS, so a dry run does not insist on its settings. */
+function dryRunEnv(env: Env): Env {
+  const placeholders = { SLACK_BOT_TOKEN: 'xoxb-dry-run', SLACK_SIGNING_SECRET: 'dry-run' };
+  return { ...env, ...Object.fromEntries(Object.entries(placeholders).filter(([k]) => !env[k]?.trim())) };
+}
+
+/** Prints the digest JSON to `out`; returns the process exit code. */
+export async function runDigestCli(args: readonly string[], env: Env, out: (text: string) => void, logger?: Logger): Promise<number> {
+  if (!args.includes('--dry-run')) {
+    process.stderr.write(USAGE);
+    return 2;
+  }
+  const config = loadConfig(dryRunEnv(env));
+  const log = logger ?? createLogger(config.logLevel);
+  for (const secret of [config.isc.clientSecret, config.slack.botToken]) registerSecret(secret);
+  const sandbox =
+    config.isc.baseUrl === 'sandbox'
+      ? await startSandboxTenant({ clientId: config.isc.clientId, clientSecret: config.isc.clientSecret, logger: log })
+      : undefined;
+  try {
+    const isc = createIscClient({
+      baseUrl: sandbox?.url ?? config.isc.baseUrl,
+      clientId: config.isc.clientId,
+      clientSecret: config.isc.clientSecret,
+      timeoutMs: config.isc.timeoutMs,
+      rateLimit: { requests: config.isc.rateLimitPer10s, perMs: 10_000 },
+      versions: config.isc.versions,
+      logger: log,
+    });
+    // No retries: a dry run should fail fast rather than wait out Slack's half-hour retry schedule.
+    const slack = new WebClient(config.slack.botToken, { retryConfig: { retries: 0 }, ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}) });
+    const directory = new IdentityDirectory({ slack, identities: isc.identities, overrides: config.identityMap, ttlMs: config.identityCacheTtlMs, logger: log });
+    const store = await FileStateStore.open(config.dataDir);
+    const message = await new DigestService({ config, isc, directory, store, logger: log, now: () => new Date() }, slack).build();
+    out(JSON.stringify(message, null, 2) + '\n');
+    return 0;
+  } finally {
+    await sandbox?.close();
+  }
+}
+
+if (require.main === module) {
+  if (fs.existsSync('.env')) process.loadEnvFile('.env');
+  runDigestCli(process.argv.slice(2), process.env, (text) => process.stdout.write(text)).then(
+    (code) => process.exit(code),
+    (e: unknown) => {
+      process.stderr.write(e instanceof ConfigError ? `${e.message}\n` : redact(`digest failed: ${e instanceof Error ? e.message : String(e)}\n`));
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,118 @@
+import type { WebClient } from '@slack/web-api';
+import { renderDigest } from '../blocks/digest';
+import type { RenderedMessage } from '../blocks/types';
+import type { Config } from '../config';
+import type { IscClient } from '../isc/api';
+import type { Logger } from '../log';
+import type { StateStore } from '../store/store';
+import type { IdentityDirectory } from '../workitems/identityDirectory';
+import { collectDigest } from './collect';
+import { DigestSchedule, DigestScheduler } from './schedule';
+
+/** What the digest needs from the bot (a BotContext has all of it). */
+export interface DigestDeps {
+  config: Pick<Config, 'digest' | 'identityMap'>;
+  isc: IscClient;
+  directory: Pick<IdentityDirectory, 'identityFor'>;
+  store: StateStore;
+  logger: Logger;
+  now: () => Date;
+}
+
+/** The last digest posted to the channel, scheduled or not: failed tasks are listed from its time. */
+export interface LastPost {
+  at: string;
+  channel: string;
+  ts: string;
+}
+
+export type SlotOutcome = 'posted' | 'already_posted' | 'failed';
+
+export const LAST_SLOT_KEY = 'digest:lastSlot';
+export const LAST_POST_KEY = 'digest:lastPost';
+export const slotKey = (slot: Date) => `digest:slot:${slot.toISOString()}`;
+/** Longer than any grace period (at most a day), so a claim outlives every catch-up of its slot. */
+const SLOT_CLAIM_TTL_MS = 8 * 24 * 3600_000;
+const DAY_MS = 24 * 3600_000;
+
+export class DigestService {
+  readonly schedule: DigestSchedule;
+
+  constructor(
+    private readonly deps: DigestDeps,
+    private readonly slack: Pick<WebClient, 'chat'>,
+  ) {
+    this.schedule = new DigestSchedule(deps.config.digest.schedule, deps.config.digest.timeZone);
+  }
+
+  /** Reads ISC and renders the digest; nothing is posted or recorded. */
+  async build(slot?: { at: Date; late: boolean }): Promise<RenderedMessage> {
+    const { config, store, now } = this.deps;
+    const { digest } = config;
+    const at = now();
+    const last = await store.get<LastPost>(LAST_POST_KEY);
+    const since = last ? new Date(last.at) : new Date(at.getTime() - DAY_MS);
+    const data = await collectDigest(
+      { ...this.deps, identityMap: config.identityMap },
+      { owners: digest.owners, now: at, since, staleAfterDays: digest.staleAfterDays },
+    );
+    return renderDigest(data, {
+      viewer: { tz: digest.timeZone, now: at },
+      staleAfterDays: digest.staleAfterDays,
+      stuckAfterHours: digest.stuckAfterHours,
+      slot: slot?.at.toISOString(),
+      late: slot?.late,
+    });
+  }
+
+  /** Posts the digest to the channel now (`/workitems digest`, the CLI). */
+  async postNow(): Promise<LastPost> {
+    return this.post(await this.build());
+  }
+
+  /**
+   * Posts the digest of a scheduled slot at most once, across restarts and concurrent starts: the last
+   * slot posted is kept in the store, and the post itself is claimed per slot with setIfAbsent.
+   */
+  async postSlot(slot: Date, late: boolean): Promise<SlotOutcome> {
+    const { store, logger, now } = this.deps;
+    const iso = slot.toISOString();
+    const last = await store.get<string>(LAST_SLOT_KEY);
+    if (last !== undefined && last >= iso) return 'already_posted';
+    const message = await this.build({ at: slot, late });
+    // Claimed after reading ISC, which may take a while: a crash meanwhile leaves the slot to a restart.
+    if (!(await store.setIfAbsent(slotKey(slot), { claimedAt: now().toISOString() }, SLOT_CLAIM_TTL_MS))) return 'already_posted';
+    try {
+      await this.post(message);
+    } catch (e) {
+      // The claim stays: the post may have reached Slack, and the same digest twice is worse than
+      // one missing (an admin can post it with `/workitems digest`).
+      logger.error('Could not post the digest; it will not be retried for this slot', { slot: iso, error: e instanceof Error ? e.message : String(e) });
+      return 'failed';
+    }
+    await store.set(LAST_SLOT_KEY, iso);
+    logger.info('Digest posted', { slot: iso, late });
+    return 'posted';
+  }
+
+  private async post(message: RenderedMessage): Promise<LastPost> {
+    const channel = this.deps.config.digest.channel;
+    if (!channel) throw new Error('The digest is off: DIGEST_CHANNEL is not set');
+    const res = await this.slack.chat.postMessage({ channel, text: message.text, blocks: message.blocks, unfurl_links: false, unfurl_media: false });
+    const record: LastPost = { at: this.deps.now().toISOString(), channel: res.channel ?? channel, ts: res.ts ?? '' };
+    await this.deps.store.set(LAST_POST_KEY, record);
+    return record;
+  }
+}
+
+/** The scheduler that posts the digest to DIGEST_CHANNEL, catching up on start within DIGEST_GRACE_MINUTES. */
+export function createDigestScheduler(deps: DigestDeps, slack: Pick<WebClient, 'chat'>): DigestScheduler {
+  const service = new DigestService(deps, slack);
+  return new DigestScheduler({
+    schedule: service.schedule,
+    graceMs: deps.config.digest.graceMinutes * 60_000,
+    runSlot: (slot, late) => service.postSlot(slot, late),
+    logger: deps.logger,
+    now: deps.now,
+  });
+}

@@ -1,0 +1,78 @@
+import type { ActingClient } from '../auth/accountLinking';
+import { RECONNECT_MESSAGE, ReconnectRequiredError } from '../auth/userTokenProvider';
+import type { Clearance } from '../blocks/tasks';
+import type { TaskManagementApi } from '../isc/api';
+import type { JsonPatchOperation, TaskStatus } from '../isc/types';
+import type { Logger } from '../log';
+import type { StateStore } from '../store/store';
+
+export type TerminateOutcome =
+  /** ISC took the patch; `task` is its state afterwards. */
+  | { status: 'done'; task: TaskStatus; clearance: Clearance }
+  /** The task had already ended (in Slack or elsewhere): nothing was patched. */
+  | { status: 'already_ended'; task: TaskStatus }
+  /** The same task is being marked by another click right now. ISC was not called. */
+  | { status: 'duplicate' }
+  /** Account linking does not let this user act in ISC (not connected, or the link was revoked). */
+  | { status: 'refused'; message: string }
+  | { status: 'failed'; error: unknown };
+
+const LOCK_TTL_MS = 15 * 60_000;
+const CLEARANCE_TTL_MS = 90 * 24 * 3600_000;
+const clearanceKey = (taskId: string) => `taskcleared:${taskId}`;
+
+/** The JSON Patch that clears a pending task (sent as application/json-patch+json by the client). */
+export function terminatePatch(now: Date): JsonPatchOperation[] {
+  return [
+    { op: 'replace', path: '/completionStatus', value: 'TERMINATED' },
+    { op: 'replace', path: '/completed', value: now.toISOString() },
+  ];
+}
+
+export interface TaskAdminOptions {
+  /** The service client's task API. */
+  tasks: TaskManagementApi;
+  /** Account linking: ISC accepts this PATCH only with a user's token, so a linked admin acts as themselves. */
+  acting?: { actingClient(slackUserId: string): Promise<ActingClient> };
+  store: StateStore;
+  logger: Logger;
+  now: () => Date;
+}
+
+/** Marks stuck tasks terminated, at most once per task however often the button is pressed, and remembers who did. The caller checks that the user is an admin. */
+export class TaskAdmin {
+  constructor(private readonly opts: TaskAdminOptions) {}
+
+  async terminate(actorSlackUserId: string, taskId: string): Promise<TerminateOutcome> {
+    const { store, logger, now } = this.opts;
+    const acting = this.opts.acting ? await this.opts.acting.actingClient(actorSlackUserId) : undefined;
+    if (acting && 'refused' in acting) return { status: 'refused', message: acting.refused };
+    const tasks = acting?.client.taskManagement ?? this.opts.tasks;
+    const lock = `tasklock:${taskId}`;
+    // The lock covers a click in flight; afterwards ISC itself says the task has ended.
+    if (!(await store.setIfAbsent(lock, actorSlackUserId, LOCK_TTL_MS))) return { status: 'duplicate' };
+    try {
+      const current = await tasks.getTaskStatus(taskId);
+      if (current.completionStatus !== null) return { status: 'already_ended', task: current };
+      const at = now();
+      const task = await tasks.updateTaskStatus(taskId, terminatePatch(at));
+      const clearance: Clearance = { bySlackUserId: actorSlackUserId, at: at.toISOString() };
+      await store.set(clearanceKey(taskId), clearance, CLEARANCE_TTL_MS);
+      logger.info('Task marked terminated', { actorSlackUserId, taskId });
+      return { status: 'done', task, clearance };
+    } catch (error) {
+      if (error instanceof ReconnectRequiredError) return { status: 'refused', message: RECONNECT_MESSAGE };
+      // The patch only sets two fields, so the next click may safely send it again.
+      logger.error('Could not mark a task terminated', { actorSlackUserId, taskId, error: error instanceof Error ? error.message : String(error) });
+      return { status: 'failed', error };
+    } finally {
+      await store.delete(lock);
+    }
+  }
+
+  /** Who marked these tasks terminated from Slack, by task id (tasks nobody marked are left out). */
+  async clearances(taskIds: readonly string[]): Promise<Record<string, Clearance>> {
+    const found = await Promise.all(taskIds.map(async (id) => [id, await this.opts.store.get<Clearance>(clearanceKey(id))] as const));
+    return Object.fromEntries(found.filter((e): e is readonly [string, Clearance] => e[1] !== undefined));
+  }
+}

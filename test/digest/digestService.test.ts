@@ -1,0 +1,154 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { WebClient } from '@slack/web-api';
+import type { KnownBlock } from '@slack/types';
+import { LAST_POST_KEY, LAST_SLOT_KEY, DigestService, createDigestScheduler, slotKey, type DigestDeps } from '../../src/digest/digestService';
+import type { DigestConfig } from '../../src/config';
+import { createIscClient } from '../../src/isc/client';
+import { silentLogger } from '../../src/log';
+import { startSandboxTenant, type Fault, type SandboxTenant } from '../../src/sandbox/tenant';
+import { FileStateStore } from '../../src/store/fileStore';
+import { mrkdwnTexts } from '../blocks/fixtures';
+
+const DIGEST: DigestConfig = {
+  channel: 'C0DIGEST1',
+  schedule: '0 9 * * 1-5',
+  timeZone: 'America/New_York',
+  owners: [],
+  graceMinutes: 120,
+  staleAfterDays: 3,
+  stuckAfterHours: 6,
+};
+/** Monday 9 March 2026, 09:00 in New York (EDT, the first weekday after the switch). */
+const SLOT = new Date('2026-03-09T13:00:00Z');
+const minutesAfterSlot = (m: number) => () => new Date(SLOT.getTime() + m * 60_000);
+
+let tenant: SandboxTenant;
+let fault: ((req: { method: string; path: string }) => Fault | undefined) | undefined;
+let isc: ReturnType<typeof createIscClient>;
+
+beforeAll(async () => {
+  tenant = await startSandboxTenant({ logger: silentLogger, faults: (req) => fault?.(req) });
+  isc = createIscClient({ baseUrl: tenant.url, clientId: tenant.clientId, clientSecret: tenant.clientSecret, maxRetries: 0, logger: silentLogger });
+});
+afterAll(() => tenant.close());
+afterEach(() => {
+  fault = undefined;
+});
+
+function fakeSlack() {
+  const postMessage = jest.fn(async (args: { channel: string; text: string; blocks: KnownBlock[] }) => ({ ok: true, channel: args.channel, ts: '1773061200.000100' }));
+  return { postMessage, slack: { chat: { postMessage } } as unknown as Pick<WebClient, 'chat'> };
+}
+
+const dataDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'digest-'));
+
+function deps(store: FileStateStore, now: () => Date, digest: Partial<DigestConfig> = {}): DigestDeps {
+  return {
+    config: { digest: { ...DIGEST, ...digest }, identityMap: new Map() },
+    isc,
+    directory: { identityFor: async () => null },
+    store,
+    logger: silentLogger,
+    now,
+  };
+}
+
+describe('DigestService.postSlot', () => {
+  it('posts a slot once: a restart (the store reopened from its file) does not post it again', async () => {
+    const dir = dataDir();
+    const { postMessage, slack } = fakeSlack();
+    const first = await FileStateStore.open(dir);
+    expect(await new DigestService(deps(first, minutesAfterSlot(0)), slack).postSlot(SLOT, false)).toBe('posted');
+    await first.flush();
+    const restarted = await FileStateStore.open(dir);
+    expect(await restarted.get(LAST_SLOT_KEY)).toBe(SLOT.toISOString());
+    expect(await new DigestService(deps(restarted, minutesAfterSlot(5)), slack).postSlot(SLOT, true)).toBe('already_posted');
+    expect(postMessage).toHaveBeenCalledTimes(1);
+    expect(postMessage.mock.calls[0][0]).toMatchObject({ channel: 'C0DIGEST1', unfurl_links: false });
+    expect(await restarted.get(LAST_POST_KEY)).toEqual({ at: SLOT.toISOString(), channel: 'C0DIGEST1', ts: '1773061200.000100' });
+  });
+
+  it('two starts at once post the slot once', async () => {
+    const store = await FileStateStore.open(dataDir());
+    const { postMessage, slack } = fakeSlack();
+    const outcomes = await Promise.all([1, 2].map(() => new DigestService(deps(store, minutesAfterSlot(1)), slack).postSlot(SLOT, false)));
+    expect(outcomes.sort()).toEqual(['already_posted', 'posted']);
+    expect(postMessage).toHaveBeenCalledTimes(1);
+  });
+
+  it('leaves a slot already claimed (a crash between posting and recording it)', async () => {
+    const store = await FileStateStore.open(dataDir());
+    await store.set(slotKey(SLOT), { claimedAt: SLOT.toISOString() });
+    const { postMessage, slack } = fakeSlack();
+    expect(await new DigestService(deps(store, minutesAfterSlot(3)), slack).postSlot(SLOT, true)).toBe('already_posted');
+    expect(postMessage).not.toHaveBeenCalled();
+  });
+
+  it('does not post a slot again after Slack failed it: it may have gone through', async () => {
+    const store = await FileStateStore.open(dataDir());
+    const { postMessage, slack } = fakeSlack();
+    postMessage.mockRejectedValueOnce(new Error('socket hang up'));
+    const service = new DigestService(deps(store, minutesAfterSlot(0)), slack);
+    expect(await service.postSlot(SLOT, false)).toBe('failed');
+    expect(await service.postSlot(SLOT, false)).toBe('already_posted');
+    expect(postMessage).toHaveBeenCalledTimes(1);
+  });
+
+  it('posts even when ISC fails a section, showing it unavailable with the tracking id', async () => {
+    fault = (req) => (req.method === 'GET' && req.path === '/v2024/task-status' ? { kind: 'status', status: 500 } : undefined);
+    const store = await FileStateStore.open(dataDir());
+    const { postMessage, slack } = fakeSlack();
+    expect(await new DigestService(deps(store, minutesAfterSlot(0)), slack).postSlot(SLOT, false)).toBe('posted');
+    const text = mrkdwnTexts(postMessage.mock.calls[0][0].blocks).join('\n');
+    expect(text).toMatch(/Longest running tasks _unavailable_ \(tracking id `[0-9a-f]{32}`\)/);
+    expect(text).toContain('*📥 Work items*');
+  });
+
+  it('lists failed tasks since the last digest posted (a day back before the first)', async () => {
+    const store = await FileStateStore.open(dataDir());
+    const { postMessage, slack } = fakeSlack();
+    const service = new DigestService(deps(store, minutesAfterSlot(0)), slack);
+    await service.postNow();
+    expect(mrkdwnTexts(postMessage.mock.calls[0][0].blocks).join('\n')).toContain('since Mar 8, 2026 09:00 GMT-4');
+    const next = await new DigestService(deps(store, minutesAfterSlot(24 * 60)), slack).build();
+    expect(mrkdwnTexts(next.blocks).join('\n')).toContain('since Mar 9, 2026 09:00 GMT-4');
+  });
+
+  it('refuses to post without a channel', async () => {
+    const store = await FileStateStore.open(dataDir());
+    await expect(new DigestService(deps(store, minutesAfterSlot(0), { channel: undefined }), fakeSlack().slack).postNow()).rejects.toThrow(/DIGEST_CHANNEL/);
+  });
+});
+
+describe('the digest scheduler on start', () => {
+  it('catches up on a slot missed while down, marked late, once across restarts', async () => {
+    const dir = dataDir();
+    const { postMessage, slack } = fakeSlack();
+    const start = async (now: () => Date) => {
+      const store = await FileStateStore.open(dir);
+      const scheduler = createDigestScheduler(deps(store, now), slack);
+      await scheduler.start();
+      await scheduler.stop();
+      await store.flush();
+    };
+    await start(minutesAfterSlot(45));
+    expect(postMessage).toHaveBeenCalledTimes(1);
+    const late = postMessage.mock.calls[0][0];
+    expect(late.blocks[0]).toMatchObject({ type: 'header', text: { text: 'ISC digest · Mar 9, 2026 (late)' } });
+    expect(late.text).toMatch(/^ISC digest: /);
+    await start(minutesAfterSlot(50));
+    expect(postMessage).toHaveBeenCalledTimes(1);
+  });
+
+  it('does not catch up beyond the grace period', async () => {
+    const store = await FileStateStore.open(dataDir());
+    const { postMessage, slack } = fakeSlack();
+    const scheduler = createDigestScheduler(deps(store, minutesAfterSlot(121)), slack);
+    await scheduler.start();
+    await scheduler.stop();
+    expect(postMessage).not.toHaveBeenCalled();
+    expect(await store.get(LAST_SLOT_KEY)).toBeUndefined();
+  });
+});

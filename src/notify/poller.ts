@@ -1,0 +1,242 @@
+import { isIscError } from '../isc/errors';
+import { MAX_PAGE_SIZE } from '../isc/http';
+import { RateLimiter } from '../isc/rateLimiter';
+import type { WorkItem } from '../isc/types';
+import type { BotContext } from '../slack/context';
+import type { IscIdentityRef } from '../workitems/identityDirectory';
+import type { DmCards, IdentifiedItem } from './dmCards';
+import type { Announcement, Ledger } from './ledger';
+import { isQuietTime } from './quietHours';
+import { reminderDue } from './reminders';
+import type { Sleep } from './slackSender';
+import type { Subscriber, Subscriptions } from './subscriptions';
+
+const WINDOW_MS = 10_000;
+
+export interface PollPlan {
+  /** ISC calls the poller may make in any 10 s. */
+  callsPer10s: number;
+  /** From the start of one cycle to the next. */
+  intervalMs: number;
+  /** Between two subscribers' polls. */
+  spacingMs: number;
+  /** The configured interval was too short for this many subscribers. */
+  stretched: boolean;
+}
+
+/**
+ * The poller may use `share` of the bot's ISC rate limit. A subscriber's poll takes at least one ISC
+ * call, so polls start at least 10 s / callsPer10s apart: N subscribers need N times that, and the
+ * interval stretches to it when the configured one is shorter. Polls that take more calls
+ * (more pages, items that left the queue, an identity lookup) wait for the poller's own limiter.
+ */
+export function pollPlan(subscribers: number, opts: { intervalMs: number; rateLimitPer10s: number; share: number }): PollPlan {
+  const callsPer10s = Math.max(1, Math.floor(opts.rateLimitPer10s * opts.share));
+  const spacingMs = subscribers ? Math.max(Math.ceil(WINDOW_MS / callsPer10s), Math.floor(opts.intervalMs / subscribers)) : opts.intervalMs;
+  const intervalMs = Math.max(opts.intervalMs, spacingMs * subscribers);
+  return { callsPer10s, intervalMs, spacingMs, stretched: intervalMs > opts.intervalMs };
+}
+
+/** ISC is down or overloaded (not a problem with one subscriber): the rest of the cycle would fail too. */
+function isIscOutage(e: unknown): boolean {
+  return isIscError(e) && (e.kind !== 'http' || e.status === undefined || e.status >= 500 || e.status === 429 || e.status === 401);
+}
+
+const isGone = (e: unknown) => isIscError(e) && e.status === 404;
+/** The notifier was stopped while this waited. */
+export const isAbort = (e: unknown) => (e as { name?: unknown } | undefined)?.name === 'AbortError';
+const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+interface Waiting {
+  item: IdentifiedItem;
+  record: Announcement;
+}
+
+export interface PollerOptions {
+  ctx: BotContext;
+  subscriptions: Subscriptions;
+  ledger: Ledger;
+  cards: DmCards;
+  /** Rejects once the poller is stopped. */
+  sleep: Sleep;
+}
+
+/**
+ * Polls each subscriber's pending work items, spread over the interval and within the poller's share
+ * of the ISC rate limit, and turns what changed into DMs, DM updates and reminders.
+ */
+export class Poller {
+  private readonly gate: RateLimiter;
+  private readonly plan: (subscribers: number) => PollPlan;
+  private queue: Promise<unknown> = Promise.resolve();
+  /** The interval is stretched (and the log said so). */
+  private stretched = false;
+  private outage = false;
+
+  constructor(private readonly opts: PollerOptions) {
+    const { isc, notify } = opts.ctx.config;
+    const share = { intervalMs: notify.pollIntervalMs, rateLimitPer10s: isc.rateLimitPer10s, share: notify.pollRateShare };
+    this.plan = (n) => pollPlan(n, share);
+    this.gate = new RateLimiter({ requests: pollPlan(0, share).callsPer10s, perMs: WINDOW_MS, sleep: opts.sleep, now: () => opts.ctx.now().getTime() });
+  }
+
+  private now(): number {
+    return this.opts.ctx.now().getTime();
+  }
+
+  /** One ISC call of the poller, within its share. */
+  private async isc<T>(call: () => Promise<T>): Promise<T> {
+    await this.gate.acquire();
+    return call();
+  }
+
+  /** Runs the poll loop until `sleep` rejects (the notifier stopped). */
+  async run(): Promise<void> {
+    for (;;) {
+      const started = this.now();
+      let intervalMs = this.opts.ctx.config.notify.pollIntervalMs;
+      try {
+        ({ intervalMs } = await this.runCycle());
+      } catch (e) {
+        if (isAbort(e)) throw e;
+        this.opts.ctx.logger.error('Notifications: a poll cycle failed', { error: message(e) });
+      }
+      await this.opts.sleep(Math.max(0, started + intervalMs - this.now()));
+    }
+  }
+
+  /** One cycle over every subscriber, after any cycle under way; it never overlaps another. */
+  runCycle(): Promise<PollPlan> {
+    const cycle = this.queue.then(() => this.cycle());
+    this.queue = cycle.catch(() => undefined);
+    return cycle;
+  }
+
+  private async cycle(): Promise<PollPlan> {
+    const { subscriptions, ctx } = this.opts;
+    await subscriptions.enrolConfigured();
+    const subscribers = await subscriptions.active();
+    const plan = this.plan(subscribers.length);
+    if (plan.stretched !== this.stretched) {
+      this.stretched = plan.stretched;
+      if (plan.stretched) {
+        const seconds = Math.ceil(plan.intervalMs / 1000);
+        ctx.logger.warn(
+          `Notifications: ${subscribers.length} subscribers at ${plan.callsPer10s} ISC calls per 10 s (POLL_RATE_SHARE of SAIL_RATE_LIMIT_PER_10S) need ${seconds} s; polling every ${seconds} s instead of POLL_INTERVAL_SECONDS=${ctx.config.notify.pollIntervalMs / 1000}`,
+        );
+      }
+    }
+    const start = this.now();
+    for (const [i, subscriber] of subscribers.entries()) {
+      await this.opts.sleep(Math.max(0, start + i * plan.spacingMs - this.now()));
+      try {
+        await this.pollSubscriber(subscriber);
+      } catch (e) {
+        if (isAbort(e)) throw e;
+        if (isIscOutage(e)) {
+          if (!this.outage) ctx.logger.warn('Notifications: ISC is not answering; polling resumes next cycle', { error: message(e) });
+          this.outage = true;
+          return plan;
+        }
+        ctx.logger.error('Notifications: polling a subscriber failed', { userId: subscriber.userId, error: message(e) });
+      }
+    }
+    if (this.outage) ctx.logger.info('Notifications: ISC answers again; polling resumed');
+    this.outage = false;
+    return plan;
+  }
+
+  private async pendingOf(ownerId: string): Promise<IdentifiedItem[]> {
+    const items: WorkItem[] = [];
+    for (let offset = 0; ; offset += MAX_PAGE_SIZE) {
+      const page = await this.isc(() => this.opts.ctx.isc.workItems.listWorkItems({ ownerId, limit: MAX_PAGE_SIZE, offset }));
+      items.push(...page.items);
+      if (page.items.length < MAX_PAGE_SIZE) return items.filter((i): i is IdentifiedItem => Boolean(i.id));
+    }
+  }
+
+  private async identityOf(userId: string): Promise<IscIdentityRef | null> {
+    const { directory } = this.opts.ctx;
+    // A lookup that is not cached costs one ISC call.
+    return directory.peekIdentity(userId) === undefined ? this.isc(() => directory.identityFor(userId)) : directory.identityFor(userId);
+  }
+
+  private async pollSubscriber({ userId, period }: Subscriber): Promise<void> {
+    const { ctx, ledger, cards } = this.opts;
+    const identity = await this.identityOf(userId);
+    if (!identity) return;
+    // Records first, then the queue: an item settled by a click in between is seen as settled, never as new.
+    const records = await ledger.ofUser(userId);
+    const pending = await this.pendingOf(identity.id);
+    const primedKey = `notify:primed:${userId}`;
+    const fresh = pending.filter((item) => ledger.needsAnnouncement(records.get(item.id))).map((item) => ({ item, previous: records.get(item.id) }));
+
+    if ((await ctx.store.get(primedKey)) !== period) {
+      try {
+        if (fresh.length) await cards.summarise(userId, fresh);
+      } catch (e) {
+        // Not primed: the next poll summarises again.
+        return this.sendFailed(userId, e);
+      }
+      await ctx.store.set(primedKey, period);
+    } else {
+      for (const { item, previous } of fresh) {
+        await cards.announce(userId, item, previous).catch((e) => this.sendFailed(userId, e, item.id));
+      }
+    }
+
+    const waiting: Waiting[] = [];
+    for (const item of pending) {
+      const record = records.get(item.id);
+      if (record?.status !== 'posted') continue;
+      if (record.stale) await cards.follow(userId, item.id, item, await ctx.service.decisionsFor(item.id), false, 'poll');
+      waiting.push({ item, record });
+    }
+    await this.remind(userId, waiting);
+    const pendingIds = new Set(pending.map((i) => i.id));
+    for (const [workItemId, record] of records) {
+      if (record.status === 'posted' && !pendingIds.has(workItemId)) await this.followGone(userId, identity, workItemId);
+    }
+  }
+
+  /** An announced item left the queue: decided or reassigned (in the bot or in ISC), or deleted. */
+  private async followGone(userId: string, identity: IscIdentityRef, workItemId: string): Promise<void> {
+    let item: WorkItem | undefined;
+    try {
+      item = await this.isc(() => this.opts.ctx.isc.workItems.getWorkItem(workItemId));
+    } catch (e) {
+      if (!isGone(e)) throw e;
+    }
+    if (item?.state === 'Pending' && item.ownerId === identity.id) return;
+    const decisions = await this.opts.ctx.service.decisionsFor(workItemId);
+    await this.opts.cards.follow(userId, workItemId, item, decisions, true, 'poll');
+  }
+
+  /** Reminders for the items that waited long enough: one reply per thread (the items of a summary share one). */
+  private async remind(userId: string, waiting: Waiting[]): Promise<void> {
+    const { ctx, cards } = this.opts;
+    const now = ctx.now();
+    const { remindAfterMs, quietHours } = ctx.config.notify;
+    const due = waiting.filter(({ item, record }) => reminderDue({ announcedAt: record.at, remindedAt: record.remindedAt, created: item.created }, now, remindAfterMs));
+    if (!due.length) return;
+    let tz: string;
+    try {
+      tz = (await ctx.directory.slackUser(userId)).tz;
+    } catch (e) {
+      ctx.logger.warn('Notifications: no time zone for a reminder; trying next poll', { userId, error: message(e) });
+      return;
+    }
+    if (isQuietTime(now, tz, quietHours)) return;
+    const threads = new Map<string | undefined, Waiting[]>();
+    for (const w of due) threads.set(w.record.ts, [...(threads.get(w.record.ts) ?? []), w]);
+    for (const group of threads.values()) {
+      const items = group.map((w) => w.item);
+      await cards.remind(userId, group[0].record, items, { tz, now }).catch((e) => this.sendFailed(userId, e, items[0].id));
+    }
+  }
+
+  private sendFailed(userId: string, e: unknown, workItemId?: string): void {
+    if (isAbort(e)) throw e;
+    this.opts.ctx.logger.warn('Notifications: could not send to Slack; trying again next poll', { userId, workItemId, error: message(e) });
+  }
+}

@@ -1,0 +1,75 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '../log';
+import type { StateStore } from '../store/store';
+
+export interface Subscription {
+  on: boolean;
+  /** What subscribed the user, or turned notifications off. */
+  via: 'use' | 'config' | 'command';
+  /** New each time notifications are turned on: the first poll of a period summarises what is waiting. */
+  period: string;
+}
+
+export interface Subscriber {
+  userId: string;
+  period: string;
+}
+
+const PREFIX = 'notify:sub:';
+
+export interface SubscriptionsOptions {
+  store: StateStore;
+  /** NOTIFY_USERS: Slack user ids and emails. */
+  configured: readonly string[];
+  /** A Slack user id by email; undefined when Slack has nobody with it. */
+  lookupByEmail: (email: string) => Promise<string | undefined>;
+  logger: Logger;
+}
+
+/** Who gets notification DMs, kept in the state store. Only a user's own `/workitems notify off` turns them off. */
+export class Subscriptions {
+  /** NOTIFY_USERS entries not yet subscribed (an email Slack could not look up for now). */
+  private readonly unresolved: Set<string>;
+
+  constructor(private readonly opts: SubscriptionsOptions) {
+    this.unresolved = new Set(opts.configured);
+  }
+
+  /** Subscribes someone who used the bot (or is in NOTIFY_USERS), unless they are known already, opted out included. */
+  touch(slackUserId: string, via: 'use' | 'config' = 'use'): Promise<boolean> {
+    return this.opts.store.setIfAbsent<Subscription>(PREFIX + slackUserId, { on: true, via, period: randomUUID() });
+  }
+
+  get(slackUserId: string): Promise<Subscription | undefined> {
+    return this.opts.store.get<Subscription>(PREFIX + slackUserId);
+  }
+
+  async set(slackUserId: string, on: boolean): Promise<void> {
+    if ((await this.get(slackUserId))?.on === on) return;
+    await this.opts.store.set<Subscription>(PREFIX + slackUserId, { on, via: 'command', period: randomUUID() });
+  }
+
+  /** Everyone subscribed, in a stable order. */
+  async active(): Promise<Subscriber[]> {
+    const keys = (await this.opts.store.keys(PREFIX)).sort();
+    const all = await Promise.all(keys.map(async (key) => ({ userId: key.slice(PREFIX.length), sub: await this.opts.store.get<Subscription>(key) })));
+    return all.filter(({ sub }) => sub?.on).map(({ userId, sub }) => ({ userId, period: sub!.period }));
+  }
+
+  /** Subscribes NOTIFY_USERS; an email Slack cannot look up right now is tried again on the next call. */
+  async enrolConfigured(): Promise<void> {
+    const failed: string[] = [];
+    for (const entry of [...this.unresolved]) {
+      try {
+        const userId = entry.includes('@') ? await this.opts.lookupByEmail(entry) : entry;
+        if (userId) await this.touch(userId, 'config');
+        else this.opts.logger.warn('NOTIFY_USERS: no Slack user has this email; skipped', { email: entry });
+        this.unresolved.delete(entry);
+      } catch (e) {
+        failed.push(entry);
+        this.opts.logger.debug('NOTIFY_USERS: lookup failed', { entry, error: e instanceof Error ? e.message : String(e) });
+      }
+    }
+    if (failed.length) this.opts.logger.warn(`NOTIFY_USERS: ${failed.length} entries could not be looked up in Slack yet; retrying next poll`);
+  }
+}

@@ -1,0 +1,66 @@
+import { ACTION } from '../../src/blocks/actions';
+import type { Announcement } from '../../src/notify/ledger';
+import { SEED_IDENTITIES } from '../../src/sandbox/seed';
+import { startHarness, USERS, type Harness } from '../support/botHarness';
+import { actionButtons, newApproval } from './rig';
+
+// The real bot (Bolt's HTTP receiver, the sandbox ISC tenant, the Slack stand-in) with its notifier.
+
+let h: Harness;
+beforeEach(async () => {
+  h = await startHarness({ NOTIFY_USERS: USERS.ada.id });
+});
+afterEach(() => h.close());
+
+const json = (v: unknown) => JSON.stringify(v);
+const dmOf = (userId: string) => `D${userId}`;
+const inDm = (method: string, userId: string) => h.slack.callsTo(method).filter((c) => c.args.channel === dmOf(userId)).map((c) => c.args as Record<string, any>);
+/** A card without its fields block, whose "(N seconds ago)" depends on when it was drawn. */
+const timeless = (blocks: Array<Record<string, any>>) => blocks.filter((b) => !String(b.block_id).endsWith(':fields'));
+
+async function responsesTo(id: string): Promise<Array<Record<string, any>>> {
+  await h.slack.waitFor(() => h.slack.responses.some((r) => r.id === id));
+  return h.slack.responses.filter((r) => r.id === id).map((r) => r.body);
+}
+
+it('a button in the DM decides the item; the DM is updated with who and when and no buttons, just as the click redraws it', async () => {
+  await h.bot.notifier.runCycle();
+  expect(inDm('chat.postMessage', USERS.ada.id)).toHaveLength(1);
+  const { id, approvalItemId } = newApproval(h.sandbox, SEED_IDENTITIES.ada.id);
+  await h.bot.notifier.runCycle();
+  const posts = inDm('chat.postMessage', USERS.ada.id);
+  expect(posts).toHaveLength(2);
+  expect(actionButtons(posts[1].blocks)).toContain('wi_approve');
+  const { ts } = (await h.bot.store.get<Announcement>(`notify:dm:${USERS.ada.id}:${id}`))!;
+
+  await h.click(USERS.ada.id, ACTION.approve, { w: id, a: approvalItemId }, { responseId: 'in-dm' });
+  const [redrawn] = await responsesTo('in-dm');
+  await h.slack.waitFor(() => inDm('chat.update', USERS.ada.id).length === 1);
+  const [update] = inDm('chat.update', USERS.ada.id);
+  expect(update.ts).toBe(ts);
+  expect(json(update.blocks)).toMatch(new RegExp(`Approved by <@${USERS.ada.id}>`));
+  expect(actionButtons(update.blocks)).toEqual([]);
+  expect(timeless(update.blocks)).toEqual(timeless(redrawn.blocks));
+  expect(h.sandbox.getWorkItemState(id)?.state).toBe('Finished');
+});
+
+it('subscribes whoever uses the bot, and `/workitems notify off|on` opts out and back in', async () => {
+  const subscriptions = h.bot.notifier.subscriptions;
+  expect(await subscriptions.get(USERS.ben.id)).toBeUndefined();
+  await h.command(USERS.ben.id, '', 'list');
+  await responsesTo('list');
+  expect(await subscriptions.get(USERS.ben.id)).toMatchObject({ on: true, via: 'use' });
+
+  await h.event({ type: 'app_home_opened', user: USERS.admin.id, channel: 'D0ADMIN', tab: 'home', event_ts: '1.0' });
+  await h.slack.waitFor(() => h.slack.callsTo('views.publish').length === 1);
+  expect((await subscriptions.get(USERS.admin.id))?.on).toBe(true);
+
+  await h.command(USERS.ben.id, 'notify off', 'off');
+  expect((await responsesTo('off'))[0].text).toMatch(/Notifications are off/);
+  expect((await subscriptions.get(USERS.ben.id))?.on).toBe(false);
+  await h.command(USERS.ben.id, 'notify', 'status');
+  expect((await responsesTo('status'))[0].text).toMatch(/Notifications are off/);
+  await h.command(USERS.ben.id, 'notify on', 'on');
+  expect((await responsesTo('on'))[0].text).toMatch(/Notifications are on: .* more than 24 hours \(never between 20:00–08:00 your time\)/);
+  expect((await subscriptions.get(USERS.ben.id))?.on).toBe(true);
+});

@@ -17,6 +17,7 @@ async function main(): Promise<void> {
       `  token:         curl -s -X POST ${tenant.url}/oauth/token -d grant_type=client_credentials \\`,
       `                   -d client_id=${tenant.clientId} -d client_secret=${tenant.clientSecret}`,
       `  service identity (client credentials act as it): ${service.name} ${service.id}`,
+      `  OAuth client for account linking: ${tenant.oauthClientId} / ${tenant.oauthClientSecret} (sign-in page at ${tenant.url}/oauth/authorize)`,
       `  demo approver: ${ada.name} <${ada.email}> ${ada.id}`,
       `  any other email asked for with GET /v3/public-identities?filters=email eq "…" gets a demo identity with work items`,
       '',

@@ -1,5 +1,6 @@
-// An embedded, stateful demo ISC tenant on loopback: OAuth client credentials, work items (v3 and v1
-// layouts), task status (v2024 and v1) and public identities, over Node's http module. The bot points
+// An embedded, stateful demo ISC tenant on loopback: OAuth client credentials and authorization code
+// (a sign-in page for demo identities), work items (v3 and v1 layouts), task status (v2024 and v1) and
+// public identities, over Node's http module. The bot points
 // its normal HTTP client at it when no real tenant is configured.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,6 +14,7 @@ import type {
   WorkItemState,
   WorkItemsSummary,
 } from '../isc/types';
+import { escapeHtml, htmlPage, sendHtml } from '../auth/html';
 import { createLogger, type Logger } from '../log';
 import { createSeed, demoIdentity, demoWorkItemsFor, FIRST_DYNAMIC_ID, sandboxId, SEED_IDENTITIES, type SandboxIdKind } from './seed';
 
@@ -25,6 +27,10 @@ export interface SandboxOptions {
   clientId?: string;
   /** Default 'sandbox-secret'. */
   clientSecret?: string;
+  /** The OAuth client of the authorization-code and refresh-token grants (account linking). Default 'sandbox-oauth'. */
+  oauthClientId?: string;
+  /** Default 'sandbox-oauth-secret'. */
+  oauthClientSecret?: string;
   /** Default 749, like ISC. */
   tokenTtlSeconds?: number;
   logger?: Logger;
@@ -51,6 +57,8 @@ export interface MutationRecord {
   workItemId?: string;
   /** The status the sandbox answered: a repeated decision shows up as a 400. */
   status: number;
+  /** Whose token made the request: the service identity for client credentials, else the signed-in user. */
+  identityId: string;
   at: string;
 }
 
@@ -67,6 +75,8 @@ export interface SandboxTenant {
   url: string;
   clientId: string;
   clientSecret: string;
+  oauthClientId: string;
+  oauthClientSecret: string;
   close(): Promise<void>;
   stats(): SandboxStats;
   /** Adds (or replaces, by id) a work item, as if it had just arrived. */
@@ -74,6 +84,8 @@ export interface SandboxTenant {
   getWorkItemState(id: string): WorkItem | undefined;
   /** The identity with that email, created (with demo work items) if there is none. */
   identityForEmail(email: string): PublicIdentity;
+  /** Revokes every access and refresh token the authorization-code flow issued to that identity. */
+  revokeUserTokens(identityId: string): void;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -248,7 +260,7 @@ function sortBy<T>(items: T[], sorters: string | null, keys: Record<string, (x: 
 
 /**
  * Who a token acts for. Client-credentials tokens act as the service identity, an admin who may pass
- * any `ownerId`; a user flow (authorization code) would mint tokens with the user's id and `admin: false`.
+ * any `ownerId`; the authorization-code flow mints tokens with the user's id and `admin: false`.
  */
 interface Principal {
   identityId: string;
@@ -628,10 +640,29 @@ function faultReply(fault: { status: number; retryAfterSeconds?: number }): Repl
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+const CODE_TTL_MS = 60_000;
+const INVALID_CLIENT: Reply = { status: 401, body: { error: 'invalid_client', error_description: 'Bad client credentials' } };
+
+/** The sign-in page of `/oauth/authorize`: no password, any email (an unknown one gets a demo identity). */
+function signInPage(params: URLSearchParams): string {
+  const hidden = ['client_id', 'redirect_uri', 'state', 'response_type']
+    .map((name) => `<input type="hidden" name="${name}" value="${escapeHtml(params.get(name) ?? '')}">`)
+    .join('');
+  const { ada, ben, manager } = SEED_IDENTITIES;
+  return htmlPage(
+    'Sign in to the sandbox ISC tenant',
+    `<p>A demo tenant: sign in as anyone by email, e.g. ${[ada, ben, manager].map((i) => escapeHtml(i.email)).join(', ')}.</p>` +
+      `<form method="post" action="/oauth/authorize">${hidden}<label>Email <input type="email" name="email" required autofocus></label> ` +
+      '<button name="action" value="sign-in">Sign in</button> <button name="action" value="cancel" formnovalidate>Cancel</button></form>',
+  );
+}
+
 export async function startSandboxTenant(opts: SandboxOptions = {}): Promise<SandboxTenant> {
   const host = opts.host ?? '127.0.0.1';
   const clientId = opts.clientId ?? 'sandbox';
   const clientSecret = opts.clientSecret ?? 'sandbox-secret';
+  const oauthClientId = opts.oauthClientId ?? 'sandbox-oauth';
+  const oauthClientSecret = opts.oauthClientSecret ?? 'sandbox-oauth-secret';
   const ttlSeconds = opts.tokenTtlSeconds ?? 749;
   const logger = opts.logger ?? createLogger();
   const now = opts.now ?? (() => new Date());
@@ -639,6 +670,9 @@ export async function startSandboxTenant(opts: SandboxOptions = {}): Promise<San
   const state = new SandboxState(now);
   const table = routes(state);
   const tokens = new Map<string, { principal: Principal; expiresAt: number }>();
+  /** Authorization codes (single use) and refresh tokens (rotated on use) of the user flow. */
+  const codes = new Map<string, { identityId: string; redirectUri: string; expiresAt: number }>();
+  const refreshTokens = new Map<string, string>();
   const stats: SandboxStats = { requests: {}, tokenRequests: 0, mutations: [] };
 
   function authenticate(req: http.IncomingMessage): Principal | undefined {
@@ -657,23 +691,73 @@ export async function startSandboxTenant(opts: SandboxOptions = {}): Promise<San
     for (const [k, v] of url.searchParams) if (!form.has(k)) form.set(k, v);
     const basic = Buffer.from(/^Basic\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? '', 'base64').toString('utf8');
     const [basicId, basicSecret] = basic.includes(':') ? [basic.slice(0, basic.indexOf(':')), basic.slice(basic.indexOf(':') + 1)] : [];
-    if (form.get('grant_type') !== 'client_credentials') {
-      return { status: 400, body: { error: 'unsupported_grant_type', error_description: 'Only client_credentials is supported.' } };
+    const grantType = form.get('grant_type');
+    const [id, secret] = [form.get('client_id') ?? basicId, form.get('client_secret') ?? basicSecret];
+    if (grantType === 'client_credentials') {
+      if (id !== clientId || secret !== clientSecret) return INVALID_CLIENT;
+      const token = randomBytes(32).toString('base64url');
+      tokens.set(token, { principal: { identityId: SEED_IDENTITIES.service.id, admin: true }, expiresAt: now().getTime() + ttlSeconds * 1000 });
+      return ok({ access_token: token, token_type: 'bearer', expires_in: ttlSeconds, scope: 'sp:scopes:all', jti: randomBytes(16).toString('hex') });
     }
-    if ((form.get('client_id') ?? basicId) !== clientId || (form.get('client_secret') ?? basicSecret) !== clientSecret) {
-      return { status: 401, body: { error: 'invalid_client', error_description: 'Bad client credentials' } };
+    if (grantType !== 'authorization_code' && grantType !== 'refresh_token') {
+      return { status: 400, body: { error: 'unsupported_grant_type', error_description: 'Supported: client_credentials, authorization_code, refresh_token.' } };
     }
-    const token = randomBytes(32).toString('base64url');
-    tokens.set(token, { principal: { identityId: SEED_IDENTITIES.service.id, admin: true }, expiresAt: now().getTime() + ttlSeconds * 1000 });
-    return ok({ access_token: token, token_type: 'bearer', expires_in: ttlSeconds, scope: 'sp:scopes:all', jti: randomBytes(16).toString('hex') });
+    if (id !== oauthClientId || secret !== oauthClientSecret) return INVALID_CLIENT;
+    let identityId: string | undefined;
+    if (grantType === 'authorization_code') {
+      const code = codes.get(form.get('code') ?? '');
+      codes.delete(form.get('code') ?? '');
+      if (code && code.expiresAt > now().getTime() && code.redirectUri === form.get('redirect_uri')) identityId = code.identityId;
+    } else {
+      identityId = refreshTokens.get(form.get('refresh_token') ?? '');
+      refreshTokens.delete(form.get('refresh_token') ?? '');
+    }
+    if (!identityId) return { status: 400, body: { error: 'invalid_grant', error_description: `Invalid ${grantType === 'refresh_token' ? 'refresh token' : 'authorization code'}` } };
+    const access = randomBytes(32).toString('base64url');
+    const refresh = randomBytes(32).toString('base64url');
+    tokens.set(access, { principal: { identityId, admin: false }, expiresAt: now().getTime() + ttlSeconds * 1000 });
+    refreshTokens.set(refresh, identityId);
+    // Like ISC, a grant with a user context names the identity that signed in.
+    return ok({ access_token: access, token_type: 'bearer', refresh_token: refresh, expires_in: ttlSeconds, scope: 'sp:scopes:all', identity_id: identityId, jti: randomBytes(16).toString('hex') });
+  }
+
+  /** `/oauth/authorize`: GET shows the sign-in page; its POST goes back to redirect_uri with a code (or error=access_denied). */
+  async function authorize(req: http.IncomingMessage, res: http.ServerResponse, method: string, url: URL): Promise<void> {
+    const params = method === 'POST' ? new URLSearchParams(await readBody(req)) : url.searchParams;
+    const redirectUri = params.get('redirect_uri') ?? '';
+    let back: URL | undefined;
+    try {
+      back = new URL(redirectUri);
+    } catch {
+      // Without a valid client and redirect_uri there is nowhere safe to send the browser: the error is shown here.
+    }
+    let problem: string | undefined;
+    if (params.get('client_id') !== oauthClientId) problem = 'Unknown client_id.';
+    else if (params.get('response_type') !== 'code') problem = 'response_type must be code.';
+    else if (!back || !/^https?:$/.test(back.protocol)) problem = 'redirect_uri must be an absolute http(s) URL.';
+    if (problem || !back) return sendHtml(res, 400, htmlPage('Cannot sign in', `<p>${escapeHtml(problem ?? '')}</p>`));
+    if (method === 'GET') return sendHtml(res, 200, signInPage(params));
+
+    const email = params.get('email')?.trim() ?? '';
+    if (params.get('action') === 'cancel') back.searchParams.set('error', 'access_denied');
+    else if (!EMAIL.test(email)) return sendHtml(res, 400, htmlPage('Cannot sign in', '<p>Enter an email address.</p>'));
+    else {
+      const code = randomBytes(24).toString('base64url');
+      codes.set(code, { identityId: state.identityForEmail(email).id!, redirectUri, expiresAt: now().getTime() + CODE_TTL_MS });
+      back.searchParams.set('code', code);
+    }
+    if (params.get('state')) back.searchParams.set('state', params.get('state')!);
+    res.writeHead(302, { Location: back.href, 'Cache-Control': 'no-store' });
+    res.end();
   }
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const method = req.method ?? 'GET';
     const url = new URL(req.url ?? '/', 'http://sandbox');
     const isToken = method === 'POST' && url.pathname === '/oauth/token';
-    const match = isToken ? undefined : matchRoute(table, method, url.pathname);
-    const key = isToken ? 'POST /oauth/token' : match ? `${method} ${match.route.path}` : `${method} (unmatched)`;
+    const isAuthorize = (method === 'GET' || method === 'POST') && url.pathname === '/oauth/authorize';
+    const match = isToken || isAuthorize ? undefined : matchRoute(table, method, url.pathname);
+    const key = isToken || isAuthorize ? `${method} ${url.pathname}` : match ? `${method} ${match.route.path}` : `${method} (unmatched)`;
     stats.requests[key] = (stats.requests[key] ?? 0) + 1;
 
     const fault = await opts.faults?.({ method, path: url.pathname });
@@ -690,6 +774,7 @@ export async function startSandboxTenant(opts: SandboxOptions = {}): Promise<San
     if (fault?.kind === 'status') return send(res, method, faultReply(fault));
 
     if (isToken) return send(res, method, await grantToken(req, url));
+    if (isAuthorize) return authorize(req, res, method, url);
     if (!match) return send(res, method, { status: 404, body: errorResponse(404, `No such API: ${method} ${url.pathname}`) });
     const principal = authenticate(req);
     if (!principal) return send(res, method, { status: 401, body: UNAUTHORIZED });
@@ -705,7 +790,7 @@ export async function startSandboxTenant(opts: SandboxOptions = {}): Promise<San
     }
     if (method === 'POST' || method === 'PATCH') {
       const workItemId = match.route.path.startsWith('/work-items/') ? match.params.id : undefined;
-      stats.mutations.push({ method, path: url.pathname, workItemId, status: reply.status, at: now().toISOString() });
+      stats.mutations.push({ method, path: url.pathname, workItemId, status: reply.status, identityId: principal.identityId, at: now().toISOString() });
     }
     logger.debug(`sandbox ${method} ${url.pathname} → ${reply.status}`);
     send(res, method, reply);
@@ -733,6 +818,8 @@ export async function startSandboxTenant(opts: SandboxOptions = {}): Promise<San
     url,
     clientId,
     clientSecret,
+    oauthClientId,
+    oauthClientSecret,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));
@@ -742,5 +829,9 @@ export async function startSandboxTenant(opts: SandboxOptions = {}): Promise<San
     addWorkItem: (item) => state.addWorkItem(item),
     getWorkItemState: (id) => state.getWorkItemState(id),
     identityForEmail: (email) => structuredClone(state.identityForEmail(email)),
+    revokeUserTokens: (identityId) => {
+      for (const [token, issued] of tokens) if (!issued.principal.admin && issued.principal.identityId === identityId) tokens.delete(token);
+      for (const [token, owner] of refreshTokens) if (owner === identityId) refreshTokens.delete(token);
+    },
   };
 }

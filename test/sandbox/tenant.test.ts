@@ -241,6 +241,7 @@ describe('approval decisions', () => {
       path: `/v3/work-items/${W.adaMultiApproval}/approve/${A.adaMulti[0]}`,
       workItemId: W.adaMultiApproval,
       status: 200,
+      identityId: service.id,
       at: T0.toISOString(),
     });
     expect(mutations.filter((m) => m.workItemId === W.adaMultiApproval).map((m) => m.status)).toEqual([200, 400, 404, 200, 200, 200, 400, 400, 400]);

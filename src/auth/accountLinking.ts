@@ -1,0 +1,101 @@
+import type { AuthMode, Config } from '../config';
+import type { IscClient } from '../isc/api';
+import type { IscClientHandle } from '../isc/client';
+import { RawHttp } from '../isc/http';
+import type { Logger } from '../log';
+import type { StateStore } from '../store/store';
+import type { IdentityDirectory } from '../workitems/identityDirectory';
+import { CALLBACK_PATH } from './callbackRoute';
+import { LinkedAccounts, type LinkStatus } from './linkedAccounts';
+import { OAuthFlow } from './oauthFlow';
+import { TokenCipher } from './tokenCrypto';
+import { RECONNECT_MESSAGE, UserTokenProviders, type OAuthClient } from './userTokenProvider';
+
+export const CONNECT_FIRST_MESSAGE =
+  'This bot acts in ISC only as the person who clicks: run `/workitems connect` to connect your ISC account first. Nothing was changed in ISC.';
+
+/** The ISC client a user's action runs with, or why it may not run at all. */
+export type ActingClient = { client: IscClient } | { refused: string };
+
+/** How the bot talks to ISC for a user, for `/workitems help` and the Home tab. */
+export function authModeLine(mode: AuthMode, status: LinkStatus): string {
+  if (mode === 'service') return "🔑 The bot acts in ISC with its own service identity, so ISC's audit trail names the bot.";
+  if (status.state === 'linked') return `🔑 Connected to ISC as ${status.identityName}: your actions are made in ISC as you. \`/workitems disconnect\` unlinks it.`;
+  if (status.state === 'revoked') return '🔑 Your ISC connection was revoked or has expired: run `/workitems connect` to connect again.';
+  return mode === 'linked-required'
+    ? '🔑 Connect your ISC account with `/workitems connect` before acting on work items: actions are made in ISC as you.'
+    : "🔑 Your actions are made in ISC by the bot's service identity. Run `/workitems connect` to act as yourself.";
+}
+
+/** The auth-mode line for a user; `linking` is undefined in AUTH_MODE=service. */
+export async function describeAuthMode(linking: AccountLinking | undefined, slackUserId: string): Promise<string> {
+  return linking ? authModeLine(linking.mode, await linking.status(slackUserId)) : authModeLine('service', { state: 'unlinked' });
+}
+
+export interface AccountLinkingOptions {
+  mode: Exclude<AuthMode, 'service'>;
+  /** The service client: its HTTP layer (and rate limiter) is shared by every user's client. */
+  isc: IscClientHandle;
+  store: StateStore;
+  cipher: TokenCipher;
+  directory: Pick<IdentityDirectory, 'identityFor'>;
+  oauth: OAuthClient;
+  loginUrl: string;
+  redirectUri: string;
+  logger: Logger;
+  now?: () => number;
+}
+
+/** Account linking (AUTH_MODE linked or linked-required): connect, disconnect, and which client acts for whom. */
+export class AccountLinking {
+  readonly mode: Exclude<AuthMode, 'service'>;
+  readonly flow: OAuthFlow;
+  private readonly accounts: LinkedAccounts;
+  private readonly providers: UserTokenProviders;
+
+  constructor(private readonly opts: AccountLinkingOptions) {
+    const now = opts.now ?? Date.now;
+    this.mode = opts.mode;
+    this.accounts = new LinkedAccounts(opts.store, opts.cipher, { logger: opts.logger, now });
+    this.providers = new UserTokenProviders({ accounts: this.accounts, oauth: opts.oauth, logger: opts.logger, now });
+    this.flow = new OAuthFlow({ ...opts, accounts: this.accounts, now });
+  }
+
+  status(slackUserId: string): Promise<LinkStatus> {
+    return this.accounts.status(slackUserId);
+  }
+
+  /**
+   * A linked user acts with their own token; a user whose link ISC revoked does not act at all; an
+   * unlinked user acts through the service identity in `linked` mode and not at all in `linked-required`.
+   */
+  async actingClient(slackUserId: string): Promise<ActingClient> {
+    const status = await this.status(slackUserId);
+    if (status.state === 'linked') return { client: this.opts.isc.withTokenProvider(this.providers.forLink(slackUserId, status.linkId)) };
+    if (status.state === 'revoked') return { refused: RECONNECT_MESSAGE };
+    return this.mode === 'linked-required' ? { refused: CONNECT_FIRST_MESSAGE } : { client: this.opts.isc };
+  }
+
+  /** true when there was a link to remove. */
+  disconnect(slackUserId: string): Promise<boolean> {
+    return this.accounts.unlink(slackUserId);
+  }
+}
+
+/** Account linking as configured; undefined in AUTH_MODE=service. `iscBaseUrl` is the tenant (or sandbox) actually used. */
+export function createAccountLinking(
+  config: Config,
+  deps: { isc: IscClientHandle; store: StateStore; directory: Pick<IdentityDirectory, 'identityFor'>; logger: Logger; iscBaseUrl: string },
+): AccountLinking | undefined {
+  if (config.auth.mode === 'service') return undefined;
+  const { linking } = config.auth;
+  return new AccountLinking({
+    ...deps,
+    mode: config.auth.mode,
+    cipher: new TokenCipher(linking.tokenEncryptionKey),
+    oauth: { http: new RawHttp({ baseUrl: deps.iscBaseUrl, timeoutMs: config.isc.timeoutMs }), clientId: linking.oauthClientId, clientSecret: linking.oauthClientSecret },
+    // Only sandbox mode leaves it unset: the sandbox serves the sign-in page on its API address.
+    loginUrl: linking.loginUrl ?? deps.iscBaseUrl,
+    redirectUri: `${linking.publicUrl}${CALLBACK_PATH}`,
+  });
+}

@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto';
+import { silentLogger, type Logger } from '../log';
+import type { StateStore } from '../store/store';
+import type { TokenCipher } from './tokenCrypto';
+
+/** A linked user's ISC tokens: only ever held in memory or sealed. */
+export interface UserTokens {
+  accessToken: string;
+  refreshToken: string;
+  /** Epoch ms after which the access token is refreshed rather than used. */
+  refreshAt: number;
+}
+
+export interface LinkedIdentity {
+  identityId: string;
+  identityName: string;
+}
+
+/** One Slack user's entry in the store: who they are linked to in clear, the tokens sealed. */
+interface StoredLink extends LinkedIdentity {
+  /** Changes with every (re)connect, so a refresh that finishes after a reconnect or disconnect is dropped. */
+  linkId: string;
+  /** When the user connected, for whoever audits the state file. */
+  linkedAt: string;
+  /** Sealed UserTokens; absent once ISC refused the refresh token. */
+  sealed?: string;
+}
+
+export type LinkStatus =
+  | ({ state: 'linked'; linkId: string } & LinkedIdentity)
+  /** ISC refused the refresh token (revoked or expired): the user must connect again. */
+  | ({ state: 'revoked' } & LinkedIdentity)
+  | { state: 'unlinked' };
+
+const linkKey = (slackUserId: string) => `linked-account:${slackUserId}`;
+const MISMATCH_TTL_MS = 90 * 24 * 3600_000;
+
+/** Linked ISC accounts in the StateStore; the tokens are sealed with AES-256-GCM and bound to user and identity. */
+export class LinkedAccounts {
+  private readonly logger: Logger;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly store: StateStore,
+    private readonly cipher: TokenCipher,
+    opts: { logger?: Logger; now?: () => number } = {},
+  ) {
+    this.logger = opts.logger ?? silentLogger;
+    this.now = opts.now ?? Date.now;
+  }
+
+  async status(slackUserId: string): Promise<LinkStatus> {
+    const link = await this.store.get<StoredLink>(linkKey(slackUserId));
+    if (!link) return { state: 'unlinked' };
+    const identity = { identityId: link.identityId, identityName: link.identityName };
+    return link.sealed ? { state: 'linked', linkId: link.linkId, ...identity } : { state: 'revoked', ...identity };
+  }
+
+  /** The tokens of that link; undefined when it is gone, revoked, replaced, or cannot be opened with this key. */
+  async tokens(slackUserId: string, linkId: string): Promise<UserTokens | undefined> {
+    const link = await this.store.get<StoredLink>(linkKey(slackUserId));
+    if (!link?.sealed || link.linkId !== linkId) return undefined;
+    try {
+      return JSON.parse(this.cipher.open(link.sealed, sealContext(slackUserId, link))) as UserTokens;
+    } catch {
+      this.logger.warn('A linked account cannot be decrypted (was TOKEN_ENCRYPTION_KEY changed?); the user must reconnect', { slackUserId });
+      return undefined;
+    }
+  }
+
+  /** Links (or re-links) the user; returns the new link id. */
+  async link(slackUserId: string, identity: LinkedIdentity, tokens: UserTokens): Promise<string> {
+    const link: StoredLink = { ...identity, linkId: randomUUID(), linkedAt: new Date(this.now()).toISOString() };
+    await this.store.set(linkKey(slackUserId), { ...link, sealed: this.cipher.seal(JSON.stringify(tokens), sealContext(slackUserId, link)) });
+    return link.linkId;
+  }
+
+  /** Stores refreshed tokens, unless the user disconnected or reconnected meanwhile. */
+  async updateTokens(slackUserId: string, linkId: string, tokens: UserTokens): Promise<void> {
+    const link = await this.store.get<StoredLink>(linkKey(slackUserId));
+    if (!link?.sealed || link.linkId !== linkId) return;
+    await this.store.set(linkKey(slackUserId), { ...link, sealed: this.cipher.seal(JSON.stringify(tokens), sealContext(slackUserId, link)) });
+  }
+
+  /** Forgets the tokens of a link ISC no longer honours, keeping who it was for (so the user is asked to reconnect). */
+  async markRevoked(slackUserId: string, linkId: string): Promise<void> {
+    const link = await this.store.get<StoredLink>(linkKey(slackUserId));
+    if (!link || link.linkId !== linkId) return;
+    const { sealed: _dropped, ...rest } = link;
+    await this.store.set(linkKey(slackUserId), rest);
+  }
+
+  /** true when there was a link to remove. */
+  async unlink(slackUserId: string): Promise<boolean> {
+    const existed = (await this.store.get(linkKey(slackUserId))) !== undefined;
+    await this.store.delete(linkKey(slackUserId));
+    return existed;
+  }
+
+  /** Someone signed in to ISC as an identity other than the one their Slack user maps to. */
+  async recordMismatch(slackUserId: string, expectedIdentityId: string | undefined, signedInIdentityId: string): Promise<void> {
+    const at = new Date(this.now()).toISOString();
+    this.logger.warn('Refused to link a Slack user to a different ISC identity', { slackUserId, expectedIdentityId, signedInIdentityId });
+    await this.store.set(`link-mismatch:${slackUserId}:${at}`, { expectedIdentityId, signedInIdentityId, at }, MISMATCH_TTL_MS);
+  }
+}
+
+function sealContext(slackUserId: string, link: StoredLink): string {
+  return `${slackUserId}:${link.identityId}:${link.linkId}`;
+}

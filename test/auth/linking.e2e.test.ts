@@ -1,0 +1,240 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { LinkedAccounts } from '../../src/auth/linkedAccounts';
+import { TokenCipher } from '../../src/auth/tokenCrypto';
+import { ACTION, VIEW } from '../../src/blocks/actions';
+import { FORWARD_FIELDS } from '../../src/blocks/modals';
+import { SEED_APPROVAL_ITEMS as A, SEED_IDENTITIES, SEED_WORK_ITEMS as W } from '../../src/sandbox/seed';
+import { startHarness, TOKEN_ENCRYPTION_KEY, USERS, type Harness } from '../support/botHarness';
+import { signIn } from './helpers';
+
+// Account linking end to end: the real bot over HTTP (AUTH_MODE linked / linked-required), the sandbox
+// tenant's sign-in page and token endpoint, a loopback Slack, and fetch playing the browser.
+
+const { ada, ben, service } = SEED_IDENTITIES;
+let h: Harness;
+let seq = 0;
+afterEach(() => h.close());
+
+const json = (v: unknown) => JSON.stringify(v);
+const mutations = () => h.sandbox.stats().mutations;
+const tokenRequests = () => h.sandbox.stats().tokenRequests;
+
+async function responsesTo(id: string, count = 1): Promise<Array<Record<string, any>>> {
+  await h.slack.waitFor(() => h.slack.responses.filter((r) => r.id === id).length >= count);
+  return h.slack.responses.filter((r) => r.id === id).map((r) => r.body);
+}
+
+async function command(userId: string, text: string): Promise<Record<string, any>> {
+  const id = `cmd-${++seq}`;
+  await h.command(userId, text, id);
+  return (await responsesTo(id))[0];
+}
+
+/** A button click on a message card; the one reply it gets. */
+async function click(userId: string, actionId: string, value: Record<string, string>): Promise<Record<string, any>> {
+  const id = `click-${++seq}`;
+  await h.click(userId, actionId, value, { responseId: id });
+  return (await responsesTo(id))[0];
+}
+
+/** `/workitems connect`, then the browser: the Connect button's URL, ISC's sign-in page as `email`, back to the bot's callback. */
+async function connect(userId: string, email: string) {
+  const reply = await command(userId, 'connect');
+  const button = (reply.blocks as Array<Record<string, any>>).flatMap((b) => b.elements ?? []).find((e) => e.action_id === ACTION.connect);
+  const callback = await signIn(button.url, email);
+  const res = await fetch(callback, { redirect: 'manual' });
+  return { reply, authorizeUrl: new URL(button.url), callback, status: res.status, page: await res.text() };
+}
+
+const dmsTo = (userId: string) => h.slack.callsTo('chat.postMessage').filter((c) => c.args.channel === `D${userId}`).map((c) => String(c.args.text));
+
+/** Opens Forward / Select accounts on a card, submits the modal with `values(filledView)` and waits for `done`. */
+async function submitModal(userId: string, actionId: string, callbackId: string, w: string, values: (view: Record<string, any>) => Record<string, unknown>, done: string) {
+  const opened = h.slack.callsTo('views.update').length;
+  await h.click(userId, actionId, { w }, { responseId: `open-${++seq}` });
+  await h.slack.waitFor(() => h.slack.callsTo('views.update').length > opened);
+  const filled = h.slack.callsTo('views.update')[opened].args.view as Record<string, any>;
+  await h.submitView(userId, { id: 'V1', callback_id: callbackId, private_metadata: filled.private_metadata, state: { values: values(filled) } });
+  await h.slack.waitFor(() => h.slack.callsTo('views.update').some((c) => json(c.args).includes(done)));
+}
+
+describe('AUTH_MODE=linked', () => {
+  beforeEach(async () => {
+    h = await startHarness({ AUTH_MODE: 'linked' });
+  });
+
+  it('connects through ISC’s sign-in, DMs "Connected as …", shows it in help and Home, and keeps the tokens encrypted and out of the logs', async () => {
+    const { reply, authorizeUrl, callback, status, page } = await connect(USERS.ada.id, ada.email);
+    expect(reply.response_type).toBe('ephemeral');
+    expect(`${authorizeUrl.origin}${authorizeUrl.pathname}`).toBe(`${h.sandbox.url}/oauth/authorize`);
+    expect(authorizeUrl.searchParams.get('client_id')).toBe(h.sandbox.oauthClientId);
+    expect(authorizeUrl.searchParams.get('redirect_uri')).toBe(`${h.baseUrl}/oauth/callback`);
+    expect(`${callback.origin}${callback.pathname}`).toBe(`${h.baseUrl}/oauth/callback`);
+    expect(status).toBe(200);
+    expect(page).toContain(`Connected to ISC as ${ada.name}`);
+    expect(dmsTo(USERS.ada.id)).toEqual([expect.stringContaining(`Connected as ${ada.name}`)]);
+
+    expect(json((await command(USERS.ada.id, 'help')).blocks)).toContain(`Connected to ISC as ${ada.name}`);
+    await h.event({ type: 'app_home_opened', user: USERS.ada.id, channel: 'D0ADA', tab: 'home', event_ts: '1.0' });
+    await h.slack.waitFor(() => h.slack.callsTo('views.publish').length === 1);
+    expect(json(h.slack.callsTo('views.publish')[0].args)).toContain(`Connected to ISC as ${ada.name}`);
+
+    // The tokens, as only the key opens them: neither is in the store file nor in any log line.
+    await h.bot.store.flush();
+    const accounts = new LinkedAccounts(h.bot.store, new TokenCipher(Buffer.from(TOKEN_ENCRYPTION_KEY, 'base64')));
+    const link = await accounts.status(USERS.ada.id);
+    const tokens = link.state === 'linked' ? await accounts.tokens(USERS.ada.id, link.linkId) : undefined;
+    const file = fs.readFileSync(path.join(h.dataDir, 'state.json'), 'utf8');
+    const logs = h.logs.join('\n');
+    for (const secret of [tokens!.accessToken, tokens!.refreshToken, h.sandbox.oauthClientSecret]) {
+      expect(file).not.toContain(secret);
+      expect(logs).not.toContain(secret);
+    }
+
+    // The callback URL, replayed (a browser's history, a proxy log): refused, and no code exchanged again.
+    const before = tokenRequests();
+    const replay = await fetch(callback, { redirect: 'manual' });
+    expect(replay.status).toBe(400);
+    expect(await replay.text()).toContain('expired or was already used');
+    expect(tokenRequests()).toBe(before);
+  });
+
+  it('runs each action with the linked user’s own token, the unlinked through the service identity, and never one user as another', async () => {
+    await connect(USERS.ada.id, ada.email);
+    await connect(USERS.ben.id, ben.email);
+    const benItem = 'b0000000000000000000000000000001';
+    h.sandbox.addWorkItem({ id: benItem, ownerId: ben.id, name: 'Confirm the badge was returned', type: 'ManualAction', approvalItems: [] });
+
+    await click(USERS.ada.id, ACTION.approve, { w: W.adaSingleApproval, a: A.adaSingle });
+    await click(USERS.ada.id, ACTION.reject, { w: W.adaMultiApproval, a: A.adaMulti[0] });
+    await click(USERS.ada.id, ACTION.approveAll, { w: W.adaMultiApproval });
+    await click(USERS.ada.id, ACTION.complete, { w: W.adaManualAction });
+    const forward = () => ({
+      [FORWARD_FIELDS.targetBlock]: { [FORWARD_FIELDS.targetAction]: { type: 'users_select', selected_user: USERS.ben.id } },
+      [FORWARD_FIELDS.commentBlock]: { [FORWARD_FIELDS.commentAction]: { type: 'plain_text_input', value: 'Ben owns this app' } },
+      [FORWARD_FIELDS.notifyBlock]: { [FORWARD_FIELDS.notifyAction]: { type: 'checkboxes', selected_options: [] } },
+    });
+    await submitModal(USERS.ada.id, ACTION.forward, VIEW.forward, W.adaRemediation, forward, 'Forwarded to');
+    await click(USERS.ben.id, ACTION.complete, { w: benItem });
+    // Ben on Ada's item: refused by the bot before ISC is asked anything.
+    expect((await click(USERS.ben.id, ACTION.approve, { w: W.adaHostile, a: A.adaHostile })).text).toMatch(/current owner/);
+    // The admin has not connected: the bot's own owner check, then the service identity.
+    await click(USERS.admin.id, ACTION.approve, { w: W.managerApproval, a: A.managerApproval });
+
+    expect(mutations().map((m) => [m.workItemId, m.status, m.identityId])).toEqual([
+      [W.adaSingleApproval, 200, ada.id],
+      [W.adaMultiApproval, 200, ada.id],
+      [W.adaMultiApproval, 200, ada.id],
+      [W.adaManualAction, 200, ada.id],
+      [W.adaRemediation, 200, ada.id],
+      [benItem, 200, ben.id],
+      [W.managerApproval, 200, service.id],
+    ]);
+  });
+
+  it('submits an account selection with the linked user’s token', async () => {
+    await connect(USERS.ada.id, ada.email);
+    const firstOption = (view: Record<string, any>) => {
+      const values: Record<string, Record<string, unknown>> = {};
+      for (const input of (view.blocks as Array<Record<string, any>>).filter((b) => b.type === 'input')) {
+        const el = input.element as Record<string, any>;
+        values[input.block_id] = {
+          [el.action_id]: el.type === 'static_select' ? { type: 'static_select', selected_option: (el.options ?? el.option_groups[0].options)[0] } : { type: 'plain_text_input', value: 'acct-1' },
+        };
+      }
+      return values;
+    };
+    await submitModal(USERS.ada.id, ACTION.selectAccounts, VIEW.selectAccounts, W.adaAccountSelection, firstOption, 'Accounts submitted');
+    expect(mutations().map((m) => [m.workItemId, m.identityId])).toEqual([[W.adaAccountSelection, ada.id]]);
+  });
+
+  it('a linked bot admin acts on someone else’s item as themselves, so ISC’s own permission check decides (403)', async () => {
+    await connect(USERS.admin.id, USERS.admin.email);
+    const reply = await click(USERS.admin.id, ACTION.approve, { w: W.adaSingleApproval, a: A.adaSingle, u: USERS.ada.id });
+    expect(reply.text).toMatch(/403/);
+    const adminIdentity = h.sandbox.identityForEmail(USERS.admin.email).id;
+    expect(mutations().map((m) => [m.status, m.identityId])).toEqual([[403, adminIdentity]]);
+    expect(h.sandbox.getWorkItemState(W.adaSingleApproval)?.state).toBe('Pending');
+  });
+
+  it('refuses a forged state without calling ISC, and a sign-in as someone else (recorded, DM’d, not linked)', async () => {
+    const before = tokenRequests();
+    const forged = await fetch(`${h.baseUrl}/oauth/callback?code=stolen&state=${randomBytes(32).toString('base64url')}`);
+    expect(forged.status).toBe(400);
+    expect(tokenRequests()).toBe(before);
+    expect(h.slack.callsTo('chat.postMessage')).toHaveLength(0);
+
+    const { status, page } = await connect(USERS.ada.id, ben.email);
+    expect(status).toBe(403);
+    expect(page).toContain('someone other than');
+    expect(dmsTo(USERS.ada.id)).toEqual([expect.stringContaining(`Not connected: you signed in to ISC as someone other than ${ada.name}`)]);
+    expect(await h.bot.store.keys(`link-mismatch:${USERS.ada.id}:`)).toHaveLength(1);
+    expect(h.logs.join('\n')).toMatch(/WARN Refused to link a Slack user to a different ISC identity/);
+    expect(json((await command(USERS.ada.id, 'help')).blocks)).toContain('Run `/workitems connect` to act as yourself');
+  });
+
+  it('a revoked refresh token: one clear reconnect message per click, nothing executed as anyone, until the user reconnects', async () => {
+    await connect(USERS.ada.id, ada.email);
+    h.sandbox.revokeUserTokens(ada.id);
+    const value = { w: W.adaSingleApproval, a: A.adaSingle };
+
+    const first = await click(USERS.ada.id, ACTION.approve, value);
+    expect(first.text).toMatch(/no longer accepts your connected account.*nothing was changed in ISC.*\/workitems connect/);
+    const afterFirst = tokenRequests();
+    const second = await click(USERS.ada.id, ACTION.approve, value);
+    expect(second.text).toBe(first.text);
+    expect(tokenRequests()).toBe(afterFirst);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(h.slack.responses.filter((r) => r.id.startsWith('click-'))).toHaveLength(2);
+    expect(mutations()).toHaveLength(0);
+    expect(h.sandbox.getWorkItemState(W.adaSingleApproval)?.state).toBe('Pending');
+    expect(json((await command(USERS.ada.id, 'help')).blocks)).toContain('revoked or has expired');
+
+    await connect(USERS.ada.id, ada.email);
+    expect(json((await click(USERS.ada.id, ACTION.approve, value)).blocks)).toMatch(/Approved by/);
+    expect(mutations().map((m) => m.identityId)).toEqual([ada.id]);
+  });
+
+  it('/workitems disconnect deletes the tokens; the user then acts through the service identity', async () => {
+    await connect(USERS.ada.id, ada.email);
+    expect((await command(USERS.ada.id, 'disconnect')).text).toMatch(/Disconnected/);
+    expect((await command(USERS.ada.id, 'disconnect')).text).toMatch(/was not connected/);
+    expect(await h.bot.store.keys('linked-account:')).toEqual([]);
+    await click(USERS.ada.id, ACTION.approve, { w: W.adaSingleApproval, a: A.adaSingle });
+    expect(mutations().map((m) => m.identityId)).toEqual([service.id]);
+  });
+});
+
+describe('AUTH_MODE=linked-required', () => {
+  beforeEach(async () => {
+    h = await startHarness({ AUTH_MODE: 'linked-required' });
+  });
+
+  it('an unlinked user can read but must connect before acting', async () => {
+    expect(json((await command(USERS.ada.id, '')).blocks)).toContain(A.adaSingle);
+    expect(json((await command(USERS.ada.id, 'help')).blocks)).toContain('before acting on work items');
+    const refused = await click(USERS.ada.id, ACTION.approve, { w: W.adaSingleApproval, a: A.adaSingle });
+    expect(refused.text).toMatch(/\/workitems connect.*Nothing was changed in ISC/);
+    expect(mutations()).toHaveLength(0);
+
+    await connect(USERS.ada.id, ada.email);
+    expect(json((await click(USERS.ada.id, ACTION.approve, { w: W.adaSingleApproval, a: A.adaSingle })).blocks)).toMatch(/Approved by/);
+    expect(mutations().map((m) => m.identityId)).toEqual([ada.id]);
+  });
+});
+
+describe('AUTH_MODE=service (the default)', () => {
+  beforeEach(async () => {
+    h = await startHarness();
+  });
+
+  it('says linking is off, serves no callback, and names the service identity in help', async () => {
+    expect((await command(USERS.ada.id, 'connect')).text).toMatch(/Account linking is off/);
+    expect((await fetch(`${h.baseUrl}/oauth/callback?code=x&state=y`)).status).toBe(404);
+    const help = json((await command(USERS.ada.id, 'help')).blocks);
+    expect(help).toContain('its own service identity');
+    expect(help).not.toContain('/workitems connect');
+  });
+});

@@ -1,10 +1,15 @@
 import type { App } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
+import { createAccountLinking } from './auth/accountLinking';
 import type { Config } from './config';
+import { createDigestScheduler } from './digest/digestService';
 import { createIscClient } from './isc/client';
 import { createLogger, registerSecret, type Logger } from './log';
+import { Notifier } from './notify/notifier';
+import { createNotificationClient } from './notify/slackSender';
 import { startSandboxTenant, type SandboxTenant } from './sandbox/tenant';
 import { createSlackApp } from './slack/app';
+import type { BotContext } from './slack/context';
 import { slackLogger } from './slack/slackLogger';
 import { verifySlackToken } from './slack/verifyToken';
 import { FileStateStore } from './store/fileStore';
@@ -15,18 +20,27 @@ export interface RunningBot {
   app: App;
   sandbox?: SandboxTenant;
   store: FileStateStore;
+  notifier: Notifier;
   stop(): Promise<void>;
 }
 
 /** Builds every service from the validated config and starts the Slack app (and the sandbox tenant when configured). */
 export async function startBot(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningBot> {
   for (const secret of [config.isc.clientSecret, config.slack.botToken, config.slack.signingSecret, config.slack.appToken]) registerSecret(secret);
+  const linkingConfig = config.auth.mode === 'service' ? undefined : config.auth.linking;
+  for (const secret of [linkingConfig?.oauthClientSecret, linkingConfig?.tokenEncryptionKey.toString('base64')]) registerSecret(secret);
 
   const workspace = await verifySlackToken(config.slack, logger);
   let sandbox: SandboxTenant | undefined;
   let iscTarget = { baseUrl: config.isc.baseUrl, clientId: config.isc.clientId, clientSecret: config.isc.clientSecret };
   if (iscTarget.baseUrl === 'sandbox') {
-    sandbox = await startSandboxTenant({ clientId: iscTarget.clientId, clientSecret: iscTarget.clientSecret, logger });
+    sandbox = await startSandboxTenant({
+      clientId: iscTarget.clientId,
+      clientSecret: iscTarget.clientSecret,
+      oauthClientId: linkingConfig?.oauthClientId,
+      oauthClientSecret: linkingConfig?.oauthClientSecret,
+      logger,
+    });
     iscTarget = { baseUrl: sandbox.url, clientId: sandbox.clientId, clientSecret: sandbox.clientSecret };
   }
   const isc = createIscClient({
@@ -45,21 +59,32 @@ export async function startBot(config: Config, logger: Logger = createLogger(con
     ttlMs: config.identityCacheTtlMs,
     logger,
   });
-  const service = new WorkItemService({ isc, directory, store, admins: config.slack.adminUserIds, logger });
-  const app = createSlackApp({ config, isc, service, directory, store, logger, now: () => new Date(), iscHealth: () => isc.checkHealth() });
+  const linking = createAccountLinking(config, { isc, store, directory, logger, iscBaseUrl: iscTarget.baseUrl });
+  // The service tells the notifier about every action (so DMs follow their items); the notifier is built from the services, the service among them.
+  const service = new WorkItemService({ isc, directory, store, admins: config.slack.adminUserIds, logger, acting: linking, onItemChanged: (item, decisions) => notifier.itemChanged(item, decisions) });
+  const ctx: BotContext = { config, isc, service, directory, store, logger, now: () => new Date(), iscHealth: () => isc.checkHealth(), linking };
+  const notifier = new Notifier(ctx, { slack: createNotificationClient(config.slack, logger) });
+  const app = createSlackApp({ ...ctx, notifier }, workspace);
+  const digest = config.digest.channel ? createDigestScheduler({ config, isc, directory, store, logger, now: () => new Date() }, slackApi) : undefined;
 
   await app.start(config.slack.port);
   logger.info(`isc-workitems-bot is running in ${config.slack.appToken ? 'Socket Mode' : `HTTP mode on port ${config.slack.port} (/slack/events)`}`, {
     isc: sandbox ? 'sandbox' : iscTarget.baseUrl,
     workspace: workspace.team,
   });
+  notifier.start();
+  if (digest) void digest.start();
+  else logger.info('digest is off (no DIGEST_CHANNEL)');
 
   return {
     app,
     sandbox,
     store,
+    notifier,
     async stop() {
       await app.stop();
+      await notifier.stop();
+      await digest?.stop();
       await store.flush();
       await sandbox?.close();
     },

@@ -1,6 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { parseEncryptionKey } from './auth/tokenCrypto';
+import { cronProblem } from './digest/schedule';
 import type { LogLevel } from './log';
+import { parseQuietHours, type QuietHours } from './notify/quietHours';
 
 export type WorkItemsApiVersion = 'v3' | 'v1';
 export type TaskStatusApiVersion = 'v2024' | 'v1';
@@ -29,9 +32,54 @@ export interface SlackConfig {
   adminUserIds: ReadonlySet<string>;
 }
 
+export interface DigestConfig {
+  /** Channel id; the digest is off without it. */
+  channel?: string;
+  /** 5-field cron pattern, read in `timeZone`. */
+  schedule: string;
+  /** IANA time zone of the schedule and of the times in the digest. */
+  timeZone: string;
+  /** Approvers: Slack user ids and lower-case emails; empty means the bot's own ISC identity. */
+  owners: string[];
+  graceMinutes: number;
+  staleAfterDays: number;
+  stuckAfterHours: number;
+}
+
+export type AuthMode = 'service' | 'linked' | 'linked-required';
+
+export interface LinkingConfig {
+  /** An ISC OAuth client with the AUTHORIZATION_CODE and REFRESH_TOKEN grant types. */
+  oauthClientId: string;
+  oauthClientSecret: string;
+  /** Where browsers reach the bot; ISC redirects to `${publicUrl}/oauth/callback`. */
+  publicUrl: string;
+  /** ISC's login host for /oauth/authorize; undefined in sandbox mode, where the sandbox serves it. */
+  loginUrl?: string;
+  /** 32 bytes (AES-256-GCM) that encrypt the linked accounts' tokens at rest. */
+  tokenEncryptionKey: Buffer;
+}
+
+/** service: every action as the bot's identity; linked: linked users act as themselves; linked-required: only they may act. */
+export type AuthConfig = { mode: 'service' } | { mode: Exclude<AuthMode, 'service'>; linking: LinkingConfig };
+
+export interface NotifyConfig {
+  /** NOTIFY_USERS: Slack user ids and lower-case emails subscribed at start-up (an opt-out is kept). */
+  users: string[];
+  pollIntervalMs: number;
+  remindAfterMs: number;
+  /** No reminders in these hours of each user's own day; undefined with QUIET_HOURS=off. */
+  quietHours?: QuietHours;
+  /** The share of SAIL_RATE_LIMIT_PER_10S the notification poller may use. */
+  pollRateShare: number;
+}
+
 export interface Config {
   isc: IscConfig;
   slack: SlackConfig;
+  auth: AuthConfig;
+  digest: DigestConfig;
+  notify: NotifyConfig;
   /** Slack user id or email → ISC identity id, from the IDENTITY_MAP file. */
   identityMap: ReadonlyMap<string, string>;
   dataDir: string;
@@ -77,6 +125,17 @@ class EnvReader {
     return n;
   }
 
+  number(name: string, fallback: number, min: number, max: number): number {
+    const raw = this.optional(name);
+    if (raw === undefined) return fallback;
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n < min || n > max) {
+      this.problems.push(`${name} must be a number from ${min} to ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return n;
+  }
+
   oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
     const raw = this.optional(name);
     if (raw === undefined) return fallback;
@@ -112,6 +171,34 @@ export function deriveIscUiBaseUrl(apiBaseUrl: string): string | undefined {
   return `${u.protocol}//${u.hostname.replace('.api.', '.')}`;
 }
 
+/** ISC's login host: acme.api.identitynow.com → acme.login.sailpoint.com */
+export function deriveIscLoginUrl(apiBaseUrl: string): string | undefined {
+  const tenant = /^([a-z0-9-]+)\.api\.identitynow\.com$/i.exec(new URL(apiBaseUrl).hostname)?.[1];
+  return tenant ? `https://${tenant}.login.sailpoint.com` : undefined;
+}
+
+function readLinking(r: EnvReader, sandbox: boolean, baseUrl: string): LinkingConfig {
+  const rawKey = r.required('TOKEN_ENCRYPTION_KEY', 'it encrypts the linked accounts\' tokens at rest; generate one with `openssl rand -base64 32`');
+  const key = rawKey ? parseEncryptionKey(rawKey) : undefined;
+  if (rawKey && !key) r.problems.push('TOKEN_ENCRYPTION_KEY must be 32 random bytes in base64, as `openssl rand -base64 32` prints');
+  const rawPublicUrl = r.required('PUBLIC_URL', 'the https address where browsers reach the bot; ISC redirects them to PUBLIC_URL/oauth/callback');
+  const rawLoginUrl = r.optional('SAIL_LOGIN_URL');
+  const loginUrl = rawLoginUrl ? r.url('SAIL_LOGIN_URL', rawLoginUrl) : sandbox || !baseUrl ? undefined : deriveIscLoginUrl(baseUrl);
+  if (!rawLoginUrl && !sandbox && baseUrl && !loginUrl) {
+    r.problems.push(
+      "SAIL_LOGIN_URL is missing: ISC's login host cannot be derived from SAIL_BASE_URL; set it to the origin of the authorizeEndpoint in https://{tenant}.api.identitynow.com/oauth/info",
+    );
+  }
+  const client = (name: string, fallback: string, hint: string) => (sandbox ? r.optional(name) ?? fallback : r.required(name, hint));
+  return {
+    oauthClientId: client('SAIL_OAUTH_CLIENT_ID', 'sandbox-oauth', 'the client id of an ISC OAuth client with the AUTHORIZATION_CODE and REFRESH_TOKEN grant types'),
+    oauthClientSecret: client('SAIL_OAUTH_CLIENT_SECRET', 'sandbox-oauth-secret', 'the secret of that OAuth client'),
+    publicUrl: (rawPublicUrl && r.url('PUBLIC_URL', rawPublicUrl)) || '',
+    loginUrl,
+    tokenEncryptionKey: key ?? Buffer.alloc(0),
+  };
+}
+
 function readIdentityMap(reader: EnvReader, file: string | undefined, cwd: string): Map<string, string> {
   const map = new Map<string, string>();
   if (!file) return map;
@@ -142,6 +229,70 @@ function withTrailingSlash(url: string | undefined): string | undefined {
 }
 
 const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
+const SLACK_CHANNEL_ID = /^[CG][A-Z0-9]{2,}$/;
+const EMAIL = /^[^\s@,]+@[^\s@,]+$/;
+/** Bounds the digest's ISC calls (two per approver). */
+const MAX_DIGEST_OWNERS = 500;
+
+function isIanaTimeZone(zone: string): boolean {
+  if (/^[+-]/.test(zone)) return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function readDigest(r: EnvReader): DigestConfig {
+  const channel = r.optional('DIGEST_CHANNEL');
+  if (channel && !SLACK_CHANNEL_ID.test(channel)) {
+    r.problems.push(`DIGEST_CHANNEL must be a channel id like C0123ABCD (channel details → About), not a name (got "${channel}")`);
+  }
+  const timeZone = r.optional('DIGEST_TIMEZONE') ?? 'UTC';
+  const zoneOk = isIanaTimeZone(timeZone);
+  if (!zoneOk) r.problems.push(`DIGEST_TIMEZONE must be an IANA time zone such as Europe/Berlin or UTC (got "${timeZone}")`);
+  const schedule = r.optional('DIGEST_SCHEDULE') ?? '0 9 * * 1-5';
+  const cron = cronProblem(schedule, zoneOk ? timeZone : 'UTC');
+  if (cron) r.problems.push(`DIGEST_SCHEDULE must be a 5-field cron pattern such as "0 9 * * 1-5" (${cron})`);
+  const owners = (r.optional('DIGEST_OWNERS') ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((o) => (o.includes('@') ? o.toLowerCase() : o));
+  const badOwners = owners.filter((o) => !SLACK_USER_ID.test(o) && !EMAIL.test(o));
+  if (badOwners.length) r.problems.push(`DIGEST_OWNERS must list Slack user ids or emails (bad: ${badOwners.join(', ')})`);
+  if (owners.length > MAX_DIGEST_OWNERS) r.problems.push(`DIGEST_OWNERS lists ${owners.length} approvers; at most ${MAX_DIGEST_OWNERS} are allowed`);
+  return {
+    channel,
+    schedule,
+    timeZone,
+    owners: [...new Set(owners)],
+    graceMinutes: r.integer('DIGEST_GRACE_MINUTES', 120, 0, 1440),
+    staleAfterDays: r.integer('STALE_AFTER_DAYS', 3, 1, 365),
+    stuckAfterHours: r.integer('STUCK_AFTER_HOURS', 6, 1, 720),
+  };
+}
+
+function readNotify(r: EnvReader): NotifyConfig {
+  const users = (r.optional('NOTIFY_USERS') ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((u) => (u.includes('@') ? u.toLowerCase() : u));
+  const badUsers = users.filter((u) => !SLACK_USER_ID.test(u) && !EMAIL.test(u));
+  if (badUsers.length) r.problems.push(`NOTIFY_USERS must list Slack user ids or emails (bad: ${badUsers.join(', ')})`);
+  const quiet = r.optional('QUIET_HOURS') ?? '20:00-08:00';
+  const quietHours = quiet.toLowerCase() === 'off' ? undefined : parseQuietHours(quiet);
+  if (quietHours === null) r.problems.push(`QUIET_HOURS must be a range of local times such as 20:00-08:00, or off (got "${quiet}")`);
+  return {
+    users: [...new Set(users)],
+    pollIntervalMs: r.integer('POLL_INTERVAL_SECONDS', 60, 10, 86_400) * 1000,
+    remindAfterMs: r.integer('REMIND_AFTER_HOURS', 24, 1, 720) * 3_600_000,
+    quietHours: quietHours ?? undefined,
+    pollRateShare: r.number('POLL_RATE_SHARE', 0.5, 0.05, 1),
+  };
+}
 
 export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): Config {
   const r = new EnvReader(env);
@@ -170,13 +321,15 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   const badAdmins = admins.filter((a) => !SLACK_USER_ID.test(a));
   if (badAdmins.length) r.problems.push(`ADMIN_SLACK_USER_IDS must be Slack user ids like U0123ABCD (bad: ${badAdmins.join(', ')})`);
 
+  const authMode = r.oneOf('AUTH_MODE', ['service', 'linked', 'linked-required'] as const, 'service');
+
   const config: Config = {
     isc: {
       baseUrl,
       clientId,
       clientSecret,
       timeoutMs: r.integer('SAIL_TIMEOUT_MS', 10_000, 500, 120_000),
-      rateLimitPer10s: r.integer('SAIL_RATE_LIMIT_PER_10S', 90, 1, 100),
+      rateLimitPer10s: r.integer('SAIL_RATE_LIMIT_PER_10S', 90, 1, 10_000),
       versions: {
         workItems: r.oneOf('SAIL_WORK_ITEMS_API', ['v3', 'v1'] as const, 'v3'),
         taskManagement: r.oneOf('SAIL_TASK_STATUS_API', ['v2024', 'v1'] as const, 'v2024'),
@@ -193,6 +346,9 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       apiUrl: withTrailingSlash(r.url('SLACK_API_URL', r.optional('SLACK_API_URL'))),
       adminUserIds: new Set(admins),
     },
+    auth: authMode === 'service' ? { mode: authMode } : { mode: authMode, linking: readLinking(r, sandbox, baseUrl) },
+    digest: readDigest(r),
+    notify: readNotify(r),
     identityMap: readIdentityMap(r, r.optional('IDENTITY_MAP'), cwd),
     dataDir: path.resolve(cwd, r.optional('DATA_DIR') ?? './data'),
     logLevel: r.oneOf('LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),

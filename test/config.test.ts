@@ -89,3 +89,146 @@ describe('loadConfig', () => {
     }
   });
 });
+
+describe('loadConfig: the digest', () => {
+  it('is off without DIGEST_CHANNEL and has the documented defaults', () => {
+    expect(loadConfig(base).digest).toEqual({
+      channel: undefined,
+      schedule: '0 9 * * 1-5',
+      timeZone: 'UTC',
+      owners: [],
+      graceMinutes: 120,
+      staleAfterDays: 3,
+      stuckAfterHours: 6,
+    });
+  });
+
+  it('reads the channel, schedule, zone, approvers (emails lower-cased, duplicates dropped) and thresholds', () => {
+    const d = loadConfig({
+      ...base,
+      DIGEST_CHANNEL: 'C0123ABCD',
+      DIGEST_SCHEDULE: '30 8 * * MON',
+      DIGEST_TIMEZONE: 'America/New_York',
+      DIGEST_OWNERS: ' U0ADA0001 , Ada@Example.com, ada@example.com',
+      DIGEST_GRACE_MINUTES: '30',
+      STALE_AFTER_DAYS: '7',
+      STUCK_AFTER_HOURS: '12',
+    }).digest;
+    expect(d).toEqual({
+      channel: 'C0123ABCD',
+      schedule: '30 8 * * MON',
+      timeZone: 'America/New_York',
+      owners: ['U0ADA0001', 'ada@example.com'],
+      graceMinutes: 30,
+      staleAfterDays: 7,
+      stuckAfterHours: 12,
+    });
+  });
+
+  it('names every bad digest variable', () => {
+    const text = problems({
+      ...base,
+      DIGEST_CHANNEL: '#identity-ops',
+      DIGEST_SCHEDULE: '0 9 * * * *',
+      DIGEST_TIMEZONE: 'Mars/Olympus',
+      DIGEST_OWNERS: 'U0ADA0001,bob',
+      DIGEST_GRACE_MINUTES: '-1',
+      STALE_AFTER_DAYS: 'three',
+      STUCK_AFTER_HOURS: '0',
+    }).join('\n');
+    expect(text).toMatch(/DIGEST_CHANNEL must be a channel id/);
+    expect(text).toMatch(/DIGEST_SCHEDULE must be a 5-field cron pattern .*5 parts/);
+    expect(text).toMatch(/DIGEST_TIMEZONE must be an IANA time zone .*Mars\/Olympus/);
+    expect(text).toMatch(/DIGEST_OWNERS .*\(bad: bob\)/);
+    expect(text).toMatch(/DIGEST_GRACE_MINUTES must be a whole number/);
+    expect(text).toMatch(/STALE_AFTER_DAYS must be a whole number/);
+    expect(text).toMatch(/STUCK_AFTER_HOURS must be a whole number/);
+  });
+
+  it('refuses a UTC offset as a zone, a schedule that never fires, and more than 500 approvers', () => {
+    const owners = Array.from({ length: 501 }, (_, i) => `user${i}@example.com`).join(',');
+    const text = problems({ ...base, DIGEST_TIMEZONE: '+02:00', DIGEST_SCHEDULE: '0 0 30 2 *', DIGEST_OWNERS: owners }).join('\n');
+    expect(text).toMatch(/DIGEST_TIMEZONE/);
+    expect(text).toMatch(/DIGEST_SCHEDULE .*never fires/);
+    expect(text).toMatch(/DIGEST_OWNERS lists 501 approvers; at most 500/);
+  });
+});
+
+describe('account linking (AUTH_MODE)', () => {
+  const KEY = Buffer.alloc(32, 9).toString('base64');
+  const tenant = { ...base, SAIL_BASE_URL: 'https://acme.api.identitynow.com', SAIL_CLIENT_ID: 'id', SAIL_CLIENT_SECRET: 'secret' };
+  const linking = { SAIL_OAUTH_CLIENT_ID: 'oauth-id', SAIL_OAUTH_CLIENT_SECRET: 'oauth-secret', PUBLIC_URL: 'https://bot.example.com/', TOKEN_ENCRYPTION_KEY: KEY };
+
+  it('defaults to service, which needs none of the linking variables', () => {
+    expect(loadConfig(tenant).auth).toEqual({ mode: 'service' });
+  });
+
+  it('derives ISC’s login host from the API host and reads the OAuth client, public URL and key', () => {
+    const c = loadConfig({ ...tenant, ...linking, AUTH_MODE: 'linked-required' });
+    expect(c.auth.mode).toBe('linked-required');
+    expect(c.auth.mode !== 'service' && c.auth.linking).toEqual({
+      oauthClientId: 'oauth-id',
+      oauthClientSecret: 'oauth-secret',
+      publicUrl: 'https://bot.example.com',
+      loginUrl: 'https://acme.login.sailpoint.com',
+      tokenEncryptionKey: Buffer.alloc(32, 9),
+    });
+  });
+
+  it('names every missing linking variable when linking is on', () => {
+    const text = problems({ ...tenant, AUTH_MODE: 'linked' }).join('\n');
+    for (const name of ['SAIL_OAUTH_CLIENT_ID', 'SAIL_OAUTH_CLIENT_SECRET', 'PUBLIC_URL', 'TOKEN_ENCRYPTION_KEY']) expect(text).toMatch(new RegExp(`${name} is missing`));
+    expect(text).toMatch(/openssl rand -base64 32/);
+  });
+
+  it.each([
+    ['too short', Buffer.alloc(16, 1).toString('base64')],
+    ['not base64', 'this is not a key at all, it is a sentence!!'],
+    ['hex', Buffer.alloc(32, 1).toString('hex')],
+  ])('refuses a malformed TOKEN_ENCRYPTION_KEY (%s) by name, without echoing it', (_label, key) => {
+    const text = problems({ ...tenant, ...linking, AUTH_MODE: 'linked', TOKEN_ENCRYPTION_KEY: key }).join('\n');
+    expect(text).toMatch(/TOKEN_ENCRYPTION_KEY must be 32 random bytes in base64/);
+    expect(text).not.toContain(key);
+  });
+
+  it('refuses an unknown mode, plain http for PUBLIC_URL, and a tenant whose login host cannot be derived', () => {
+    expect(problems({ ...tenant, AUTH_MODE: 'user' }).join()).toMatch(/AUTH_MODE must be one of service, linked, linked-required/);
+    const text = problems({ ...tenant, ...linking, AUTH_MODE: 'linked', PUBLIC_URL: 'http://bot.example.com', SAIL_BASE_URL: 'https://iam.acme.com' }).join('\n');
+    expect(text).toMatch(/PUBLIC_URL must use https/);
+    expect(text).toMatch(/SAIL_LOGIN_URL is missing/);
+    const c = loadConfig({ ...tenant, ...linking, AUTH_MODE: 'linked', SAIL_BASE_URL: 'https://iam.acme.com', SAIL_LOGIN_URL: 'https://acme.login.sailpoint.com/' });
+    expect(c.auth.mode !== 'service' && c.auth.linking.loginUrl).toBe('https://acme.login.sailpoint.com');
+  });
+
+  it('in sandbox mode the sandbox’s OAuth client and sign-in page are used', () => {
+    const c = loadConfig({ ...base, AUTH_MODE: 'linked', PUBLIC_URL: 'http://localhost:3000', TOKEN_ENCRYPTION_KEY: KEY });
+    expect(c.auth.mode !== 'service' && c.auth.linking).toMatchObject({ oauthClientId: 'sandbox-oauth', oauthClientSecret: 'sandbox-oauth-secret', loginUrl: undefined });
+  });
+});
+
+describe('notification settings', () => {
+  it('default to a 60 s poll with half the ISC rate limit, reminders after 24 h, quiet 20:00–08:00', () => {
+    expect(loadConfig(base).notify).toEqual({ users: [], pollIntervalMs: 60_000, remindAfterMs: 24 * 3600_000, quietHours: { start: 1200, end: 480 }, pollRateShare: 0.5 });
+  });
+
+  it('read NOTIFY_USERS (ids and lower-cased emails), the numbers, and QUIET_HOURS=off', () => {
+    const c = loadConfig({
+      ...base,
+      NOTIFY_USERS: 'U0AAA1, Ada@Example.com ,U0AAA1',
+      POLL_INTERVAL_SECONDS: '300',
+      REMIND_AFTER_HOURS: '8',
+      QUIET_HOURS: 'off',
+      POLL_RATE_SHARE: '0.25',
+    });
+    expect(c.notify).toEqual({ users: ['U0AAA1', 'ada@example.com'], pollIntervalMs: 300_000, remindAfterMs: 8 * 3600_000, quietHours: undefined, pollRateShare: 0.25 });
+  });
+
+  it('name every bad value', () => {
+    const text = problems({ ...base, NOTIFY_USERS: 'U0AAA1,bob', POLL_INTERVAL_SECONDS: '5', REMIND_AFTER_HOURS: '0', QUIET_HOURS: '22-06', POLL_RATE_SHARE: '1.5' }).join('\n');
+    expect(text).toMatch(/NOTIFY_USERS must list Slack user ids or emails \(bad: bob\)/);
+    expect(text).toMatch(/POLL_INTERVAL_SECONDS must be a whole number from 10 to 86400/);
+    expect(text).toMatch(/REMIND_AFTER_HOURS must be a whole number from 1 to 720/);
+    expect(text).toMatch(/QUIET_HOURS must be a range of local times such as 20:00-08:00, or off \(got "22-06"\)/);
+    expect(text).toMatch(/POLL_RATE_SHARE must be a number from 0.05 to 1 \(got "1.5"\)/);
+  });
+});

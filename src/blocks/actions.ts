@@ -14,6 +14,11 @@ export const ACTION = {
   pageNext: 'wi_page_next',
   pagePrev: 'wi_page_prev',
   refresh: 'wi_refresh',
+  /** The link button of `/workitems connect` (ISC's sign-in page). */
+  connect: 'account_connect',
+  /** ISC task buttons (admins only); their value is the task id. */
+  taskDetails: 'task_details',
+  taskTerminate: 'task_terminate',
 } as const;
 
 export const VIEW = {

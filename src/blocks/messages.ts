@@ -1,6 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import type { WorkItemsSummary } from '../isc/types';
-import { contextBlock, header, section } from './limits';
+import { ACTION } from './actions';
+import { actionsBlock, button, contextBlock, header, section } from './limits';
 import { escapeKeepingMentions, escapeMrkdwn, escapeTruncate, truncate, userMention } from './mrkdwn';
 import type { RenderedMessage } from './types';
 
@@ -36,14 +37,30 @@ export interface HelpOptions {
   isAdmin: boolean;
   /** How the bot talks to ISC for this user, e.g. "Acting as your own ISC identity." */
   authMode?: string;
+  /** Account linking is on: list `connect` and `disconnect`. */
+  linking?: boolean;
 }
 
-export function renderHelp({ isAdmin, authMode }: HelpOptions): RenderedMessage {
+const ADMIN_USAGE: Array<[string, string]> = [
+  ['/workitems digest', 'post the digest to its channel now'],
+  ['/workitems digest preview', 'show the digest to you only'],
+  ['/workitems tasks', 'the pending ISC tasks running longest, with Details and Mark terminated'],
+  ['/workitems task <id>', 'one ISC task'],
+];
+
+const LINKING_USAGE: Array<[string, string]> = [
+  ['/workitems connect', 'connect your ISC account, so your actions are made in ISC as you'],
+  ['/workitems disconnect', 'unlink your ISC account'],
+];
+
+export function renderHelp({ isAdmin, authMode, linking }: HelpOptions): RenderedMessage {
   const usage: Array<[string, string]> = [
     ['/workitems', 'your pending work items, with buttons to approve, reject, complete or forward them'],
     ['/workitems completed', 'the work items you have completed'],
     ['/workitems summary', 'how many work items are open and completed'],
     ['/workitems <id>', 'one work item in full'],
+    ['/workitems notify off', 'no more messages about new work items (`notify on` brings them back)'],
+    ...(linking ? LINKING_USAGE : []),
     ['/workitems help', 'this help'],
   ];
   const line = ([cmd, what]: [string, string]) => `\`${escapeMrkdwn(cmd)}\` — ${escapeMrkdwn(what)}`;
@@ -54,7 +71,8 @@ export function renderHelp({ isAdmin, authMode }: HelpOptions): RenderedMessage 
   if (isAdmin) {
     blocks.push(
       section(
-        `*For admins*\n${line(['/workitems @user', "someone else's pending work items"])}\nAdd \`@user\` to \`completed\` or \`summary\` the same way.`,
+        `*For admins*\n${line(['/workitems @user', "someone else's pending work items"])}\nAdd \`@user\` to \`completed\` or \`summary\` the same way.\n` +
+          ADMIN_USAGE.map(line).join('\n'),
         'help_admin',
       ),
     );
@@ -82,6 +100,20 @@ export function renderSummary(summary: WorkItemsSummary, subjectSlackUserId?: st
     blocks: [
       section(`*${title}*\n${summaryLine(summary)}`, 'summary'),
       contextBlock('Type `/workitems` to see the open ones, `/workitems completed` for the others.', 'summary_hint'),
+    ],
+  };
+}
+
+/** `/workitems connect`: a link button to ISC's sign-in page (the link works once, for `minutes`). */
+export function renderConnect(authorizeUrl: string, minutes: number): RenderedMessage {
+  return {
+    text: 'Connect your ISC account',
+    blocks: [
+      section(
+        `*Connect your ISC account*\nSign in to ISC so that what you approve, reject, complete or forward from Slack is done in ISC as you, and ISC's audit trail names you. The button works once, for ${minutes} minutes.`,
+        'connect_text',
+      ),
+      actionsBlock([button({ actionId: ACTION.connect, text: 'Connect to ISC', url: authorizeUrl, style: 'primary' })], 'connect_actions'),
     ],
   };
 }

@@ -1,5 +1,7 @@
 import { App } from '@slack/bolt';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { oauthCallbackRoute } from '../auth/callbackRoute';
+import { registerTaskActions } from './actions/taskActions';
 import { registerWorkItemActions } from './actions/workItemActions';
 import { registerWorkitemsCommand } from './commands/workitems';
 import type { BotContext } from './context';
@@ -24,23 +26,38 @@ function healthRoute(ctx: BotContext) {
   };
 }
 
-export function createSlackApp(ctx: BotContext): App {
+/** `bot`: the bot's own ids from the start-up token check, so Bolt need not call auth.test again. */
+export function createSlackApp(ctx: BotContext, bot?: { botId?: string; botUserId?: string }): App {
   const { slack } = ctx.config;
   const socketMode = Boolean(slack.appToken);
-  const app = new App({
+  const app: App = new App({
     token: slack.botToken,
+    botId: bot?.botId,
+    botUserId: bot?.botUserId,
     signingSecret: slack.signingSecret,
     appToken: slack.appToken,
     socketMode,
     port: slack.port,
     // In Socket Mode Bolt serves custom routes on installerOptions.port.
     installerOptions: socketMode ? { port: slack.port } : undefined,
-    customRoutes: [healthRoute(ctx)],
+    // The OAuth callback needs app.client, which exists by the time a browser comes back.
+    customRoutes: [healthRoute(ctx), ...(ctx.linking ? [oauthCallbackRoute({ flow: ctx.linking.flow, slack: () => app.client, logger: ctx.logger })] : [])],
     clientOptions: slack.apiUrl ? { slackApiUrl: slack.apiUrl } : undefined,
     logger: slackLogger(ctx.logger, 'bolt'),
   });
+  const subscriptions = ctx.notifier?.subscriptions;
+  if (subscriptions) {
+    // Whoever uses the bot (a command, the Home tab, a button) gets notification DMs, unless they opted
+    // out. Not awaited: nothing may stand between a request and its ack.
+    app.use(async ({ context, next }) => {
+      const { userId } = context;
+      if (userId) void subscriptions.touch(userId).catch((e: unknown) => ctx.logger.warn('Could not subscribe a user to notifications', { userId, error: String(e) }));
+      await next();
+    });
+  }
   registerWorkitemsCommand(app, ctx);
   registerWorkItemActions(app, ctx);
+  registerTaskActions(app, ctx);
   registerWorkItemViews(app, ctx);
   registerAppHome(app, ctx);
   app.error(async (error) => {

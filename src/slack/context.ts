@@ -1,6 +1,8 @@
+import type { AccountLinking } from '../auth/accountLinking';
 import type { Config } from '../config';
 import type { IscClient } from '../isc/api';
 import type { Logger } from '../log';
+import type { Notifier } from '../notify/notifier';
 import type { StateStore } from '../store/store';
 import type { IdentityDirectory } from '../workitems/identityDirectory';
 import type { WorkItemService } from '../workitems/workItemService';
@@ -14,6 +16,10 @@ export interface BotContext {
   store: StateStore;
   logger: Logger;
   now: () => Date;
+  /** Account linking; undefined in AUTH_MODE=service. */
+  linking?: AccountLinking;
+  /** Notification DMs; undefined where a context is built without them (tests). */
+  notifier?: Notifier;
   /** State of the ISC connection for /healthz. */
   iscHealth: () => Promise<{ ok: boolean; detail: string }>;
 }

@@ -1,5 +1,6 @@
 import type { KnownBlock, View } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
+import { describeAuthMode } from '../auth/accountLinking';
 import type { CardOptions, Decisions, ListKind, Viewer } from '../blocks/types';
 import { renderHome } from '../blocks/home';
 import { renderNotice } from '../blocks/messages';
@@ -67,15 +68,16 @@ export class Presenter {
 
   async homeView(userId: string, offset = 0, notice?: string): Promise<View> {
     const opts = await this.cardOptions(userId, userId);
+    const authModeLine = await describeAuthMode(this.ctx.linking, userId);
     const subject = await this.ctx.service.subjectIdentity(userId);
     if ('message' in subject) {
-      return renderHome({ page: { kind: 'pending', items: [], offset: 0, pageSize: LIST_PAGE_SIZE }, opts, notice: subject.message });
+      return renderHome({ page: { kind: 'pending', items: [], offset: 0, pageSize: LIST_PAGE_SIZE }, opts, notice: subject.message, authModeLine });
     }
     const [summary, page] = await Promise.all([
       this.ctx.isc.workItems.getWorkItemsSummary({ ownerId: subject.identity.id }),
       this.ctx.service.listPage(subject.identity.id, 'pending', offset, LIST_PAGE_SIZE),
     ]);
-    return renderHome({ summary, page, opts, notice });
+    return renderHome({ summary, page, opts, notice, authModeLine });
   }
 
   async publishHome(client: WebClient, userId: string, offset = 0, notice?: string): Promise<void> {

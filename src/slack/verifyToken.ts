@@ -14,7 +14,7 @@ const HINTS: Record<string, string> = {
  * Checks the bot token once before Bolt starts, so a wrong token or an unreachable Slack ends start-up
  * within seconds with a sentence saying what to fix, instead of minutes of silent retries.
  */
-export async function verifySlackToken(slack: SlackConfig, logger: Logger): Promise<{ team?: string; botUserId?: string }> {
+export async function verifySlackToken(slack: SlackConfig, logger: Logger): Promise<{ team?: string; botId?: string; botUserId?: string }> {
   const client = new WebClient(slack.botToken, {
     ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}),
     retryConfig: { retries: 2, factor: 1.5, minTimeout: 500, maxTimeout: 2000 },
@@ -23,7 +23,7 @@ export async function verifySlackToken(slack: SlackConfig, logger: Logger): Prom
   });
   try {
     const res = await client.auth.test();
-    return { team: res.team, botUserId: res.user_id };
+    return { team: res.team, botId: res.bot_id, botUserId: res.user_id };
   } catch (e) {
     const code = (e as { data?: { error?: string } }).data?.error;
     const where = slack.apiUrl ?? 'https://slack.com/api/';

@@ -1,3 +1,5 @@
+import type { ActingClient } from '../auth/accountLinking';
+import { RECONNECT_MESSAGE, ReconnectRequiredError } from '../auth/userTokenProvider';
 import type { Decision, DecisionKind, Decisions, ListKind, WorkItemListPage } from '../blocks/types';
 import { WHOLE_ITEM } from '../blocks/types';
 import { escapeMrkdwn } from '../blocks/mrkdwn';
@@ -70,6 +72,10 @@ export interface WorkItemServiceOptions {
   admins: ReadonlySet<string>;
   logger: Logger;
   now?: () => Date;
+  /** Account linking: the client each actor's actions run with. Without it, every action runs with `isc`. */
+  acting?: { actingClient(slackUserId: string): Promise<ActingClient> };
+  /** Called after an action finds the item done or already decided, so its other messages (notification DMs) follow it. */
+  onItemChanged?: (item: WorkItem, decisions: Decisions) => void;
 }
 
 /** Every action on a work item goes through here: the live-owner permission check, at-most-once, and the record of who did what. */
@@ -127,6 +133,18 @@ export class WorkItemService {
   }
 
   async perform(actorSlackUserId: string, action: WorkItemAction): Promise<ActionOutcome> {
+    const outcome = await this.attempt(actorSlackUserId, action);
+    if (outcome.status === 'done' || outcome.status === 'already_decided') {
+      try {
+        this.opts.onItemChanged?.(outcome.item, outcome.decisions);
+      } catch (e) {
+        this.opts.logger.warn('onItemChanged failed', { workItemId: action.workItemId, error: String(e) });
+      }
+    }
+    return outcome;
+  }
+
+  private async attempt(actorSlackUserId: string, action: WorkItemAction): Promise<ActionOutcome> {
     let auth: Authorization;
     try {
       auth = await this.authorize(actorSlackUserId, action.workItemId);
@@ -141,6 +159,13 @@ export class WorkItemService {
     const unfit = this.checkFits(item, action);
     if (unfit === 'decided') return { status: 'already_decided', item, decisions: await this.decisionsFor(action.workItemId) };
     if (unfit) return { status: 'refused', message: unfit };
+    let acting: ActingClient;
+    try {
+      acting = this.opts.acting ? await this.opts.acting.actingClient(actorSlackUserId) : { client: this.opts.isc };
+    } catch (e) {
+      return this.failure(e, action, actorSlackUserId);
+    }
+    if ('refused' in acting) return { status: 'refused', message: acting.refused };
 
     // In flight: one action per approval item (or whole item) at a time. Done: the same action by the
     // same person is not repeated (a redelivered forward would otherwise forward again), while a
@@ -154,9 +179,11 @@ export class WorkItemService {
     }
     let result: WorkItem;
     try {
-      result = await this.execute(item, action);
+      result = await this.execute(acting.client, item, action);
     } catch (e) {
       await this.opts.store.delete(lockKey);
+      // The linked account's refresh token was refused before anything was sent: nothing to re-read, nobody else to act as.
+      if (e instanceof ReconnectRequiredError) return { status: 'refused', message: RECONNECT_MESSAGE };
       return this.afterFailure(e, action, actorSlackUserId);
     }
     await this.opts.store.set(doneKey, true, LOCK_TTL_MS);
@@ -186,8 +213,8 @@ export class WorkItemService {
     }
   }
 
-  private async execute(item: WorkItem, action: WorkItemAction): Promise<WorkItem> {
-    const api = this.opts.isc.workItems;
+  private async execute(client: IscClient, item: WorkItem, action: WorkItemAction): Promise<WorkItem> {
+    const api = client.workItems;
     switch (action.kind) {
       case 'approve':
         return api.approveApprovalItem(action.workItemId, action.approvalItemId);

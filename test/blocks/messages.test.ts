@@ -1,6 +1,7 @@
 import { validateMessage } from '../../src/blocks/limits';
-import { renderHelp, renderNotice, renderSummary } from '../../src/blocks/messages';
-import { BROADCASTS_AND_LINKS, HOSTILE, mrkdwnTexts } from './fixtures';
+import { ACTION } from '../../src/blocks/actions';
+import { renderConnect, renderHelp, renderNotice, renderSummary } from '../../src/blocks/messages';
+import { BROADCASTS_AND_LINKS, buttons, HOSTILE, mrkdwnTexts } from './fixtures';
 
 describe('help', () => {
   it.each([
@@ -18,6 +19,24 @@ describe('help', () => {
     expect(text(true)).toContain('`/workitems @user`');
     expect(text(false)).toContain('*Home* tab');
     expect(text(false)).toContain('`/workitems &lt;id&gt;`');
+  });
+});
+
+describe('account linking', () => {
+  it('help lists connect and disconnect only when linking is on, and shows the auth mode escaped', () => {
+    const text = (linking: boolean) => mrkdwnTexts(renderHelp({ isAdmin: false, linking, authMode: '🔑 Connected to ISC as <!channel>.' }).blocks).join('\n');
+    expect(text(false)).not.toContain('/workitems connect');
+    expect(text(true)).toContain('`/workitems connect`');
+    expect(text(true)).toContain('`/workitems disconnect`');
+    expect(text(true)).toContain('Connected to ISC as &lt;!channel&gt;.');
+  });
+
+  it('connect is a link button to the sign-in URL', () => {
+    const url = 'https://acme.login.sailpoint.com/oauth/authorize?client_id=c&response_type=code&redirect_uri=https%3A%2F%2Fbot%2Foauth%2Fcallback&state=s';
+    const message = renderConnect(url, 10);
+    expect(validateMessage(message)).toEqual([]);
+    expect(buttons(message.blocks)).toEqual([expect.objectContaining({ action_id: ACTION.connect, url, style: 'primary' })]);
+    expect(mrkdwnTexts(message.blocks).join()).toContain('for 10 minutes');
   });
 });
 

@@ -11,6 +11,7 @@ import { commandBody, interactionBody, postSigned, SlackStandIn, type PostResult
 
 export const SIGNING_SECRET = 'test-signing-secret-5f1c2e';
 export const BOT_TOKEN = 'xoxb-test-bot-token-9a8b7c';
+export const TOKEN_ENCRYPTION_KEY = Buffer.alloc(32, 7).toString('base64');
 
 /** Slack users of the tests; Ada owns most seeded work items. */
 export const USERS = {
@@ -62,6 +63,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
   const sandbox = await startSandboxTenant({ logger, faults: (req) => h.fault?.(req) });
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bot-e2e-'));
   const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
   const config = loadConfig({
     SLACK_BOT_TOKEN: BOT_TOKEN,
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
@@ -73,9 +75,14 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     SAIL_TIMEOUT_MS: '1500',
     ADMIN_SLACK_USER_IDS: USERS.admin.id,
     DATA_DIR: dataDir,
+    // Account linking, used when env sets AUTH_MODE: the sandbox's sign-in page and OAuth client.
+    PUBLIC_URL: baseUrl,
+    SAIL_LOGIN_URL: sandbox.url,
+    SAIL_OAUTH_CLIENT_ID: sandbox.oauthClientId,
+    SAIL_OAUTH_CLIENT_SECRET: sandbox.oauthClientSecret,
+    TOKEN_ENCRYPTION_KEY: TOKEN_ENCRYPTION_KEY,
     ...env,
   });
-  const baseUrl = `http://127.0.0.1:${port}`;
   const eventsUrl = `${baseUrl}/slack/events`;
   const form = 'application/x-www-form-urlencoded';
 

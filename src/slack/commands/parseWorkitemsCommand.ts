@@ -2,6 +2,15 @@ export type WorkitemsCommand =
   | { kind: 'pending' | 'completed' | 'summary'; subject?: string }
   | { kind: 'detail'; id: string; subject?: string }
   | { kind: 'help' }
+  /** Account linking (AUTH_MODE linked / linked-required). */
+  | { kind: 'connect' }
+  | { kind: 'disconnect' }
+  /** Notification DMs: `notify on|off`; `notify` alone asks how they are set. */
+  | { kind: 'notify'; on?: boolean }
+  /** Admin subcommands; whether the caller is an admin is decided by the listener. */
+  | { kind: 'digest'; preview: boolean }
+  | { kind: 'tasks' }
+  | { kind: 'task'; id: string }
   | { kind: 'invalid'; problem: string };
 
 /** ISC ids are 32 hex characters (some older objects use a dashed UUID). */
@@ -25,13 +34,38 @@ export function parseWorkitemsCommand(text: string): WorkitemsCommand {
       rest.push(word);
     }
   }
+  const head = (rest[0] ?? '').toLowerCase();
+  if (head === 'digest' || head === 'tasks' || head === 'task') {
+    return subject ? { kind: 'invalid', problem: `\`${head}\` takes no @user.` } : parseAdminCommand(head, rest.slice(1));
+  }
+  if (head === 'notify') return subject ? { kind: 'invalid', problem: '`notify` takes no @user.' } : parseNotify(rest.slice(1));
   if (rest.length > 1) return { kind: 'invalid', problem: `Too many words: "${rest.join(' ')}".` };
   const [word = ''] = rest;
   const lower = word.toLowerCase();
   if (lower === '' || lower === 'pending' || lower === 'list') return { kind: 'pending', subject };
   if (lower === 'completed' || lower === 'summary') return { kind: lower, subject };
   if (lower === 'help' || lower === '?') return subject ? { kind: 'invalid', problem: '`help` takes no @user.' } : { kind: 'help' };
+  if (lower === 'connect' || lower === 'disconnect') return subject ? { kind: 'invalid', problem: `\`${lower}\` takes no @user.` } : { kind: lower };
   if (WORK_ITEM_ID.test(word)) return { kind: 'detail', id: word.toLowerCase(), subject };
   if (/^[0-9a-f-]{8,}$/i.test(word)) return { kind: 'invalid', problem: `"${word}" is not a valid work item id (ISC ids are 32 hexadecimal characters).` };
   return { kind: 'invalid', problem: `Unknown subcommand "${word}".` };
+}
+
+/** `digest [preview]`, `tasks`, `task <id>`. */
+function parseAdminCommand(word: 'digest' | 'tasks' | 'task', args: string[]): WorkitemsCommand {
+  const [arg, ...extra] = args;
+  const allowed = word === 'task' || arg === undefined || (word === 'digest' && arg.toLowerCase() === 'preview');
+  if (extra.length > 0 || !allowed) return { kind: 'invalid', problem: `Too many words: "${[word, ...args].join(' ')}".` };
+  if (word === 'digest') return { kind: 'digest', preview: arg !== undefined };
+  if (word === 'tasks') return { kind: 'tasks' };
+  if (arg === undefined) return { kind: 'invalid', problem: '`task` needs a task id: `/workitems task <id>`.' };
+  if (!WORK_ITEM_ID.test(arg)) return { kind: 'invalid', problem: `"${arg}" is not a valid task id (ISC ids are 32 hexadecimal characters).` };
+  return { kind: 'task', id: arg.toLowerCase() };
+}
+
+/** `notify`, `notify on`, `notify off`. */
+function parseNotify(args: string[]): WorkitemsCommand {
+  const [arg, ...extra] = args.map((a) => a.toLowerCase());
+  if (extra.length > 0 || (arg !== undefined && arg !== 'on' && arg !== 'off')) return { kind: 'invalid', problem: '`notify` takes `on` or `off`.' };
+  return arg === undefined ? { kind: 'notify' } : { kind: 'notify', on: arg === 'on' };
 }

@@ -1,25 +1,48 @@
 import type { App } from '@slack/bolt';
-import { renderHelp, renderNotice, renderSummary } from '../../blocks/messages';
+import type { WebClient } from '@slack/web-api';
+import { describeAuthMode } from '../../auth/accountLinking';
+import { STATE_TTL_MS } from '../../auth/oauthFlow';
+import { ACTION } from '../../blocks/actions';
+import { renderDigestPosted } from '../../blocks/digest';
+import { renderConnect, renderHelp, renderNotice, renderSummary } from '../../blocks/messages';
+import { renderNotifySetting } from '../../blocks/notifications';
+import { DigestService } from '../../digest/digestService';
+import { TaskViews } from '../actions/taskActions';
 import type { BotContext } from '../context';
 import { Presenter, type Message } from '../presenter';
 import { parseWorkitemsCommand } from './parseWorkitemsCommand';
 
 export function registerWorkitemsCommand(app: App, ctx: BotContext): void {
   const presenter = new Presenter(ctx);
+  const tasks = new TaskViews(ctx, presenter);
 
-  app.command('/workitems', async ({ ack, command, respond }) => {
+  // The Connect button is a link; Slack still sends the click, which only needs its ack.
+  app.action(ACTION.connect, async ({ ack }) => {
+    await ack();
+  });
+
+  app.command('/workitems', async ({ ack, command, respond, client }) => {
     await ack();
     const reply = (msg: Message) => respond({ ...msg, response_type: 'ephemeral' });
     const caller = command.user_id;
     const isAdmin = ctx.service.isAdmin(caller);
     const parsed = parseWorkitemsCommand(command.text ?? '');
+    const renderHelpFor = async () => renderHelp({ isAdmin, authMode: await describeAuthMode(ctx.linking, caller), linking: Boolean(ctx.linking) });
 
-    if (parsed.kind === 'help') return void (await reply(renderHelp({ isAdmin })));
+    if (parsed.kind === 'help') return void (await reply(await renderHelpFor()));
     if (parsed.kind === 'invalid') {
-      const help = renderHelp({ isAdmin });
+      const help = await renderHelpFor();
       const notice = renderNotice(`${parsed.problem} Here is what \`/workitems\` understands:`, 'warning');
       return void (await reply({ text: `${notice.text}`, blocks: [...notice.blocks, ...help.blocks] }));
     }
+    if (parsed.kind === 'digest' || parsed.kind === 'tasks' || parsed.kind === 'task') {
+      if (!isAdmin) return void (await reply(renderNotice("Only the bot's admins can use `/workitems digest`, `tasks` and `task`.", 'warning')));
+      if (parsed.kind === 'tasks') return void (await reply(await tasks.listMessage(caller)));
+      if (parsed.kind === 'task') return void (await reply(await tasks.taskMessage(caller, parsed.id)));
+      return void (await reply(await digestMessage(ctx, presenter, client, parsed.preview, reply)));
+    }
+    if (parsed.kind === 'connect' || parsed.kind === 'disconnect') return void (await reply(await accountLinkMessage(ctx, presenter, caller, parsed.kind)));
+    if (parsed.kind === 'notify') return void (await reply(await notifyMessage(ctx, presenter, caller, parsed.on)));
     const subject = parsed.subject ?? caller;
     if (subject !== caller && !isAdmin) {
       return void (await reply(renderNotice("Only the bot's admins can look at someone else's work items.", 'warning')));
@@ -35,6 +58,30 @@ export function registerWorkitemsCommand(app: App, ctx: BotContext): void {
         return void (await reply(await detailMessage(ctx, presenter, caller, parsed.id, subject)));
     }
   });
+}
+
+/** `/workitems connect`: a one-time sign-in button; `/workitems disconnect`: the tokens are deleted. */
+async function accountLinkMessage(ctx: BotContext, presenter: Presenter, caller: string, kind: 'connect' | 'disconnect'): Promise<Message> {
+  if (!ctx.linking) return renderNotice('Account linking is off: this bot acts in ISC with its own service identity (AUTH_MODE=service).', 'info');
+  try {
+    if (kind === 'connect') return renderConnect(await ctx.linking.flow.start(caller), STATE_TTL_MS / 60_000);
+    const removed = await ctx.linking.disconnect(caller);
+    return renderNotice(removed ? 'Disconnected: the bot deleted your ISC tokens.' : 'Your ISC account was not connected.', 'info');
+  } catch (e) {
+    return presenter.errorMessage(e, `${kind} your ISC account`);
+  }
+}
+
+/** `/workitems notify on|off`: the caller's notification DMs; `/workitems notify`: how they are set. */
+async function notifyMessage(ctx: BotContext, presenter: Presenter, caller: string, on?: boolean): Promise<Message> {
+  const subscriptions = ctx.notifier?.subscriptions;
+  if (!subscriptions) return renderNotice('Notifications are off on this bot.', 'info');
+  try {
+    if (on !== undefined) await subscriptions.set(caller, on);
+    return renderNotifySetting(on ?? (await subscriptions.get(caller))?.on ?? false, ctx.config.notify);
+  } catch (e) {
+    return presenter.errorMessage(e, 'change your notifications');
+  }
 }
 
 async function summaryMessage(ctx: BotContext, presenter: Presenter, subjectSlackUserId: string): Promise<Message> {
@@ -56,5 +103,23 @@ async function detailMessage(ctx: BotContext, presenter: Presenter, caller: stri
     return presenter.detailMessage(caller, auth.item, await ctx.service.decisionsFor(id), subject);
   } catch (e) {
     return presenter.errorMessage(e, 'get that work item');
+  }
+}
+
+/** `/workitems digest preview`: the digest, to the caller only; `/workitems digest`: posted to the channel now. */
+async function digestMessage(ctx: BotContext, presenter: Presenter, client: WebClient, preview: boolean, reply: (msg: Message) => Promise<unknown>): Promise<Message> {
+  const channel = ctx.config.digest.channel;
+  try {
+    const digest = new DigestService(ctx, client);
+    if (preview) return await digest.build();
+    if (!channel) return renderNotice('The digest is off: set DIGEST_CHANNEL to the id of the channel it should go to.', 'warning');
+    await reply(renderNotice('Reading ISC for the digest…', 'info'));
+    await digest.postNow();
+    return renderDigestPosted(channel);
+  } catch (e) {
+    if ((e as { data?: { error?: string } }).data?.error === 'not_in_channel') {
+      return renderNotice('The bot is not a member of the digest channel: invite it there (`/invite`) and try again.', 'warning');
+    }
+    return presenter.errorMessage(e, 'post the digest');
   }
 }

@@ -55,6 +55,21 @@ describe('parseWorkitemsCommand', () => {
     });
   });
 
+  describe('account linking', () => {
+    it.each([
+      ['connect', 'connect'],
+      ['CONNECT', 'connect'],
+      [' disconnect ', 'disconnect'],
+    ] as const)('%j → %s', (text, kind) => {
+      expect(parseWorkitemsCommand(text)).toEqual({ kind });
+    });
+
+    it('takes no @user and no extra words', () => {
+      expect(problemOf('connect <@U123ABC>')).toBe('`connect` takes no @user.');
+      expect(problemOf('disconnect now')).toBe('Too many words: "disconnect now".');
+    });
+  });
+
   describe('work item ids', () => {
     it('a 32-hex id → detail with the id', () => {
       expect(parseWorkitemsCommand(HEX_ID)).toEqual({ kind: 'detail', id: HEX_ID, subject: undefined });

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parseEncryptionKey } from './auth/tokenCrypto';
 import { cronProblem } from './digest/schedule';
 import type { LogLevel } from './log';
+import { isIanaTimeZone } from './timeZone';
 import { parseQuietHours, type QuietHours } from './notify/quietHours';
 
 export type WorkItemsApiVersion = 'v3' | 'v1';
@@ -234,14 +235,16 @@ const EMAIL = /^[^\s@,]+@[^\s@,]+$/;
 /** Bounds the digest's ISC calls (two per approver). */
 const MAX_DIGEST_OWNERS = 500;
 
-function isIanaTimeZone(zone: string): boolean {
-  if (/^[+-]/.test(zone)) return false;
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
+/** A comma-separated list of Slack user ids or emails (emails lower-cased), without repeats. */
+function readSlackUsersOrEmails(r: EnvReader, name: string): string[] {
+  const entries = (r.optional(name) ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((e) => (e.includes('@') ? e.toLowerCase() : e));
+  const bad = entries.filter((e) => !SLACK_USER_ID.test(e) && !EMAIL.test(e));
+  if (bad.length) r.problems.push(`${name} must list Slack user ids or emails (bad: ${bad.join(', ')})`);
+  return [...new Set(entries)];
 }
 
 function readDigest(r: EnvReader): DigestConfig {
@@ -255,19 +258,13 @@ function readDigest(r: EnvReader): DigestConfig {
   const schedule = r.optional('DIGEST_SCHEDULE') ?? '0 9 * * 1-5';
   const cron = cronProblem(schedule, zoneOk ? timeZone : 'UTC');
   if (cron) r.problems.push(`DIGEST_SCHEDULE must be a 5-field cron pattern such as "0 9 * * 1-5" (${cron})`);
-  const owners = (r.optional('DIGEST_OWNERS') ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean)
-    .map((o) => (o.includes('@') ? o.toLowerCase() : o));
-  const badOwners = owners.filter((o) => !SLACK_USER_ID.test(o) && !EMAIL.test(o));
-  if (badOwners.length) r.problems.push(`DIGEST_OWNERS must list Slack user ids or emails (bad: ${badOwners.join(', ')})`);
+  const owners = readSlackUsersOrEmails(r, 'DIGEST_OWNERS');
   if (owners.length > MAX_DIGEST_OWNERS) r.problems.push(`DIGEST_OWNERS lists ${owners.length} approvers; at most ${MAX_DIGEST_OWNERS} are allowed`);
   return {
     channel,
     schedule,
     timeZone,
-    owners: [...new Set(owners)],
+    owners,
     graceMinutes: r.integer('DIGEST_GRACE_MINUTES', 120, 0, 1440),
     staleAfterDays: r.integer('STALE_AFTER_DAYS', 3, 1, 365),
     stuckAfterHours: r.integer('STUCK_AFTER_HOURS', 6, 1, 720),
@@ -275,18 +272,12 @@ function readDigest(r: EnvReader): DigestConfig {
 }
 
 function readNotify(r: EnvReader): NotifyConfig {
-  const users = (r.optional('NOTIFY_USERS') ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean)
-    .map((u) => (u.includes('@') ? u.toLowerCase() : u));
-  const badUsers = users.filter((u) => !SLACK_USER_ID.test(u) && !EMAIL.test(u));
-  if (badUsers.length) r.problems.push(`NOTIFY_USERS must list Slack user ids or emails (bad: ${badUsers.join(', ')})`);
+  const users = readSlackUsersOrEmails(r, 'NOTIFY_USERS');
   const quiet = r.optional('QUIET_HOURS') ?? '20:00-08:00';
   const quietHours = quiet.toLowerCase() === 'off' ? undefined : parseQuietHours(quiet);
   if (quietHours === null) r.problems.push(`QUIET_HOURS must be a range of local times such as 20:00-08:00, or off (got "${quiet}")`);
   return {
-    users: [...new Set(users)],
+    users,
     pollIntervalMs: r.integer('POLL_INTERVAL_SECONDS', 60, 10, 86_400) * 1000,
     remindAfterMs: r.integer('REMIND_AFTER_HOURS', 24, 1, 720) * 3_600_000,
     quietHours: quietHours ?? undefined,

@@ -1,6 +1,7 @@
 import { format, formatDistanceStrict, isValid, parseISO } from 'date-fns';
 import { tz } from '@date-fns/tz';
 import type { Viewer } from './types';
+import { knownTimeZone } from '../timeZone';
 
 export const UNKNOWN_TIME = 'unknown';
 
@@ -20,19 +21,10 @@ function parse(iso: string | null | undefined): Date | undefined {
   return isValid(date) ? date : undefined;
 }
 
-function validZone(zone: string): string {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return zone;
-  } catch {
-    return 'UTC';
-  }
-}
-
 /** The moment formatted in the viewer's zone, e.g. "Nov 22, 2026 14:02 GMT+1"; "unknown" when invalid. */
 export function formatInZone(iso: string | null | undefined, viewer: Viewer, fmt: SlackDateFormat = 'datetime'): string {
   const date = parse(iso);
-  return date ? format(date, FORMATS[fmt].fallback, { in: tz(validZone(viewer.tz)) }) : UNKNOWN_TIME;
+  return date ? format(date, FORMATS[fmt].fallback, { in: tz(knownTimeZone(viewer.tz)) }) : UNKNOWN_TIME;
 }
 
 /** `<!date^UNIX^{date_short_pretty} {time}|fallback>`; "unknown" for a missing or invalid date. */

@@ -1,5 +1,6 @@
 import { tz } from '@date-fns/tz';
 import { getHours, getMinutes } from 'date-fns';
+import { knownTimeZone } from '../timeZone';
 
 /** Local times of day in minutes after midnight; `start` > `end` spans midnight (20:00–08:00). */
 export interface QuietHours {
@@ -25,19 +26,10 @@ export function formatQuietHours(quiet: QuietHours): string {
   return `${hhmm(quiet.start)}–${hhmm(quiet.end)}`;
 }
 
-function knownZone(zone: string): string {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return zone;
-  } catch {
-    return 'UTC';
-  }
-}
-
 /** Whether the moment falls in the quiet hours of the IANA time zone (an unknown zone counts as UTC). */
 export function isQuietTime(at: Date, zone: string, quiet: QuietHours | undefined): boolean {
   if (!quiet) return false;
-  const local = tz(knownZone(zone));
+  const local = tz(knownTimeZone(zone));
   const minute = getHours(at, { in: local }) * 60 + getMinutes(at, { in: local });
   return quiet.start < quiet.end ? minute >= quiet.start && minute < quiet.end : minute >= quiet.start || minute < quiet.end;
 }

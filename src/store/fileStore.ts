@@ -1,12 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { StateStore } from './store';
-
-interface Entry {
-  v: unknown;
-  /** Expiry, epoch ms. */
-  e?: number;
-}
+import { MemoryStateStore, type Entry } from './memoryStore';
 
 /**
  * StateStore kept in memory and persisted to one JSON file. Every change resolves only once it is on
@@ -14,15 +8,16 @@ interface Entry {
  * either the old or the new state, never a torn file. Changes that arrive while a write is under way
  * are coalesced into the next write.
  */
-export class FileStateStore implements StateStore {
-  private entries = new Map<string, Entry>();
+export class FileStateStore extends MemoryStateStore {
   private writing: Promise<void> | undefined;
   private pending: { promise: Promise<void>; resolve: () => void; reject: (e: unknown) => void } | undefined;
 
   private constructor(
     private readonly file: string,
-    private readonly now: () => number,
-  ) {}
+    now: () => number,
+  ) {
+    super(now);
+  }
 
   static async open(dataDir: string, opts: { fileName?: string; now?: () => number } = {}): Promise<FileStateStore> {
     await fs.mkdir(dataDir, { recursive: true });
@@ -43,45 +38,12 @@ export class FileStateStore implements StateStore {
     this.entries = new Map(Object.entries(parsed));
   }
 
-  private live(key: string): Entry | undefined {
-    const entry = this.entries.get(key);
-    if (entry?.e !== undefined && entry.e <= this.now()) {
-      this.entries.delete(key);
-      return undefined;
-    }
-    return entry;
-  }
-
-  async get<T>(key: string): Promise<T | undefined> {
-    return this.live(key)?.v as T | undefined;
-  }
-
-  async set<T>(key: string, value: T, ttlMs?: number): Promise<void> {
-    this.entries.set(key, { v: value, ...(ttlMs ? { e: this.now() + ttlMs } : {}) });
-    return this.persist();
-  }
-
-  async delete(key: string): Promise<void> {
-    if (!this.entries.delete(key)) return;
-    return this.persist();
-  }
-
-  async setIfAbsent<T>(key: string, value: T, ttlMs?: number): Promise<boolean> {
-    if (this.live(key)) return false;
-    await this.set(key, value, ttlMs);
-    return true;
-  }
-
-  async keys(prefix: string): Promise<string[]> {
-    return [...this.entries.keys()].filter((k) => k.startsWith(prefix) && this.live(k));
-  }
-
   /** Waits for every write so far (tests, shutdown). */
   async flush(): Promise<void> {
     while (this.writing || this.pending) await (this.pending?.promise ?? this.writing);
   }
 
-  private persist(): Promise<void> {
+  protected override changed(): Promise<void> {
     if (this.pending) return this.pending.promise;
     let resolve!: () => void;
     let reject!: (e: unknown) => void;

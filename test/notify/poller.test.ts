@@ -8,7 +8,7 @@ import type { SlackDmClient } from '../../src/notify/slackSender';
 import type { BotContext } from '../../src/slack/context';
 import { IdentityDirectory } from '../../src/workitems/identityDirectory';
 import { WorkItemService } from '../../src/workitems/workItemService';
-import { MemoryStore } from './memoryStore';
+import { MemoryStateStore } from '../../src/store/memoryStore';
 
 describe('pollPlan', () => {
   const opts = { intervalMs: 60_000, rateLimitPer10s: 90, share: 0.5 };
@@ -87,7 +87,7 @@ describe('1,000 subscribers', () => {
     const logs: string[] = [];
     const logger = createLogger('info', (line) => logs.push(line));
     const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'secret', SAIL_RATE_LIMIT_PER_10S: '90', POLL_RATE_SHARE: '0.5' });
-    const store = new MemoryStore(now);
+    const store = new MemoryStateStore(now);
     const directory = new IdentityDirectory({ slack: { users: slackUsers } as never, identities: isc.identities, overrides: new Map(), ttlMs: 24 * 3600_000, logger, now });
     const service = new WorkItemService({ isc, directory, store, admins: new Set(), logger });
     const ctx: BotContext = { config, isc, service, directory, store, logger, now: () => new Date(clock), iscHealth: async () => ({ ok: true, detail: '' }) };

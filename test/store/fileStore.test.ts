@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { FileStateStore } from '../../src/store/fileStore';
+import { MemoryStateStore } from '../../src/store/memoryStore';
 
 function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'store-'));
@@ -66,5 +67,18 @@ describe('FileStateStore', () => {
     fs.writeFileSync(path.join(dir, 'state.json.99999.tmp'), '{"kept":{"v":fal');
     const reopened = await FileStateStore.open(dir);
     expect(await reopened.get('kept')).toBe(true);
+  });
+});
+
+describe('MemoryStateStore', () => {
+  it('keeps values in memory with the same semantics and nothing on disk', async () => {
+    let now = 0;
+    const store = new MemoryStateStore(() => now);
+    expect(await store.setIfAbsent('a', 1, 100)).toBe(true);
+    expect(await store.setIfAbsent('a', 2, 100)).toBe(false);
+    now = 101;
+    expect(await store.get('a')).toBeUndefined();
+    await store.set('p:1', 'x');
+    expect(await store.keys('p:')).toEqual(['p:1']);
   });
 });

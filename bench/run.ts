@@ -1,12 +1,14 @@
 // `npm run bench`: runs the real bot (HTTP mode, its own process) against loopback stand-ins — the
 // sandbox ISC tenant with injected latency and a Slack Web API stand-in — sends signed requests as
-// Slack does, prints a table and writes bench/results.json.
+// Slack does, prints a table and writes bench/results.json. Part 5 (digest and polling, see
+// digestPolling.ts) runs the digest and notification code in this process against its own stand-ins.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ACTION, VIEW } from '../src/blocks/actions';
 import { FORWARD_FIELDS } from '../src/blocks/modals';
 import type { WorkItem } from '../src/isc/types';
+import { digestAndPolling, digestAndPollingNotes, digestAndPollingRows } from './digestPolling';
 import { click, command, homeOpened, iscRequestCount, pool, rssMiB, startBotProcess, startRig, submitView, summarise, TARGET, USER, type BotProcess, type Rig } from './lib';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -202,19 +204,21 @@ async function main() {
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, when: new Date().toISOString() },
   };
   try {
-    process.stderr.write('1/4 ack latency (500 clicks, concurrency 25, ISC 2 s)…\n');
+    process.stderr.write('1/5 ack latency (500 clicks, concurrency 25, ISC 2 s)…\n');
     results.ackLatency = await ackLatency(rig);
-    process.stderr.write('2/4 cost per interaction…\n');
+    process.stderr.write('2/5 cost per interaction…\n');
     const bot = await startBotProcess(rig);
     results.costPerInteraction = await costPerInteraction(rig, bot);
     await bot.stop();
-    process.stderr.write('3/4 capacity (ISC 50 ms)…\n');
+    process.stderr.write('3/5 capacity (ISC 50 ms)…\n');
     results.capacity = await capacity(rig);
-    process.stderr.write('4/4 start-up and memory (10,000 interactions)…\n');
+    process.stderr.write('4/5 start-up and memory (10,000 interactions)…\n');
     results.startupAndMemory = await startupAndMemory(rig);
   } finally {
     await rig.close();
   }
+  process.stderr.write('5/5 digest and polling (10,000 pending tasks, 500 approvers, 1,000 subscribers; in-process)…\n');
+  results.digestAndPolling = await digestAndPolling((line) => process.stderr.write(`    ${line}…\n`));
   fs.writeFileSync(path.join(__dirname, '..', '..', 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
   printTable(results);
 }
@@ -237,6 +241,8 @@ function printTable(r: Record<string, any>): void {
   lines.push(`| start-up to /healthz 200 | median ${m.startupMs.p50} ms (max ${m.startupMs.max} ms) | – |`);
   lines.push(`| RSS at ready | ${m.rssAtReadyMiB} MiB | – |`);
   lines.push(`| RSS over 10,000 interactions | ${m.rssSamples.map((s: { interactions: number; rssMiB: number }) => `${s.interactions}: ${s.rssMiB}`).join(' → ')} MiB | levels off |`);
+  lines.push(...digestAndPollingRows(r.digestAndPolling));
+  lines.push('', ...digestAndPollingNotes(r.digestAndPolling).map((note) => `- ${note}`));
   process.stdout.write(lines.join('\n') + '\n');
 }
 

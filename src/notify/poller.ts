@@ -157,8 +157,11 @@ export class Poller {
 
   private async identityOf(userId: string): Promise<IscIdentityRef | null> {
     const { directory } = this.opts.ctx;
-    // A lookup that is not cached costs one ISC call.
-    return directory.peekIdentity(userId) === undefined ? this.isc(() => directory.identityFor(userId)) : directory.identityFor(userId);
+    if (directory.peekIdentity(userId) !== undefined) return directory.identityFor(userId);
+    // A lookup that is not cached costs one ISC call. The Slack profile comes first, outside the ISC
+    // slot, so the slot's ISC request goes out when the slot is granted.
+    await directory.slackUser(userId);
+    return this.isc(() => directory.identityFor(userId));
   }
 
   private async pollSubscriber({ userId, period }: Subscriber): Promise<void> {

@@ -81,6 +81,11 @@ export interface SandboxTenant {
   stats(): SandboxStats;
   /** Adds (or replaces, by id) a work item, as if it had just arrived. */
   addWorkItem(item: WorkItem): void;
+  /**
+   * Adds (or replaces, by id) a task status, as if it had just been launched: fields left out get the
+   * defaults of a pending aggregation (a new id, created and launched now). Returns a copy of what is stored.
+   */
+  addTask(task: Partial<TaskStatus>): TaskStatus;
   getWorkItemState(id: string): WorkItem | undefined;
   /** The identity with that email, created (with demo work items) if there is none. */
   identityForEmail(email: string): PublicIdentity;
@@ -434,6 +439,33 @@ class SandboxState {
   }
 
   // Task status
+
+  addTask(task: Partial<TaskStatus>): TaskStatus {
+    const copy = structuredClone(task);
+    const stamp = this.stamp();
+    const created = copy.created ?? stamp;
+    const stored: TaskStatus = {
+      type: 'QUARTZ',
+      uniqueName: 'Cloud Account Aggregation',
+      parentName: 'Cloud Account Aggregation',
+      launcher: 'sweep',
+      target: null,
+      launched: created,
+      completed: null,
+      completionStatus: null,
+      messages: [],
+      returns: [],
+      attributes: {},
+      progress: null,
+      percentComplete: 0,
+      ...copy,
+      id: copy.id ?? this.newId('task'),
+      created,
+      modified: copy.modified ?? copy.completed ?? created,
+    };
+    this.tasks.set(stored.id, stored);
+    return structuredClone(stored);
+  }
 
   allTasks(): TaskStatus[] {
     return [...this.tasks.values()];
@@ -827,6 +859,7 @@ export async function startSandboxTenant(opts: SandboxOptions = {}): Promise<San
       }),
     stats: () => structuredClone(stats),
     addWorkItem: (item) => state.addWorkItem(item),
+    addTask: (task) => state.addTask(task),
     getWorkItemState: (id) => state.getWorkItemState(id),
     identityForEmail: (email) => structuredClone(state.identityForEmail(email)),
     revokeUserTokens: (identityId) => {

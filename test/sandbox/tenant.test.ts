@@ -439,6 +439,37 @@ describe('task status', () => {
   });
 });
 
+describe('adding tasks', () => {
+  const h = useTenant();
+
+  it('adds pending and finished tasks with defaults, replaces by id, and returns copies', async () => {
+    const { api, tenant } = h();
+    const pending = tenant.addTask({ uniqueName: 'Bench aggregation' });
+    expect(pending).toMatchObject({
+      id: sandboxId('task', 0x1000),
+      type: 'QUARTZ',
+      uniqueName: 'Bench aggregation',
+      created: T0.toISOString(),
+      launched: T0.toISOString(),
+      modified: T0.toISOString(),
+      completionStatus: null,
+      completed: null,
+      messages: [],
+    });
+    const failed = tenant.addTask({ completionStatus: 'ERROR', created: '2025-03-10T10:00:00.000Z', completed: '2025-03-10T11:00:00.000Z' });
+    expect(failed).toMatchObject({ id: sandboxId('task', 0x1001), launched: '2025-03-10T10:00:00.000Z', modified: '2025-03-10T11:00:00.000Z' });
+    expect((await api.head('/v2024/task-status/pending-tasks', { params: { count: true } })).headers['x-total-count']).toBe('4');
+    const errors = (await api.get('/v2024/task-status', { params: { filters: 'completionStatus eq "ERROR"' } })).data as TaskStatus[];
+    expect(ids(errors)).toEqual([T.error, failed.id]);
+
+    pending.percentComplete = 99;
+    expect((await api.get(`/v2024/task-status/${pending.id}`)).data.percentComplete).toBe(0);
+    tenant.addTask({ ...pending, completionStatus: 'SUCCESS', completed: T0.toISOString() });
+    expect((await api.head('/v2024/task-status/pending-tasks', { params: { count: true } })).headers['x-total-count']).toBe('3');
+    expect((await api.get(`/v2024/task-status/${pending.id}`)).data).toMatchObject({ completionStatus: 'SUCCESS', percentComplete: 99 });
+  });
+});
+
 describe('public identities', () => {
   const h = useTenant();
   const find = async (filters: string) => (await h().api.get('/v3/public-identities', { params: { filters } })).data as PublicIdentity[];

@@ -9,6 +9,7 @@ import { Notifier } from './notify/notifier';
 import { createNotificationClient } from './notify/slackSender';
 import { startSandboxTenant, type SandboxTenant } from './sandbox/tenant';
 import { createSlackApp } from './slack/app';
+import { InFlight } from './slack/inFlight';
 import type { BotContext } from './slack/context';
 import { slackLogger } from './slack/slackLogger';
 import { verifySlackToken } from './slack/verifyToken';
@@ -21,8 +22,12 @@ export interface RunningBot {
   sandbox?: SandboxTenant;
   store: FileStateStore;
   notifier: Notifier;
+  /** Graceful: stops taking requests, waits (bounded) for those under way, then stops the rest. Idempotent. */
   stop(): Promise<void>;
 }
+
+/** How long stop() waits for the listeners of requests already acked. */
+const SHUTDOWN_DRAIN_MS = 10_000;
 
 /** Builds every service from the validated config and starts the Slack app (and the sandbox tenant when configured). */
 export async function startBot(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningBot> {
@@ -64,7 +69,8 @@ export async function startBot(config: Config, logger: Logger = createLogger(con
   const service = new WorkItemService({ isc, directory, store, admins: config.slack.adminUserIds, logger, acting: linking, onItemChanged: (item, decisions) => notifier.itemChanged(item, decisions) });
   const ctx: BotContext = { config, isc, service, directory, store, logger, now: () => new Date(), iscHealth: () => isc.checkHealth(), linking };
   const notifier = new Notifier(ctx, { slack: createNotificationClient(config.slack, logger) });
-  const app = createSlackApp({ ...ctx, notifier }, workspace);
+  const inFlight = new InFlight();
+  const app = createSlackApp({ ...ctx, notifier }, workspace, inFlight);
   const digest = config.digest.channel ? createDigestScheduler({ config, isc, directory, store, logger, now: () => new Date() }, slackApi) : undefined;
 
   await app.start(config.slack.port);
@@ -76,17 +82,26 @@ export async function startBot(config: Config, logger: Logger = createLogger(con
   if (digest) void digest.start();
   else logger.info('digest is off (no DIGEST_CHANNEL)');
 
+  let stopping: Promise<void> | undefined;
   return {
     app,
     sandbox,
     store,
     notifier,
-    async stop() {
-      await app.stop();
-      await notifier.stop();
-      await digest?.stop();
-      await store.flush();
-      await sandbox?.close();
+    stop() {
+      stopping ??= (async () => {
+        // No new requests; then the ones already acked finish (their ISC call and the message to the
+        // user) before anything they use is stopped, within a bound.
+        await app.stop();
+        // An event is acked before the middleware that counts it runs: let it get there.
+        await new Promise((resolve) => setImmediate(resolve));
+        if (!(await inFlight.idle(SHUTDOWN_DRAIN_MS))) logger.warn(`Stopping with ${inFlight.size} Slack requests still being handled after ${SHUTDOWN_DRAIN_MS} ms`);
+        await notifier.stop();
+        await digest?.stop();
+        await store.flush();
+        await sandbox?.close();
+      })();
+      return stopping;
     },
   };
 }

@@ -5,6 +5,7 @@ import { registerTaskActions } from './actions/taskActions';
 import { registerWorkItemActions } from './actions/workItemActions';
 import { registerWorkitemsCommand } from './commands/workitems';
 import type { BotContext } from './context';
+import { InFlight } from './inFlight';
 import { slackLogger } from './slackLogger';
 import { registerAppHome } from './events/appHome';
 import { registerWorkItemViews } from './views/workItemViews';
@@ -26,8 +27,11 @@ function healthRoute(ctx: BotContext) {
   };
 }
 
-/** `bot`: the bot's own ids from the start-up token check, so Bolt need not call auth.test again. */
-export function createSlackApp(ctx: BotContext, bot?: { botId?: string; botUserId?: string }): App {
+/**
+ * `bot`: the bot's own ids from the start-up token check, so Bolt need not call auth.test again.
+ * `inFlight` counts requests whose listeners are still running, for a graceful shutdown.
+ */
+export function createSlackApp(ctx: BotContext, bot?: { botId?: string; botUserId?: string }, inFlight: InFlight = new InFlight()): App {
   const { slack } = ctx.config;
   const socketMode = Boolean(slack.appToken);
   const app: App = new App({
@@ -45,6 +49,8 @@ export function createSlackApp(ctx: BotContext, bot?: { botId?: string; botUserI
     clientOptions: slack.apiUrl ? { slackApiUrl: slack.apiUrl } : undefined,
     logger: slackLogger(ctx.logger, 'bolt'),
   });
+  // First of our middleware: next() resolves once every listener for the request has finished.
+  app.use(({ next }) => inFlight.run(next));
   const subscriptions = ctx.notifier?.subscriptions;
   if (subscriptions) {
     // Whoever uses the bot (a command, the Home tab, a button) gets notification DMs, unless they opted

@@ -6,7 +6,8 @@ import { renderHome } from '../blocks/home';
 import { renderNotice } from '../blocks/messages';
 import { renderModalMessage, renderWorkItemModal } from '../blocks/modals';
 import { escapeMrkdwn } from '../blocks/mrkdwn';
-import { LIST_PAGE_SIZE, renderWorkItemDetail, renderWorkItemList } from '../blocks/workItemList';
+import { MESSAGE_BUDGET } from '../blocks/limits';
+import { LIST_PAGE_SIZE, renderPage, renderWorkItemDetail, renderWorkItemList } from '../blocks/workItemList';
 import { isIscError } from '../isc/errors';
 import type { WorkItem } from '../isc/types';
 import type { BotContext } from './context';
@@ -58,8 +59,22 @@ export class Presenter {
       }
       return renderWorkItemList(page, opts);
     } catch (e) {
+      if (pinned?.id) return this.pinnedOnly(viewerSlackUserId, subjectSlackUserId, kind, offset, pinned, pinned.id, e);
       return this.errorMessage(e, 'list your work items');
     }
+  }
+
+  /**
+   * After an action, when the list cannot be read again: the item acted on as it now is (no ISC call
+   * needed), and why the rest of the list is not shown. An error in place of the card would tell the
+   * user to try again an action that went through.
+   */
+  private async pinnedOnly(viewerSlackUserId: string, subjectSlackUserId: string, kind: ListKind, offset: number, pinned: WorkItem, id: string, error: unknown): Promise<Message> {
+    const [opts, decisions] = await Promise.all([this.cardOptions(viewerSlackUserId, subjectSlackUserId), this.ctx.service.decisionsFor(id)]);
+    const notice = renderNotice(`The list could not be read again after this; ↻ Refresh shows it. ${this.errorText(error, 'refresh the list')}`, 'warning');
+    const budget = { blocks: MESSAGE_BUDGET.blocks - notice.blocks.length, chars: MESSAGE_BUDGET.chars - JSON.stringify(notice.blocks).length };
+    const page = renderPage({ kind, items: [pinned], offset, pageSize: LIST_PAGE_SIZE, decisions: { [id]: decisions } }, opts, budget);
+    return { text: page.text, blocks: [...notice.blocks, ...page.blocks] };
   }
 
   async detailMessage(viewerSlackUserId: string, item: WorkItem, decisions: Decisions, subjectSlackUserId = viewerSlackUserId): Promise<Message> {

@@ -20,8 +20,12 @@ export type WorkItemAction =
 export type ActionOutcome =
   /** ISC accepted the action; `item` is its state afterwards. */
   | { status: 'done'; item: WorkItem; decisions: Decisions }
-  /** Nothing to do: ISC already shows the item (or approval item) decided, in Slack or elsewhere. */
-  | { status: 'already_decided'; item: WorkItem; decisions: Decisions }
+  /**
+   * Nothing to do: ISC already shows the item (or approval item) decided, in Slack or elsewhere.
+   * `unconfirmed`: this action's own request got no clear answer (a timeout, a lost connection, a 5xx,
+   * an unreadable 200) and ISC showed the item decided when read again: most likely by that request.
+   */
+  | { status: 'already_decided'; item: WorkItem; decisions: Decisions; unconfirmed?: true }
   /** The same action is already under way (a double click, or Slack redelivering). ISC was not called. */
   | { status: 'duplicate' }
   /** The permission check failed, or the action does not fit the item. ISC was not called to act. */
@@ -259,7 +263,9 @@ export class WorkItemService {
     try {
       const now = await this.opts.isc.workItems.getWorkItem(action.workItemId);
       if (this.checkFits(now, action) === 'decided') {
-        return { status: 'already_decided', item: now, decisions: await this.decisionsFor(action.workItemId) };
+        // A refusal (4xx) means ISC did not apply this request: someone else decided the item.
+        const unconfirmed = isIscError(error) && error.mayHaveReachedIsc && (error.kind !== 'http' || (error.status ?? 0) >= 500);
+        return { status: 'already_decided', item: now, decisions: await this.decisionsFor(action.workItemId), ...(unconfirmed ? { unconfirmed: true as const } : {}) };
       }
     } catch {
       // The first error is the one worth reporting.

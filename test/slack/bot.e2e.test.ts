@@ -188,6 +188,18 @@ describe('buttons', () => {
     const [card] = await responsesTo('slow');
     expect(json(card.blocks)).toMatch(/Approved by/);
   });
+
+  it('after an approve, a list ISC fails to give again still shows the item approved, not an error that says try again', async () => {
+    // Found by the soak: the approve went through, then the list re-read for the redraw got a body the bot could not read.
+    h.fault = (req) => (req.method === 'GET' && req.path === '/v3/work-items' ? { kind: 'malformed' } : undefined);
+    await h.click(USERS.ada.id, ACTION.approve, { w: W.adaSingleApproval, a: A.adaSingle, k: 'pending', o: 0 }, { responseId: 'relist' });
+    const [card] = await responsesTo('relist');
+    expect(card.replace_original).toBe(true);
+    expect(json(card.blocks)).toContain(`Approved by <@${USERS.ada.id}>`);
+    expect(card.blocks[0].text.text).toMatch(/list could not be read again.*ISC sent a response the bot could not read/);
+    expect(findButton(card.blocks, ACTION.refresh)).toBeDefined();
+    expect(mutations().filter((m) => m.status === 200)).toHaveLength(1);
+  });
 });
 
 describe('ISC errors reach the user as a specific sentence with the tracking id', () => {
@@ -312,6 +324,24 @@ describe('modals', () => {
     expect(JSON.parse(res.body).response_action).toBe('update');
     await h.slack.waitFor(() => h.slack.callsTo('views.update').some((c) => json(c.args).includes('Accounts submitted')));
     expect(h.sandbox.getWorkItemState(W.adaAccountSelection)?.state).toBe('Finished');
+  });
+
+  it('says an account selection whose answer was lost most likely went through once ISC shows the item decided, not "nothing was changed"', async () => {
+    const { filled } = await openModal(USERS.ada.id, ACTION.selectAccounts, W.adaAccountSelection);
+    const input = (filled.blocks as Array<Record<string, any>>).find((b) => b.type === 'input')!;
+    const values = { [input.block_id]: { [input.element.action_id]: { type: 'static_select', selected_option: input.element.options[0] } } };
+    // ISC carries the submit out, but its answer comes after the bot's 1.5 s timeout.
+    h.fault = (req) => {
+      if (req.method !== 'POST' || !req.path.endsWith('/submit-account-selection')) return undefined;
+      const item = h.sandbox.getWorkItemState(W.adaAccountSelection)!;
+      h.sandbox.addWorkItem({ ...item, state: 'Finished', completed: new Date().toISOString() });
+      return { kind: 'none', delayMs: 2000 };
+    };
+    await h.submitView(USERS.ada.id, { id: 'V1', callback_id: VIEW.selectAccounts, private_metadata: filled.private_metadata, state: { values } });
+    await h.slack.waitFor(() => h.slack.callsTo('views.update').length >= 2, 8000);
+    const final = json(h.slack.callsTo('views.update').at(-1)!.args.view);
+    expect(final).toMatch(/most likely this went through/);
+    expect(final).not.toMatch(/nothing was changed/);
   });
 
   it("refuses to open Forward on someone else's item", async () => {

@@ -496,8 +496,21 @@ describe('WorkItemService', () => {
       });
       const outcome = expectStatus(await service.perform(OWNER, approve('a1')), 'already_decided');
       expect(outcome.item.approvalItems?.find((a) => a.id === 'a1')?.state).toBe('Finished');
+      // Most likely this very request did it: the user is told so rather than "nothing was changed".
+      expect(outcome.unconfirmed).toBe(true);
       expect(isc.workItems.approveApprovalItem).toHaveBeenCalledTimes(1);
       expect(isc.posts()).toBe(1);
+    });
+
+    it('a POST refused (400) because someone decided the item meanwhile → already_decided, not unconfirmed', async () => {
+      const { service, isc } = await setup();
+      const real = isc.workItems.rejectApprovalItem.getMockImplementation()!;
+      isc.workItems.approveApprovalItem.mockImplementationOnce(async (id, aid) => {
+        await real(id, aid); // someone else rejected it in ISC first…
+        throw postError(400, { messages: ['Approval item a1 of work item w1 is not pending: it is Rejected.'] }); // …so ISC refused this approve
+      });
+      const outcome = expectStatus(await service.perform(OWNER, approve('a1')), 'already_decided');
+      expect(outcome.unconfirmed).toBeUndefined();
     });
 
     it('a POST timeout whose refetch still shows it pending → failed with the "may still have been applied" advice', async () => {

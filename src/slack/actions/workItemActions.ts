@@ -44,8 +44,12 @@ export function registerWorkItemActions(app: App, ctx: BotContext): void {
       switch (outcome.status) {
         case 'done':
           return presenter.redraw(surface, args.client, actor, subject, outcome.item, outcome.decisions);
-        case 'already_decided':
-          return presenter.redraw(surface, args.client, actor, subject, outcome.item, outcome.decisions, 'That work item was already decided; here it is as it is now.');
+        case 'already_decided': {
+          const notice = outcome.unconfirmed
+            ? "ISC's answer was lost, but ISC now shows that work item decided: most likely your click went through. Here it is as it is now."
+            : 'That work item was already decided; here it is as it is now.';
+          return presenter.redraw(surface, args.client, actor, subject, outcome.item, outcome.decisions, notice);
+        }
         case 'duplicate':
           return presenter.notify(surface, args.client, 'That click is already being processed; it will be applied once.', 'info');
         case 'refused':

@@ -48,7 +48,9 @@ export function registerWorkItemViews(app: App, ctx: BotContext): void {
         if (surface) await presenter.redraw(surface, client, actor, subject, outcome.item, outcome.decisions);
         break;
       case 'already_decided':
-        text = 'This work item was already decided; nothing was changed.';
+        text = outcome.unconfirmed
+          ? "ISC's answer was lost, but ISC now shows this work item decided: most likely this went through. Check the card before trying again."
+          : 'This work item was already decided; nothing was changed.';
         if (surface) await presenter.redraw(surface, client, actor, subject, outcome.item, outcome.decisions);
         break;
       case 'duplicate':

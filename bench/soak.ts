@@ -1,0 +1,1175 @@
+// `npm run soak`: the real bot (HTTP mode, its own process) under mixed traffic from several virtual
+// Slack users for a bounded time (SOAK_SECONDS, default 180), while the sandbox ISC tenant injects
+// 429s with Retry-After, 500s, timeouts, connection resets and malformed bodies (a small proxy in
+// front of it lets ISC carry out what the bot gave up on, or loses ISC's answer), and the bot is
+// restarted twice (SIGTERM, same DATA_DIR). Then it checks, from what the stand-ins recorded, that
+// nothing the users saw succeed was lost or repeated in ISC, that every click was answered, that
+// every notification arrived once, that the process never crashed, that memory stayed flat and that
+// nothing ISC carried out was reported as a failure. Loopback only. Prints PASS/FAIL per check and
+// exits non-zero on any FAIL.
+//
+// SOAK_SECONDS (default 180), SOAK_SEED (replays the users' and the faults' choices; timing still
+// varies), SOAK_KEEP_DATA=1 (keeps DATA_DIR), SOAK_DEBUG_FILE (writes the details of ISC changes no
+// click showed as a success, and the bot's log).
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { ACTION, VIEW } from '../src/blocks/actions';
+import { ACCOUNT_FIELDS, FORWARD_FIELDS } from '../src/blocks/modals';
+import type { WorkItem } from '../src/isc/types';
+import type { Fault } from '../src/sandbox/tenant';
+import { commandBody, interactionBody, postSigned } from '../test/support/slackStandIn';
+import { iscRequestCount, rssMiB, SIGNING_SECRET, startBotProcess, startRig, type BotProcess, type Rig } from './lib';
+
+// ---------------------------------------------------------------------------------------------------
+// Settings
+
+const SOAK_SECONDS = Number(process.env.SOAK_SECONDS ?? 180);
+const SEED = Number(process.env.SOAK_SEED ?? Math.floor(Math.random() * 2 ** 31));
+const POLL_SECONDS = 10;
+const DIGEST_CHANNEL = 'C0SOAKDIGEST';
+/**
+ * Share of ISC requests (token grants excepted) that get each fault. A timeout holds the request
+ * TIMEOUT_DELAY_MS in ISC, past SAIL_TIMEOUT_MS: the bot gives up, ISC still carries it out (as a
+ * real tenant behind a load balancer would). Half the resets cut the connection before ISC sees the
+ * request, half after ISC has carried it out (the answer is lost).
+ */
+const FAULT_RATES = { status429: 0.04, status500: 0.04, timeout: 0.03, resetBefore: 0.015, resetAfter: 0.015, malformed: 0.03 };
+const SAIL_TIMEOUT_MS = 1500;
+const TIMEOUT_DELAY_MS = 2500;
+/** How long a planned stop may take before SIGKILL (the bot drains in-flight work for at most 10 s). */
+const STOP_GRACE_MS = 20_000;
+/** How long a virtual user waits for the answer to what it sent before moving on. */
+const ANSWER_WAIT_MS = 15_000;
+
+interface VUser {
+  id: string;
+  email: string;
+  name: string;
+  tz: string;
+}
+const APPROVERS: VUser[] = Array.from({ length: 5 }, (_, i) => ({ id: `U0SOAK0${i + 1}`, email: `soak.approver${i + 1}@example.com`, name: `Approver ${i + 1}`, tz: 'UTC' }));
+const ADMIN: VUser = { id: 'U0SOAKADM', email: 'soak.admin@example.com', name: 'Soak Admin', tz: 'UTC' };
+
+const BOT_ENV: Record<string, string> = {
+  POLL_INTERVAL_SECONDS: String(POLL_SECONDS),
+  NOTIFY_USERS: APPROVERS.map((u) => u.id).join(','),
+  QUIET_HOURS: 'off',
+  DIGEST_CHANNEL,
+  DIGEST_SCHEDULE: '* * * * *',
+  DIGEST_TIMEZONE: 'UTC',
+  DIGEST_OWNERS: APPROVERS.map((u) => u.id).join(','),
+  ADMIN_SLACK_USER_IDS: ADMIN.id,
+  SAIL_TIMEOUT_MS: String(SAIL_TIMEOUT_MS),
+};
+
+// ---------------------------------------------------------------------------------------------------
+// Helpers
+
+/** mulberry32: a small seeded PRNG, so a run's choices can be replayed with SOAK_SEED. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const rng = prng(SEED);
+const faultRng = prng(SEED ^ 0x5eed);
+const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rng() * xs.length)];
+const between = (lo: number, hi: number) => lo + rng() * (hi - lo);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const json = (v: unknown) => JSON.stringify(v);
+let t0 = Date.now();
+const now = () => Date.now() - t0;
+const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+async function until(predicate: () => boolean, timeoutMs: number, stepMs = 25): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (predicate()) return true;
+    if (Date.now() > deadline) return false;
+    await sleep(stepMs);
+  }
+}
+
+type Block = Record<string, any>;
+interface Button {
+  action_id: string;
+  value: string;
+}
+
+/** Buttons with a value in a message's blocks (actions blocks and accessories). */
+function buttonsOf(blocks: Block[] | undefined): Button[] {
+  const out: Button[] = [];
+  for (const b of blocks ?? []) {
+    for (const e of [...(b.type === 'actions' ? b.elements ?? [] : []), ...(b.accessory ? [b.accessory] : [])]) {
+      if (typeof e.action_id === 'string' && typeof e.value === 'string' && !e.url) out.push({ action_id: e.action_id, value: e.value });
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// What the soak sent, and what came back
+
+type SentKind = 'command' | 'click' | 'opener' | 'select' | 'submit' | 'home';
+
+interface Sent {
+  n: number;
+  kind: SentKind;
+  user: string;
+  /** Action id, command text or callback id. */
+  label: string;
+  at: number;
+  done: number;
+  /** HTTP status of the ack; 0 when the connection failed. */
+  status: number;
+  ackBody: string;
+  gen: number;
+  responseId?: string;
+  triggerId?: string;
+  viewId?: string;
+  /** slack.calls.length when it was sent: later calls are its answers. */
+  callsAt: number;
+  double?: boolean;
+}
+
+/** A click on approve / reject / approve all / reject all / complete, for check 1. */
+interface ActionClick {
+  sent: Sent;
+  kind: 'approve' | 'reject' | 'approveAll' | 'rejectAll' | 'complete';
+  w: string;
+  a?: string;
+}
+
+/** A modal submission (forward or account selection), for check 1. */
+interface ModalSubmission {
+  sent: Sent;
+  kind: 'forward' | 'selectAccounts';
+  w: string;
+  viewId: string;
+  target?: string;
+}
+
+interface SoakItem {
+  w: string;
+  title: string;
+  owner: VUser;
+  kind: 'single' | 'multi' | 'manual' | 'form';
+  approvals: Array<{ a: string; value: string }>;
+  addedAt: number;
+}
+
+interface Gen {
+  n: number;
+  bot: BotProcess;
+  pid: number;
+  startedAt: number;
+  planned: boolean;
+  exit?: { code: number | null; signal: NodeJS.Signals | null; at: number };
+  stopMs?: number;
+  killed?: boolean;
+}
+
+const sent: Sent[] = [];
+const actionClicks: ActionClick[] = [];
+const submissions: ModalSubmission[] = [];
+const items = new Map<string, SoakItem>();
+const forwardedOnce = new Set<string>();
+const gens: Gen[] = [];
+const restartWindows: Array<{ from: number; to: number }> = [];
+const rss: Array<{ t: number; gen: number; mib: number }> = [];
+const faultCounts: Record<string, number> = { '429': 0, '500': 0, 'timeout (carried out late)': 0, 'reset before ISC': 0, 'reset after ISC (answer lost)': 0, malformed: 0 };
+let faultsOn = true;
+let running = true;
+let restarting = false;
+let sentSeq = 0;
+let idSeq = 0;
+
+let rig: Rig;
+let current: Gen;
+
+/** Indexes the Slack stand-in's records as they arrive. */
+class Answers {
+  private calls = 0;
+  private responses = 0;
+  private viewSeq = 0;
+  readonly byResponseId = new Map<string, Array<Record<string, any>>>();
+  readonly viewByTrigger = new Map<string, string>();
+  /** views.update calls per view id, with their index in slack.calls. */
+  readonly updatesByView = new Map<string, Array<{ idx: number; view: Record<string, any> }>>();
+  /** When each call / response was first seen (ms since the start), by index. */
+  readonly callSeenAt: number[] = [];
+
+  sync(): void {
+    const { calls, responses } = rig.slack;
+    for (; this.responses < responses.length; this.responses++) {
+      const r = responses[this.responses];
+      const list = this.byResponseId.get(r.id) ?? [];
+      list.push(r.body);
+      this.byResponseId.set(r.id, list);
+    }
+    for (; this.calls < calls.length; this.calls++) {
+      const c = calls[this.calls];
+      this.callSeenAt.push(now());
+      // The stand-in numbers views V1, V2… in the order calls without a view_id arrive.
+      if (!c.method.startsWith('views.')) continue;
+      const id = c.args.view_id !== undefined && c.args.view_id !== null ? String(c.args.view_id) : `V${++this.viewSeq}`;
+      if (c.method === 'views.open') this.viewByTrigger.set(String(c.args.trigger_id), id);
+      if (c.method === 'views.update') {
+        const list = this.updatesByView.get(id) ?? [];
+        list.push({ idx: this.calls, view: c.args.view as Record<string, any> });
+        this.updatesByView.set(id, list);
+      }
+    }
+  }
+
+  responsesTo(id: string): Array<Record<string, any>> {
+    this.sync();
+    return this.byResponseId.get(id) ?? [];
+  }
+
+  updatesOf(viewId: string, afterIdx = -1): Array<{ idx: number; view: Record<string, any> }> {
+    this.sync();
+    return (this.updatesByView.get(viewId) ?? []).filter((u) => u.idx >= afterIdx);
+  }
+}
+const answers = new Answers();
+
+// ---------------------------------------------------------------------------------------------------
+// Sending, as Slack does
+
+const FORM = 'application/x-www-form-urlencoded';
+
+async function send(kind: SentKind, user: string, label: string, body: string, contentType: string, extra: Partial<Sent> = {}): Promise<Sent> {
+  const gen = current;
+  const s: Sent = { n: ++sentSeq, kind, user, label, at: now(), done: 0, status: 0, ackBody: '', gen: gen.n, callsAt: rig.slack.calls.length, ...extra };
+  sent.push(s);
+  try {
+    const res = await postSigned(gen.bot.eventsUrl, SIGNING_SECRET, body, contentType);
+    s.status = res.status;
+    s.ackBody = res.body;
+  } catch {
+    s.status = 0;
+  }
+  s.done = now();
+  return s;
+}
+
+const nextResponseId = (prefix: string) => `${prefix}-${++idSeq}`;
+const nextTrigger = () => `soak-trigger-${++idSeq}`;
+
+function command(user: VUser, text: string): Promise<Sent> {
+  const responseId = nextResponseId('cmd');
+  const body = commandBody({ user_id: user.id, user_name: user.name, text, response_url: rig.slack.responseUrl(responseId) });
+  return send('command', user.id, `/workitems ${text}`.trim(), body, FORM, { responseId });
+}
+
+function actionBody(user: VUser, action: Record<string, unknown>, triggerId: string, where: { responseId: string; channel: string } | { viewId: string; callbackId: string }): string {
+  const surface =
+    'viewId' in where
+      ? {
+          container: { type: 'view', view_id: where.viewId },
+          view: { id: where.viewId, type: 'modal', blocks: [], private_metadata: '', callback_id: where.callbackId, state: { values: {} }, hash: 'h' },
+        }
+      : {
+          container: { type: 'message', message_ts: '1700000000.000100', channel_id: where.channel, is_ephemeral: where.channel.startsWith('C') },
+          channel: { id: where.channel, name: where.channel.startsWith('D') ? 'directmessage' : 'soak' },
+          response_url: rig.slack.responseUrl(where.responseId),
+        };
+  return interactionBody({
+    type: 'block_actions',
+    team: { id: 'T0TEAM', domain: 'soak' },
+    user: { id: user.id, username: user.id, name: user.id, team_id: 'T0TEAM' },
+    api_app_id: 'A0APP',
+    token: 'legacy',
+    trigger_id: triggerId,
+    ...surface,
+    actions: [{ block_id: 'b', action_ts: `${Date.now() / 1000}`, ...action }],
+  });
+}
+
+function click(user: VUser, kind: 'click' | 'opener', button: Button, channel: string, extra: Partial<Sent> = {}): Promise<Sent> {
+  const responseId = nextResponseId('click');
+  const triggerId = nextTrigger();
+  const body = actionBody(user, { action_id: button.action_id, type: 'button', value: button.value }, triggerId, { responseId, channel });
+  return send(kind, user.id, button.action_id, body, FORM, { responseId, triggerId, ...extra });
+}
+
+function submitView(user: VUser, view: Record<string, unknown>, extra: Partial<Sent> = {}): Promise<Sent> {
+  const body = interactionBody({
+    type: 'view_submission',
+    team: { id: 'T0TEAM', domain: 'soak' },
+    user: { id: user.id, username: user.id, name: user.id, team_id: 'T0TEAM' },
+    api_app_id: 'A0APP',
+    token: 'legacy',
+    trigger_id: nextTrigger(),
+    view: { type: 'modal', hash: 'h', blocks: [], ...view },
+  });
+  return send('submit', user.id, String(view.callback_id), body, FORM, { viewId: String(view.id), ...extra });
+}
+
+function homeOpened(user: VUser): Promise<Sent> {
+  const body = JSON.stringify({
+    token: 'legacy',
+    team_id: 'T0TEAM',
+    api_app_id: 'A0APP',
+    type: 'event_callback',
+    event_id: `EvSoak${++idSeq}`,
+    event_time: Math.floor(Date.now() / 1000),
+    event: { type: 'app_home_opened', user: user.id, channel: `D${user.id}`, tab: 'home', event_ts: `${Date.now() / 1000}` },
+  });
+  return send('home', user.id, 'app_home_opened', body, 'application/json');
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Between the bot and the sandbox: a pass-through that lets ISC finish what the bot gave up on, and
+// that can lose ISC's answer after ISC carried the request out.
+
+async function startIscProxy(upstream: string, dropAnswer: (method: string, path: string) => boolean): Promise<{ url: string; close(): Promise<void> }> {
+  const target = new URL(upstream);
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('error', () => undefined);
+    req.on('end', () => {
+      const drop = dropAnswer(req.method ?? 'GET', (req.url ?? '/').split('?')[0]);
+      // Not aborted when the bot gives up: like a real tenant, ISC still carries the request out.
+      const up = http.request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+        const body: Buffer[] = [];
+        answer.on('data', (c: Buffer) => body.push(c));
+        answer.on('error', () => req.socket.destroy());
+        answer.on('end', () => {
+          if (drop) return void req.socket.destroy();
+          if (res.destroyed || req.socket.destroyed) return;
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          res.end(Buffer.concat(body));
+        });
+      });
+      // The sandbox reset the connection: so does the proxy.
+      up.on('error', () => req.socket.destroy());
+      up.end(Buffer.concat(chunks));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Work items
+
+let itemSeq = 0;
+const hex = (prefix: string, n: number) => `${prefix}${n.toString(16).padStart(32 - prefix.length, '0')}`;
+
+function addItem(owner: VUser, kind: SoakItem['kind'] = pick(['single', 'single', 'multi', 'manual', 'form'] as const)): SoakItem {
+  const n = ++itemSeq;
+  const w = hex('5a', n);
+  const identity = rig.sandbox.identityForEmail(owner.email);
+  const title = `Soak ${n} ${kind} for ${owner.name}`;
+  const approvals = kind === 'single' ? [0] : kind === 'multi' ? [0, 1, 2].slice(0, 2 + Math.floor(rng() * 2)) : [];
+  const item: SoakItem = { w, title, owner, kind, approvals: approvals.map((i) => ({ a: hex('ab', n * 10 + i), value: `soakv-${n}-${i}` })), addedAt: now() };
+  const wi: WorkItem = {
+    id: w,
+    name: title,
+    type: kind === 'manual' ? 'ManualAction' : kind === 'form' ? 'Form' : 'Approval',
+    state: 'Pending',
+    ownerId: identity.id,
+    ownerName: identity.name,
+    requesterDisplayName: 'Soak Requester',
+    description: `Soak test item ${n}`,
+    approvalItems: item.approvals.map(({ a, value }) => ({ id: a, application: 'GitHub', name: 'team', operation: 'Add', value, state: 'Pending' })),
+    errors: [],
+    ...(kind === 'form'
+      ? {
+          form: {
+            id: hex('f0', n),
+            name: 'AccountSelection Form',
+            title: `Account selection ${n}`,
+            sections: [{ name: 'accountSelection', label: 'Accounts', formItems: [{ name: 'GitHub', label: 'GitHub account', type: 'select', required: true, allowedValues: ['acct-a', 'acct-b'] }] }],
+          },
+        }
+      : {}),
+  };
+  rig.sandbox.addWorkItem(wi);
+  items.set(w, item);
+  return item;
+}
+
+const identityOf = new Map<string, VUser>();
+const pendingCount = (u: VUser) => {
+  const id = rig.sandbox.identityForEmail(u.email).id;
+  return [...items.values()].filter((i) => {
+    const s = rig.sandbox.getWorkItemState(i.w);
+    return s?.state === 'Pending' && s.ownerId === id;
+  }).length;
+};
+
+// ---------------------------------------------------------------------------------------------------
+// The bot process: start, planned restarts, crash detection, memory
+
+async function startGen(dataDir: string): Promise<Gen> {
+  const bot = await startBotProcess(rig, BOT_ENV, dataDir);
+  const g: Gen = { n: gens.length + 1, bot, pid: bot.child.pid!, startedAt: now(), planned: false };
+  bot.child.once('exit', (code, signal) => {
+    g.exit = { code, signal, at: now() };
+    if (!g.planned) process.stderr.write(`!! bot process ${g.n} (pid ${g.pid}) exited unplanned: code ${code} signal ${signal}\n`);
+  });
+  gens.push(g);
+  return g;
+}
+
+/**
+ * SIGTERM, then wait for the process to exit on its own (SIGKILL only after STOP_GRACE_MS): like
+ * BotProcess.stop(), with room for the bot's bounded drain of the requests under way.
+ */
+async function stopGen(g: Gen): Promise<void> {
+  g.planned = true;
+  if (g.exit) return;
+  const started = now();
+  const exited = new Promise((r) => g.bot.child.once('exit', r));
+  g.bot.child.kill('SIGTERM');
+  await Promise.race([exited, sleep(STOP_GRACE_MS)]);
+  if (!g.exit) {
+    g.killed = true;
+    g.bot.child.kill('SIGKILL');
+    await exited;
+  }
+  g.stopMs = now() - started;
+}
+
+async function restart(dataDir: string): Promise<void> {
+  const from = now();
+  restarting = true;
+  process.stderr.write(`   restart: SIGTERM to bot ${current.n} at ${secs(from)}…\n`);
+  await stopGen(current);
+  current = await startGen(dataDir);
+  restarting = false;
+  restartWindows.push({ from, to: now() });
+  process.stderr.write(`   restart: bot ${current.n} healthy after ${secs(now() - from)} (stop took ${secs(gens[gens.length - 2].stopMs ?? 0)})\n`);
+}
+
+function sampleRss(): void {
+  if (restarting || current.exit) return;
+  try {
+    rss.push({ t: now(), gen: current.n, mib: rssMiB(current.pid) });
+  } catch {
+    // The process went away between the check and the read.
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Virtual users
+
+interface Screen {
+  blocks: Block[];
+  channel: string;
+}
+
+const isDirect = (id: string): boolean => ([ACTION.approve, ACTION.reject, ACTION.approveAll, ACTION.rejectAll, ACTION.complete] as string[]).includes(id);
+const DIRECT_KIND: Record<string, ActionClick['kind']> = {
+  [ACTION.approve]: 'approve',
+  [ACTION.reject]: 'reject',
+  [ACTION.approveAll]: 'approveAll',
+  [ACTION.rejectAll]: 'rejectAll',
+  [ACTION.complete]: 'complete',
+};
+const WEIGHTS: Record<string, number> = {
+  [ACTION.approve]: 30,
+  [ACTION.reject]: 8,
+  [ACTION.approveAll]: 10,
+  [ACTION.rejectAll]: 3,
+  [ACTION.complete]: 12,
+  [ACTION.forward]: 10,
+  [ACTION.selectAccounts]: 10,
+  [ACTION.details]: 4,
+};
+
+function weightedPick(buttons: Button[]): Button | undefined {
+  const total = buttons.reduce((n, b) => n + (WEIGHTS[b.action_id] ?? 0), 0);
+  let r = rng() * total;
+  for (const b of buttons) {
+    r -= WEIGHTS[b.action_id] ?? 0;
+    if (r < 0) return b;
+  }
+  return undefined;
+}
+
+/** Waits for the answer to a response_url; returns the last one that replaced the message, if any. */
+async function answerOf(s: Sent, count = 1): Promise<Record<string, any> | undefined> {
+  if (s.status !== 200 || !s.responseId) return undefined;
+  await until(() => answers.responsesTo(s.responseId!).length >= count, ANSWER_WAIT_MS, 50);
+  return answers.responsesTo(s.responseId).filter((r) => r.replace_original === true || r.response_type === 'ephemeral').at(-1);
+}
+
+class VirtualUser {
+  screen?: Screen;
+  constructor(
+    readonly user: VUser,
+    readonly admin = false,
+  ) {}
+
+  async list(text = ''): Promise<void> {
+    const s = await command(this.user, text);
+    const reply = await answerOf(s);
+    if (reply && Array.isArray(reply.blocks) && buttonsOf(reply.blocks).length) this.screen = { blocks: reply.blocks, channel: 'C0SOAKCHAN' };
+  }
+
+  async pageTurn(): Promise<void> {
+    const paging = buttonsOf(this.screen?.blocks).filter((b) => b.action_id === ACTION.pageNext || b.action_id === ACTION.pagePrev || b.action_id === ACTION.refresh);
+    if (!paging.length || !this.screen) return this.list();
+    const s = await click(this.user, 'click', pick(paging), this.screen.channel);
+    const reply = await answerOf(s);
+    if (reply?.replace_original) this.screen = { blocks: reply.blocks, channel: this.screen.channel };
+  }
+
+  /** A button from the list on screen, or from a DM about a new item. */
+  async act(fromDm: boolean): Promise<void> {
+    let screen = this.screen;
+    if (fromDm) {
+      const dms = rig.slack.calls.filter((c) => c.method === 'chat.postMessage' && c.args.channel === `D${this.user.id}` && String(c.args.text).startsWith('New work item'));
+      const dm = dms.length ? pick(dms.slice(-8)) : undefined;
+      if (dm) screen = { blocks: dm.args.blocks as Block[], channel: String(dm.args.channel) };
+    }
+    const candidates = buttonsOf(screen?.blocks).filter((b) => {
+      if (!(b.action_id in WEIGHTS)) return false;
+      // Each item is forwarded at most once in the soak, so forwards can be counted per item.
+      if (b.action_id === ACTION.forward) return !forwardedOnce.has((JSON.parse(b.value) as { w: string }).w);
+      return true;
+    });
+    const button = weightedPick(candidates);
+    if (!screen || !button) return this.list();
+    if (button.action_id === ACTION.forward || button.action_id === ACTION.selectAccounts) return this.modal(button, screen);
+    const value = JSON.parse(button.value) as { w: string; a?: string };
+    // A double click: the same click twice at once (Slack sends each with its own response_url).
+    const double = isDirect(button.action_id) && rng() < 0.15;
+    const clicks = await Promise.all(Array.from({ length: double ? 2 : 1 }, () => click(this.user, 'click', button, screen.channel, { double })));
+    if (isDirect(button.action_id)) for (const s of clicks) actionClicks.push({ sent: s, kind: DIRECT_KIND[button.action_id], w: value.w, a: value.a });
+    const replies = await Promise.all(clicks.map((s) => answerOf(s)));
+    const redraw = replies.filter((r) => r?.replace_original).at(-1);
+    if (redraw && screen === this.screen) this.screen = { blocks: redraw.blocks, channel: screen.channel };
+  }
+
+  /** Forward or Select accounts: the modal opens (loading, then the form), the user fills it in and submits. */
+  async modal(button: Button, screen: Screen): Promise<void> {
+    const forward = button.action_id === ACTION.forward;
+    const value = JSON.parse(button.value) as { w: string };
+    const opener = await click(this.user, 'opener', button, screen.channel);
+    if (opener.status !== 200) return;
+    let viewId: string | undefined;
+    await until(() => {
+      answers.sync();
+      viewId = answers.viewByTrigger.get(opener.triggerId!);
+      return viewId !== undefined;
+    }, ANSWER_WAIT_MS, 50);
+    if (!viewId) return;
+    opener.viewId = viewId;
+    await until(() => answers.updatesOf(viewId!).length > 0, ANSWER_WAIT_MS, 50);
+    const form = answers.updatesOf(viewId)[0]?.view;
+    const callbackId = forward ? VIEW.forward : VIEW.selectAccounts;
+    if (!form || form.callback_id !== callbackId) return; // refused, no longer pending, or ISC failed: the modal says why
+    await sleep(between(300, 1500)); // filling in the form
+    let values: Record<string, Record<string, unknown>>;
+    let target: VUser | undefined;
+    if (forward) {
+      if (forwardedOnce.has(value.w)) return;
+      forwardedOnce.add(value.w);
+      target = pick(APPROVERS.filter((u) => u.id !== this.user.id && rig.sandbox.identityForEmail(u.email).id !== rig.sandbox.getWorkItemState(value.w)?.ownerId));
+      // Picking the person sends a block action (dispatch_action), as in Slack.
+      const triggerId = nextTrigger();
+      await send('select', this.user.id, FORWARD_FIELDS.targetAction, actionBody(this.user, { action_id: FORWARD_FIELDS.targetAction, type: 'users_select', selected_user: target.id }, triggerId, { viewId, callbackId }), FORM);
+      values = {
+        [FORWARD_FIELDS.targetBlock]: { [FORWARD_FIELDS.targetAction]: { type: 'users_select', selected_user: target.id } },
+        [FORWARD_FIELDS.commentBlock]: { [FORWARD_FIELDS.commentAction]: { type: 'plain_text_input', value: 'Soak: please take this one' } },
+        [FORWARD_FIELDS.notifyBlock]: { [FORWARD_FIELDS.notifyAction]: { type: 'checkboxes', selected_options: [] } },
+      };
+    } else {
+      values = {};
+      for (const b of (form.blocks ?? []) as Block[]) {
+        if (b.type !== 'input' || !String(b.block_id).startsWith(ACCOUNT_FIELDS.blockPrefix)) continue;
+        const options = (b.element?.options ?? []) as Array<{ value: string }>;
+        values[b.block_id] = { [ACCOUNT_FIELDS.actionId]: options.length ? { type: 'static_select', selected_option: pick(options) } : { type: 'plain_text_input', value: 'acct-x' } };
+      }
+    }
+    const view = { id: viewId, callback_id: callbackId, private_metadata: form.private_metadata, state: { values } };
+    // Now and then the submit reaches the bot twice (a double click on Submit, a redelivery).
+    const double = rng() < 0.15;
+    const subs = await Promise.all(Array.from({ length: double ? 2 : 1 }, () => submitView(this.user, view, { double })));
+    for (const s of subs) submissions.push({ sent: s, kind: forward ? 'forward' : 'selectAccounts', w: value.w, viewId, target: target?.id });
+    const expected = subs.filter((s) => s.status === 200 && isLoadingAck(s)).length;
+    await until(() => answers.updatesOf(viewId!, subs[0].callsAt).length >= expected, ANSWER_WAIT_MS, 50);
+    // The card behind the modal is redrawn through the opener's response_url.
+    await until(() => answers.responsesTo(opener.responseId!).length > 0, 2000, 50);
+  }
+
+  async home(): Promise<void> {
+    const before = rig.slack.calls.length;
+    const s = await homeOpened(this.user);
+    if (s.status === 200) await until(() => rig.slack.calls.slice(before).some((c) => c.method === 'views.publish' && c.args.user_id === this.user.id), ANSWER_WAIT_MS, 50);
+  }
+
+  async run(): Promise<void> {
+    await this.list();
+    while (running) {
+      await sleep(between(400, 1800));
+      if (!running) break;
+      const r = rng();
+      if (r < 0.18) await this.list(pick(['', '', '', 'completed', 'summary']));
+      else if (r < 0.28) await this.pageTurn();
+      else if (r < 0.78) await this.act(false);
+      else if (r < 0.86) await this.home();
+      else await this.act(true);
+    }
+  }
+
+  /** The admin: digests, task lists, and someone else's work items (acting for them now and then). */
+  async runAdmin(): Promise<void> {
+    await sleep(between(2000, 5000));
+    while (running) {
+      const r = rng();
+      if (r < 0.35) await this.digest();
+      else if (r < 0.45) await this.list('digest preview');
+      else if (r < 0.55) await this.list('tasks');
+      else {
+        await this.list(`<@${pick(APPROVERS).id}>`);
+        if (rng() < 0.6) await this.act(false);
+      }
+      await sleep(between(4000, 9000));
+    }
+  }
+
+  async digest(): Promise<void> {
+    const s = await command(this.user, 'digest');
+    if (s.status === 200) await until(() => answers.responsesTo(s.responseId!).some((r) => !isDigestProgress(r)), 30_000, 100);
+  }
+}
+
+const isDigestProgress = (r: Record<string, any>) => /Reading ISC for the digest/.test(String(r.text));
+/** The bot answered a submission by switching the modal to a progress view: a final views.update must follow. */
+const isLoadingAck = (s: Sent) => /"response_action":"update"/.test(s.ackBody) && /⏳/.test(s.ackBody);
+
+// ---------------------------------------------------------------------------------------------------
+// Checks
+
+interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+  problems?: string[];
+}
+
+function blocksOfItem(blocks: Block[] | undefined, w: string): Block[] {
+  return (blocks ?? []).filter((b) => String(b.block_id ?? '').startsWith(`${w}:`));
+}
+const textOf = (b: Block) => json(b);
+
+/** Whether a card redraw shows the click's action done by the actor. */
+function redrawShowsSuccess(c: ActionClick): boolean {
+  const replies = answers.responsesTo(c.sent.responseId!).filter((r) => r.replace_original === true);
+  const actor = `<@${c.sent.user}>`;
+  return replies.some((r) => {
+    const own = blocksOfItem(r.blocks, c.w);
+    if (c.kind === 'approve' || c.kind === 'reject') {
+      // The approval item's own line: block `${w}:ai${index}`, in ISC's order of approval items.
+      const index = rig.sandbox.getWorkItemState(c.w)?.approvalItems?.findIndex((x) => x.id === c.a) ?? -1;
+      const line = `${c.kind === 'approve' ? 'Approved' : 'Rejected'} by ${actor}`;
+      return own.some((b) => b.block_id === `${c.w}:ai${index}` && textOf(b).includes(line));
+    }
+    const line = c.kind === 'complete' ? `Completed by ${actor}` : `${c.kind === 'approveAll' ? 'Approved' : 'Rejected'} by ${actor}`;
+    return own.some((b) => !String(b.block_id).includes(':ai') && textOf(b).includes(line));
+  });
+}
+
+function finalModalText(sub: ModalSubmission): string {
+  return answers
+    .updatesOf(sub.viewId, sub.sent.callsAt)
+    .map((u) => json(u.view.blocks))
+    .join('\n');
+}
+
+function submissionShowsSuccess(s: ModalSubmission): boolean {
+  const text = finalModalText(s);
+  return s.kind === 'forward' ? text.includes('Forwarded to') : text.includes('Accounts submitted');
+}
+
+const submissionKey = (s: ModalSubmission) => `${s.kind === 'forward' ? 'forward' : 'submit'}:${s.w}`;
+
+interface MutationKey {
+  w: string;
+  key: string;
+}
+
+/** The kind of change a sandbox mutation made, keyed so that two of a key would be a repeat. */
+function mutationKey(method: string, p: string): MutationKey | undefined {
+  if (method !== 'POST') return undefined;
+  const m = /^\/v3\/work-items\/(.+)$/.exec(p);
+  if (!m) return undefined;
+  const parts = m[1].split('/');
+  if (parts[0] === 'bulk-approve' || parts[0] === 'bulk-reject') return { w: parts[1], key: `bulk:${parts[1]}` };
+  const [w, op, a] = parts;
+  if (!op) return { w, key: `complete:${w}` };
+  if (op === 'approve' || op === 'reject') return { w, key: `decide:${w}:${a}` };
+  if (op === 'forward') return { w, key: `forward:${w}` };
+  if (op === 'submit-account-selection') return { w, key: `submit:${w}` };
+  return { w, key: `${op}:${w}` };
+}
+
+function clickKey(c: ActionClick): string {
+  if (c.kind === 'approve' || c.kind === 'reject') return `decide:${c.w}:${c.a}`;
+  if (c.kind === 'complete') return `complete:${c.w}`;
+  return `bulk:${c.w}`;
+}
+
+const inRestartWindow = (s: Sent) => restartWindows.some((w) => (s.at >= w.from - 50 && s.at <= w.to + 50) || (s.done >= w.from - 50 && s.done <= w.to + 50));
+
+function runChecks(): { checks: Check[]; totals: string[] } {
+  answers.sync();
+  const stats = rig.sandbox.stats();
+  const ok200 = new Map<string, number>();
+  for (const m of stats.mutations) {
+    const k = mutationKey(m.method, m.path);
+    if (k && m.status === 200) ok200.set(k.key, (ok200.get(k.key) ?? 0) + 1);
+  }
+  const checks: Check[] = [];
+
+  // 1. What the user saw succeed happened exactly once in ISC.
+  {
+    const problems: string[] = [];
+    let seen = 0;
+    for (const c of actionClicks) {
+      if (c.sent.status !== 200 || !redrawShowsSuccess(c)) continue;
+      seen++;
+      const n = ok200.get(clickKey(c)) ?? 0;
+      if (n !== 1) problems.push(`${c.kind} ${c.w}${c.a ? `/${c.a}` : ''} by ${c.sent.user} showed success, ISC has ${n} successful mutations`);
+    }
+    for (const s of submissions) {
+      if (s.sent.status !== 200 || !submissionShowsSuccess(s)) continue;
+      seen++;
+      const n = ok200.get(submissionKey(s)) ?? 0;
+      if (n !== 1) problems.push(`${s.kind} ${s.w} by ${s.sent.user} showed success, ISC has ${n} successful mutations`);
+    }
+    checks.push({ name: '1. every action the user saw succeed happened exactly once in ISC', ok: problems.length === 0, detail: `${seen} successes seen (clicks and submissions, double clicks included)`, problems });
+  }
+
+  // 2. Nothing happened twice.
+  {
+    const problems = [...ok200].filter(([, n]) => n > 1).map(([k, n]) => `${k}: ${n} successful mutations`);
+    const forwards = [...ok200].filter(([k]) => k.startsWith('forward:'));
+    const byKind = new Map<string, number>();
+    for (const [k, n] of ok200) byKind.set(k.split(':')[0], (byKind.get(k.split(':')[0]) ?? 0) + n);
+    checks.push({
+      name: '2. nothing happened twice in ISC (per approval item / work item and kind; forwards ≤ 1 per item, each forwarded once)',
+      ok: problems.length === 0,
+      detail: `${[...byKind].map(([k, n]) => `${k} ${n}`).join(', ')}; ${forwards.length} items forwarded`,
+      problems,
+    });
+  }
+
+  // 3. Every click got a message back.
+  {
+    const problems: string[] = [];
+    const unacked = sent.filter((s) => s.status !== 200 && s.kind !== 'select');
+    const unackedPlanned = unacked.filter(inRestartWindow);
+    for (const s of unacked.filter((x) => !inRestartWindow(x))) problems.push(`#${s.n} ${s.kind} ${s.label} by ${s.user} at ${secs(s.at)}: ack ${s.status || 'connection failed'} outside a planned restart`);
+    let answered = 0;
+    const acked = sent.filter((s) => s.status === 200);
+    const submitsByView = new Map<string, Sent[]>();
+    for (const s of acked) {
+      let got = false;
+      if (s.kind === 'command') {
+        const rs = answers.responsesTo(s.responseId!);
+        got = s.label === '/workitems digest' ? rs.some((r) => !isDigestProgress(r)) : rs.length > 0;
+      } else if (s.kind === 'click') got = answers.responsesTo(s.responseId!).length > 0;
+      else if (s.kind === 'opener') {
+        const viewId = answers.viewByTrigger.get(s.triggerId!);
+        got = viewId !== undefined && answers.updatesOf(viewId).length > 0;
+      } else if (s.kind === 'submit') {
+        if (isLoadingAck(s)) submitsByView.set(s.viewId!, [...(submitsByView.get(s.viewId!) ?? []), s]);
+        continue;
+      } else if (s.kind === 'home') continue;
+      else continue; // a user picked in a modal needs only its ack
+      if (got) answered++;
+      else problems.push(`#${s.n} ${s.kind} ${s.label} by ${s.user} at ${secs(s.at)} (bot ${s.gen}): acked, never answered`);
+    }
+    for (const [viewId, subs] of submitsByView) {
+      const updates = answers.updatesOf(viewId, Math.min(...subs.map((s) => s.callsAt))).length;
+      answered += Math.min(updates, subs.length);
+      if (updates < subs.length) {
+        for (const s of subs.slice(updates)) problems.push(`#${s.n} submit ${s.label} by ${s.user} at ${secs(s.at)} (bot ${s.gen}): modal left on its progress view`);
+      }
+    }
+    const homes = acked.filter((s) => s.kind === 'home');
+    for (const u of [...APPROVERS, ADMIN]) {
+      const opened = homes.filter((s) => s.user === u.id).length;
+      const published = rig.slack.calls.filter((c) => c.method === 'views.publish' && c.args.user_id === u.id).length;
+      answered += Math.min(opened, published);
+      if (published < opened) problems.push(`${u.id}: ${opened} Home opens acked, ${published} Home tabs published`);
+    }
+    const lateAnswers = unackedPlanned.filter((s) => s.responseId && answers.responsesTo(s.responseId).length > 0).length;
+    checks.push({
+      name: '3. every interaction acked got a message back (card redraw, ephemeral notice, modal update, Home tab)',
+      ok: problems.length === 0,
+      detail: `${answered} answered; not acked because the bot was down for a planned restart: ${unackedPlanned.length} (in Slack the user sees Slack's own "didn't respond" error for these, and events are retried; ${lateAnswers} answered anyway)`,
+      problems,
+    });
+  }
+
+  // 4. Notifications: each new item announced to its owner exactly once.
+  {
+    const problems: string[] = [];
+    const { expected, repeats, checked, optional } = notificationState();
+    for (const e of expected) if (e.mentions !== 1) problems.push(`${e.user}: ${e.title} pending at the end, announced ${e.mentions} times`);
+    for (const r of repeats) problems.push(r);
+    const dms = dmCalls();
+    checks.push({
+      name: '4. notifications: every item pending for a subscriber was announced once (a DM, or the first-poll summary), none repeated (checked after a final settle with faults off)',
+      ok: problems.length === 0,
+      detail: `${checked} (user, item) pairs pending at the end checked; ${optional} decided or forwarded away before the poll (a DM optional); ${dms.newItem.length} new-item DMs`,
+      problems,
+    });
+  }
+
+  // 5. No crash.
+  {
+    const problems: string[] = [];
+    for (const g of gens) {
+      if (!g.exit) problems.push(`bot ${g.n} (pid ${g.pid}) still running`);
+      else if (!g.planned) problems.push(`bot ${g.n} (pid ${g.pid}) exited unplanned at ${secs(g.exit.at)}: code ${g.exit.code}, signal ${g.exit.signal}`);
+      else if (g.killed || g.exit.code !== 0) problems.push(`bot ${g.n} (pid ${g.pid}) did not stop cleanly on SIGTERM: code ${g.exit.code}, signal ${g.exit.signal}${g.killed ? ' (SIGKILL after the grace period)' : ''}`);
+    }
+    checks.push({
+      name: '5. the process never exited except for the planned stops (each exit 0 on SIGTERM)',
+      ok: problems.length === 0,
+      detail: gens.map((g) => `bot ${g.n}: exit ${g.exit?.code ?? '-'}${g.exit?.signal ? ` ${g.exit.signal}` : ''}${g.stopMs !== undefined ? ` after ${secs(g.stopMs)}` : ''}`).join('; '),
+      problems,
+    });
+  }
+
+  // 6. Memory.
+  {
+    const span = SOAK_SECONDS * 1000;
+    const first = rss.filter((s) => s.t < span / 3).map((s) => s.mib);
+    const last = rss.filter((s) => s.t >= (2 * span) / 3 && s.t <= span).map((s) => s.mib);
+    const firstMax = Math.max(...first);
+    const lastMax = Math.max(...last);
+    const all = rss.map((s) => s.mib);
+    const ok = first.length > 0 && last.length > 0 && lastMax <= firstMax * 1.3;
+    const perGen = gens.map((g) => {
+      const xs = rss.filter((s) => s.gen === g.n).map((s) => s.mib);
+      return xs.length ? `bot ${g.n}: ${xs[0]} → ${xs.at(-1)} (max ${Math.max(...xs)})` : `bot ${g.n}: –`;
+    });
+    checks.push({
+      name: '6. memory stayed flat (max RSS of the last third ≤ 1.3 × max of the first third)',
+      ok,
+      detail: `RSS MiB first ${all[0]}, last ${all.at(-1)}, max ${Math.max(...all)}; first third max ${firstMax}, last third max ${lastMax} (${rss.length} samples; ${perGen.join('; ')})`,
+      problems: ok ? [] : [`last third max ${lastMax} MiB > 1.3 × first third max ${firstMax} MiB`],
+    });
+  }
+
+  // Digest slots: a scheduled slot is posted once, across restarts.
+  const digests = rig.slack.calls.filter((c) => c.method === 'chat.postMessage' && c.args.channel === DIGEST_CHANNEL);
+  const scheduled = digests.filter((c) => json(c.args.blocks).includes('Scheduled for'));
+  const slots = scheduled.map((c) => /Scheduled for ([^·]+?) ·/.exec(json(c.args.blocks))?.[1] ?? '?');
+  const repeatedSlots = slots.filter((s, i) => slots.indexOf(s) !== i);
+  checks.push({
+    name: '+ digest: each scheduled slot posted at most once across restarts',
+    ok: repeatedSlots.length === 0,
+    detail: `${scheduled.length} scheduled (${scheduled.filter((c) => json(c.args.blocks).includes('Late')).length} late catch-ups), ${digests.length - scheduled.length} by /workitems digest`,
+    problems: repeatedSlots.map((s) => `slot ${s} posted more than once`),
+  });
+
+  // 7. Nothing ISC carried out was reported to the user as a plain failure. For each change no click
+  // showed as a success (a POST whose answer was lost or late), the click(s) that asked for it — sent
+  // before it happened — must have said it may have gone through, or shown the item decided.
+  const shown = new Set<string>();
+  for (const c of actionClicks) if (c.sent.status === 200 && redrawShowsSuccess(c)) shown.add(clickKey(c));
+  for (const s of submissions) if (s.sent.status === 200 && submissionShowsSuccess(s)) shown.add(submissionKey(s));
+  const firstAt = new Map<string, number>();
+  for (const m of stats.mutations) {
+    const k = mutationKey(m.method, m.path);
+    if (k && m.status === 200 && !firstAt.has(k.key)) firstAt.set(k.key, Date.parse(m.at) - t0);
+  }
+  const unseen = [...ok200.keys()].filter((k) => !shown.has(k));
+  const MAYBE = /may still have been applied|most likely/;
+  const misreported: string[] = [];
+  let caveated = 0;
+  let unattributed = 0;
+  for (const k of unseen) {
+    const at = firstAt.get(k)!;
+    const [, w, a] = k.split(':');
+    const clicks = actionClicks.filter((c) => c.sent.status === 200 && clickKey(c) === k && c.sent.at <= at);
+    const subs = submissions.filter((x) => x.sent.status === 200 && submissionKey(x) === k && x.sent.at <= at);
+    if (!clicks.length && !subs.length) {
+      unattributed++;
+      continue;
+    }
+    const clickInformed = (c: ActionClick) =>
+      answers.responsesTo(c.sent.responseId!).some((r) => {
+        if (MAYBE.test(json(r))) return true;
+        const own = blocksOfItem(r.blocks, w);
+        if (!r.replace_original || !own.length) return false;
+        const values = buttonsOf(own).filter((b) => b.action_id !== ACTION.details).map((b) => JSON.parse(b.value) as { w: string; a?: string });
+        return !values.some((v) => v.w === w && (!a || v.a === a));
+      });
+    if (clicks.some(clickInformed) || subs.some((x) => MAYBE.test(finalModalText(x)))) {
+      caveated++;
+      continue;
+    }
+    const told = [...clicks.flatMap((c) => answers.responsesTo(c.sent.responseId!).map((r) => String(r.text))), ...subs.map((x) => finalModalText(x).slice(0, 200))];
+    misreported.push(`${k} carried out at ${secs(at)}; the user was told: ${told.map((t) => JSON.stringify(t.slice(0, 120))).join(' / ') || 'nothing'}`);
+  }
+  checks.push({
+    name: '7. nothing ISC carried out was reported to the user as a plain failure',
+    ok: misreported.length === 0,
+    detail: `${unseen.length} ISC changes no click showed as a success (answer late or lost): ${caveated} told "it may still have been applied"/"most likely went through" or shown the item decided, ${unattributed} with no click before them`,
+    problems: misreported,
+  });
+
+  if (process.env.SOAK_DEBUG_FILE) {
+    const detail = unseen.map((k) => {
+      const w = k.split(':')[1];
+      return {
+        key: k,
+        mutations: stats.mutations.filter((m) => m.path.includes(w)),
+        clicks: actionClicks.filter((c) => c.w === w).map((c) => ({ ...c, answers: answers.responsesTo(c.sent.responseId!) })),
+        submissions: submissions.filter((x) => x.w === w).map((x) => ({ ...x, updates: answers.updatesOf(x.viewId) })),
+        openers: sent.filter((x) => x.kind === 'opener' && answers.responsesTo(x.responseId!).length >= 0 && (x.viewId ? submissions.some((y) => y.viewId === x.viewId && y.w === w) : false)),
+      };
+    });
+    fs.writeFileSync(process.env.SOAK_DEBUG_FILE, JSON.stringify({ detail, gens: gens.map((g) => ({ n: g.n, output: g.bot.output.join('') })) }, null, 1));
+  }
+
+  // How long after an item arrived its DM was posted.
+  const delays: number[] = [];
+  for (const c of dmCalls().newItem) {
+    const item = [...items.values()].find((i) => String(c.args.text) === `New work item: ${i.title}`);
+    const idx = rig.slack.calls.indexOf(c);
+    if (item && item.addedAt > 0 && item.owner.id === String(c.args.channel).slice(1)) delays.push(answers.callSeenAt[idx] - item.addedAt);
+  }
+  delays.sort((a, b) => a - b);
+
+  const by = (kind: SentKind) => sent.filter((s) => s.kind === kind).length;
+  const clicksByAction = new Map<string, number>();
+  for (const s of sent.filter((x) => x.kind === 'click' || x.kind === 'opener')) clicksByAction.set(s.label, (clicksByAction.get(s.label) ?? 0) + 1);
+  const dms = dmCalls();
+  const totals = [
+    `interactions sent: ${sent.length} — commands ${by('command')}, button clicks ${by('click') + by('opener')} (${[...clicksByAction].map(([k, n]) => `${k.replace(/^wi_/, '')} ${n}`).join(', ')}), of them double clicks ${sent.filter((s) => s.double && s.kind === 'click').length}, modal submissions ${by('submit')} (double ${sent.filter((s) => s.double && s.kind === 'submit').length}), user picks ${by('select')}, Home opens ${by('home')}`,
+    `ISC requests: ${iscRequestCount(rig)} (+ ${stats.tokenRequests} token grants) in ${secs(soakEnd)}, ${(iscRequestCount(rig) / (soakEnd / 1000)).toFixed(1)}/s; mutations ${stats.mutations.length} (${stats.mutations.filter((m) => m.status === 200).length} answered 200)`,
+    `faults injected: ${Object.entries(faultCounts).map(([k, n]) => `${k} ${n}`).join(', ')} (${Object.values(faultCounts).reduce((a, b) => a + b, 0)} in all)`,
+    `restarts: ${restartWindows.length} planned (${restartWindows.map((w) => `at ${secs(w.from)}, down ${secs(w.to - w.from)}`).join('; ')})`,
+    `DMs: ${dms.newItem.length} new-item DMs, ${dms.summaries.length} first-poll summaries, ${dms.reminders.length} reminders, ${dms.updates.length} DM updates (chat.update); new item → DM: median ${secs(delays[Math.floor(delays.length / 2)] ?? NaN)}, max ${secs(delays.at(-1) ?? NaN)} (poll every ${POLL_SECONDS} s)`,
+    `digests posted: ${digests.length} (${scheduled.length} scheduled, ${digests.length - scheduled.length} by /workitems digest)`,
+    `work items added: ${items.size} (${[...items.values()].filter((i) => i.addedAt > 0).length} during the soak)`,
+  ];
+  // The numbered checks first, the extra ones after.
+  checks.sort((x, y) => Number(x.name.startsWith('+')) - Number(y.name.startsWith('+')));
+  return { checks, totals };
+}
+
+function dmCalls() {
+  const posts = rig.slack.calls.filter((c) => c.method === 'chat.postMessage' && String(c.args.channel).startsWith('D'));
+  return {
+    newItem: posts.filter((c) => !c.args.thread_ts && String(c.args.text).startsWith('New work item')),
+    summaries: posts.filter((c) => !c.args.thread_ts && /^You have \d+ pending work item/.test(String(c.args.text))),
+    reminders: posts.filter((c) => c.args.thread_ts),
+    updates: rig.slack.calls.filter((c) => c.method === 'chat.update' && String(c.args.channel).startsWith('D')),
+  };
+}
+
+/**
+ * For each soak item and each approver it was pending for (its first owner; the one it was forwarded
+ * to): how often it was announced — a new-item DM naming it, or a first-poll summary listing it.
+ */
+function notificationState() {
+  const { newItem, summaries } = dmCalls();
+  const mentions = (user: VUser, item: SoakItem) =>
+    newItem.filter((c) => c.args.channel === `D${user.id}` && String(c.args.text) === `New work item: ${item.title}`).length +
+    summaries.filter((c) => c.args.channel === `D${user.id}` && json(c.args.blocks).includes(item.title)).length;
+  const expected: Array<{ user: string; title: string; mentions: number }> = [];
+  const repeats: string[] = [];
+  let optional = 0;
+  for (const item of items.values()) {
+    const state = rig.sandbox.getWorkItemState(item.w);
+    const finalOwner = state?.ownerId ? identityOf.get(state.ownerId) : undefined;
+    const holders = new Set([item.owner, ...(finalOwner ? [finalOwner] : [])]);
+    for (const user of holders) {
+      const n = mentions(user, item);
+      if (n > 1) repeats.push(`${user.id}: "${item.title}" announced ${n} times`);
+      const pendingAtEnd = state?.state === 'Pending' && finalOwner === user;
+      if (pendingAtEnd) expected.push({ user: user.id, title: item.title, mentions: n });
+      else optional++;
+    }
+  }
+  // Any other new-item DM (the sandbox's demo items, whose titles repeat across users) repeated to the
+  // same person, by work item id (the card's block ids start with it).
+  const seen = new Map<string, number>();
+  for (const c of newItem) {
+    const w = String((c.args.blocks as Block[] | undefined)?.[0]?.block_id ?? '').split(':')[0];
+    if (items.has(w)) continue;
+    const key = `${c.args.channel}: ${c.args.text} (${w})`;
+    seen.set(key, (seen.get(key) ?? 0) + 1);
+  }
+  for (const [k, n] of seen) if (n > 1) repeats.push(`${k}: ${n} DMs`);
+  return { expected, repeats, checked: expected.length, optional };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Main
+
+let soakEnd = 0;
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  process.stderr.write(`soak: ${SOAK_SECONDS} s, seed ${SEED} (SOAK_SEED=${SEED} to replay the choices), ${os.cpus().length} cores, Node ${process.version}\n`);
+  rig = await startRig();
+  for (const u of [...APPROVERS, ADMIN]) {
+    rig.slack.addUser(u);
+    identityOf.set(rig.sandbox.identityForEmail(u.email).id!, u);
+  }
+  // Each approver starts with 6 items of ours (plus the sandbox's 3 demo ones): the first poll lists them in one summary.
+  for (const u of APPROVERS) for (const kind of ['single', 'single', 'multi', 'manual', 'form', 'single'] as const) addItem(u, kind).addedAt = 0;
+
+  // Faults before ISC handles a request come from the sandbox's hook (never on token grants)…
+  rig.fault = (): Fault | undefined => {
+    if (!faultsOn) return undefined;
+    const r = faultRng();
+    let edge = 0;
+    if (r < (edge += FAULT_RATES.status429)) return faultCounts['429']++, { kind: 'status', status: 429, retryAfterSeconds: 1 };
+    if (r < (edge += FAULT_RATES.status500)) return faultCounts['500']++, { kind: 'status', status: 500 };
+    if (r < (edge += FAULT_RATES.timeout)) return faultCounts['timeout (carried out late)']++, { kind: 'none', delayMs: TIMEOUT_DELAY_MS };
+    if (r < (edge += FAULT_RATES.resetBefore)) return faultCounts['reset before ISC']++, { kind: 'reset' };
+    if (r < (edge += FAULT_RATES.malformed)) return faultCounts.malformed++, { kind: 'malformed' };
+    return undefined;
+  };
+  // …and the lost answers after it come from the proxy.
+  const proxy = await startIscProxy(rig.sandbox.url, (_method, p) => {
+    if (!faultsOn || p.startsWith('/oauth/') || faultRng() >= FAULT_RATES.resetAfter) return false;
+    faultCounts['reset after ISC (answer lost)']++;
+    return true;
+  });
+  BOT_ENV.SAIL_BASE_URL = proxy.url;
+
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'soak-data-'));
+  t0 = Date.now();
+  current = await startGen(dataDir);
+  process.stderr.write(`   bot 1 healthy after ${Math.round(current.bot.startupMs)} ms; DATA_DIR ${dataDir}\n`);
+  const span = SOAK_SECONDS * 1000;
+  const sampler = setInterval(sampleRss, 10_000);
+  sampleRss();
+  const answerSync = setInterval(() => answers.sync(), 25);
+
+  // Crashes: an unplanned exit is recorded (check 5) and the bot started again so the soak goes on.
+  const watchdog = setInterval(() => {
+    if (!restarting && current.exit && !current.planned && running) {
+      restarting = true;
+      const from = now();
+      startGen(dataDir).then(
+        (g) => {
+          current = g;
+          restarting = false;
+          restartWindows.push({ from, to: now() });
+        },
+        (e: unknown) => process.stderr.write(`!! could not restart the bot: ${String(e)}\n`),
+      );
+    }
+  }, 500);
+
+  // New items arrive throughout, for approvers whose first poll has been summarised (so each new one gets a DM).
+  const arrivals = (async () => {
+    while (running) {
+      await sleep(between(1000, 2500));
+      const u = pick(APPROVERS);
+      const primed = dmCalls().summaries.some((c) => c.args.channel === `D${u.id}`);
+      if (running && primed && pendingCount(u) < 10) addItem(u);
+    }
+  })();
+
+  const users = APPROVERS.map((u) => new VirtualUser(u));
+  const admin = new VirtualUser(ADMIN, true);
+  const loops = [...users.map((u) => u.run()), admin.runAdmin()];
+
+  const restarts = (async () => {
+    for (const at of [span / 3, (2 * span) / 3]) {
+      await sleep(Math.max(0, at - now()));
+      if (!running) return;
+      await restart(dataDir);
+    }
+  })();
+  const progress = setInterval(() => {
+    process.stderr.write(`   ${secs(now())}: ${sent.length} interactions, ${iscRequestCount(rig)} ISC requests, ${Object.values(faultCounts).reduce((a, b) => a + b, 0)} faults, bot ${current.n}\n`);
+  }, 30_000);
+
+  await sleep(span);
+  running = false;
+  soakEnd = now();
+  process.stderr.write(`   ${secs(now())}: traffic stopped; waiting for the answers under way…\n`);
+  await Promise.all([...loops, arrivals, restarts]);
+  clearInterval(progress);
+  clearInterval(watchdog);
+
+  // Settle: faults off, then wait (at most 3.5 poll intervals) until every item pending at the end was announced.
+  faultsOn = false;
+  const settleFrom = now();
+  await until(() => notificationState().expected.every((e) => e.mentions >= 1), 3.5 * POLL_SECONDS * 1000, 500);
+  // One more poll interval, so a repeat would show, then quiet on the Slack side.
+  await sleep(POLL_SECONDS * 1000 + 1000);
+  let calls = -1;
+  await until(() => {
+    const n = rig.slack.calls.length + rig.slack.responses.length;
+    const quiet = n === calls;
+    calls = n;
+    return quiet;
+  }, 10_000, 2000);
+  process.stderr.write(`   settled after ${secs(now() - settleFrom)} (faults off); stopping the bot…\n`);
+  clearInterval(sampler);
+  await stopGen(current);
+  clearInterval(answerSync);
+
+  const { checks, totals } = runChecks();
+  const errors = gens.flatMap((g) => g.bot.output.join('').split('\n').filter((l) => / ERROR /.test(l)));
+  const errorKinds = new Map<string, number>();
+  for (const l of errors) {
+    const msg = l.replace(/^\S+ ERROR /, '').replace(/ \{.*$/, '');
+    errorKinds.set(msg, (errorKinds.get(msg) ?? 0) + 1);
+  }
+
+  const out: string[] = [];
+  out.push(`soak: ${SOAK_SECONDS} s of traffic, seed ${SEED}; machine ${os.cpus().length} cores, Node ${process.version}; runtime ${secs(Date.now() - started)}`);
+  out.push('');
+  for (const line of totals) out.push(`  ${line}`);
+  out.push(`  bot ERROR log lines: ${errors.length}${errorKinds.size ? ` (${[...errorKinds].map(([k, n]) => `${n}× ${k}`).join('; ')})` : ''}`);
+  out.push('');
+  for (const c of checks) {
+    out.push(`${c.ok ? 'PASS' : 'FAIL'} ${c.name}: ${c.detail}`);
+    for (const p of (c.problems ?? []).slice(0, 15)) out.push(`       - ${p}`);
+    if ((c.problems?.length ?? 0) > 15) out.push(`       … and ${c.problems!.length - 15} more`);
+  }
+  const failed = checks.filter((c) => !c.ok).length;
+  out.push('');
+  out.push(failed ? `SOAK FAILED: ${failed} of ${checks.length} checks` : `SOAK PASSED: ${checks.length} of ${checks.length} checks`);
+  process.stdout.write(out.join('\n') + '\n');
+
+  await proxy.close();
+  await rig.sandbox.close();
+  await rig.slack.close();
+  if (process.env.SOAK_KEEP_DATA !== '1') fs.rmSync(dataDir, { recursive: true, force: true });
+  process.exitCode = failed ? 1 : 0;
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`soak failed to run: ${e instanceof Error ? e.stack : String(e)}\n`);
+  for (const g of gens) if (!g.exit) g.bot.child.kill('SIGKILL');
+  process.exit(2);
+});

@@ -1,26 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { silentLogger } from '../src/log';
 import { startSandboxTenant, type Fault, type SandboxTenant } from '../src/sandbox/tenant';
-import { commandBody, interactionBody, postSigned, SlackStandIn, type PostResult } from '../test/support/slackStandIn';
+import { commandBody, freePort, interactionBody, postSigned, slackInteraction, SlackStandIn, submittedView, type PostResult } from '../test/support/slackStandIn';
 
 export const SIGNING_SECRET = 'bench-signing-secret-0b1c';
 export const USER = { id: 'U0BENCH01', email: 'bench.user@example.com', tz: 'Europe/Paris', name: 'Bench' };
 export const TARGET = { id: 'U0TARGET1', email: 'ada@example.com', tz: 'UTC', name: 'Ada' };
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export function percentile(sorted: number[], p: number): number {
   if (!sorted.length) return NaN;
@@ -161,18 +149,12 @@ export function click(bot: BotProcess, rig: Rig, actionId: string, value: unknow
   return postSigned(
     bot.eventsUrl,
     SIGNING_SECRET,
-    interactionBody({
-      type: 'block_actions',
-      team: { id: 'T0TEAM', domain: 'bench' },
-      user: { id: USER.id, username: USER.id, name: USER.id, team_id: 'T0TEAM' },
-      api_app_id: 'A0APP',
-      token: 'legacy',
-      trigger_id: `trigger-${++seq}`,
+    interactionBody(slackInteraction('block_actions', USER.id, {
       container: { type: 'message', message_ts: '1700000000.000100', channel_id: 'C0BENCH', is_ephemeral: true },
       channel: { id: 'C0BENCH', name: 'bench' },
       response_url: rig.slack.responseUrl(responseId),
       actions: [{ action_id: actionId, block_id: 'b', type: 'button', value: JSON.stringify(value), action_ts: `${Date.now() / 1000}` }],
-    }),
+    })),
     FORM,
   );
 }
@@ -181,15 +163,7 @@ export function submitView(bot: BotProcess, view: Record<string, unknown>): Prom
   return postSigned(
     bot.eventsUrl,
     SIGNING_SECRET,
-    interactionBody({
-      type: 'view_submission',
-      team: { id: 'T0TEAM', domain: 'bench' },
-      user: { id: USER.id, username: USER.id, name: USER.id, team_id: 'T0TEAM' },
-      api_app_id: 'A0APP',
-      token: 'legacy',
-      trigger_id: `trigger-${++seq}`,
-      view: { type: 'modal', hash: 'h', blocks: [], ...view },
-    }),
+    interactionBody(slackInteraction('view_submission', USER.id, { view: submittedView(view) })),
     FORM,
   );
 }

@@ -2,6 +2,7 @@ import { ACTION } from '../../src/blocks/actions';
 import { SEED_TASKS } from '../../src/sandbox/seed';
 import { parseWorkitemsCommand } from '../../src/slack/commands/parseWorkitemsCommand';
 import { startHarness, USERS, type Harness } from '../support/botHarness';
+import { slackInteraction } from '../support/slackStandIn';
 
 // The real bot against the sandbox tenant (which holds one stuck task) and the Slack stand-in, with
 // the digest on. The schedule is set far away with no grace, so no scheduled digest posts meanwhile.
@@ -18,7 +19,6 @@ const withBot = () => {
 };
 
 const json = (v: unknown) => JSON.stringify(v);
-let seq = 0;
 
 async function responsesTo(id: string, count = 1): Promise<Array<Record<string, any>>> {
   await h.slack.waitFor(() => h.slack.responses.filter((r) => r.id === id).length >= count);
@@ -40,19 +40,13 @@ async function postDigest(): Promise<{ ts: string; text: string; blocks: Array<R
 
 /** A button pressed on a message in a channel, as Slack sends it (with the message and its blocks). */
 function clickInChannel(userId: string, actionId: string, value: string, message: { ts: string; text: string; blocks: unknown }, responseId: string) {
-  return h.interact({
-    type: 'block_actions',
-    team: { id: 'T0TEAM', domain: 'acme' },
-    user: { id: userId, username: userId, name: userId, team_id: 'T0TEAM' },
-    api_app_id: 'A0APP',
-    token: 'legacy',
-    trigger_id: `trigger-task-${++seq}`,
+  return h.interact(slackInteraction('block_actions', userId, {
     container: { type: 'message', message_ts: message.ts, channel_id: CHANNEL, is_ephemeral: false },
     channel: { id: CHANNEL, name: 'identity-ops' },
     message: { type: 'message', user: 'U0BOT', ts: message.ts, text: message.text, blocks: message.blocks },
     response_url: h.slack.responseUrl(responseId),
     actions: [{ action_id: actionId, block_id: `task:${value}:act`, action_ts: `${Date.now() / 1000}`, type: 'button', value }],
-  });
+  }));
 }
 
 describe('the digest in the channel', () => {

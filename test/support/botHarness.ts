@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { startBot, type RunningBot } from '../../src/bot';
@@ -7,7 +6,7 @@ import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/log';
 import { SEED_IDENTITIES } from '../../src/sandbox/seed';
 import { startSandboxTenant, type Fault, type SandboxTenant } from '../../src/sandbox/tenant';
-import { commandBody, interactionBody, postSigned, SlackStandIn, type PostResult } from './slackStandIn';
+import { commandBody, freePort, interactionBody, postSigned, slackInteraction, SlackStandIn, submittedView, type PostResult } from './slackStandIn';
 
 export const SIGNING_SECRET = 'test-signing-secret-5f1c2e';
 export const BOT_TOKEN = 'xoxb-test-bot-token-9a8b7c';
@@ -22,16 +21,6 @@ export const USERS = {
   ghost: { id: 'U0GHOST01', tz: 'UTC', name: 'Ghost' },
 } as const;
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export interface Harness {
   slack: SlackStandIn;
@@ -108,27 +97,10 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
               response_url: slack.responseUrl(opts.responseId ?? `click-${++seq}`),
             };
       const action = typeof value === 'string' ? { value, type: 'button' } : value === undefined ? { type: 'button' } : { value: JSON.stringify(value), type: 'button' };
-      return h.interact({
-        type: 'block_actions',
-        team: { id: 'T0TEAM', domain: 'acme' },
-        user: { id: userId, username: userId, name: userId, team_id: 'T0TEAM' },
-        api_app_id: 'A0APP',
-        token: 'legacy',
-        trigger_id: `trigger-${++seq}`,
-        ...surface,
-        actions: [{ action_id: actionId, block_id: 'b1', action_ts: `${Date.now() / 1000}`, ...action }],
-      });
+      return h.interact(slackInteraction('block_actions', userId, { ...surface, actions: [{ action_id: actionId, block_id: 'b1', action_ts: `${Date.now() / 1000}`, ...action }] }));
     },
     submitView: (userId: string, view: Record<string, unknown>) =>
-      h.interact({
-        type: 'view_submission',
-        team: { id: 'T0TEAM', domain: 'acme' },
-        user: { id: userId, username: userId, name: userId, team_id: 'T0TEAM' },
-        api_app_id: 'A0APP',
-        token: 'legacy',
-        trigger_id: `trigger-${++seq}`,
-        view: { type: 'modal', hash: 'h', blocks: [], ...view },
-      }),
+      h.interact(slackInteraction('view_submission', userId, { view: submittedView(view) })),
     event: (event: Record<string, unknown>) =>
       postSigned(
         eventsUrl,

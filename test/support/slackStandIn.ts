@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 
 export interface SlackCall {
   method: string;
@@ -178,4 +178,36 @@ export function commandBody(fields: Record<string, string>): string {
 
 export function interactionBody(payload: Record<string, unknown>): string {
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+}
+
+let triggerSeq = 0;
+
+/** The envelope Slack puts around every interaction payload (block_actions, view_submission). */
+export function slackInteraction(type: 'block_actions' | 'view_submission', userId: string, fields: Record<string, unknown>): Record<string, unknown> {
+  return {
+    type,
+    team: { id: 'T0TEAM', domain: 'acme' },
+    user: { id: userId, username: userId, name: userId, team_id: 'T0TEAM' },
+    api_app_id: 'A0APP',
+    token: 'legacy',
+    trigger_id: `trigger-${++triggerSeq}`,
+    ...fields,
+  };
+}
+
+/** A modal submission's `view`, with the fields every view carries. */
+export function submittedView(view: Record<string, unknown>): Record<string, unknown> {
+  return { type: 'modal', hash: 'h', blocks: [], ...view };
+}
+
+/** A free TCP port on loopback, for a server started right after. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }

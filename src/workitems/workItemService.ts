@@ -47,7 +47,14 @@ const DECISION_KIND: Record<WorkItemAction['kind'], DecisionKind> = {
   selectAccounts: 'accounts_submitted',
 };
 
-const LOCK_TTL_MS = 15 * 60_000;
+/**
+ * The in-flight lock only outlives a crash mid-action: longer than any action can take (a 10 s
+ * timeout plus at most three 429 waits of up to 60 s), short enough that after a crash a retry works
+ * within minutes.
+ */
+const IN_FLIGHT_TTL_MS = 5 * 60_000;
+/** How long the same action by the same person counts as a redelivery. */
+const DONE_TTL_MS = 15 * 60_000;
 const DECISION_TTL_MS = 90 * 24 * 3600_000;
 
 /** The approval item a decision is about, or WHOLE_ITEM. */
@@ -178,7 +185,7 @@ export class WorkItemService {
     const doneKey = `done:${target}:${action.kind}:${actorSlackUserId}`;
     if (await this.opts.store.get(doneKey)) return { status: 'duplicate' };
     const lockKey = `lock:${target}`;
-    if (!(await this.opts.store.setIfAbsent(lockKey, { by: actorSlackUserId, kind: action.kind }, LOCK_TTL_MS))) {
+    if (!(await this.opts.store.setIfAbsent(lockKey, { by: actorSlackUserId, kind: action.kind }, IN_FLIGHT_TTL_MS))) {
       return { status: 'duplicate' };
     }
     let result: WorkItem;
@@ -190,7 +197,7 @@ export class WorkItemService {
       if (e instanceof ReconnectRequiredError) return { status: 'refused', message: RECONNECT_MESSAGE };
       return this.afterFailure(e, action, actorSlackUserId);
     }
-    await this.opts.store.set(doneKey, true, LOCK_TTL_MS);
+    await this.opts.store.set(doneKey, true, DONE_TTL_MS);
     await this.opts.store.delete(lockKey);
     const decisions = await this.recordDecision(action, actorSlackUserId);
     this.opts.logger.info('Work-item action done', { actorSlackUserId, action: action.kind, workItemId: action.workItemId });

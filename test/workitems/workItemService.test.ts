@@ -198,6 +198,25 @@ describe('WorkItemService', () => {
       expect(await again.decisionsFor('w1')).toEqual({ a1: expected });
     });
 
+    it('a lock left by a crash mid-action blocks a retry for five minutes at most', async () => {
+      // Only Date is faked: the store reads its clock from Date.now, while file I/O keeps real timers.
+      jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'setTimeout', 'setInterval', 'clearTimeout', 'clearInterval', 'queueMicrotask'] });
+      try {
+        const { service, isc } = await setup();
+        // The first approve never returns, as when the process dies while ISC is being called.
+        isc.workItems.approveApprovalItem.mockImplementationOnce(() => new Promise<WorkItem>(() => {}));
+        void service.perform(OWNER, approve());
+        await new Promise((r) => setTimeout(r, 50));
+        expect((await service.perform(OWNER, approve())).status).toBe('duplicate');
+        jest.setSystemTime(Date.now() + 4 * 60_000);
+        expect((await service.perform(OWNER, approve())).status).toBe('duplicate');
+        jest.setSystemTime(Date.now() + 60_000 + 1000);
+        expectStatus(await service.perform(OWNER, approve()), 'done');
+      } finally {
+        jest.useRealTimers();
+      }
+    });
+
     it('reject → rejectApprovalItem and a "rejected" decision', async () => {
       const { service, isc } = await setup();
       const done = expectStatus(await service.perform(OWNER, { kind: 'reject', workItemId: 'w1', approvalItemId: 'a2' }), 'done');

@@ -1,9 +1,9 @@
 import type { KnownBlock } from '@slack/types';
 import type { TaskStatus, WorkItemsSummary } from '../isc/types';
 import { MESSAGE_BUDGET, contextBlock, divider, header, section } from './limits';
-import { escapeTruncate } from './mrkdwn';
+import { escapeTruncate, formatCount, plural } from './mrkdwn';
 import { summaryLine } from './messages';
-import { firstError, fitLines, fitTaskGroups, formatCount, isStuck, plural, statusLabel, taskTitle, timeAndAge } from './tasks';
+import { firstError, fitLines, fitTaskGroups, isStuck, statusLabel, taskTitle, timeAndAge } from './tasks';
 import { age, formatInZone } from './time';
 import type { RenderedMessage, Viewer } from './types';
 

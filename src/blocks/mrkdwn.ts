@@ -66,3 +66,9 @@ const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
 export function userMention(slackUserId: string): string {
   return SLACK_USER_ID.test(slackUserId) ? `<@${slackUserId}>` : escapeMrkdwn(slackUserId);
 }
+
+/** 10000 → "10,000". */
+export const formatCount = (n: number): string => n.toLocaleString('en-US');
+
+/** plural(3, 'item') → "3 items"; plural(1, 'item') → "1 item". */
+export const plural = (n: number, noun: string): string => `${formatCount(n)} ${noun}${n === 1 ? '' : 's'}`;

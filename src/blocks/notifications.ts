@@ -3,7 +3,7 @@ import type { WorkItem } from '../isc/types';
 import { formatQuietHours, type QuietHours } from '../notify/quietHours';
 import { MESSAGE_BUDGET, contextBlock, section } from './limits';
 import { renderNotice } from './messages';
-import { escapeTruncate } from './mrkdwn';
+import { escapeTruncate, plural } from './mrkdwn';
 import { age, slackDate } from './time';
 import type { CardOptions, RenderedMessage, Viewer } from './types';
 import { renderWorkItemCard, workItemTitle } from './workItemCard';
@@ -13,7 +13,6 @@ import { renderWorkItemDetail } from './workItemList';
 export const SUMMARY_ITEMS = 10;
 
 const title = (item: WorkItem) => escapeTruncate(workItemTitle(item), 200);
-const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 /**
  * The DM announcing a new work item: the very card and buttons of `/workitems <id>` (so a click in

@@ -2,7 +2,7 @@ import type { Button, KnownBlock, ModalView } from '@slack/types';
 import type { TaskCompletionStatus, TaskStatus } from '../isc/types';
 import { ACTION, isValidId } from './actions';
 import { type Budget, LIMITS, MESSAGE_BUDGET, actionsBlock, button, contextBlock, fitBlocks, plain, section } from './limits';
-import { escapeMrkdwn, escapeTruncate, userMention } from './mrkdwn';
+import { escapeMrkdwn, escapeTruncate, formatCount, plural, userMention } from './mrkdwn';
 import { UNKNOWN_TIME, age, formatInZone } from './time';
 import type { RenderedMessage, Viewer } from './types';
 
@@ -32,8 +32,6 @@ const STATUS_LABELS: Record<TaskCompletionStatus, string> = {
   TEMPERROR: '⏳ Temporary error',
 };
 
-export const formatCount = (n: number): string => n.toLocaleString('en-US');
-export const plural = (n: number, noun: string): string => `${formatCount(n)} ${noun}${n === 1 ? '' : 's'}`;
 
 /** The task's name (plain text, not escaped). */
 export function taskTitle(task: TaskStatus): string {

@@ -2,7 +2,7 @@ import type { Button, KnownBlock } from '@slack/types';
 import type { WorkItem } from '../isc/types';
 import { ACTION, encodeValue } from './actions';
 import { type Budget, MESSAGE_BUDGET, actionsBlock, button, divider, fitBlocks, section } from './limits';
-import { escapeMrkdwn, escapeTruncate, userMention } from './mrkdwn';
+import { escapeMrkdwn, escapeTruncate, plural, userMention } from './mrkdwn';
 import type { CardOptions, RenderedMessage, WorkItemListPage } from './types';
 import { renderWorkItemCard, workItemTitle } from './workItemCard';
 
@@ -17,7 +17,6 @@ export interface ListOptions extends CardOptions {
   title?: string;
 }
 
-const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 function heading(page: WorkItemListPage, opts: ListOptions): string {
   if (opts.title) return escapeMrkdwn(opts.title);

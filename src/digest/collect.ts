@@ -19,12 +19,12 @@ import {
   byMostOpen,
 } from '../blocks/digest';
 import { workItemTitle } from '../blocks/workItemCard';
-import type { IdentitiesApi, IscClient, TaskManagementApi } from '../isc/api';
+import type { IscClient, TaskManagementApi } from '../isc/api';
 import { isIscError } from '../isc/errors';
 import { MAX_PAGE_SIZE } from '../isc/http';
 import type { TaskStatus, WorkItem } from '../isc/types';
 import type { Logger } from '../log';
-import type { IdentityDirectory, IscIdentityRef } from '../workitems/identityDirectory';
+import type { IdentityDirectory } from '../workitems/identityDirectory';
 
 export const CONCURRENCY = 4;
 /** Pages of pending work items read per approver shown, to find the oldest (ISC cannot sort them). */
@@ -39,9 +39,7 @@ const FAILED_FILTER = 'completionStatus in ("ERROR","TERMINATED")';
 
 export interface CollectDeps {
   isc: IscClient;
-  directory: Pick<IdentityDirectory, 'identityFor'>;
-  /** IDENTITY_MAP: lower-case email → ISC identity id, checked before the email look-up. */
-  identityMap: ReadonlyMap<string, string>;
+  directory: Pick<IdentityDirectory, 'identityFor' | 'identityForEmail'>;
   logger: Logger;
 }
 
@@ -78,12 +76,6 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) 
   return results;
 }
 
-async function identityForEmail(identities: IdentitiesApi, identityMap: ReadonlyMap<string, string>, email: string): Promise<IscIdentityRef | null> {
-  const mapped = identityMap.get(email);
-  const identity = mapped ? await identities.getIdentityById(mapped) : await identities.findIdentityByEmail(email);
-  return identity?.id ? { id: identity.id, name: identity.name ?? email } : null;
-}
-
 interface Approver {
   row: ApproverRow;
   /** Undefined for the bot's own identity. */
@@ -96,7 +88,7 @@ async function readApprover(deps: CollectDeps, owner: string | undefined): Promi
     let ownerId: string | undefined;
     let name = label;
     if (owner !== undefined) {
-      const identity = owner.includes('@') ? await identityForEmail(deps.isc.identities, deps.identityMap, owner) : await deps.directory.identityFor(owner);
+      const identity = owner.includes('@') ? await deps.directory.identityForEmail(owner) : await deps.directory.identityFor(owner);
       if (!identity) return { row: { name: label, failure: { message: 'no ISC identity found' } } };
       ({ id: ownerId, name } = identity);
     }

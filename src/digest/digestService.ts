@@ -11,9 +11,9 @@ import { DigestSchedule, DigestScheduler } from './schedule';
 
 /** What the digest needs from the bot (a BotContext has all of it). */
 export interface DigestDeps {
-  config: Pick<Config, 'digest' | 'identityMap'>;
+  config: Pick<Config, 'digest'>;
   isc: IscClient;
-  directory: Pick<IdentityDirectory, 'identityFor'>;
+  directory: Pick<IdentityDirectory, 'identityFor' | 'identityForEmail'>;
   store: StateStore;
   logger: Logger;
   now: () => Date;
@@ -53,7 +53,7 @@ export class DigestService {
     const last = await store.get<LastPost>(LAST_POST_KEY);
     const since = last ? new Date(last.at) : new Date(at.getTime() - DAY_MS);
     const data = await collectDigest(
-      { ...this.deps, identityMap: config.identityMap },
+      this.deps,
       { owners: digest.owners, now: at, since, staleAfterDays: digest.staleAfterDays },
     );
     return renderDigest(data, {

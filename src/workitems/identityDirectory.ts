@@ -82,11 +82,15 @@ export class IdentityDirectory {
       this.opts.logger.warn('Slack user has no email on their profile (is the users:read.email scope granted?)', { slackUserId });
       return null;
     }
-    const byEmail = this.opts.overrides.get(profile.email);
-    if (byEmail) return this.byIdentityId(byEmail);
-    const identity = await this.opts.identities.findIdentityByEmail(profile.email);
-    if (!identity?.id) return null;
-    return { id: identity.id, name: identity.name ?? profile.name, email: identity.email ?? profile.email };
+    return this.identityForEmail(profile.email, profile.name);
+  }
+
+  /** The ISC identity with this email, IDENTITY_MAP first; null when there is none. Not cached. */
+  async identityForEmail(email: string, fallbackName = email): Promise<IscIdentityRef | null> {
+    const mapped = this.opts.overrides.get(email.toLowerCase());
+    if (mapped) return this.byIdentityId(mapped);
+    const identity = await this.opts.identities.findIdentityByEmail(email);
+    return identity?.id ? { id: identity.id, name: identity.name ?? fallbackName, email: identity.email ?? email } : null;
   }
 
   private async byIdentityId(id: string): Promise<IscIdentityRef | null> {

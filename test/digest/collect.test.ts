@@ -9,8 +9,16 @@ import { SEED_IDENTITIES, SEED_TASKS } from '../../src/sandbox/seed';
 import { startSandboxTenant, type Fault, type SandboxTenant } from '../../src/sandbox/tenant';
 import { mrkdwnTexts } from '../blocks/fixtures';
 import { task } from './fixtures';
+import type { WebClient } from '@slack/web-api';
+import { IdentityDirectory, type IscIdentityRef } from '../../src/workitems/identityDirectory';
 
 const DAY = 86_400_000;
+
+/** Slack ids resolve from `slackUsers`; emails go through the real directory (IDENTITY_MAP, then ISC). */
+function directoryFor(isc: IscClient, overrides = new Map<string, string>(), slackUsers: Record<string, IscIdentityRef | null> = {}): CollectDeps['directory'] {
+  const real = new IdentityDirectory({ slack: {} as WebClient, identities: isc.identities, overrides, ttlMs: 0, logger: silentLogger });
+  return { identityFor: async (id) => slackUsers[id] ?? null, identityForEmail: (email) => real.identityForEmail(email) };
+}
 
 describe('collectDigest against the sandbox tenant', () => {
   let tenant: SandboxTenant;
@@ -21,7 +29,7 @@ describe('collectDigest against the sandbox tenant', () => {
     tenant = await startSandboxTenant({ logger: silentLogger, faults: (req) => fault?.(req) });
     const isc = createIscClient({ baseUrl: tenant.url, clientId: tenant.clientId, clientSecret: tenant.clientSecret, maxRetries: 0, logger: silentLogger });
     const slackUsers: Record<string, { id: string; name: string } | null> = { U0BEN0001: SEED_IDENTITIES.ben, U0GHOST01: null };
-    deps = { isc, directory: { identityFor: async (id) => slackUsers[id] ?? null }, identityMap: new Map(), logger: silentLogger };
+    deps = { isc, directory: directoryFor(isc, new Map(), slackUsers), logger: silentLogger };
   });
   afterAll(() => tenant.close());
   afterEach(() => {
@@ -107,7 +115,7 @@ describe('collectDigest with 500 approvers', () => {
     const owners = Array.from({ length: 500 }, (_, i) => `user${i}@example.com`);
     const now = new Date();
     const data = await collectDigest(
-      { isc, directory: { identityFor: async () => null }, identityMap: new Map(), logger: silentLogger },
+      { isc, directory: directoryFor(isc), logger: silentLogger },
       { owners, now, since: new Date(now.getTime() - DAY), staleAfterDays: 3 },
     );
     expect(calls).toEqual({ identity: 500, summary: 500, list: APPROVER_LINES * SCAN_PAGES, head: 1, tasks: 2 });
@@ -128,7 +136,7 @@ describe('collectDigest with 500 approvers', () => {
       taskManagement: { getPendingTaskHeaders: async () => ({ total: 0 }), getTaskStatusList: async () => ({ items: [] }) },
     } as unknown as IscClient;
     const data = await collectDigest(
-      { isc, directory: { identityFor: async () => null }, identityMap: new Map([['a@b.com', 'id-42']]), logger: silentLogger },
+      { isc, directory: directoryFor(isc, new Map([['a@b.com', 'id-42']])), logger: silentLogger },
       { owners: ['a@b.com'], now: new Date(), since: new Date(), staleAfterDays: 3 },
     );
     expect(getIdentityById).toHaveBeenCalledWith('id-42');

@@ -46,9 +46,9 @@ const dataDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'digest-'));
 
 function deps(store: FileStateStore, now: () => Date, digest: Partial<DigestConfig> = {}): DigestDeps {
   return {
-    config: { digest: { ...DIGEST, ...digest }, identityMap: new Map() },
+    config: { digest: { ...DIGEST, ...digest } },
     isc,
-    directory: { identityFor: async () => null },
+    directory: { identityFor: async () => null, identityForEmail: async () => null },
     store,
     logger: silentLogger,
     now,

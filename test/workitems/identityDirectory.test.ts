@@ -55,6 +55,19 @@ function setup(
 const ALICE_IDENTITY: PublicIdentity = { id: 'id-alice', name: 'Alice Adams', email: 'alice@example.com' };
 
 describe('IdentityDirectory', () => {
+  describe('identityForEmail', () => {
+    it('uses IDENTITY_MAP first (case-insensitively), else the ISC lookup, and needs no Slack call', async () => {
+      const mapped: PublicIdentity = { id: 'id-mapped', name: 'Mapped Person' };
+      const { directory, info, findIdentityByEmail, getIdentityById } = setup({ identities: [ALICE_IDENTITY, mapped], overrides: { 'bob@example.com': 'id-mapped' } });
+      expect(await directory.identityForEmail('Bob@Example.com')).toMatchObject({ id: 'id-mapped', name: 'Mapped Person' });
+      expect(getIdentityById).toHaveBeenCalledWith('id-mapped');
+      expect(await directory.identityForEmail('alice@example.com')).toEqual({ id: 'id-alice', name: 'Alice Adams', email: 'alice@example.com' });
+      expect(await directory.identityForEmail('nobody@example.com')).toBeNull();
+      expect(findIdentityByEmail).toHaveBeenCalledTimes(2);
+      expect(info).not.toHaveBeenCalled();
+    });
+  });
+
   describe('slackUser', () => {
     it('reads the profile: email (lower-cased), tz, display name', async () => {
       const { directory, info } = setup({

@@ -3,11 +3,11 @@ import { WebClient } from '@slack/web-api';
 import { createAccountLinking } from './auth/accountLinking';
 import type { Config } from './config';
 import { createDigestScheduler } from './digest/digestService';
-import { createIscClient } from './isc/client';
+import { connectIsc } from './isc/connect';
 import { createLogger, registerSecret, type Logger } from './log';
 import { Notifier } from './notify/notifier';
 import { createNotificationClient } from './notify/slackSender';
-import { startSandboxTenant, type SandboxTenant } from './sandbox/tenant';
+import type { SandboxTenant } from './sandbox/tenant';
 import { createSlackApp } from './slack/app';
 import { InFlight } from './slack/inFlight';
 import type { BotContext } from './slack/context';
@@ -36,25 +36,7 @@ export async function startBot(config: Config, logger: Logger = createLogger(con
   for (const secret of [linkingConfig?.oauthClientSecret, linkingConfig?.tokenEncryptionKey.toString('base64')]) registerSecret(secret);
 
   const workspace = await verifySlackToken(config.slack, logger);
-  let sandbox: SandboxTenant | undefined;
-  let iscTarget = { baseUrl: config.isc.baseUrl, clientId: config.isc.clientId, clientSecret: config.isc.clientSecret };
-  if (iscTarget.baseUrl === 'sandbox') {
-    sandbox = await startSandboxTenant({
-      clientId: iscTarget.clientId,
-      clientSecret: iscTarget.clientSecret,
-      oauthClientId: linkingConfig?.oauthClientId,
-      oauthClientSecret: linkingConfig?.oauthClientSecret,
-      logger,
-    });
-    iscTarget = { baseUrl: sandbox.url, clientId: sandbox.clientId, clientSecret: sandbox.clientSecret };
-  }
-  const isc = createIscClient({
-    ...iscTarget,
-    timeoutMs: config.isc.timeoutMs,
-    rateLimit: { requests: config.isc.rateLimitPer10s, perMs: 10_000 },
-    versions: config.isc.versions,
-    logger,
-  });
+  const { isc, baseUrl: iscBaseUrl, sandbox } = await connectIsc(config, logger, { oauthClientId: linkingConfig?.oauthClientId, oauthClientSecret: linkingConfig?.oauthClientSecret });
   const store = await FileStateStore.open(config.dataDir);
   const slackApi = new WebClient(config.slack.botToken, { logger: slackLogger(logger, 'web-api'), ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}) });
   const directory = new IdentityDirectory({
@@ -64,7 +46,7 @@ export async function startBot(config: Config, logger: Logger = createLogger(con
     ttlMs: config.identityCacheTtlMs,
     logger,
   });
-  const linking = createAccountLinking(config, { isc, store, directory, logger, iscBaseUrl: iscTarget.baseUrl });
+  const linking = createAccountLinking(config, { isc, store, directory, logger, iscBaseUrl });
   // The service tells the notifier about every action (so DMs follow their items); the notifier is built from the services, the service among them.
   const service = new WorkItemService({ isc, directory, store, admins: config.slack.adminUserIds, logger, acting: linking, onItemChanged: (item, decisions) => notifier.itemChanged(item, decisions) });
   const ctx: BotContext = { config, isc, service, directory, store, logger, now: () => new Date(), iscHealth: () => isc.checkHealth(), linking };
@@ -75,7 +57,7 @@ export async function startBot(config: Config, logger: Logger = createLogger(con
 
   await app.start(config.slack.port);
   logger.info(`isc-workitems-bot is running in ${config.slack.appToken ? 'Socket Mode' : `HTTP mode on port ${config.slack.port} (/slack/events)`}`, {
-    isc: sandbox ? 'sandbox' : iscTarget.baseUrl,
+    isc: sandbox ? 'sandbox' : iscBaseUrl,
     workspace: workspace.team,
   });
   notifier.start();

@@ -4,9 +4,8 @@
 import fs from 'node:fs';
 import { WebClient } from '@slack/web-api';
 import { ConfigError, loadConfig } from '../config';
-import { createIscClient } from '../isc/client';
+import { connectIsc } from '../isc/connect';
 import { createLogger, redact, registerSecret, type Logger } from '../log';
-import { startSandboxTenant } from '../sandbox/tenant';
 import { FileStateStore } from '../store/fileStore';
 import { IdentityDirectory } from '../workitems/identityDirectory';
 import { DigestService } from './digestService';
@@ -30,20 +29,8 @@ export async function runDigestCli(args: readonly string[], env: Env, out: (text
   const config = loadConfig(dryRunEnv(env));
   const log = logger ?? createLogger(config.logLevel);
   for (const secret of [config.isc.clientSecret, config.slack.botToken]) registerSecret(secret);
-  const sandbox =
-    config.isc.baseUrl === 'sandbox'
-      ? await startSandboxTenant({ clientId: config.isc.clientId, clientSecret: config.isc.clientSecret, logger: log })
-      : undefined;
+  const { isc, sandbox } = await connectIsc(config, log);
   try {
-    const isc = createIscClient({
-      baseUrl: sandbox?.url ?? config.isc.baseUrl,
-      clientId: config.isc.clientId,
-      clientSecret: config.isc.clientSecret,
-      timeoutMs: config.isc.timeoutMs,
-      rateLimit: { requests: config.isc.rateLimitPer10s, perMs: 10_000 },
-      versions: config.isc.versions,
-      logger: log,
-    });
     // No retries: a dry run should fail fast rather than wait out Slack's half-hour retry schedule.
     const slack = new WebClient(config.slack.botToken, { retryConfig: { retries: 0 }, ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}) });
     const directory = new IdentityDirectory({ slack, identities: isc.identities, overrides: config.identityMap, ttlMs: config.identityCacheTtlMs, logger: log });

@@ -6,10 +6,12 @@ import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/log';
 import { SEED_IDENTITIES } from '../../src/sandbox/seed';
 import { startSandboxTenant, type Fault, type SandboxTenant } from '../../src/sandbox/tenant';
+import type { SocketModeStandIn } from './socketModeStandIn';
 import { commandBody, freePort, interactionBody, postSigned, slackInteraction, SlackStandIn, submittedView, type PostResult } from './slackStandIn';
 
 export const SIGNING_SECRET = 'test-signing-secret-5f1c2e';
 export const BOT_TOKEN = 'xoxb-test-bot-token-9a8b7c';
+export const APP_TOKEN = 'xapp-1-test-app-token-3d4e5f';
 export const TOKEN_ENCRYPTION_KEY = Buffer.alloc(32, 7).toString('base64');
 
 /** Slack users of the tests; Ada owns most seeded work items. */
@@ -43,8 +45,10 @@ export interface Harness {
 
 let seq = 0;
 
-export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
+/** `socketMode`: the bot connects to this stand-in in Socket Mode instead of serving HTTP requests. */
+export async function startHarness(env: Record<string, string> = {}, opts: { socketMode?: SocketModeStandIn } = {}): Promise<Harness> {
   const slack = await new SlackStandIn().start();
+  if (opts.socketMode) slack.socketModeUrl = opts.socketMode.url;
   for (const user of Object.values(USERS)) slack.addUser(user);
   const logs: string[] = [];
   const logger = createLogger('debug', (line) => logs.push(line));
@@ -70,6 +74,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     SAIL_OAUTH_CLIENT_ID: sandbox.oauthClientId,
     SAIL_OAUTH_CLIENT_SECRET: sandbox.oauthClientSecret,
     TOKEN_ENCRYPTION_KEY: TOKEN_ENCRYPTION_KEY,
+    ...(opts.socketMode ? { SLACK_APP_TOKEN: APP_TOKEN } : {}),
     ...env,
   });
   const eventsUrl = `${baseUrl}/slack/events`;

@@ -30,6 +30,8 @@ export class SlackStandIn {
   readonly answers = new Map<string, Record<string, unknown>>();
   /** Extra delay before answering, for latency measurements. */
   delayMs = 0;
+  /** What `apps.connections.open` answers: the Socket Mode stand-in's ws:// URL. */
+  socketModeUrl = '';
   private waiters: Array<() => void> = [];
 
   async start(): Promise<this> {
@@ -102,6 +104,8 @@ export class SlackStandIn {
     const override = this.answers.get(method);
     if (override) return override;
     switch (method) {
+      case 'apps.connections.open':
+        return this.socketModeUrl ? { ok: true, url: this.socketModeUrl } : { ok: false, error: 'not_allowed_token_type' };
       case 'auth.test':
         return { ok: true, url: 'https://acme.slack.com/', team: 'Acme', user: 'workitems', team_id: 'T0TEAM', user_id: 'U0BOT', bot_id: 'B0BOT' };
       case 'users.info': {

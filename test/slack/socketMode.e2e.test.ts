@@ -1,0 +1,75 @@
+import { ACTION } from '../../src/blocks/actions';
+import { startHarness, USERS, type Harness } from '../support/botHarness';
+import { slackInteraction } from '../support/slackStandIn';
+import { SocketModeStandIn } from '../support/socketModeStandIn';
+
+// The manifest's default: the bot opens a WebSocket to Slack (here a loopback stand-in reached through
+// apps.connections.open on the Web API stand-in) and gets commands and clicks as envelopes it must ack.
+
+let socket: SocketModeStandIn;
+let h: Harness;
+beforeAll(async () => {
+  socket = await new SocketModeStandIn().start();
+  h = await startHarness({}, { socketMode: socket });
+  await socket.connected();
+});
+afterAll(async () => {
+  await h.close();
+  await socket.close();
+});
+
+type Block = { elements?: Array<Record<string, any>>; accessory?: Record<string, any> };
+const buttons = (blocks: Block[]) => blocks.flatMap((b) => [...(b.elements ?? []), ...(b.accessory ? [b.accessory] : [])]);
+
+async function responseTo(id: string): Promise<Record<string, any>> {
+  await h.slack.waitFor(() => h.slack.responses.some((r) => r.id === id));
+  return h.slack.responses.find((r) => r.id === id)!.body;
+}
+
+it('acks a /workitems envelope and a click envelope within 3 s, shows the card and approves once in ISC', async () => {
+  expect(h.slack.callsTo('apps.connections.open')).toHaveLength(1);
+
+  const command = await socket.send('slash_commands', {
+    token: 'legacy',
+    team_id: 'T0TEAM',
+    api_app_id: 'A0APP',
+    channel_id: 'C0CHAN',
+    user_id: USERS.ada.id,
+    command: '/workitems',
+    text: '',
+    response_url: h.slack.responseUrl('sm-list'),
+    trigger_id: 'trig.sm',
+  });
+  expect(command.ms).toBeLessThan(3000);
+
+  const list = await responseTo('sm-list');
+  expect(list.response_type).toBe('ephemeral');
+  const approve = buttons(list.blocks).find((b) => b.action_id === ACTION.approve);
+  expect(approve).toBeDefined();
+  const { w: workItemId } = JSON.parse(approve!.value) as { w: string };
+  const before = h.sandbox.stats().mutations.length;
+
+  const click = await socket.send(
+    'interactive',
+    slackInteraction('block_actions', USERS.ada.id, {
+      container: { type: 'message', message_ts: '1700000000.000100', channel_id: 'C0CHAN', is_ephemeral: true },
+      channel: { id: 'C0CHAN', name: 'general' },
+      response_url: h.slack.responseUrl('sm-approve'),
+      actions: [{ action_id: ACTION.approve, block_id: 'b1', type: 'button', value: approve!.value, action_ts: `${Date.now() / 1000}` }],
+    }),
+  );
+  expect(click.ms).toBeLessThan(3000);
+
+  const card = await responseTo('sm-approve');
+  expect(card.replace_original).toBe(true);
+  expect(JSON.stringify(card.blocks)).toContain(`Approved by <@${USERS.ada.id}>`);
+  const mutations = h.sandbox.stats().mutations.slice(before);
+  expect(mutations).toHaveLength(1);
+  expect(mutations[0].path).toContain(`/work-items/${workItemId}/approve/`);
+});
+
+it('serves /healthz on PORT in Socket Mode too', async () => {
+  const res = await fetch(`${h.baseUrl}/healthz`);
+  expect(res.status).toBe(200);
+  expect(await res.json()).toMatchObject({ status: 'ok', mode: 'socket' });
+});

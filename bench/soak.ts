@@ -714,7 +714,7 @@ interface MutationKey {
 /** The kind of change a sandbox mutation made, keyed so that two of a key would be a repeat. */
 function mutationKey(method: string, p: string): MutationKey | undefined {
   if (method !== 'POST') return undefined;
-  const m = /^\/v3\/work-items\/(.+)$/.exec(p);
+  const m = /^\/(?:v3\/work-items|work-items\/v1)\/(.+)$/.exec(p);
   if (!m) return undefined;
   const parts = m[1].split('/');
   if (parts[0] === 'bulk-approve' || parts[0] === 'bulk-reject') return { w: parts[1], key: `bulk:${parts[1]}` };

@@ -2,13 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseEncryptionKey } from './auth/tokenCrypto';
 import { cronProblem } from './digest/schedule';
+import { DEFAULT_VERSIONS, LEGACY_VERSIONS, type ApiVersions } from './isc/paths';
 import type { LogLevel } from './log';
 import { isIanaTimeZone } from './timeZone';
 import { parseQuietHours, type QuietHours } from './notify/quietHours';
-
-export type WorkItemsApiVersion = 'v3' | 'v1';
-export type TaskStatusApiVersion = 'v2024' | 'v1';
-export type IdentitiesApiVersion = 'v3' | 'v1';
 
 export interface IscConfig {
   /** 'sandbox' starts the embedded demo tenant; otherwise the tenant's API base, e.g. https://acme.api.identitynow.com */
@@ -17,7 +14,8 @@ export interface IscConfig {
   clientSecret: string;
   timeoutMs: number;
   rateLimitPer10s: number;
-  versions: { workItems: WorkItemsApiVersion; taskManagement: TaskStatusApiVersion; identities: IdentitiesApiVersion };
+  /** Path layout per API: the per-service v1 unless a SAIL_*_API setting picks the legacy one. */
+  versions: ApiVersions;
   /** Base of the ISC web UI for "Open in ISC" links; undefined in sandbox mode. */
   uiBaseUrl?: string;
 }
@@ -285,6 +283,25 @@ function readNotify(r: EnvReader): NotifyConfig {
   };
 }
 
+const VERSION_SETTINGS: { [K in keyof ApiVersions]: string } = {
+  workItems: 'SAIL_WORK_ITEMS_API',
+  taskManagement: 'SAIL_TASK_STATUS_API',
+  identities: 'SAIL_IDENTITIES_API',
+  accessRequestApprovals: 'SAIL_ACCESS_REQUEST_APPROVALS_API',
+};
+
+/** Each API's layout: its variable picks v1 (the default) or its legacy version. */
+function readVersions(r: EnvReader): ApiVersions {
+  const pick = <K extends keyof ApiVersions>(api: K) =>
+    r.oneOf(VERSION_SETTINGS[api], [DEFAULT_VERSIONS[api], LEGACY_VERSIONS[api]] as const, DEFAULT_VERSIONS[api]) as ApiVersions[K];
+  return {
+    workItems: pick('workItems'),
+    taskManagement: pick('taskManagement'),
+    identities: pick('identities'),
+    accessRequestApprovals: pick('accessRequestApprovals'),
+  };
+}
+
 export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): Config {
   const r = new EnvReader(env);
 
@@ -321,11 +338,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       clientSecret,
       timeoutMs: r.integer('SAIL_TIMEOUT_MS', 10_000, 500, 120_000),
       rateLimitPer10s: r.integer('SAIL_RATE_LIMIT_PER_10S', 90, 1, 10_000),
-      versions: {
-        workItems: r.oneOf('SAIL_WORK_ITEMS_API', ['v3', 'v1'] as const, 'v3'),
-        taskManagement: r.oneOf('SAIL_TASK_STATUS_API', ['v2024', 'v1'] as const, 'v2024'),
-        identities: r.oneOf('SAIL_IDENTITIES_API', ['v3', 'v1'] as const, 'v3'),
-      },
+      versions: readVersions(r),
       uiBaseUrl: uiFromEnv ?? (sandbox || !baseUrl ? undefined : deriveIscUiBaseUrl(baseUrl)),
     },
     slack: {

@@ -22,7 +22,7 @@ describe('loadConfig', () => {
   it('defaults to the sandbox tenant and HTTP mode on port 3000', () => {
     const c = loadConfig(base, '/srv/bot');
     expect(c.isc.baseUrl).toBe('sandbox');
-    expect(c.isc.versions).toEqual({ workItems: 'v3', taskManagement: 'v2024', identities: 'v3' });
+    expect(c.isc.versions).toEqual({ workItems: 'v1', taskManagement: 'v1', identities: 'v1', accessRequestApprovals: 'v1' });
     expect(c.slack.port).toBe(3000);
     expect(c.slack.appToken).toBeUndefined();
     expect(c.dataDir).toBe('/srv/bot/data');
@@ -43,7 +43,22 @@ describe('loadConfig', () => {
     expect(text).toMatch(/SLACK_SIGNING_SECRET is missing/);
     expect(text).toMatch(/PORT must be a whole number/);
     expect(text).toMatch(/ADMIN_SLACK_USER_IDS .*bob/);
-    expect(text).toMatch(/SAIL_WORK_ITEMS_API must be one of v3, v1/);
+    expect(text).toMatch(/SAIL_WORK_ITEMS_API must be one of v1, v3/);
+  });
+
+  it('keeps the legacy layout of every API selectable, one variable each', () => {
+    const c = loadConfig({
+      ...base,
+      SAIL_WORK_ITEMS_API: 'v3',
+      SAIL_TASK_STATUS_API: 'v2024',
+      SAIL_IDENTITIES_API: 'v3',
+      SAIL_ACCESS_REQUEST_APPROVALS_API: 'v3',
+    });
+    expect(c.isc.versions).toEqual({ workItems: 'v3', taskManagement: 'v2024', identities: 'v3', accessRequestApprovals: 'v3' });
+    expect(problems({ ...base, SAIL_TASK_STATUS_API: 'v3', SAIL_ACCESS_REQUEST_APPROVALS_API: 'beta' })).toEqual([
+      'SAIL_TASK_STATUS_API must be one of v1, v2024 (got "v3")',
+      'SAIL_ACCESS_REQUEST_APPROVALS_API must be one of v1, v3 (got "beta")',
+    ]);
   });
 
   it('refuses plain http to a remote tenant but allows loopback', () => {

@@ -1,6 +1,7 @@
 import { silentLogger, type Logger } from '../log';
 import type { IscClient } from './api';
 import { ClientCredentialsTokenProvider, type TokenProvider } from './auth';
+import { DeprecationNotices } from './deprecation';
 import { isIscError } from './errors';
 import { IscHttp, RawHttp } from './http';
 import { createIdentitiesApi } from './identities';
@@ -22,7 +23,7 @@ export interface IscClientOptions {
   maxRetries?: number;
   /** Default 60000. */
   retryAfterCapMs?: number;
-  /** Defaults v3 / v2024 / v3. */
+  /** Path layout per API; v1 (per-service) unless set. */
   versions?: Partial<ApiVersions>;
   logger?: Logger;
   /** Injectable for tests; default setTimeout-based. */
@@ -69,6 +70,7 @@ export function createIscClient(options: IscClientOptions): IscClientHandle {
       logger,
       sleep,
       random: options.random ?? Math.random,
+      deprecations: new DeprecationNotices(logger),
     },
     tokens,
   );

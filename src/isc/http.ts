@@ -1,6 +1,7 @@
 import axios, { type AxiosInstance } from 'axios';
 import type { Logger } from '../log';
 import type { TokenProvider } from './auth';
+import type { DeprecationNotices } from './deprecation';
 import { IscError, isIscError, malformedError, responseError, type RequestInfo } from './errors';
 import type { RateLimiter } from './rateLimiter';
 import type { Page, PageParams } from './types';
@@ -101,6 +102,8 @@ export function readJson(req: RequestInfo, res: RawResponse): unknown {
 }
 
 export interface IscRequest {
+  /** The operation, as the spec's operationId without its version suffix (`listWorkItems`); names the call in logs. */
+  operation: string;
   method: HttpMethod;
   /** Path below the base URL, ids already encoded (paths.ts). */
   path: string;
@@ -125,6 +128,8 @@ export interface IscHttpOptions {
   logger: Logger;
   sleep: (ms: number) => Promise<void>;
   random: () => number;
+  /** Reports responses marked `X-Deprecated: true`, once per operation. */
+  deprecations?: DeprecationNotices;
 }
 
 const BACKOFF_BASE_MS = 250;
@@ -176,6 +181,7 @@ export class IscHttp {
       const token = await this.tokens.getToken();
       await limiter.acquire();
       const outcome = await this.attempt(req, token);
+      if (!isIscError(outcome)) this.options.deprecations?.observe(req, outcome.header);
       if (!isIscError(outcome) && outcome.status >= 200 && outcome.status < 300) {
         return { status: outcome.status, data: readJson(req, outcome), header: outcome.header };
       }

@@ -10,8 +10,9 @@ export function filterLiteral(value: string): string {
 
 export function createIdentitiesApi(http: IscHttp, version: IdentitiesVersion): IdentitiesApi {
   const path = publicIdentitiesPath(version);
+  // Both lookups are the spec's getPublicIdentities.
   const first = async (filters: string) => {
-    const page = await http.list<PublicIdentity>({ method: 'GET', path, query: { filters } }, { limit: 1 });
+    const page = await http.list<PublicIdentity>({ operation: 'getPublicIdentities', method: 'GET', path, query: { filters } }, { limit: 1 });
     return page.items[0] ?? null;
   };
   return {

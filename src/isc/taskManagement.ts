@@ -9,8 +9,8 @@ const EXPERIMENTAL = { 'X-SailPoint-Experimental': 'true' };
 
 export function createTaskManagementApi(http: IscHttp, version: TaskManagementVersion): TaskManagementApi {
   const paths = taskStatusPaths(version);
-  const list = (path: string, query: Query, page: PageParams, method: 'GET' | 'HEAD' = 'GET') =>
-    http.list<TaskStatus>({ method, path, query, headers: EXPERIMENTAL }, page);
+  const list = (operation: string, path: string, query: Query, page: PageParams, method: 'GET' | 'HEAD' = 'GET') =>
+    http.list<TaskStatus>({ operation, method, path, query, headers: EXPERIMENTAL }, page);
   // v1 has no pending-tasks path; the v2024 deprecation note names its replacement, the filtered list.
   const pending =
     paths.pendingTasks === undefined
@@ -21,16 +21,18 @@ export function createTaskManagementApi(http: IscHttp, version: TaskManagementVe
     getPendingTaskHeaders: async (params = {}) => {
       const page =
         paths.pendingTasks === undefined
-          ? await list(pending.path, pending.query, { limit: 1, count: true })
-          : await list(pending.path, pending.query, { ...params, count: true }, 'HEAD');
+          ? await list('getPendingTaskHeaders', pending.path, pending.query, { limit: 1, count: true })
+          : await list('getPendingTaskHeaders', pending.path, pending.query, { ...params, count: true }, 'HEAD');
       // list() throws unless a count=true page carries X-Total-Count, so `total` is always set here.
       return { total: page.total ?? 0 };
     },
-    getPendingTasks: async (params = {}) => list(pending.path, pending.query, params),
-    getTaskStatus: async (id) => http.json<TaskStatus>({ method: 'GET', path: paths.item(id), headers: EXPERIMENTAL }),
-    getTaskStatusList: async ({ filters, sorters, ...page } = {}) => list(paths.list, { filters, sorters }, page),
+    getPendingTasks: async (params = {}) => list('getPendingTasks', pending.path, pending.query, params),
+    getTaskStatus: async (id) =>
+      http.json<TaskStatus>({ operation: 'getTaskStatus', method: 'GET', path: paths.item(id), headers: EXPERIMENTAL }),
+    getTaskStatusList: async ({ filters, sorters, ...page } = {}) => list('getTaskStatusList', paths.list, { filters, sorters }, page),
     updateTaskStatus: async (id, patch) =>
       http.json<TaskStatus>({
+        operation: 'updateTaskStatus',
         method: 'PATCH',
         path: paths.item(id),
         body: patch,

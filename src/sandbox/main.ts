@@ -19,7 +19,7 @@ async function main(): Promise<void> {
       `  service identity (client credentials act as it): ${service.name} ${service.id}`,
       `  OAuth client for account linking: ${tenant.oauthClientId} / ${tenant.oauthClientSecret} (sign-in page at ${tenant.url}/oauth/authorize)`,
       `  demo approver: ${ada.name} <${ada.email}> ${ada.id}`,
-      `  any other email asked for with GET /v3/public-identities?filters=email eq "…" gets a demo identity with work items`,
+      `  any other email asked for with GET /public-identities/v1?filters=email eq "…" gets a demo identity with work items`,
       '',
     ].join('\n'),
   );

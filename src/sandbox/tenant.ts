@@ -40,7 +40,7 @@ export interface SandboxOptions {
    * Fault injection for benchmarks and soak tests, called for every request (`/oauth/token` included:
    * return undefined for it to leave token grants alone) before authentication and the handler.
    */
-  faults?: (req: { method: string; path: string }) => Promise<Fault | undefined> | Fault | undefined;
+  faults?: (req: { method: string; path: string; query: URLSearchParams }) => Promise<Fault | undefined> | Fault | undefined;
 }
 
 export type Fault = { delayMs?: number } & (
@@ -792,7 +792,7 @@ export async function startSandboxTenant(opts: SandboxOptions = {}): Promise<San
     const key = isToken || isAuthorize ? `${method} ${url.pathname}` : match ? `${method} ${match.route.path}` : `${method} (unmatched)`;
     stats.requests[key] = (stats.requests[key] ?? 0) + 1;
 
-    const fault = await opts.faults?.({ method, path: url.pathname });
+    const fault = await opts.faults?.({ method, path: url.pathname, query: url.searchParams });
     if (fault?.delayMs) await sleep(fault.delayMs);
     if (fault?.kind === 'reset') {
       req.socket.destroy();

@@ -88,7 +88,7 @@ it('refreshes once shortly before expiry, however many requests wait, and keeps 
 it('after a 401 refreshes the token even though the store still calls it fresh, and retries once', async () => {
   const { providers, linkId, isc, refreshes, initial, stored } = await linked();
   let rejected = 0;
-  fault = (req) => (req.path.startsWith('/v3/work-items/') && rejected++ === 0 ? { kind: 'status', status: 401 } : undefined);
+  fault = (req) => (req.path.startsWith('/work-items/v1/') && rejected++ === 0 ? { kind: 'status', status: 401 } : undefined);
   const before = refreshes();
   await isc.withTokenProvider(providers.forLink(USER, linkId)).workItems.getWorkItem(SEED_WORK_ITEMS.adaManualAction);
   expect(refreshes()).toBe(before + 1);

@@ -23,7 +23,7 @@ function directoryFor(isc: IscClient, overrides = new Map<string, string>(), sla
 describe('collectDigest against the sandbox tenant', () => {
   let tenant: SandboxTenant;
   let deps: CollectDeps;
-  let fault: ((req: { method: string; path: string }) => Fault | undefined) | undefined;
+  let fault: ((req: { method: string; path: string; query: URLSearchParams }) => Fault | undefined) | undefined;
 
   beforeAll(async () => {
     tenant = await startSandboxTenant({ logger: silentLogger, faults: (req) => fault?.(req) });
@@ -65,7 +65,8 @@ describe('collectDigest against the sandbox tenant', () => {
   });
 
   it('captures a failing section with its tracking id and still reads the rest', async () => {
-    fault = (req) => (req.method === 'GET' && req.path === '/v2024/task-status' ? { kind: 'status', status: 500 } : undefined);
+    // The task lists (sorted) fail; the pending count (the same path, unsorted) still answers.
+    fault = (req) => (req.method === 'GET' && req.path === '/task-status/v1' && req.query.has('sorters') ? { kind: 'status', status: 500 } : undefined);
     const data = await collect(['ada@example.com']);
     expect(data.running).toEqual({ ok: false, failure: { message: expect.stringContaining('(500)'), trackingId: expect.stringMatching(/^[0-9a-f]{32}$/) } });
     expect(data.failed.ok).toBe(false);
@@ -78,7 +79,7 @@ describe('collectDigest against the sandbox tenant', () => {
   });
 
   it('shows an approver whose summary fails as unavailable', async () => {
-    fault = (req) => (req.path.endsWith('/work-items/summary') ? { kind: 'status', status: 503 } : undefined);
+    fault = (req) => (req.path === '/work-items/v1/summary' ? { kind: 'status', status: 503 } : undefined);
     const data = await collect(['ada@example.com']);
     expect(data.approvers[0]).toEqual({ name: 'ada@example.com', failure: expect.objectContaining({ trackingId: expect.any(String) }) });
     expect(data.running.ok).toBe(true);

@@ -25,7 +25,7 @@ const SLOT = new Date('2026-03-09T13:00:00Z');
 const minutesAfterSlot = (m: number) => () => new Date(SLOT.getTime() + m * 60_000);
 
 let tenant: SandboxTenant;
-let fault: ((req: { method: string; path: string }) => Fault | undefined) | undefined;
+let fault: ((req: { method: string; path: string; query: URLSearchParams }) => Fault | undefined) | undefined;
 let isc: ReturnType<typeof createIscClient>;
 
 beforeAll(async () => {
@@ -97,7 +97,8 @@ describe('DigestService.postSlot', () => {
   });
 
   it('posts even when ISC fails a section, showing it unavailable with the tracking id', async () => {
-    fault = (req) => (req.method === 'GET' && req.path === '/v2024/task-status' ? { kind: 'status', status: 500 } : undefined);
+    // The task lists (sorted) fail; the pending count (the same path, unsorted) still answers.
+    fault = (req) => (req.method === 'GET' && req.path === '/task-status/v1' && req.query.has('sorters') ? { kind: 'status', status: 500 } : undefined);
     const store = await FileStateStore.open(dataDir());
     const { postMessage, slack } = fakeSlack();
     expect(await new DigestService(deps(store, minutesAfterSlot(0)), slack).postSlot(SLOT, false)).toBe('posted');

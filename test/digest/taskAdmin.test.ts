@@ -10,7 +10,7 @@ import { NOW, stuckTask, taskId } from './fixtures';
 useNock();
 
 const ID = taskId(3);
-const PATH = `/v2024/task-status/${ID}`;
+const PATH = `/task-status/v1/${ID}`;
 
 async function admin() {
   const store = await FileStateStore.open(fs.mkdtempSync(path.join(os.tmpdir(), 'tasks-')));

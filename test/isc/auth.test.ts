@@ -70,7 +70,7 @@ test('50 concurrent API calls make exactly one POST /oauth/token', async () => {
   let tokenPosts = 0;
   tokenScope.on('request', () => (tokenPosts += 1));
   const { client } = testClient();
-  nock(BASE).get('/v3/work-items/wi1').times(50).reply(200, { id: 'wi1' });
+  nock(BASE).get('/work-items/v1/wi1').times(50).reply(200, { id: 'wi1' });
   const results = await Promise.all(Array.from({ length: 50 }, () => client.workItems.getWorkItem('wi1')));
   expect(results).toHaveLength(50);
   expect(tokenPosts).toBe(1);

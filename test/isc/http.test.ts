@@ -19,8 +19,8 @@ useNock();
 
 const T0 = Date.UTC(2026, 0, 15, 12, 0, 0);
 const ITEM = { id: 'wi1', state: 'Pending' };
-const ITEM_PATH = '/v3/work-items/wi1';
-const APPROVE_PATH = '/v3/work-items/wi1/approve/ai1';
+const ITEM_PATH = '/work-items/v1/wi1';
+const APPROVE_PATH = '/work-items/v1/wi1/approve/ai1';
 const ISE = { detailCode: '500.0 Internal Fault', trackingId: 'trk-500', messages: [{ text: 'An internal fault occurred.' }] };
 const RATE_LIMITED = { message: ' Rate Limit Exceeded ' };
 
@@ -131,7 +131,7 @@ describe('429', () => {
     const user = client.withTokenProvider(staticTokens(TOKEN_2));
     expectCall({ method: 'GET', path: ITEM_PATH, status: 429, reply: RATE_LIMITED, replyHeaders: { 'Retry-After': '5' } });
     expectCall({ method: 'GET', path: ITEM_PATH, reply: ITEM });
-    const other = expectCall({ method: 'GET', path: '/v3/work-items/summary', reply: { open: 1 } });
+    const other = expectCall({ method: 'GET', path: '/work-items/v1/summary', reply: { open: 1 } });
 
     const first = client.workItems.getWorkItem('wi1');
     while (pausedWith === undefined) await new Promise((r) => setImmediate(r));
@@ -159,9 +159,9 @@ describe('5xx, timeouts and network errors', () => {
   test('a GET is retried on 5xx with exponential backoff and full jitter', async () => {
     mockToken();
     const { client, sleep, lines } = testClient();
-    expectCall({ method: 'GET', path: '/v3/work-items', query: { ownerId: 'own1' }, status: 500, reply: ISE });
-    expectCall({ method: 'GET', path: '/v3/work-items', query: { ownerId: 'own1' }, status: 503 });
-    expectCall({ method: 'GET', path: '/v3/work-items', query: { ownerId: 'own1' }, reply: [ITEM] });
+    expectCall({ method: 'GET', path: '/work-items/v1', query: { ownerId: 'own1' }, status: 500, reply: ISE });
+    expectCall({ method: 'GET', path: '/work-items/v1', query: { ownerId: 'own1' }, status: 503 });
+    expectCall({ method: 'GET', path: '/work-items/v1', query: { ownerId: 'own1' }, reply: [ITEM] });
 
     await expect(client.workItems.listWorkItems({ ownerId: 'own1' })).resolves.toEqual({ items: [ITEM] });
     // random() is 0.5: 0.5 × 250 ms, then 0.5 × 500 ms.
@@ -169,7 +169,7 @@ describe('5xx, timeouts and network errors', () => {
     const warns = lines.filter((l) => l.includes('WARN'));
     expect(warns).toHaveLength(2);
     expect(warns[0]).toContain('"method":"GET"');
-    expect(warns[0]).toContain('"path":"/v3/work-items"');
+    expect(warns[0]).toContain('"path":"/work-items/v1"');
     expect(warns[0]).toContain('"status":500');
     expect(warns[0]).toContain('"trackingId":"trk-500"');
     expect(warns.join('\n')).not.toContain('own1');
@@ -187,7 +187,7 @@ describe('5xx, timeouts and network errors', () => {
 
   test.each([
     ['POST', 'approve', (c: ReturnType<typeof testClient>['client']) => c.workItems.approveApprovalItem('wi1', 'ai1'), APPROVE_PATH],
-    ['PATCH', 'task update', (c: ReturnType<typeof testClient>['client']) => c.taskManagement.updateTaskStatus('t1', []), '/v2024/task-status/t1'],
+    ['PATCH', 'task update', (c: ReturnType<typeof testClient>['client']) => c.taskManagement.updateTaskStatus('t1', []), '/task-status/v1/t1'],
   ] as const)('a %s (%s) is never repeated after a 5xx', async (method, _label, call, path) => {
     mockToken();
     const { client, sleep } = testClient();
@@ -289,7 +289,7 @@ test('no secret or token appears in any error or log line', async () => {
   mockToken(TOKEN_2);
   nock(BASE).get(ITEM_PATH).reply(500, ISE);
   nock(BASE).get(ITEM_PATH).delay(1_000).reply(200, ITEM);
-  nock(BASE).get('/v3/work-items/summary').times(2).replyWithError(resetError('ECONNRESET'));
+  nock(BASE).get('/work-items/v1/summary').times(2).replyWithError(resetError('ECONNRESET'));
 
   const errors = [
     await caught(client.workItems.approveApprovalItem('wi1', 'ai1')),

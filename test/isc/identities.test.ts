@@ -59,7 +59,7 @@ test('quotes and backslashes in a filter value are escaped, and the filter stays
   const email = 'o"brien\\x&limit=250@acme.com';
   const { received } = expectCall({
     method: 'GET',
-    path: '/v3/public-identities',
+    path: '/public-identities/v1',
     query: { filters: 'email eq "o\\"brien\\\\x&limit=250@acme.com"', limit: '1' },
     reply: [],
   });

@@ -130,7 +130,7 @@ describe.each([
 
 test('getPendingTaskHeaders is 0 on a 204 (v2024 HEAD)', async () => {
   mockToken();
-  const api = testClient().client.taskManagement;
+  const api = testClient({ versions: { taskManagement: 'v2024' } }).client.taskManagement;
   const { scope } = expectCall({ method: 'HEAD', path: '/v2024/task-status/pending-tasks', query: { count: 'true' }, status: 204 });
   await expect(api.getPendingTaskHeaders()).resolves.toEqual({ total: 0 });
   scope.done();
@@ -139,7 +139,7 @@ test('getPendingTaskHeaders is 0 on a 204 (v2024 HEAD)', async () => {
 test('a 404 on a task says so in user terms', async () => {
   mockToken();
   const api = testClient().client.taskManagement;
-  expectCall({ method: 'GET', path: '/v2024/task-status/gone', status: 404 });
+  expectCall({ method: 'GET', path: '/task-status/v1/gone', status: 404 });
   const error = await api.getTaskStatus('gone').catch((e: { userMessage(): string }) => e);
   expect((error as { userMessage(): string }).userMessage()).toBe(
     'ISC could not find that task (404); it may be older than 90 days or have been removed.',

@@ -210,8 +210,8 @@ describe('work items (layout-independent behaviour)', () => {
   test('iterateWorkItems asks for an empty page after an exactly full one, and clamps pageSize to 250', async () => {
     const workItems = api();
     const full = Array.from({ length: 250 }, (_, i) => ({ id: `wi${i}` }));
-    const first = expectCall({ method: 'GET', path: '/v3/work-items', query: { limit: '250', offset: '0' }, reply: full });
-    const second = expectCall({ method: 'GET', path: '/v3/work-items', query: { limit: '250', offset: '250' }, status: 204 });
+    const first = expectCall({ method: 'GET', path: '/work-items/v1', query: { limit: '250', offset: '0' }, reply: full });
+    const second = expectCall({ method: 'GET', path: '/work-items/v1', query: { limit: '250', offset: '250' }, status: 204 });
     let n = 0;
     for await (const _ of workItems.iterateWorkItems({ pageSize: 1000 })) n += 1;
     expect(n).toBe(250);
@@ -226,21 +226,21 @@ describe('work items (layout-independent behaviour)', () => {
 
   test('a 204 is an empty page; with count=true its total is 0', async () => {
     const workItems = api();
-    expectCall({ method: 'GET', path: '/v3/work-items/completed', status: 204 });
+    expectCall({ method: 'GET', path: '/work-items/v1/completed', status: 204 });
     await expect(workItems.getCompletedWorkItems()).resolves.toEqual({ items: [] });
-    expectCall({ method: 'GET', path: '/v3/work-items', query: { count: 'true' }, status: 204 });
+    expectCall({ method: 'GET', path: '/work-items/v1', query: { count: 'true' }, status: 204 });
     await expect(workItems.listWorkItems({ count: true })).resolves.toEqual({ items: [], total: 0 });
   });
 
   test('count=true without a usable X-Total-Count is a malformed response', async () => {
     const workItems = api();
-    expectCall({ method: 'GET', path: '/v3/work-items', query: { count: 'true' }, reply: [ITEM] });
+    expectCall({ method: 'GET', path: '/work-items/v1', query: { count: 'true' }, reply: [ITEM] });
     await expect(workItems.listWorkItems({ count: true })).rejects.toMatchObject({ kind: 'malformed', status: 200 });
   });
 
   test('a list that is not a JSON array is a malformed response', async () => {
     const workItems = api();
-    expectCall({ method: 'GET', path: '/v3/work-items', reply: { items: [] } });
+    expectCall({ method: 'GET', path: '/work-items/v1', reply: { items: [] } });
     await expect(workItems.listWorkItems()).rejects.toMatchObject({ kind: 'malformed' });
   });
 
@@ -259,12 +259,12 @@ describe('work items (layout-independent behaviour)', () => {
 
   test('ids are URL-encoded as one path segment and cannot inject a path or a query', async () => {
     const workItems = api();
-    const get = expectCall({ method: 'GET', path: '/v3/work-items/..%2Fsummary', reply: ITEM });
+    const get = expectCall({ method: 'GET', path: '/work-items/v1/..%2Fsummary', reply: ITEM });
     await workItems.getWorkItem('../summary');
-    const approve = expectCall({ method: 'POST', path: '/v3/work-items/a%3Fb%3D1/approve/c%23d%20e', reply: ITEM });
+    const approve = expectCall({ method: 'POST', path: '/work-items/v1/a%3Fb%3D1/approve/c%23d%20e', reply: ITEM });
     await workItems.approveApprovalItem('a?b=1', 'c#d e');
-    expect(get.received[0].uri).toBe('/v3/work-items/..%2Fsummary');
-    expect(approve.received[0].uri).toBe('/v3/work-items/a%3Fb%3D1/approve/c%23d%20e');
+    expect(get.received[0].uri).toBe('/work-items/v1/..%2Fsummary');
+    expect(approve.received[0].uri).toBe('/work-items/v1/a%3Fb%3D1/approve/c%23d%20e');
   });
 
   test('dot segments and empty ids are refused before any request', async () => {
@@ -278,7 +278,7 @@ describe('work items (layout-independent behaviour)', () => {
     const workItems = api();
     expectCall({
       method: 'POST',
-      path: '/v3/work-items/wi1/approve/ai1',
+      path: '/work-items/v1/wi1/approve/ai1',
       status: 403,
       reply: {
         detailCode: '403 Forbidden',
@@ -291,7 +291,7 @@ describe('work items (layout-independent behaviour)', () => {
       kind: 'http',
       status: 403,
       method: 'POST',
-      path: '/v3/work-items/wi1/approve/ai1',
+      path: '/work-items/v1/wi1/approve/ai1',
       detailCode: '403 Forbidden',
       trackingId: 'b21b1f7ce4da4d639f2c62a57171b427',
       messages: ['The server understood the request but refuses to authorize it.'],

@@ -163,7 +163,7 @@ describe('failures', () => {
   it('ISC 500 during a poll: no crash, logged once, the DM comes with the next poll', async () => {
     await adaPrimed();
     newApproval(rig.sandbox, SEED_IDENTITIES.ada.id);
-    rig.fault = (req) => (req.method === 'GET' && req.path.endsWith('/work-items') ? { kind: 'status', status: 500 } : undefined);
+    rig.fault = (req) => (req.method === 'GET' && req.path === '/work-items/v1' ? { kind: 'status', status: 500 } : undefined);
     await cycle();
     await cycle();
     expect(rig.posts(ada)).toHaveLength(1);

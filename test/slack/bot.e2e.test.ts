@@ -191,7 +191,7 @@ describe('buttons', () => {
 
   it('after an approve, a list ISC fails to give again still shows the item approved, not an error that says try again', async () => {
     // Found by the soak: the approve went through, then the list re-read for the redraw got a body the bot could not read.
-    h.fault = (req) => (req.method === 'GET' && req.path === '/v3/work-items' ? { kind: 'malformed' } : undefined);
+    h.fault = (req) => (req.method === 'GET' && req.path === '/work-items/v1' ? { kind: 'malformed' } : undefined);
     await h.click(USERS.ada.id, ACTION.approve, { w: W.adaSingleApproval, a: A.adaSingle, k: 'pending', o: 0 }, { responseId: 'relist' });
     const [card] = await responsesTo('relist');
     expect(card.replace_original).toBe(true);

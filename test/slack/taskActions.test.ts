@@ -67,7 +67,7 @@ describe('the digest in the channel', () => {
     expect(blocks.find((b) => b.block_id === `task:${STUCK}:cleared`)?.elements[0].text).toMatch(
       new RegExp(`^⏹️ Marked terminated by <@${USERS.admin.id}> · \\w{3} \\d+, \\d{4} \\d\\d:\\d\\d GMT\\+1$`),
     );
-    expect(patches()).toEqual([expect.objectContaining({ path: `/v2024/task-status/${STUCK}`, status: 200 })]);
+    expect(patches()).toEqual([expect.objectContaining({ path: `/task-status/v1/${STUCK}`, status: 200 })]);
 
     // Pressed again (an old copy of the message): the task has ended, nothing is patched twice.
     await clickInChannel(USERS.admin.id, ACTION.taskTerminate, STUCK, digest, 'again');

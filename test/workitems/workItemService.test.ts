@@ -68,7 +68,7 @@ function deferred<T = void>() {
 }
 
 function postError(status: number, extra: Partial<ConstructorParameters<typeof IscError>[0]> = {}): IscError {
-  return new IscError({ kind: 'http', method: 'POST', path: '/v3/work-items/w1/approve/a1', status, ...extra });
+  return new IscError({ kind: 'http', method: 'POST', path: '/work-items/v1/w1/approve/a1', status, ...extra });
 }
 
 /**
@@ -79,7 +79,7 @@ function fakeIsc(initial: WorkItem[]) {
   const items = new Map(initial.map((i) => [i.id as string, structuredClone(i)]));
   const read = (id: string): WorkItem => {
     const item = items.get(id);
-    if (!item) throw new IscError({ kind: 'http', method: 'GET', path: `/v3/work-items/${id}`, status: 404 });
+    if (!item) throw new IscError({ kind: 'http', method: 'GET', path: `/work-items/v1/${id}`, status: 404 });
     return structuredClone(item);
   };
   const settle = (id: string) => {
@@ -511,7 +511,7 @@ describe('WorkItemService', () => {
       const real = isc.workItems.approveApprovalItem.getMockImplementation()!;
       isc.workItems.approveApprovalItem.mockImplementationOnce(async (id, aid) => {
         await real(id, aid); // ISC did apply it…
-        throw new IscError({ kind: 'timeout', method: 'POST', path: `/v3/work-items/${id}/approve/${aid}`, timeoutMs: 10_000 }); // …but the answer never came
+        throw new IscError({ kind: 'timeout', method: 'POST', path: `/work-items/v1/${id}/approve/${aid}`, timeoutMs: 10_000 }); // …but the answer never came
       });
       const outcome = expectStatus(await service.perform(OWNER, approve('a1')), 'already_decided');
       expect(outcome.item.approvalItems?.find((a) => a.id === 'a1')?.state).toBe('Finished');
@@ -534,7 +534,7 @@ describe('WorkItemService', () => {
 
     it('a POST timeout whose refetch still shows it pending → failed with the "may still have been applied" advice', async () => {
       const { service, isc } = await setup();
-      isc.workItems.approveApprovalItem.mockRejectedValueOnce(new IscError({ kind: 'timeout', method: 'POST', path: '/v3/work-items/w1/approve/a1', timeoutMs: 10_000 }));
+      isc.workItems.approveApprovalItem.mockRejectedValueOnce(new IscError({ kind: 'timeout', method: 'POST', path: '/work-items/v1/w1/approve/a1', timeoutMs: 10_000 }));
       const failed = expectStatus(await service.perform(OWNER, approve('a1')), 'failed');
       expect(failed.message).toBe('ISC did not answer within 10 s. It may still have been applied: refresh before trying again.');
       expect(isc.workItems.approveApprovalItem).toHaveBeenCalledTimes(1);
@@ -544,7 +544,7 @@ describe('WorkItemService', () => {
       const { service, isc } = await setup();
       isc.workItems.approveApprovalItem.mockRejectedValueOnce(postError(503, { trackingId: 'trk-first' }));
       isc.workItems.getWorkItem.mockImplementationOnce(async () => workItem()); // authorize
-      isc.workItems.getWorkItem.mockRejectedValueOnce(new IscError({ kind: 'network', method: 'GET', path: '/v3/work-items/w1', code: 'ECONNRESET' }));
+      isc.workItems.getWorkItem.mockRejectedValueOnce(new IscError({ kind: 'network', method: 'GET', path: '/work-items/v1/w1', code: 'ECONNRESET' }));
       const failed = expectStatus(await service.perform(OWNER, approve('a1')), 'failed');
       expect(failed.message).toContain('trk-first');
       expect(failed.message).toContain('(503)');

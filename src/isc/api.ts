@@ -1,8 +1,19 @@
 import type {
   AccountSelection,
+  Approval,
+  ApprovalApproveRequest,
+  ApprovalCommentsRequest,
+  ApprovalReassignRequest,
+  ApprovalRejectRequest,
+  ApprovalSummary,
+  BulkApproveRequestDTO,
+  BulkRejectRequestDTO,
+  CompletedApproval,
+  ForwardApprovalDto,
   JsonPatchOperation,
   Page,
   PageParams,
+  PendingApproval,
   PublicIdentity,
   TaskStatus,
   WorkItem,
@@ -16,7 +27,7 @@ export interface OwnerParam {
   ownerId?: string;
 }
 
-/** ISC Work Items API: v3 (`/v3/work-items`) or v1 (`/work-items/v1`). One method per spec operation. */
+/** ISC Work Items API: v1 (`/work-items/v1`) or v3 (`/v3/work-items`). One method per spec operation. */
 export interface WorkItemsApi {
   listWorkItems(params?: PageParams & OwnerParam): Promise<Page<WorkItem>>;
   getCompletedWorkItems(params?: PageParams & OwnerParam): Promise<Page<WorkItem>>;
@@ -42,7 +53,7 @@ export interface TaskStatusListParams extends PageParams {
   sorters?: string;
 }
 
-/** ISC Task Management API: v2024 (`/v2024/task-status`) or v1 (`/task-status/v1`). */
+/** ISC Task Management API: v1 (`/task-status/v1`) or v2024 (`/v2024/task-status`). */
 export interface TaskManagementApi {
   /** Total of pending tasks, from `X-Total-Count` of a HEAD (v2024) or a `count=true&limit=1` GET (v1). */
   getPendingTaskHeaders(params?: PageParams): Promise<{ total: number }>;
@@ -60,8 +71,97 @@ export interface IdentitiesApi {
   getIdentityById(id: string): Promise<PublicIdentity | null>;
 }
 
+export interface AccessRequestApprovalListParams extends PageParams {
+  /**
+   * Sent as `owner-id`: the approver whose queue to read. An ORG_ADMIN (the bot's service identity)
+   * may name anyone, or leave it out for every approval in the org; anyone else only themselves or `me`.
+   */
+  ownerId?: string;
+  /**
+   * e.g. `requestedFor.id eq "…"`. Pending: `id`, `requestedFor.id`, `accessRequestId` (eq, in),
+   * `modified`, `created` (eq, in, gt, ge, lt, le). Completed: `id`, `requestedFor.id`, `modified`.
+   */
+  filters?: string;
+  /** `created` or `modified`, `-` for descending. */
+  sorters?: string;
+}
+
+/**
+ * ISC Access Request Approvals API: v1 (`/access-request-approvals/v1`) or v3
+ * (`/v3/access-request-approvals`). The approvals of ISC's *Approvals → Requested* queue; not work
+ * items. Decisions are answered 202 Accepted: ISC carries them out shortly after, and a re-read
+ * pending list may still show the approval with `actionInProcess` set.
+ *
+ * The inbox's "pending for this identity" is `listPendingApprovals({ ownerId: identityId })`.
+ */
+export interface AccessRequestApprovalsApi {
+  listPendingApprovals(params?: AccessRequestApprovalListParams): Promise<Page<PendingApproval>>;
+  listCompletedApprovals(params?: AccessRequestApprovalListParams): Promise<Page<CompletedApproval>>;
+  /** Approves; the comment is optional (no body is sent without one). */
+  approveAccessRequest(approvalId: string, comment?: string): Promise<void>;
+  /**
+   * Rejects. ISC refuses it (400) without a comment when the approval's `commentRequiredWhenRejected`
+   * is true: check that before calling.
+   */
+  rejectAccessRequest(approvalId: string, comment?: string): Promise<void>;
+  /** Hands the approval to another identity; ISC requires both fields (1–255 characters). */
+  forwardAccessRequest(approvalId: string, forward: ForwardApprovalDto): Promise<void>;
+  /** Pending / approved / rejected counts; `fromDate` (ISO-8601) limits them to approvals since then. */
+  getAccessRequestApprovalSummary(params?: { ownerId?: string; fromDate?: string }): Promise<ApprovalSummary>;
+}
+
+export interface GetApprovalsParams extends PageParams {
+  /**
+   * Only the caller's approvals (`approverId` = the caller). ISC defaults it to true for non-admins and
+   * false for admins, so the bot's service identity must name the approver with `approverId` instead.
+   */
+  mine?: boolean;
+  /** These four must be the caller's own identity unless the caller is an admin. */
+  requesterId?: string;
+  requesteeId?: string;
+  /** Approvals that list this identity among their approvers. */
+  approverId?: string;
+  /**
+   * e.g. `status eq "PENDING"`; fields include status, name, priority, type, medium, description,
+   * createdDate, dueDate, completedDate, modifiedDate, referenceId, referenceType, requesterId,
+   * requesteeId, approverId (eq, ne, in, co, sw; dates also gt, ge, lt, le).
+   */
+  filters?: string;
+  /** List items carry `comments`, `approvers`, `reassignmentHistory`, `batchRequest` only when asked. */
+  includeComments?: boolean;
+  includeApprovers?: boolean;
+  includeReassignmentHistory?: boolean;
+  includeBatchInfo?: boolean;
+}
+
+/**
+ * ISC Generic Approvals API (`/generic-approvals/v1`, no legacy layout): approvals created by
+ * workflows and Adaptive Approvals. The inbox's "pending for this identity" is
+ * `getApprovals(pendingApprovalsQuery(identityId))`, i.e.
+ * `?approverId={id}&filters=status eq "PENDING"&include-comments=true`: an Approval has no status
+ * field (pending means no `completedDate`), but the list filters on one.
+ */
+export interface GenericApprovalsApi {
+  getApprovals(params?: GetApprovalsParams): Promise<Page<Approval>>;
+  /** The total alone (`count-only=true`, from `X-Total-Count`), for counts and summaries. */
+  countApprovals(params?: Pick<GetApprovalsParams, 'mine' | 'requesterId' | 'requesteeId' | 'approverId' | 'filters'>): Promise<number>;
+  getApproval(id: string): Promise<Approval>;
+  /** Approves as the caller; an admin who is not an approver takes the approval over from one (ISC's rule). */
+  approveApproval(id: string, request?: ApprovalApproveRequest): Promise<Approval>;
+  rejectApproval(id: string, request?: ApprovalRejectRequest): Promise<void>;
+  /** Reassign: `reassignTo` is required; `reassignFrom` defaults to the caller when the approval is assigned to them. */
+  updateApprovalsReassign(id: string, request: ApprovalReassignRequest): Promise<void>;
+  /** Adds a comment; returns the approval with it. */
+  updateApprovalsComments(id: string, request: ApprovalCommentsRequest): Promise<Approval>;
+  /** Admin only (`sp:approvals:write`); answered 202 Accepted. */
+  approveApprovalInBulk(request: BulkApproveRequestDTO): Promise<void>;
+  rejectApprovalInBulk(request: BulkRejectRequestDTO): Promise<void>;
+}
+
 export interface IscClient {
   workItems: WorkItemsApi;
   taskManagement: TaskManagementApi;
   identities: IdentitiesApi;
+  accessRequestApprovals: AccessRequestApprovalsApi;
+  genericApprovals: GenericApprovalsApi;
 }

@@ -1,8 +1,10 @@
 import { silentLogger, type Logger } from '../log';
+import { createAccessRequestApprovalsApi } from './accessRequestApprovals';
 import type { IscClient } from './api';
 import { ClientCredentialsTokenProvider, type TokenProvider } from './auth';
 import { DeprecationNotices } from './deprecation';
 import { isIscError } from './errors';
+import { createGenericApprovalsApi } from './genericApprovals';
 import { IscHttp, RawHttp } from './http';
 import { createIdentitiesApi } from './identities';
 import { DEFAULT_VERSIONS, type ApiVersions } from './paths';
@@ -78,6 +80,8 @@ export function createIscClient(options: IscClientOptions): IscClientHandle {
     workItems: createWorkItemsApi(h, versions.workItems),
     taskManagement: createTaskManagementApi(h, versions.taskManagement),
     identities: createIdentitiesApi(h, versions.identities),
+    accessRequestApprovals: createAccessRequestApprovalsApi(h, versions.accessRequestApprovals),
+    genericApprovals: createGenericApprovalsApi(h),
   });
 
   return {

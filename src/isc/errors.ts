@@ -90,6 +90,8 @@ const RESOURCES = [
   { segment: '/work-items', noun: 'work item', gone: 'it may have been completed or removed' },
   { segment: '/task-status', noun: 'task', gone: 'it may be older than 90 days or have been removed' },
   { segment: '/public-identities', noun: 'identity', gone: 'it may have been removed' },
+  { segment: '/access-request-approvals', noun: 'access request approval', gone: 'it may have been decided, forwarded or expired' },
+  { segment: '/generic-approvals', noun: 'approval', gone: 'it may have been decided or cancelled' },
 ];
 const UNKNOWN_RESOURCE = { noun: 'item', gone: 'it may have been removed' };
 

@@ -210,3 +210,6 @@ export interface Page<T> {
   items: T[];
   total?: number;
 }
+
+export type * from './accessRequestApprovalTypes';
+export type * from './genericApprovalTypes';

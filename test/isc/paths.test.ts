@@ -1,4 +1,4 @@
-import { pathId, publicIdentitiesPath, taskStatusPaths, workItemPaths } from '../../src/isc/paths';
+import { accessRequestApprovalPaths, genericApprovalPaths, pathId, publicIdentitiesPath, taskStatusPaths, workItemPaths } from '../../src/isc/paths';
 
 test('work items, legacy v3 and per-service v1', () => {
   const v3 = workItemPaths('v3');
@@ -40,6 +40,38 @@ test('task status: v1 has no pending-tasks path', () => {
 test('public identities', () => {
   expect(publicIdentitiesPath('v3')).toBe('/v3/public-identities');
   expect(publicIdentitiesPath('v1')).toBe('/public-identities/v1');
+});
+
+test('access-request approvals: v1 and the legacy v3', () => {
+  const v1 = accessRequestApprovalPaths('v1');
+  const v3 = accessRequestApprovalPaths('v3');
+  expect([v1.pending, v1.completed, v1.summary, v1.approve('a'), v1.reject('a'), v1.forward('a')]).toEqual([
+    '/access-request-approvals/v1/pending',
+    '/access-request-approvals/v1/completed',
+    '/access-request-approvals/v1/approval-summary',
+    '/access-request-approvals/v1/a/approve',
+    '/access-request-approvals/v1/a/reject',
+    '/access-request-approvals/v1/a/forward',
+  ]);
+  expect([v3.pending, v3.summary, v3.forward('a')]).toEqual([
+    '/v3/access-request-approvals/pending',
+    '/v3/access-request-approvals/approval-summary',
+    '/v3/access-request-approvals/a/forward',
+  ]);
+});
+
+test('generic approvals: v1 only', () => {
+  const p = genericApprovalPaths();
+  expect([p.list, p.approval('g'), p.approve('g'), p.reject('g'), p.reassign('g'), p.comments('g'), p.bulkApprove, p.bulkReject]).toEqual([
+    '/generic-approvals/v1',
+    '/generic-approvals/v1/g',
+    '/generic-approvals/v1/g/approve',
+    '/generic-approvals/v1/g/reject',
+    '/generic-approvals/v1/g/reassign',
+    '/generic-approvals/v1/g/comments',
+    '/generic-approvals/v1/bulk-approve',
+    '/generic-approvals/v1/bulk-reject',
+  ]);
 });
 
 test('ids are one encoded segment; dot segments and empty ids are refused', () => {

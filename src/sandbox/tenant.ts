@@ -6,7 +6,6 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import type {
-  ErrorResponseDto,
   PublicIdentity,
   TaskCompletionStatus,
   TaskStatus,
@@ -16,6 +15,28 @@ import type {
 } from '../isc/types';
 import { escapeHtml, htmlPage, sendHtml } from '../auth/html';
 import { createLogger, type Logger } from '../log';
+import {
+  badRequest,
+  compare,
+  compileFilters,
+  errorResponse,
+  HttpError,
+  isObject,
+  matchRoute,
+  ok,
+  pageReply,
+  paging,
+  RATE_LIMITED,
+  requireActsFor,
+  sortBy,
+  UNAUTHORIZED,
+  type ApiVersion,
+  type FilterFields,
+  type Principal,
+  type Reply,
+  type RequestContext,
+  type Route,
+} from './api';
 import { createSeed, demoIdentity, demoWorkItemsFor, FIRST_DYNAMIC_ID, sandboxId, SEED_IDENTITIES, type SandboxIdKind } from './seed';
 
 export interface SandboxOptions {
@@ -94,187 +115,7 @@ export interface SandboxTenant {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Errors and replies
-
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-const badRequest = (text: string) => new HttpError(400, text);
-
-const DETAIL_CODES: Record<number, string> = {
-  400: '400.1 Bad Request Content',
-  403: '403 Forbidden',
-  404: '404 Not found',
-  415: '415 Unsupported Media Type',
-  500: '500.0 Internal Fault',
-};
-
-function errorResponse(status: number, text: string): ErrorResponseDto {
-  return {
-    detailCode: DETAIL_CODES[status] ?? `${status} ${http.STATUS_CODES[status] ?? 'Error'}`,
-    trackingId: randomBytes(16).toString('hex'),
-    messages: [{ locale: 'en-US', localeOrigin: 'DEFAULT', text }],
-    causes: [],
-  };
-}
-
-const UNAUTHORIZED = { error: 'JWT validation failed: JWT is expired' };
-const RATE_LIMITED = { message: ' Rate Limit Exceeded ' };
-
-interface Reply {
-  status: number;
-  body?: unknown;
-  headers?: Record<string, string>;
-}
-
-const ok = (body?: unknown): Reply => ({ status: 200, body });
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Standard collection parameters: limit/offset/count, filters, sorters
-
-interface Paging {
-  limit: number;
-  offset: number;
-  count: boolean;
-}
-
-function intParam(query: URLSearchParams, name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  const raw = query.get(name);
-  if (raw === null || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    const range = max === Number.MAX_SAFE_INTEGER ? `at least ${min}` : `from ${min} to ${max}`;
-    throw badRequest(`Query parameter '${name}' must be an integer ${range}; got '${raw}'.`);
-  }
-  return n;
-}
-
-function paging(query: URLSearchParams): Paging {
-  const count = query.get('count');
-  if (count !== null && count !== 'true' && count !== 'false') throw badRequest(`Query parameter 'count' must be true or false; got '${count}'.`);
-  return { limit: intParam(query, 'limit', 250, 0, 250), offset: intParam(query, 'offset', 0, 0), count: count === 'true' };
-}
-
-/** One page of `items`; `X-Total-Count` when asked. `emptyStatus` 204 answers an empty page with no content. */
-function pageReply<T>(items: T[], p: Paging, emptyStatus: 200 | 204 = 200): Reply {
-  const slice = items.slice(p.offset, p.offset + p.limit);
-  const headers = p.count ? { 'X-Total-Count': String(items.length) } : undefined;
-  return slice.length === 0 && emptyStatus === 204 ? { status: 204, headers } : { status: 200, body: slice, headers };
-}
-
-type FilterOp = 'eq' | 'in' | 'sw' | 'isnull';
-interface FilterTerm {
-  field: string;
-  op: FilterOp;
-  values: string[];
-}
-type FilterFields<T> = Record<string, { ops: readonly FilterOp[]; get: (x: T) => string | null | undefined }>;
-
-const FILTER_TOKEN = /\s*(?:"((?:[^"\\]|\\.)*)"|([(),])|([^\s(),"]+))/y;
-
-/** Parses the subset of the SCIM-like syntax ISC documents for these fields: terms joined by `and`. */
-function parseFilters(text: string): FilterTerm[] {
-  const tokens: Array<{ quoted: boolean; text: string }> = [];
-  FILTER_TOKEN.lastIndex = 0;
-  while (FILTER_TOKEN.lastIndex < text.trimEnd().length) {
-    const m = FILTER_TOKEN.exec(text);
-    if (!m) throw badRequest(`Invalid filter: ${text}`);
-    tokens.push(m[1] !== undefined ? { quoted: true, text: m[1].replace(/\\(.)/g, '$1') } : { quoted: false, text: m[2] ?? m[3] });
-  }
-  let i = 0;
-  const next = () => {
-    if (i >= tokens.length) throw badRequest(`Invalid filter (unexpected end): ${text}`);
-    return tokens[i++];
-  };
-  const word = (expected?: string) => {
-    const t = next();
-    if (t.quoted || (expected !== undefined && t.text.toLowerCase() !== expected)) throw badRequest(`Invalid filter near '${t.text}': ${text}`);
-    return t.text;
-  };
-  const value = () => {
-    const t = next();
-    if (!t.quoted && '(),'.includes(t.text)) throw badRequest(`Invalid filter near '${t.text}': ${text}`);
-    return t.text;
-  };
-  const terms: FilterTerm[] = [];
-  while (i < tokens.length) {
-    if (terms.length) word('and');
-    const field = word();
-    const op = word().toLowerCase();
-    if (op === 'isnull') terms.push({ field, op, values: [] });
-    else if (op === 'eq' || op === 'sw') terms.push({ field, op, values: [value()] });
-    else if (op === 'in') {
-      word('(');
-      const values = [value()];
-      for (let sep = word(); sep !== ')'; sep = word()) {
-        if (sep !== ',') throw badRequest(`Invalid filter near '${sep}': ${text}`);
-        values.push(value());
-      }
-      terms.push({ field, op, values });
-    } else throw badRequest(`Unsupported filter operator '${op}': ${text}`);
-  }
-  return terms;
-}
-
-function compileFilters<T>(text: string | null, fields: FilterFields<T>): { terms: FilterTerm[]; test: (x: T) => boolean } {
-  const terms = text?.trim() ? parseFilters(text) : [];
-  for (const t of terms) {
-    if (!Object.hasOwn(fields, t.field)) throw badRequest(`Filtering on '${t.field}' is not supported.`);
-    if (!fields[t.field].ops.includes(t.op)) throw badRequest(`Operator '${t.op}' is not supported for '${t.field}'.`);
-  }
-  const matches = (v: string | null | undefined, t: FilterTerm) => {
-    if (t.op === 'isnull') return v == null;
-    if (v == null) return false;
-    const lower = v.toLowerCase();
-    return t.op === 'sw' ? lower.startsWith(t.values[0].toLowerCase()) : t.values.some((x) => x.toLowerCase() === lower);
-  };
-  return { terms, test: (x) => terms.every((t) => matches(fields[t.field].get(x), t)) };
-}
-
-const compare = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
-
-function sortBy<T>(items: T[], sorters: string | null, keys: Record<string, (x: T) => string>): T[] {
-  if (!sorters?.trim()) return items;
-  const specs = sorters.split(',').map((s) => {
-    const desc = s.trim().startsWith('-');
-    const key = s.trim().replace(/^[-+]/, '');
-    if (!Object.hasOwn(keys, key)) throw badRequest(`Sorting on '${key}' is not supported.`);
-    return { get: keys[key], dir: desc ? -1 : 1 };
-  });
-  return [...items].sort((a, b) => {
-    for (const { get, dir } of specs) {
-      const c = compare(get(a), get(b));
-      if (c) return c * dir;
-    }
-    return 0;
-  });
-}
-
-// ---------------------------------------------------------------------------------------------------
 // Tenant state
-
-/**
- * Who a token acts for. Client-credentials tokens act as the service identity, an admin who may pass
- * any `ownerId`; the authorization-code flow mints tokens with the user's id and `admin: false`.
- */
-interface Principal {
-  identityId: string;
-  admin: boolean;
-}
-
-function requireActsFor(p: Principal, ownerId: string | null | undefined): void {
-  if (!p.admin && ownerId !== p.identityId) throw new HttpError(403, 'The server understood the request but refuses to authorize it.');
-}
 
 const COMPLETION_STATUSES: readonly TaskCompletionStatus[] = ['SUCCESS', 'WARNING', 'ERROR', 'TERMINATED', 'TEMPERROR'];
 const EMAIL = /^[^\s@"]+@[^\s@"]+$/;
@@ -497,24 +338,6 @@ class SandboxState {
 // ---------------------------------------------------------------------------------------------------
 // Routes
 
-type ApiVersion = 'v3' | 'v2024' | 'v1';
-
-interface RequestContext {
-  principal: Principal;
-  params: Record<string, string>;
-  query: URLSearchParams;
-  body: unknown;
-  contentType: string;
-}
-
-interface Route {
-  methods: readonly string[];
-  /** Spec path with `{param}`s, without the version; also the stats key. */
-  path: string;
-  versions: readonly ApiVersion[];
-  handler: (c: RequestContext) => Reply;
-}
-
 const WORK_ITEMS: readonly ApiVersion[] = ['v3', 'v1'];
 const TASK_STATUS: readonly ApiVersion[] = ['v2024', 'v1'];
 const IDENTITIES: readonly ApiVersion[] = ['v3', 'v1'];
@@ -597,38 +420,6 @@ function routes(state: SandboxState): Route[] {
       },
     },
   ];
-}
-
-/** `/v3/work-items/x` and `/work-items/v1/x` both give `v3`|`v1` and `['work-items', 'x']`. */
-function locate(pathname: string): { version: ApiVersion; segments: string[] } | undefined {
-  let segments: string[];
-  try {
-    segments = pathname.split('/').filter(Boolean).map(decodeURIComponent);
-  } catch {
-    return undefined;
-  }
-  const [first, second, ...rest] = segments;
-  if (first === 'v3' || first === 'v2024') return { version: first, segments: segments.slice(1) };
-  if (second === 'v1') return { version: 'v1', segments: [first, ...rest] };
-  return undefined;
-}
-
-function matchRoute(table: Route[], method: string, pathname: string): { route: Route; params: Record<string, string> } | undefined {
-  const located = locate(pathname);
-  if (!located) return undefined;
-  for (const route of table) {
-    if (!route.methods.includes(method) || !route.versions.includes(located.version)) continue;
-    const pattern = route.path.split('/').filter(Boolean);
-    if (pattern.length !== located.segments.length) continue;
-    const params: Record<string, string> = {};
-    const fits = pattern.every((part, i) => {
-      const seg = located.segments[i];
-      if (part.startsWith('{')) params[part.slice(1, -1)] = seg;
-      return part.startsWith('{') || part === seg;
-    });
-    if (fits) return { route, params };
-  }
-  return undefined;
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -84,13 +84,16 @@ export function pageReply<T>(items: T[], p: Paging, emptyStatus: 200 | 204 = 200
   return slice.length === 0 && emptyStatus === 204 ? { status: 204, headers } : { status: 200, body: slice, headers };
 }
 
-export type FilterOp = 'eq' | 'in' | 'sw' | 'isnull';
+export type FilterOp = 'eq' | 'ne' | 'in' | 'sw' | 'co' | 'gt' | 'ge' | 'lt' | 'le' | 'isnull';
 export interface FilterTerm {
   field: string;
   op: FilterOp;
   values: string[];
 }
-export type FilterFields<T> = Record<string, { ops: readonly FilterOp[]; get: (x: T) => string | null | undefined }>;
+/** A field may have several values (an approval's approvers, its localized names): a term matches if one does (`ne`: if none equals). */
+export type FilterFields<T> = Record<string, { ops: readonly FilterOp[]; get: (x: T) => string | null | undefined | readonly string[] }>;
+
+const SINGLE_VALUE_OPS: readonly string[] = ['eq', 'ne', 'sw', 'co', 'gt', 'ge', 'lt', 'le'];
 
 const FILTER_TOKEN = /\s*(?:"((?:[^"\\]|\\.)*)"|([(),])|([^\s(),"]+))/y;
 
@@ -124,7 +127,7 @@ function parseFilters(text: string): FilterTerm[] {
     const field = word();
     const op = word().toLowerCase();
     if (op === 'isnull') terms.push({ field, op, values: [] });
-    else if (op === 'eq' || op === 'sw') terms.push({ field, op, values: [value()] });
+    else if (SINGLE_VALUE_OPS.includes(op)) terms.push({ field, op: op as FilterOp, values: [value()] });
     else if (op === 'in') {
       word('(');
       const values = [value()];
@@ -144,16 +147,40 @@ export function compileFilters<T>(text: string | null, fields: FilterFields<T>):
     if (!Object.hasOwn(fields, t.field)) throw badRequest(`Filtering on '${t.field}' is not supported.`);
     if (!fields[t.field].ops.includes(t.op)) throw badRequest(`Operator '${t.op}' is not supported for '${t.field}'.`);
   }
-  const matches = (v: string | null | undefined, t: FilterTerm) => {
-    if (t.op === 'isnull') return v == null;
-    if (v == null) return false;
-    const lower = v.toLowerCase();
-    return t.op === 'sw' ? lower.startsWith(t.values[0].toLowerCase()) : t.values.some((x) => x.toLowerCase() === lower);
+  const matchesOne = (v: string, t: FilterTerm) => {
+    const [lower, want] = [v.toLowerCase(), t.values[0].toLowerCase()];
+    switch (t.op) {
+      case 'sw':
+        return lower.startsWith(want);
+      case 'co':
+        return lower.includes(want);
+      case 'gt':
+      case 'ge':
+      case 'lt':
+      case 'le': {
+        const c = compareValues(v, t.values[0]);
+        return t.op === 'gt' ? c > 0 : t.op === 'ge' ? c >= 0 : t.op === 'lt' ? c < 0 : c <= 0;
+      }
+      default:
+        return t.values.some((x) => x.toLowerCase() === lower);
+    }
+  };
+  const matches = (v: string | null | undefined | readonly string[], t: FilterTerm) => {
+    const values = v == null ? [] : typeof v === 'string' ? [v] : v;
+    if (t.op === 'isnull') return values.length === 0;
+    if (t.op === 'ne') return !values.some((x) => matchesOne(x, { ...t, op: 'eq' }));
+    return values.some((x) => matchesOne(x, t));
   };
   return { terms, test: (x) => terms.every((t) => matches(fields[t.field].get(x), t)) };
 }
 
 export const compare = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+
+/** Dates as instants (ISC writes them with and without milliseconds), anything else as text. */
+function compareValues(x: string, y: string): number {
+  const isDate = (v: string) => /^\d{4}-\d{2}-\d{2}/.test(v) && !Number.isNaN(Date.parse(v));
+  return isDate(x) && isDate(y) ? Date.parse(x) - Date.parse(y) : compare(x, y);
+}
 
 export function sortBy<T>(items: T[], sorters: string | null, keys: Record<string, (x: T) => string>): T[] {
   if (!sorters?.trim()) return items;

@@ -18,7 +18,13 @@ export type SandboxIdKind =
   | 'form'
   | 'task'
   | 'taskDefinition'
-  | 'source';
+  | 'source'
+  | 'accessRequestApproval'
+  | 'accessRequest'
+  | 'requestable'
+  | 'sodPolicy'
+  | 'genericApproval'
+  | 'comment';
 
 const KIND_CODE: Record<SandboxIdKind, string> = {
   identity: '1d',
@@ -29,11 +35,22 @@ const KIND_CODE: Record<SandboxIdKind, string> = {
   task: '7a',
   taskDefinition: '7d',
   source: '5c',
+  accessRequestApproval: 'ac',
+  accessRequest: 'ad',
+  requestable: 'e0',
+  sodPolicy: '5d',
+  genericApproval: 'b0',
+  comment: 'c0',
 };
 
-/** A 32-hex id such as ISC uses: `5a9d` + kind code + the counter. */
+/** Generic approvals and their comments have UUIDs in ISC, the other objects 32 hex digits. */
+const UUID_KINDS: ReadonlySet<SandboxIdKind> = new Set(['genericApproval', 'comment']);
+
+/** An id such as ISC uses: `5a9d` + kind code + the counter, as 32 hex digits or a UUID. */
 export function sandboxId(kind: SandboxIdKind, n: number): string {
-  return `5a9d${KIND_CODE[kind]}${n.toString(16).padStart(26, '0')}`;
+  const hex = `5a9d${KIND_CODE[kind]}${n.toString(16).padStart(26, '0')}`;
+  if (!UUID_KINDS.has(kind)) return hex;
+  return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20)].join('-');
 }
 
 /** Ids the tenant allocates at run time (new identities and their items) start here, clear of the seed. */
@@ -102,15 +119,20 @@ export const SEED_TASKS = {
 export const HOSTILE_TEXT =
   '<!channel> see <https://evil.example|click> & *approve* _now_ `x` ~y~ > quoted <@U0ADMIN> <#C0GENERAL> <!subteam^S0|@admins>';
 
-interface Age {
+export interface Age {
   minutes?: number;
   hours?: number;
   days?: number;
 }
 
-function ago(now: Date, age: Age): string {
-  const ms = (((age.days ?? 0) * 24 + (age.hours ?? 0)) * 60 + (age.minutes ?? 0)) * 60_000;
-  return new Date(now.getTime() - ms).toISOString();
+const ageMs = (age: Age) => (((age.days ?? 0) * 24 + (age.hours ?? 0)) * 60 + (age.minutes ?? 0)) * 60_000;
+
+export function ago(now: Date, age: Age): string {
+  return new Date(now.getTime() - ageMs(age)).toISOString();
+}
+
+export function ahead(now: Date, age: Age): string {
+  return new Date(now.getTime() + ageMs(age)).toISOString();
 }
 
 type IdentitySeed = { id: string; name: string; email: string };
@@ -148,7 +170,7 @@ export function demoIdentity(id: string, email: string): PublicIdentity {
   return identity({ id, email, name: nameFromEmail(email) || email }, 'Demo', manager);
 }
 
-type Owner = { id: string; name: string };
+export type Owner = { id: string; name: string };
 
 function approval(
   id: string,

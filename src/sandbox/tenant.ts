@@ -1,11 +1,14 @@
 // An embedded, stateful demo ISC tenant on loopback: OAuth client credentials and authorization code
-// (a sign-in page for demo identities), work items (v3 and v1 layouts), task status (v2024 and v1) and
-// public identities, over Node's http module. The bot points
-// its normal HTTP client at it when no real tenant is configured.
+// (a sign-in page for demo identities), work items (v3 and v1 layouts), task status (v2024 and v1),
+// public identities (v3 and v1), access-request approvals (v3 and v1) and generic approvals (v1), over
+// Node's http module. Legacy-layout answers carry `X-Deprecated: true`, as ISC's do since August 2026.
+// The bot points its normal HTTP client at it when no real tenant is configured.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import type {
+  Approval,
+  PendingApproval,
   PublicIdentity,
   TaskCompletionStatus,
   TaskStatus,
@@ -37,6 +40,9 @@ import {
   type RequestContext,
   type Route,
 } from './api';
+import { accessRequestApprovalRoutes, AccessRequestApprovalStore, type AccessRequestApprovalRecord } from './accessRequestApprovals';
+import { demoApprovalsFor, seedAccessRequestApprovals, seedGenericApprovals } from './approvalSeed';
+import { genericApprovalRoutes, GenericApprovalStore } from './genericApprovals';
 import { createSeed, demoIdentity, demoWorkItemsFor, FIRST_DYNAMIC_ID, sandboxId, SEED_IDENTITIES, type SandboxIdKind } from './seed';
 
 export interface SandboxOptions {
@@ -76,6 +82,8 @@ export interface MutationRecord {
   /** The request path as sent, ids included. */
   path: string;
   workItemId?: string;
+  /** The access-request approval or generic approval acted on (none for the bulk calls, whose ids are in the body). */
+  approvalId?: string;
   /** The status the sandbox answered: a repeated decision shows up as a 400. */
   status: number;
   /** Whose token made the request: the service identity for client credentials, else the signed-in user. */
@@ -89,6 +97,8 @@ export interface SandboxStats {
   tokenRequests: number;
   /** Every POST/PATCH that passed authentication, in order. */
   mutations: MutationRecord[];
+  /** Like `requests`, for the requests made in a legacy layout (answered with `X-Deprecated: true`). */
+  deprecatedRequests: Record<string, number>;
 }
 
 export interface SandboxTenant {
@@ -108,7 +118,20 @@ export interface SandboxTenant {
    */
   addTask(task: Partial<TaskStatus>): TaskStatus;
   getWorkItemState(id: string): WorkItem | undefined;
-  /** The identity with that email, created (with demo work items) if there is none. */
+  /**
+   * Adds (or replaces, by id) an access-request approval, as if it had just been requested: a new id,
+   * created now and the owner's name filled in when left out. Returns a copy of what is stored.
+   */
+  addAccessRequestApproval(approval: PendingApproval): PendingApproval;
+  /** The approval as stored, with `decision` once it is approved or rejected. */
+  getAccessRequestApprovalState(id: string): AccessRequestApprovalRecord | undefined;
+  /**
+   * Adds (or replaces, by id) a generic approval: a new id, created now, and assigned to its approvers
+   * when left out. Returns a copy of what is stored.
+   */
+  addGenericApproval(approval: Approval): Approval;
+  getGenericApprovalState(id: string): Approval | undefined;
+  /** The identity with that email, created (with demo work items and approvals) if there is none. */
   identityForEmail(email: string): PublicIdentity;
   /** Revokes every access and refresh token the authorization-code flow issued to that identity. */
   revokeUserTokens(identityId: string): void;
@@ -149,12 +172,20 @@ class SandboxState {
   private readonly workItems = new Map<string, WorkItem>();
   private readonly tasks = new Map<string, TaskStatus>();
   private readonly counters = new Map<SandboxIdKind, number>();
+  readonly accessRequests: AccessRequestApprovalStore;
+  readonly genericApprovals: GenericApprovalStore;
 
   constructor(private readonly now: () => Date) {
-    const seed = createSeed(now());
+    const start = now();
+    const seed = createSeed(start);
     for (const i of seed.identities) this.identities.set(i.id!, i);
     for (const w of seed.workItems) this.workItems.set(w.id!, w);
     for (const t of seed.tasks) this.tasks.set(t.id, t);
+    const identity = (id: string) => this.identities.get(id);
+    this.accessRequests = new AccessRequestApprovalStore(now, identity);
+    this.genericApprovals = new GenericApprovalStore(now, identity, () => this.newId('comment'));
+    for (const a of seedAccessRequestApprovals(start)) this.accessRequests.add(a);
+    for (const g of seedGenericApprovals(start)) this.genericApprovals.add(g);
   }
 
   private readonly newId = (kind: SandboxIdKind): string => {
@@ -173,7 +204,10 @@ class SandboxState {
     return [...this.identities.values()];
   }
 
-  /** Finds the identity with that email or invents one, with demo work items, so every Slack user has something to try. */
+  /**
+   * Finds the identity with that email or invents one, with demo work items and one approval of each
+   * kind, so every Slack user has something to try.
+   */
   identityForEmail(email: string): PublicIdentity {
     const wanted = email.trim().toLowerCase();
     const existing = this.allIdentities().find((i) => i.email?.toLowerCase() === wanted);
@@ -181,7 +215,11 @@ class SandboxState {
     if (!EMAIL.test(wanted)) throw new Error(`Not an email address: ${email}`);
     const created = demoIdentity(this.newId('identity'), wanted);
     this.identities.set(created.id!, created);
-    for (const w of demoWorkItemsFor({ id: created.id!, name: created.name! }, this.now(), this.newId)) this.workItems.set(w.id!, w);
+    const owner = { id: created.id!, name: created.name!, email: created.email ?? undefined };
+    for (const w of demoWorkItemsFor(owner, this.now(), this.newId)) this.workItems.set(w.id!, w);
+    const approvals = demoApprovalsFor(owner, this.now(), this.newId);
+    for (const a of approvals.accessRequestApprovals) this.accessRequests.add(a);
+    for (const g of approvals.genericApprovals) this.genericApprovals.add(g);
     return created;
   }
 
@@ -279,6 +317,37 @@ class SandboxState {
     return item && structuredClone(item);
   }
 
+  // Approvals (their rules are in accessRequestApprovals.ts and genericApprovals.ts)
+
+  addAccessRequestApproval(approval: PendingApproval): PendingApproval {
+    const stamp = this.stamp();
+    const owner = approval.owner && { type: 'IDENTITY' as const, ...approval.owner, name: approval.owner.name ?? this.identities.get(approval.owner.id ?? '')?.name };
+    const stored = this.accessRequests.add({
+      accessRequestId: this.newId('accessRequest'),
+      created: stamp,
+      modified: stamp,
+      requestCreated: stamp,
+      requestType: 'GRANT_ACCESS',
+      commentRequiredWhenRejected: false,
+      ...approval,
+      owner,
+      id: approval.id ?? this.newId('accessRequestApproval'),
+    });
+    const { decision: _decision, ...pending } = stored;
+    return pending;
+  }
+
+  addGenericApproval(approval: Approval): Approval {
+    const stamp = this.stamp();
+    return this.genericApprovals.add({
+      createdDate: stamp,
+      modifiedDate: stamp,
+      assignedTo: approval.completedDate ? [] : approval.approvers,
+      ...approval,
+      id: approval.id ?? this.newId('genericApproval'),
+    });
+  }
+
   // Task status
 
   addTask(task: Partial<TaskStatus>): TaskStatus {
@@ -341,6 +410,8 @@ class SandboxState {
 const WORK_ITEMS: readonly ApiVersion[] = ['v3', 'v1'];
 const TASK_STATUS: readonly ApiVersion[] = ['v2024', 'v1'];
 const IDENTITIES: readonly ApiVersion[] = ['v3', 'v1'];
+const ACCESS_REQUEST_APPROVALS: readonly ApiVersion[] = ['v3', 'v1'];
+const GENERIC_APPROVALS: readonly ApiVersion[] = ['v1'];
 
 const TASK_FIELDS: FilterFields<TaskStatus> = {
   id: { ops: ['eq', 'in'], get: (t) => t.id },
@@ -419,19 +490,43 @@ function routes(state: SandboxState): Route[] {
         return pageReply(found, paging(c.query));
       },
     },
+    ...accessRequestApprovalRoutes(state.accessRequests, ACCESS_REQUEST_APPROVALS),
+    ...genericApprovalRoutes(state.genericApprovals, GENERIC_APPROVALS),
   ];
 }
 
 // ---------------------------------------------------------------------------------------------------
 // Server
 
-function readBody(req: http.IncomingMessage): Promise<string> {
+function readRawBody(req: http.IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
+}
+
+async function readBody(req: http.IncomingMessage): Promise<string> {
+  return (await readRawBody(req)).toString('utf8');
+}
+
+/**
+ * The fields of a form body, URL-encoded or `multipart/form-data` (SailPoint's TypeScript SDK sends
+ * its token request as multipart); undefined when a multipart body cannot be read.
+ */
+async function readForm(req: http.IncomingMessage): Promise<URLSearchParams | undefined> {
+  const raw = await readRawBody(req);
+  const contentType = req.headers['content-type'] ?? '';
+  if (!/^multipart\/form-data\b/i.test(contentType)) return new URLSearchParams(raw.toString('utf8'));
+  try {
+    const fields = await new Response(raw, { headers: { 'Content-Type': contentType } }).formData();
+    const form = new URLSearchParams();
+    for (const [name, value] of fields) if (typeof value === 'string') form.append(name, value);
+    return form;
+  } catch {
+    return undefined;
+  }
 }
 
 function parseBody(raw: string, contentType: string): unknown {
@@ -496,7 +591,7 @@ export async function startSandboxTenant(opts: SandboxOptions = {}): Promise<San
   /** Authorization codes (single use) and refresh tokens (rotated on use) of the user flow. */
   const codes = new Map<string, { identityId: string; redirectUri: string; expiresAt: number }>();
   const refreshTokens = new Map<string, string>();
-  const stats: SandboxStats = { requests: {}, tokenRequests: 0, mutations: [] };
+  const stats: SandboxStats = { requests: {}, tokenRequests: 0, mutations: [], deprecatedRequests: {} };
 
   function authenticate(req: http.IncomingMessage): Principal | undefined {
     const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? '';
@@ -507,10 +602,14 @@ export async function startSandboxTenant(opts: SandboxOptions = {}): Promise<San
     return undefined;
   }
 
-  /** `POST /oauth/token`, client credentials in the form body, the query string or HTTP Basic. */
+  /**
+   * `POST /oauth/token`, client credentials in the form body (URL-encoded or multipart), the query
+   * string or HTTP Basic.
+   */
   async function grantToken(req: http.IncomingMessage, url: URL): Promise<Reply> {
     stats.tokenRequests++;
-    const form = new URLSearchParams(await readBody(req));
+    const form = await readForm(req);
+    if (!form) return { status: 400, body: { error: 'invalid_request', error_description: 'The multipart/form-data body could not be read.' } };
     for (const [k, v] of url.searchParams) if (!form.has(k)) form.set(k, v);
     const basic = Buffer.from(/^Basic\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? '', 'base64').toString('utf8');
     const [basicId, basicSecret] = basic.includes(':') ? [basic.slice(0, basic.indexOf(':')), basic.slice(basic.indexOf(':') + 1)] : [];
@@ -582,6 +681,10 @@ export async function startSandboxTenant(opts: SandboxOptions = {}): Promise<San
     const match = isToken || isAuthorize ? undefined : matchRoute(table, method, url.pathname);
     const key = isToken || isAuthorize ? `${method} ${url.pathname}` : match ? `${method} ${match.route.path}` : `${method} (unmatched)`;
     stats.requests[key] = (stats.requests[key] ?? 0) + 1;
+    // Like ISC since August 2026: every answer from a legacy-layout endpoint says it is deprecated.
+    const deprecated = match !== undefined && match.version !== 'v1';
+    if (deprecated) stats.deprecatedRequests[key] = (stats.deprecatedRequests[key] ?? 0) + 1;
+    const answer = (reply: Reply) => send(res, method, deprecated ? { ...reply, headers: { ...reply.headers, 'X-Deprecated': 'true' } } : reply);
 
     const fault = await opts.faults?.({ method, path: url.pathname, query: url.searchParams });
     if (fault?.delayMs) await sleep(fault.delayMs);
@@ -600,7 +703,7 @@ export async function startSandboxTenant(opts: SandboxOptions = {}): Promise<San
     if (isAuthorize) return authorize(req, res, method, url);
     if (!match) return send(res, method, { status: 404, body: errorResponse(404, `No such API: ${method} ${url.pathname}`) });
     const principal = authenticate(req);
-    if (!principal) return send(res, method, { status: 401, body: UNAUTHORIZED });
+    if (!principal) return answer({ status: 401, body: UNAUTHORIZED });
 
     const contentType = req.headers['content-type'] ?? '';
     const raw = await readBody(req);
@@ -613,10 +716,19 @@ export async function startSandboxTenant(opts: SandboxOptions = {}): Promise<San
     }
     if (method === 'POST' || method === 'PATCH') {
       const workItemId = match.route.path.startsWith('/work-items/') ? match.params.id : undefined;
-      stats.mutations.push({ method, path: url.pathname, workItemId, status: reply.status, identityId: principal.identityId, at: now().toISOString() });
+      const approvalId = match.route.path.includes('approvals/') ? match.params.approvalId ?? match.params.id : undefined;
+      stats.mutations.push({
+        method,
+        path: url.pathname,
+        workItemId,
+        approvalId,
+        status: reply.status,
+        identityId: principal.identityId,
+        at: now().toISOString(),
+      });
     }
     logger.debug(`sandbox ${method} ${url.pathname} → ${reply.status}`);
-    send(res, method, reply);
+    answer(reply);
   }
 
   const server = http.createServer((req, res) => {
@@ -652,6 +764,10 @@ export async function startSandboxTenant(opts: SandboxOptions = {}): Promise<San
     addWorkItem: (item) => state.addWorkItem(item),
     addTask: (task) => state.addTask(task),
     getWorkItemState: (id) => state.getWorkItemState(id),
+    addAccessRequestApproval: (approval) => state.addAccessRequestApproval(approval),
+    getAccessRequestApprovalState: (id) => state.accessRequests.get(id),
+    addGenericApproval: (approval) => state.addGenericApproval(approval),
+    getGenericApprovalState: (id) => state.genericApprovals.get(id),
     identityForEmail: (email) => structuredClone(state.identityForEmail(email)),
     revokeUserTokens: (identityId) => {
       for (const [token, issued] of tokens) if (!issued.principal.admin && issued.principal.identityId === identityId) tokens.delete(token);

@@ -1,5 +1,3 @@
-import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
-import { silentLogger } from '../../src/log';
 import type { PublicIdentity, TaskStatus, WorkItem } from '../../src/isc/types';
 import {
   HOSTILE_TEXT,
@@ -10,52 +8,11 @@ import {
   SEED_WORK_ITEMS as W,
   sandboxId,
 } from '../../src/sandbox/seed';
-import { startSandboxTenant, type Fault, type SandboxOptions, type SandboxTenant } from '../../src/sandbox/tenant';
+import type { Fault } from '../../src/sandbox/tenant';
+import { expectError, form, ids, T0, useTenant } from './helpers';
 
-const T0 = new Date('2025-03-10T12:00:00.000Z');
 const { ada, ben, manager, service } = SEED_IDENTITIES;
-
-interface Harness {
-  tenant: SandboxTenant;
-  /** No Authorization header. */
-  raw: AxiosInstance;
-  /** Authorised with a client-credentials token. */
-  api: AxiosInstance;
-  advanceClock(ms: number): void;
-}
-
-async function start(extra: SandboxOptions = {}): Promise<Harness> {
-  let clock = T0;
-  const tenant = await startSandboxTenant({ logger: silentLogger, now: () => clock, ...extra });
-  const raw = axios.create({ baseURL: tenant.url, validateStatus: () => true });
-  const grant = await raw.post('/oauth/token', form({ grant_type: 'client_credentials', client_id: tenant.clientId, client_secret: tenant.clientSecret }));
-  const api = axios.create({ baseURL: tenant.url, validateStatus: () => true, headers: { Authorization: `Bearer ${grant.data.access_token}` } });
-  return { tenant, raw, api, advanceClock: (ms) => (clock = new Date(clock.getTime() + ms)) };
-}
-
-/** Starts a fresh tenant for the enclosing describe and closes it afterwards. */
-function useTenant(extra: SandboxOptions = {}): () => Harness {
-  let h: Harness | undefined;
-  beforeAll(async () => {
-    h = await start(extra);
-  });
-  afterAll(() => h?.tenant.close());
-  return () => h!;
-}
-
-const form = (fields: Record<string, string>) => new URLSearchParams(fields);
-const ids = (items: Array<{ id?: string }>) => items.map((i) => i.id);
 const patchHeaders = { 'Content-Type': 'application/json-patch+json' };
-
-function expectError(res: AxiosResponse, status: number, text: RegExp = /./): void {
-  expect(res.status).toBe(status);
-  expect(res.data).toEqual({
-    detailCode: expect.stringMatching(new RegExp(`^${status}`)),
-    trackingId: expect.stringMatching(/^[0-9a-f]{32}$/),
-    messages: [{ locale: 'en-US', localeOrigin: 'DEFAULT', text: expect.stringMatching(text) }],
-    causes: [],
-  });
-}
 
 describe('OAuth token and authentication', () => {
   const h = useTenant({ tokenTtlSeconds: 749 });
@@ -73,6 +30,31 @@ describe('OAuth token and authentication', () => {
       auth: { username: 'sandbox', password: 'sandbox-secret' },
     });
     expect(res.status).toBe(200);
+  });
+
+  it('accepts the token request as multipart/form-data, as SailPoint’s TypeScript SDK sends it', async () => {
+    const { tenant } = h();
+    const body = new FormData();
+    for (const [name, value] of Object.entries({ grant_type: 'client_credentials', client_id: tenant.clientId, client_secret: tenant.clientSecret })) {
+      body.append(name, value);
+    }
+    const res = await fetch(`${tenant.url}/oauth/token`, { method: 'POST', body });
+    expect(res.status).toBe(200);
+    const { access_token: token } = (await res.json()) as { access_token: string };
+    expect((await fetch(`${tenant.url}/work-items/v1/count`, { headers: { Authorization: `Bearer ${token}` } })).status).toBe(200);
+
+    const wrong = new FormData();
+    wrong.append('grant_type', 'client_credentials');
+    wrong.append('client_id', tenant.clientId);
+    wrong.append('client_secret', 'nope');
+    expect((await fetch(`${tenant.url}/oauth/token`, { method: 'POST', body: wrong })).status).toBe(401);
+    const broken = await fetch(`${tenant.url}/oauth/token`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'multipart/form-data; boundary=xyz' },
+      body: 'not multipart at all',
+    });
+    expect(broken.status).toBe(400);
+    expect(await broken.json()).toMatchObject({ error: 'invalid_request' });
   });
 
   it('rejects wrong credentials and other grant types', async () => {
@@ -330,6 +312,19 @@ describe('v1 path layout', () => {
     expect((await api.get(`/task-status/v1/${T.error}`)).data.completionStatus).toBe('ERROR');
     const found = await api.get('/public-identities/v1', { params: { filters: `email eq "${ada.email}"` } });
     expect(ids(found.data)).toEqual([ada.id]);
+  });
+
+  it('marks every answer of a legacy-layout endpoint X-Deprecated: true, as ISC does, and counts them', async () => {
+    const { api, raw, tenant } = h();
+    const before = tenant.stats().deprecatedRequests;
+    expect((await api.get('/work-items/v1/count')).headers['x-deprecated']).toBeUndefined();
+    expect((await api.get('/v3/work-items/count')).headers['x-deprecated']).toBe('true');
+    expect((await api.head('/v2024/task-status/pending-tasks')).headers['x-deprecated']).toBe('true');
+    expect((await raw.get('/v3/public-identities')).headers).toMatchObject({ 'x-deprecated': 'true' }); // a 401 too
+    const after = tenant.stats().deprecatedRequests;
+    expect(after['GET /work-items/count'] - (before['GET /work-items/count'] ?? 0)).toBe(1);
+    expect(after['HEAD /task-status/pending-tasks']).toBe(1);
+    expect(after['GET /public-identities']).toBe(1);
   });
 
   it('has no pending-tasks in v1, and no API outside its versions', async () => {

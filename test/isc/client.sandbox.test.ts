@@ -1,20 +1,28 @@
 import { createIscClient, type IscClientHandle } from '../../src/isc/client';
 import { isIscError } from '../../src/isc/errors';
+import { localizedText, pendingApprovalsQuery } from '../../src/isc/genericApprovals';
+import { SEED_ACCESS_REQUEST_APPROVALS as AR, SEED_GENERIC_APPROVALS as G } from '../../src/sandbox/approvalSeed';
 import { SEED_APPROVAL_ITEMS, SEED_IDENTITIES, SEED_TASKS, SEED_WORK_ITEMS } from '../../src/sandbox/seed';
 import { startSandboxTenant, type SandboxTenant } from '../../src/sandbox/tenant';
-import { silentLogger } from '../../src/log';
+import { createLogger, silentLogger } from '../../src/log';
+
+const { ada, ben, manager, service } = SEED_IDENTITIES;
 
 // The real client over real HTTP on loopback against the sandbox tenant, in both path layouts.
 describe.each([
-  ['v3 / v2024', { workItems: 'v3', taskManagement: 'v2024', identities: 'v3' } as const],
-  ['v1 per-service', { workItems: 'v1', taskManagement: 'v1', identities: 'v1' } as const],
-])('ISC client against the sandbox tenant (%s)', (_name, versions) => {
+  ['legacy v3 / v2024', { workItems: 'v3', taskManagement: 'v2024', identities: 'v3', accessRequestApprovals: 'v3' } as const],
+  ['v1 per-service (the default)', {} as const],
+])('ISC client against the sandbox tenant (%s)', (name, versions) => {
   let tenant: SandboxTenant;
   let isc: IscClientHandle;
+  let logLines: string[];
+  const legacy = name.startsWith('legacy');
 
   beforeEach(async () => {
     tenant = await startSandboxTenant({ logger: silentLogger });
-    isc = createIscClient({ baseUrl: tenant.url, clientId: tenant.clientId, clientSecret: tenant.clientSecret, versions });
+    logLines = [];
+    const logger = createLogger('warn', (line) => logLines.push(line));
+    isc = createIscClient({ baseUrl: tenant.url, clientId: tenant.clientId, clientSecret: tenant.clientSecret, versions, logger });
   });
   afterEach(() => tenant.close());
 
@@ -73,6 +81,88 @@ describe.each([
     expect(cleared.completionStatus).toBe('TERMINATED');
     expect((await isc.taskManagement.getPendingTaskHeaders()).total).toBe(total - 1);
     expect((await isc.taskManagement.getTaskStatus(SEED_TASKS.stuckAggregation)).completionStatus).toBe('TERMINATED');
+  });
+
+  it('lists, summarises and decides access-request approvals', async () => {
+    const api = isc.accessRequestApprovals;
+    const pending = await api.listPendingApprovals({ ownerId: ada.id, count: true, limit: 2 });
+    expect([pending.items.length, pending.total]).toEqual([2, 5]);
+    expect(pending.items[0]).toMatchObject({ id: AR.adaPlain, owner: { id: ada.id }, requestedObject: { type: 'ACCESS_PROFILE' } });
+    const sod = await api.listPendingApprovals({ ownerId: ada.id, filters: `id eq "${AR.adaSodViolation}"` });
+    expect(sod.items[0].sodViolationContext?.violationCheckResult?.violatedPolicies).toHaveLength(1);
+
+    const refused = await api.rejectAccessRequest(AR.adaCommentRequired).catch((e: unknown) => e);
+    expect(isIscError(refused) && [refused.status, refused.userMessage()]).toEqual([
+      400,
+      expect.stringMatching(/^ISC rejected the request \(400\): A comment is required to reject access request approval \w+\. Tracking id [0-9a-f]{32}\.$/),
+    ]);
+    await api.rejectAccessRequest(AR.adaCommentRequired, 'Use a team-scoped role');
+    await api.approveAccessRequest(AR.adaPlain);
+    await api.approveAccessRequest(AR.adaSodViolation, 'Exception EX-12');
+    await api.forwardAccessRequest(AR.adaRevoke, { newOwnerId: manager.id, comment: 'Maya decides VPN access' });
+    const twice = await api.approveAccessRequest(AR.adaPlain).catch((e: unknown) => e);
+    expect(isIscError(twice) && twice.status).toBe(400);
+
+    expect((await api.listPendingApprovals({ ownerId: manager.id })).items.map((a) => a.id)).toContain(AR.adaRevoke);
+    const completed = await api.listCompletedApprovals({ ownerId: ada.id, sorters: '-modified', count: true });
+    expect(completed.total).toBe(5);
+    expect(completed.items.find((c) => c.id === AR.adaCommentRequired)).toMatchObject({ state: 'REJECTED', reviewedBy: { id: service.id } });
+    expect(await api.getAccessRequestApprovalSummary({ ownerId: ada.id })).toEqual({ pending: 1, approved: 3, rejected: 2 });
+    expect(tenant.stats().mutations.map((m) => [m.approvalId, m.status])).toEqual([
+      [AR.adaCommentRequired, 400],
+      [AR.adaCommentRequired, 202],
+      [AR.adaPlain, 202],
+      [AR.adaSodViolation, 202],
+      [AR.adaRevoke, 202],
+      [AR.adaPlain, 400],
+    ]);
+  });
+
+  it('reads and decides generic approvals (v1 in every layout)', async () => {
+    const api = isc.genericApprovals;
+    const page = await api.getApprovals({ ...pendingApprovalsQuery(ada.id), count: true });
+    expect(page.total).toBe(4);
+    const overdue = page.items.find((a) => a.id === G.adaOverdue)!;
+    expect([localizedText(overdue.name), localizedText(overdue.name, 'de-DE'), overdue.comments?.length]).toEqual([
+      'Quarterly firewall rule review',
+      'Vierteljährliche Prüfung der Firewall-Regeln',
+      2,
+    ]);
+    expect(await api.countApprovals({ approverId: ada.id, filters: 'status eq "PENDING"' })).toBe(4);
+    expect((await api.getApproval(G.adaParallel)).approvers).toHaveLength(2);
+
+    expect((await api.approveApproval(G.adaParallel, { comment: 'ok' })).completedDate).toEqual(expect.any(String));
+    const noComment = await api.rejectApproval(G.adaRejectComment).catch((e: unknown) => e);
+    expect(isIscError(noComment) && noComment.status).toBe(400);
+    await api.rejectApproval(G.adaRejectComment, { comment: 'Wrong system' });
+    await api.updateApprovalsReassign(G.adaHostile, { reassignFrom: ada.id, reassignTo: ben.id, comment: 'Ben owns it' });
+    expect((await api.updateApprovalsComments(G.adaOverdue, { comment: 'On it' })).comments?.at(-1)?.comment).toBe('On it');
+    await api.approveApprovalInBulk({ approvalIds: [G.benPending] });
+    await api.rejectApprovalInBulk({ approvalIds: [G.adaOverdue], comment: 'Superseded' });
+
+    expect(await api.countApprovals({ approverId: ada.id, filters: 'status eq "PENDING"' })).toBe(0);
+    expect((await api.getApprovals({ approverId: ben.id, filters: 'status eq "PENDING"' })).items.map((a) => a.id)).toEqual([G.adaHostile]);
+    const gone = await api.getApproval('5a9db000-0000-0000-0000-00000000ffff').catch((e: unknown) => e);
+    expect(isIscError(gone) && gone.userMessage()).toMatch(/^ISC could not find that approval \(404\); it may have been decided or cancelled\. Tracking id [0-9a-f]{32}\.$/);
+  });
+
+  it(`${legacy ? 'warns once per deprecated operation' : 'never calls a deprecated path, so never warns'}`, async () => {
+    for (let i = 0; i < 3; i++) {
+      await isc.workItems.getWorkItemsSummary({ ownerId: ada.id });
+      await isc.accessRequestApprovals.listPendingApprovals({ ownerId: ada.id });
+      await isc.taskManagement.getPendingTaskHeaders();
+      await isc.identities.findIdentityByEmail(ada.email);
+      await isc.genericApprovals.getApprovals(pendingApprovalsQuery(ada.id));
+    }
+    const warnings = logLines.filter((l) => l.includes('deprecated'));
+    const deprecated = tenant.stats().deprecatedRequests;
+    if (!legacy) {
+      expect([warnings, deprecated]).toEqual([[], {}]);
+      return;
+    }
+    expect(Object.values(deprecated)).toEqual([3, 3, 3, 3]);
+    expect(warnings).toHaveLength(4);
+    expect(warnings.join('\n')).toContain('ISC marks listPendingApprovals (GET /v3/access-request-approvals/pending) as deprecated; its successor is GET /access-request-approvals/v1/pending');
   });
 
   it('reports its health, and a 404 as an ISC error', async () => {

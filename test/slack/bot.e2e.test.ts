@@ -95,6 +95,19 @@ describe('/workitems', () => {
     expect((await responsesTo('ben'))[0].text).toMatch(/admin/i);
   });
 
+  it('uses only the per-service v1 paths when no SAIL_*_API is set (none answered X-Deprecated)', async () => {
+    await h.command(USERS.ada.id, '', 'v1-list');
+    await h.command(USERS.ada.id, 'summary', 'v1-sum');
+    await h.click(USERS.ada.id, ACTION.approve, { w: W.adaSingleApproval, a: A.adaSingle }, { responseId: 'v1-ap' });
+    await responsesTo('v1-list');
+    await responsesTo('v1-sum');
+    await responsesTo('v1-ap');
+    const { requests, deprecatedRequests, mutations: done } = h.sandbox.stats();
+    expect(Object.keys(requests)).toEqual(expect.arrayContaining(['GET /public-identities', 'GET /work-items', 'GET /work-items/summary']));
+    expect(done.map((m) => m.path)).toEqual([`/work-items/v1/${W.adaSingleApproval}/approve/${A.adaSingle}`]);
+    expect(deprecatedRequests).toEqual({});
+  });
+
   it('tells a Slack user with no ISC identity what to ask for', async () => {
     await h.command(USERS.ghost.id, '', 'ghost');
     const [reply] = await responsesTo('ghost');

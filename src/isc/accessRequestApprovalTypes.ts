@@ -160,11 +160,10 @@ export interface MaxPermittedAccessDuration {
   timeUnit?: 'HOURS' | 'DAYS' | 'WEEKS' | 'MONTHS';
 }
 
-/** An access request waiting on its approver (`owner`): ISC's Approvals → Requested. */
-export interface PendingApproval {
+/** The fields PendingApproval and CompletedApproval share, with the same types in both schemas. */
+interface AccessRequestApprovalFields {
   /** The approval id: what approve/reject/forward take. */
   id?: string;
-  accessRequestId?: string;
   name?: string;
   created?: string;
   modified?: string;
@@ -173,28 +172,33 @@ export interface PendingApproval {
   identityType?: 'HUMAN' | 'MACHINE';
   requester?: AccessItemRequester;
   requestedFor?: AccessItemRequestedFor;
-  /** The approver the approval currently waits on. */
-  owner?: { type?: 'IDENTITY'; id?: string; name?: string };
   requestedObject?: RequestableObjectReference;
   requesterComment?: CommentDto;
   previousReviewersComments?: CommentDto[];
   forwardHistory?: ApprovalForwardHistory[];
   /** When true ISC refuses a reject without a comment. */
   commentRequiredWhenRejected?: boolean;
-  actionInProcess?: PendingApprovalAction;
-  removeDate?: string;
   removeDateUpdateRequested?: boolean;
-  currentRemoveDate?: string;
   startDate?: string;
   startUpdateRequested?: boolean;
   currentStartDate?: string;
   sodViolationContext?: SodViolationContextCheckCompleted | null;
-  clientMetadata?: Record<string, string> | null;
   requestedAccounts?: RequestedAccountRef[] | null;
   privilegeLevel?: string | null;
   maxPermittedAccessDuration?: MaxPermittedAccessDuration | null;
   jitDetails?: EntitlementStateSnapshotJitDetail[] | null;
   form?: AccessRequestItemForm | null;
+}
+
+/** An access request waiting on its approver (`owner`): ISC's Approvals → Requested. */
+export interface PendingApproval extends AccessRequestApprovalFields {
+  accessRequestId?: string;
+  /** The approver the approval currently waits on. */
+  owner?: { type?: 'IDENTITY'; id?: string; name?: string };
+  actionInProcess?: PendingApprovalAction;
+  removeDate?: string;
+  currentRemoveDate?: string;
+  clientMetadata?: Record<string, string> | null;
 }
 
 /** Spec `Completedapprovalstate`. */
@@ -208,39 +212,15 @@ export interface PreApprovalTriggerResult {
 }
 
 /** A decided access-request approval. */
-export interface CompletedApproval {
-  id?: string;
-  name?: string;
-  created?: string;
-  modified?: string;
-  requestCreated?: string;
-  requestType?: AccessRequestType | null;
-  identityType?: 'HUMAN' | 'MACHINE';
-  requester?: AccessItemRequester;
-  requestedFor?: AccessItemRequestedFor;
+export interface CompletedApproval extends AccessRequestApprovalFields {
   reviewedBy?: AccessItemReviewedBy;
   owner?: OwnerDto;
-  requestedObject?: RequestableObjectReference;
-  requesterComment?: CommentDto;
   reviewerComment?: CommentDto | null;
-  previousReviewersComments?: CommentDto[];
-  forwardHistory?: ApprovalForwardHistory[];
-  commentRequiredWhenRejected?: boolean;
   state?: CompletedApprovalState;
   removeDate?: string | null;
-  removeDateUpdateRequested?: boolean;
   currentRemoveDate?: string | null;
-  startDate?: string;
-  startUpdateRequested?: boolean;
-  currentStartDate?: string;
-  sodViolationContext?: SodViolationContextCheckCompleted | null;
   preApprovalTriggerResult?: PreApprovalTriggerResult | null;
   clientMetadata?: Record<string, string>;
-  requestedAccounts?: RequestedAccountRef[] | null;
-  privilegeLevel?: string | null;
-  maxPermittedAccessDuration?: MaxPermittedAccessDuration | null;
-  jitDetails?: EntitlementStateSnapshotJitDetail[] | null;
-  form?: AccessRequestItemForm | null;
 }
 
 /** Body of forwardAccessRequest; both fields 1–255 characters. */

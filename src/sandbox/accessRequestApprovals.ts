@@ -13,6 +13,7 @@ import type {
 } from '../isc/types';
 import {
   badRequest,
+  ById,
   compare,
   compileFilters,
   HttpError,
@@ -81,29 +82,26 @@ function commentOf(body: unknown, what: string): string | undefined {
 }
 
 export class AccessRequestApprovalStore {
-  private readonly approvals = new Map<string, AccessRequestApprovalRecord>();
+  private readonly approvals = new ById<AccessRequestApprovalRecord>('An access-request approval');
 
   constructor(
     private readonly now: () => Date,
     private readonly identity: (id: string) => PublicIdentity | undefined,
   ) {}
 
-  /** Adds (or replaces, by id) an approval; the stored copy is returned. */
+  /** Adds (or replaces, by id) an approval; returns a copy of what is stored. */
   add(record: AccessRequestApprovalRecord): AccessRequestApprovalRecord {
-    const copy = structuredClone(record);
-    if (!copy.id) throw new Error('An access-request approval needs an id');
-    this.approvals.set(copy.id, copy);
-    return structuredClone(copy);
+    return this.approvals.add(record);
   }
 
   get(id: string): AccessRequestApprovalRecord | undefined {
-    const found = this.approvals.get(id);
-    return found && structuredClone(found);
+    return this.approvals.copy(id);
   }
 
   /** Approvals of one owner, or of everyone (`ownerId` undefined), pending or decided, newest first. */
   list(ownerId: string | undefined, pending: boolean): AccessRequestApprovalRecord[] {
-    return [...this.approvals.values()]
+    return this.approvals
+      .all()
       .filter((a) => (ownerId === undefined || a.owner?.id === ownerId) && !a.decision === pending)
       .sort(newestFirst);
   }
@@ -170,7 +168,7 @@ export class AccessRequestApprovalStore {
 
   /** The pending approval the principal may decide: its owner's, or anyone's for an admin. */
   private pending(p: Principal, id: string): AccessRequestApprovalRecord {
-    const approval = this.approvals.get(id);
+    const approval = this.approvals.stored(id);
     if (!approval) throw new HttpError(404, `Access request approval ${id} was not found.`);
     requireActsFor(p, approval.owner?.id);
     if (approval.decision) {

@@ -199,6 +199,35 @@ export function sortBy<T>(items: T[], sorters: string | null, keys: Record<strin
   });
 }
 
+/** A store's objects by id. `add` and `copy` hand out copies, so no caller holds a stored object. */
+export class ById<T extends { id?: string }> {
+  private readonly items = new Map<string, T>();
+
+  constructor(private readonly noun: string) {}
+
+  /** Adds (or replaces, by id); returns a copy of what is stored. */
+  add(item: T): T {
+    const copy = structuredClone(item);
+    if (!copy.id) throw new Error(`${this.noun} needs an id`);
+    this.items.set(copy.id, copy);
+    return structuredClone(copy);
+  }
+
+  copy(id: string): T | undefined {
+    const found = this.items.get(id);
+    return found && structuredClone(found);
+  }
+
+  /** The stored object itself, for the store's own changes. */
+  stored(id: string): T | undefined {
+    return this.items.get(id);
+  }
+
+  all(): T[] {
+    return [...this.items.values()];
+  }
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Principals and routes
 

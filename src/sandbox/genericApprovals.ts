@@ -5,6 +5,7 @@
 import type { Approval, ApprovalComment, ApprovalIdentity, ApprovalIdentityRecord, PublicIdentity } from '../isc/types';
 import {
   badRequest,
+  ById,
   compare,
   compileFilters,
   HttpError,
@@ -86,7 +87,7 @@ function optionalString(body: Record<string, unknown>, field: string): string | 
 }
 
 export class GenericApprovalStore {
-  private readonly approvals = new Map<string, Approval>();
+  private readonly approvals = new ById<Approval>('A generic approval');
 
   constructor(
     private readonly now: () => Date,
@@ -94,21 +95,18 @@ export class GenericApprovalStore {
     private readonly newCommentId: () => string,
   ) {}
 
-  /** Adds (or replaces, by id) an approval; the stored copy is returned. */
+  /** Adds (or replaces, by id) an approval; returns a copy of what is stored. */
   add(approval: Approval): Approval {
-    const copy = structuredClone(approval);
-    if (!copy.id) throw new Error('A generic approval needs an id');
-    this.approvals.set(copy.id, copy);
-    return structuredClone(copy);
+    return this.approvals.add(approval);
   }
 
   get(id: string): Approval | undefined {
-    const found = this.approvals.get(id);
-    return found && structuredClone(found);
+    return this.approvals.copy(id);
   }
 
+  /** The stored approvals, newest first. */
   all(): Approval[] {
-    return [...this.approvals.values()].sort(newestFirst);
+    return this.approvals.all().sort(newestFirst);
   }
 
   /** One approval, for whoever takes part in it (approvers, requester, requestee) or an admin. */
@@ -203,7 +201,7 @@ export class GenericApprovalStore {
   }
 
   private find(id: string): Approval {
-    const approval = this.approvals.get(id);
+    const approval = this.approvals.stored(id);
     if (!approval) throw new HttpError(404, `Approval ${id} was not found.`);
     return approval;
   }

@@ -1,7 +1,7 @@
 import nock from 'nock';
 import type { AccessRequestApprovalsApi } from '../../src/isc/api';
 import type { CompletedApproval, PendingApproval } from '../../src/isc/types';
-import { caught, expectCall, expectRequest, mockToken, testClient, useNock } from './helpers';
+import { caught, expectCall, expectOperation, mockToken, testClient, useNock, type OperationCase } from './helpers';
 
 useNock();
 
@@ -26,21 +26,7 @@ const PENDING: PendingApproval = {
 };
 const COMPLETED: CompletedApproval = { id: 'id12345', name: 'Approval Name', state: 'APPROVED', reviewedBy: { type: 'IDENTITY', id: 'r1', name: 'Reviewer' } };
 
-interface OpCase {
-  name: string;
-  call: (api: AccessRequestApprovalsApi) => Promise<unknown>;
-  method: 'GET' | 'POST';
-  /** Below the access-request-approvals root. */
-  path: string;
-  query?: Record<string, string>;
-  rawBody?: string;
-  status?: number;
-  reply?: unknown;
-  replyHeaders?: Record<string, string>;
-  result: unknown;
-}
-
-const cases: OpCase[] = [
+const cases: Array<OperationCase<AccessRequestApprovalsApi>> = [
   {
     name: 'listPendingApprovals sends owner-id, paging, filters and sorters',
     call: (api) =>
@@ -135,19 +121,7 @@ describe.each([
 ] as const)('access-request approvals, %s layout', (version, root) => {
   test.each(cases)('$name', async (c) => {
     mockToken();
-    const api = testClient({ versions: { accessRequestApprovals: version } }).client.accessRequestApprovals;
-    const { scope, received } = expectCall({
-      method: c.method,
-      path: root + c.path,
-      query: c.query,
-      status: c.status,
-      reply: c.reply,
-      replyHeaders: c.replyHeaders,
-    });
-    await expect(c.call(api)).resolves.toEqual(c.result);
-    scope.done();
-    expect(received).toHaveLength(1);
-    expectRequest(received[0], { rawBody: c.rawBody });
+    await expectOperation(testClient({ versions: { accessRequestApprovals: version } }).client.accessRequestApprovals, root, c);
   });
 });
 

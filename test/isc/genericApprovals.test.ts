@@ -2,7 +2,7 @@ import nock from 'nock';
 import type { GenericApprovalsApi } from '../../src/isc/api';
 import { localizedText, pendingApprovalsQuery } from '../../src/isc/genericApprovals';
 import type { Approval } from '../../src/isc/types';
-import { caught, expectCall, expectRequest, mockToken, testClient, useNock } from './helpers';
+import { caught, expectCall, expectOperation, mockToken, testClient, useNock, type OperationCase } from './helpers';
 
 useNock();
 
@@ -26,21 +26,7 @@ const APPROVAL: Approval = {
   additionalAttributes: '{ "llm_description": "generated description" }',
 };
 
-interface OpCase {
-  name: string;
-  call: (api: GenericApprovalsApi) => Promise<unknown>;
-  method: 'GET' | 'POST';
-  /** Below /generic-approvals/v1. */
-  path: string;
-  query?: Record<string, string>;
-  rawBody?: string;
-  status?: number;
-  reply?: unknown;
-  replyHeaders?: Record<string, string>;
-  result: unknown;
-}
-
-const cases: OpCase[] = [
+const cases: Array<OperationCase<GenericApprovalsApi>> = [
   {
     name: 'getApprovals sends every identity filter, include flag and the paging',
     call: (api) =>
@@ -174,19 +160,7 @@ const cases: OpCase[] = [
 
 test.each(cases)('$name', async (c) => {
   mockToken();
-  const api = testClient().client.genericApprovals;
-  const { scope, received } = expectCall({
-    method: c.method,
-    path: ROOT + c.path,
-    query: c.query,
-    status: c.status,
-    reply: c.reply,
-    replyHeaders: c.replyHeaders,
-  });
-  await expect(c.call(api)).resolves.toEqual(c.result);
-  scope.done();
-  expect(received).toHaveLength(1);
-  expectRequest(received[0], { rawBody: c.rawBody });
+  await expectOperation(testClient().client.genericApprovals, ROOT, c);
 });
 
 test('getApprovals without parameters sends none, and no version setting changes its path', async () => {

@@ -116,3 +116,31 @@ export function expectRequest(
   }
   for (const [name, value] of Object.entries(expected.headers ?? {})) expect(r.headers[name.toLowerCase()]).toBe(value);
 }
+
+/** One client operation and the exchange with ISC it must make; see expectOperation. */
+export interface OperationCase<Api> {
+  name: string;
+  call: (api: Api) => Promise<unknown>;
+  method: ExpectedCall['method'];
+  /** Below the `root` given to expectOperation. */
+  path: string;
+  /** Exact query (decoded); none when omitted. */
+  query?: Record<string, string>;
+  /** Exact JSON body; none when omitted. */
+  rawBody?: string;
+  contentType?: string;
+  status?: number;
+  reply?: unknown;
+  replyHeaders?: Record<string, string>;
+  /** What the call resolves to. */
+  result: unknown;
+}
+
+/** Runs the operation against one interceptor at `root + path`: its result, and the one request's headers and body. */
+export async function expectOperation<Api>(api: Api, root: string, c: OperationCase<Api>, headers?: Record<string, string>): Promise<void> {
+  const { scope, received } = expectCall({ ...c, path: root + c.path });
+  await expect(c.call(api)).resolves.toEqual(c.result);
+  scope.done();
+  expect(received).toHaveLength(1);
+  expectRequest(received[0], { rawBody: c.rawBody, contentType: c.contentType, headers });
+}

@@ -1,6 +1,6 @@
 import type { TaskManagementApi } from '../../src/isc/api';
 import type { JsonPatchOperation, TaskStatus } from '../../src/isc/types';
-import { expectCall, expectRequest, mockToken, testClient, useNock } from './helpers';
+import { expectCall, expectOperation, mockToken, testClient, useNock, type OperationCase } from './helpers';
 
 useNock();
 
@@ -28,21 +28,8 @@ const PATCH: JsonPatchOperation[] = [
 ];
 const PENDING = 'completionStatus isnull';
 
-interface OpCase {
-  name: string;
-  call: (api: TaskManagementApi) => Promise<unknown>;
-  method: 'GET' | 'HEAD' | 'PATCH';
-  path: string;
-  query?: Record<string, string>;
-  rawBody?: string;
-  contentType?: string;
-  status?: number;
-  reply?: unknown;
-  replyHeaders?: Record<string, string>;
-  result: unknown;
-}
-
-function cases(version: 'v2024' | 'v1', root: string): OpCase[] {
+/** Paths include the root. */
+function cases(version: 'v2024' | 'v1', root: string): Array<OperationCase<TaskManagementApi>> {
   const v1 = version === 'v1';
   return [
     {
@@ -116,15 +103,7 @@ describe.each([
   };
 
   test.each(cases(version, root))('$name', async (c) => {
-    const api = setup();
-    const { scope, received } = expectCall(c);
-    await expect(c.call(api)).resolves.toEqual(c.result);
-    scope.done();
-    expectRequest(received[0], {
-      rawBody: c.rawBody,
-      contentType: c.contentType,
-      headers: { 'X-SailPoint-Experimental': 'true' },
-    });
+    await expectOperation(setup(), '', c, { 'X-SailPoint-Experimental': 'true' });
   });
 });
 

@@ -1,7 +1,7 @@
 import nock from 'nock';
 import type { WorkItemsApi } from '../../src/isc/api';
 import type { WorkItem } from '../../src/isc/types';
-import { BASE, caught, expectCall, expectRequest, mockToken, testClient, useNock } from './helpers';
+import { BASE, caught, expectCall, expectOperation, mockToken, testClient, useNock, type OperationCase } from './helpers';
 
 useNock();
 
@@ -15,20 +15,7 @@ const ITEM: WorkItem = {
   errors: [],
 };
 
-interface OpCase {
-  name: string;
-  call: (api: WorkItemsApi) => Promise<unknown>;
-  method: 'GET' | 'POST';
-  /** Below the work-items root. */
-  path: string;
-  query?: Record<string, string>;
-  rawBody?: string;
-  reply?: unknown;
-  replyHeaders?: Record<string, string>;
-  result: unknown;
-}
-
-const cases: OpCase[] = [
+const cases: Array<OperationCase<WorkItemsApi>> = [
   {
     name: 'listWorkItems',
     call: (api) => api.listWorkItems({ ownerId: 'own1', limit: 50, offset: 100, count: true }),
@@ -169,18 +156,7 @@ describe.each([
   };
 
   test.each(cases)('$name', async (c) => {
-    const api = setup();
-    const { scope, received } = expectCall({
-      method: c.method,
-      path: root + c.path,
-      query: c.query,
-      reply: c.reply,
-      replyHeaders: c.replyHeaders,
-    });
-    await expect(c.call(api)).resolves.toEqual(c.result);
-    scope.done();
-    expect(received).toHaveLength(1);
-    expectRequest(received[0], { rawBody: c.rawBody });
+    await expectOperation(setup(), root, c);
   });
 
   test('iterateWorkItems pages with limit/offset until a short page', async () => {

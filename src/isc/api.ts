@@ -116,7 +116,7 @@ export interface GetApprovalsParams extends PageParams {
    * false for admins, so the bot's service identity must name the approver with `approverId` instead.
    */
   mine?: boolean;
-  /** These four must be the caller's own identity unless the caller is an admin. */
+  /** requesterId, requesteeId and approverId must be the caller's own identity unless the caller is an admin. */
   requesterId?: string;
   requesteeId?: string;
   /** Approvals that list this identity among their approvers. */
@@ -139,17 +139,30 @@ export interface GetApprovalsParams extends PageParams {
  * workflows and Adaptive Approvals. The inbox's "pending for this identity" is
  * `getApprovals(pendingApprovalsQuery(identityId))`, i.e.
  * `?approverId={id}&filters=status eq "PENDING"&include-comments=true`: an Approval has no status
- * field (pending means no `completedDate`), but the list filters on one.
+ * field (pending means no `completedDate`), but the list filters on one. Who it waits on now is
+ * `assignedTo` (always in the list); `approvers` only with includeApprovers.
+ *
+ * Acting with the bot's service token (an admin that is not an approver), ISC first reassigns the
+ * approval from one of its approvers, chosen at random, to the admin: the record names the bot's
+ * identity, and in a parallel approval possibly in place of someone else. With a linked account the
+ * person decides as themselves.
  */
 export interface GenericApprovalsApi {
   getApprovals(params?: GetApprovalsParams): Promise<Page<Approval>>;
   /** The total alone (`count-only=true`, from `X-Total-Count`), for counts and summaries. */
   countApprovals(params?: Pick<GetApprovalsParams, 'mine' | 'requesterId' | 'requesteeId' | 'approverId' | 'filters'>): Promise<number>;
   getApproval(id: string): Promise<Approval>;
-  /** Approves as the caller; an admin who is not an approver takes the approval over from one (ISC's rule). */
+  /**
+   * Approves as the caller; returns the approval. A comment is required when its
+   * `approvalConfig.requiresComment` is APPROVAL or ALL.
+   */
   approveApproval(id: string, request?: ApprovalApproveRequest): Promise<Approval>;
+  /** Rejects (204); a comment is required when `approvalConfig.requiresComment` is REJECTION or ALL. */
   rejectApproval(id: string, request?: ApprovalRejectRequest): Promise<void>;
-  /** Reassign: `reassignTo` is required; `reassignFrom` defaults to the caller when the approval is assigned to them. */
+  /**
+   * Reassign (204): `reassignTo` is required; `reassignFrom` defaults to the caller when the approval
+   * is assigned to them, so the service token must name the person it reassigns from.
+   */
   updateApprovalsReassign(id: string, request: ApprovalReassignRequest): Promise<void>;
   /** Adds a comment; returns the approval with it. */
   updateApprovalsComments(id: string, request: ApprovalCommentsRequest): Promise<Approval>;

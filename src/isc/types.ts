@@ -1,6 +1,6 @@
 // Types from SailPoint's published OpenAPI: work-items (v3 / v1), task-management (v2024 / v1),
-// public-identities (v3 / v1). Field names, nullability and enums follow the spec exactly,
-// including its typo `PolicyVioloation`.
+// public-identities (v3 / v1); the approval APIs' types are re-exported at the end. Field names,
+// nullability and enums follow the spec exactly, including its typo `PolicyVioloation`.
 
 export type WorkItemState = 'Finished' | 'Rejected' | 'Returned' | 'Expired' | 'Pending' | 'Canceled';
 

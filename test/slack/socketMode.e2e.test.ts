@@ -65,7 +65,7 @@ it('acks a /workitems envelope and a click envelope within 3 s, shows the card a
   expect(JSON.stringify(card.blocks)).toContain(`Approved by <@${USERS.ada.id}>`);
   const mutations = h.sandbox.stats().mutations.slice(before);
   expect(mutations).toHaveLength(1);
-  expect(mutations[0].path).toContain(`/work-items/${workItemId}/approve/`);
+  expect(mutations[0].path).toContain(`/work-items/v1/${workItemId}/approve/`);
 });
 
 it('serves /healthz on PORT in Socket Mode too', async () => {

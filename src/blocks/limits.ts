@@ -7,6 +7,7 @@ import type {
   DividerBlock,
   HeaderBlock,
   KnownBlock,
+  MrkdwnElement,
   PlainTextElement,
   SectionBlock,
   View,
@@ -216,9 +217,18 @@ export function plain(text: string, max: number): PlainTextElement {
   return { type: 'plain_text', text: plainTruncate(text, max) };
 }
 
+/**
+ * A mrkdwn text object (already escaped), clamped to `max`. `verbatim: true` stops Slack from turning
+ * bare URLs and #channel names (in ISC text) into links; explicit `<@U…>`, `<#C…>` and `<!date…>`
+ * tokens, which only the bot writes, still work.
+ */
+export function mrkdwn(text: string, max: number = LIMITS.text): MrkdwnElement {
+  return { type: 'mrkdwn', text: truncate(text, max), verbatim: true };
+}
+
 /** A section with mrkdwn text (already escaped), clamped to 3000. */
-export function section(mrkdwn: string, blockId?: string): SectionBlock {
-  return { type: 'section', ...(blockId ? { block_id: blockId } : {}), text: { type: 'mrkdwn', text: truncate(mrkdwn, LIMITS.sectionText) } };
+export function section(text: string, blockId?: string): SectionBlock {
+  return { type: 'section', ...(blockId ? { block_id: blockId } : {}), text: mrkdwn(text, LIMITS.sectionText) };
 }
 
 export function header(text: string, blockId?: string): HeaderBlock {
@@ -226,12 +236,13 @@ export function header(text: string, blockId?: string): HeaderBlock {
 }
 
 /** A context block with one mrkdwn element (already escaped). */
-export function contextBlock(mrkdwn: string, blockId?: string): ContextBlock {
-  return {
-    type: 'context',
-    ...(blockId ? { block_id: blockId } : {}),
-    elements: [{ type: 'mrkdwn', text: truncate(mrkdwn, LIMITS.text) }],
-  };
+export function contextBlock(text: string, blockId?: string): ContextBlock {
+  return { type: 'context', ...(blockId ? { block_id: blockId } : {}), elements: [mrkdwn(text)] };
+}
+
+/** A section field: a bold label over its value (already escaped). */
+export function field(label: string, value: string): MrkdwnElement {
+  return mrkdwn(`*${label}*\n${value}`, LIMITS.field);
 }
 
 export function actionsBlock(elements: Button[], blockId?: string): ActionsBlock {

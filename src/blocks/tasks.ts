@@ -1,7 +1,7 @@
 import type { Button, KnownBlock, ModalView } from '@slack/types';
 import type { TaskCompletionStatus, TaskStatus } from '../isc/types';
 import { ACTION, isValidId } from './actions';
-import { type Budget, LIMITS, MESSAGE_BUDGET, actionsBlock, button, contextBlock, fitBlocks, plain, section } from './limits';
+import { type Budget, LIMITS, MESSAGE_BUDGET, actionsBlock, button, contextBlock, field, fitBlocks, plain, section } from './limits';
 import { escapeMrkdwn, escapeTruncate, formatCount, plural, userMention } from './mrkdwn';
 import { UNKNOWN_TIME, age, formatInZone } from './time';
 import type { RenderedMessage, Viewer } from './types';
@@ -191,7 +191,6 @@ function listSection(title: string, lines: string[], blockId: string): KnownBloc
 /** Details: the task's facts, messages, returns and attributes, every ISC value escaped and cut. */
 export function renderTaskDetailsModal(task: TaskStatus, opts: Omit<TaskRenderOptions, 'buttons'>): ModalView {
   const { viewer } = opts;
-  const field = (label: string, value: string) => ({ type: 'mrkdwn' as const, text: `*${label}*\n${value}` });
   const cleared = opts.clearances?.[task.id];
   const messages = (task.messages ?? []).map(
     (m) => `• *${escapeMrkdwn(m.type)}* ${escapeTruncate(m.localizedText?.message || m.key, VALUE_CHARS * 2, '—')}`,

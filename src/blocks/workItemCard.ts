@@ -1,7 +1,7 @@
 import type { Button, KnownBlock } from '@slack/types';
 import type { ApprovalItemDetails, RemediationItemDetails, WorkItem } from '../isc/types';
 import { ACTION, encodeValue, isValidId } from './actions';
-import { type Budget, LIMITS, MESSAGE_BUDGET, actionsBlock, button, contextBlock, fitBlocks, header, section } from './limits';
+import { type Budget, LIMITS, MESSAGE_BUDGET, actionsBlock, button, contextBlock, field, fitBlocks, header, section } from './limits';
 import { escapeTruncate, userMention } from './mrkdwn';
 import { age, slackDate } from './time';
 import { type CardOptions, type Decision, type DecisionKind, type ListKind, type Viewer, WHOLE_ITEM } from './types';
@@ -285,7 +285,6 @@ function compactCard(m: CardModel): KnownBlock[] {
 function fullCard(m: CardModel): KnownBlock[] {
   const { item, opts } = m;
   const viewer = opts.viewer;
-  const field = (label: string, value: string) => ({ type: 'mrkdwn' as const, text: `*${label}*\n${value}` });
   const fields = [
     field('Type', typeLabel(item.type)),
     field('State', stateLabel(item.state)),

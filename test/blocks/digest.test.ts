@@ -1,7 +1,7 @@
 import { type ApproverRow, APPROVER_LINES, byMostOpen, renderDigest, renderDigestPosted } from '../../src/blocks/digest';
 import { LIMITS, validateMessage } from '../../src/blocks/limits';
 import { tasksWithButtons } from '../../src/blocks/tasks';
-import { FORBIDDEN, HOSTILE, mrkdwnTexts } from '../blocks/fixtures';
+import { FORBIDDEN, HOSTILE, linkifiedMrkdwn, mrkdwnTexts } from '../blocks/fixtures';
 import { approver, digestData, failedTask, hoursAgo, stuckTask, task, viewer } from '../digest/fixtures';
 
 const opts = { viewer, staleAfterDays: 3, stuckAfterHours: 6 };
@@ -73,6 +73,7 @@ describe('renderDigest', () => {
     expect(message.blocks.length).toBeLessThanOrEqual(LIMITS.messageBlocks);
     const text = texts(message);
     for (const bad of FORBIDDEN) expect(text).not.toContain(bad);
+    expect(linkifiedMrkdwn(message.blocks)).toEqual([]);
     const shownTasks = tasksWithButtons(message.blocks).length;
     expect(shownTasks).toBeGreaterThanOrEqual(3);
     expect(text).toContain(`… and ${(10_000 - shownTasks).toLocaleString('en-US')} more pending tasks`);

@@ -109,6 +109,21 @@ export function mrkdwnTexts(blocks: readonly AnyBlock[] | unknown): string[] {
   return out;
 }
 
+/** Every mrkdwn text object in blocks that Slack would auto-link (no `verbatim: true`): bare URLs and #channel names in ISC text would turn live. */
+export function linkifiedMrkdwn(blocks: unknown): Array<Record<string, unknown>> {
+  const out: Array<Record<string, unknown>> = [];
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') {
+      const o = v as Record<string, unknown>;
+      if (o.type === 'mrkdwn' && o.verbatim !== true) out.push(o);
+      Object.values(o).forEach(walk);
+    }
+  };
+  walk(blocks);
+  return out;
+}
+
 /** Every button in blocks. */
 export function buttons(blocks: readonly AnyBlock[]): Array<Record<string, any>> {
   const out: Array<Record<string, any>> = [];

@@ -13,7 +13,7 @@ import {
   taskGroup,
   tasksWithButtons,
 } from '../../src/blocks/tasks';
-import { BROADCASTS_AND_LINKS, FORBIDDEN, HOSTILE, actionIds, buttons, mrkdwnTexts } from '../blocks/fixtures';
+import { BROADCASTS_AND_LINKS, FORBIDDEN, HOSTILE, actionIds, buttons, linkifiedMrkdwn, mrkdwnTexts } from '../blocks/fixtures';
 import { NOW, failedTask, hoursAgo, stuckTask, task, taskId, viewer } from '../digest/fixtures';
 
 const opts = { viewer, stuckAfterHours: 6 };
@@ -68,8 +68,10 @@ describe('a task', () => {
     const hostile = failedTask(1, HOSTILE);
     Object.assign(hostile, { uniqueName: HOSTILE, launcher: HOSTILE, progress: HOSTILE, target: { name: HOSTILE } });
     expect(firstError(hostile)).toBe(HOSTILE);
-    const text = mrkdwnTexts(renderTaskMessage(hostile, opts).blocks).join('\n');
+    const { blocks } = renderTaskMessage(hostile, opts);
+    const text = mrkdwnTexts(blocks).join('\n');
     for (const bad of FORBIDDEN) expect(text).not.toContain(bad);
+    expect(linkifiedMrkdwn(blocks)).toEqual([]);
     expect(text).toContain('&lt;!channel&gt;');
   });
 });

@@ -5,7 +5,7 @@ import type { Decision } from '../../src/blocks/types';
 import { WHOLE_ITEM } from '../../src/blocks/types';
 import { COMPACT_CARD_MAX_BLOCKS, iscWorkItemUrl, renderWorkItemCard } from '../../src/blocks/workItemCard';
 import { renderWorkItemDetail } from '../../src/blocks/workItemList';
-import { FORBIDDEN, HOSTILE, ISC_UI, NOW, actionIds, approval, buttons, formItem, manualAction, mrkdwnTexts, opts, workItem } from './fixtures';
+import { FORBIDDEN, HOSTILE, ISC_UI, NOW, actionIds, approval, buttons, formItem, linkifiedMrkdwn, manualAction, mrkdwnTexts, opts, workItem } from './fixtures';
 
 const compact = (item = workItem(), extra = {}) => renderWorkItemCard(item, { ...opts, ...extra, mode: 'compact' });
 const full = (item = workItem(), extra = {}) => renderWorkItemCard(item, { ...opts, ...extra, mode: 'full' });
@@ -221,6 +221,13 @@ describe('hostile mrkdwn from ISC', () => {
     for (const t of texts) for (const bad of FORBIDDEN) expect(t).not.toContain(bad);
     expect(texts.join('\n')).toContain('&lt;!channel&gt; &lt;@U123&gt; &lt;https://evil.example|click&gt; &amp; *bold*');
     expect(texts.join('\n')).not.toContain('&amp;amp;');
+  });
+
+  it.each(['compact', 'full'] as const)('sets verbatim on every mrkdwn text in %s mode, so bare URLs and #channel names in ISC text stay text', (mode) => {
+    const bare = workItem({ name: 'see https://evil.example #general', description: 'www.evil.example #general', approvalItems: [approval(1, { value: 'https://evil.example' })] });
+    const blocks = renderWorkItemCard(bare, { ...opts, mode });
+    expect(mrkdwnTexts(blocks).join('\n')).toContain('https://evil.example');
+    expect(linkifiedMrkdwn(blocks)).toEqual([]);
   });
 
   it('the detail message text is escaped too', () => {

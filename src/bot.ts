@@ -48,7 +48,7 @@ export async function startBot(config: Config, logger: Logger = createLogger(con
   });
   const linking = createAccountLinking(config, { isc, store, directory, logger, iscBaseUrl });
   // The service tells the notifier about every action (so DMs follow their items); the notifier is built from the services, the service among them.
-  const service = new WorkItemService({ isc, directory, store, admins: config.slack.adminUserIds, logger, acting: linking, onItemChanged: (item, decisions) => notifier.itemChanged(item, decisions) });
+  const service = new WorkItemService({ isc, directory, store, admins: config.slack.adminUserIds, logger, acting: linking, iscTimeoutMs: config.isc.timeoutMs, onItemChanged: (item, decisions) => notifier.itemChanged(item, decisions) });
   const ctx: BotContext = { config, isc, service, directory, store, logger, now: () => new Date(), iscHealth: () => isc.checkHealth(), linking };
   const notifier = new Notifier(ctx, { slack: createNotificationClient(config.slack, logger) });
   const inFlight = new InFlight();

@@ -6,7 +6,8 @@
 import { redact } from '../log';
 import type { ErrorMessageDto, ErrorResponseDto } from './types';
 
-export type IscErrorKind = 'http' | 'timeout' | 'network' | 'malformed' | 'auth';
+/** `deadline`: the request was never sent, because the rate limiter had no slot for it before its caller's deadline. */
+export type IscErrorKind = 'http' | 'timeout' | 'network' | 'malformed' | 'auth' | 'deadline';
 
 /** The request an error belongs to. `path` has no query string (a query may hold an e-mail address). */
 export interface RequestInfo {
@@ -60,6 +61,7 @@ export class IscError extends Error {
 
   /** False only when the request certainly never left this process or reached ISC. */
   get mayHaveReachedIsc(): boolean {
+    if (this.kind === 'deadline') return false;
     return !(this.kind === 'network' && this.code !== undefined && UNSENT_CODES.has(this.code));
   }
 
@@ -118,6 +120,8 @@ function composeUserMessage(e: IscError): string {
         `ISC sent a response the bot could not read${e.status ? ` (${e.status})` : ''}.${track} ` +
         'Try again; if it persists tell your admin.'
       );
+    case 'deadline':
+      return "ISC is busy: the bot's share of ISC's rate limit is used up, so this was not sent to ISC and nothing was changed. Try again in a minute.";
     case 'auth':
       return `ISC did not accept the sign-in for this request (401 Unauthorized). If it keeps happening, tell your admin.${track}`;
     case 'http':

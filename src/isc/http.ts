@@ -1,9 +1,10 @@
 import axios, { type AxiosInstance } from 'axios';
 import type { Logger } from '../log';
 import type { TokenProvider } from './auth';
+import { requestDeadline } from './deadline';
 import type { DeprecationNotices } from './deprecation';
 import { IscError, isIscError, malformedError, responseError, type RequestInfo } from './errors';
-import type { RateLimiter } from './rateLimiter';
+import { SlotDeadlineError, type RateLimiter } from './rateLimiter';
 import type { Page, PageParams } from './types';
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PATCH';
@@ -179,7 +180,7 @@ export class IscHttp {
     let refreshed = false;
     for (;;) {
       const token = await this.tokens.getToken();
-      await limiter.acquire();
+      await this.turn(req);
       const outcome = await this.attempt(req, token);
       if (!isIscError(outcome)) this.options.deprecations?.observe(req, outcome.header);
       if (!isIscError(outcome) && outcome.status >= 200 && outcome.status < 300) {
@@ -220,6 +221,17 @@ export class IscHttp {
     const header = res.header('x-total-count') ?? '';
     if (!/^\d+$/.test(header.trim())) throw malformedError(req, res.status, 'count=true but no valid X-Total-Count header');
     return { items: items as T[], total: Number(header) };
+  }
+
+  /** The limiter's slot for one attempt, within the deadline of the work under way (withRequestDeadline). */
+  private async turn(req: IscRequest): Promise<void> {
+    try {
+      await this.options.limiter.acquire(requestDeadline());
+    } catch (e) {
+      if (!(e instanceof SlotDeadlineError)) throw e;
+      this.options.logger.warn('ISC request not sent: no rate-limit slot before its deadline', { method: req.method, path: req.path });
+      throw new IscError({ kind: 'deadline', method: req.method, path: req.path });
+    }
   }
 
   private attempt(req: IscRequest, token: string): Promise<RawResponse | IscError> {

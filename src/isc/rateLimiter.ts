@@ -5,6 +5,22 @@ export interface RateLimiterOptions {
   perMs: number;
   sleep: (ms: number) => Promise<void>;
   now?: () => number;
+  /** Calls `fire` after `ms` unless cancelled (the deadline of a queued caller); injectable for tests. */
+  timer?: (fire: () => void, ms: number) => () => void;
+}
+
+/** A caller gave up: it could not get a slot before its deadline. It took none. */
+export class SlotDeadlineError extends Error {
+  constructor() {
+    super('No rate-limit slot before the deadline');
+    this.name = 'SlotDeadlineError';
+  }
+}
+
+function realTimer(fire: () => void, ms: number): () => void {
+  const t = setTimeout(fire, ms);
+  t.unref();
+  return () => clearTimeout(t);
 }
 
 /**
@@ -25,9 +41,36 @@ export class RateLimiter {
     this.clock = options.now ?? (() => Date.now());
   }
 
-  /** Resolves when the caller may send one request. */
-  acquire(): Promise<void> {
-    const turn = this.queue.then(() => this.waitForSlot());
+  /**
+   * Resolves when the caller may send one request. With a `deadline` (epoch ms on this limiter's
+   * clock) it rejects with SlotDeadlineError as soon as it is clear there will be no slot by then,
+   * whether still queued behind others or waiting for the window, and it leaves its place to the next.
+   */
+  acquire(deadline?: number): Promise<void> {
+    if (deadline === undefined) return this.enqueue();
+    if (this.now() >= deadline) return Promise.reject(new SlotDeadlineError());
+    const ticket = { abandoned: false };
+    const turn = this.enqueue(deadline, ticket);
+    return new Promise<void>((resolve, reject) => {
+      const cancel = (this.options.timer ?? realTimer)(() => {
+        ticket.abandoned = true;
+        reject(new SlotDeadlineError());
+      }, deadline - this.now());
+      turn.then(
+        () => {
+          cancel();
+          resolve();
+        },
+        (e: unknown) => {
+          cancel();
+          reject(e);
+        },
+      );
+    });
+  }
+
+  private enqueue(deadline = Number.POSITIVE_INFINITY, ticket = { abandoned: false }): Promise<void> {
+    const turn = this.queue.then(() => this.waitForSlot(deadline, ticket));
     this.queue = turn.catch(() => undefined);
     return turn;
   }
@@ -43,13 +86,15 @@ export class RateLimiter {
     return Math.max(this.clock(), this.sleptUntil);
   }
 
-  private async waitForSlot(): Promise<void> {
+  private async waitForSlot(deadline: number, ticket: { abandoned: boolean }): Promise<void> {
     const { requests, perMs, sleep } = this.options;
     for (;;) {
+      if (ticket.abandoned) return;
       const now = this.now();
       while (this.grants.length > 0 && this.grants[0] <= now - perMs) this.grants.shift();
       const windowOpensAt = this.grants.length < requests ? now : this.grants[0] + perMs;
       const at = Math.max(windowOpensAt, this.pausedUntil);
+      if (at > deadline) throw new SlotDeadlineError();
       if (at <= now) {
         this.grants.push(now);
         return;

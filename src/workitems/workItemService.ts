@@ -4,6 +4,7 @@ import type { Decision, DecisionKind, Decisions, ListKind, WorkItemListPage } fr
 import { WHOLE_ITEM } from '../blocks/types';
 import { escapeMrkdwn } from '../blocks/mrkdwn';
 import type { IscClient } from '../isc/api';
+import { withRequestDeadline } from '../isc/deadline';
 import { isIscError } from '../isc/errors';
 import type { AccountSelection, ApprovalItemDetails, WorkItem } from '../isc/types';
 import type { Logger } from '../log';
@@ -48,11 +49,13 @@ const DECISION_KIND: Record<WorkItemAction['kind'], DecisionKind> = {
 };
 
 /**
- * The in-flight lock only outlives a crash mid-action: longer than any action can take (a 10 s
- * timeout plus at most three 429 waits of up to 60 s), short enough that after a crash a retry works
- * within minutes.
+ * The in-flight lock only outlives a crash mid-action, so that after one a retry works within minutes.
+ * An action never outlives it: its ISC requests run under a deadline (withRequestDeadline) that leaves
+ * the lock room for one whole ISC request plus a margin, so a request still waiting for the rate
+ * limiter at the deadline is not sent at all, and a second click can never run the same action twice.
  */
 const IN_FLIGHT_TTL_MS = 5 * 60_000;
+const LOCK_MARGIN_MS = 10_000;
 /** How long the same action by the same person counts as a redelivery. */
 const DONE_TTL_MS = 15 * 60_000;
 const DECISION_TTL_MS = 90 * 24 * 3600_000;
@@ -85,6 +88,8 @@ export interface WorkItemServiceOptions {
   now?: () => Date;
   /** Account linking: the client each actor's actions run with. Without it, every action runs with `isc`. */
   acting?: { actingClient(slackUserId: string): Promise<ActingClient> };
+  /** SAIL_TIMEOUT_MS: how long one ISC request may take, which the in-flight lock must cover after the action's deadline. Default 10 s. */
+  iscTimeoutMs?: number;
   /** Called after an action finds the item done or already decided, so its other messages (notification DMs) follow it. */
   onItemChanged?: (item: WorkItem, decisions: Decisions) => void;
 }
@@ -185,12 +190,15 @@ export class WorkItemService {
     const doneKey = `done:${target}:${action.kind}:${actorSlackUserId}`;
     if (await this.opts.store.get(doneKey)) return { status: 'duplicate' };
     const lockKey = `lock:${target}`;
+    // The store and the rate limiter count expiry on the system clock, not on the injected display clock.
+    const lockedAt = Date.now();
     if (!(await this.opts.store.setIfAbsent(lockKey, { by: actorSlackUserId, kind: action.kind }, IN_FLIGHT_TTL_MS))) {
       return { status: 'duplicate' };
     }
+    const deadline = lockedAt + IN_FLIGHT_TTL_MS - (this.opts.iscTimeoutMs ?? 10_000) - LOCK_MARGIN_MS;
     let result: WorkItem;
     try {
-      result = await this.execute(acting.client, item, action);
+      result = await withRequestDeadline(deadline, () => this.execute(acting.client, item, action));
     } catch (e) {
       await this.opts.store.delete(lockKey);
       // The linked account's refresh token was refused before anything was sent: nothing to re-read, nobody else to act as.

@@ -1,6 +1,7 @@
 import nock from 'nock';
 import type { TokenProvider } from '../../src/isc/auth';
 import { IscError } from '../../src/isc/errors';
+import { withRequestDeadline } from '../../src/isc/deadline';
 import { retryAfterMs } from '../../src/isc/http';
 import {
   BASE,
@@ -144,6 +145,22 @@ describe('429', () => {
     await expect(second).resolves.toEqual({ open: 1 });
     expect(pausedWith).toBe(5_000);
     expect(sleep).toHaveBeenCalledTimes(1);
+  });
+
+  test('a POST under a deadline is not sent again once the wait for a slot would pass the deadline: nothing reached ISC', async () => {
+    mockToken();
+    const { client, sleep, lines } = testClient();
+    const limited = expectCall({ method: 'POST', path: APPROVE_PATH, status: 429, reply: RATE_LIMITED, replyHeaders: { 'Retry-After': '30' } });
+    const error = (await caught(withRequestDeadline(T0 + 10_000, () => client.workItems.approveApprovalItem('wi1', 'ai1')))) as IscError;
+    expect(limited.received).toHaveLength(1);
+    expect(nock.pendingMocks()).toEqual([]);
+    expect(error).toMatchObject({ kind: 'deadline', method: 'POST', mayHaveReachedIsc: false });
+    expect(error.userMessage()).toMatch(/not sent to ISC and nothing was changed/);
+    expect(sleep).not.toHaveBeenCalled();
+    expect(lines.join('\n')).toMatch(/WARN ISC request not sent: no rate-limit slot before its deadline/);
+    // The limiter's pause still holds other callers; a request without a deadline waits it out.
+    expectCall({ method: 'GET', path: ITEM_PATH, reply: ITEM });
+    await expect(client.workItems.getWorkItem('wi1')).resolves.toEqual(ITEM);
   });
 
   test('retryAfterMs reads seconds, HTTP dates and junk', () => {

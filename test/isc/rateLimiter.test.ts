@@ -1,4 +1,4 @@
-import { RateLimiter } from '../../src/isc/rateLimiter';
+import { RateLimiter, SlotDeadlineError } from '../../src/isc/rateLimiter';
 
 /** A clock that only moves when the limiter sleeps. */
 function fakeTime() {
@@ -65,6 +65,58 @@ test('callers are served in arrival order', async () => {
   const order: number[] = [];
   await Promise.all([0, 1, 2, 3].map((i) => limiter.acquire().then(() => order.push(i))));
   expect(order).toEqual([0, 1, 2, 3]);
+});
+
+/** Timers the test fires by hand, on the fake clock. */
+function manualTimers(clock: { now: number }) {
+  const pending: Array<{ at: number; fire: () => void; cancelled: boolean }> = [];
+  return {
+    timer: (fire: () => void, ms: number) => {
+      const t = { at: clock.now + ms, fire, cancelled: false };
+      pending.push(t);
+      return () => void (t.cancelled = true);
+    },
+    advanceTo(now: number) {
+      clock.now = now;
+      for (const t of pending) if (!t.cancelled && t.at <= now) (t.cancelled = true), t.fire();
+    },
+  };
+}
+
+describe('a deadline', () => {
+  test('a caller queued behind a long wait gives up at its deadline, takes no slot, and the queue goes on', async () => {
+    const clock = { now: 0 };
+    let release!: () => void;
+    const blocked = new Promise<void>((r) => (release = r));
+    const timers = manualTimers(clock);
+    // The first sleep (a 429 pause of 60 s for the caller ahead) only ends when the test says so.
+    const limiter = new RateLimiter({ requests: 1, perMs: 1_000, sleep: () => blocked, now: () => clock.now, timer: timers.timer });
+    await limiter.acquire();
+    limiter.pause(60_000);
+    const ahead = limiter.acquire();
+    const withDeadline = limiter.acquire(30_000);
+    const outcome = withDeadline.then(() => 'granted', (e: unknown) => e);
+    timers.advanceTo(30_000);
+    expect(await outcome).toBeInstanceOf(SlotDeadlineError);
+    clock.now = 60_000;
+    release();
+    await ahead;
+    // The abandoned caller took no slot: the next one is granted at once in the next window.
+    clock.now = 61_000;
+    await limiter.acquire();
+  });
+
+  test('fails at once when the window or a pause already reaches past the deadline', async () => {
+    const time = fakeTime();
+    const limiter = new RateLimiter({ requests: 1, perMs: 10_000, sleep: time.sleep, now: time.now, timer: () => () => undefined });
+    await limiter.acquire(5_000);
+    await expect(limiter.acquire(5_000)).rejects.toBeInstanceOf(SlotDeadlineError);
+    expect(time.sleeps).toEqual([]);
+    limiter.pause(60_000);
+    await expect(limiter.acquire(20_000)).rejects.toBeInstanceOf(SlotDeadlineError);
+    time.clock.now = 30_000;
+    await expect(limiter.acquire(20_000)).rejects.toBeInstanceOf(SlotDeadlineError);
+  });
 });
 
 test('an invalid limit is refused', () => {

@@ -6,6 +6,7 @@ import { escapeMrkdwn } from '../../src/blocks/mrkdwn';
 import type { Decision } from '../../src/blocks/types';
 import { WHOLE_ITEM } from '../../src/blocks/types';
 import type { IscClient } from '../../src/isc/api';
+import { requestDeadline } from '../../src/isc/deadline';
 import { IscError } from '../../src/isc/errors';
 import type { Page, PageParams, PublicIdentity, WorkItem, WorkItemForward } from '../../src/isc/types';
 import type { Logger } from '../../src/log';
@@ -423,6 +424,24 @@ describe('WorkItemService', () => {
   });
 
   describe('at most once', () => {
+    it('an action reaches ISC only while it holds its lock: its requests run under a deadline that leaves the lock room for a whole ISC request', async () => {
+      const { service, isc, store } = await setup();
+      const setIfAbsent = jest.spyOn(store, 'setIfAbsent');
+      const real = isc.workItems.approveApprovalItem.getMockImplementation()!;
+      let deadline: number | undefined;
+      isc.workItems.approveApprovalItem.mockImplementationOnce(async (id, aid) => {
+        deadline = requestDeadline();
+        return real(id, aid);
+      });
+      const lockedAfter = Date.now();
+      expectStatus(await service.perform(OWNER, approve()), 'done');
+      const lockTtl = setIfAbsent.mock.calls.find(([key]) => key.startsWith('lock:'))![2]!;
+      expect(deadline).toBeGreaterThan(Date.now());
+      // A request may start at the deadline and take the whole timeout (10 s by default): the lock still holds then.
+      expect(deadline! + 10_000).toBeLessThan(lockedAfter + lockTtl);
+      expect(requestDeadline()).toBeUndefined();
+    });
+
     it('two concurrent perform() of the same approve → one ISC call; the other is a duplicate', async () => {
       const { service, isc } = await setup();
       const gate = deferred();

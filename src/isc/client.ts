@@ -39,11 +39,19 @@ export interface IscClientHandle extends IscClient {
   tokens: TokenProvider;
   /** Same HTTP layer (shared rate limiter), but authenticated with another token source (a user's linked account). */
   withTokenProvider(tokens: TokenProvider): IscClient;
-  /** For /healthz: obtains (or reuses) a token; `detail` is safe to show and never holds a secret. */
+  /**
+   * For /healthz: obtains (or reuses) a token. A failure is logged with its cause and remembered for
+   * HEALTH_FAILURE_TTL_MS; `detail` is public and says nothing of why ISC failed.
+   */
   checkHealth(): Promise<{ ok: boolean; detail: string }>;
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** While ISC refuses the credentials, probes every few seconds would each request a token and could get the client id throttled. */
+export const HEALTH_FAILURE_TTL_MS = 30_000;
+const HEALTH_OK = { ok: true, detail: "ISC accepted the bot's client credentials." };
+const HEALTH_FAILED = { ok: false, detail: "ISC is not available to the bot; the bot's log says why." };
 
 export function createIscClient(options: IscClientOptions): IscClientHandle {
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
@@ -84,18 +92,27 @@ export function createIscClient(options: IscClientOptions): IscClientHandle {
     genericApprovals: createGenericApprovalsApi(h),
   });
 
+  let failedUntil = 0;
+  let checking: Promise<{ ok: boolean; detail: string }> | undefined;
+  const checkHealth = async () => {
+    try {
+      await tokens.getToken();
+      return HEALTH_OK;
+    } catch (e) {
+      logger.warn('ISC health check failed', { error: e instanceof Error ? e.message : String(e), ...(isIscError(e) ? { reason: e.userMessage() } : {}) });
+      failedUntil = Date.now() + HEALTH_FAILURE_TTL_MS;
+      return HEALTH_FAILED;
+    }
+  };
+
   return {
     ...clientFor(http),
     tokens,
     withTokenProvider: (other) => clientFor(http.withTokens(other)),
-    async checkHealth() {
-      try {
-        await tokens.getToken();
-        return { ok: true, detail: "ISC accepted the bot's client credentials." };
-      } catch (e) {
-        logger.warn('ISC health check failed', { error: e });
-        return { ok: false, detail: isIscError(e) ? e.userMessage() : 'Unexpected error while obtaining an ISC token.' };
-      }
+    checkHealth() {
+      if (Date.now() < failedUntil) return Promise.resolve(HEALTH_FAILED);
+      checking ??= checkHealth().finally(() => (checking = undefined));
+      return checking;
     },
   };
 }

@@ -135,15 +135,25 @@ describe('checkHealth', () => {
     scope.done();
   });
 
-  test('not ok, with a safe detail, when the credentials are rejected', async () => {
-    nock(BASE).post('/oauth/token').reply(401, { error: 'invalid_client' });
+  test('not ok when the credentials are rejected: the public detail says nothing of why, the log does, and the failure is remembered for 30 s', async () => {
+    let now = Date.UTC(2026, 0, 15, 12, 0, 0);
+    jest.spyOn(Date, 'now').mockImplementation(() => now);
+    const token = nock(BASE).post('/oauth/token').times(2).reply(401, { error: 'invalid_client', error_description: 'Bad client credentials' });
     const { client, lines } = testClient();
     const health = await client.checkHealth();
-    expect(health).toEqual({
-      ok: false,
-      detail: "ISC rejected the bot's client credentials (SAIL_CLIENT_ID / SAIL_CLIENT_SECRET).",
-    });
-    expect(lines).toEqual([expect.stringContaining('WARN ISC health check failed')]);
+    expect(health).toEqual({ ok: false, detail: "ISC is not available to the bot; the bot's log says why." });
+    expect(JSON.stringify(health)).not.toMatch(/client credentials|SAIL_|invalid_client|401/);
+    expect(lines).toEqual([expect.stringMatching(/WARN ISC health check failed.*ISC rejected the bot's client credentials/)]);
     lines.forEach(expectNoSecrets);
+
+    // Probes within 30 s get the remembered answer: no token request that could get the client id throttled.
+    now += 29_000;
+    await Promise.all([client.checkHealth(), client.checkHealth()]).then((all) => all.forEach((h) => expect(h.ok).toBe(false)));
+    expect(token.pendingMocks()).toHaveLength(1);
+    expect(lines).toHaveLength(1);
+    now += 2_000;
+    expect((await client.checkHealth()).ok).toBe(false);
+    token.done();
+    jest.restoreAllMocks();
   });
 });

@@ -417,6 +417,22 @@ describe('the HTTP receiver', () => {
     expect(await res.json()).toMatchObject({ status: 'ok', mode: 'http', isc: { ok: true } });
   });
 
+  it('/healthz does not tell the internet why ISC failed, and asks ISC for a token at most once in 30 s while it fails', async () => {
+    h.fault = (req) => (req.path === '/oauth/token' ? { kind: 'status', status: 401 } : undefined);
+    const bodies = [];
+    for (let i = 0; i < 3; i++) {
+      const res = await fetch(`${h.baseUrl}/healthz`);
+      expect(res.status).toBe(200);
+      bodies.push(await res.text());
+    }
+    for (const body of bodies) {
+      expect(JSON.parse(body)).toMatchObject({ status: 'ok', isc: { ok: false } });
+      expect(body).not.toMatch(/401|credentials|SAIL_|JWT|Unauthorized/i);
+    }
+    expect(h.sandbox.stats().requests['POST /oauth/token']).toBe(1);
+    expect(h.logs.join('\n')).toMatch(/WARN ISC health check failed.*401/);
+  });
+
   it('remembers decisions across a restart', async () => {
     await h.click(USERS.ada.id, ACTION.approve, { w: W.adaMultiApproval, a: A.adaMulti[0] }, { responseId: 'before' });
     await responsesTo('before');

@@ -28,6 +28,14 @@ export type Surface =
 export class Presenter {
   constructor(private readonly ctx: BotContext) {}
 
+  /**
+   * Whose items a card redraw shows: the user a card's value names (`u`) only for an admin. An old card
+   * or a forged payload must not show a non-admin someone else's list.
+   */
+  subjectFor(actorSlackUserId: string, named: string | undefined): string {
+    return named && this.ctx.service.isAdmin(actorSlackUserId) ? named : actorSlackUserId;
+  }
+
   async viewer(slackUserId: string): Promise<Viewer> {
     const profile = await this.ctx.directory.slackUser(slackUserId).catch(() => undefined);
     return { tz: profile?.tz ?? 'UTC', now: this.ctx.now() };

@@ -169,6 +169,27 @@ describe('buttons', () => {
     expect(mutations()).toHaveLength(1);
   });
 
+  it("redraws someone else's list after an action only for an admin: a card value naming another user shows a non-admin their own", async () => {
+    const benItem = 'b0000000000000000000000000000002';
+    h.sandbox.addWorkItem({
+      id: benItem,
+      ownerId: SEED_IDENTITIES.ben.id,
+      name: 'Ben approves a group',
+      type: 'Approval',
+      approvalItems: [{ id: 'b1a1', application: 'GitHub', name: 'team', value: 'ops', operation: 'Add', state: 'Pending' }],
+    });
+    // An old card (or a forged payload) carries Ada as the list's subject.
+    await h.click(USERS.ben.id, ACTION.details, { w: benItem, u: USERS.ada.id }, { responseId: 'foreign-details' });
+    const [details] = await responsesTo('foreign-details');
+    expect(json(details.blocks)).toContain(ACTION.approve);
+    expect(json(details.blocks)).not.toContain(USERS.ada.id);
+    await h.click(USERS.ben.id, ACTION.approve, { w: benItem, a: 'b1a1', u: USERS.ada.id, k: 'pending', o: 0 }, { responseId: 'foreign' });
+    const [card] = await responsesTo('foreign');
+    expect(json(card.blocks)).toContain(`Approved by <@${USERS.ben.id}>`);
+    expect(json(card.blocks)).not.toContain(A.adaSingle);
+    expect(json(card.blocks)).not.toContain(USERS.ada.id);
+  });
+
   it('reaches ISC once for a double click or a redelivered action', async () => {
     h.fault = (req) => (req.method === 'POST' ? { kind: 'none', delayMs: 300 } : undefined);
     const value = { w: W.adaSingleApproval, a: A.adaSingle };

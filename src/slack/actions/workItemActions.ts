@@ -40,7 +40,7 @@ export function registerWorkItemActions(app: App, ctx: BotContext): void {
       if (!value || !action) return presenter.notify(surface, args.client, 'That button carried no valid work item; press Refresh and try again.', 'error');
       const actor = args.body.user.id;
       const outcome = await ctx.service.perform(actor, action);
-      const subject = value.u ?? actor;
+      const subject = presenter.subjectFor(actor, value.u);
       switch (outcome.status) {
         case 'done':
           return presenter.redraw(surface, args.client, actor, subject, outcome.item, outcome.decisions);
@@ -76,9 +76,10 @@ export function registerWorkItemActions(app: App, ctx: BotContext): void {
       const opened = await client.views.open({ trigger_id: body.trigger_id, view: renderLoadingModal(title) });
       const viewId = opened.view?.id;
       if (!viewId) return;
+      const subject = presenter.subjectFor(body.user.id, value.u);
       const metadata: ModalMetadata = {
         w: value.w,
-        ...(value.u ? { u: value.u } : {}),
+        ...(subject !== body.user.id ? { u: subject } : {}),
         ...(body.view?.type === 'home' ? { h: true } : { r: body.response_url }),
         ...(value.k ? { k: value.k, o: value.o ?? 0 } : {}),
       };
@@ -105,11 +106,12 @@ export function registerWorkItemActions(app: App, ctx: BotContext): void {
       const auth = await ctx.service.authorize(actor, value.w, 'view');
       if (!auth.ok) return presenter.notify(surface, args.client, auth.message, 'warning');
       const decisions = await ctx.service.decisionsFor(value.w);
+      const subject = presenter.subjectFor(actor, value.u);
       if (surface.kind === 'message') {
-        const message = await presenter.detailMessage(actor, auth.item, decisions, value.u ?? actor);
+        const message = await presenter.detailMessage(actor, auth.item, decisions, subject);
         await surface.respond({ ...message, replace_original: false, response_type: 'ephemeral' });
       } else {
-        const opts = await presenter.cardOptions(actor, value.u ?? actor);
+        const opts = await presenter.cardOptions(actor, subject);
         await args.client.views.open({ trigger_id: args.body.trigger_id, view: renderWorkItemModal(auth.item, { ...opts, decisions }) });
       }
     } catch (e) {
@@ -124,7 +126,7 @@ export function registerWorkItemActions(app: App, ctx: BotContext): void {
       const actor = args.body.user.id;
       if (!value) return;
       const subject = value.u ?? actor;
-      if (subject !== actor && !ctx.service.isAdmin(actor)) return;
+      if (subject !== presenter.subjectFor(actor, value.u)) return;
       if (args.body.view?.type === 'home') return presenter.publishHome(args.client, actor, value.o);
       await args.respond({ ...(await presenter.listMessage(actor, subject, value.k, value.o)), replace_original: true });
     });

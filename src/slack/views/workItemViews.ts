@@ -40,7 +40,7 @@ export function registerWorkItemViews(app: App, ctx: BotContext): void {
   async function performFromModal(client: WebClient, viewId: string, actor: string, title: string, metadata: ModalMetadata, action: WorkItemAction, doneText: string) {
     const outcome = await ctx.service.perform(actor, action);
     const surface = surfaceFromMetadata(ctx, actor, metadata);
-    const subject = metadata.u ?? actor;
+    const subject = presenter.subjectFor(actor, metadata.u);
     let text: string;
     switch (outcome.status) {
       case 'done':

@@ -65,8 +65,11 @@ export interface TaskManagementApi {
 
 /** ISC Public Identities API, used to map Slack users (by email) to ISC identities. */
 export interface IdentitiesApi {
-  /** `GET /public-identities?filters=email eq "…"`; null when no identity has that email. */
-  findIdentityByEmail(email: string): Promise<PublicIdentity | null>;
+  /**
+   * `GET /public-identities?filters=email eq "…"`: up to `limit` (default 10) identities with that email.
+   * Several, or inactive ones, are real (a person and their admin account, a contractor record).
+   */
+  findIdentitiesByEmail(email: string, limit?: number): Promise<PublicIdentity[]>;
   /** `GET /public-identities?filters=id eq "…"`; null when unknown. */
   getIdentityById(id: string): Promise<PublicIdentity | null>;
 }

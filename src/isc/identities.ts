@@ -11,12 +11,10 @@ export function filterLiteral(value: string): string {
 export function createIdentitiesApi(http: IscHttp, version: IdentitiesVersion): IdentitiesApi {
   const path = publicIdentitiesPath(version);
   // Both lookups are the spec's getPublicIdentities.
-  const first = async (filters: string) => {
-    const page = await http.list<PublicIdentity>({ operation: 'getPublicIdentities', method: 'GET', path, query: { filters } }, { limit: 1 });
-    return page.items[0] ?? null;
-  };
+  const matching = async (filters: string, limit: number) =>
+    (await http.list<PublicIdentity>({ operation: 'getPublicIdentities', method: 'GET', path, query: { filters } }, { limit })).items;
   return {
-    findIdentityByEmail: async (email) => first(`email eq ${filterLiteral(email)}`),
-    getIdentityById: async (id) => first(`id eq ${filterLiteral(id)}`),
+    findIdentitiesByEmail: (email, limit = 10) => matching(`email eq ${filterLiteral(email)}`, limit),
+    getIdentityById: async (id) => (await matching(`id eq ${filterLiteral(id)}`, 1))[0] ?? null,
   };
 }

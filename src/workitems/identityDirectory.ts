@@ -28,15 +28,46 @@ export interface IdentityDirectoryOptions {
 }
 
 const NOT_FOUND_TTL_MS = 5 * 60_000;
+const INACTIVE_STATES = new Set(['INACTIVE_SHORT_TERM', 'INACTIVE_LONG_TERM']);
+
+/** Why a Slack user maps to no ISC identity. */
+export type MissingIdentity =
+  | { reason: 'no-email' }
+  /** IDENTITY_MAP names an identity id ISC does not know. */
+  | { reason: 'unknown-mapping'; identityId: string }
+  /** No identity has the email; several have it; or the only one that has it is inactive. */
+  | { reason: 'not-found' | 'ambiguous' | 'inactive'; email: string };
+
+export type IdentityResolution = { identity: IscIdentityRef } | { missing: MissingIdentity };
+
+const ASK_FOR_MAP = "Ask your ISC admin to map your Slack user to your ISC identity in the bot's IDENTITY_MAP.";
+
+/** What to tell a user who maps to no identity (mrkdwn-safe once passed through a notice). */
+export function missingIdentityMessage(missing: MissingIdentity): string {
+  switch (missing.reason) {
+    case 'no-email':
+      return 'Your Slack profile shows no email, so the bot cannot find your ISC identity. Ask your Slack admin to grant the app the users:read.email scope, or your ISC admin to map your Slack user in IDENTITY_MAP.';
+    case 'unknown-mapping':
+      return `The bot's IDENTITY_MAP maps your Slack user to an ISC identity that does not exist (${missing.identityId}). Ask your ISC admin to correct that entry.`;
+    case 'not-found':
+      return `No ISC identity has your Slack email (${missing.email}). Ask your ISC admin to set it on your identity, or to map your Slack user in the bot's IDENTITY_MAP.`;
+    case 'ambiguous':
+      return `Your Slack email (${missing.email}) belongs to more than one ISC identity, so the bot cannot tell which one is you and acts for none. ${ASK_FOR_MAP}`;
+    case 'inactive':
+      return `The only ISC identity with your Slack email (${missing.email}) is inactive, so the bot acts for nobody. ${ASK_FOR_MAP}`;
+  }
+}
 
 /**
  * Maps Slack users to ISC identities (Slack profile email → ISC public identity, IDENTITY_MAP first)
- * and knows each user's time zone. Both lookups are cached with a TTL; a "no identity" answer is
- * cached briefly so a newly provisioned identity is picked up soon.
+ * and knows each user's time zone. An email that more than one identity has, or that only an
+ * inactive identity has, maps to nobody: only IDENTITY_MAP can say who that user is. Both lookups are
+ * cached with a TTL; a "no identity" answer is cached briefly so a newly provisioned identity is
+ * picked up soon.
  */
 export class IdentityDirectory {
   private readonly profiles: TtlCache<string, SlackUserProfile>;
-  private readonly identities: TtlCache<string, IscIdentityRef | null>;
+  private readonly identities: TtlCache<string, IdentityResolution>;
 
   constructor(private readonly opts: IdentityDirectoryOptions) {
     this.profiles = new TtlCache(10_000, opts.now);
@@ -62,39 +93,75 @@ export class IdentityDirectory {
 
   /** The cached mapping only, with no lookup: undefined when not known yet. */
   peekIdentity(slackUserId: string): IscIdentityRef | null | undefined {
-    return this.identities.peek(slackUserId);
+    const cached = this.identities.peek(slackUserId);
+    return cached && ('identity' in cached ? cached.identity : null);
   }
 
-  /** The ISC identity of a Slack user, or null when there is none (no email, or no identity has it). */
-  identityFor(slackUserId: string): Promise<IscIdentityRef | null> {
+  /** The ISC identity of a Slack user, or null when there is none (see resolve for why). */
+  async identityFor(slackUserId: string): Promise<IscIdentityRef | null> {
+    const resolved = await this.resolve(slackUserId);
+    return 'identity' in resolved ? resolved.identity : null;
+  }
+
+  /** What to tell a Slack user who maps to no identity (the lookup is cached, so this is cheap after identityFor). */
+  async noIdentityMessage(slackUserId: string): Promise<string> {
+    const resolved = await this.resolve(slackUserId);
+    return 'missing' in resolved ? missingIdentityMessage(resolved.missing) : '';
+  }
+
+  /** The ISC identity of a Slack user, or why there is none. */
+  resolve(slackUserId: string): Promise<IdentityResolution> {
     return this.identities.getOrLoad(
       slackUserId,
       () => this.lookUp(slackUserId),
-      (found) => (found ? this.opts.ttlMs : Math.min(this.opts.ttlMs, NOT_FOUND_TTL_MS)),
+      (found) => ('identity' in found ? this.opts.ttlMs : Math.min(this.opts.ttlMs, NOT_FOUND_TTL_MS)),
     );
   }
 
-  private async lookUp(slackUserId: string): Promise<IscIdentityRef | null> {
+  private async lookUp(slackUserId: string): Promise<IdentityResolution> {
     const byId = this.opts.overrides.get(slackUserId);
     if (byId) return this.byIdentityId(byId);
     const profile = await this.slackUser(slackUserId);
     if (!profile.email) {
       this.opts.logger.warn('Slack user has no email on their profile (is the users:read.email scope granted?)', { slackUserId });
-      return null;
+      return { missing: { reason: 'no-email' } };
     }
-    return this.identityForEmail(profile.email, profile.name);
+    return this.resolveEmail(profile.email, profile.name);
   }
 
-  /** The ISC identity with this email, IDENTITY_MAP first; null when there is none. Not cached. */
+  /** The ISC identity with this email, IDENTITY_MAP first; null when there is none or it is ambiguous. Not cached. */
   async identityForEmail(email: string, fallbackName = email): Promise<IscIdentityRef | null> {
+    const resolved = await this.resolveEmail(email, fallbackName);
+    return 'identity' in resolved ? resolved.identity : null;
+  }
+
+  private async resolveEmail(email: string, fallbackName: string): Promise<IdentityResolution> {
     const mapped = this.opts.overrides.get(email.toLowerCase());
     if (mapped) return this.byIdentityId(mapped);
-    const identity = await this.opts.identities.findIdentityByEmail(email);
-    return identity?.id ? { id: identity.id, name: identity.name ?? fallbackName, email: identity.email ?? email } : null;
+    const found = (await this.opts.identities.findIdentitiesByEmail(email)).filter((i) => i.id);
+    if (found.length === 0) return { missing: { reason: 'not-found', email } };
+    if (found.length > 1) {
+      this.opts.logger.warn('An email belongs to more than one ISC identity, so it maps to nobody until IDENTITY_MAP names one', {
+        email,
+        identityIds: found.map((i) => i.id),
+      });
+      return { missing: { reason: 'ambiguous', email } };
+    }
+    const [identity] = found;
+    if (INACTIVE_STATES.has(identity.identityState ?? '')) {
+      this.opts.logger.warn('The only ISC identity with an email is inactive, so it maps to nobody unless IDENTITY_MAP names it', {
+        email,
+        identityId: identity.id,
+        identityState: identity.identityState,
+      });
+      return { missing: { reason: 'inactive', email } };
+    }
+    return { identity: { id: identity.id!, name: identity.name ?? fallbackName, email: identity.email ?? email } };
   }
 
-  private async byIdentityId(id: string): Promise<IscIdentityRef | null> {
+  /** An IDENTITY_MAP entry: the admin named the identity, so it is used as it is. */
+  private async byIdentityId(id: string): Promise<IdentityResolution> {
     const identity = await this.opts.identities.getIdentityById(id);
-    return identity?.id ? { id: identity.id, name: identity.name ?? id, email: identity.email ?? undefined } : null;
+    return identity?.id ? { identity: { id: identity.id, name: identity.name ?? id, email: identity.email ?? undefined } } : { missing: { reason: 'unknown-mapping', identityId: id } };
   }
 }

@@ -9,7 +9,7 @@ import { isIscError } from '../isc/errors';
 import type { AccountSelection, ApprovalItemDetails, WorkItem } from '../isc/types';
 import type { Logger } from '../log';
 import type { StateStore } from '../store/store';
-import type { IdentityDirectory, IscIdentityRef } from './identityDirectory';
+import { missingIdentityMessage, type IdentityDirectory, type IscIdentityRef } from './identityDirectory';
 
 export type WorkItemAction =
   | { kind: 'approve' | 'reject'; workItemId: string; approvalItemId: string }
@@ -73,12 +73,6 @@ export function pendingApprovalItems(item: WorkItem): ApprovalItemDetails[] {
   return (item.approvalItems ?? []).filter((a) => isPendingApprovalItem(item, a));
 }
 
-export function noIdentityMessage(email: string | undefined): string {
-  return email
-    ? `No ISC identity has your Slack email (${email}). Ask your ISC admin to set it on your identity, or to map your Slack user in the bot's IDENTITY_MAP.`
-    : 'Your Slack profile shows no email, so the bot cannot find your ISC identity. Ask your Slack admin to grant the app the users:read.email scope, or your ISC admin to map your Slack user in IDENTITY_MAP.';
-}
-
 export interface WorkItemServiceOptions {
   isc: IscClient;
   directory: IdentityDirectory;
@@ -108,10 +102,8 @@ export class WorkItemService {
 
   /** The ISC identity whose items a user sees, with a message for the user when there is none. */
   async subjectIdentity(slackUserId: string): Promise<{ identity: IscIdentityRef } | { message: string }> {
-    const identity = await this.opts.directory.identityFor(slackUserId);
-    if (identity) return { identity };
-    const profile = await this.opts.directory.slackUser(slackUserId);
-    return { message: noIdentityMessage(profile.email) };
+    const resolved = await this.opts.directory.resolve(slackUserId);
+    return 'identity' in resolved ? resolved : { message: missingIdentityMessage(resolved.missing) };
   }
 
   async listPage(ownerId: string, kind: ListKind, offset: number, pageSize: number): Promise<WorkItemListPage> {
@@ -137,10 +129,7 @@ export class WorkItemService {
   async authorize(actorSlackUserId: string, workItemId: string, purpose: 'act' | 'view' = 'act'): Promise<Authorization> {
     const [actorIdentity, item] = await Promise.all([this.opts.directory.identityFor(actorSlackUserId), this.opts.isc.workItems.getWorkItem(workItemId)]);
     if (this.isAdmin(actorSlackUserId)) return { ok: true, item, actorIdentity };
-    if (!actorIdentity) {
-      const profile = await this.opts.directory.slackUser(actorSlackUserId);
-      return { ok: false, message: noIdentityMessage(profile.email) };
-    }
+    if (!actorIdentity) return { ok: false, message: await this.opts.directory.noIdentityMessage(actorSlackUserId) };
     if (item.ownerId !== actorIdentity.id) {
       const owner = `Only the work item's current owner${item.ownerName ? ` (${escapeMrkdwn(item.ownerName)})` : ''} or a bot admin`;
       return { ok: false, message: purpose === 'act' ? `${owner} can act on it. Nothing was changed in ISC.` : `${owner} can see it.` };

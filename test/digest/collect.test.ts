@@ -103,7 +103,7 @@ describe('collectDigest with 500 approvers', () => {
     const page = (ownerId: string | undefined, { limit = 250 }: PageParams): WorkItem[] =>
       Array.from({ length: Math.min(limit, open(ownerId)) }, (_, i) => ({ id: `${ownerId}-${i}`, name: `Item ${i}`, created: old, state: 'Pending' }));
     const isc = {
-      identities: { findIdentityByEmail: (email: string) => call('identity', { id: `id-${email.split('@')[0].slice(4)}`, name: email }) },
+      identities: { findIdentitiesByEmail: (email: string) => call('identity', [{ id: `id-${email.split('@')[0].slice(4)}`, name: email }]) },
       workItems: {
         getWorkItemsSummary: ({ ownerId }: { ownerId?: string }) => call('summary', { open: open(ownerId), completed: 1, total: open(ownerId) + 1 }),
         listWorkItems: (p: PageParams & { ownerId?: string }) => call('list', { items: page(p.ownerId, p) }),
@@ -132,7 +132,7 @@ describe('collectDigest with 500 approvers', () => {
   it('maps an email through IDENTITY_MAP before looking it up', async () => {
     const getIdentityById = jest.fn(async (id: string) => ({ id, name: 'Mapped Person' }));
     const isc = {
-      identities: { getIdentityById, findIdentityByEmail: jest.fn() },
+      identities: { getIdentityById, findIdentitiesByEmail: jest.fn() },
       workItems: { getWorkItemsSummary: async () => ({ open: 0, completed: 0, total: 0 }) },
       taskManagement: { getPendingTaskHeaders: async () => ({ total: 0 }), getTaskStatusList: async () => ({ items: [] }) },
     } as unknown as IscClient;
@@ -141,7 +141,7 @@ describe('collectDigest with 500 approvers', () => {
       { owners: ['a@b.com'], now: new Date(), since: new Date(), staleAfterDays: 3 },
     );
     expect(getIdentityById).toHaveBeenCalledWith('id-42');
-    expect(isc.identities.findIdentityByEmail).not.toHaveBeenCalled();
+    expect(isc.identities.findIdentitiesByEmail).not.toHaveBeenCalled();
     expect(data.approvers).toEqual([{ name: 'Mapped Person', summary: { open: 0, completed: 0, total: 0 } }]);
   });
 });

@@ -27,7 +27,7 @@ describe.each([
   afterEach(() => tenant.close());
 
   it('maps an email to an identity and lists, counts and summarises that owner’s items', async () => {
-    const ada = await isc.identities.findIdentityByEmail('ada@example.com');
+    const [ada] = await isc.identities.findIdentitiesByEmail('ada@example.com');
     expect(ada?.id).toBe(SEED_IDENTITIES.ada.id);
     const ownerId = ada!.id!;
     const page = await isc.workItems.listWorkItems({ ownerId, limit: 2, count: true });
@@ -151,7 +151,7 @@ describe.each([
       await isc.workItems.getWorkItemsSummary({ ownerId: ada.id });
       await isc.accessRequestApprovals.listPendingApprovals({ ownerId: ada.id });
       await isc.taskManagement.getPendingTaskHeaders();
-      await isc.identities.findIdentityByEmail(ada.email);
+      await isc.identities.findIdentitiesByEmail(ada.email);
       await isc.genericApprovals.getApprovals(pendingApprovalsQuery(ada.id));
     }
     const warnings = logLines.filter((l) => l.includes('deprecated'));

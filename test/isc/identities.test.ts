@@ -23,18 +23,21 @@ describe.each([
     return testClient({ versions: { identities: version } }).client.identities;
   };
 
-  test('findIdentityByEmail filters on email with limit 1', async () => {
+  test('findIdentitiesByEmail filters on email and returns every match, up to its limit (10 by default)', async () => {
     const api = setup();
+    const admin = { ...ALISON, id: '2c9180857182305e0171993735622949', name: 'Alison Ferguso (admin)' };
     const { scope, received } = expectCall({
       method: 'GET',
       path,
-      query: { filters: 'email eq "alison.ferguso@acme-solar.com"', limit: '1' },
-      reply: [ALISON],
+      query: { filters: 'email eq "alison.ferguso@acme-solar.com"', limit: '10' },
+      reply: [ALISON, admin],
     });
-    await expect(api.findIdentityByEmail('alison.ferguso@acme-solar.com')).resolves.toEqual(ALISON);
+    await expect(api.findIdentitiesByEmail('alison.ferguso@acme-solar.com')).resolves.toEqual([ALISON, admin]);
     scope.done();
     expectRequest(received[0]);
-    expect(received[0].uri).toBe(`${path}?filters=email%20eq%20%22alison.ferguso%40acme-solar.com%22&limit=1`);
+    expect(received[0].uri).toBe(`${path}?filters=email%20eq%20%22alison.ferguso%40acme-solar.com%22&limit=10`);
+    expectCall({ method: 'GET', path, query: { filters: 'email eq "alison.ferguso@acme-solar.com"', limit: '2' }, reply: [ALISON] });
+    await expect(api.findIdentitiesByEmail('alison.ferguso@acme-solar.com', 2)).resolves.toEqual([ALISON]);
   });
 
   test('getIdentityById filters on id with limit 1', async () => {
@@ -44,10 +47,10 @@ describe.each([
     scope.done();
   });
 
-  test('no match is null (empty array or 204)', async () => {
+  test('no match is none (empty array or 204)', async () => {
     const api = setup();
-    expectCall({ method: 'GET', path, query: { filters: 'email eq "nobody@acme.com"', limit: '1' }, reply: [] });
-    await expect(api.findIdentityByEmail('nobody@acme.com')).resolves.toBeNull();
+    expectCall({ method: 'GET', path, query: { filters: 'email eq "nobody@acme.com"', limit: '10' }, reply: [] });
+    await expect(api.findIdentitiesByEmail('nobody@acme.com')).resolves.toEqual([]);
     expectCall({ method: 'GET', path, query: { filters: 'id eq "nope"', limit: '1' }, status: 204 });
     await expect(api.getIdentityById('nope')).resolves.toBeNull();
   });
@@ -60,11 +63,11 @@ test('quotes and backslashes in a filter value are escaped, and the filter stays
   const { received } = expectCall({
     method: 'GET',
     path: '/public-identities/v1',
-    query: { filters: 'email eq "o\\"brien\\\\x&limit=250@acme.com"', limit: '1' },
+    query: { filters: 'email eq "o\\"brien\\\\x&limit=250@acme.com"', limit: '10' },
     reply: [],
   });
-  await expect(api.findIdentityByEmail(email)).resolves.toBeNull();
-  expect(received[0].uri).toContain('filters=email%20eq%20%22o%5C%22brien%5C%5Cx%26limit%3D250%40acme.com%22&limit=1');
+  await expect(api.findIdentitiesByEmail(email)).resolves.toEqual([]);
+  expect(received[0].uri).toContain('filters=email%20eq%20%22o%5C%22brien%5C%5Cx%26limit%3D250%40acme.com%22&limit=10');
 });
 
 test('filterLiteral', () => {

@@ -11,13 +11,13 @@ test('with no versions set, every API uses its per-service v1 path', async () =>
   const calls = [
     expectCall({ method: 'GET', path: '/work-items/v1/summary', reply: { open: 0 } }),
     expectCall({ method: 'GET', path: '/task-status/v1', query: { filters: 'completionStatus isnull', limit: '1', count: 'true' }, reply: [], replyHeaders: { 'X-Total-Count': '0' } }),
-    expectCall({ method: 'GET', path: '/public-identities/v1', query: { filters: 'email eq "a@x.com"', limit: '1' }, reply: [] }),
+    expectCall({ method: 'GET', path: '/public-identities/v1', query: { filters: 'email eq "a@x.com"', limit: '10' }, reply: [] }),
     expectCall({ method: 'GET', path: '/access-request-approvals/v1/approval-summary', reply: { pending: 0 } }),
     expectCall({ method: 'GET', path: '/generic-approvals/v1/g1', reply: { id: 'g1' } }),
   ];
   await client.workItems.getWorkItemsSummary();
   await client.taskManagement.getPendingTaskHeaders();
-  await client.identities.findIdentityByEmail('a@x.com');
+  await client.identities.findIdentitiesByEmail('a@x.com');
   await client.accessRequestApprovals.getAccessRequestApprovalSummary();
   await client.genericApprovals.getApproval('g1');
   calls.forEach((c) => c.scope.done());
@@ -69,8 +69,8 @@ test('a client built withTokenProvider shares the once-per-operation record', as
   const userClient = client.withTokenProvider({ getToken: async () => 'user-token', invalidate: () => undefined });
   expectCall({ method: 'GET', path: '/v3/public-identities', query: { filters: 'id eq "a"', limit: '1' }, reply: [], replyHeaders: DEPRECATED });
   await client.identities.getIdentityById('a');
-  expectCall({ method: 'GET', path: '/v3/public-identities', query: { filters: 'email eq "b@x.com"', limit: '1' }, reply: [], replyHeaders: DEPRECATED });
-  await userClient.identities.findIdentityByEmail('b@x.com');
+  expectCall({ method: 'GET', path: '/v3/public-identities', query: { filters: 'email eq "b@x.com"', limit: '10' }, reply: [], replyHeaders: DEPRECATED });
+  await userClient.identities.findIdentitiesByEmail('b@x.com');
   expect(warnings(lines)).toHaveLength(1);
   expect(warnings(lines)[0]).not.toContain('b@x.com');
 });

@@ -60,9 +60,9 @@ describe('1,000 subscribers', () => {
         },
       },
       identities: {
-        findIdentityByEmail: async (email: string) => {
+        findIdentitiesByEmail: async (email: string) => {
           record();
-          return { id: `id-${email.split('@')[0].slice(1)}`, name: email, email };
+          return [{ id: `id-${email.split('@')[0].slice(1)}`, name: email, email }];
         },
       },
     } as unknown as IscClient;

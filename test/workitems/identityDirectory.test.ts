@@ -38,18 +38,18 @@ function setup(
     if (!u) throw new Error(`user_not_found: ${user}`);
     return { ok: true, user: { id: user, ...u } };
   });
-  const findIdentityByEmail = jest.fn(async (email: string) => identities.find((i) => i.email === email) ?? null);
+  const findIdentitiesByEmail = jest.fn(async (email: string) => identities.filter((i) => i.email === email));
   const getIdentityById = jest.fn(async (id: string) => identities.find((i) => i.id === id) ?? null);
   const logger: Logger = { debug: jest.fn(), info: jest.fn(), warn: jest.fn(), error: jest.fn() };
   const directory = new IdentityDirectory({
     slack: { users: { info } } as unknown as Pick<WebClient, 'users'>,
-    identities: { findIdentityByEmail, getIdentityById } satisfies IdentitiesApi,
+    identities: { findIdentitiesByEmail, getIdentityById } satisfies IdentitiesApi,
     overrides: new Map(Object.entries(opts.overrides ?? {})),
     ttlMs: opts.ttlMs ?? HOUR,
     logger,
     now: () => clock.t,
   });
-  return { directory, clock, info, findIdentityByEmail, getIdentityById, logger };
+  return { directory, clock, info, findIdentitiesByEmail, getIdentityById, logger };
 }
 
 const ALICE_IDENTITY: PublicIdentity = { id: 'id-alice', name: 'Alice Adams', email: 'alice@example.com' };
@@ -58,12 +58,12 @@ describe('IdentityDirectory', () => {
   describe('identityForEmail', () => {
     it('uses IDENTITY_MAP first (case-insensitively), else the ISC lookup, and needs no Slack call', async () => {
       const mapped: PublicIdentity = { id: 'id-mapped', name: 'Mapped Person' };
-      const { directory, info, findIdentityByEmail, getIdentityById } = setup({ identities: [ALICE_IDENTITY, mapped], overrides: { 'bob@example.com': 'id-mapped' } });
+      const { directory, info, findIdentitiesByEmail, getIdentityById } = setup({ identities: [ALICE_IDENTITY, mapped], overrides: { 'bob@example.com': 'id-mapped' } });
       expect(await directory.identityForEmail('Bob@Example.com')).toMatchObject({ id: 'id-mapped', name: 'Mapped Person' });
       expect(getIdentityById).toHaveBeenCalledWith('id-mapped');
       expect(await directory.identityForEmail('alice@example.com')).toEqual({ id: 'id-alice', name: 'Alice Adams', email: 'alice@example.com' });
       expect(await directory.identityForEmail('nobody@example.com')).toBeNull();
-      expect(findIdentityByEmail).toHaveBeenCalledTimes(2);
+      expect(findIdentitiesByEmail).toHaveBeenCalledTimes(2);
       expect(info).not.toHaveBeenCalled();
     });
   });
@@ -126,46 +126,87 @@ describe('IdentityDirectory', () => {
 
   describe('identityFor', () => {
     it('maps a Slack user to the ISC identity with their email', async () => {
-      const { directory, findIdentityByEmail, getIdentityById } = setup({
+      const { directory, findIdentitiesByEmail, getIdentityById } = setup({
         users: { U1: { profile: { email: 'alice@example.com' } } },
         identities: [ALICE_IDENTITY, { id: 'id-bob', name: 'Bob', email: 'bob@example.com' }],
       });
       expect(await directory.identityFor('U1')).toEqual({ id: 'id-alice', name: 'Alice Adams', email: 'alice@example.com' });
-      expect(findIdentityByEmail).toHaveBeenCalledTimes(1);
-      expect(findIdentityByEmail).toHaveBeenCalledWith('alice@example.com');
+      expect(findIdentitiesByEmail).toHaveBeenCalledTimes(1);
+      expect(findIdentitiesByEmail).toHaveBeenCalledWith('alice@example.com');
       expect(getIdentityById).not.toHaveBeenCalled();
     });
 
     it('looks the email up in lower case', async () => {
-      const { directory, findIdentityByEmail } = setup({
+      const { directory, findIdentitiesByEmail } = setup({
         users: { U1: { profile: { email: 'ALICE@Example.Com' } } },
         identities: [ALICE_IDENTITY],
       });
       expect((await directory.identityFor('U1'))?.id).toBe('id-alice');
-      expect(findIdentityByEmail).toHaveBeenCalledWith('alice@example.com');
+      expect(findIdentitiesByEmail).toHaveBeenCalledWith('alice@example.com');
     });
 
     it('falls back to the Slack name and email when the ISC identity lacks them', async () => {
-      const { directory, findIdentityByEmail } = setup({ users: { U1: { profile: { email: 'Carol@Example.com', display_name: 'Carol' } } } });
-      findIdentityByEmail.mockResolvedValueOnce({ id: 'id-carol' });
+      const { directory, findIdentitiesByEmail } = setup({ users: { U1: { profile: { email: 'Carol@Example.com', display_name: 'Carol' } } } });
+      findIdentitiesByEmail.mockResolvedValueOnce([{ id: 'id-carol' }]);
       expect(await directory.identityFor('U1')).toEqual({ id: 'id-carol', name: 'Carol', email: 'carol@example.com' });
     });
 
     it('prefers the ISC name and email over the Slack ones', async () => {
-      const { directory, findIdentityByEmail } = setup({ users: { U1: { profile: { email: 'carol@example.com', display_name: 'Caz' } } } });
-      findIdentityByEmail.mockResolvedValueOnce({ id: 'id-carol', name: 'Carol Carter', email: 'carol.carter@example.com' });
+      const { directory, findIdentitiesByEmail } = setup({ users: { U1: { profile: { email: 'carol@example.com', display_name: 'Caz' } } } });
+      findIdentitiesByEmail.mockResolvedValueOnce([{ id: 'id-carol', name: 'Carol Carter', email: 'carol.carter@example.com' }]);
       expect(await directory.identityFor('U1')).toEqual({ id: 'id-carol', name: 'Carol Carter', email: 'carol.carter@example.com' });
     });
 
     it('returns null when ISC answers an identity without an id', async () => {
-      const { directory, findIdentityByEmail } = setup({ users: { U1: { profile: { email: 'x@example.com' } } } });
-      findIdentityByEmail.mockResolvedValueOnce({ name: 'No Id', email: 'x@example.com' });
+      const { directory, findIdentitiesByEmail } = setup({ users: { U1: { profile: { email: 'x@example.com' } } } });
+      findIdentitiesByEmail.mockResolvedValueOnce([{ name: 'No Id', email: 'x@example.com' }]);
       expect(await directory.identityFor('U1')).toBeNull();
+    });
+
+    describe('ambiguous or inactive identities map to nobody', () => {
+      const ALICE_ADMIN: PublicIdentity = { id: 'id-alice-admin', name: 'Alice Adams (admin)', email: 'alice@example.com' };
+
+      it('an email two identities have → nobody, the user is told to ask for an IDENTITY_MAP entry, the log names the email', async () => {
+        const { directory, logger } = setup({ users: { U1: { profile: { email: 'alice@example.com' } } }, identities: [ALICE_IDENTITY, ALICE_ADMIN] });
+        expect(await directory.identityFor('U1')).toBeNull();
+        expect(await directory.noIdentityMessage('U1')).toMatch(/\(alice@example\.com\) belongs to more than one ISC identity.*IDENTITY_MAP/);
+        expect(await directory.identityForEmail('alice@example.com')).toBeNull();
+        expect(logger.warn).toHaveBeenCalledWith(expect.stringContaining('more than one ISC identity'), {
+          email: 'alice@example.com',
+          identityIds: ['id-alice', 'id-alice-admin'],
+        });
+      });
+
+      it.each(['INACTIVE_SHORT_TERM', 'INACTIVE_LONG_TERM'] as const)('an email only an identity in state %s has → nobody', async (identityState) => {
+        const { directory, logger } = setup({ users: { U1: { profile: { email: 'alice@example.com' } } }, identities: [{ ...ALICE_IDENTITY, identityState }] });
+        expect(await directory.identityFor('U1')).toBeNull();
+        expect(await directory.noIdentityMessage('U1')).toMatch(/only ISC identity with your Slack email \(alice@example\.com\) is inactive.*IDENTITY_MAP/);
+        expect(logger.warn).toHaveBeenCalledWith(expect.stringContaining('inactive'), { email: 'alice@example.com', identityId: 'id-alice', identityState });
+      });
+
+      it('an active identity (or one ISC gives no state) maps as before', async () => {
+        const { directory } = setup({
+          users: { U1: { profile: { email: 'alice@example.com' } }, U2: { profile: { email: 'bob@example.com' } } },
+          identities: [{ ...ALICE_IDENTITY, identityState: 'ACTIVE' }, { id: 'id-bob', name: 'Bob', email: 'bob@example.com', identityState: null }],
+        });
+        expect((await directory.identityFor('U1'))?.id).toBe('id-alice');
+        expect((await directory.identityFor('U2'))?.id).toBe('id-bob');
+      });
+
+      it('IDENTITY_MAP settles an ambiguous email', async () => {
+        const { directory } = setup({ users: { U1: { profile: { email: 'alice@example.com' } } }, identities: [ALICE_IDENTITY, ALICE_ADMIN], overrides: { U1: 'id-alice' } });
+        expect((await directory.identityFor('U1'))?.id).toBe('id-alice');
+      });
+
+      it('an IDENTITY_MAP entry naming an identity ISC does not know says so', async () => {
+        const { directory } = setup({ overrides: { U1: 'id-gone' } });
+        expect(await directory.noIdentityMessage('U1')).toMatch(/IDENTITY_MAP maps your Slack user to an ISC identity that does not exist \(id-gone\)/);
+      });
     });
 
     describe('IDENTITY_MAP overrides', () => {
       it('by Slack user id: uses getIdentityById and never asks Slack or searches by email', async () => {
-        const { directory, info, findIdentityByEmail, getIdentityById } = setup({
+        const { directory, info, findIdentitiesByEmail, getIdentityById } = setup({
           users: { U1: { profile: { email: 'someone.else@example.com' } } },
           identities: [ALICE_IDENTITY],
           overrides: { U1: 'id-alice' },
@@ -173,12 +214,12 @@ describe('IdentityDirectory', () => {
         expect(await directory.identityFor('U1')).toEqual({ id: 'id-alice', name: 'Alice Adams', email: 'alice@example.com' });
         expect(getIdentityById).toHaveBeenCalledTimes(1);
         expect(getIdentityById).toHaveBeenCalledWith('id-alice');
-        expect(findIdentityByEmail).not.toHaveBeenCalled();
+        expect(findIdentitiesByEmail).not.toHaveBeenCalled();
         expect(info).not.toHaveBeenCalled();
       });
 
-      it('by (lower-case) email: reads the profile, then uses getIdentityById and not findIdentityByEmail', async () => {
-        const { directory, info, findIdentityByEmail, getIdentityById } = setup({
+      it('by (lower-case) email: reads the profile, then uses getIdentityById and no email lookup', async () => {
+        const { directory, info, findIdentitiesByEmail, getIdentityById } = setup({
           users: { U2: { profile: { email: 'Alias@Example.com' } } },
           identities: [ALICE_IDENTITY],
           overrides: { 'alias@example.com': 'id-alice' },
@@ -186,7 +227,7 @@ describe('IdentityDirectory', () => {
         expect(await directory.identityFor('U2')).toEqual({ id: 'id-alice', name: 'Alice Adams', email: 'alice@example.com' });
         expect(info).toHaveBeenCalledTimes(1);
         expect(getIdentityById).toHaveBeenCalledWith('id-alice');
-        expect(findIdentityByEmail).not.toHaveBeenCalled();
+        expect(findIdentitiesByEmail).not.toHaveBeenCalled();
       });
 
       it('the Slack-id override wins over an email override', async () => {
@@ -201,9 +242,9 @@ describe('IdentityDirectory', () => {
       });
 
       it('an override to an unknown identity id → null', async () => {
-        const { directory, findIdentityByEmail } = setup({ users: { U1: { profile: { email: 'alice@example.com' } } }, identities: [ALICE_IDENTITY], overrides: { U1: 'id-gone' } });
+        const { directory, findIdentitiesByEmail } = setup({ users: { U1: { profile: { email: 'alice@example.com' } } }, identities: [ALICE_IDENTITY], overrides: { U1: 'id-gone' } });
         expect(await directory.identityFor('U1')).toBeNull();
-        expect(findIdentityByEmail).not.toHaveBeenCalled();
+        expect(findIdentitiesByEmail).not.toHaveBeenCalled();
       });
 
       it('uses the id as name and drops a null email for an identity found by id', async () => {
@@ -215,15 +256,15 @@ describe('IdentityDirectory', () => {
     });
 
     it('no email on the Slack profile → null, with a warning and no ISC lookup', async () => {
-      const { directory, findIdentityByEmail, getIdentityById, logger } = setup({ users: { U1: { profile: {} } }, identities: [ALICE_IDENTITY] });
+      const { directory, findIdentitiesByEmail, getIdentityById, logger } = setup({ users: { U1: { profile: {} } }, identities: [ALICE_IDENTITY] });
       expect(await directory.identityFor('U1')).toBeNull();
-      expect(findIdentityByEmail).not.toHaveBeenCalled();
+      expect(findIdentitiesByEmail).not.toHaveBeenCalled();
       expect(getIdentityById).not.toHaveBeenCalled();
       expect(logger.warn).toHaveBeenCalledWith(expect.stringContaining('no email'), { slackUserId: 'U1' });
     });
 
     it('an unknown email → null, and that answer is cached for only 5 minutes', async () => {
-      const { directory, clock, info, findIdentityByEmail } = setup({
+      const { directory, clock, info, findIdentitiesByEmail } = setup({
         users: { U1: { profile: { email: 'new.hire@example.com' } } },
         identities: [],
         ttlMs: 12 * HOUR,
@@ -231,22 +272,22 @@ describe('IdentityDirectory', () => {
       expect(await directory.identityFor('U1')).toBeNull();
       clock.t += 5 * MINUTE - 1;
       expect(await directory.identityFor('U1')).toBeNull();
-      expect(findIdentityByEmail).toHaveBeenCalledTimes(1);
+      expect(findIdentitiesByEmail).toHaveBeenCalledTimes(1);
 
       clock.t += 1; // 5 minutes after the lookup: asked again, and the identity now exists
-      findIdentityByEmail.mockResolvedValueOnce({ id: 'id-new', name: 'New Hire', email: 'new.hire@example.com' });
+      findIdentitiesByEmail.mockResolvedValueOnce([{ id: 'id-new', name: 'New Hire', email: 'new.hire@example.com' }]);
       expect(await directory.identityFor('U1')).toEqual({ id: 'id-new', name: 'New Hire', email: 'new.hire@example.com' });
-      expect(findIdentityByEmail).toHaveBeenCalledTimes(2);
+      expect(findIdentitiesByEmail).toHaveBeenCalledTimes(2);
       // the Slack profile is still cached (12 h), so Slack was asked once
       expect(info).toHaveBeenCalledTimes(1);
     });
 
     it('a negative result is cached for ttlMs when that is shorter than 5 minutes', async () => {
-      const { directory, clock, findIdentityByEmail } = setup({ users: { U1: { profile: { email: 'n@example.com' } } }, ttlMs: MINUTE });
+      const { directory, clock, findIdentitiesByEmail } = setup({ users: { U1: { profile: { email: 'n@example.com' } } }, ttlMs: MINUTE });
       await directory.identityFor('U1');
       clock.t += MINUTE;
       await directory.identityFor('U1');
-      expect(findIdentityByEmail).toHaveBeenCalledTimes(2);
+      expect(findIdentitiesByEmail).toHaveBeenCalledTimes(2);
     });
 
     it('a missing-email null is also re-checked after 5 minutes', async () => {
@@ -258,7 +299,7 @@ describe('IdentityDirectory', () => {
     });
 
     it('a positive result is cached for ttlMs (longer than the negative ttl)', async () => {
-      const { directory, clock, findIdentityByEmail } = setup({
+      const { directory, clock, findIdentitiesByEmail } = setup({
         users: { U1: { profile: { email: 'alice@example.com' } } },
         identities: [ALICE_IDENTITY],
         ttlMs: 2 * HOUR,
@@ -266,24 +307,24 @@ describe('IdentityDirectory', () => {
       await directory.identityFor('U1');
       clock.t += 2 * HOUR - 1;
       expect((await directory.identityFor('U1'))?.id).toBe('id-alice');
-      expect(findIdentityByEmail).toHaveBeenCalledTimes(1);
+      expect(findIdentitiesByEmail).toHaveBeenCalledTimes(1);
       clock.t += 1;
       await directory.identityFor('U1');
-      expect(findIdentityByEmail).toHaveBeenCalledTimes(2);
+      expect(findIdentitiesByEmail).toHaveBeenCalledTimes(2);
     });
 
     it('caches per Slack user', async () => {
-      const { directory, findIdentityByEmail } = setup({
+      const { directory, findIdentitiesByEmail } = setup({
         users: { U1: { profile: { email: 'alice@example.com' } }, U2: { profile: { email: 'bob@example.com' } } },
         identities: [ALICE_IDENTITY, { id: 'id-bob', name: 'Bob', email: 'bob@example.com' }],
       });
       expect((await directory.identityFor('U1'))?.id).toBe('id-alice');
       expect((await directory.identityFor('U2'))?.id).toBe('id-bob');
-      expect(findIdentityByEmail).toHaveBeenCalledTimes(2);
+      expect(findIdentitiesByEmail).toHaveBeenCalledTimes(2);
     });
 
     it('concurrent calls for one user → one users.info and one ISC lookup', async () => {
-      const { directory, info, findIdentityByEmail } = setup({
+      const { directory, info, findIdentitiesByEmail } = setup({
         users: { U1: { profile: { email: 'alice@example.com' } } },
         identities: [ALICE_IDENTITY],
       });
@@ -301,28 +342,28 @@ describe('IdentityDirectory', () => {
       expect(new Set(results.map((r) => r?.id))).toEqual(new Set(['id-alice']));
       expect((await profile).email).toBe('alice@example.com');
       expect(info).toHaveBeenCalledTimes(1);
-      expect(findIdentityByEmail).toHaveBeenCalledTimes(1);
+      expect(findIdentitiesByEmail).toHaveBeenCalledTimes(1);
     });
 
     it('a failed ISC lookup is not cached: the next call asks again', async () => {
-      const { directory, findIdentityByEmail } = setup({ users: { U1: { profile: { email: 'alice@example.com' } } }, identities: [ALICE_IDENTITY] });
-      findIdentityByEmail.mockRejectedValueOnce(new Error('ISC 503'));
+      const { directory, findIdentitiesByEmail } = setup({ users: { U1: { profile: { email: 'alice@example.com' } } }, identities: [ALICE_IDENTITY] });
+      findIdentitiesByEmail.mockRejectedValueOnce(new Error('ISC 503'));
       await expect(directory.identityFor('U1')).rejects.toThrow('ISC 503');
       expect(directory.peekIdentity('U1')).toBeUndefined();
       expect((await directory.identityFor('U1'))?.id).toBe('id-alice');
-      expect(findIdentityByEmail).toHaveBeenCalledTimes(2);
+      expect(findIdentitiesByEmail).toHaveBeenCalledTimes(2);
     });
   });
 
   describe('peekIdentity', () => {
     it('is undefined before a lookup and the cached value after, without looking anything up', async () => {
-      const { directory, info, findIdentityByEmail } = setup({ users: { U1: { profile: { email: 'alice@example.com' } } }, identities: [ALICE_IDENTITY] });
+      const { directory, info, findIdentitiesByEmail } = setup({ users: { U1: { profile: { email: 'alice@example.com' } } }, identities: [ALICE_IDENTITY] });
       expect(directory.peekIdentity('U1')).toBeUndefined();
       expect(info).not.toHaveBeenCalled();
-      expect(findIdentityByEmail).not.toHaveBeenCalled();
+      expect(findIdentitiesByEmail).not.toHaveBeenCalled();
       await directory.identityFor('U1');
       expect(directory.peekIdentity('U1')).toEqual({ id: 'id-alice', name: 'Alice Adams', email: 'alice@example.com' });
-      expect(findIdentityByEmail).toHaveBeenCalledTimes(1);
+      expect(findIdentitiesByEmail).toHaveBeenCalledTimes(1);
     });
 
     it('returns a cached null (no identity) as null, and undefined once it expired', async () => {
@@ -334,12 +375,12 @@ describe('IdentityDirectory', () => {
     });
 
     it('is undefined while a lookup is still in flight', async () => {
-      const { directory, findIdentityByEmail } = setup({ users: { U1: { profile: { email: 'alice@example.com' } } } });
-      const gate = deferred<PublicIdentity | null>();
-      findIdentityByEmail.mockReturnValueOnce(gate.promise);
+      const { directory, findIdentitiesByEmail } = setup({ users: { U1: { profile: { email: 'alice@example.com' } } } });
+      const gate = deferred<PublicIdentity[]>();
+      findIdentitiesByEmail.mockReturnValueOnce(gate.promise);
       const pending = directory.identityFor('U1');
       expect(directory.peekIdentity('U1')).toBeUndefined();
-      gate.resolve(ALICE_IDENTITY);
+      gate.resolve([ALICE_IDENTITY]);
       await pending;
       expect(directory.peekIdentity('U1')?.id).toBe('id-alice');
     });

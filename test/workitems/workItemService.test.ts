@@ -11,10 +11,9 @@ import { IscError } from '../../src/isc/errors';
 import type { Page, PageParams, PublicIdentity, WorkItem, WorkItemForward } from '../../src/isc/types';
 import type { Logger } from '../../src/log';
 import { FileStateStore } from '../../src/store/fileStore';
-import { IdentityDirectory } from '../../src/workitems/identityDirectory';
+import { IdentityDirectory, missingIdentityMessage } from '../../src/workitems/identityDirectory';
 import {
   isPendingApprovalItem,
-  noIdentityMessage,
   pendingApprovalItems,
   WorkItemService,
   type ActionOutcome,
@@ -28,6 +27,7 @@ const ADMIN = 'UADMIN03';
 const ADMIN_NO_ID = 'UADMIN04';
 const NO_ID = 'UNOID005';
 const NO_EMAIL = 'UNOMAIL6';
+const TWIN = 'UTWIN007';
 
 const SLACK_USERS: Record<string, { email?: string; name: string }> = {
   [OWNER]: { email: 'olivia@example.com', name: 'olivia' },
@@ -36,12 +36,16 @@ const SLACK_USERS: Record<string, { email?: string; name: string }> = {
   [ADMIN_NO_ID]: { email: 'root@example.com', name: 'root' },
   [NO_ID]: { email: 'ghost@example.com', name: 'ghost' },
   [NO_EMAIL]: { name: 'nomail' },
+  [TWIN]: { email: 'twin@example.com', name: 'twin' },
 };
 
 const IDENTITIES: PublicIdentity[] = [
   { id: 'id-owner', name: 'Olivia Owner', email: 'olivia@example.com' },
   { id: 'id-other', name: 'Oscar Other', email: 'oscar@example.com' },
   { id: 'id-admin', name: 'Ada Admin', email: 'ada@example.com' },
+  // One person, two identities (their own and an admin account): the email says nothing about which acts.
+  { id: 'id-twin', name: 'Tess Twin', email: 'twin@example.com' },
+  { id: 'id-twin-admin', name: 'Tess Twin (admin)', email: 'twin@example.com' },
 ];
 
 function workItem(over: Partial<WorkItem> = {}): WorkItem {
@@ -148,7 +152,7 @@ async function setup(items: WorkItem[] = [workItem()], opts: { admins?: string[]
   const directory = new IdentityDirectory({
     slack: { users: { info } } as unknown as Pick<WebClient, 'users'>,
     identities: {
-      findIdentityByEmail: jest.fn(async (email: string) => IDENTITIES.find((i) => i.email === email) ?? null),
+      findIdentitiesByEmail: jest.fn(async (email: string) => IDENTITIES.filter((i) => i.email === email)),
       getIdentityById: jest.fn(async (id: string) => IDENTITIES.find((i) => i.id === id) ?? null),
     },
     overrides: new Map(),
@@ -335,7 +339,7 @@ describe('WorkItemService', () => {
     it('a Slack user with no ISC identity is refused with the no-identity message naming their email', async () => {
       const { service, isc } = await setup();
       const refused = expectStatus(await service.perform(NO_ID, approve('a1')), 'refused');
-      expect(refused.message).toBe(noIdentityMessage('ghost@example.com'));
+      expect(refused.message).toBe(missingIdentityMessage({ reason: 'not-found', email: 'ghost@example.com' }));
       expect(refused.message).toContain('ghost@example.com');
       expect(isc.posts()).toBe(0);
     });
@@ -343,7 +347,7 @@ describe('WorkItemService', () => {
     it('a Slack user with no email is refused with the missing-scope advice', async () => {
       const { service } = await setup();
       const refused = expectStatus(await service.perform(NO_EMAIL, approve('a1')), 'refused');
-      expect(refused.message).toBe(noIdentityMessage(undefined));
+      expect(refused.message).toBe(missingIdentityMessage({ reason: 'no-email' }));
       expect(refused.message).toContain('users:read.email');
     });
 
@@ -680,10 +684,19 @@ describe('WorkItemService', () => {
       expect(await service.subjectIdentity(OWNER)).toEqual({ identity: { id: 'id-owner', name: 'Olivia Owner', email: 'olivia@example.com' } });
     });
 
+    it('an email of two identities maps to nobody: the user is refused and told to ask for an IDENTITY_MAP entry', async () => {
+      const { service, isc } = await setup([workItem({ ownerId: 'id-twin', ownerName: 'Tess Twin' })]);
+      const subject = await service.subjectIdentity(TWIN);
+      expect(subject).toEqual({ message: missingIdentityMessage({ reason: 'ambiguous', email: 'twin@example.com' }) });
+      const refused = expectStatus(await service.perform(TWIN, approve('a1')), 'refused');
+      expect(refused.message).toMatch(/more than one ISC identity.*IDENTITY_MAP/);
+      expect(isc.posts()).toBe(0);
+    });
+
     it('returns the no-identity message for an unmapped user', async () => {
       const { service } = await setup();
-      expect(await service.subjectIdentity(NO_ID)).toEqual({ message: noIdentityMessage('ghost@example.com') });
-      expect(await service.subjectIdentity(NO_EMAIL)).toEqual({ message: noIdentityMessage(undefined) });
+      expect(await service.subjectIdentity(NO_ID)).toEqual({ message: missingIdentityMessage({ reason: 'not-found', email: 'ghost@example.com' }) });
+      expect(await service.subjectIdentity(NO_EMAIL)).toEqual({ message: missingIdentityMessage({ reason: 'no-email' }) });
     });
   });
 
@@ -702,9 +715,11 @@ describe('WorkItemService', () => {
       expect(pendingApprovalItems(workItem({ approvalItems: null }))).toEqual([]);
     });
 
-    it('noIdentityMessage names the email when there is one', () => {
-      expect(noIdentityMessage('x@y.z')).toContain('(x@y.z)');
-      expect(noIdentityMessage(undefined)).not.toContain('undefined');
+    it('missingIdentityMessage names the email and says what to ask for', () => {
+      expect(missingIdentityMessage({ reason: 'not-found', email: 'x@y.z' })).toContain('(x@y.z)');
+      expect(missingIdentityMessage({ reason: 'no-email' })).not.toContain('undefined');
+      expect(missingIdentityMessage({ reason: 'ambiguous', email: 'x@y.z' })).toMatch(/\(x@y\.z\) belongs to more than one ISC identity.*IDENTITY_MAP/);
+      expect(missingIdentityMessage({ reason: 'inactive', email: 'x@y.z' })).toMatch(/inactive.*IDENTITY_MAP/);
     });
   });
 });

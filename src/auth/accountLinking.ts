@@ -8,6 +8,7 @@ import type { IdentityDirectory } from '../workitems/identityDirectory';
 import { CALLBACK_PATH } from './callbackRoute';
 import { LinkedAccounts, type LinkStatus } from './linkedAccounts';
 import { OAuthFlow } from './oauthFlow';
+import { revokeAtIsc } from './revocation';
 import { TokenCipher } from './tokenCrypto';
 import { RECONNECT_MESSAGE, UserTokenProviders, type OAuthClient } from './userTokenProvider';
 
@@ -76,9 +77,17 @@ export class AccountLinking {
     return this.mode === 'linked-required' ? { refused: CONNECT_FIRST_MESSAGE } : { client: this.opts.isc };
   }
 
-  /** true when there was a link to remove. */
-  disconnect(slackUserId: string): Promise<boolean> {
-    return this.accounts.unlink(slackUserId);
+  /**
+   * Deletes the user's tokens here, then revokes them at ISC, so a copy of them (a backup of DATA_DIR,
+   * a leaked store) is worthless too. `removed`: there was a link; `revoked`: ISC confirmed it.
+   */
+  async disconnect(slackUserId: string): Promise<{ removed: boolean; revoked: boolean }> {
+    const status = await this.accounts.status(slackUserId);
+    const tokens = status.state === 'linked' ? await this.accounts.tokens(slackUserId, status.linkId) : undefined;
+    const removed = await this.accounts.unlink(slackUserId);
+    const revoked = tokens ? await revokeAtIsc(this.opts.oauth, tokens, this.opts.logger, { slackUserId }) : true;
+    if (removed) this.opts.logger.info('Disconnected a linked ISC account', { slackUserId, revokedAtIsc: revoked });
+    return { removed, revoked };
   }
 }
 

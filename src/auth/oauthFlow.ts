@@ -5,6 +5,7 @@ import type { Logger } from '../log';
 import type { StateStore } from '../store/store';
 import type { IdentityDirectory, IscIdentityRef } from '../workitems/identityDirectory';
 import type { LinkedAccounts } from './linkedAccounts';
+import { revokeAtIsc } from './revocation';
 import type { OAuthClient } from './userTokenProvider';
 
 export const STATE_TTL_MS = 10 * 60_000;
@@ -85,12 +86,19 @@ export class OAuthFlow {
       logger.error('Could not complete an ISC account link', { slackUserId, error: isIscError(e) ? e.message : String(e) });
       return { status: 'failed', slackUserId, message: isIscError(e) ? e.userMessage() : 'The bot had an internal error.' };
     }
-    if (!grant.identityId) return { status: 'failed', slackUserId, message: 'ISC did not say which identity signed in, so the link cannot be checked.' };
+    // Tokens that will not be linked are revoked at ISC at once: nothing else would ever end them early.
+    const discard = () => revokeAtIsc(oauth, grant, logger, { slackUserId });
+    if (!grant.identityId) {
+      await discard();
+      return { status: 'failed', slackUserId, message: 'ISC did not say which identity signed in, so the link cannot be checked.' };
+    }
     if (!grant.refreshToken) {
+      await discard();
       return { status: 'failed', slackUserId, message: 'ISC issued no refresh token: the OAuth client needs the REFRESH_TOKEN grant type. Tell your admin.' };
     }
     if (grant.identityId !== expected?.id) {
       await accounts.recordMismatch(slackUserId, expected?.id, grant.identityId);
+      await discard();
       return { status: 'mismatch', slackUserId, expected };
     }
     await accounts.link(

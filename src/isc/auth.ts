@@ -111,6 +111,24 @@ export async function requestToken(http: RawHttp, form: Record<string, string>, 
   };
 }
 
+const REVOKE_REQUEST = { method: 'POST', path: '/oauth/revoke' } as const;
+
+/**
+ * Revokes a token the OAuth client was issued (RFC 7009 `POST /oauth/revoke`, client credentials in
+ * the form). Resolves once ISC answered 200; failures are IscErrors.
+ */
+export async function revokeToken(
+  http: RawHttp,
+  form: { token: string; token_type_hint: 'access_token' | 'refresh_token'; client_id: string; client_secret: string },
+): Promise<void> {
+  const res = await http.send({
+    ...REVOKE_REQUEST,
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
+    data: new URLSearchParams(form).toString(),
+  });
+  if (res.status !== 200) throw responseError(REVOKE_REQUEST, res, { kind: 'http' });
+}
+
 /**
  * ISC refused the grant itself (a revoked, expired or already used code or refresh token), as opposed
  * to refusing the bot's OAuth client (`invalid_client`) or failing.

@@ -1,5 +1,5 @@
 // An embedded, stateful demo ISC tenant on loopback: OAuth client credentials and authorization code
-// (a sign-in page for demo identities), work items (v3 and v1 layouts), task status (v2024 and v1),
+// (a sign-in page for demo identities, token revocation), work items (v3 and v1 layouts), task status (v2024 and v1),
 // public identities (v3 and v1), access-request approvals (v3 and v1) and generic approvals (v1), over
 // Node's http module. Legacy-layout answers carry `X-Deprecated: true`, as ISC's do since August 2026.
 // The bot points its normal HTTP client at it when no real tenant is configured.
@@ -135,6 +135,8 @@ export interface SandboxTenant {
   identityForEmail(email: string): PublicIdentity;
   /** Revokes every access and refresh token the authorization-code flow issued to that identity. */
   revokeUserTokens(identityId: string): void;
+  /** How many access and refresh tokens the authorization-code flow issued to that identity still work. */
+  liveUserTokens(identityId: string): number;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -587,10 +589,11 @@ export async function startSandboxTenant(opts: SandboxOptions = {}): Promise<San
 
   const state = new SandboxState(now);
   const table = routes(state);
-  const tokens = new Map<string, { principal: Principal; expiresAt: number }>();
+  /** `grant`: the sign-in a user token descends from (rotation keeps it), so revoking a refresh token ends its access tokens too. */
+  const tokens = new Map<string, { principal: Principal; expiresAt: number; grant?: string }>();
   /** Authorization codes (single use) and refresh tokens (rotated on use) of the user flow. */
   const codes = new Map<string, { identityId: string; redirectUri: string; expiresAt: number }>();
-  const refreshTokens = new Map<string, string>();
+  const refreshTokens = new Map<string, { identityId: string; grant: string }>();
   const stats: SandboxStats = { requests: {}, tokenRequests: 0, mutations: [], deprecatedRequests: {} };
 
   function authenticate(req: http.IncomingMessage): Principal | undefined {
@@ -625,22 +628,42 @@ export async function startSandboxTenant(opts: SandboxOptions = {}): Promise<San
       return { status: 400, body: { error: 'unsupported_grant_type', error_description: 'Supported: client_credentials, authorization_code, refresh_token.' } };
     }
     if (id !== oauthClientId || secret !== oauthClientSecret) return INVALID_CLIENT;
-    let identityId: string | undefined;
+    let issued: { identityId: string; grant: string } | undefined;
     if (grantType === 'authorization_code') {
       const code = codes.get(form.get('code') ?? '');
       codes.delete(form.get('code') ?? '');
-      if (code && code.expiresAt > now().getTime() && code.redirectUri === form.get('redirect_uri')) identityId = code.identityId;
+      if (code && code.expiresAt > now().getTime() && code.redirectUri === form.get('redirect_uri')) issued = { identityId: code.identityId, grant: randomBytes(8).toString('hex') };
     } else {
-      identityId = refreshTokens.get(form.get('refresh_token') ?? '');
+      issued = refreshTokens.get(form.get('refresh_token') ?? '');
       refreshTokens.delete(form.get('refresh_token') ?? '');
     }
-    if (!identityId) return { status: 400, body: { error: 'invalid_grant', error_description: `Invalid ${grantType === 'refresh_token' ? 'refresh token' : 'authorization code'}` } };
+    if (!issued) return { status: 400, body: { error: 'invalid_grant', error_description: `Invalid ${grantType === 'refresh_token' ? 'refresh token' : 'authorization code'}` } };
+    const { identityId } = issued;
     const access = randomBytes(32).toString('base64url');
     const refresh = randomBytes(32).toString('base64url');
-    tokens.set(access, { principal: { identityId, admin: false }, expiresAt: now().getTime() + ttlSeconds * 1000 });
-    refreshTokens.set(refresh, identityId);
+    tokens.set(access, { principal: { identityId, admin: false }, expiresAt: now().getTime() + ttlSeconds * 1000, grant: issued.grant });
+    refreshTokens.set(refresh, issued);
     // Like ISC, a grant with a user context names the identity that signed in.
     return ok({ access_token: access, token_type: 'bearer', refresh_token: refresh, expires_in: ttlSeconds, scope: 'sp:scopes:all', identity_id: identityId, jti: randomBytes(16).toString('hex') });
+  }
+
+  /**
+   * `POST /oauth/revoke` (RFC 7009): the OAuth client revokes a token it was issued. A refresh token
+   * takes every access token of its sign-in with it. An unknown token is answered 200 too, as the RFC asks.
+   */
+  async function revokeToken(req: http.IncomingMessage): Promise<Reply> {
+    const form = new URLSearchParams(await readBody(req));
+    if (form.get('client_id') !== oauthClientId || form.get('client_secret') !== oauthClientSecret) return INVALID_CLIENT;
+    const token = form.get('token') ?? '';
+    if (!token) return { status: 400, body: { error: 'invalid_request', error_description: 'token is required' } };
+    const refresh = refreshTokens.get(token);
+    if (refresh) {
+      refreshTokens.delete(token);
+      for (const [t, issued] of tokens) if (issued.grant === refresh.grant) tokens.delete(t);
+    } else if (tokens.get(token)?.grant) {
+      tokens.delete(token);
+    }
+    return ok();
   }
 
   /** `/oauth/authorize`: GET shows the sign-in page; its POST goes back to redirect_uri with a code (or error=access_denied). */
@@ -677,9 +700,11 @@ export async function startSandboxTenant(opts: SandboxOptions = {}): Promise<San
     const method = req.method ?? 'GET';
     const url = new URL(req.url ?? '/', 'http://sandbox');
     const isToken = method === 'POST' && url.pathname === '/oauth/token';
+    const isRevoke = method === 'POST' && url.pathname === '/oauth/revoke';
     const isAuthorize = (method === 'GET' || method === 'POST') && url.pathname === '/oauth/authorize';
-    const match = isToken || isAuthorize ? undefined : matchRoute(table, method, url.pathname);
-    const key = isToken || isAuthorize ? `${method} ${url.pathname}` : match ? `${method} ${match.route.path}` : `${method} (unmatched)`;
+    const isOAuth = isToken || isRevoke || isAuthorize;
+    const match = isOAuth ? undefined : matchRoute(table, method, url.pathname);
+    const key = isOAuth ? `${method} ${url.pathname}` : match ? `${method} ${match.route.path}` : `${method} (unmatched)`;
     stats.requests[key] = (stats.requests[key] ?? 0) + 1;
     // Like ISC since August 2026: every answer from a legacy-layout endpoint says it is deprecated.
     const deprecated = match !== undefined && match.version !== 'v1';
@@ -700,6 +725,7 @@ export async function startSandboxTenant(opts: SandboxOptions = {}): Promise<San
     if (fault?.kind === 'status') return send(res, method, faultReply(fault));
 
     if (isToken) return send(res, method, await grantToken(req, url));
+    if (isRevoke) return send(res, method, await revokeToken(req));
     if (isAuthorize) return authorize(req, res, method, url);
     if (!match) return send(res, method, { status: 404, body: errorResponse(404, `No such API: ${method} ${url.pathname}`) });
     const principal = authenticate(req);
@@ -771,7 +797,11 @@ export async function startSandboxTenant(opts: SandboxOptions = {}): Promise<San
     identityForEmail: (email) => structuredClone(state.identityForEmail(email)),
     revokeUserTokens: (identityId) => {
       for (const [token, issued] of tokens) if (!issued.principal.admin && issued.principal.identityId === identityId) tokens.delete(token);
-      for (const [token, owner] of refreshTokens) if (owner === identityId) refreshTokens.delete(token);
+      for (const [token, issued] of refreshTokens) if (issued.identityId === identityId) refreshTokens.delete(token);
+    },
+    liveUserTokens: (identityId) => {
+      const live = [...tokens.values()].filter((t) => !t.principal.admin && t.principal.identityId === identityId && t.expiresAt > now().getTime());
+      return live.length + [...refreshTokens.values()].filter((t) => t.identityId === identityId).length;
     },
   };
 }

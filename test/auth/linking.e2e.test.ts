@@ -168,6 +168,9 @@ describe('AUTH_MODE=linked', () => {
 
     const { status, page } = await connect(USERS.ada.id, ben.email);
     expect(status).toBe(403);
+    // The tokens ISC issued for that sign-in are revoked at ISC, not just left unused.
+    expect(h.sandbox.liveUserTokens(ben.id)).toBe(0);
+    expect(h.sandbox.stats().requests['POST /oauth/revoke']).toBe(2);
     expect(page).toContain('someone other than');
     expect(dmsTo(USERS.ada.id)).toEqual([expect.stringContaining(`Not connected: you signed in to ISC as someone other than ${ada.name}`)]);
     expect(await h.bot.store.keys(`link-mismatch:${USERS.ada.id}:`)).toHaveLength(1);
@@ -197,13 +200,34 @@ describe('AUTH_MODE=linked', () => {
     expect(mutations().map((m) => m.identityId)).toEqual([ada.id]);
   });
 
-  it('/workitems disconnect deletes the tokens; the user then acts through the service identity', async () => {
+  it('/workitems disconnect deletes the tokens and revokes them at ISC; the user then acts through the service identity', async () => {
     await connect(USERS.ada.id, ada.email);
-    expect((await command(USERS.ada.id, 'disconnect')).text).toMatch(/Disconnected/);
+    const accounts = new LinkedAccounts(h.bot.store, new TokenCipher(Buffer.from(TOKEN_ENCRYPTION_KEY, 'base64')));
+    const link = await accounts.status(USERS.ada.id);
+    const tokens = link.state === 'linked' ? await accounts.tokens(USERS.ada.id, link.linkId) : undefined;
+    expect(h.sandbox.liveUserTokens(ada.id)).toBe(2);
+    expect((await command(USERS.ada.id, 'disconnect')).text).toMatch(/Disconnected: the bot deleted your ISC tokens and ISC revoked them/);
+    // A copy of the tokens (a backup of DATA_DIR) no longer works at ISC.
+    expect(h.sandbox.liveUserTokens(ada.id)).toBe(0);
+    const refresh = await fetch(`${h.sandbox.url}/oauth/token`, {
+      method: 'POST',
+      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: tokens!.refreshToken, client_id: h.sandbox.oauthClientId, client_secret: h.sandbox.oauthClientSecret }),
+    });
+    expect(refresh.status).toBe(400);
+    expect((await fetch(`${h.sandbox.url}/v3/work-items`, { headers: { Authorization: `Bearer ${tokens!.accessToken}` } })).status).toBe(401);
     expect((await command(USERS.ada.id, 'disconnect')).text).toMatch(/was not connected/);
     expect(await h.bot.store.keys('linked-account:')).toEqual([]);
     await click(USERS.ada.id, ACTION.approve, { w: W.adaSingleApproval, a: A.adaSingle });
     expect(mutations().map((m) => m.identityId)).toEqual([service.id]);
+  });
+
+  it('disconnect says so when ISC does not confirm the revocation, and the tokens are gone from the bot all the same', async () => {
+    await connect(USERS.ada.id, ada.email);
+    h.fault = (req) => (req.path === '/oauth/revoke' ? { kind: 'status', status: 500 } : undefined);
+    const reply = await command(USERS.ada.id, 'disconnect');
+    expect(reply.text).toMatch(/deleted your ISC tokens, but ISC did not confirm revoking them/);
+    expect(await h.bot.store.keys('linked-account:')).toEqual([]);
+    expect(h.logs.join('\n')).toMatch(/WARN ISC did not confirm the revocation of a linked account token/);
   });
 });
 

@@ -112,3 +112,25 @@ it('rotates refresh tokens, keeps the client-credentials client apart, and revok
   expect((await token({ grant_type: 'refresh_token', refresh_token: second.refresh_token })).status).toBe(400);
   expect((await api(`/v3/work-items?ownerId=${ada.id}`, svc.access_token)).status).toBe(200);
 });
+
+it('revokes a token the OAuth client asks it to (RFC 7009): a refresh token takes the access tokens of its sign-in with it', async () => {
+  const revoke = (fields: Record<string, string>) =>
+    fetch(`${sandbox.url}/oauth/revoke`, { method: 'POST', body: new URLSearchParams({ client_id: sandbox.oauthClientId, client_secret: sandbox.oauthClientSecret, ...fields }) });
+  const kept = await exchange(ben.email);
+  const first = await exchange(ada.email);
+  const refreshed = (await (await token({ grant_type: 'refresh_token', refresh_token: first.refresh_token })).json()) as { access_token: string; refresh_token: string };
+  expect(sandbox.liveUserTokens(ada.id)).toBeGreaterThanOrEqual(3);
+
+  expect((await revoke({ token: refreshed.refresh_token, token_type_hint: 'refresh_token' })).status).toBe(200);
+  expect((await token({ grant_type: 'refresh_token', refresh_token: refreshed.refresh_token })).status).toBe(400);
+  for (const access of [first.access_token, refreshed.access_token]) expect((await api('/v3/work-items', access)).status).toBe(401);
+  expect(sandbox.liveUserTokens(ada.id)).toBe(0);
+  // Another sign-in is untouched; an access token alone can be revoked; unknown tokens are fine; other clients are not.
+  expect((await api('/v3/work-items', kept.access_token)).status).toBe(200);
+  expect((await revoke({ token: kept.access_token })).status).toBe(200);
+  expect((await api('/v3/work-items', kept.access_token)).status).toBe(401);
+  expect((await token({ grant_type: 'refresh_token', refresh_token: kept.refresh_token })).status).toBe(200);
+  expect((await revoke({ token: 'never-issued' })).status).toBe(200);
+  const other = await fetch(`${sandbox.url}/oauth/revoke`, { method: 'POST', body: new URLSearchParams({ client_id: sandbox.clientId, client_secret: sandbox.clientSecret, token: kept.refresh_token }) });
+  expect(other.status).toBe(401);
+});

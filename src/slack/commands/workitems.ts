@@ -65,8 +65,14 @@ async function accountLinkMessage(ctx: BotContext, presenter: Presenter, caller:
   if (!ctx.linking) return renderNotice('Account linking is off: this bot acts in ISC with its own service identity (AUTH_MODE=service).', 'info');
   try {
     if (kind === 'connect') return renderConnect(await ctx.linking.flow.start(caller), STATE_TTL_MS / 60_000);
-    const removed = await ctx.linking.disconnect(caller);
-    return renderNotice(removed ? 'Disconnected: the bot deleted your ISC tokens.' : 'Your ISC account was not connected.', 'info');
+    const { removed, revoked } = await ctx.linking.disconnect(caller);
+    if (!removed) return renderNotice('Your ISC account was not connected.', 'info');
+    return revoked
+      ? renderNotice('Disconnected: the bot deleted your ISC tokens and ISC revoked them.', 'info')
+      : renderNotice(
+          "Disconnected: the bot deleted your ISC tokens, but ISC did not confirm revoking them, so they work at ISC until they expire. To end them now, remove the bot's access in ISC.",
+          'warning',
+        );
   } catch (e) {
     return presenter.errorMessage(e, `${kind} your ISC account`);
   }

@@ -15,8 +15,14 @@ import { RECONNECT_MESSAGE, UserTokenProviders, type OAuthClient } from './userT
 export const CONNECT_FIRST_MESSAGE =
   'This bot acts in ISC only as the person who clicks: run `/workitems connect` to connect your ISC account first. Nothing was changed in ISC.';
 
-/** The ISC client a user's action runs with, or why it may not run at all. */
-export type ActingClient = { client: IscClient } | { refused: string };
+export const CONNECT_TO_ACT_FOR_OTHERS_MESSAGE =
+  "What you decide for someone else is done in ISC as you, so that ISC's record names you: run `/workitems connect` to connect your ISC account first. Nothing was changed in ISC.";
+
+/** Who ISC sees acting: the bot's service identity, or a user's linked account. */
+export type ActingIdentity = { kind: 'service' } | { kind: 'linked'; identityId: string; identityName: string };
+
+/** The ISC client a user's action runs with and whom ISC will see act, or why it may not run at all. */
+export type ActingClient = { client: IscClient; actingAs: ActingIdentity } | { refused: string };
 
 /** How the bot talks to ISC for a user, for `/workitems help` and the Home tab. */
 export function authModeLine(mode: AuthMode, status: LinkStatus): string {
@@ -69,12 +75,20 @@ export class AccountLinking {
   /**
    * A linked user acts with their own token; a user whose link ISC revoked does not act at all; an
    * unlinked user acts through the service identity in `linked` mode and not at all in `linked-required`.
+   * `forAnotherOwner` (an admin deciding someone else's item): only with their own token, so ISC's
+   * record names the person and not the bot.
    */
-  async actingClient(slackUserId: string): Promise<ActingClient> {
+  async actingClient(slackUserId: string, forAnotherOwner = false): Promise<ActingClient> {
     const status = await this.status(slackUserId);
-    if (status.state === 'linked') return { client: this.opts.isc.withTokenProvider(this.providers.forLink(slackUserId, status.linkId)) };
+    if (status.state === 'linked') {
+      return {
+        client: this.opts.isc.withTokenProvider(this.providers.forLink(slackUserId, status.linkId)),
+        actingAs: { kind: 'linked', identityId: status.identityId, identityName: status.identityName },
+      };
+    }
     if (status.state === 'revoked') return { refused: RECONNECT_MESSAGE };
-    return this.mode === 'linked-required' ? { refused: CONNECT_FIRST_MESSAGE } : { client: this.opts.isc };
+    if (forAnotherOwner) return { refused: CONNECT_TO_ACT_FOR_OTHERS_MESSAGE };
+    return this.mode === 'linked-required' ? { refused: CONNECT_FIRST_MESSAGE } : { client: this.opts.isc, actingAs: { kind: 'service' } };
   }
 
   /**

@@ -1,4 +1,5 @@
 import type { ActingClient } from '../auth/accountLinking';
+import { selfDecisionRefusal } from '../governance/separationOfDuties';
 import { RECONNECT_MESSAGE, ReconnectRequiredError } from '../auth/userTokenProvider';
 import type { Decision, DecisionKind, Decisions, ListKind, WorkItemListPage } from '../blocks/types';
 import { WHOLE_ITEM } from '../blocks/types';
@@ -80,8 +81,11 @@ export interface WorkItemServiceOptions {
   admins: ReadonlySet<string>;
   logger: Logger;
   now?: () => Date;
-  /** Account linking: the client each actor's actions run with. Without it, every action runs with `isc`. */
-  acting?: { actingClient(slackUserId: string): Promise<ActingClient> };
+  /**
+   * Account linking: the client each actor's actions run with (`forAnotherOwner`: an admin deciding
+   * someone else's item). Without it, every action runs with `isc`, as the service identity.
+   */
+  acting?: { actingClient(slackUserId: string, forAnotherOwner: boolean): Promise<ActingClient> };
   /** SAIL_TIMEOUT_MS: how long one ISC request may take, which the in-flight lock must cover after the action's deadline. Default 10 s. */
   iscTimeoutMs?: number;
   /** Called after an action finds the item done or already decided, so its other messages (notification DMs) follow it. */
@@ -125,10 +129,16 @@ export class WorkItemService {
     return Object.fromEntries(entries.filter(([, d]) => Object.keys(d).length > 0));
   }
 
-  /** Fetches the work item now and checks that the Slack user is its current owner in ISC, or an admin. */
+  /**
+   * Fetches the work item now and checks that the Slack user is its current owner in ISC, or an admin;
+   * to act for another owner, also that they did not request it (separation of duties).
+   */
   async authorize(actorSlackUserId: string, workItemId: string, purpose: 'act' | 'view' = 'act'): Promise<Authorization> {
     const [actorIdentity, item] = await Promise.all([this.opts.directory.identityFor(actorSlackUserId), this.opts.isc.workItems.getWorkItem(workItemId)]);
-    if (this.isAdmin(actorSlackUserId)) return { ok: true, item, actorIdentity };
+    if (this.isAdmin(actorSlackUserId)) {
+      const refusal = purpose === 'act' && selfDecisionRefusal({ actorIdentityId: actorIdentity?.id, ownerId: item.ownerId, requesterId: item.requesterId }, 'work item');
+      return refusal ? { ok: false, message: refusal } : { ok: true, item, actorIdentity };
+    }
     if (!actorIdentity) return { ok: false, message: await this.opts.directory.noIdentityMessage(actorSlackUserId) };
     if (item.ownerId !== actorIdentity.id) {
       const owner = `Only the work item's current owner${item.ownerName ? ` (${escapeMrkdwn(item.ownerName)})` : ''} or a bot admin`;
@@ -164,9 +174,10 @@ export class WorkItemService {
     const unfit = this.checkFits(item, action);
     if (unfit === 'decided') return { status: 'already_decided', item, decisions: await this.decisionsFor(action.workItemId) };
     if (unfit) return { status: 'refused', message: unfit };
+    const forAnotherOwner = auth.actorIdentity?.id !== item.ownerId;
     let acting: ActingClient;
     try {
-      acting = this.opts.acting ? await this.opts.acting.actingClient(actorSlackUserId) : { client: this.opts.isc };
+      acting = this.opts.acting ? await this.opts.acting.actingClient(actorSlackUserId, forAnotherOwner) : { client: this.opts.isc, actingAs: { kind: 'service' } };
     } catch (e) {
       return this.failure(e, action, actorSlackUserId);
     }

@@ -77,7 +77,7 @@ describe('TaskAdmin.terminate with account linking', () => {
   it("patches with the admin's own linked account (ISC takes this PATCH only with a user's token)", async () => {
     const service = fakeTasks();
     const linked = fakeTasks();
-    const acting = { actingClient: jest.fn(async () => ({ client: { taskManagement: linked } as never })) };
+    const acting = { actingClient: jest.fn(async () => ({ client: { taskManagement: linked } as never, actingAs: { kind: 'service' as const } })) };
     const a = new TaskAdmin({ tasks: service as never, acting, store: await store(), logger: silentLogger, now: () => NOW });
     expect(await a.terminate('U0ADMIN01', ID)).toMatchObject({ status: 'done' });
     expect(acting.actingClient).toHaveBeenCalledWith('U0ADMIN01');

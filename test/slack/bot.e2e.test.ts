@@ -190,6 +190,28 @@ describe('buttons', () => {
     expect(json(card.blocks)).not.toContain(USERS.ada.id);
   });
 
+  it('a bot admin cannot approve, for its owner, an item they requested: the refusal says why and ISC is not called', async () => {
+    const admin = h.sandbox.identityForEmail(USERS.admin.email);
+    const item = 'b0000000000000000000000000000003';
+    h.sandbox.addWorkItem({
+      id: item,
+      ownerId: SEED_IDENTITIES.ben.id,
+      requesterId: admin.id,
+      requesterDisplayName: admin.name,
+      name: 'Admin access for the admin',
+      type: 'Approval',
+      approvalItems: [{ id: 'b3a1', application: 'Okta', name: 'group', value: 'super-admins', operation: 'Add', state: 'Pending' }],
+    });
+    await h.click(USERS.admin.id, ACTION.approve, { w: item, a: 'b3a1', u: USERS.ben.id }, { responseId: 'self' });
+    const [reply] = await responsesTo('self');
+    expect(reply.replace_original).toBe(false);
+    expect(reply.text).toMatch(/You requested this work item, so you may not decide it for its owner \(separation of duties\)\. Nothing was changed in ISC/);
+    await h.click(USERS.admin.id, ACTION.approveAll, { w: item, u: USERS.ben.id }, { responseId: 'self-all' });
+    expect((await responsesTo('self-all'))[0].text).toMatch(/You requested this work item/);
+    expect(mutations()).toHaveLength(0);
+    expect(h.sandbox.getWorkItemState(item)?.approvalItems?.[0].state).toBe('Pending');
+  });
+
   it('reaches ISC once for a double click or a redelivered action', async () => {
     h.fault = (req) => (req.method === 'POST' ? { kind: 'none', delayMs: 300 } : undefined);
     const value = { w: W.adaSingleApproval, a: A.adaSingle };

@@ -323,10 +323,30 @@ describe('WorkItemService', () => {
       expect(done.decisions.a1.bySlackUserId).toBe(ADMIN);
     });
 
-    it('an admin with no ISC identity may still act', async () => {
+    it('an admin with no ISC identity cannot act for an owner: whether they requested the item cannot be checked', async () => {
       const { service, isc } = await setup();
-      expectStatus(await service.perform(ADMIN_NO_ID, { kind: 'approveAll', workItemId: 'w1' }), 'done');
-      expect(isc.workItems.approveApprovalItemsInBulk).toHaveBeenCalledTimes(1);
+      const refused = expectStatus(await service.perform(ADMIN_NO_ID, { kind: 'approveAll', workItemId: 'w1' }), 'refused');
+      expect(refused.message).toMatch(/maps to no ISC identity.*Nothing was changed in ISC/);
+      expect(isc.posts()).toBe(0);
+    });
+
+    it('an admin may not decide, for its owner, an item they requested (separation of duties); ISC is not called', async () => {
+      const { service, isc, logger } = await setup([workItem({ requesterId: 'id-admin', requesterDisplayName: 'Ada Admin' })]);
+      for (const action of [approve('a1'), { kind: 'approveAll', workItemId: 'w1' } as const, { kind: 'rejectAll', workItemId: 'w1' } as const]) {
+        const refused = expectStatus(await service.perform(ADMIN, action), 'refused');
+        expect(refused.message).toMatch(/^You requested this work item, so you may not decide it for its owner \(separation of duties\)\. Nothing was changed in ISC\./);
+      }
+      const modal = await service.authorize(ADMIN, 'w1');
+      expect(modal.ok).toBe(false);
+      expect(isc.posts()).toBe(0);
+      expect(logger.warn).toHaveBeenCalledWith('Refused a work-item action', { actorSlackUserId: ADMIN, action: 'approve', workItemId: 'w1' });
+      // The owner decides it as usual, and so may the admin an item someone else requested.
+      expectStatus(await service.perform(OWNER, approve('a1')), 'done');
+    });
+
+    it('the rule is about acting for someone: an admin who owns an item they requested decides it (ISC applies its own rules)', async () => {
+      const { service } = await setup([workItem({ ownerId: 'id-admin', ownerName: 'Ada Admin', requesterId: 'id-admin' })]);
+      expectStatus(await service.perform(ADMIN, approve('a1')), 'done');
     });
 
     it('the admin list is the one given: the same user is refused when not in it', async () => {

@@ -34,6 +34,11 @@ export interface CardOptions {
   decisions?: Decisions;
   /** When an admin looks at someone else's items: that person's Slack id (carried in button values). */
   subjectSlackUserId?: string;
+  /**
+   * The ISC identity whose items the card is shown among (the viewer's, or the admin's subject's): a
+   * forward through the bot settles a card only for someone who no longer owns the item.
+   */
+  subjectIdentityId?: string;
 }
 
 export interface WorkItemListPage {

@@ -2,9 +2,10 @@ import type { Button, KnownBlock } from '@slack/types';
 import type { ApprovalItemDetails, RemediationItemDetails, WorkItem } from '../isc/types';
 import { ACTION, encodeValue, isValidId } from './actions';
 import { type Budget, LIMITS, MESSAGE_BUDGET, actionsBlock, button, contextBlock, field, fitBlocks, header, section } from './limits';
-import { escapeTruncate, userMention } from './mrkdwn';
+import { decisionLine, settlingDecision } from './decisions';
+import { escapeTruncate } from './mrkdwn';
 import { age, slackDate } from './time';
-import { type CardOptions, type Decision, type DecisionKind, type ListKind, type Viewer, WHOLE_ITEM } from './types';
+import { type CardOptions, type Decision, type ListKind, WHOLE_ITEM } from './types';
 
 export type CardMode = 'compact' | 'full';
 
@@ -48,30 +49,12 @@ const STATE_LABELS: Record<string, string> = {
   Canceled: '🚫 Canceled',
 };
 
-const DECISION_LABELS: Record<DecisionKind, string> = {
-  approved: '✅ Approved',
-  rejected: '❌ Rejected',
-  forwarded: '➡️ Forwarded',
-  completed: '✔️ Completed',
-  accounts_submitted: '📝 Accounts submitted',
-};
-
 const typeLabel = (type: string | undefined): string => TYPE_LABELS[type ?? ''] ?? escapeTruncate(type, 50, 'Work item');
 const stateLabel = (state: string | null | undefined): string => STATE_LABELS[state ?? ''] ?? escapeTruncate(state, 50, 'unknown');
 
 /** The item's name, or its type and id when it has none (plain text, not escaped). */
 export function workItemTitle(item: WorkItem): string {
   return item.name?.trim() || `${TYPE_LABELS[item.type ?? ''] ?? item.type ?? 'Work item'} ${item.id ?? ''}`.trim();
-}
-
-/** e.g. "✅ Approved by <@U1> · <!date^…>" or "➡️ Forwarded to <@U9> by <@U1> · …". */
-function decisionLine(decision: Decision, viewer: Viewer): string {
-  const target = decision.forwardedTo;
-  const to =
-    decision.kind === 'forwarded' && target
-      ? ` to ${target.slackUserId ? userMention(target.slackUserId) : escapeTruncate(target.name, VALUE_CHARS, 'someone')}`
-      : '';
-  return `${DECISION_LABELS[decision.kind]}${to} by ${userMention(decision.bySlackUserId)} · ${slackDate(decision.at, viewer)}`;
 }
 
 const isPendingApproval = (a: ApprovalItemDetails): boolean => a.state == null || a.state === 'Pending';
@@ -83,8 +66,9 @@ interface CardModel {
   /** The id as it goes into block ids. */
   key: string;
   title: string;
+  /** The decision on the whole item, shown on the card (a forward as history on the new owner's card too). */
   whole?: Decision;
-  /** The item can still be acted on from Slack. */
+  /** The item can still be acted on from Slack, on this card. */
   live: boolean;
   approvals: ApprovalItemDetails[];
   actionable: ApprovalItemDetails[];
@@ -92,7 +76,7 @@ interface CardModel {
 
 function model(item: WorkItem, opts: RenderCardOptions): CardModel {
   const whole = opts.decisions?.[WHOLE_ITEM];
-  const live = item.state === 'Pending' && !whole && isValidId(item.id);
+  const live = item.state === 'Pending' && !settlingDecision(whole, item.ownerId, opts.subjectIdentityId) && isValidId(item.id);
   const approvals = item.approvalItems ?? [];
   const actionable = live
     ? approvals.filter((a) => isPendingApproval(a) && isValidId(a.id) && !opts.decisions?.[a.id])

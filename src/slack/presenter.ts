@@ -42,10 +42,13 @@ export class Presenter {
   }
 
   async cardOptions(viewerSlackUserId: string, subjectSlackUserId: string): Promise<CardOptions> {
+    // Cached after the first lookup; without it a forward simply settles no card.
+    const [viewer, subjectIdentity] = await Promise.all([this.viewer(viewerSlackUserId), this.ctx.directory.identityFor(subjectSlackUserId).catch(() => null)]);
     return {
-      viewer: await this.viewer(viewerSlackUserId),
+      viewer,
       iscUiBaseUrl: this.ctx.config.isc.uiBaseUrl,
       subjectSlackUserId: subjectSlackUserId === viewerSlackUserId ? undefined : subjectSlackUserId,
+      ...(subjectIdentity ? { subjectIdentityId: subjectIdentity.id } : {}),
     };
   }
 

@@ -27,8 +27,8 @@ describe('snapshots', () => {
         workItem({ approvalItems: [approval(1), approval(2, { state: 'Rejected' }), approval(3)] }),
         { decisions: { 'ai-1': decided('approved') } },
       )],
-    ['forwarded whole item', () =>
-      compact(workItem(), { decisions: { [WHOLE_ITEM]: decided('forwarded', { forwardedTo: { slackUserId: 'U0BOB001', name: 'Bob' } }) } })],
+    ['forwarded whole item, on the old owner\'s card', () =>
+      compact(workItem(), { subjectIdentityId: 'id-old-owner', decisions: { [WHOLE_ITEM]: decided('forwarded', { forwardedTo: { slackUserId: 'U0BOB001', name: 'Bob' } }) } })],
     ['completed item', () => compact(workItem({ state: 'Finished', completed: '2026-11-21T08:00:00Z', approvalItems: [approval(1, { state: 'Finished' })] }))],
     ['item with ISC errors and no name', () => full(workItem({ name: null, type: 'PolicyVioloation', errors: ['Connector timed out', 'Retry failed'] }))],
   ])('%s', (_, render) => {
@@ -106,6 +106,37 @@ describe('buttons', () => {
     const blocks = compact(several(2), { decisions: { [WHOLE_ITEM]: decided(kind) } });
     expect(mrkdwnTexts(blocks).join('\n')).toContain(line);
     expect(actionIds(blocks)).toEqual([ACTION.details, ACTION.openInIsc]);
+  });
+
+  describe('a forward through the bot is not a final decision', () => {
+    const BOB = '2c91808a77ff216301782327a50f09e1'; // the item's owner now
+    const forwarded = { [WHOLE_ITEM]: decided('forwarded', { forwardedTo: { slackUserId: 'U0BOB001', name: 'Bob' } }) };
+    const line = /➡️ Forwarded to <@U0BOB001> by <@U0ALICE1> · <!date\^1795351500\^/;
+
+    it.each([
+      ['compact', compact, [ACTION.approveAll, ACTION.rejectAll, ACTION.forward, ACTION.details]],
+      ['full', full, [ACTION.approveAll, ACTION.rejectAll, ACTION.forward]],
+    ] as const)('the new owner sees it live in %s mode, every button, with the forward as history', (_mode, render, ids) => {
+      const blocks = render(several(2), { subjectIdentityId: BOB, decisions: forwarded });
+      expect(mrkdwnTexts(blocks).join('\n')).toMatch(line);
+      for (const id of ids) expect(actionIds(blocks)).toContain(id);
+      expect(actionIds(blocks).filter((id) => id === ACTION.approve)).toHaveLength(2);
+    });
+
+    it("the old owner's card (and anyone's who does not own it now) says \"Forwarded to … by … · when\", with no action buttons", () => {
+      const blocks = compact(several(2), { subjectIdentityId: 'id-old-owner', decisions: forwarded });
+      expect(mrkdwnTexts(blocks).join('\n')).toMatch(line);
+      expect(actionIds(blocks)).toEqual([ACTION.details, ACTION.openInIsc]);
+    });
+
+    it('a card that does not know whose items it is among leaves the decision to the click: live', () => {
+      expect(actionIds(compact(workItem(), { decisions: forwarded }))).toContain(ACTION.approve);
+    });
+
+    it('a final decision still settles every card, the owner’s too', () => {
+      const blocks = compact(several(2), { subjectIdentityId: BOB, decisions: { [WHOLE_ITEM]: decided('approved') } });
+      expect(actionIds(blocks)).toEqual([ACTION.details, ACTION.openInIsc]);
+    });
   });
 
   it('forwarded to someone without a Slack account names them (escaped)', () => {

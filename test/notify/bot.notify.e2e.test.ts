@@ -1,6 +1,7 @@
-import { ACTION } from '../../src/blocks/actions';
+import { ACTION, VIEW } from '../../src/blocks/actions';
+import { FORWARD_FIELDS } from '../../src/blocks/modals';
 import type { Announcement } from '../../src/notify/ledger';
-import { SEED_IDENTITIES } from '../../src/sandbox/seed';
+import { SEED_APPROVAL_ITEMS, SEED_IDENTITIES, SEED_WORK_ITEMS } from '../../src/sandbox/seed';
 import { startHarness, USERS, type Harness } from '../support/botHarness';
 import { actionButtons, newApproval } from './rig';
 
@@ -63,4 +64,60 @@ it('subscribes whoever uses the bot, and `/workitems notify off|on` opts out and
   await h.command(USERS.ben.id, 'notify on', 'on');
   expect((await responsesTo('on'))[0].text).toMatch(/Notifications are on: .* more than 24 hours \(never between 20:00–08:00 your time\)/);
   expect((await subscriptions.get(USERS.ben.id))?.on).toBe(true);
+});
+
+it('after a forward through the bot the new owner acts at once, in their list, the item view, Home and their DM; the old owner’s card says "Forwarded to … by … · when"', async () => {
+  const item = SEED_WORK_ITEMS.adaSingleApproval;
+  const approvalItem = SEED_APPROVAL_ITEMS.adaSingle;
+  const approveOf = (blocks: Array<Record<string, any>>) =>
+    blocks.flatMap((b) => (b.type === 'actions' ? b.elements : [])).filter((e: Record<string, any>) => e.action_id === ACTION.approve && JSON.parse(e.value).a === approvalItem);
+  // Only Ben is polled (a cycle spreads its subscribers over the interval); using the bot subscribes him.
+  await h.bot.notifier.subscriptions.set(USERS.ada.id, false);
+  await h.command(USERS.ben.id, '', 'ben-before');
+  await responsesTo('ben-before');
+  await h.bot.notifier.runCycle(); // Ben's first poll: a summary
+
+  // Ada forwards the item to Ben from her list.
+  await h.click(USERS.ada.id, ACTION.forward, { w: item, k: 'pending', o: 0 }, { responseId: 'ada-card' });
+  await h.slack.waitFor(() => h.slack.callsTo('views.update').length >= 1);
+  const form = h.slack.callsTo('views.update')[0].args.view as Record<string, any>;
+  await h.submitView(USERS.ada.id, {
+    id: 'V1',
+    callback_id: VIEW.forward,
+    private_metadata: form.private_metadata,
+    state: {
+      values: {
+        [FORWARD_FIELDS.targetBlock]: { [FORWARD_FIELDS.targetAction]: { type: 'users_select', selected_user: USERS.ben.id } },
+        [FORWARD_FIELDS.commentBlock]: { [FORWARD_FIELDS.commentAction]: { type: 'plain_text_input', value: 'Ben owns this group' } },
+        [FORWARD_FIELDS.notifyBlock]: { [FORWARD_FIELDS.notifyAction]: { type: 'checkboxes', selected_options: [] } },
+      },
+    },
+  });
+  const [adaCard] = await responsesTo('ada-card');
+  const forwardedLine = new RegExp(`Forwarded to <@${USERS.ben.id}> by <@${USERS.ada.id}> · <!date`);
+  expect(json(adaCard.blocks)).toMatch(forwardedLine);
+  expect(approveOf(adaCard.blocks)).toEqual([]);
+  expect(h.sandbox.getWorkItemState(item)?.ownerId).toBe(SEED_IDENTITIES.ben.id);
+
+  await h.command(USERS.ben.id, '', 'ben-list');
+  const [list] = await responsesTo('ben-list');
+  expect(approveOf(list.blocks)).toHaveLength(1);
+  expect(json(list.blocks)).toMatch(forwardedLine);
+  await h.command(USERS.ben.id, item, 'ben-item');
+  expect(approveOf((await responsesTo('ben-item'))[0].blocks)).toHaveLength(1);
+  await h.event({ type: 'app_home_opened', user: USERS.ben.id, channel: 'D0BEN', tab: 'home', event_ts: '1.0' });
+  await h.slack.waitFor(() => h.slack.callsTo('views.publish').some((c) => c.args.user_id === USERS.ben.id));
+  const home = h.slack.callsTo('views.publish').find((c) => c.args.user_id === USERS.ben.id)!.args.view as Record<string, any>;
+  expect(approveOf(home.blocks)).toHaveLength(1);
+  await h.bot.notifier.runCycle();
+  const dm = inDm('chat.postMessage', USERS.ben.id).find((m) => json(m.blocks).includes(approvalItem))!;
+  expect(approveOf(dm.blocks)).toHaveLength(1);
+
+  await h.click(USERS.ben.id, ACTION.approve, JSON.parse(approveOf(dm.blocks)[0].value), { responseId: 'ben-approves' });
+  expect(json((await responsesTo('ben-approves'))[0].blocks)).toMatch(new RegExp(`Approved by <@${USERS.ben.id}>`));
+  expect(h.sandbox.getWorkItemState(item)?.state).toBe('Finished');
+  expect(h.sandbox.stats().mutations.map((m) => [m.workItemId, m.status])).toEqual([
+    [item, 200],
+    [item, 200],
+  ]);
 });

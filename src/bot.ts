@@ -1,5 +1,7 @@
 import type { App } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
+import { AuditTrail, type AuditLog } from './audit/auditLog';
+import { openAuditLog } from './audit/backend';
 import { createAccountLinking } from './auth/accountLinking';
 import type { Config } from './config';
 import { createDigestScheduler } from './digest/digestService';
@@ -21,6 +23,7 @@ export interface RunningBot {
   app: App;
   sandbox?: SandboxTenant;
   store: FileStateStore;
+  audit: AuditLog;
   notifier: Notifier;
   /** Graceful: stops taking requests, waits (bounded) for those under way, then stops the rest. Idempotent. */
   stop(): Promise<void>;
@@ -38,6 +41,8 @@ export async function startBot(config: Config, logger: Logger = createLogger(con
   const workspace = await verifySlackToken(config.slack, logger);
   const { isc, baseUrl: iscBaseUrl, sandbox } = await connectIsc(config, logger, { oauthClientId: linkingConfig?.oauthClientId, oauthClientSecret: linkingConfig?.oauthClientSecret });
   const store = await FileStateStore.open(config.dataDir);
+  const audit = await openAuditLog(config, logger);
+  await audit.prune();
   const slackApi = new WebClient(config.slack.botToken, { logger: slackLogger(logger, 'web-api'), ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}) });
   const directory = new IdentityDirectory({
     slack: slackApi,
@@ -48,8 +53,18 @@ export async function startBot(config: Config, logger: Logger = createLogger(con
   });
   const linking = createAccountLinking(config, { isc, store, directory, logger, iscBaseUrl });
   // The service tells the notifier about every action (so DMs follow their items); the notifier is built from the services, the service among them.
-  const service = new WorkItemService({ isc, directory, store, admins: config.slack.adminUserIds, logger, acting: linking, iscTimeoutMs: config.isc.timeoutMs, onItemChanged: (item, decisions) => notifier.itemChanged(item, decisions) });
-  const ctx: BotContext = { config, isc, service, directory, store, logger, now: () => new Date(), iscHealth: () => isc.checkHealth(), linking };
+  const service = new WorkItemService({
+    isc,
+    directory,
+    store,
+    admins: config.slack.adminUserIds,
+    logger,
+    acting: linking,
+    iscTimeoutMs: config.isc.timeoutMs,
+    audit: new AuditTrail(audit, { logger, serviceClientId: config.isc.clientId }),
+    onItemChanged: (item, decisions) => notifier.itemChanged(item, decisions),
+  });
+  const ctx: BotContext = { config, isc, service, directory, store, audit, logger, now: () => new Date(), iscHealth: () => isc.checkHealth(), linking };
   const notifier = new Notifier(ctx, { slack: createNotificationClient(config.slack, logger) });
   const inFlight = new InFlight();
   const app = createSlackApp({ ...ctx, notifier }, workspace, inFlight);
@@ -69,6 +84,7 @@ export async function startBot(config: Config, logger: Logger = createLogger(con
     app,
     sandbox,
     store,
+    audit,
     notifier,
     stop() {
       stopping ??= (async () => {
@@ -81,6 +97,7 @@ export async function startBot(config: Config, logger: Logger = createLogger(con
         await notifier.stop();
         await digest?.stop();
         await store.flush();
+        await audit.close();
         await sandbox?.close();
       })();
       return stopping;

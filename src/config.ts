@@ -73,12 +73,18 @@ export interface NotifyConfig {
   pollRateShare: number;
 }
 
+export interface AuditConfig {
+  /** How long decisions stay on the audit trail (AUDIT_RETENTION_DAYS). */
+  retentionDays: number;
+}
+
 export interface Config {
   isc: IscConfig;
   slack: SlackConfig;
   auth: AuthConfig;
   digest: DigestConfig;
   notify: NotifyConfig;
+  audit: AuditConfig;
   /** Slack user id or email → ISC identity id, from the IDENTITY_MAP file. */
   identityMap: ReadonlyMap<string, string>;
   dataDir: string;
@@ -94,6 +100,15 @@ export class ConfigError extends Error {
 }
 
 type Env = Record<string, string | undefined>;
+
+/**
+ * For command-line tools that never talk to Slack (or only to map DIGEST_OWNERS): placeholders for the
+ * Slack settings the bot itself requires, so that they run where only the ISC or DATA_DIR settings are.
+ */
+export function withoutSlackSettings(env: Env): Env {
+  const placeholders = { SLACK_BOT_TOKEN: 'xoxb-not-used', SLACK_SIGNING_SECRET: 'not-used' };
+  return { ...env, ...Object.fromEntries(Object.entries(placeholders).filter(([k]) => !env[k]?.trim())) };
+}
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 
@@ -353,6 +368,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     auth: authMode === 'service' ? { mode: authMode } : { mode: authMode, linking: readLinking(r, sandbox, baseUrl) },
     digest: readDigest(r),
     notify: readNotify(r),
+    audit: { retentionDays: r.integer('AUDIT_RETENTION_DAYS', 400, 1, 3650) },
     identityMap: readIdentityMap(r, r.optional('IDENTITY_MAP'), cwd),
     dataDir: path.resolve(cwd, r.optional('DATA_DIR') ?? './data'),
     logLevel: r.oneOf('LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),

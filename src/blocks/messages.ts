@@ -46,6 +46,7 @@ const ADMIN_USAGE: Array<[string, string]> = [
   ['/workitems digest preview', 'show the digest to you only'],
   ['/workitems tasks', 'the pending ISC tasks running longest, with Details and Mark terminated'],
   ['/workitems task <id>', 'one ISC task'],
+  ['/workitems audit [days]', 'the decisions taken through the bot in the last days (30 by default), as a CSV file in a direct message'],
 ];
 
 const LINKING_USAGE: Array<[string, string]> = [

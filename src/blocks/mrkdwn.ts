@@ -8,6 +8,11 @@ export function escapeMrkdwn(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+/** Undoes escapeMrkdwn, for a message kept as plain text (the audit trail). */
+export function unescapeMrkdwn(s: string): string {
+  return s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
 /**
  * For text a listener composes (notices, modal messages): escaped like escapeMrkdwn, except that bare
  * user mentions `<@U…>` are kept so the bot can name people, and entities already escaped stay as

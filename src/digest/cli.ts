@@ -3,7 +3,7 @@
 // running bot owns; `/workitems digest` posts it.
 import fs from 'node:fs';
 import { WebClient } from '@slack/web-api';
-import { ConfigError, loadConfig } from '../config';
+import { ConfigError, loadConfig, withoutSlackSettings } from '../config';
 import { connectIsc } from '../isc/connect';
 import { createLogger, redact, registerSecret, type Logger } from '../log';
 import { FileStateStore } from '../store/fileStore';
@@ -14,19 +14,14 @@ type Env = Record<string, string | undefined>;
 
 const USAGE = 'Usage: npm run digest -- --dry-run   (prints the digest as Block Kit JSON; post it with /workitems digest)\n';
 
-/** Slack is only needed to map Slack user ids in DIGEST_OWNERS, so a dry run does not insist on its settings. */
-function dryRunEnv(env: Env): Env {
-  const placeholders = { SLACK_BOT_TOKEN: 'xoxb-dry-run', SLACK_SIGNING_SECRET: 'dry-run' };
-  return { ...env, ...Object.fromEntries(Object.entries(placeholders).filter(([k]) => !env[k]?.trim())) };
-}
-
 /** Prints the digest JSON to `out`; returns the process exit code. */
 export async function runDigestCli(args: readonly string[], env: Env, out: (text: string) => void, logger?: Logger): Promise<number> {
   if (!args.includes('--dry-run')) {
     process.stderr.write(USAGE);
     return 2;
   }
-  const config = loadConfig(dryRunEnv(env));
+  // Slack is only needed to map Slack user ids in DIGEST_OWNERS, so a dry run does not insist on its settings.
+  const config = loadConfig(withoutSlackSettings(env));
   const log = logger ?? createLogger(config.logLevel);
   for (const secret of [config.isc.clientSecret, config.slack.botToken]) registerSecret(secret);
   const { isc, sandbox } = await connectIsc(config, log);

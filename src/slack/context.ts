@@ -1,3 +1,4 @@
+import type { AuditLog } from '../audit/auditLog';
 import type { AccountLinking } from '../auth/accountLinking';
 import type { Config } from '../config';
 import type { IscClient } from '../isc/api';
@@ -14,6 +15,8 @@ export interface BotContext {
   service: WorkItemService;
   directory: IdentityDirectory;
   store: StateStore;
+  /** The audit trail, read by `/workitems audit`; undefined where a context is built without it (tests). */
+  audit?: AuditLog;
   logger: Logger;
   now: () => Date;
   /** Account linking; undefined in AUTH_MODE=service. */

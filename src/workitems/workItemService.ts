@@ -3,7 +3,8 @@ import { selfDecisionRefusal } from '../governance/separationOfDuties';
 import { RECONNECT_MESSAGE, ReconnectRequiredError } from '../auth/userTokenProvider';
 import type { Decision, DecisionKind, Decisions, ListKind, WorkItemListPage } from '../blocks/types';
 import { WHOLE_ITEM } from '../blocks/types';
-import { escapeMrkdwn } from '../blocks/mrkdwn';
+import { escapeMrkdwn, unescapeMrkdwn } from '../blocks/mrkdwn';
+import type { AuditedDecision, AuditTrail, DecisionFacts, OutcomeFacts } from '../audit/auditLog';
 import type { IscClient } from '../isc/api';
 import { withRequestDeadline } from '../isc/deadline';
 import { isIscError } from '../isc/errors';
@@ -35,9 +36,13 @@ export type ActionOutcome =
   /** ISC failed; `message` is fit for the user (with ISC's tracking id when there is one). */
   | { status: 'failed'; message: string };
 
+/** Every outcome but a duplicate: a decision the audit trail records. */
+type Ended = Exclude<ActionOutcome, { status: 'duplicate' }>;
+
+/** A refusal carries the item and the actor's identity too, for the audit trail (never shown to the refused user). */
 export type Authorization =
   | { ok: true; item: WorkItem; actorIdentity: IscIdentityRef | null }
-  | { ok: false; message: string };
+  | { ok: false; message: string; item: WorkItem; actorIdentity: IscIdentityRef | null };
 
 const DECISION_KIND: Record<WorkItemAction['kind'], DecisionKind> = {
   approve: 'approved',
@@ -60,6 +65,32 @@ const LOCK_MARGIN_MS = 10_000;
 /** How long the same action by the same person counts as a redelivery. */
 const DONE_TTL_MS = 15 * 60_000;
 const DECISION_TTL_MS = 90 * 24 * 3600_000;
+
+export const AUDIT_UNAVAILABLE_MESSAGE =
+  'The bot could not record this decision on its audit trail, so it did not send it to ISC. Nothing was changed in ISC; tell your admin.';
+
+/** What the audit trail says about an action before the item is read. */
+function auditFacts(slackUserId: string, action: WorkItemAction): DecisionFacts {
+  return {
+    slackUserId,
+    item: { kind: 'work-item', id: action.workItemId, ...(action.kind === 'approve' || action.kind === 'reject' ? { part: action.approvalItemId } : {}) },
+    action: action.kind,
+    ...(action.kind === 'forward' ? { comment: action.comment, target: { identityId: action.target.id, name: action.target.name } } : {}),
+  };
+}
+
+function auditOutcome(outcome: Ended, error?: unknown): OutcomeFacts {
+  const trackingId = isIscError(error) ? error.trackingId : undefined;
+  switch (outcome.status) {
+    case 'done':
+      return { outcome: 'done' };
+    case 'already_decided':
+      return { outcome: 'already_decided', ...(outcome.unconfirmed ? { unconfirmed: true } : {}), ...(trackingId ? { trackingId } : {}) };
+    case 'refused':
+    case 'failed':
+      return { outcome: outcome.status, reason: unescapeMrkdwn(outcome.message), ...(trackingId ? { trackingId } : {}) };
+  }
+}
 
 /** The approval item a decision is about, or WHOLE_ITEM. */
 function decisionKey(action: WorkItemAction): string {
@@ -88,6 +119,8 @@ export interface WorkItemServiceOptions {
   acting?: { actingClient(slackUserId: string, forAnotherOwner: boolean): Promise<ActingClient> };
   /** SAIL_TIMEOUT_MS: how long one ISC request may take, which the in-flight lock must cover after the action's deadline. Default 10 s. */
   iscTimeoutMs?: number;
+  /** The audit trail every decision is written to; without it (some tests) nothing is recorded. */
+  audit?: AuditTrail;
   /** Called after an action finds the item done or already decided, so its other messages (notification DMs) follow it. */
   onItemChanged?: (item: WorkItem, decisions: Decisions) => void;
 }
@@ -135,14 +168,15 @@ export class WorkItemService {
    */
   async authorize(actorSlackUserId: string, workItemId: string, purpose: 'act' | 'view' = 'act'): Promise<Authorization> {
     const [actorIdentity, item] = await Promise.all([this.opts.directory.identityFor(actorSlackUserId), this.opts.isc.workItems.getWorkItem(workItemId)]);
+    const refuse = (message: string): Authorization => ({ ok: false, message, item, actorIdentity });
     if (this.isAdmin(actorSlackUserId)) {
       const refusal = purpose === 'act' && selfDecisionRefusal({ actorIdentityId: actorIdentity?.id, ownerId: item.ownerId, requesterId: item.requesterId }, 'work item');
-      return refusal ? { ok: false, message: refusal } : { ok: true, item, actorIdentity };
+      return refusal ? refuse(refusal) : { ok: true, item, actorIdentity };
     }
-    if (!actorIdentity) return { ok: false, message: await this.opts.directory.noIdentityMessage(actorSlackUserId) };
+    if (!actorIdentity) return refuse(await this.opts.directory.noIdentityMessage(actorSlackUserId));
     if (item.ownerId !== actorIdentity.id) {
       const owner = `Only the work item's current owner${item.ownerName ? ` (${escapeMrkdwn(item.ownerName)})` : ''} or a bot admin`;
-      return { ok: false, message: purpose === 'act' ? `${owner} can act on it. Nothing was changed in ISC.` : `${owner} can see it.` };
+      return refuse(purpose === 'act' ? `${owner} can act on it. Nothing was changed in ISC.` : `${owner} can see it.`);
     }
     return { ok: true, item, actorIdentity };
   }
@@ -160,28 +194,37 @@ export class WorkItemService {
   }
 
   private async attempt(actorSlackUserId: string, action: WorkItemAction): Promise<ActionOutcome> {
+    const { audit } = this.opts;
+    const facts = auditFacts(actorSlackUserId, action);
+    // A decision that ends before ISC is asked to act still goes on the audit trail, as an outcome.
+    const ended = async (outcome: Ended, error?: unknown): Promise<ActionOutcome> => {
+      await audit?.ended(facts, auditOutcome(outcome, error));
+      return outcome;
+    };
     let auth: Authorization;
     try {
       auth = await this.authorize(actorSlackUserId, action.workItemId);
     } catch (e) {
-      return this.failure(e, action, actorSlackUserId);
-    }
-    if (!auth.ok) {
-      this.opts.logger.warn('Refused a work-item action', { actorSlackUserId, action: action.kind, workItemId: action.workItemId });
-      return { status: 'refused', message: auth.message };
+      return ended(this.failure(e, action, actorSlackUserId), e);
     }
     const { item } = auth;
+    if (auth.actorIdentity) facts.actorIdentityId = auth.actorIdentity.id;
+    facts.item = { ...facts.item, ...(item.name ? { name: item.name } : {}), ...(item.ownerId ? { ownerId: item.ownerId } : {}), ...(item.ownerName ? { ownerName: item.ownerName } : {}) };
+    if (!auth.ok) {
+      this.opts.logger.warn('Refused a work-item action', { actorSlackUserId, action: action.kind, workItemId: action.workItemId });
+      return ended({ status: 'refused', message: auth.message });
+    }
     const unfit = this.checkFits(item, action);
-    if (unfit === 'decided') return { status: 'already_decided', item, decisions: await this.decisionsFor(action.workItemId) };
-    if (unfit) return { status: 'refused', message: unfit };
+    if (unfit === 'decided') return ended({ status: 'already_decided', item, decisions: await this.decisionsFor(action.workItemId) });
+    if (unfit) return ended({ status: 'refused', message: unfit });
     const forAnotherOwner = auth.actorIdentity?.id !== item.ownerId;
     let acting: ActingClient;
     try {
       acting = this.opts.acting ? await this.opts.acting.actingClient(actorSlackUserId, forAnotherOwner) : { client: this.opts.isc, actingAs: { kind: 'service' } };
     } catch (e) {
-      return this.failure(e, action, actorSlackUserId);
+      return ended(this.failure(e, action, actorSlackUserId), e);
     }
-    if ('refused' in acting) return { status: 'refused', message: acting.refused };
+    if ('refused' in acting) return ended({ status: 'refused', message: acting.refused });
 
     // In flight: one action per approval item (or whole item) at a time. Done: the same action by the
     // same person is not repeated (a redelivered forward would otherwise forward again), while a
@@ -195,6 +238,15 @@ export class WorkItemService {
     if (!(await this.opts.store.setIfAbsent(lockKey, { by: actorSlackUserId, kind: action.kind }, IN_FLIGHT_TTL_MS))) {
       return { status: 'duplicate' };
     }
+    // The intent is on disk before ISC is called: a crash from here on still leaves who decided what.
+    let decision: AuditedDecision | undefined;
+    try {
+      decision = await audit?.begin(facts, audit.actingAs(acting.actingAs));
+    } catch (e) {
+      await this.opts.store.delete(lockKey);
+      this.opts.logger.error('Could not write a decision to the audit trail, so ISC was not called', { actorSlackUserId, action: action.kind, workItemId: action.workItemId, error: String(e) });
+      return { status: 'failed', message: AUDIT_UNAVAILABLE_MESSAGE };
+    }
     const deadline = lockedAt + IN_FLIGHT_TTL_MS - (this.opts.iscTimeoutMs ?? 10_000) - LOCK_MARGIN_MS;
     let result: WorkItem;
     try {
@@ -202,9 +254,12 @@ export class WorkItemService {
     } catch (e) {
       await this.opts.store.delete(lockKey);
       // The linked account's refresh token was refused before anything was sent: nothing to re-read, nobody else to act as.
-      if (e instanceof ReconnectRequiredError) return { status: 'refused', message: RECONNECT_MESSAGE };
-      return this.afterFailure(e, action, actorSlackUserId);
+      const outcome = e instanceof ReconnectRequiredError ? { status: 'refused' as const, message: RECONNECT_MESSAGE } : await this.afterFailure(e, action, actorSlackUserId);
+      await decision?.finish(auditOutcome(outcome, e));
+      return outcome;
     }
+    // Recorded before the state writes below, so that a failure there cannot lose who acted.
+    await decision?.finish({ outcome: 'done' });
     await this.opts.store.set(doneKey, true, DONE_TTL_MS);
     await this.opts.store.delete(lockKey);
     const decisions = await this.recordDecision(action, actorSlackUserId);
@@ -274,7 +329,7 @@ export class WorkItemService {
    * A failed POST may still have happened in ISC (a timeout, a 5xx, or a 400 because someone decided it
    * meanwhile). It is never repeated; instead the item is read again so the user sees the truth.
    */
-  private async afterFailure(error: unknown, action: WorkItemAction, actorSlackUserId: string): Promise<ActionOutcome> {
+  private async afterFailure(error: unknown, action: WorkItemAction, actorSlackUserId: string): Promise<Ended> {
     try {
       const now = await this.opts.isc.workItems.getWorkItem(action.workItemId);
       if (this.checkFits(now, action) === 'decided') {
@@ -288,7 +343,7 @@ export class WorkItemService {
     return this.failure(error, action, actorSlackUserId);
   }
 
-  private failure(error: unknown, action: WorkItemAction, actorSlackUserId: string): ActionOutcome {
+  private failure(error: unknown, action: WorkItemAction, actorSlackUserId: string): Extract<ActionOutcome, { status: 'failed' }> {
     const context = { actorSlackUserId, action: action.kind, workItemId: action.workItemId };
     if (isIscError(error)) {
       this.opts.logger.error('ISC refused or failed a work-item action', { ...context, error: error.message, trackingId: error.trackingId });

@@ -426,6 +426,43 @@ describe('modals', () => {
   });
 });
 
+describe('the audit trail', () => {
+  it('records every decision taken through the bot, and `/workitems audit [days]` sends it to an admin as a CSV file in a DM', async () => {
+    await h.click(USERS.ada.id, ACTION.approve, { w: W.adaSingleApproval, a: A.adaSingle }, { responseId: 'a1' });
+    await responsesTo('a1');
+    await h.click(USERS.ben.id, ACTION.approve, { w: W.adaMultiApproval, a: A.adaMulti[0] }, { responseId: 'a2' });
+    await responsesTo('a2');
+
+    await h.command(USERS.admin.id, 'audit 7', 'audit');
+    const [reply] = await responsesTo('audit');
+    expect(reply.text).toMatch(/Sent you the decisions of the last 7 days \(2 decisions\) as a CSV file in a direct message/);
+    const [open] = h.slack.callsTo('conversations.open').filter((c) => c.args.users === USERS.admin.id);
+    expect(open).toBeDefined();
+    const [getUrl] = h.slack.callsTo('files.getUploadURLExternal');
+    expect(getUrl.args.filename).toMatch(/^isc-workitems-audit-\d{4}-\d{2}-\d{2}-to-\d{4}-\d{2}-\d{2}\.csv$/);
+    const [complete] = h.slack.callsTo('files.completeUploadExternal');
+    expect(complete.args.channel_id).toBe(`D${USERS.admin.id}`);
+    const fileId = (complete.args.files as Array<{ id: string }>)[0].id;
+    const csv = h.slack.uploads.get(fileId)!;
+    expect(Number(getUrl.args.length)).toBeGreaterThan(0);
+    expect(csv).toContain('time,slack_user,isc_identity,acting_as,acting_identity,item_kind,item_id,item_name,approval_item,owner,action,comment,target,outcome,reason,tracking_id,outcome_time,decision_id');
+    const lines = csv.split('\r\n').filter((l) => l.includes(',work-item,'));
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toContain(`,${USERS.ada.id},${SEED_IDENTITIES.ada.id},service,service (API client ${h.sandbox.clientId}),work-item,${W.adaSingleApproval},`);
+    expect(lines[0]).toMatch(/,approve,,,done,/);
+    expect(lines[1]).toContain(`,${USERS.ben.id},${SEED_IDENTITIES.ben.id},,,work-item,${W.adaMultiApproval},`);
+    expect(lines[1]).toMatch(/,approve,,,refused,Only the work item's current owner/);
+  });
+
+  it('is for admins only, and no further back than the retention', async () => {
+    await h.command(USERS.ada.id, 'audit', 'not-admin');
+    expect((await responsesTo('not-admin'))[0].text).toMatch(/Only the bot's admins can use .*`audit`/);
+    await h.command(USERS.admin.id, 'audit 401', 'too-far');
+    expect((await responsesTo('too-far'))[0].text).toMatch(/keeps 400 days \(AUDIT_RETENTION_DAYS\)/);
+    expect(h.slack.callsTo('files.getUploadURLExternal')).toHaveLength(0);
+  });
+});
+
 describe('App Home', () => {
   it('publishes my pending items and a summary when the Home tab opens, and refreshes after an action there', async () => {
     await h.event({ type: 'app_home_opened', user: USERS.ada.id, channel: 'D0ADA', tab: 'home', event_ts: '1.0' });

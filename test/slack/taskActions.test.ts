@@ -143,7 +143,7 @@ describe('/workitems digest, tasks and task', () => {
       const id = `no-${text.replace(/\W/g, '')}`;
       await h.command(USERS.ada.id, text, id);
       const [reply] = await responsesTo(id);
-      expect(reply.text).toContain("Only the bot's admins can use `/workitems digest`, `tasks` and `task`.");
+      expect(reply.text).toContain("Only the bot's admins can use `/workitems digest`, `tasks`, `task` and `audit`.");
     }
     expect(h.slack.callsTo('chat.postMessage')).toHaveLength(0);
   });

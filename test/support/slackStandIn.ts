@@ -21,6 +21,9 @@ export interface StandInUser {
 export class SlackStandIn {
   readonly calls: SlackCall[] = [];
   readonly responses: Array<{ id: string; body: Record<string, unknown> }> = [];
+  /** Files uploaded through files.getUploadURLExternal: the bytes POSTed to the upload URL, by file id. */
+  readonly uploads = new Map<string, string>();
+  private fileSeq = 0;
   private server!: http.Server;
   private viewSeq = 0;
   private tsSeq = 0;
@@ -86,6 +89,14 @@ export class SlackStandIn {
     const args = parseBody(raw, req.headers['content-type'] ?? '');
     if (this.delayMs) await new Promise((r) => setTimeout(r, this.delayMs));
     const url = req.url ?? '';
+    if (url.startsWith('/upload/')) {
+      // The second step of files.uploadV2: the file's bytes, posted to the URL the first step gave.
+      this.uploads.set(url.slice('/upload/'.length), raw);
+      res.writeHead(200, { 'Content-Type': 'text/plain' });
+      res.end(`OK - ${raw.length}`);
+      this.waiters.splice(0).forEach((w) => w());
+      return;
+    }
     let body: Record<string, unknown>;
     if (url.startsWith('/respond/')) {
       this.responses.push({ id: url.slice('/respond/'.length), body: args });
@@ -123,6 +134,12 @@ export class SlackStandIn {
         return { ok: true, view: { id: String(args.view_id ?? `V${++this.viewSeq}`) } };
       case 'conversations.open':
         return { ok: true, channel: { id: `D${String(args.users).replace(/\W/g, '')}` } };
+      case 'files.getUploadURLExternal': {
+        const fileId = `F0FILE${++this.fileSeq}`;
+        return { ok: true, file_id: fileId, upload_url: `${this.url}/upload/${fileId}` };
+      }
+      case 'files.completeUploadExternal':
+        return { ok: true, files: (args.files as Array<{ id: string; title?: string }> | undefined)?.map((f) => ({ id: f.id, title: f.title })) ?? [] };
       case 'chat.postMessage':
       case 'chat.update':
       case 'chat.postEphemeral':

@@ -9,7 +9,10 @@ import type { IscClient } from '../../src/isc/api';
 import { requestDeadline } from '../../src/isc/deadline';
 import { IscError } from '../../src/isc/errors';
 import type { Page, PageParams, PublicIdentity, WorkItem, WorkItemForward } from '../../src/isc/types';
-import type { Logger } from '../../src/log';
+import { silentLogger, type Logger } from '../../src/log';
+import { AuditTrail, type AuditRecord } from '../../src/audit/auditLog';
+import { decisionsSince } from '../../src/audit/export';
+import { FileAuditLog } from '../../src/audit/fileAuditLog';
 import { FileStateStore } from '../../src/store/fileStore';
 import { IdentityDirectory, missingIdentityMessage } from '../../src/workitems/identityDirectory';
 import {
@@ -144,6 +147,7 @@ function fakeIsc(initial: WorkItem[]) {
 async function setup(items: WorkItem[] = [workItem()], opts: { admins?: string[] } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wis-'));
   const store = await FileStateStore.open(dir);
+  const auditLog = await FileAuditLog.open(path.join(dir, 'audit'), { retentionDays: 400, logger: silentLogger, now: () => NOW });
   const isc = fakeIsc(items);
   const info = jest.fn(async ({ user }: { user: string }) => {
     const u = SLACK_USERS[user];
@@ -167,8 +171,16 @@ async function setup(items: WorkItem[] = [workItem()], opts: { admins?: string[]
     admins: new Set(opts.admins ?? [ADMIN, ADMIN_NO_ID]),
     logger,
     now: () => NOW,
+    audit: new AuditTrail(auditLog, { logger, now: () => NOW, serviceClientId: 'bot-client' }),
   });
-  return { service, isc, store, dir, logger, info };
+  /** The audit trail as a restarted process reads it. */
+  const trail = async () => {
+    const out: AuditRecord[] = [];
+    const reader = await FileAuditLog.open(path.join(dir, 'audit'), { retentionDays: 400, logger: silentLogger, now: () => NOW });
+    for await (const r of reader.readSince(new Date(0))) out.push(r);
+    return out;
+  };
+  return { service, isc, store, dir, logger, info, auditLog, trail };
 }
 
 const approve = (approvalItemId = 'a1', workItemId = 'w1'): WorkItemAction => ({ kind: 'approve', workItemId, approvalItemId });
@@ -374,7 +386,7 @@ describe('WorkItemService', () => {
     it('authorize(view) words the refusal for seeing, not acting', async () => {
       const { service } = await setup();
       const auth = await service.authorize(OTHER, 'w1', 'view');
-      expect(auth).toEqual({ ok: false, message: "Only the work item's current owner (Olivia Owner) or a bot admin can see it." });
+      expect(auth).toMatchObject({ ok: false, message: "Only the work item's current owner (Olivia Owner) or a bot admin can see it." });
       const mine = await service.authorize(OWNER, 'w1', 'view');
       expect(mine.ok && mine.item.id).toBe('w1');
       expect(mine.ok && mine.actorIdentity?.id).toBe('id-owner');
@@ -660,6 +672,84 @@ describe('WorkItemService', () => {
       const outcome = await service.perform(OTHER, { kind: 'approveAll', workItemId: 'w1' });
       expect(outcome.status).toBe('done');
       expect(isc.workItems.approveApprovalItemsInBulk).toHaveBeenCalledTimes(1);
+    });
+  });
+
+  describe('audit trail', () => {
+    const decided = { slackUserId: OWNER, actorIdentityId: 'id-owner', action: 'approve' };
+    const theItem = { kind: 'work-item', id: 'w1', name: 'Access request for Bob', part: 'a1', ownerId: 'id-owner', ownerName: 'Olivia Owner' };
+
+    it('writes the intent (who, acting identity, item, action) to disk before ISC is called, and the outcome after', async () => {
+      const { service, isc, trail } = await setup();
+      const real = isc.workItems.approveApprovalItem.getMockImplementation()!;
+      let onDiskWhenIscCalled: AuditRecord[] = [];
+      isc.workItems.approveApprovalItem.mockImplementationOnce(async (id, aid) => {
+        onDiskWhenIscCalled = await trail();
+        return real(id, aid);
+      });
+      expectStatus(await service.perform(OWNER, approve('a1')), 'done');
+      const intent = { ...decided, decisionId: expect.any(String), phase: 'intent', at: NOW.toISOString(), actingAs: { kind: 'service', clientId: 'bot-client' }, item: theItem };
+      expect(onDiskWhenIscCalled).toEqual([intent]);
+      const records = await trail();
+      expect(records).toEqual([intent, { ...intent, phase: 'outcome', outcome: 'done' }]);
+      expect(records[1].decisionId).toBe(records[0].decisionId);
+    });
+
+    it('a crash after ISC was called leaves the intent: the export lists the decision with outcome unknown', async () => {
+      const { service, isc, dir } = await setup();
+      // The approve never returns, as when the process dies while ISC is being called.
+      isc.workItems.approveApprovalItem.mockImplementationOnce(() => new Promise<WorkItem>(() => {}));
+      void service.perform(OWNER, approve('a1'));
+      await new Promise((r) => setTimeout(r, 100));
+      const restarted = await FileAuditLog.open(path.join(dir, 'audit'), { retentionDays: 400, logger: silentLogger });
+      const [row] = await decisionsSince(restarted, new Date(0));
+      expect(row).toMatchObject({ slack_user: OWNER, isc_identity: 'id-owner', acting_identity: 'service (API client bot-client)', item_id: 'w1', approval_item: 'a1', action: 'approve', outcome: 'unknown' });
+    });
+
+    it('a state write that fails after ISC acted cannot lose who acted: the outcome is on the trail first', async () => {
+      const { service, store, trail } = await setup();
+      const set = store.set.bind(store);
+      jest.spyOn(store, 'set').mockImplementation((key, value, ttl) => (key.startsWith('done:') ? Promise.reject(new Error('disk full')) : set(key, value, ttl)));
+      await expect(service.perform(OWNER, approve('a1'))).rejects.toThrow('disk full');
+      expect((await trail()).map((r) => [r.phase, r.outcome])).toEqual([
+        ['intent', undefined],
+        ['outcome', 'done'],
+      ]);
+    });
+
+    it('when the intent cannot be written, ISC is not called and the user is told', async () => {
+      const { service, isc, auditLog, logger } = await setup();
+      jest.spyOn(auditLog, 'append').mockRejectedValueOnce(new Error('EROFS: read-only file system'));
+      const failed = expectStatus(await service.perform(OWNER, approve('a1')), 'failed');
+      expect(failed.message).toMatch(/could not record this decision on its audit trail.*Nothing was changed in ISC/);
+      expect(isc.posts()).toBe(0);
+      expect(logger.error).toHaveBeenCalledWith(expect.stringContaining('ISC was not called'), expect.objectContaining({ error: expect.stringContaining('EROFS') }));
+      // The lock was released: once the trail works again, so does the action.
+      expectStatus(await service.perform(OWNER, approve('a1')), 'done');
+    });
+
+    it('records refusals (not the owner; separation of duties) and already-decided items, without calling ISC', async () => {
+      const { service, isc, trail } = await setup([workItem({ requesterId: 'id-admin' }), workItem({ id: 'w2', state: 'Finished' })]);
+      expectStatus(await service.perform(OTHER, approve('a1')), 'refused');
+      expectStatus(await service.perform(ADMIN, approve('a1')), 'refused');
+      expectStatus(await service.perform(OWNER, approve('a1', 'w2')), 'already_decided');
+      expect(isc.posts()).toBe(0);
+      expect((await trail()).map((r) => [r.phase, r.slackUserId, r.item.id, r.outcome, r.reason?.slice(0, 30)])).toEqual([
+        ['outcome', OTHER, 'w1', 'refused', "Only the work item's current o"],
+        ['outcome', ADMIN, 'w1', 'refused', 'You requested this work item, '],
+        ['outcome', OWNER, 'w2', 'already_decided', undefined],
+      ]);
+    });
+
+    it('records a failure with ISC’s tracking id, and a forward with its comment and new owner', async () => {
+      const { service, isc, trail } = await setup();
+      isc.workItems.approveApprovalItem.mockRejectedValueOnce(postError(500, { trackingId: 'trk-500' }));
+      expectStatus(await service.perform(OWNER, approve('a1')), 'failed');
+      const forward: WorkItemAction = { kind: 'forward', workItemId: 'w1', target: { id: 'id-other', name: 'Oscar Other' }, targetSlackUserId: OTHER, comment: 'Oscar <owns> this', notify: false };
+      expectStatus(await service.perform(OWNER, forward), 'done');
+      const records = await trail();
+      expect(records[1]).toMatchObject({ phase: 'outcome', outcome: 'failed', trackingId: 'trk-500', reason: expect.stringContaining('(500)') });
+      expect(records[3]).toMatchObject({ phase: 'outcome', action: 'forward', outcome: 'done', comment: 'Oscar <owns> this', target: { identityId: 'id-other', name: 'Oscar Other' } });
     });
   });
 

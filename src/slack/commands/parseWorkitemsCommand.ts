@@ -11,6 +11,8 @@ export type WorkitemsCommand =
   | { kind: 'digest'; preview: boolean }
   | { kind: 'tasks' }
   | { kind: 'task'; id: string }
+  /** The audit trail of the last `days` (default 30) as a CSV file in a DM. */
+  | { kind: 'audit'; days?: number }
   | { kind: 'invalid'; problem: string };
 
 /** ISC ids are 32 hex characters (some older objects use a dashed UUID). */
@@ -39,6 +41,7 @@ export function parseWorkitemsCommand(text: string): WorkitemsCommand {
     return subject ? { kind: 'invalid', problem: `\`${head}\` takes no @user.` } : parseAdminCommand(head, rest.slice(1));
   }
   if (head === 'notify') return subject ? { kind: 'invalid', problem: '`notify` takes no @user.' } : parseNotify(rest.slice(1));
+  if (head === 'audit') return subject ? { kind: 'invalid', problem: '`audit` takes no @user.' } : parseAudit(rest.slice(1));
   if (rest.length > 1) return { kind: 'invalid', problem: `Too many words: "${rest.join(' ')}".` };
   const [word = ''] = rest;
   const lower = word.toLowerCase();
@@ -61,6 +64,15 @@ function parseAdminCommand(word: 'digest' | 'tasks' | 'task', args: string[]): W
   if (arg === undefined) return { kind: 'invalid', problem: '`task` needs a task id: `/workitems task <id>`.' };
   if (!WORK_ITEM_ID.test(arg)) return { kind: 'invalid', problem: `"${arg}" is not a valid task id (ISC ids are 32 hexadecimal characters).` };
   return { kind: 'task', id: arg.toLowerCase() };
+}
+
+/** `audit`, `audit <days>`; the upper bound (the retention) is the listener's to check. */
+function parseAudit(args: string[]): WorkitemsCommand {
+  const [arg, ...extra] = args;
+  if (extra.length > 0 || (arg !== undefined && !/^[1-9]\d{0,4}$/.test(arg))) {
+    return { kind: 'invalid', problem: '`audit` takes a number of days, e.g. `/workitems audit 90`.' };
+  }
+  return arg === undefined ? { kind: 'audit' } : { kind: 'audit', days: Number(arg) };
 }
 
 /** `notify`, `notify on`, `notify off`. */

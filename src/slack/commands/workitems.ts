@@ -5,6 +5,8 @@ import { STATE_TTL_MS } from '../../auth/oauthFlow';
 import { ACTION } from '../../blocks/actions';
 import { renderDigestPosted } from '../../blocks/digest';
 import { renderConnect, renderHelp, renderNotice, renderSummary } from '../../blocks/messages';
+import { plural } from '../../blocks/mrkdwn';
+import { decisionsSince, toCsv } from '../../audit/export';
 import { renderNotifySetting } from '../../blocks/notifications';
 import { DigestService } from '../../digest/digestService';
 import { TaskViews } from '../actions/taskActions';
@@ -35,10 +37,11 @@ export function registerWorkitemsCommand(app: App, ctx: BotContext): void {
       const notice = renderNotice(`${parsed.problem} Here is what \`/workitems\` understands:`, 'warning');
       return void (await reply({ text: `${notice.text}`, blocks: [...notice.blocks, ...help.blocks] }));
     }
-    if (parsed.kind === 'digest' || parsed.kind === 'tasks' || parsed.kind === 'task') {
-      if (!isAdmin) return void (await reply(renderNotice("Only the bot's admins can use `/workitems digest`, `tasks` and `task`.", 'warning')));
+    if (parsed.kind === 'digest' || parsed.kind === 'tasks' || parsed.kind === 'task' || parsed.kind === 'audit') {
+      if (!isAdmin) return void (await reply(renderNotice("Only the bot's admins can use `/workitems digest`, `tasks`, `task` and `audit`.", 'warning')));
       if (parsed.kind === 'tasks') return void (await reply(await tasks.listMessage(caller)));
       if (parsed.kind === 'task') return void (await reply(await tasks.taskMessage(caller, parsed.id)));
+      if (parsed.kind === 'audit') return void (await reply(await auditMessage(ctx, presenter, client, caller, parsed.days)));
       return void (await reply(await digestMessage(ctx, presenter, client, parsed.preview, reply)));
     }
     if (parsed.kind === 'connect' || parsed.kind === 'disconnect') return void (await reply(await accountLinkMessage(ctx, presenter, caller, parsed.kind)));
@@ -109,6 +112,39 @@ async function detailMessage(ctx: BotContext, presenter: Presenter, caller: stri
     return presenter.detailMessage(caller, auth.item, await ctx.service.decisionsFor(id), subject);
   } catch (e) {
     return presenter.errorMessage(e, 'get that work item');
+  }
+}
+
+const DEFAULT_AUDIT_DAYS = 30;
+const DAY_MS = 24 * 3600_000;
+
+/** `/workitems audit [days]`: the decisions taken through the bot in the last days, as a CSV file in a DM to the admin. */
+async function auditMessage(ctx: BotContext, presenter: Presenter, client: WebClient, caller: string, days = DEFAULT_AUDIT_DAYS): Promise<Message> {
+  const { audit } = ctx;
+  if (!audit) return renderNotice('This bot keeps no audit trail.', 'warning');
+  const kept = ctx.config.audit.retentionDays;
+  if (days > kept) return renderNotice(`The audit trail keeps ${plural(kept, 'day')} (AUDIT_RETENTION_DAYS): ask for ${kept} at most.`, 'warning');
+  try {
+    const now = ctx.now();
+    const since = new Date(now.getTime() - days * DAY_MS);
+    const rows = await decisionsSince(audit, since);
+    const dm = await client.conversations.open({ users: caller });
+    if (!dm.channel?.id) throw new Error('conversations.open returned no channel');
+    const [from, to] = [since, now].map((d) => d.toISOString().slice(0, 10));
+    await client.filesUploadV2({
+      channel_id: dm.channel.id,
+      filename: `isc-workitems-audit-${from}-to-${to}.csv`,
+      title: `ISC work items: decisions ${from} to ${to}`,
+      content: toCsv(rows),
+      initial_comment: `The decisions taken through the bot since ${since.toISOString()} (UTC): ${plural(rows.length, 'decision')}.`,
+    });
+    ctx.logger.info('Sent the audit trail to an admin', { slackUserId: caller, days, decisions: rows.length });
+    return renderNotice(`Sent you the decisions of the last ${plural(days, 'day')} (${plural(rows.length, 'decision')}) as a CSV file in a direct message.`, 'info');
+  } catch (e) {
+    if ((e as { data?: { error?: string } }).data?.error === 'missing_scope') {
+      return renderNotice('The bot may not upload files: add the files:write scope to the Slack app (manifest.yml has it) and reinstall the app.', 'warning');
+    }
+    return presenter.errorMessage(e, 'export the audit trail');
   }
 }
 

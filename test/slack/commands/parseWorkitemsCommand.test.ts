@@ -41,6 +41,24 @@ describe('parseWorkitemsCommand', () => {
     });
   });
 
+  describe('audit (admins; the listener checks)', () => {
+    it.each([
+      ['audit', { kind: 'audit' }],
+      ['AUDIT 90', { kind: 'audit', days: 90 }],
+      ['  audit   7 ', { kind: 'audit', days: 7 }],
+    ] as const)('%j', (text, parsed) => {
+      expect(parseWorkitemsCommand(text)).toEqual(parsed);
+    });
+
+    it.each(['audit 0', 'audit -3', 'audit 2.5', 'audit 30d', 'audit 7 days', 'audit 123456'])('%j is refused with the usage', (text) => {
+      expect(problemOf(text)).toBe('`audit` takes a number of days, e.g. `/workitems audit 90`.');
+    });
+
+    it('takes no @user', () => {
+      expect(problemOf('audit <@U123ABC>')).toBe('`audit` takes no @user.');
+    });
+  });
+
   describe('help', () => {
     it.each(['help', '?', 'HELP', 'Help', '  help  '])('%j → help', (text) => {
       expect(parseWorkitemsCommand(text)).toEqual({ kind: 'help' });

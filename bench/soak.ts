@@ -5,7 +5,8 @@
 // restarted twice (SIGTERM, same DATA_DIR). Then it checks, from what the stand-ins recorded, that
 // nothing the users saw succeed was lost or repeated in ISC, that every click was answered, that
 // every notification arrived once, that the process never crashed, that memory stayed flat and that
-// nothing ISC carried out was reported as a failure. Loopback only. Prints PASS/FAIL per check and
+// nothing ISC carried out was reported as a failure, and that the audit export lists every change,
+// with the identity ISC saw act. Loopback only. Prints PASS/FAIL per check and
 // exits non-zero on any FAIL.
 //
 // SOAK_SECONDS (default 180), SOAK_SEED (replays the users' and the faults' choices; timing still
@@ -16,9 +17,13 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { decisionsSince, type DecisionRow } from '../src/audit/export';
+import { FileAuditLog } from '../src/audit/fileAuditLog';
 import { ACTION, VIEW } from '../src/blocks/actions';
 import { ACCOUNT_FIELDS, FORWARD_FIELDS } from '../src/blocks/modals';
 import type { WorkItem } from '../src/isc/types';
+import { silentLogger } from '../src/log';
+import { SEED_IDENTITIES } from '../src/sandbox/seed';
 import type { Fault } from '../src/sandbox/tenant';
 import { commandBody, interactionBody, postSigned } from '../test/support/slackStandIn';
 import { iscRequestCount, rssMiB, SIGNING_SECRET, startBotProcess, startRig, type BotProcess, type Rig } from './lib';
@@ -732,6 +737,42 @@ function clickKey(c: ActionClick): string {
   return `bulk:${c.w}`;
 }
 
+/** The soak's mutation key of an audit row, as mutationKey gives it for the ISC request. */
+function auditKey(r: DecisionRow): string {
+  if (r.action === 'approve' || r.action === 'reject') return `decide:${r.item_id}:${r.approval_item}`;
+  if (r.action === 'approveAll' || r.action === 'rejectAll') return `bulk:${r.item_id}`;
+  if (r.action === 'selectAccounts') return `submit:${r.item_id}`;
+  return `${r.action}:${r.item_id}`;
+}
+
+/** 7. The audit export lists every action the users saw succeed (and every change ISC made), with the identity ISC saw act. */
+async function auditCheck(dataDir: string): Promise<Check> {
+  const log = await FileAuditLog.open(path.join(dataDir, 'audit'), { retentionDays: 400, logger: silentLogger });
+  const rows = await decisionsSince(log, new Date(t0 - 60_000));
+  const carriedOut = new Map<string, DecisionRow>();
+  for (const r of rows) if (r.outcome === 'done' || r.outcome === 'already_decided (unconfirmed)') carriedOut.set(auditKey(r), r);
+  const problems: string[] = [];
+  const serviceId = SEED_IDENTITIES.service.id;
+  let changes = 0;
+  for (const m of rig.sandbox.stats().mutations) {
+    const k = mutationKey(m.method, m.path);
+    if (!k || m.status !== 200) continue;
+    changes++;
+    const row = carriedOut.get(k.key);
+    if (!row) problems.push(`${k.key}: changed in ISC, not on the audit trail`);
+    else if ((m.identityId === serviceId) !== (row.acting_as === 'service') || !row.acting_identity) problems.push(`${k.key}: ISC saw ${m.identityId} act, the audit trail says ${row.acting_identity || 'nobody'}`);
+  }
+  const seen = [...actionClicks.filter((c) => c.sent.status === 200 && redrawShowsSuccess(c)).map(clickKey), ...submissions.filter((s) => s.sent.status === 200 && submissionShowsSuccess(s)).map(submissionKey)];
+  for (const key of new Set(seen)) if (!carriedOut.has(key)) problems.push(`${key}: the user saw it succeed, not on the audit trail`);
+  const unknown = rows.filter((r) => r.outcome === 'unknown').length;
+  return {
+    name: '7. the audit export lists every action the users saw succeed and every change ISC made, with the identity ISC saw act',
+    ok: problems.length === 0,
+    detail: `${rows.length} decisions exported (${carriedOut.size} carried out, ${unknown} without an outcome); ${changes} changes in ISC; ${new Set(seen).size} successes seen`,
+    problems,
+  };
+}
+
 const inRestartWindow = (s: Sent) => restartWindows.some((w) => (s.at >= w.from - 50 && s.at <= w.to + 50) || (s.done >= w.from - 50 && s.done <= w.to + 50));
 
 function runChecks(): { checks: Check[]; totals: string[] } {
@@ -1138,6 +1179,7 @@ async function main(): Promise<void> {
   clearInterval(answerSync);
 
   const { checks, totals } = runChecks();
+  checks.push(await auditCheck(dataDir));
   const errors = gens.flatMap((g) => g.bot.output.join('').split('\n').filter((l) => / ERROR /.test(l)));
   const errorKinds = new Map<string, number>();
   for (const l of errors) {

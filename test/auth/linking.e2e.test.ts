@@ -4,9 +4,8 @@ import path from 'node:path';
 import { LinkedAccounts } from '../../src/auth/linkedAccounts';
 import { TokenCipher } from '../../src/auth/tokenCrypto';
 import { ACTION, VIEW } from '../../src/blocks/actions';
-import { FORWARD_FIELDS } from '../../src/blocks/modals';
 import { SEED_APPROVAL_ITEMS as A, SEED_IDENTITIES, SEED_WORK_ITEMS as W } from '../../src/sandbox/seed';
-import { startHarness, TOKEN_ENCRYPTION_KEY, USERS, type Harness } from '../support/botHarness';
+import { forwardFormValues, startHarness, TOKEN_ENCRYPTION_KEY, USERS, type Harness } from '../support/botHarness';
 import { signIn } from './helpers';
 
 // Account linking end to end: the real bot over HTTP (AUTH_MODE linked / linked-required), the sandbox
@@ -111,11 +110,7 @@ describe('AUTH_MODE=linked', () => {
     await click(USERS.ada.id, ACTION.reject, { w: W.adaMultiApproval, a: A.adaMulti[0] });
     await click(USERS.ada.id, ACTION.approveAll, { w: W.adaMultiApproval });
     await click(USERS.ada.id, ACTION.complete, { w: W.adaManualAction });
-    const forward = () => ({
-      [FORWARD_FIELDS.targetBlock]: { [FORWARD_FIELDS.targetAction]: { type: 'users_select', selected_user: USERS.ben.id } },
-      [FORWARD_FIELDS.commentBlock]: { [FORWARD_FIELDS.commentAction]: { type: 'plain_text_input', value: 'Ben owns this app' } },
-      [FORWARD_FIELDS.notifyBlock]: { [FORWARD_FIELDS.notifyAction]: { type: 'checkboxes', selected_options: [] } },
-    });
+    const forward = () => forwardFormValues(USERS.ben.id, 'Ben owns this app');
     await submitModal(USERS.ada.id, ACTION.forward, VIEW.forward, W.adaRemediation, forward, 'Forwarded to');
     await click(USERS.ben.id, ACTION.complete, { w: benItem });
     // Ben on Ada's item: refused by the bot before ISC is asked anything.

@@ -1,8 +1,7 @@
 import { ACTION, VIEW } from '../../src/blocks/actions';
-import { FORWARD_FIELDS } from '../../src/blocks/modals';
 import type { Announcement } from '../../src/notify/ledger';
 import { SEED_APPROVAL_ITEMS, SEED_IDENTITIES, SEED_WORK_ITEMS } from '../../src/sandbox/seed';
-import { startHarness, USERS, type Harness } from '../support/botHarness';
+import { forwardFormValues, startHarness, USERS, type Harness } from '../support/botHarness';
 import { actionButtons, newApproval } from './rig';
 
 // The real bot (Bolt's HTTP receiver, the sandbox ISC tenant, the Slack stand-in) with its notifier.
@@ -85,13 +84,7 @@ it('after a forward through the bot the new owner acts at once, in their list, t
     id: 'V1',
     callback_id: VIEW.forward,
     private_metadata: form.private_metadata,
-    state: {
-      values: {
-        [FORWARD_FIELDS.targetBlock]: { [FORWARD_FIELDS.targetAction]: { type: 'users_select', selected_user: USERS.ben.id } },
-        [FORWARD_FIELDS.commentBlock]: { [FORWARD_FIELDS.commentAction]: { type: 'plain_text_input', value: 'Ben owns this group' } },
-        [FORWARD_FIELDS.notifyBlock]: { [FORWARD_FIELDS.notifyAction]: { type: 'checkboxes', selected_options: [] } },
-      },
-    },
+    state: { values: forwardFormValues(USERS.ben.id, 'Ben owns this group') },
   });
   const [adaCard] = await responsesTo('ada-card');
   const forwardedLine = new RegExp(`Forwarded to <@${USERS.ben.id}> by <@${USERS.ada.id}> · <!date`);

@@ -2,7 +2,7 @@ import { ACTION, VIEW } from '../../src/blocks/actions';
 import { FORWARD_FIELDS } from '../../src/blocks/modals';
 import { createIscClient } from '../../src/isc/client';
 import { SEED_APPROVAL_ITEMS, SEED_IDENTITIES, SEED_WORK_ITEMS } from '../../src/sandbox/seed';
-import { BOT_TOKEN, SIGNING_SECRET, startHarness, USERS, type Harness } from '../support/botHarness';
+import { BOT_TOKEN, forwardFormValues, SIGNING_SECRET, startHarness, USERS, type Harness } from '../support/botHarness';
 import { commandBody, postSigned, signSlackRequest } from '../support/slackStandIn';
 
 // The real bot (Bolt's HTTP receiver, signature verification on) against the sandbox ISC tenant and a
@@ -318,11 +318,7 @@ describe('modals', () => {
       callback_id: VIEW.forward,
       private_metadata: filled.private_metadata,
       state: {
-        values: {
-          [FORWARD_FIELDS.targetBlock]: { [FORWARD_FIELDS.targetAction]: { type: 'users_select', selected_user: USERS.ben.id } },
-          [FORWARD_FIELDS.commentBlock]: { [FORWARD_FIELDS.commentAction]: { type: 'plain_text_input', value: 'Ben covers this app' } },
-          [FORWARD_FIELDS.notifyBlock]: { [FORWARD_FIELDS.notifyAction]: { type: 'checkboxes', selected_options: [{ value: 'notify' }] } },
-        },
+        values: forwardFormValues(USERS.ben.id, 'Ben covers this app', true),
       },
     });
     expect(res.status).toBe(200);
@@ -351,11 +347,7 @@ describe('modals', () => {
       callback_id: VIEW.forward,
       private_metadata: filled.private_metadata,
       state: {
-        values: {
-          [FORWARD_FIELDS.targetBlock]: { [FORWARD_FIELDS.targetAction]: { type: 'users_select', selected_user: USERS.ghost.id } },
-          [FORWARD_FIELDS.commentBlock]: { [FORWARD_FIELDS.commentAction]: { type: 'plain_text_input', value: 'over to you' } },
-          [FORWARD_FIELDS.notifyBlock]: { [FORWARD_FIELDS.notifyAction]: { type: 'checkboxes', selected_options: [] } },
-        },
+        values: forwardFormValues(USERS.ghost.id, 'over to you'),
       },
     });
     const body = JSON.parse(res.body);
@@ -414,11 +406,7 @@ describe('modals', () => {
       callback_id: VIEW.forward,
       private_metadata: filled.private_metadata,
       state: {
-        values: {
-          [FORWARD_FIELDS.targetBlock]: { [FORWARD_FIELDS.targetAction]: { type: 'users_select', selected_user: USERS.admin.id } },
-          [FORWARD_FIELDS.commentBlock]: { [FORWARD_FIELDS.commentAction]: { type: 'plain_text_input', value: 'mine now' } },
-          [FORWARD_FIELDS.notifyBlock]: { [FORWARD_FIELDS.notifyAction]: { type: 'checkboxes', selected_options: [] } },
-        },
+        values: forwardFormValues(USERS.admin.id, 'mine now'),
       },
     });
     await h.slack.waitFor(() => h.slack.callsTo('views.update').some((c) => json(c.args).includes('current owner')));

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { FORWARD_FIELDS } from '../../src/blocks/modals';
 import { startBot, type RunningBot } from '../../src/bot';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/log';
@@ -41,6 +42,15 @@ export interface Harness {
   event(event: Record<string, unknown>): Promise<PostResult>;
   restart(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** The `state.values` of a submitted Forward form. */
+export function forwardFormValues(targetSlackUserId: string, comment: string, notify = false): Record<string, unknown> {
+  return {
+    [FORWARD_FIELDS.targetBlock]: { [FORWARD_FIELDS.targetAction]: { type: 'users_select', selected_user: targetSlackUserId } },
+    [FORWARD_FIELDS.commentBlock]: { [FORWARD_FIELDS.commentAction]: { type: 'plain_text_input', value: comment } },
+    [FORWARD_FIELDS.notifyBlock]: { [FORWARD_FIELDS.notifyAction]: { type: 'checkboxes', selected_options: notify ? [{ value: 'notify' }] : [] } },
+  };
 }
 
 let seq = 0;

@@ -1,5 +1,5 @@
 // `npm run audit -- --since 30d --format csv|json`: prints the decisions taken through the bot, read
-// from the audit trail of the configured backend (DATA_DIR). Read-only: it never prunes or writes.
+// from the audit trail of the configured backend (DATA_DIR). It never prunes or writes a record.
 import fs from 'node:fs';
 import { ConfigError, loadConfig, withoutSlackSettings } from '../config';
 import { createLogger, redact, type Logger } from '../log';

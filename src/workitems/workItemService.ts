@@ -1,10 +1,10 @@
+import type { AuditedDecision, AuditTrail, DecisionFacts, OutcomeFacts } from '../audit/auditLog';
 import type { ActingClient } from '../auth/accountLinking';
-import { selfDecisionRefusal } from '../governance/separationOfDuties';
 import { RECONNECT_MESSAGE, ReconnectRequiredError } from '../auth/userTokenProvider';
 import type { Decision, DecisionKind, Decisions, ListKind, WorkItemListPage } from '../blocks/types';
 import { WHOLE_ITEM } from '../blocks/types';
 import { escapeMrkdwn, unescapeMrkdwn } from '../blocks/mrkdwn';
-import type { AuditedDecision, AuditTrail, DecisionFacts, OutcomeFacts } from '../audit/auditLog';
+import { selfDecisionRefusal } from '../governance/separationOfDuties';
 import type { IscClient } from '../isc/api';
 import { withRequestDeadline } from '../isc/deadline';
 import { isIscError } from '../isc/errors';

@@ -26,7 +26,7 @@ import type { TaskStatus, WorkItem } from '../src/isc/types';
 import { createLogger, silentLogger, type Logger } from '../src/log';
 import { Notifier } from '../src/notify/notifier';
 import type { PollPlan } from '../src/notify/poller';
-import { createNotificationClient } from '../src/notify/slackSender';
+import { createNotificationClient } from '../src/slack/notificationClient';
 import { sandboxId } from '../src/sandbox/seed';
 import { startSandboxTenant, type SandboxTenant } from '../src/sandbox/tenant';
 import type { BotContext } from '../src/slack/context';

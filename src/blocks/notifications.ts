@@ -1,6 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import type { WorkItem } from '../isc/types';
-import { formatQuietHours, type QuietHours } from '../notify/quietHours';
+import { formatQuietHours, type QuietHours } from '../quietHours';
 import { MESSAGE_BUDGET, contextBlock, section } from './limits';
 import { renderNotice } from './messages';
 import { escapeTruncate, plural } from './mrkdwn';

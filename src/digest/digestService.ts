@@ -2,12 +2,13 @@ import type { WebClient } from '@slack/web-api';
 import { renderDigest } from '../blocks/digest';
 import type { RenderedMessage } from '../blocks/types';
 import type { Config } from '../config';
+import { CronSchedule } from '../cronSchedule';
 import type { IscClient } from '../isc/api';
 import type { Logger } from '../log';
 import type { StateStore } from '../store/store';
 import type { IdentityDirectory } from '../workitems/identityDirectory';
 import { collectDigest } from './collect';
-import { DigestSchedule, DigestScheduler } from './schedule';
+import { DigestScheduler } from './schedule';
 
 /** What the digest needs from the bot (a BotContext has all of it). */
 export interface DigestDeps {
@@ -36,13 +37,13 @@ const SLOT_CLAIM_TTL_MS = 8 * 24 * 3600_000;
 const DAY_MS = 24 * 3600_000;
 
 export class DigestService {
-  readonly schedule: DigestSchedule;
+  readonly schedule: CronSchedule;
 
   constructor(
     private readonly deps: DigestDeps,
     private readonly slack: Pick<WebClient, 'chat'>,
   ) {
-    this.schedule = new DigestSchedule(deps.config.digest.schedule, deps.config.digest.timeZone);
+    this.schedule = new CronSchedule(deps.config.digest.schedule, deps.config.digest.timeZone);
   }
 
   /** Reads ISC and renders the digest; nothing is posted or recorded. */

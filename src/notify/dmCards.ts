@@ -1,10 +1,10 @@
 import { renderFirstPollSummary, renderGoneDm, renderNewItemDm, renderReminder, renderSettledElsewhereDm } from '../blocks/notifications';
-import { type Decisions, type RenderedMessage, type Viewer, WHOLE_ITEM } from '../blocks/types';
+import { type CardOptions, type Decisions, type RenderedMessage, type Viewer, WHOLE_ITEM } from '../blocks/types';
+import { renderWorkItemDetail } from '../blocks/workItemList';
 import type { WorkItem } from '../isc/types';
-import type { BotContext } from '../slack/context';
-import type { Presenter } from '../slack/presenter';
+import type { NotifyDeps } from './deps';
+import type { DmPort, DmRef } from './dmPort';
 import type { Announcement, Ledger } from './ledger';
-import type { SlackSender } from './slackSender';
 
 export type IdentifiedItem = WorkItem & { id: string };
 
@@ -14,10 +14,9 @@ function settledInSlack(item: WorkItem, decisions: Decisions): boolean {
 }
 
 export interface DmCardsOptions {
-  ctx: BotContext;
-  presenter: Presenter;
+  ctx: NotifyDeps;
   ledger: Ledger;
-  sender: SlackSender;
+  dms: DmPort;
 }
 
 /**
@@ -37,6 +36,15 @@ export class DmCards {
     return run;
   }
 
+  private async viewer(userId: string): Promise<Viewer> {
+    return { tz: await this.opts.ctx.directory.timeZone(userId), now: this.opts.ctx.now() };
+  }
+
+  /** The user's own card options, as `/workitems` gives them to the user. */
+  private async cardOptions(userId: string): Promise<CardOptions> {
+    return { viewer: await this.viewer(userId), iscUiBaseUrl: this.opts.ctx.config.isc.uiBaseUrl };
+  }
+
   /** Waits for the Slack work under way (shutdown, tests). */
   async idle(): Promise<void> {
     while (this.chains.size) await Promise.all(this.chains.values());
@@ -46,7 +54,7 @@ export class DmCards {
   announce(userId: string, item: IdentifiedItem, previous?: Announcement): Promise<void> {
     return this.serial(item.id, () =>
       this.claimAndPost(userId, [{ item, previous }], 'dm', async ([first]) => {
-        const opts = await this.opts.presenter.cardOptions(userId, userId);
+        const opts = await this.cardOptions(userId);
         return renderNewItemDm(first, { ...opts, decisions: await this.opts.ctx.service.decisionsFor(first.id) });
       }),
     );
@@ -54,7 +62,7 @@ export class DmCards {
 
   /** A new subscriber's first poll: the items already waiting, in one message. */
   async summarise(userId: string, entries: Array<{ item: IdentifiedItem; previous?: Announcement }>): Promise<void> {
-    await this.claimAndPost(userId, entries, 'summary', async (items) => renderFirstPollSummary(items, await this.opts.presenter.viewer(userId)));
+    await this.claimAndPost(userId, entries, 'summary', async (items) => renderFirstPollSummary(items, await this.viewer(userId)));
   }
 
   private async claimAndPost(
@@ -63,26 +71,30 @@ export class DmCards {
     kind: Announcement['kind'],
     render: (items: IdentifiedItem[]) => Promise<RenderedMessage>,
   ): Promise<void> {
-    const { ledger, sender } = this.opts;
-    const claimed: IdentifiedItem[] = [];
-    for (const { item, previous } of entries) if (await ledger.claim(userId, item.id, kind, previous)) claimed.push(item);
+    const { ledger, dms, ctx } = this.opts;
+    const claimed: Array<{ item: IdentifiedItem; claim: Announcement }> = [];
+    for (const { item, previous } of entries) {
+      const claim = await ledger.claim(userId, item.id, kind, previous);
+      if (claim) claimed.push({ item, claim });
+    }
     if (!claimed.length) return;
-    let where: { channel: string; ts: string };
+    let where: DmRef;
     try {
-      where = await sender.post(await sender.openDm(userId), await render(claimed));
+      where = await dms.postDm(userId, await render(claimed.map((c) => c.item)));
     } catch (e) {
-      await Promise.all(claimed.map((item) => ledger.release(userId, item.id)));
+      await Promise.all(claimed.map(({ item, claim }) => ledger.release(userId, item.id, claim)));
       throw e;
     }
-    await Promise.all(claimed.map((item) => ledger.posted(userId, item.id, kind, where)));
+    const recorded = await Promise.all(claimed.map(({ item, claim }) => ledger.posted(userId, item.id, claim, where)));
+    if (recorded.includes(false)) ctx.logger.warn('A notification was posted after its claim had been taken over; the other record is kept', { userId });
   }
 
   /** A reminder as a reply in the thread of the items' DM, or of the summary that listed them. */
   remind(userId: string, record: Announcement, items: IdentifiedItem[], viewer: Viewer): Promise<void> {
-    const { sender, ledger, ctx } = this.opts;
+    const { dms, ledger, ctx } = this.opts;
     const send = async () => {
       if (!record.channel || !record.ts) return;
-      await sender.post(record.channel, renderReminder(items, viewer, record.kind), record.ts);
+      await dms.postDm(userId, renderReminder(items, viewer, record.kind), { channel: record.channel, ts: record.ts });
       const remindedAt = ctx.now().toISOString();
       await Promise.all(items.map((item) => ledger.update(userId, item.id, { remindedAt })));
     };
@@ -96,17 +108,17 @@ export class DmCards {
    * `item` undefined: ISC no longer has it. A failed update marks the DM stale for the next poll.
    */
   follow(userId: string, workItemId: string, item: WorkItem | undefined, decisions: Decisions, left: boolean, origin: 'action' | 'poll'): Promise<void> {
-    const { ledger, presenter, sender, ctx } = this.opts;
+    const { ledger, dms, ctx } = this.opts;
     return this.serial(workItemId, async () => {
       const record = await ledger.get(userId, workItemId);
       if (record?.status !== 'posted') return;
       if (record.kind === 'dm' && record.channel && record.ts) {
         let message: RenderedMessage;
         if (!item) message = renderGoneDm();
-        else if (origin === 'poll' && left && !settledInSlack(item, decisions)) message = renderSettledElsewhereDm(item, await presenter.cardOptions(userId, userId));
-        else message = await presenter.detailMessage(userId, item, decisions);
+        else if (origin === 'poll' && left && !settledInSlack(item, decisions)) message = renderSettledElsewhereDm(item, await this.cardOptions(userId));
+        else message = renderWorkItemDetail(item, { ...(await this.cardOptions(userId)), decisions });
         try {
-          await sender.update(record.channel, record.ts, message);
+          await dms.updateDm({ channel: record.channel, ts: record.ts }, message);
         } catch (e) {
           ctx.logger.warn('Could not update a notification DM; the next poll tries again', { userId, workItemId, error: e instanceof Error ? e.message : String(e) });
           await ledger.update(userId, workItemId, { stale: true });

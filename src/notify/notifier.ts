@@ -1,8 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Decisions } from '../blocks/types';
 import type { WorkItem } from '../isc/types';
-import type { BotContext } from '../slack/context';
-import { Presenter } from '../slack/presenter';
+import type { NotifyDeps } from './deps';
 import { DmCards } from './dmCards';
 import { Ledger } from './ledger';
 import { isAbort, Poller, type PollPlan } from './poller';
@@ -10,7 +9,7 @@ import { SlackSender, type SlackDmClient, type Sleep } from './slackSender';
 import { Subscriptions } from './subscriptions';
 
 export interface NotifierOptions {
-  /** A client from createNotificationClient(), or a fake. */
+  /** A client from createNotificationClient() (src/slack), or a fake. */
   slack: SlackDmClient;
   /** For tests, with a clock of their own (ctx.now); default: real timers. stop() cuts any wait short. */
   sleep?: Sleep;
@@ -19,24 +18,30 @@ export interface NotifierOptions {
 /**
  * Notification DMs: subscriptions, the poller that finds new, aging and settled items, and the DMs
  * that follow their items (after actions in the bot through itemChanged, after ISC through the poll).
+ * Every replica follows the actions it handles; only the leader polls (start / stopPolling).
  */
 export class Notifier {
   readonly subscriptions: Subscriptions;
   private readonly cards: DmCards;
   private readonly poller: Poller;
-  private readonly stopping = new AbortController();
-  private loop?: Promise<void>;
+  private readonly shutdown = new AbortController();
+  /** What cuts the poller's waits short: the end of this replica's polling, or the shutdown. */
+  private pollSignal: AbortSignal = this.shutdown.signal;
+  private polling?: { stop: AbortController; loop: Promise<void> };
 
   constructor(
-    private readonly ctx: BotContext,
+    private readonly ctx: NotifyDeps,
     opts: NotifierOptions,
   ) {
-    const { signal } = this.stopping;
     const injected = opts.sleep;
-    const sleep: Sleep = injected
-      ? (ms) => (signal.aborted ? Promise.reject(signal.reason) : injected(ms))
-      : (ms) => delay(ms, undefined, { signal });
-    const sender = new SlackSender({ client: opts.slack, sleep, now: () => ctx.now().getTime(), logger: ctx.logger });
+    const sleepUntil =
+      (signal: () => AbortSignal): Sleep =>
+      (ms) => {
+        const s = signal();
+        if (injected) return s.aborted ? Promise.reject(s.reason) : injected(ms);
+        return delay(ms, undefined, { signal: s });
+      };
+    const sender = new SlackSender({ client: opts.slack, sleep: sleepUntil(() => this.shutdown.signal), now: () => ctx.now().getTime(), logger: ctx.logger });
     const ledger = new Ledger(ctx.store, ctx.now);
     this.subscriptions = new Subscriptions({
       store: ctx.store,
@@ -44,15 +49,28 @@ export class Notifier {
       lookupByEmail: (email) => sender.lookupByEmail(email),
       logger: ctx.logger,
     });
-    this.cards = new DmCards({ ctx, presenter: new Presenter(ctx), ledger, sender });
-    this.poller = new Poller({ ctx, subscriptions: this.subscriptions, ledger, cards: this.cards, sleep });
+    this.cards = new DmCards({ ctx, ledger, dms: sender });
+    this.poller = new Poller({ ctx, subscriptions: this.subscriptions, ledger, cards: this.cards, sleep: sleepUntil(() => this.pollSignal) });
   }
 
-  /** Starts polling: a first cycle now, then one per interval. */
+  /** Starts polling (this replica runs the background work): a first cycle now, then one per interval. */
   start(): void {
-    this.loop ??= this.poller.run().catch((e) => {
+    if (this.polling || this.shutdown.signal.aborted) return;
+    const stop = new AbortController();
+    this.pollSignal = AbortSignal.any([stop.signal, this.shutdown.signal]);
+    const loop = this.poller.run().catch((e) => {
       if (!isAbort(e)) this.ctx.logger.error('Notifications: the poll loop stopped', { error: e instanceof Error ? e.message : String(e) });
     });
+    this.polling = { stop, loop };
+  }
+
+  /** Stops polling (another replica runs the background work now); DMs still follow this replica's actions. */
+  async stopPolling(): Promise<void> {
+    const polling = this.polling;
+    if (!polling) return;
+    this.polling = undefined;
+    polling.stop.abort();
+    await polling.loop;
   }
 
   /** One poll of every subscriber, after any cycle under way. */
@@ -62,7 +80,7 @@ export class Notifier {
 
   /** WorkItemService's hook: an action in the bot changed the item, so its DMs follow. Never throws. */
   itemChanged(item: WorkItem, decisions: Decisions): void {
-    if (this.stopping.signal.aborted) return;
+    if (this.shutdown.signal.aborted) return;
     this.cards.itemChanged(item, decisions).catch((e: unknown) => {
       if (!isAbort(e)) this.ctx.logger.warn('Notifications: could not update the DMs of a work item', { workItemId: item.id, error: e instanceof Error ? e.message : String(e) });
     });
@@ -70,8 +88,8 @@ export class Notifier {
 
   /** Stops polling and waits for the Slack work under way (cut short where it waits). */
   async stop(): Promise<void> {
-    this.stopping.abort();
-    await this.loop;
+    this.shutdown.abort();
+    await this.stopPolling();
     await this.cards.idle();
   }
 }

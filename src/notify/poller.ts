@@ -2,11 +2,12 @@ import { isIscError } from '../isc/errors';
 import { MAX_PAGE_SIZE } from '../isc/http';
 import { RateLimiter } from '../isc/rateLimiter';
 import type { WorkItem } from '../isc/types';
-import type { BotContext } from '../slack/context';
+import { isStoreUnavailable } from '../store/store';
 import type { IscIdentityRef } from '../workitems/identityDirectory';
+import type { NotifyDeps } from './deps';
 import type { DmCards, IdentifiedItem } from './dmCards';
 import type { Announcement, Ledger } from './ledger';
-import { isQuietTime } from './quietHours';
+import { isQuietTime } from '../quietHours';
 import { reminderDue } from './reminders';
 import type { Sleep } from './slackSender';
 import type { Subscriber, Subscriptions } from './subscriptions';
@@ -37,8 +38,9 @@ export function pollPlan(subscribers: number, opts: { intervalMs: number; rateLi
   return { callsPer10s, intervalMs, spacingMs, stretched: intervalMs > opts.intervalMs };
 }
 
-/** ISC is down or overloaded (not a problem with one subscriber): the rest of the cycle would fail too. */
-function isIscOutage(e: unknown): boolean {
+/** ISC (or the state store) is down or overloaded, not a problem with one subscriber: the rest of the cycle would fail too. */
+function isOutage(e: unknown): boolean {
+  if (isStoreUnavailable(e)) return true;
   return isIscError(e) && (e.kind !== 'http' || e.status === undefined || e.status >= 500 || e.status === 429 || e.status === 401);
 }
 
@@ -53,7 +55,7 @@ interface Waiting {
 }
 
 export interface PollerOptions {
-  ctx: BotContext;
+  ctx: NotifyDeps;
   subscriptions: Subscriptions;
   ledger: Ledger;
   cards: DmCards;
@@ -71,7 +73,8 @@ export class Poller {
   private queue: Promise<unknown> = Promise.resolve();
   /** The interval is stretched (and the log said so). */
   private stretched = false;
-  private outage = false;
+  /** What is not answering, while it does not. */
+  private outage: string | undefined;
 
   constructor(private readonly opts: PollerOptions) {
     const { isc, notify } = opts.ctx.config;
@@ -133,16 +136,18 @@ export class Poller {
         await this.pollSubscriber(subscriber);
       } catch (e) {
         if (isAbort(e)) throw e;
-        if (isIscOutage(e)) {
-          if (!this.outage) ctx.logger.warn('Notifications: ISC is not answering; polling resumes next cycle', { error: message(e) });
-          this.outage = true;
+        if (isOutage(e)) {
+          if (!this.outage) {
+            this.outage = isStoreUnavailable(e) ? 'the state store' : 'ISC';
+            ctx.logger.warn(`Notifications: ${this.outage} is not answering; polling resumes next cycle`, { error: message(e) });
+          }
           return plan;
         }
         ctx.logger.error('Notifications: polling a subscriber failed', { userId: subscriber.userId, error: message(e) });
       }
     }
-    if (this.outage) ctx.logger.info('Notifications: ISC answers again; polling resumed');
-    this.outage = false;
+    if (this.outage) ctx.logger.info(`Notifications: ${this.outage} answers again; polling resumed`);
+    this.outage = undefined;
     return plan;
   }
 

@@ -1,9 +1,8 @@
-import { ErrorCode, WebClient } from '@slack/web-api';
+import { ErrorCode, type WebClient } from '@slack/web-api';
 import type { RenderedMessage } from '../blocks/types';
-import type { SlackConfig } from '../config';
 import { RateLimiter } from '../isc/rateLimiter';
 import type { Logger } from '../log';
-import { slackLogger } from '../slack/slackLogger';
+import type { DmPort, DmRef } from './dmPort';
 
 /** The Slack Web API methods notifications use. */
 export interface SlackDmClient {
@@ -27,20 +26,6 @@ const MINUTE = 60_000;
 /** Slack's Tier 3 (chat.update, conversations.open, users.lookupByEmail): 50+ calls a minute per method. */
 const TIER_3 = 50;
 
-/**
- * A client built for SlackSender: a 429 comes back as an error at once (SlackSender waits Retry-After
- * on its own clock and limiters), and a failed call is not retried inside it, so a poll is never held
- * for the half hour of @slack/web-api's default retries; what failed is retried on the next poll.
- */
-export function createNotificationClient(slack: SlackConfig, logger: Logger): WebClient {
-  return new WebClient(slack.botToken, {
-    logger: slackLogger(logger, 'notify'),
-    rejectRateLimitedCalls: true,
-    retryConfig: { retries: 0 },
-    ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}),
-  });
-}
-
 const isRateLimited = (e: unknown): e is { retryAfter: number } => (e as { code?: unknown })?.code === ErrorCode.RateLimitedError;
 
 /**
@@ -48,7 +33,7 @@ const isRateLimited = (e: unknown): e is { retryAfter: number } => (e as { code?
  * Tier 3 methods 50 a minute. A 429 pauses the method's (or the channel's) limiter for Retry-After
  * and the call is tried again: delayed, never dropped.
  */
-export class SlackSender {
+export class SlackSender implements DmPort {
   private readonly dmChannels = new Map<string, string>();
   private readonly channelLimiters = new Map<string, RateLimiter>();
   private readonly updates: RateLimiter;
@@ -88,6 +73,14 @@ export class SlackSender {
 
   async update(channel: string, ts: string, message: RenderedMessage): Promise<void> {
     await this.call('chat.update', this.updates, () => this.opts.client.chat.update({ channel, ts, text: message.text, blocks: message.blocks }));
+  }
+
+  async postDm(userId: string, message: RenderedMessage, thread?: DmRef): Promise<DmRef> {
+    return this.post(thread?.channel ?? (await this.openDm(userId)), message, thread?.ts);
+  }
+
+  updateDm(dm: DmRef, message: RenderedMessage): Promise<void> {
+    return this.update(dm.channel, dm.ts, message);
   }
 
   /** undefined when no Slack user has the email (`users_not_found`). */

@@ -91,6 +91,11 @@ export class IdentityDirectory {
     );
   }
 
+  /** The user's IANA time zone; UTC when Slack does not say or cannot be asked. */
+  async timeZone(slackUserId: string): Promise<string> {
+    return (await this.slackUser(slackUserId).catch(() => undefined))?.tz ?? 'UTC';
+  }
+
   /** The cached mapping only, with no lookup: undefined when not known yet. */
   peekIdentity(slackUserId: string): IscIdentityRef | null | undefined {
     const cached = this.identities.peek(slackUserId);

@@ -1,9 +1,6 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { ErrorCode, WebAPIPlatformError, WebAPIRateLimitedError } from '@slack/web-api';
-import { loadConfig } from '../../src/config';
 import { silentLogger } from '../../src/log';
-import { createNotificationClient, SlackSender, type SlackDmClient } from '../../src/notify/slackSender';
+import { SlackSender, type SlackDmClient } from '../../src/notify/slackSender';
 
 const message = { text: 'hello', blocks: [] };
 
@@ -86,41 +83,5 @@ describe('SlackSender', () => {
     failures['users.lookupByEmail'] = [new WebAPIPlatformError({ ok: false, error: 'users_not_found' }), new Error('down')];
     expect(await sender.lookupByEmail('b@example.com')).toBeUndefined();
     await expect(sender.lookupByEmail('c@example.com')).rejects.toThrow('down');
-  });
-});
-
-describe('createNotificationClient', () => {
-  let server: http.Server;
-  let hits = 0;
-  let status = 429;
-  beforeAll(async () => {
-    server = http.createServer((req, res) => {
-      hits++;
-      req.resume();
-      res.writeHead(status, status === 429 ? { 'Retry-After': '7', 'Content-Type': 'application/json' } : { 'Content-Type': 'application/json' });
-      res.end(JSON.stringify({ ok: false, error: 'ratelimited' }));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  });
-  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
-
-  const client = () => {
-    const { port } = server.address() as AddressInfo;
-    const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', SLACK_API_URL: `http://127.0.0.1:${port}/api` });
-    return createNotificationClient(config.slack, silentLogger);
-  };
-
-  it('hands a 429 back at once with its Retry-After (the sender waits on its own clock), instead of retrying for half an hour', async () => {
-    hits = 0;
-    status = 429;
-    await expect(client().chat.postMessage({ channel: 'D1', text: 'x' })).rejects.toMatchObject({ code: ErrorCode.RateLimitedError, retryAfter: 7 });
-    expect(hits).toBe(1);
-  });
-
-  it('does not retry a failed call inside the client: the next poll does', async () => {
-    hits = 0;
-    status = 503;
-    await expect(client().chat.update({ channel: 'D1', ts: '1.0', text: 'x' })).rejects.toMatchObject({ code: ErrorCode.HTTPError });
-    expect(hits).toBe(1);
   });
 });

@@ -1,6 +1,6 @@
 import { tz } from '@date-fns/tz';
 import { getHours, getMinutes } from 'date-fns';
-import { knownTimeZone } from '../timeZone';
+import { knownTimeZone } from './timeZone';
 
 /** Local times of day in minutes after midnight; `start` > `end` spans midnight (20:00–08:00). */
 export interface QuietHours {

@@ -1,0 +1,19 @@
+import { WebClient } from '@slack/web-api';
+import type { SlackConfig } from '../config';
+import type { Logger } from '../log';
+import { slackLogger } from './slackLogger';
+
+/**
+ * A Web API client built for the notifications' SlackSender: a 429 comes back as an error at once
+ * (SlackSender waits Retry-After on its own clock and limiters), and a failed call is not retried
+ * inside it, so a poll is never held for the half hour of @slack/web-api's default retries; what
+ * failed is retried on the next poll.
+ */
+export function createNotificationClient(slack: SlackConfig, logger: Logger): WebClient {
+  return new WebClient(slack.botToken, {
+    logger: slackLogger(logger, 'notify'),
+    rejectRateLimitedCalls: true,
+    retryConfig: { retries: 0 },
+    ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}),
+  });
+}

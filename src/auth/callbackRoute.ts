@@ -3,6 +3,7 @@ import type { WebClient } from '@slack/web-api';
 import { renderNotice } from '../blocks/messages';
 import { escapeMrkdwn } from '../blocks/mrkdwn';
 import type { Logger } from '../log';
+import { isStoreUnavailable } from '../store/store';
 import { escapeHtml, htmlPage, sendHtml } from './html';
 import type { CallbackOutcome, OAuthFlow } from './oauthFlow';
 
@@ -77,8 +78,13 @@ export function oauthCallbackRoute({ flow, slack, logger }: CallbackRouteOptions
       if (outcome.status !== 'invalid_state') await tell(outcome);
       page = pageFor(outcome);
     } catch (e) {
-      logger.error('The OAuth callback failed', { error: e instanceof Error ? e.message : String(e) });
-      page = { status: 500, title: 'Not connected', text: 'The bot had an internal error, so nothing was connected. Run /workitems connect in Slack to try again.' };
+      if (isStoreUnavailable(e)) {
+        logger.warn('The OAuth callback could not reach the state store', { error: e.message });
+        page = { status: 503, title: 'Not connected', text: 'The bot cannot reach its state store right now, so nothing was connected. Run /workitems connect in Slack again in a moment.' };
+      } else {
+        logger.error('The OAuth callback failed', { error: e instanceof Error ? e.message : String(e) });
+        page = { status: 500, title: 'Not connected', text: 'The bot had an internal error, so nothing was connected. Run /workitems connect in Slack to try again.' };
+      }
     }
     sendHtml(res, page.status, htmlPage(page.title, `<p>${escapeHtml(page.text)}</p>`));
   }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { silentLogger, type Logger } from '../log';
-import type { StateStore } from '../store/store';
+import { tryLock, updateRecord, type HeldLock, type StateStore } from '../store/store';
 import type { TokenCipher } from './tokenCrypto';
 
 /** A linked user's ISC tokens: only ever held in memory or sealed. */
@@ -33,7 +33,11 @@ export type LinkStatus =
   | { state: 'unlinked' };
 
 const linkKey = (slackUserId: string) => `linked-account:${slackUserId}`;
+/** A user's refused sign-ins, one field per attempt. */
+export const mismatchKey = (slackUserId: string) => `link-mismatch:${slackUserId}`;
 const MISMATCH_TTL_MS = 90 * 24 * 3600_000;
+/** Outlives a token request (its timeout), so a replica that dies mid-refresh blocks the others only briefly. */
+const REFRESH_LOCK_TTL_MS = 30_000;
 
 /** Linked ISC accounts in the StateStore; the tokens are sealed with AES-256-GCM and bound to user and identity. */
 export class LinkedAccounts {
@@ -75,19 +79,25 @@ export class LinkedAccounts {
     return link.linkId;
   }
 
-  /** Stores refreshed tokens, unless the user disconnected or reconnected meanwhile. */
+  /** Stores refreshed tokens, unless the user disconnected or reconnected meanwhile (compare-and-set: a disconnect is never undone). */
   async updateTokens(slackUserId: string, linkId: string, tokens: UserTokens): Promise<void> {
-    const link = await this.store.get<StoredLink>(linkKey(slackUserId));
-    if (!link?.sealed || link.linkId !== linkId) return;
-    await this.store.set(linkKey(slackUserId), { ...link, sealed: this.cipher.seal(JSON.stringify(tokens), sealContext(slackUserId, link)) });
+    await updateRecord<StoredLink>(this.store, linkKey(slackUserId), (link) =>
+      link?.sealed && link.linkId === linkId ? { value: { ...link, sealed: this.cipher.seal(JSON.stringify(tokens), sealContext(slackUserId, link)) } } : undefined,
+    );
   }
 
   /** Forgets the tokens of a link ISC no longer honours, keeping who it was for (so the user is asked to reconnect). */
   async markRevoked(slackUserId: string, linkId: string): Promise<void> {
-    const link = await this.store.get<StoredLink>(linkKey(slackUserId));
-    if (!link || link.linkId !== linkId) return;
-    const { sealed: _dropped, ...rest } = link;
-    await this.store.set(linkKey(slackUserId), rest);
+    await updateRecord<StoredLink>(this.store, linkKey(slackUserId), (link) => {
+      if (!link || link.linkId !== linkId) return undefined;
+      const { sealed: _dropped, ...rest } = link;
+      return { value: rest };
+    });
+  }
+
+  /** One refresh of a user's tokens at a time across every replica: undefined while another holds it. */
+  lockRefresh(slackUserId: string): Promise<HeldLock | undefined> {
+    return tryLock(this.store, `token-refresh:${slackUserId}`, REFRESH_LOCK_TTL_MS);
   }
 
   /** true when there was a link to remove. */
@@ -101,7 +111,7 @@ export class LinkedAccounts {
   async recordMismatch(slackUserId: string, expectedIdentityId: string | undefined, signedInIdentityId: string): Promise<void> {
     const at = new Date(this.now()).toISOString();
     this.logger.warn('Refused to link a Slack user to a different ISC identity', { slackUserId, expectedIdentityId, signedInIdentityId });
-    await this.store.set(`link-mismatch:${slackUserId}:${at}`, { expectedIdentityId, signedInIdentityId, at }, MISMATCH_TTL_MS);
+    await this.store.setField(mismatchKey(slackUserId), at, { expectedIdentityId, signedInIdentityId, at }, MISMATCH_TTL_MS);
   }
 }
 

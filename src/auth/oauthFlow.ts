@@ -114,11 +114,11 @@ export class OAuthFlow {
   private async consumeState(state: string): Promise<string | undefined> {
     if (!STATE_FORMAT.test(state)) return undefined;
     const id = stateId(state);
-    const pending = await this.opts.store.get<PendingState>(`oauth-state:${id}`);
+    const key = `oauth-state:${id}`;
+    const pending = await this.opts.store.get<PendingState>(key);
     if (!pending) return undefined;
-    // setIfAbsent is the store's at-most-once primitive: of two concurrent callbacks only one gets past it.
-    if (!(await this.opts.store.setIfAbsent(`oauth-state-used:${id}`, true, STATE_TTL_MS))) return undefined;
-    await this.opts.store.delete(`oauth-state:${id}`);
+    // Consumed by compare-and-delete: of two concurrent callbacks (on any replicas) only one gets past it.
+    if (!(await this.opts.store.compareAndSet(key, pending, undefined))) return undefined;
     return pending.expiresAt > this.now() ? pending.slackUserId : undefined;
   }
 }

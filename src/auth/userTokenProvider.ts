@@ -1,7 +1,7 @@
 import { isRefusedGrant, requestToken, TokenCache, type CachedToken, type TokenGrant, type TokenProvider } from '../isc/auth';
 import type { RawHttp } from '../isc/http';
 import { registerRotatingSecret, type Logger } from '../log';
-import type { LinkedAccounts } from './linkedAccounts';
+import type { LinkedAccounts, UserTokens } from './linkedAccounts';
 
 /** The OAuth client (authorization code + refresh token grants) users link their accounts through. */
 export interface OAuthClient {
@@ -27,11 +27,18 @@ export interface UserTokenDeps {
   oauth: OAuthClient;
   logger: Logger;
   now: () => number;
+  /** Between looks at the store while another replica refreshes; default real timers. */
+  sleep?: (ms: number) => Promise<void>;
 }
+
+/** How often a replica waiting for another's refresh looks at the store, and for how long at most. */
+const REFRESH_POLL_MS = 50;
+const REFRESH_WAIT_MS = 40_000;
 
 /**
  * A linked user's access token: the stored one while it is fresh, then one obtained with the refresh
- * token (which ISC may rotate; the new one is stored). One refresh at a time per user.
+ * token (which ISC may rotate; the new one is stored). One refresh at a time per user, across every
+ * replica: a refresh token ISC rotates works once, so a second refresh would lose the link.
  */
 export class UserTokenProvider implements TokenProvider {
   private readonly cache: TokenCache;
@@ -56,13 +63,42 @@ export class UserTokenProvider implements TokenProvider {
   }
 
   private async fetch(): Promise<CachedToken> {
-    const { accounts, oauth, logger, now } = this.deps;
-    const stored = await accounts.tokens(this.slackUserId, this.linkId);
+    const { accounts } = this.deps;
+    const sleep = this.deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+    for (let waited = 0; ; waited += REFRESH_POLL_MS) {
+      const stored = await this.stored();
+      if (this.usable(stored)) return { token: stored.accessToken, refreshAt: stored.refreshAt };
+      const lock = await accounts.lockRefresh(this.slackUserId);
+      if (lock) {
+        try {
+          // Read again under the lock: another replica may have refreshed just before.
+          const current = await this.stored();
+          if (this.usable(current)) return { token: current.accessToken, refreshAt: current.refreshAt };
+          return await this.refresh(current);
+        } finally {
+          await lock.release().catch(() => undefined);
+        }
+      }
+      // Another replica is refreshing this user's tokens: wait for what it stores.
+      if (waited >= REFRESH_WAIT_MS) throw new Error("Timed out waiting for another replica to refresh a linked account's token");
+      await sleep(REFRESH_POLL_MS);
+    }
+  }
+
+  private async stored(): Promise<UserTokens> {
+    const stored = await this.deps.accounts.tokens(this.slackUserId, this.linkId);
     if (!stored) throw new ReconnectRequiredError();
     registerRotatingSecret(stored.accessToken);
     registerRotatingSecret(stored.refreshToken);
-    if (stored.accessToken !== this.rejected && now() < stored.refreshAt) return { token: stored.accessToken, refreshAt: stored.refreshAt };
+    return stored;
+  }
 
+  private usable(stored: UserTokens): boolean {
+    return stored.accessToken !== this.rejected && this.deps.now() < stored.refreshAt;
+  }
+
+  private async refresh(stored: UserTokens): Promise<CachedToken> {
+    const { accounts, oauth, logger, now } = this.deps;
     let grant: TokenGrant;
     try {
       grant = await requestToken(

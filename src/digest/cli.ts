@@ -1,12 +1,14 @@
 // `npm run digest -- --dry-run`: reads ISC (the embedded sandbox when SAIL_BASE_URL is unset) and
 // prints the digest's Block Kit JSON. It never posts and never writes the state store, which a
-// running bot owns; `/workitems digest` posts it.
+// running bot owns (it reads a snapshot of the state file without taking DATA_DIR's lock, or Redis
+// when REDIS_URL is set); `/workitems digest` posts it.
 import fs from 'node:fs';
 import { WebClient } from '@slack/web-api';
 import { ConfigError, loadConfig, withoutSlackSettings } from '../config';
 import { connectIsc } from '../isc/connect';
 import { createLogger, redact, registerSecret, type Logger } from '../log';
 import { FileStateStore } from '../store/fileStore';
+import { RedisStateStore } from '../store/redisStore';
 import { IdentityDirectory } from '../workitems/identityDirectory';
 import { DigestService } from './digestService';
 
@@ -29,9 +31,15 @@ export async function runDigestCli(args: readonly string[], env: Env, out: (text
     // No retries: a dry run should fail fast rather than wait out Slack's half-hour retry schedule.
     const slack = new WebClient(config.slack.botToken, { retryConfig: { retries: 0 }, ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}) });
     const directory = new IdentityDirectory({ slack, identities: isc.identities, overrides: config.identityMap, ttlMs: config.identityCacheTtlMs, logger: log });
-    const store = await FileStateStore.open(config.dataDir);
-    const message = await new DigestService({ config, isc, directory, store, logger: log, now: () => new Date() }, slack).build();
-    out(JSON.stringify(message, null, 2) + '\n');
+    const store = config.redis
+      ? await RedisStateStore.connect({ url: config.redis.url, keyPrefix: config.redis.keyPrefix, logger: log })
+      : await FileStateStore.snapshot(config.dataDir);
+    try {
+      const message = await new DigestService({ config, isc, directory, store, logger: log, now: () => new Date() }, slack).build();
+      out(JSON.stringify(message, null, 2) + '\n');
+    } finally {
+      await store.close();
+    }
     return 0;
   } finally {
     await sandbox?.close();

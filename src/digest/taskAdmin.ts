@@ -4,7 +4,7 @@ import type { Clearance } from '../blocks/tasks';
 import type { TaskManagementApi } from '../isc/api';
 import type { JsonPatchOperation, TaskStatus } from '../isc/types';
 import type { Logger } from '../log';
-import type { StateStore } from '../store/store';
+import { tryLock, type StateStore } from '../store/store';
 
 export type TerminateOutcome =
   /** ISC took the patch; `task` is its state afterwards. */
@@ -17,7 +17,8 @@ export type TerminateOutcome =
   | { status: 'refused'; message: string }
   | { status: 'failed'; error: unknown };
 
-const LOCK_TTL_MS = 15 * 60_000;
+/** Outlives the two ISC calls the lock covers (each up to a timeout plus 429 waits), so a crash blocks a task for minutes at most. */
+const LOCK_TTL_MS = 5 * 60_000;
 const CLEARANCE_TTL_MS = 90 * 24 * 3600_000;
 const clearanceKey = (taskId: string) => `taskcleared:${taskId}`;
 
@@ -48,16 +49,22 @@ export class TaskAdmin {
     const acting = this.opts.acting ? await this.opts.acting.actingClient(actorSlackUserId) : undefined;
     if (acting && 'refused' in acting) return { status: 'refused', message: acting.refused };
     const tasks = acting?.client.taskManagement ?? this.opts.tasks;
-    const lock = `tasklock:${taskId}`;
     // The lock covers a click in flight; afterwards ISC itself says the task has ended.
-    if (!(await store.setIfAbsent(lock, actorSlackUserId, LOCK_TTL_MS))) return { status: 'duplicate' };
+    let lock;
+    try {
+      lock = await tryLock(store, `tasklock:${taskId}`, LOCK_TTL_MS, { by: actorSlackUserId });
+    } catch (error) {
+      return { status: 'failed', error };
+    }
+    if (!lock) return { status: 'duplicate' };
     try {
       const current = await tasks.getTaskStatus(taskId);
       if (current.completionStatus !== null) return { status: 'already_ended', task: current };
       const at = now();
       const task = await tasks.updateTaskStatus(taskId, terminatePatch(at));
       const clearance: Clearance = { bySlackUserId: actorSlackUserId, at: at.toISOString() };
-      await store.set(clearanceKey(taskId), clearance, CLEARANCE_TTL_MS);
+      // ISC took the patch: a store failure only loses who did it.
+      await store.set(clearanceKey(taskId), clearance, CLEARANCE_TTL_MS).catch((e: unknown) => logger.warn('Could not record who marked a task terminated', { taskId, error: String(e) }));
       logger.info('Task marked terminated', { actorSlackUserId, taskId });
       return { status: 'done', task, clearance };
     } catch (error) {
@@ -66,13 +73,13 @@ export class TaskAdmin {
       logger.error('Could not mark a task terminated', { actorSlackUserId, taskId, error: error instanceof Error ? error.message : String(error) });
       return { status: 'failed', error };
     } finally {
-      await store.delete(lock);
+      await lock.release().catch(() => logger.warn('Could not release a task lock; it expires by itself', { taskId }));
     }
   }
 
   /** Who marked these tasks terminated from Slack, by task id (tasks nobody marked are left out). */
   async clearances(taskIds: readonly string[]): Promise<Record<string, Clearance>> {
-    const found = await Promise.all(taskIds.map(async (id) => [id, await this.opts.store.get<Clearance>(clearanceKey(id))] as const));
-    return Object.fromEntries(found.filter((e): e is readonly [string, Clearance] => e[1] !== undefined));
+    const found = await this.opts.store.getMany<Clearance>(taskIds.map(clearanceKey));
+    return Object.fromEntries(taskIds.flatMap((id, i) => (found[i] ? [[id, found[i]] as const] : [])));
   }
 }

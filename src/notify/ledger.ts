@@ -1,11 +1,11 @@
-import type { StateStore } from '../store/store';
+import { updateRecord, type StateStore } from '../store/store';
 
 /**
  * What was announced to whom: one record per (Slack user, work item) in the state store.
  *
- * An announcement is claimed (setIfAbsent) before it is posted and recorded as posted after, so no
- * two polls (or replicas sharing the store) post the same item. A post that fails releases its claim
- * and the next poll tries again. A claim left behind by a crash between claim and post is taken over
+ * An announcement is claimed (setIfAbsent, or compare-and-set over an abandoned claim) before it is
+ * posted and recorded as posted after, so no two polls (or replicas sharing the store) post the same
+ * item. A post that fails releases its claim and the next poll tries again. A claim left behind by a crash between claim and post is taken over
  * once CLAIM_LEASE_MS has passed: the notification is then sent, at the price of a duplicate in the
  * one case where Slack had accepted the post but the crash came before the record — a lost approval
  * request is worse than a repeated one.
@@ -29,9 +29,13 @@ export const CLAIM_LEASE_MS = 10 * 60_000;
 const CLAIM_TTL_MS = 7 * 24 * 3600_000;
 /** A settled record is kept a while so that a late click or poll finds it settled rather than unknown. */
 const SETTLED_TTL_MS = 30 * 24 * 3600_000;
+/** The index of an item's holders outlives every record it points to. */
+const HOLDERS_TTL_MS = 90 * 24 * 3600_000;
 
-const PREFIX = 'notify:dm:';
-const key = (slackUserId: string, workItemId: string) => `${PREFIX}${slackUserId}:${workItemId}`;
+const recordKey = (slackUserId: string, workItemId: string) => `notify:dm:${slackUserId}:${workItemId}`;
+/** Indexes instead of listing keys: the items a user has records of, and the users an item was announced to. */
+const itemsOf = (slackUserId: string) => `notify:dm-items:${slackUserId}`;
+const holdersOf = (workItemId: string) => `notify:dm-holders:${workItemId}`;
 
 export class Ledger {
   constructor(
@@ -40,22 +44,27 @@ export class Ledger {
   ) {}
 
   get(slackUserId: string, workItemId: string): Promise<Announcement | undefined> {
-    return this.store.get<Announcement>(key(slackUserId, workItemId));
+    return this.store.get<Announcement>(recordKey(slackUserId, workItemId));
   }
 
-  /** A user's records by work item id. */
+  /** A user's records by work item id; index entries whose record expired are dropped. */
   async ofUser(slackUserId: string): Promise<Map<string, Announcement>> {
-    const prefix = key(slackUserId, '');
-    const keys = await this.store.keys(prefix);
-    const records = await Promise.all(keys.map(async (k) => [k.slice(prefix.length), await this.store.get<Announcement>(k)] as const));
-    return new Map(records.filter((r): r is readonly [string, Announcement] => r[1] !== undefined));
+    const ids = await this.store.members(itemsOf(slackUserId));
+    const records = await this.store.getMany<Announcement>(ids.map((id) => recordKey(slackUserId, id)));
+    const found = new Map<string, Announcement>();
+    await Promise.all(
+      ids.map(async (id, i) => {
+        const record = records[i];
+        if (record) found.set(id, record);
+        else await this.store.removeMember(itemsOf(slackUserId), id);
+      }),
+    );
+    return found;
   }
 
-  /** The users an item was announced to. */
-  async holdersOf(workItemId: string): Promise<string[]> {
-    const keys = await this.store.keys(PREFIX);
-    const suffix = `:${workItemId}`;
-    return keys.filter((k) => k.endsWith(suffix)).map((k) => k.slice(PREFIX.length, -suffix.length)).filter((u) => !u.includes(':'));
+  /** The users an item was announced to (some records may have expired since). */
+  holdersOf(workItemId: string): Promise<string[]> {
+    return this.store.members(holdersOf(workItemId));
   }
 
   /** Whether a poll should (again) announce an item pending for the user, given its record. */
@@ -66,28 +75,37 @@ export class Ledger {
     return record.status === 'claimed' && this.now().getTime() - Date.parse(record.at) >= CLAIM_LEASE_MS;
   }
 
-  /** True when this caller may post the announcement. `previous`: the record that needsAnnouncement() accepted, taken over. */
-  async claim(slackUserId: string, workItemId: string, kind: Announcement['kind'], previous?: Announcement): Promise<boolean> {
-    const k = key(slackUserId, workItemId);
-    if (previous) await this.store.delete(k);
-    return this.store.setIfAbsent<Announcement>(k, { status: 'claimed', kind, at: this.now().toISOString() }, CLAIM_TTL_MS);
+  /**
+   * The claim when this caller may post the announcement, else undefined. `previous`: the record that
+   * needsAnnouncement() accepted, taken over only if it is still that record (compare-and-set).
+   */
+  async claim(slackUserId: string, workItemId: string, kind: Announcement['kind'], previous?: Announcement): Promise<Announcement | undefined> {
+    const k = recordKey(slackUserId, workItemId);
+    // Indexed before the record exists, so a record is never left where no index finds it.
+    await Promise.all([this.store.addMember(itemsOf(slackUserId), workItemId), this.store.addMember(holdersOf(workItemId), slackUserId, HOLDERS_TTL_MS)]);
+    const claim: Announcement = { status: 'claimed', kind, at: this.now().toISOString() };
+    const won = previous ? await this.store.compareAndSet(k, previous, claim, CLAIM_TTL_MS) : await this.store.setIfAbsent(k, claim, CLAIM_TTL_MS);
+    return won ? claim : undefined;
   }
 
-  release(slackUserId: string, workItemId: string): Promise<void> {
-    return this.store.delete(key(slackUserId, workItemId));
+  /** Gives a claim back after a failed post, unless someone took it over meanwhile. */
+  async release(slackUserId: string, workItemId: string, claim: Announcement): Promise<void> {
+    await this.store.compareAndSet(recordKey(slackUserId, workItemId), claim, undefined);
   }
 
-  posted(slackUserId: string, workItemId: string, kind: Announcement['kind'], where: { channel: string; ts: string }): Promise<void> {
-    return this.store.set<Announcement>(key(slackUserId, workItemId), { status: 'posted', kind, at: this.now().toISOString(), ...where });
+  /** Records the post that a claim led to; false when the claim was taken over meanwhile (that record is kept). */
+  posted(slackUserId: string, workItemId: string, claim: Announcement, where: { channel: string; ts: string }): Promise<boolean> {
+    const record: Announcement = { status: 'posted', kind: claim.kind, at: this.now().toISOString(), ...where };
+    return this.store.compareAndSet(recordKey(slackUserId, workItemId), claim, record);
   }
 
-  /** Changes a posted record; settling it starts its expiry. */
+  /** Changes a record in place (compare-and-set, so a concurrent change is never lost); settling it starts its expiry. */
   async update(slackUserId: string, workItemId: string, change: Partial<Pick<Announcement, 'status' | 'remindedAt' | 'stale'>>): Promise<void> {
-    const k = key(slackUserId, workItemId);
-    const record = await this.store.get<Announcement>(k);
-    if (!record) return;
-    const next: Announcement = { ...record, ...change };
-    if (!next.stale) delete next.stale;
-    await this.store.set(k, next, next.status === 'settled' ? SETTLED_TTL_MS : undefined);
+    await updateRecord<Announcement>(this.store, recordKey(slackUserId, workItemId), (record) => {
+      if (!record) return undefined;
+      const next: Announcement = { ...record, ...change };
+      if (!next.stale) delete next.stale;
+      return { value: next, ttlMs: next.status === 'settled' ? SETTLED_TTL_MS : undefined };
+    });
   }
 }

@@ -15,7 +15,8 @@ export interface Subscriber {
   period: string;
 }
 
-const PREFIX = 'notify:sub:';
+/** Every subscription in one map, field = Slack user id: the poller reads them all in one call. */
+const KEY = 'notify:subs';
 
 export interface SubscriptionsOptions {
   store: StateStore;
@@ -37,23 +38,25 @@ export class Subscriptions {
 
   /** Subscribes someone who used the bot (or is in NOTIFY_USERS), unless they are known already, opted out included. */
   touch(slackUserId: string, via: 'use' | 'config' = 'use'): Promise<boolean> {
-    return this.opts.store.setIfAbsent<Subscription>(PREFIX + slackUserId, { on: true, via, period: randomUUID() });
+    return this.opts.store.setFieldIfAbsent<Subscription>(KEY, slackUserId, { on: true, via, period: randomUUID() });
   }
 
   get(slackUserId: string): Promise<Subscription | undefined> {
-    return this.opts.store.get<Subscription>(PREFIX + slackUserId);
+    return this.opts.store.getField<Subscription>(KEY, slackUserId);
   }
 
   async set(slackUserId: string, on: boolean): Promise<void> {
     if ((await this.get(slackUserId))?.on === on) return;
-    await this.opts.store.set<Subscription>(PREFIX + slackUserId, { on, via: 'command', period: randomUUID() });
+    await this.opts.store.setField<Subscription>(KEY, slackUserId, { on, via: 'command', period: randomUUID() });
   }
 
   /** Everyone subscribed, in a stable order. */
   async active(): Promise<Subscriber[]> {
-    const keys = (await this.opts.store.keys(PREFIX)).sort();
-    const all = await Promise.all(keys.map(async (key) => ({ userId: key.slice(PREFIX.length), sub: await this.opts.store.get<Subscription>(key) })));
-    return all.filter(({ sub }) => sub?.on).map(({ userId, sub }) => ({ userId, period: sub!.period }));
+    const all = await this.opts.store.getFields<Subscription>(KEY);
+    return Object.keys(all)
+      .sort()
+      .filter((userId) => all[userId].on)
+      .map((userId) => ({ userId, period: all[userId].period }));
   }
 
   /** Subscribes NOTIFY_USERS; an email Slack cannot look up right now is tried again on the next call. */

@@ -10,6 +10,7 @@ import { MESSAGE_BUDGET } from '../blocks/limits';
 import { LIST_PAGE_SIZE, renderPage, renderWorkItemDetail, renderWorkItemList } from '../blocks/workItemList';
 import { isIscError } from '../isc/errors';
 import type { WorkItem } from '../isc/types';
+import { isStoreUnavailable, STORE_UNAVAILABLE_MESSAGE } from '../store/store';
 import type { BotContext } from './context';
 
 export interface Message {
@@ -37,8 +38,7 @@ export class Presenter {
   }
 
   async viewer(slackUserId: string): Promise<Viewer> {
-    const profile = await this.ctx.directory.slackUser(slackUserId).catch(() => undefined);
-    return { tz: profile?.tz ?? 'UTC', now: this.ctx.now() };
+    return { tz: await this.ctx.directory.timeZone(slackUserId), now: this.ctx.now() };
   }
 
   async cardOptions(viewerSlackUserId: string, subjectSlackUserId: string): Promise<CardOptions> {
@@ -146,6 +146,10 @@ export class Presenter {
 
   errorText(error: unknown, doing: string): string {
     if (isIscError(error)) return escapeMrkdwn(error.userMessage());
+    if (isStoreUnavailable(error)) {
+      this.ctx.logger.warn(`Could not ${doing}: the state store is unavailable`, { error: error.message });
+      return STORE_UNAVAILABLE_MESSAGE;
+    }
     this.ctx.logger.error(`Failed to ${doing}`, { error: error instanceof Error ? error.message : String(error) });
     return `Sorry, the bot could not ${doing} because of an internal error. Try again; if it persists, tell your admin.`;
   }

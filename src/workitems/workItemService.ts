@@ -10,7 +10,7 @@ import { withRequestDeadline } from '../isc/deadline';
 import { isIscError } from '../isc/errors';
 import type { AccountSelection, ApprovalItemDetails, WorkItem } from '../isc/types';
 import type { Logger } from '../log';
-import type { StateStore } from '../store/store';
+import { isStoreUnavailable, STORE_UNAVAILABLE_MESSAGE, tryLock, type HeldLock, type StateStore } from '../store/store';
 import { missingIdentityMessage, type IdentityDirectory, type IscIdentityRef } from './identityDirectory';
 
 export type WorkItemAction =
@@ -65,6 +65,8 @@ const LOCK_MARGIN_MS = 10_000;
 /** How long the same action by the same person counts as a redelivery. */
 const DONE_TTL_MS = 15 * 60_000;
 const DECISION_TTL_MS = 90 * 24 * 3600_000;
+/** A work item's decisions: one map per item, read in one call. */
+const decisionsKey = (workItemId: string) => `decisions:${workItemId}`;
 
 export const AUDIT_UNAVAILABLE_MESSAGE =
   'The bot could not record this decision on its audit trail, so it did not send it to ISC. Nothing was changed in ISC; tell your admin.';
@@ -150,11 +152,18 @@ export class WorkItemService {
     return { kind, items: page.items, offset, pageSize, total: page.total, decisions: await this.decisionsForItems(page.items) };
   }
 
-  async decisionsFor(workItemId: string): Promise<Decisions> {
-    const prefix = `decision:${workItemId}:`;
-    const keys = await this.opts.store.keys(prefix);
-    const entries = await Promise.all(keys.map(async (key) => [key.slice(prefix.length), await this.opts.store.get<Decision>(key)] as const));
-    return Object.fromEntries(entries.filter((e): e is readonly [string, Decision] => e[1] !== undefined));
+  decisionsFor(workItemId: string): Promise<Decisions> {
+    return this.opts.store.getFields<Decision>(decisionsKey(workItemId));
+  }
+
+  /** For a card that must show the item's state whatever happens: without the store, without who decided. */
+  private async decisionsToShow(workItemId: string): Promise<Decisions> {
+    try {
+      return await this.decisionsFor(workItemId);
+    } catch (e) {
+      this.opts.logger.warn('Could not read the decisions of a work item; its card shows ISC\'s state alone', { workItemId, error: String(e) });
+      return {};
+    }
   }
 
   async decisionsForItems(items: WorkItem[]): Promise<Record<string, Decisions>> {
@@ -215,7 +224,7 @@ export class WorkItemService {
       return ended({ status: 'refused', message: auth.message });
     }
     const unfit = this.checkFits(item, action);
-    if (unfit === 'decided') return ended({ status: 'already_decided', item, decisions: await this.decisionsFor(action.workItemId) });
+    if (unfit === 'decided') return ended({ status: 'already_decided', item, decisions: await this.decisionsToShow(action.workItemId) });
     if (unfit) return ended({ status: 'refused', message: unfit });
     const forAnotherOwner = auth.actorIdentity?.id !== item.ownerId;
     let acting: ActingClient;
@@ -231,19 +240,23 @@ export class WorkItemService {
     // different action, such as the new owner approving after a forward, goes ahead.
     const target = `${action.workItemId}:${decisionKey(action)}`;
     const doneKey = `done:${target}:${action.kind}:${actorSlackUserId}`;
-    if (await this.opts.store.get(doneKey)) return { status: 'duplicate' };
-    const lockKey = `lock:${target}`;
     // The store and the rate limiter count expiry on the system clock, not on the injected display clock.
     const lockedAt = Date.now();
-    if (!(await this.opts.store.setIfAbsent(lockKey, { by: actorSlackUserId, kind: action.kind }, IN_FLIGHT_TTL_MS))) {
-      return { status: 'duplicate' };
+    let lock: HeldLock | undefined;
+    try {
+      if (await this.opts.store.get(doneKey)) return { status: 'duplicate' };
+      lock = await tryLock(this.opts.store, `lock:${target}`, IN_FLIGHT_TTL_MS, { by: actorSlackUserId, kind: action.kind });
+    } catch (e) {
+      // The store cannot say whether this click is a repeat: ISC is not called.
+      return ended(this.failure(e, action, actorSlackUserId), e);
     }
+    if (!lock) return { status: 'duplicate' };
     // The intent is on disk before ISC is called: a crash from here on still leaves who decided what.
     let decision: AuditedDecision | undefined;
     try {
       decision = await audit?.begin(facts, audit.actingAs(acting.actingAs));
     } catch (e) {
-      await this.opts.store.delete(lockKey);
+      await this.release(lock, action);
       this.opts.logger.error('Could not write a decision to the audit trail, so ISC was not called', { actorSlackUserId, action: action.kind, workItemId: action.workItemId, error: String(e) });
       return { status: 'failed', message: AUDIT_UNAVAILABLE_MESSAGE };
     }
@@ -252,7 +265,7 @@ export class WorkItemService {
     try {
       result = await withRequestDeadline(deadline, () => this.execute(acting.client, item, action));
     } catch (e) {
-      await this.opts.store.delete(lockKey);
+      await this.release(lock, action);
       // The linked account's refresh token was refused before anything was sent: nothing to re-read, nobody else to act as.
       const outcome = e instanceof ReconnectRequiredError ? { status: 'refused' as const, message: RECONNECT_MESSAGE } : await this.afterFailure(e, action, actorSlackUserId);
       await decision?.finish(auditOutcome(outcome, e));
@@ -260,11 +273,14 @@ export class WorkItemService {
     }
     // Recorded before the state writes below, so that a failure there cannot lose who acted.
     await decision?.finish({ outcome: 'done' });
-    await this.opts.store.set(doneKey, true, DONE_TTL_MS);
-    await this.opts.store.delete(lockKey);
-    const decisions = await this.recordDecision(action, actorSlackUserId);
+    const decisions = await this.recordDone(action, actorSlackUserId, doneKey, lock);
     this.opts.logger.info('Work-item action done', { actorSlackUserId, action: action.kind, workItemId: action.workItemId });
     return { status: 'done', item: result, decisions };
+  }
+
+  /** A lock the store cannot delete now expires by itself (IN_FLIGHT_TTL_MS). */
+  private async release(lock: HeldLock, action: WorkItemAction): Promise<void> {
+    await lock.release().catch((e: unknown) => this.opts.logger.warn('Could not release an in-flight lock; it expires by itself', { workItemId: action.workItemId, error: String(e) }));
   }
 
   /** undefined when the action fits; 'decided' when ISC already shows it decided; else a message. */
@@ -313,16 +329,28 @@ export class WorkItemService {
     }
   }
 
-  private async recordDecision(action: WorkItemAction, bySlackUserId: string): Promise<Decisions> {
+  /**
+   * ISC carried the action out: from here a store failure must not turn it into a failure. The done
+   * marker, the lock's release and the decision are written as far as the store lets; the card shows
+   * the decision either way.
+   */
+  private async recordDone(action: WorkItemAction, bySlackUserId: string, doneKey: string, lock: HeldLock): Promise<Decisions> {
     const decision: Decision = {
       kind: DECISION_KIND[action.kind],
       bySlackUserId,
       at: this.now().toISOString(),
       ...(action.kind === 'forward' ? { forwardedTo: { slackUserId: action.targetSlackUserId, name: action.target.name } } : {}),
     };
-    // One key per decision, so two decisions on one item finishing together cannot overwrite each other.
-    await this.opts.store.set(`decision:${action.workItemId}:${decisionKey(action)}`, decision, DECISION_TTL_MS);
-    return this.decisionsFor(action.workItemId);
+    try {
+      await this.opts.store.set(doneKey, true, DONE_TTL_MS);
+      await lock.release();
+      // A field per decision, so two decisions on one item finishing together cannot overwrite each other.
+      await this.opts.store.setField(decisionsKey(action.workItemId), decisionKey(action), decision, DECISION_TTL_MS);
+      return await this.decisionsFor(action.workItemId);
+    } catch (e) {
+      this.opts.logger.error('A work-item action went through in ISC, but the state store could not record it', { workItemId: action.workItemId, action: action.kind, error: String(e) });
+      return { [decisionKey(action)]: decision };
+    }
   }
 
   /**
@@ -335,7 +363,7 @@ export class WorkItemService {
       if (this.checkFits(now, action) === 'decided') {
         // A refusal (4xx) means ISC did not apply this request: someone else decided the item.
         const unconfirmed = isIscError(error) && error.mayHaveReachedIsc && (error.kind !== 'http' || (error.status ?? 0) >= 500);
-        return { status: 'already_decided', item: now, decisions: await this.decisionsFor(action.workItemId), ...(unconfirmed ? { unconfirmed: true as const } : {}) };
+        return { status: 'already_decided', item: now, decisions: await this.decisionsToShow(action.workItemId), ...(unconfirmed ? { unconfirmed: true as const } : {}) };
       }
     } catch {
       // The first error is the one worth reporting.
@@ -348,6 +376,10 @@ export class WorkItemService {
     if (isIscError(error)) {
       this.opts.logger.error('ISC refused or failed a work-item action', { ...context, error: error.message, trackingId: error.trackingId });
       return { status: 'failed', message: escapeMrkdwn(error.userMessage()) };
+    }
+    if (isStoreUnavailable(error)) {
+      this.opts.logger.warn('A work-item action was not tried: the state store is unavailable', { ...context, error: error.message });
+      return { status: 'failed', message: STORE_UNAVAILABLE_MESSAGE };
     }
     this.opts.logger.error('Unexpected error during a work-item action', { ...context, error: String(error) });
     return { status: 'failed', message: 'Something went wrong in the bot; nothing was retried. Try again, and tell your admin if it persists.' };

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { LinkedAccounts, type UserTokens } from '../../src/auth/linkedAccounts';
+import { LinkedAccounts, mismatchKey, type UserTokens } from '../../src/auth/linkedAccounts';
 import { TokenCipher } from '../../src/auth/tokenCrypto';
 import { FileStateStore } from '../../src/store/fileStore';
 
@@ -66,6 +66,6 @@ it('links, refreshes, revokes and unlinks; a refresh for a replaced link is drop
 it('records a mismatch for the audit, with no token', async () => {
   const { accounts, store } = await open();
   await accounts.recordMismatch('U1', 'id-ada', 'id-ben');
-  const [key] = await store.keys('link-mismatch:U1:');
-  await expect(store.get(key)).resolves.toMatchObject({ expectedIdentityId: 'id-ada', signedInIdentityId: 'id-ben' });
+  const records = Object.values(await store.getFields(mismatchKey('U1')));
+  expect(records).toEqual([expect.objectContaining({ expectedIdentityId: 'id-ada', signedInIdentityId: 'id-ben' })]);
 });

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { LinkedAccounts } from '../../src/auth/linkedAccounts';
+import { LinkedAccounts, mismatchKey } from '../../src/auth/linkedAccounts';
 import { TokenCipher } from '../../src/auth/tokenCrypto';
 import { ACTION, VIEW } from '../../src/blocks/actions';
 import { SEED_APPROVAL_ITEMS as A, SEED_IDENTITIES, SEED_WORK_ITEMS as W } from '../../src/sandbox/seed';
+import type { FileStateStore } from '../../src/store/fileStore';
 import { forwardFormValues, startHarness, TOKEN_ENCRYPTION_KEY, USERS, type Harness } from '../support/botHarness';
 import { signIn } from './helpers';
 
@@ -81,7 +82,7 @@ describe('AUTH_MODE=linked', () => {
     expect(json(h.slack.callsTo('views.publish')[0].args)).toContain(`Connected to ISC as ${ada.name}`);
 
     // The tokens, as only the key opens them: neither is in the store file nor in any log line.
-    await h.bot.store.flush();
+    await (h.bot.store as FileStateStore).flush();
     const accounts = new LinkedAccounts(h.bot.store, new TokenCipher(Buffer.from(TOKEN_ENCRYPTION_KEY, 'base64')));
     const link = await accounts.status(USERS.ada.id);
     const tokens = link.state === 'linked' ? await accounts.tokens(USERS.ada.id, link.linkId) : undefined;
@@ -169,7 +170,7 @@ describe('AUTH_MODE=linked', () => {
     expect(h.sandbox.stats().requests['POST /oauth/revoke']).toBe(2);
     expect(page).toContain('someone other than');
     expect(dmsTo(USERS.ada.id)).toEqual([expect.stringContaining(`Not connected: you signed in to ISC as someone other than ${ada.name}`)]);
-    expect(await h.bot.store.keys(`link-mismatch:${USERS.ada.id}:`)).toHaveLength(1);
+    expect(Object.keys(await h.bot.store.getFields(mismatchKey(USERS.ada.id)))).toHaveLength(1);
     expect(h.logs.join('\n')).toMatch(/WARN Refused to link a Slack user to a different ISC identity/);
     expect(json((await command(USERS.ada.id, 'help')).blocks)).toContain('Run `/workitems connect` to act as yourself');
   });
@@ -212,7 +213,7 @@ describe('AUTH_MODE=linked', () => {
     expect(refresh.status).toBe(400);
     expect((await fetch(`${h.sandbox.url}/v3/work-items`, { headers: { Authorization: `Bearer ${tokens!.accessToken}` } })).status).toBe(401);
     expect((await command(USERS.ada.id, 'disconnect')).text).toMatch(/was not connected/);
-    expect(await h.bot.store.keys('linked-account:')).toEqual([]);
+    expect(await h.bot.store.get(`linked-account:${USERS.ada.id}`)).toBeUndefined();
     await click(USERS.ada.id, ACTION.approve, { w: W.adaSingleApproval, a: A.adaSingle });
     expect(mutations().map((m) => m.identityId)).toEqual([service.id]);
   });
@@ -222,7 +223,7 @@ describe('AUTH_MODE=linked', () => {
     h.fault = (req) => (req.path === '/oauth/revoke' ? { kind: 'status', status: 500 } : undefined);
     const reply = await command(USERS.ada.id, 'disconnect');
     expect(reply.text).toMatch(/deleted your ISC tokens, but ISC did not confirm revoking them/);
-    expect(await h.bot.store.keys('linked-account:')).toEqual([]);
+    expect(await h.bot.store.get(`linked-account:${USERS.ada.id}`)).toBeUndefined();
     expect(h.logs.join('\n')).toMatch(/WARN ISC did not confirm the revocation of a linked account token/);
   });
 });

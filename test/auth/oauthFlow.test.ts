@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { mismatchKey } from '../../src/auth/linkedAccounts';
 import { OAuthFlow, STATE_TTL_MS } from '../../src/auth/oauthFlow';
 import { SEED_IDENTITIES } from '../../src/sandbox/seed';
 import { startSandboxTenant, type SandboxTenant } from '../../src/sandbox/tenant';
@@ -97,8 +98,7 @@ it('refuses and records a sign-in as someone else (the state is bound to the Sla
   // Ben's connect link, opened by Ada (or Ben signing in with Ada's account).
   await expect(flow.complete(await callbackFor('U0BEN', ada.email))).resolves.toEqual({ status: 'mismatch', slackUserId: 'U0BEN', expected: DIRECTORY.U0BEN });
   await expect(accounts.status('U0BEN')).resolves.toEqual({ state: 'unlinked' });
-  const [record] = await store.keys('link-mismatch:U0BEN:');
-  await expect(store.get(record)).resolves.toMatchObject({ expectedIdentityId: ben.id, signedInIdentityId: ada.id });
+  expect(Object.values(await store.getFields(mismatchKey('U0BEN')))).toEqual([expect.objectContaining({ expectedIdentityId: ben.id, signedInIdentityId: ada.id })]);
   expect(lines.join('\n')).toMatch(/WARN Refused to link a Slack user to a different ISC identity/);
 
   // A Slack user the directory cannot map cannot be checked, so is not linked either.

@@ -32,7 +32,7 @@ describe('graceful shutdown', () => {
     expect(JSON.stringify(answers[0].body.blocks)).toContain(`Approved by <@${USERS.ada.id}>`);
     expect(h.sandbox.stats().mutations.filter((m) => m.status === 200)).toHaveLength(1);
     const state = JSON.parse(fs.readFileSync(path.join(h.dataDir, 'state.json'), 'utf8')) as Record<string, unknown>;
-    expect(Object.keys(state)).toContain(`decision:${W.adaSingleApproval}:${A.adaSingle}`);
+    expect(state[`decisions:${W.adaSingleApproval}`]).toMatchObject({ t: 'map', v: { [A.adaSingle]: { kind: 'approved' } } });
   });
 
   it('takes no new request once stopping, and stopping twice is harmless', async () => {

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import type { App } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
 import { AuditTrail, type AuditLog } from './audit/auditLog';
@@ -8,23 +9,29 @@ import { createDigestScheduler } from './digest/digestService';
 import { connectIsc } from './isc/connect';
 import { createLogger, registerSecret, type Logger } from './log';
 import { Notifier } from './notify/notifier';
-import { createNotificationClient } from './notify/slackSender';
 import type { SandboxTenant } from './sandbox/tenant';
 import { createSlackApp } from './slack/app';
 import { InFlight } from './slack/inFlight';
 import type { BotContext } from './slack/context';
+import { createNotificationClient } from './slack/notificationClient';
 import { slackLogger } from './slack/slackLogger';
 import { verifySlackToken } from './slack/verifyToken';
 import { FileStateStore } from './store/fileStore';
+import { Leadership } from './store/leadership';
+import { RedisRateLimiter } from './store/redisRateLimiter';
+import { RedisStateStore } from './store/redisStore';
+import type { StateStore } from './store/store';
 import { IdentityDirectory } from './workitems/identityDirectory';
 import { WorkItemService } from './workitems/workItemService';
 
 export interface RunningBot {
   app: App;
   sandbox?: SandboxTenant;
-  store: FileStateStore;
+  store: StateStore;
   audit: AuditLog;
   notifier: Notifier;
+  /** Undefined on the file store (one process runs everything). */
+  leadership?: Leadership;
   /** Graceful: stops taking requests, waits (bounded) for those under way, then stops the rest. Idempotent. */
   stop(): Promise<void>;
 }
@@ -39,8 +46,13 @@ export async function startBot(config: Config, logger: Logger = createLogger(con
   for (const secret of [linkingConfig?.oauthClientSecret, linkingConfig?.tokenEncryptionKey.toString('base64')]) registerSecret(secret);
 
   const workspace = await verifySlackToken(config.slack, logger);
-  const { isc, baseUrl: iscBaseUrl, sandbox } = await connectIsc(config, logger, { oauthClientId: linkingConfig?.oauthClientId, oauthClientSecret: linkingConfig?.oauthClientSecret });
-  const store = await FileStateStore.open(config.dataDir);
+  const store: StateStore = config.redis
+    ? await RedisStateStore.connect({ url: config.redis.url, keyPrefix: config.redis.keyPrefix, logger })
+    : await FileStateStore.open(config.dataDir, { onLockLost: (message) => logger.error(message) });
+  // With Redis the whole fleet shares one ISC budget per client id.
+  const limiter =
+    store instanceof RedisStateStore ? new RedisRateLimiter(store.client, { clientId: config.isc.clientId, requests: config.isc.rateLimitPer10s, perMs: 10_000, logger }) : undefined;
+  const { isc, baseUrl: iscBaseUrl, sandbox } = await connectIsc(config, logger, { oauthClientId: linkingConfig?.oauthClientId, oauthClientSecret: linkingConfig?.oauthClientSecret }, limiter);
   const audit = await openAuditLog(config, logger);
   await audit.prune();
   const slackApi = new WebClient(config.slack.botToken, { logger: slackLogger(logger, 'web-api'), ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}) });
@@ -64,7 +76,9 @@ export async function startBot(config: Config, logger: Logger = createLogger(con
     audit: new AuditTrail(audit, { logger, serviceClientId: config.isc.clientId }),
     onItemChanged: (item, decisions) => notifier.itemChanged(item, decisions),
   });
-  const ctx: BotContext = { config, isc, service, directory, store, audit, logger, now: () => new Date(), iscHealth: () => isc.checkHealth(), linking };
+  let leadership: Leadership | undefined;
+  const background = () => (leadership ? (leadership.isLeader ? 'leader' : 'standby') : 'single');
+  const ctx: BotContext = { config, isc, service, directory, store, audit, logger, now: () => new Date(), iscHealth: () => isc.checkHealth(), linking, background };
   const notifier = new Notifier(ctx, { slack: createNotificationClient(config.slack, logger) });
   const inFlight = new InFlight();
   const app = createSlackApp({ ...ctx, notifier }, workspace, inFlight);
@@ -75,9 +89,20 @@ export async function startBot(config: Config, logger: Logger = createLogger(con
     isc: sandbox ? 'sandbox' : iscBaseUrl,
     workspace: workspace.team,
   });
-  notifier.start();
-  if (digest) void digest.start();
-  else logger.info('digest is off (no DIGEST_CHANNEL)');
+  if (!digest) logger.info('digest is off (no DIGEST_CHANNEL)');
+  // The background work (notification polling and reminders, the digest schedule) runs on one replica.
+  const startBackground = () => {
+    notifier.start();
+    if (digest) void digest.start();
+  };
+  const stopBackground = async () => {
+    await notifier.stopPolling();
+    await digest?.stop();
+  };
+  if (config.redis) {
+    leadership = new Leadership({ store, ttlMs: config.redis.leaseMs, holder: `${os.hostname()} pid ${process.pid}`, logger, onGain: startBackground, onLose: stopBackground });
+    leadership.start();
+  } else startBackground();
 
   let stopping: Promise<void> | undefined;
   return {
@@ -86,6 +111,7 @@ export async function startBot(config: Config, logger: Logger = createLogger(con
     store,
     audit,
     notifier,
+    leadership,
     stop() {
       stopping ??= (async () => {
         // No new requests; then the ones already acked finish (their ISC call and the message to the
@@ -94,9 +120,10 @@ export async function startBot(config: Config, logger: Logger = createLogger(con
         // An event is acked before the middleware that counts it runs: let it get there.
         await new Promise((resolve) => setImmediate(resolve));
         if (!(await inFlight.idle(SHUTDOWN_DRAIN_MS))) logger.warn(`Stopping with ${inFlight.size} Slack requests still being handled after ${SHUTDOWN_DRAIN_MS} ms`);
+        // A leader hands its lease back, so another replica takes over at once.
+        await (leadership ? leadership.stop() : stopBackground());
         await notifier.stop();
-        await digest?.stop();
-        await store.flush();
+        await store.close();
         await audit.close();
         await sandbox?.close();
       })();

@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseEncryptionKey } from './auth/tokenCrypto';
-import { cronProblem } from './digest/schedule';
+import { cronProblem } from './cronSchedule';
 import { DEFAULT_VERSIONS, LEGACY_VERSIONS, type ApiVersions } from './isc/paths';
 import type { LogLevel } from './log';
 import { isIanaTimeZone } from './timeZone';
-import { parseQuietHours, type QuietHours } from './notify/quietHours';
+import { parseQuietHours, type QuietHours } from './quietHours';
 
 export interface IscConfig {
   /** 'sandbox' starts the embedded demo tenant; otherwise the tenant's API base, e.g. https://acme.api.identitynow.com */
@@ -78,6 +78,15 @@ export interface AuditConfig {
   retentionDays: number;
 }
 
+export interface RedisConfig {
+  /** redis:// or rediss:// (TLS), with user, password and database number as needed. */
+  url: string;
+  /** Before every key, so several bots can share one Redis. */
+  keyPrefix: string;
+  /** The leader lease: when the replica running the background work dies, another takes over within about this. */
+  leaseMs: number;
+}
+
 export interface Config {
   isc: IscConfig;
   slack: SlackConfig;
@@ -87,7 +96,10 @@ export interface Config {
   audit: AuditConfig;
   /** Slack user id or email → ISC identity id, from the IDENTITY_MAP file. */
   identityMap: ReadonlyMap<string, string>;
+  /** The file store's directory (without REDIS_URL). */
   dataDir: string;
+  /** Several replicas share their state in Redis; undefined: one process on the file store. */
+  redis?: RedisConfig;
   logLevel: LogLevel;
   identityCacheTtlMs: number;
 }
@@ -284,6 +296,25 @@ function readDigest(r: EnvReader): DigestConfig {
   };
 }
 
+function readRedis(r: EnvReader): RedisConfig | undefined {
+  const url = r.optional('REDIS_URL');
+  if (!url) return undefined;
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    // The value may hold a password: never echo it.
+  }
+  if (!parsed || (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') || !parsed.hostname) {
+    r.problems.push('REDIS_URL must be a redis:// or rediss:// (TLS) URL such as rediss://:password@redis.example.com:6380/0');
+  } else if (parsed.pathname.length > 1 && !/^\/\d+$/.test(parsed.pathname)) {
+    r.problems.push('REDIS_URL may end with a database number only (such as /0)');
+  }
+  const keyPrefix = r.optional('REDIS_KEY_PREFIX') ?? 'isc-workitems:';
+  if (!/^[\w.:-]{1,64}$/.test(keyPrefix)) r.problems.push(`REDIS_KEY_PREFIX must be 1 to 64 letters, digits, _ . : or - (got "${keyPrefix}")`);
+  return { url, keyPrefix, leaseMs: r.integer('LEADER_LEASE_SECONDS', 15, 3, 300) * 1000 };
+}
+
 function readNotify(r: EnvReader): NotifyConfig {
   const users = readSlackUsersOrEmails(r, 'NOTIFY_USERS');
   const quiet = r.optional('QUIET_HOURS') ?? '20:00-08:00';
@@ -371,6 +402,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     audit: { retentionDays: r.integer('AUDIT_RETENTION_DAYS', 400, 1, 3650) },
     identityMap: readIdentityMap(r, r.optional('IDENTITY_MAP'), cwd),
     dataDir: path.resolve(cwd, r.optional('DATA_DIR') ?? './data'),
+    redis: readRedis(r),
     logLevel: r.oneOf('LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),
     identityCacheTtlMs: r.integer('IDENTITY_CACHE_TTL_SECONDS', 3600, 0, 86_400) * 1000,
   };

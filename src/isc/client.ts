@@ -8,7 +8,7 @@ import { createGenericApprovalsApi } from './genericApprovals';
 import { IscHttp, RawHttp } from './http';
 import { createIdentitiesApi } from './identities';
 import { DEFAULT_VERSIONS, type ApiVersions } from './paths';
-import { RateLimiter } from './rateLimiter';
+import { RateLimiter, type RequestGate } from './rateLimiter';
 import { createTaskManagementApi } from './taskManagement';
 import { createWorkItemsApi } from './workItems';
 
@@ -21,6 +21,8 @@ export interface IscClientOptions {
   timeoutMs?: number;
   /** Default 90 per 10000 ms (ISC allows 100 per 10 s per client id). */
   rateLimit?: { requests: number; perMs: number };
+  /** Paces requests instead of a limiter of this process from `rateLimit`: one shared by every replica. */
+  limiter?: RequestGate;
   /** Default 3 (GET/HEAD on 5xx/network errors; any method on 429). */
   maxRetries?: number;
   /** Default 60000. */
@@ -74,7 +76,7 @@ export function createIscClient(options: IscClientOptions): IscClientHandle {
   const http = new IscHttp(
     {
       raw,
-      limiter: new RateLimiter({ ...(options.rateLimit ?? { requests: 90, perMs: 10_000 }), sleep }),
+      limiter: options.limiter ?? new RateLimiter({ ...(options.rateLimit ?? { requests: 90, perMs: 10_000 }), sleep }),
       maxRetries,
       retryAfterCapMs: options.retryAfterCapMs ?? 60_000,
       logger,

@@ -2,6 +2,7 @@ import type { Config } from '../config';
 import type { Logger } from '../log';
 import { startSandboxTenant, type SandboxOptions, type SandboxTenant } from '../sandbox/tenant';
 import { createIscClient, type IscClientHandle } from './client';
+import type { RequestGate } from './rateLimiter';
 
 export interface IscConnection {
   isc: IscClientHandle;
@@ -12,7 +13,13 @@ export interface IscConnection {
 }
 
 /** The ISC client from the config, starting the embedded sandbox tenant first when no tenant is configured. */
-export async function connectIsc(config: Config, logger: Logger, sandboxOptions: Pick<SandboxOptions, 'oauthClientId' | 'oauthClientSecret'> = {}): Promise<IscConnection> {
+export async function connectIsc(
+  config: Config,
+  logger: Logger,
+  sandboxOptions: Pick<SandboxOptions, 'oauthClientId' | 'oauthClientSecret'> = {},
+  /** Shared by every replica; default one of this process from SAIL_RATE_LIMIT_PER_10S. */
+  limiter?: RequestGate,
+): Promise<IscConnection> {
   let target = { baseUrl: config.isc.baseUrl, clientId: config.isc.clientId, clientSecret: config.isc.clientSecret };
   let sandbox: SandboxTenant | undefined;
   if (target.baseUrl === 'sandbox') {
@@ -23,6 +30,7 @@ export async function connectIsc(config: Config, logger: Logger, sandboxOptions:
     ...target,
     timeoutMs: config.isc.timeoutMs,
     rateLimit: { requests: config.isc.rateLimitPer10s, perMs: 10_000 },
+    limiter,
     versions: config.isc.versions,
     logger,
   });

@@ -4,7 +4,7 @@ import type { TokenProvider } from './auth';
 import { requestDeadline } from './deadline';
 import type { DeprecationNotices } from './deprecation';
 import { IscError, isIscError, malformedError, responseError, type RequestInfo } from './errors';
-import { SlotDeadlineError, type RateLimiter } from './rateLimiter';
+import { SlotDeadlineError, type RequestGate } from './rateLimiter';
 import type { Page, PageParams } from './types';
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PATCH';
@@ -123,7 +123,7 @@ export interface IscResponse {
 
 export interface IscHttpOptions {
   raw: RawHttp;
-  limiter: RateLimiter;
+  limiter: RequestGate;
   maxRetries: number;
   retryAfterCapMs: number;
   logger: Logger;

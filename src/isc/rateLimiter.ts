@@ -1,3 +1,14 @@
+/** What paces ISC requests: this process's RateLimiter, or one shared by every replica (RedisRateLimiter). */
+export interface RequestGate {
+  /**
+   * Resolves when the caller may send one request. With a `deadline` (epoch ms) it rejects with
+   * SlotDeadlineError as soon as it is clear there will be no slot by then, and takes none.
+   */
+  acquire(deadline?: number): Promise<void>;
+  /** Holds every caller for `ms` from now (a 429's Retry-After). */
+  pause(ms: number): void;
+}
+
 export interface RateLimiterOptions {
   /** At most this many grants… */
   requests: number;
@@ -6,7 +17,7 @@ export interface RateLimiterOptions {
   sleep: (ms: number) => Promise<void>;
   now?: () => number;
   /** Calls `fire` after `ms` unless cancelled (the deadline of a queued caller); injectable for tests. */
-  timer?: (fire: () => void, ms: number) => () => void;
+  timer?: Timer;
 }
 
 /** A caller gave up: it could not get a slot before its deadline. It took none. */
@@ -17,17 +28,50 @@ export class SlotDeadlineError extends Error {
   }
 }
 
-function realTimer(fire: () => void, ms: number): () => void {
+export type Timer = (fire: () => void, ms: number) => () => void;
+
+export function realTimer(fire: () => void, ms: number): () => void {
   const t = setTimeout(fire, ms);
   t.unref();
   return () => clearTimeout(t);
+}
+
+/** Tells a queued wait that its caller gave up (its deadline passed): it must take no slot. */
+export interface Ticket {
+  abandoned: boolean;
+}
+
+/**
+ * A caller's queued `wait` for a slot, given up at `deadline`: it rejects with SlotDeadlineError then
+ * (or at once, when the deadline has passed), and the ticket makes the wait leave its place to the next.
+ */
+export function slotBefore(deadline: number, now: number, timer: Timer, wait: (ticket: Ticket) => Promise<void>): Promise<void> {
+  if (now >= deadline) return Promise.reject(new SlotDeadlineError());
+  const ticket: Ticket = { abandoned: false };
+  const turn = wait(ticket);
+  return new Promise<void>((resolve, reject) => {
+    const cancel = timer(() => {
+      ticket.abandoned = true;
+      reject(new SlotDeadlineError());
+    }, deadline - now);
+    turn.then(
+      () => {
+        cancel();
+        resolve();
+      },
+      (e: unknown) => {
+        cancel();
+        reject(e);
+      },
+    );
+  });
 }
 
 /**
  * Sliding-window limiter shared by every caller of one ISC client id. Callers are served in arrival
  * order, so a burst drains evenly; `pause()` (a 429's Retry-After) holds all of them.
  */
-export class RateLimiter {
+export class RateLimiter implements RequestGate {
   private readonly grants: number[] = [];
   private pausedUntil = 0;
   private sleptUntil = 0;
@@ -48,28 +92,10 @@ export class RateLimiter {
    */
   acquire(deadline?: number): Promise<void> {
     if (deadline === undefined) return this.enqueue();
-    if (this.now() >= deadline) return Promise.reject(new SlotDeadlineError());
-    const ticket = { abandoned: false };
-    const turn = this.enqueue(deadline, ticket);
-    return new Promise<void>((resolve, reject) => {
-      const cancel = (this.options.timer ?? realTimer)(() => {
-        ticket.abandoned = true;
-        reject(new SlotDeadlineError());
-      }, deadline - this.now());
-      turn.then(
-        () => {
-          cancel();
-          resolve();
-        },
-        (e: unknown) => {
-          cancel();
-          reject(e);
-        },
-      );
-    });
+    return slotBefore(deadline, this.now(), this.options.timer ?? realTimer, (ticket) => this.enqueue(deadline, ticket));
   }
 
-  private enqueue(deadline = Number.POSITIVE_INFINITY, ticket = { abandoned: false }): Promise<void> {
+  private enqueue(deadline = Number.POSITIVE_INFINITY, ticket: Ticket = { abandoned: false }): Promise<void> {
     const turn = this.queue.then(() => this.waitForSlot(deadline, ticket));
     this.queue = turn.catch(() => undefined);
     return turn;
@@ -86,7 +112,7 @@ export class RateLimiter {
     return Math.max(this.clock(), this.sleptUntil);
   }
 
-  private async waitForSlot(deadline: number, ticket: { abandoned: boolean }): Promise<void> {
+  private async waitForSlot(deadline: number, ticket: Ticket): Promise<void> {
     const { requests, perMs, sleep } = this.options;
     for (;;) {
       if (ticket.abandoned) return;

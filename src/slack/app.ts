@@ -15,14 +15,15 @@ function healthRoute(ctx: BotContext) {
     path: '/healthz',
     method: ['GET'],
     handler: (_req: IncomingMessage, res: ServerResponse) => {
-      ctx
-        .iscHealth()
-        .catch(() => ({ ok: false, detail: 'ISC health check failed' }))
-        .then((isc) => {
-          // The bot is up either way; the body says whether ISC answers (a load balancer should not restart us for an ISC outage).
-          res.writeHead(200, { 'Content-Type': 'application/json' });
-          res.end(JSON.stringify({ status: 'ok', mode: ctx.config.slack.appToken ? 'socket' : 'http', isc }));
-        });
+      void Promise.all([
+        ctx.iscHealth().catch(() => ({ ok: false, detail: 'ISC health check failed' })),
+        ctx.store.health(),
+      ]).then(([isc, store]) => {
+        // The bot is up either way; the body says whether ISC and the state store answer (a load
+        // balancer should not restart us for their outage: a click still gets "try again in a moment").
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify({ status: 'ok', mode: ctx.config.slack.appToken ? 'socket' : 'http', isc, store, ...(ctx.background ? { background: ctx.background() } : {}) }));
+      });
     },
   };
 }

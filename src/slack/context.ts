@@ -25,4 +25,6 @@ export interface BotContext {
   notifier?: Notifier;
   /** State of the ISC connection for /healthz. */
   iscHealth: () => Promise<{ ok: boolean; detail: string }>;
+  /** For /healthz: whether this replica runs the background work (polling, reminders, digest); `single` without a shared store. */
+  background?: () => 'leader' | 'standby' | 'single';
 }

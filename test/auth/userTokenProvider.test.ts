@@ -1,10 +1,14 @@
+import { randomBytes } from 'node:crypto';
+import { LinkedAccounts } from '../../src/auth/linkedAccounts';
 import { OAuthFlow } from '../../src/auth/oauthFlow';
+import { TokenCipher } from '../../src/auth/tokenCrypto';
 import { ReconnectRequiredError, UserTokenProviders, type OAuthClient } from '../../src/auth/userTokenProvider';
 import { createIscClient } from '../../src/isc/client';
 import { IscError } from '../../src/isc/errors';
 import { SEED_IDENTITIES, SEED_WORK_ITEMS } from '../../src/sandbox/seed';
 import { startSandboxTenant, type Fault, type SandboxTenant } from '../../src/sandbox/tenant';
 import { silentLogger } from '../../src/log';
+import { deleteKeys, openTestStore, testPrefix } from '../support/redis';
 import { linkStore, oauthClient, signIn } from './helpers';
 
 const { ada } = SEED_IDENTITIES;
@@ -135,4 +139,47 @@ it('a reconnect gets a new provider; a disconnect leaves nothing to refresh with
   expect(providers.forLink(USER, relinked)).not.toBe(first);
   await accounts.unlink(USER);
   await expect(providers.forLink(USER, relinked).getToken()).rejects.toBeInstanceOf(ReconnectRequiredError);
+});
+
+describe('several replicas on one Redis', () => {
+  const prefix = testPrefix('userTokenProvider');
+  afterAll(() => deleteKeys(prefix));
+
+  it('refresh a user’s token once between them, however many need it at once, and all get the new one', async () => {
+    const clock = { now: Date.now() };
+    const cipher = new TokenCipher(randomBytes(32));
+    const stores = await Promise.all([1, 2, 3].map(() => openTestStore(prefix)));
+    try {
+      const accounts = stores.map((store) => new LinkedAccounts(store, cipher, { now: () => clock.now }));
+      // Ada links through the first replica.
+      const flow = new OAuthFlow({
+        store: stores[0],
+        accounts: accounts[0],
+        directory: { identityFor: async () => ({ id: ada.id, name: ada.name }) },
+        oauth: oauthClient(sandbox),
+        loginUrl: sandbox.url,
+        redirectUri: 'https://bot.example.com/oauth/callback',
+        logger: silentLogger,
+        now: () => clock.now,
+      });
+      await flow.complete((await signIn(await flow.start(USER), ada.email)).searchParams);
+      const status = await accounts[2].status(USER);
+      if (status.state !== 'linked') throw new Error('not linked');
+      const initial = (await accounts[1].tokens(USER, status.linkId))!;
+
+      clock.now = initial.refreshAt;
+      fault = (req) => (req.path === '/oauth/token' ? { kind: 'none', delayMs: 150 } : undefined);
+      const before = sandbox.stats().tokenRequests;
+      const providers = accounts.map((a) => new UserTokenProviders({ accounts: a, oauth: oauthClient(sandbox), logger: silentLogger, now: () => clock.now }).forLink(USER, status.linkId));
+      const tokens = await Promise.all(providers.flatMap((p) => [p.getToken(), p.getToken()]));
+      // The sandbox rotates refresh tokens: a second refresh with the old one would have revoked the link.
+      expect(sandbox.stats().tokenRequests).toBe(before + 1);
+      expect(new Set(tokens).size).toBe(1);
+      expect(tokens[0]).not.toBe(initial.accessToken);
+      await expect(accounts[0].status(USER)).resolves.toMatchObject({ state: 'linked' });
+      expect((await accounts[0].tokens(USER, status.linkId))!.accessToken).toBe(tokens[0]);
+    } finally {
+      await Promise.all(stores.map((s) => s.close()));
+    }
+  });
 });

@@ -25,7 +25,23 @@ export const USERS = {
 } as const;
 
 
-export interface Harness {
+/** What Slack sends to one bot process: signed requests to its /slack/events. */
+export interface SlackSide {
+  command(userId: string, text: string, responseId?: string): Promise<PostResult>;
+  interact(payload: Record<string, unknown>): Promise<PostResult>;
+  click(userId: string, actionId: string, value: unknown, opts?: { responseId?: string; home?: boolean; modalViewId?: string }): Promise<PostResult>;
+  submitView(userId: string, view: Record<string, unknown>): Promise<PostResult>;
+  event(event: Record<string, unknown>): Promise<PostResult>;
+}
+
+/** Another bot process on the same config (and so the same store), its own port: a second replica. */
+export interface Replica extends SlackSide {
+  bot: RunningBot;
+  baseUrl: string;
+  stop(): Promise<void>;
+}
+
+export interface Harness extends SlackSide {
   slack: SlackStandIn;
   sandbox: SandboxTenant;
   bot: RunningBot;
@@ -35,11 +51,8 @@ export interface Harness {
   dataDir: string;
   /** Set to inject ISC faults (latency, statuses, resets) per request. */
   fault?: (req: { method: string; path: string }) => Fault | undefined;
-  command(userId: string, text: string, responseId?: string): Promise<PostResult>;
-  interact(payload: Record<string, unknown>): Promise<PostResult>;
-  click(userId: string, actionId: string, value: unknown, opts?: { responseId?: string; home?: boolean; modalViewId?: string }): Promise<PostResult>;
-  submitView(userId: string, view: Record<string, unknown>): Promise<PostResult>;
-  event(event: Record<string, unknown>): Promise<PostResult>;
+  /** Starts a second replica (meaningful with REDIS_URL); close() stops it too. */
+  replica(): Promise<Replica>;
   restart(): Promise<void>;
   close(): Promise<void>;
 }
@@ -54,6 +67,37 @@ export function forwardFormValues(targetSlackUserId: string, comment: string, no
 }
 
 let seq = 0;
+const form = 'application/x-www-form-urlencoded';
+
+function slackSide(slack: SlackStandIn, eventsUrl: string): SlackSide {
+  const side: SlackSide = {
+    command: (userId, text, responseId = `cmd-${++seq}`) =>
+      postSigned(eventsUrl, SIGNING_SECRET, commandBody({ user_id: userId, text, response_url: slack.responseUrl(responseId) }), form),
+    interact: (payload) => postSigned(eventsUrl, SIGNING_SECRET, interactionBody(payload), form),
+    click: (userId, actionId, value, opts = {}) => {
+      const surface = opts.home
+        ? { container: { type: 'view', view_id: 'VHOME' }, view: { id: 'VHOME', type: 'home', blocks: [], private_metadata: '', callback_id: '', state: { values: {} }, hash: 'h' } }
+        : opts.modalViewId
+          ? { container: { type: 'view', view_id: opts.modalViewId }, view: { id: opts.modalViewId, type: 'modal', blocks: [], private_metadata: '', callback_id: '', state: { values: {} }, hash: 'h' } }
+          : {
+              container: { type: 'message', message_ts: '1700000000.000100', channel_id: 'C0CHAN', is_ephemeral: true },
+              channel: { id: 'C0CHAN', name: 'general' },
+              response_url: slack.responseUrl(opts.responseId ?? `click-${++seq}`),
+            };
+      const action = typeof value === 'string' ? { value, type: 'button' } : value === undefined ? { type: 'button' } : { value: JSON.stringify(value), type: 'button' };
+      return side.interact(slackInteraction('block_actions', userId, { ...surface, actions: [{ action_id: actionId, block_id: 'b1', action_ts: `${Date.now() / 1000}`, ...action }] }));
+    },
+    submitView: (userId, view) => side.interact(slackInteraction('view_submission', userId, { view: submittedView(view) })),
+    event: (event) =>
+      postSigned(
+        eventsUrl,
+        SIGNING_SECRET,
+        JSON.stringify({ token: 'legacy', team_id: 'T0TEAM', api_app_id: 'A0APP', type: 'event_callback', event_id: `Ev${++seq}`, event_time: Math.floor(Date.now() / 1000), event }),
+        'application/json',
+      ),
+  };
+  return side;
+}
 
 /** `socketMode`: the bot connects to this stand-in in Socket Mode instead of serving HTTP requests. */
 export async function startHarness(env: Record<string, string> = {}, opts: { socketMode?: SocketModeStandIn } = {}): Promise<Harness> {
@@ -88,7 +132,7 @@ export async function startHarness(env: Record<string, string> = {}, opts: { soc
     ...env,
   });
   const eventsUrl = `${baseUrl}/slack/events`;
-  const form = 'application/x-www-form-urlencoded';
+  const replicas: Replica[] = [];
 
   Object.assign(h, {
     slack,
@@ -98,36 +142,20 @@ export async function startHarness(env: Record<string, string> = {}, opts: { soc
     baseUrl,
     eventsUrl,
     bot: await startBot(config, logger),
-    command: (userId: string, text: string, responseId = `cmd-${++seq}`) =>
-      postSigned(eventsUrl, SIGNING_SECRET, commandBody({ user_id: userId, text, response_url: slack.responseUrl(responseId) }), form),
-    interact: (payload: Record<string, unknown>) => postSigned(eventsUrl, SIGNING_SECRET, interactionBody(payload), form),
-    click: (userId: string, actionId: string, value: unknown, opts: { responseId?: string; home?: boolean; modalViewId?: string } = {}) => {
-      const surface = opts.home
-        ? { container: { type: 'view', view_id: 'VHOME' }, view: { id: 'VHOME', type: 'home', blocks: [], private_metadata: '', callback_id: '', state: { values: {} }, hash: 'h' } }
-        : opts.modalViewId
-          ? { container: { type: 'view', view_id: opts.modalViewId }, view: { id: opts.modalViewId, type: 'modal', blocks: [], private_metadata: '', callback_id: '', state: { values: {} }, hash: 'h' } }
-          : {
-              container: { type: 'message', message_ts: '1700000000.000100', channel_id: 'C0CHAN', is_ephemeral: true },
-              channel: { id: 'C0CHAN', name: 'general' },
-              response_url: slack.responseUrl(opts.responseId ?? `click-${++seq}`),
-            };
-      const action = typeof value === 'string' ? { value, type: 'button' } : value === undefined ? { type: 'button' } : { value: JSON.stringify(value), type: 'button' };
-      return h.interact(slackInteraction('block_actions', userId, { ...surface, actions: [{ action_id: actionId, block_id: 'b1', action_ts: `${Date.now() / 1000}`, ...action }] }));
+    ...slackSide(slack, eventsUrl),
+    async replica() {
+      const replicaPort = await freePort();
+      const bot = await startBot({ ...config, slack: { ...config.slack, port: replicaPort } }, logger);
+      const replica: Replica = { bot, baseUrl: `http://127.0.0.1:${replicaPort}`, ...slackSide(slack, `http://127.0.0.1:${replicaPort}/slack/events`), stop: () => bot.stop() };
+      replicas.push(replica);
+      return replica;
     },
-    submitView: (userId: string, view: Record<string, unknown>) =>
-      h.interact(slackInteraction('view_submission', userId, { view: submittedView(view) })),
-    event: (event: Record<string, unknown>) =>
-      postSigned(
-        eventsUrl,
-        SIGNING_SECRET,
-        JSON.stringify({ token: 'legacy', team_id: 'T0TEAM', api_app_id: 'A0APP', type: 'event_callback', event_id: `Ev${++seq}`, event_time: Math.floor(Date.now() / 1000), event }),
-        'application/json',
-      ),
     async restart() {
       await h.bot.stop();
       h.bot = await startBot(config, logger);
     },
     async close() {
+      await Promise.all(replicas.map((r) => r.stop()));
       await h.bot.stop();
       await sandbox.close();
       await slack.close();

@@ -14,7 +14,9 @@ import { AuditTrail, type AuditRecord } from '../../src/audit/auditLog';
 import { decisionsSince } from '../../src/audit/export';
 import { FileAuditLog } from '../../src/audit/fileAuditLog';
 import { FileStateStore } from '../../src/store/fileStore';
+import { STORE_UNAVAILABLE_MESSAGE, type StateStore } from '../../src/store/store';
 import { IdentityDirectory, missingIdentityMessage } from '../../src/workitems/identityDirectory';
+import { cuttableLink, deleteKeys, openTestStore, testPrefix, untilHealthy, type CuttableLink } from '../support/redis';
 import {
   isPendingApprovalItem,
   pendingApprovalItems,
@@ -144,9 +146,9 @@ function fakeIsc(initial: WorkItem[]) {
   return { items, workItems, posts, client: { workItems } as unknown as IscClient };
 }
 
-async function setup(items: WorkItem[] = [workItem()], opts: { admins?: string[] } = {}) {
+async function setup(items: WorkItem[] = [workItem()], opts: { admins?: string[]; store?: StateStore } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wis-'));
-  const store = await FileStateStore.open(dir);
+  const store = opts.store ?? (await FileStateStore.open(dir));
   const auditLog = await FileAuditLog.open(path.join(dir, 'audit'), { retentionDays: 400, logger: silentLogger, now: () => NOW });
   const isc = fakeIsc(items);
   const info = jest.fn(async ({ user }: { user: string }) => {
@@ -511,10 +513,8 @@ describe('WorkItemService', () => {
       expect(isc.workItems.approveApprovalItem).toHaveBeenCalledTimes(2);
     });
 
-    // BUG (src/workitems/workItemService.ts, recordDecision, lines 207-208): read-modify-write of
-    // `decisions:<id>` with an await between the read and the write, and no lock around it. Two
-    // actions on different approval items of one work item that finish together each read {} and
-    // write only their own key, so the first decision is lost (the card then shows one of the two).
+    // Two actions on different approval items of one work item that finish together: each decision
+    // is a field of its own in the item's map, so neither overwrites the other.
     it('approving two different approval items at once records both decisions', async () => {
       const { service, isc } = await setup();
       // both ISC answers arrive together, as they do when two buttons are clicked in quick succession
@@ -831,5 +831,61 @@ describe('WorkItemService', () => {
       expect(missingIdentityMessage({ reason: 'ambiguous', email: 'x@y.z' })).toMatch(/\(x@y\.z\) belongs to more than one ISC identity.*IDENTITY_MAP/);
       expect(missingIdentityMessage({ reason: 'inactive', email: 'x@y.z' })).toMatch(/inactive.*IDENTITY_MAP/);
     });
+  });
+});
+
+describe('WorkItemService on a shared Redis that fails', () => {
+  const prefix = testPrefix('workItemService');
+  let link: CuttableLink;
+  beforeAll(async () => {
+    link = await cuttableLink();
+  });
+  afterAll(async () => {
+    await link.close();
+    await deleteKeys(prefix);
+  });
+
+  it('Redis unreachable: the click is told to try again and ISC is not called; once Redis is back it runs once', async () => {
+    const store = await openTestStore(`${prefix}down:`, { url: link.url });
+    const { service, isc } = await setup([workItem()], { store });
+    link.cut();
+    const failed = expectStatus(await service.perform(OWNER, approve('a1')), 'failed');
+    expect(failed.message).toBe(STORE_UNAVAILABLE_MESSAGE);
+    expect(isc.posts()).toBe(0);
+
+    link.restore();
+    await untilHealthy(store);
+    expectStatus(await service.perform(OWNER, approve('a1')), 'done');
+    expect(await service.decisionsFor('w1')).toEqual({ a1: { kind: 'approved', bySlackUserId: OWNER, at: NOW.toISOString() } });
+    expect(isc.posts()).toBe(1);
+    await store.close();
+  });
+
+  it('Redis lost while ISC acts: the action is reported done, never failed, and nothing is sent twice', async () => {
+    const store = await openTestStore(`${prefix}mid:`, { url: link.url });
+    const { service, isc, logger } = await setup([workItem()], { store });
+    const gate = deferred();
+    const real = isc.workItems.approveApprovalItem.getMockImplementation()!;
+    isc.workItems.approveApprovalItem.mockImplementation(async (id, aid) => {
+      await gate.promise;
+      return real(id, aid);
+    });
+    const click = service.perform(OWNER, approve('a1'));
+    while (isc.workItems.approveApprovalItem.mock.calls.length === 0) await new Promise((r) => setTimeout(r, 5));
+    link.cut();
+    gate.resolve();
+    const done = expectStatus(await click, 'done');
+    // Not recorded, but the card still shows who decided.
+    expect(done.decisions).toEqual({ a1: { kind: 'approved', bySlackUserId: OWNER, at: NOW.toISOString() } });
+    expect(logger.error).toHaveBeenCalledWith('A work-item action went through in ISC, but the state store could not record it', expect.anything());
+
+    link.restore();
+    await untilHealthy(store);
+    // The same click again (a retry, a redelivery): ISC shows it decided; nothing is sent.
+    expectStatus(await service.perform(OWNER, approve('a1')), 'already_decided');
+    // The in-flight lock the failure left behind still guards the item until it expires (5 minutes at most).
+    expect(await store.get('lock:w1:a1')).toMatchObject({ by: OWNER, kind: 'approve' });
+    expect(isc.posts()).toBe(1);
+    await store.close();
   });
 });

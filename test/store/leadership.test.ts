@@ -1,0 +1,93 @@
+import { createLogger } from '../../src/log';
+import { Leadership } from '../../src/store/leadership';
+import type { RedisStateStore } from '../../src/store/redisStore';
+import { cuttableLink, deleteKeys, openTestStore, testPrefix, type CuttableLink } from '../support/redis';
+
+const prefix = testPrefix('leadership');
+const TTL_MS = 600;
+const ROUND_MS = 100;
+const stores: RedisStateStore[] = [];
+let link: CuttableLink;
+beforeAll(async () => {
+  link = await cuttableLink();
+});
+afterAll(async () => {
+  await Promise.all(stores.map((s) => s.close()));
+  await link.close();
+  await deleteKeys(prefix);
+});
+
+/** A replica with its own connection (through `url` when given) and a record of when it led. */
+async function replica(name: string, keyPrefix: string, url?: string) {
+  const store = await openTestStore(keyPrefix, { url });
+  stores.push(store);
+  const log: string[] = [];
+  const events: Array<{ what: 'gain' | 'lose'; at: number }> = [];
+  const leadership = new Leadership({
+    store,
+    ttlMs: TTL_MS,
+    renewEveryMs: ROUND_MS,
+    holder: name,
+    logger: createLogger('info', (l) => log.push(l)),
+    onGain: () => events.push({ what: 'gain', at: Date.now() }),
+    onLose: async () => void events.push({ what: 'lose', at: Date.now() }),
+  });
+  return { name, leadership, events, log };
+}
+
+const until = async (predicate: () => boolean, timeoutMs = 3000) => {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error('Timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+};
+
+it('one leader among three; on a graceful stop another takes over at its next round', async () => {
+  const keys = `${prefix}graceful:`;
+  const replicas = await Promise.all(['r1', 'r2', 'r3'].map((n) => replica(n, keys)));
+  replicas.forEach((r) => r.leadership.start());
+  await until(() => replicas.some((r) => r.leadership.isLeader));
+  await new Promise((r) => setTimeout(r, 3 * ROUND_MS));
+  const leaders = replicas.filter((r) => r.leadership.isLeader);
+  expect(leaders).toHaveLength(1);
+  const [leader] = leaders;
+  expect(leader.log.join('\n')).toMatch(/INFO This replica now runs the background work/);
+
+  const stoppedAt = Date.now();
+  await leader.leadership.stop();
+  expect(leader.events.map((e) => e.what)).toEqual(['gain', 'lose']);
+  await until(() => replicas.some((r) => r !== leader && r.leadership.isLeader));
+  expect(Date.now() - stoppedAt).toBeLessThanOrEqual(ROUND_MS + 100);
+  await Promise.all(replicas.map((r) => r.leadership.stop()));
+  expect(replicas.flatMap((r) => r.events).filter((e) => e.what === 'gain')).toHaveLength(2);
+});
+
+it('a leader that cannot reach Redis stops its work at once; another takes over when the lease expires', async () => {
+  const keys = `${prefix}lost:`;
+  const cutOff = await replica('cut-off', keys, link.url);
+  cutOff.leadership.start();
+  await until(() => cutOff.leadership.isLeader);
+  const other = await replica('other', keys);
+  other.leadership.start();
+  await new Promise((r) => setTimeout(r, 2 * ROUND_MS));
+  expect(other.leadership.isLeader).toBe(false);
+
+  const cutAt = Date.now();
+  link.cut();
+  await until(() => !cutOff.leadership.isLeader);
+  expect(cutOff.events.at(-1)!.at - cutAt).toBeLessThanOrEqual(ROUND_MS + 100);
+  expect(cutOff.log.join('\n')).toMatch(/WARN Background work stopped on this replica: the state store did not answer/);
+  await until(() => other.leadership.isLeader);
+  const takeover = other.events[0].at - cutAt;
+  // Not before the lease expired (no two leaders), and within one round after.
+  expect(takeover).toBeGreaterThanOrEqual(TTL_MS - ROUND_MS - 50);
+  expect(takeover).toBeLessThanOrEqual(TTL_MS + ROUND_MS + 100);
+
+  // Back on the network, the old leader stays a follower: the lease is the other's now.
+  link.restore();
+  await new Promise((r) => setTimeout(r, 3 * ROUND_MS));
+  expect(cutOff.leadership.isLeader).toBe(false);
+  expect(other.leadership.isLeader).toBe(true);
+  await Promise.all([cutOff.leadership.stop(), other.leadership.stop()]);
+});

@@ -1,0 +1,81 @@
+import { Redis } from 'ioredis';
+import { createLogger } from '../../src/log';
+import { RedisStateStore } from '../../src/store/redisStore';
+import { StoreUnavailableError } from '../../src/store/store';
+import { deleteKeys, openTestStore, startRedisServer, testPrefix, untilHealthy, type RedisServer } from '../support/redis';
+import { freePort } from '../support/slackStandIn';
+
+const prefix = testPrefix('redisStore');
+afterAll(() => deleteKeys(prefix));
+
+describe('RedisStateStore when Redis is in trouble', () => {
+  let server: RedisServer;
+  beforeAll(async () => {
+    server = await startRedisServer();
+  });
+  afterAll(() => server.stop());
+
+  it('fails at once with StoreUnavailableError while Redis is down, says so on /healthz, and reconnects by itself', async () => {
+    const lines: string[] = [];
+    const store = await openTestStore(prefix, { url: server.url, logger: createLogger('info', (l) => lines.push(l)) });
+    await store.set('k', 1);
+    await server.kill();
+    const started = Date.now();
+    await expect(store.get('k')).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(store.setIfAbsent('claim', true)).rejects.toBeInstanceOf(StoreUnavailableError);
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(await store.health()).toMatchObject({ ok: false, kind: 'redis', detail: expect.stringMatching(/^Redis at redis:\/\/127\.0\.0\.1:\d+ does not answer/) });
+    expect(lines.some((l) => / WARN Lost the connection to Redis; reconnecting/.test(l))).toBe(true);
+
+    await server.restart();
+    await untilHealthy(store);
+    expect(await store.setIfAbsent('claim', true)).toBe(true);
+    expect(lines.filter((l) => /Connected to Redis/.test(l))).toHaveLength(2);
+    await store.close();
+  });
+
+  it('gives up on a command Redis does not answer in time', async () => {
+    const store = await openTestStore(prefix, { url: server.url, commandTimeoutMs: 100 });
+    const admin = new Redis(server.url, { protocol: 2 });
+    try {
+      await store.set('slow', 1);
+      // Redis holds every client's commands for 400 ms, as a stalled server would.
+      await admin.call('CLIENT', 'PAUSE', '400');
+      await expect(store.get('slow')).rejects.toThrow(StoreUnavailableError);
+      await new Promise((r) => setTimeout(r, 400));
+      expect(await store.get('slow')).toBe(1);
+    } finally {
+      admin.disconnect();
+      await store.close();
+    }
+  });
+});
+
+describe('RedisStateStore', () => {
+  it('names REDIS_URL without its password when Redis cannot be reached at start', async () => {
+    const url = `redis://:s3cret-pass@127.0.0.1:${await freePort()}`;
+    const connecting = RedisStateStore.connect({ url, keyPrefix: prefix, logger: createLogger('error', () => undefined), startTimeoutMs: 300 });
+    await expect(connecting).rejects.toThrow(/^Cannot reach Redis at redis:\/\/127\.0\.0\.1:\d+ \(REDIS_URL\): .*ECONNREFUSED/);
+    await expect(connecting).rejects.not.toThrow(/s3cret/);
+  });
+
+  it('keeps a bug a bug: a command on the wrong kind of key is not "Redis unavailable"', async () => {
+    const store = await openTestStore(prefix);
+    await store.set('plain', 'text');
+    const error = await store.getFields('plain').catch((e: unknown) => e);
+    expect(error).not.toBeInstanceOf(StoreUnavailableError);
+    expect(String(error)).toMatch(/WRONGTYPE/);
+    await store.close();
+  });
+
+  it('puts every key under its prefix', async () => {
+    const store = await openTestStore(`${prefix}p:`);
+    await store.set('k', 1);
+    await store.setField('m', 'f', 1);
+    await store.addMember('s', 'x');
+    const raw = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { protocol: 2 });
+    expect((await raw.keys(`${prefix}p:*`)).sort()).toEqual([`${prefix}p:k`, `${prefix}p:m`, `${prefix}p:s`]);
+    raw.disconnect();
+    await store.close();
+  });
+});

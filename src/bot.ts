@@ -114,14 +114,16 @@ export async function startBot(config: Config, logger: Logger = createLogger(con
     leadership,
     stop() {
       stopping ??= (async () => {
+        // The background work stops first; a leader hands its lease back, so another replica takes
+        // over at its next round instead of after the lease expires.
+        const background = leadership ? leadership.stop() : stopBackground();
         // No new requests; then the ones already acked finish (their ISC call and the message to the
         // user) before anything they use is stopped, within a bound.
         await app.stop();
         // An event is acked before the middleware that counts it runs: let it get there.
         await new Promise((resolve) => setImmediate(resolve));
         if (!(await inFlight.idle(SHUTDOWN_DRAIN_MS))) logger.warn(`Stopping with ${inFlight.size} Slack requests still being handled after ${SHUTDOWN_DRAIN_MS} ms`);
-        // A leader hands its lease back, so another replica takes over at once.
-        await (leadership ? leadership.stop() : stopBackground());
+        await background;
         await notifier.stop();
         await store.close();
         await audit.close();

@@ -247,3 +247,27 @@ describe('notification settings', () => {
     expect(text).toMatch(/POLL_RATE_SHARE must be a number from 0.05 to 1 \(got "1.5"\)/);
   });
 });
+
+describe('several replicas (REDIS_URL)', () => {
+  it('without REDIS_URL the file store in DATA_DIR is used', () => {
+    expect(loadConfig(base).redis).toBeUndefined();
+  });
+
+  it('reads the URL (TLS, password, database), the key prefix and the leader lease', () => {
+    expect(loadConfig({ ...base, REDIS_URL: 'rediss://:pw@redis.example.com:6380/2' }).redis).toEqual({
+      url: 'rediss://:pw@redis.example.com:6380/2',
+      keyPrefix: 'isc-workitems:',
+      leaseMs: 15_000,
+    });
+    expect(loadConfig({ ...base, REDIS_URL: 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: 'bot-b:', LEADER_LEASE_SECONDS: '30' }).redis).toMatchObject({ keyPrefix: 'bot-b:', leaseMs: 30_000 });
+  });
+
+  it('names every bad value without echoing the URL (it may hold a password)', () => {
+    const text = problems({ ...base, REDIS_URL: 'http://:hunter2@redis.example.com', REDIS_KEY_PREFIX: 'a b', LEADER_LEASE_SECONDS: '1' }).join('\n');
+    expect(text).toMatch(/REDIS_URL must be a redis:\/\/ or rediss:\/\/ \(TLS\) URL/);
+    expect(text).toMatch(/REDIS_KEY_PREFIX must be 1 to 64 letters/);
+    expect(text).toMatch(/LEADER_LEASE_SECONDS must be a whole number from 3 to 300/);
+    expect(text).not.toContain('hunter2');
+    expect(problems({ ...base, REDIS_URL: 'redis://:hunter2@host/not-a-db' }).join('\n')).toMatch(/REDIS_URL may end with a database number only/);
+  });
+});

@@ -12,11 +12,20 @@
 // SOAK_SECONDS (default 180), SOAK_SEED (replays the users' and the faults' choices; timing still
 // varies), SOAK_KEEP_DATA=1 (keeps DATA_DIR), SOAK_DEBUG_FILE (writes the details of ISC changes no
 // click showed as a success, and the bot's log).
+//
+// `npm run soak -- --replicas 2`: as many bot processes on one Redis (REDIS_URL, default the local
+// 127.0.0.1:6379; loopback only, under a key prefix of the run's own, deleted afterwards), as behind a
+// load balancer: each Slack request goes to one live replica, some to two at once (a retry or a double
+// click landing on both). Instead of the restarts, the replica running the background work is killed
+// with SIGKILL at a third (and started again once another took over), and the one leading at two
+// thirds is restarted with SIGTERM (a rolling deploy). Further checks: the fleet's ISC requests within
+// SAIL_RATE_LIMIT_PER_10S in every 10 s, and the background work taken over within the lease.
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { Redis } from 'ioredis';
 import { decisionsSince, type DecisionRow } from '../src/audit/export';
 import { FileAuditLog } from '../src/audit/fileAuditLog';
 import { ACTION, VIEW } from '../src/blocks/actions';
@@ -32,6 +41,16 @@ import { iscRequestCount, rssMiB, SIGNING_SECRET, startBotProcess, startRig, typ
 // Settings
 
 const SOAK_SECONDS = Number(process.env.SOAK_SECONDS ?? 180);
+const argAt = process.argv.indexOf('--replicas');
+const REPLICAS = argAt > 0 ? Number(process.argv[argAt + 1]) : 1;
+const FLEET = REPLICAS > 1;
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const REDIS_PREFIX = `soak:${process.pid}:${Date.now()}:`;
+/** The fleet's ISC budget; low enough here that the replicas together press against it. */
+const RATE_LIMIT_PER_10S = 60;
+const LEASE_SECONDS = 15;
+/** Share of Slack requests delivered to two replicas at once. */
+const DUPLICATE_RATE = 0.1;
 const SEED = Number(process.env.SOAK_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const POLL_SECONDS = 10;
 const DIGEST_CHANNEL = 'C0SOAKDIGEST';
@@ -68,6 +87,7 @@ const BOT_ENV: Record<string, string> = {
   DIGEST_OWNERS: APPROVERS.map((u) => u.id).join(','),
   ADMIN_SLACK_USER_IDS: ADMIN.id,
   SAIL_TIMEOUT_MS: String(SAIL_TIMEOUT_MS),
+  ...(FLEET ? { REDIS_URL, REDIS_KEY_PREFIX: REDIS_PREFIX, SAIL_RATE_LIMIT_PER_10S: String(RATE_LIMIT_PER_10S), LEADER_LEASE_SECONDS: String(LEASE_SECONDS) } : {}),
 };
 
 // ---------------------------------------------------------------------------------------------------
@@ -137,6 +157,8 @@ interface Sent {
   status: number;
   ackBody: string;
   gen: number;
+  /** Replicas mode: every bot it was delivered to (two for a duplicate delivery). */
+  gens: number[];
   responseId?: string;
   triggerId?: string;
   viewId?: string;
@@ -173,13 +195,20 @@ interface SoakItem {
 
 interface Gen {
   n: number;
+  /** Which replica (0 with one bot): a restart starts the next generation in the same slot. */
+  slot: number;
   bot: BotProcess;
   pid: number;
   startedAt: number;
   planned: boolean;
+  /** Taking no new requests (stopping, or about to be killed), as a load balancer would see it. */
+  draining?: boolean;
   exit?: { code: number | null; signal: NodeJS.Signals | null; at: number };
   stopMs?: number;
+  /** SIGKILL after the grace period of a planned stop. */
   killed?: boolean;
+  /** Killed on purpose with SIGKILL (replicas mode): a crash the fleet must survive. */
+  crashed?: boolean;
 }
 
 const sent: Sent[] = [];
@@ -198,7 +227,14 @@ let sentSeq = 0;
 let idSeq = 0;
 
 let rig: Rig;
-let current: Gen;
+/** The live generation of each replica slot. */
+const slots: Gen[] = [];
+/** When the sandbox received each ISC request (token grants excepted), ms since the start. */
+const iscRequestTimes: number[] = [];
+/** Replicas mode: what each replica's /healthz said about the background work, over time. */
+const roles: Array<{ t: number; gen: number; role: string }> = [];
+/** `at`: the signal; `goneAt`: the process exited (a SIGTERM'd leader hands its lease back as it stops). */
+const failovers: Array<{ kind: 'SIGKILL' | 'SIGTERM'; gen: number; at: number; goneAt?: number; takenOverAt?: number; by?: number }> = [];
 
 /** Indexes the Slack stand-in's records as they arrive. */
 class Answers {
@@ -252,17 +288,24 @@ const answers = new Answers();
 
 const FORM = 'application/x-www-form-urlencoded';
 
+/** Where the load balancer sends a request: one live replica, or (now and then, with several) two at once. */
+function targets(): Gen[] {
+  const live = slots.filter((g) => !g.exit && !g.draining);
+  if (!live.length) return [slots[0]];
+  const first = live[Math.floor(rng() * live.length)];
+  const second = live.find((g) => g !== first);
+  return second && rng() < DUPLICATE_RATE ? [first, second] : [first];
+}
+
 async function send(kind: SentKind, user: string, label: string, body: string, contentType: string, extra: Partial<Sent> = {}): Promise<Sent> {
-  const gen = current;
-  const s: Sent = { n: ++sentSeq, kind, user, label, at: now(), done: 0, status: 0, ackBody: '', gen: gen.n, callsAt: rig.slack.calls.length, ...extra };
+  const to = targets();
+  const s: Sent = { n: ++sentSeq, kind, user, label, at: now(), done: 0, status: 0, ackBody: '', gen: to[0].n, gens: to.map((g) => g.n), callsAt: rig.slack.calls.length, ...extra };
   sent.push(s);
-  try {
-    const res = await postSigned(gen.bot.eventsUrl, SIGNING_SECRET, body, contentType);
-    s.status = res.status;
-    s.ackBody = res.body;
-  } catch {
-    s.status = 0;
-  }
+  // The same request, signed once, to each: acked when any of them acked it.
+  const results = await Promise.all(to.map((g) => postSigned(g.bot.eventsUrl, SIGNING_SECRET, body, contentType).catch(() => undefined)));
+  const acked = results.find((r) => r?.status === 200) ?? results.find((r) => r);
+  s.status = acked?.status ?? 0;
+  s.ackBody = acked?.body ?? '';
   s.done = now();
   return s;
 }
@@ -425,14 +468,16 @@ const pendingCount = (u: VUser) => {
 // ---------------------------------------------------------------------------------------------------
 // The bot process: start, planned restarts, crash detection, memory
 
-async function startGen(dataDir: string): Promise<Gen> {
-  const bot = await startBotProcess(rig, BOT_ENV, dataDir);
-  const g: Gen = { n: gens.length + 1, bot, pid: bot.child.pid!, startedAt: now(), planned: false };
+/** Starts the next generation of a replica slot (each slot its own DATA_DIR, which Redis makes unused). */
+async function startGen(dataDir: string, slot = 0): Promise<Gen> {
+  const bot = await startBotProcess(rig, BOT_ENV, FLEET ? path.join(dataDir, `replica-${slot}`) : dataDir);
+  const g: Gen = { n: gens.length + 1, slot, bot, pid: bot.child.pid!, startedAt: now(), planned: false };
   bot.child.once('exit', (code, signal) => {
     g.exit = { code, signal, at: now() };
     if (!g.planned) process.stderr.write(`!! bot process ${g.n} (pid ${g.pid}) exited unplanned: code ${code} signal ${signal}\n`);
   });
   gens.push(g);
+  slots[slot] = g;
   return g;
 }
 
@@ -442,6 +487,7 @@ async function startGen(dataDir: string): Promise<Gen> {
  */
 async function stopGen(g: Gen): Promise<void> {
   g.planned = true;
+  g.draining = true;
   if (g.exit) return;
   const started = now();
   const exited = new Promise((r) => g.bot.child.once('exit', r));
@@ -458,21 +504,85 @@ async function stopGen(g: Gen): Promise<void> {
 async function restart(dataDir: string): Promise<void> {
   const from = now();
   restarting = true;
-  process.stderr.write(`   restart: SIGTERM to bot ${current.n} at ${secs(from)}…\n`);
-  await stopGen(current);
-  current = await startGen(dataDir);
+  process.stderr.write(`   restart: SIGTERM to bot ${slots[0].n} at ${secs(from)}…\n`);
+  await stopGen(slots[0]);
+  await startGen(dataDir);
   restarting = false;
   restartWindows.push({ from, to: now() });
-  process.stderr.write(`   restart: bot ${current.n} healthy after ${secs(now() - from)} (stop took ${secs(gens[gens.length - 2].stopMs ?? 0)})\n`);
+  process.stderr.write(`   restart: bot ${slots[0].n} healthy after ${secs(now() - from)} (stop took ${secs(gens[gens.length - 2].stopMs ?? 0)})\n`);
 }
 
 function sampleRss(): void {
-  if (restarting || current.exit) return;
-  try {
-    rss.push({ t: now(), gen: current.n, mib: rssMiB(current.pid) });
-  } catch {
-    // The process went away between the check and the read.
+  if (restarting) return;
+  for (const g of slots) {
+    if (g.exit || g.draining) continue;
+    try {
+      rss.push({ t: now(), gen: g.n, mib: rssMiB(g.pid) });
+    } catch {
+      // The process went away between the check and the read.
+    }
   }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Replicas: who runs the background work, a crash of that replica, and a rolling restart
+
+/** Asks every live replica's /healthz who runs the background work; notes when a failover completed. */
+async function sampleRoles(): Promise<void> {
+  await Promise.all(
+    slots
+      .filter((g) => !g.exit && !g.draining)
+      .map(async (g) => {
+        const body = (await fetch(`${g.bot.baseUrl}/healthz`).then((r) => r.json(), () => undefined)) as { background?: string } | undefined;
+        if (!body?.background || g.exit || g.draining) return;
+        const t = now();
+        roles.push({ t, gen: g.n, role: body.background });
+        for (const f of failovers) {
+          if (body.background === 'leader' && f.takenOverAt === undefined && g.n !== f.gen && t > f.at) Object.assign(f, { takenOverAt: t, by: g.n });
+        }
+      }),
+  );
+}
+
+async function leader(): Promise<Gen | undefined> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    await sampleRoles();
+    const latest = new Map(roles.map((r) => [r.gen, r.role]));
+    const found = slots.find((g) => !g.exit && !g.draining && latest.get(g.n) === 'leader');
+    if (found || Date.now() > deadline) return found;
+    await sleep(250);
+  }
+}
+
+/** SIGKILL to the replica running the background work; started again once another replica took it over. */
+async function crashLeader(dataDir: string): Promise<void> {
+  const victim = await leader();
+  if (!victim) return void process.stderr.write('!! no replica reported running the background work; nothing killed\n');
+  Object.assign(victim, { planned: true, crashed: true, draining: true });
+  const exited = new Promise((r) => victim.bot.child.once('exit', r));
+  const failover: (typeof failovers)[number] = { kind: 'SIGKILL', gen: victim.n, at: now() };
+  failovers.push(failover);
+  victim.bot.child.kill('SIGKILL');
+  await exited;
+  failover.goneAt = now();
+  process.stderr.write(`   failover: SIGKILL to bot ${victim.n}, which ran the background work, at ${secs(failover.at)}…\n`);
+  await until(() => failover.takenOverAt !== undefined, (LEASE_SECONDS + 15) * 1000, 100);
+  process.stderr.write(`   failover: bot ${failover.by ?? '-'} took over after ${failover.takenOverAt === undefined ? 'never' : secs(failover.takenOverAt - failover.at)}; starting bot ${victim.slot + 1} again\n`);
+  await startGen(dataDir, victim.slot);
+}
+
+/** A rolling deploy's step: SIGTERM to the replica running the background work, then its successor. */
+async function rollLeader(dataDir: string): Promise<void> {
+  const target = await leader();
+  if (!target) return;
+  const failover: (typeof failovers)[number] = { kind: 'SIGTERM', gen: target.n, at: now() };
+  failovers.push(failover);
+  await stopGen(target);
+  failover.goneAt = now();
+  await startGen(dataDir, target.slot);
+  await until(() => failover.takenOverAt !== undefined, (LEASE_SECONDS + 15) * 1000, 100);
+  process.stderr.write(`   rolling restart: bot ${target.n} stopped at ${secs(failover.at)} (took ${secs(target.stopMs ?? 0)}); bot ${failover.by ?? '-'} took over the background work after ${failover.takenOverAt === undefined ? 'never' : secs(failover.takenOverAt - failover.at)}\n`);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -751,8 +861,10 @@ function auditKey(r: DecisionRow): string {
  * was carried out late shows as failed, "may still have been applied").
  */
 async function auditCheck(dataDir: string): Promise<Check> {
-  const log = await FileAuditLog.open(path.join(dataDir, 'audit'), { retentionDays: 400, logger: silentLogger });
-  const rows = await decisionsSince(log, new Date(t0 - 60_000));
+  // Each replica keeps its own audit trail, in its own DATA_DIR.
+  const dirs = FLEET ? [...new Set(gens.map((g) => g.slot))].map((slot) => path.join(dataDir, `replica-${slot}`, 'audit')) : [path.join(dataDir, 'audit')];
+  const logs = await Promise.all(dirs.map((dir) => FileAuditLog.open(dir, { retentionDays: 400, logger: silentLogger })));
+  const rows = (await Promise.all(logs.map((log) => decisionsSince(log, new Date(t0 - 60_000))))).flat();
   const carriedOut = new Set<string>();
   const sentToIsc = new Map<string, DecisionRow[]>();
   for (const r of rows) {
@@ -787,6 +899,9 @@ async function auditCheck(dataDir: string): Promise<Check> {
 }
 
 const inRestartWindow = (s: Sent) => restartWindows.some((w) => (s.at >= w.from - 50 && s.at <= w.to + 50) || (s.done >= w.from - 50 && s.done <= w.to + 50));
+/** Delivered to a replica that was then killed while it could still be working on it: a crash loses such requests. */
+const lostInCrash = (s: Sent) =>
+  failovers.some((f) => f.kind === 'SIGKILL' && s.gens.includes(f.gen) && s.gens.length === 1 && s.at >= f.at - ANSWER_WAIT_MS && s.at <= f.at + 50);
 
 function runChecks(): { checks: Check[]; totals: string[] } {
   answers.sync();
@@ -836,7 +951,8 @@ function runChecks(): { checks: Check[]; totals: string[] } {
     const problems: string[] = [];
     const unacked = sent.filter((s) => s.status !== 200 && s.kind !== 'select');
     const unackedPlanned = unacked.filter(inRestartWindow);
-    for (const s of unacked.filter((x) => !inRestartWindow(x))) problems.push(`#${s.n} ${s.kind} ${s.label} by ${s.user} at ${secs(s.at)}: ack ${s.status || 'connection failed'} outside a planned restart`);
+    const crashLost = sent.filter(lostInCrash);
+    for (const s of unacked.filter((x) => !inRestartWindow(x) && !lostInCrash(x))) problems.push(`#${s.n} ${s.kind} ${s.label} by ${s.user} at ${secs(s.at)}: ack ${s.status || 'connection failed'} outside a planned restart`);
     let answered = 0;
     const acked = sent.filter((s) => s.status === 200);
     const submitsByView = new Map<string, Sent[]>();
@@ -850,11 +966,12 @@ function runChecks(): { checks: Check[]; totals: string[] } {
         const viewId = answers.viewByTrigger.get(s.triggerId!);
         got = viewId !== undefined && answers.updatesOf(viewId).length > 0;
       } else if (s.kind === 'submit') {
-        if (isLoadingAck(s)) submitsByView.set(s.viewId!, [...(submitsByView.get(s.viewId!) ?? []), s]);
+        if (isLoadingAck(s) && !lostInCrash(s)) submitsByView.set(s.viewId!, [...(submitsByView.get(s.viewId!) ?? []), s]);
         continue;
       } else if (s.kind === 'home') continue;
       else continue; // a user picked in a modal needs only its ack
       if (got) answered++;
+      else if (lostInCrash(s)) continue;
       else problems.push(`#${s.n} ${s.kind} ${s.label} by ${s.user} at ${secs(s.at)} (bot ${s.gen}): acked, never answered`);
     }
     for (const [viewId, subs] of submitsByView) {
@@ -875,7 +992,9 @@ function runChecks(): { checks: Check[]; totals: string[] } {
     checks.push({
       name: '3. every interaction acked got a message back (card redraw, ephemeral notice, modal update, Home tab)',
       ok: problems.length === 0,
-      detail: `${answered} answered; not acked because the bot was down for a planned restart: ${unackedPlanned.length} (in Slack the user sees Slack's own "didn't respond" error for these, and events are retried; ${lateAnswers} answered anyway)`,
+      detail:
+        `${answered} answered; not acked because the bot was down for a planned restart: ${unackedPlanned.length} (in Slack the user sees Slack's own "didn't respond" error for these, and events are retried; ${lateAnswers} answered anyway)` +
+        (FLEET ? `; sent only to the replica killed with SIGKILL in the ${ANSWER_WAIT_MS / 1000} s before: ${crashLost.length}, of them ${crashLost.filter((s) => s.status === 200).length} acked (a crash loses what was under way)` : ''),
       problems,
     });
   }
@@ -900,13 +1019,14 @@ function runChecks(): { checks: Check[]; totals: string[] } {
     const problems: string[] = [];
     for (const g of gens) {
       if (!g.exit) problems.push(`bot ${g.n} (pid ${g.pid}) still running`);
+      else if (g.crashed) continue;
       else if (!g.planned) problems.push(`bot ${g.n} (pid ${g.pid}) exited unplanned at ${secs(g.exit.at)}: code ${g.exit.code}, signal ${g.exit.signal}`);
       else if (g.killed || g.exit.code !== 0) problems.push(`bot ${g.n} (pid ${g.pid}) did not stop cleanly on SIGTERM: code ${g.exit.code}, signal ${g.exit.signal}${g.killed ? ' (SIGKILL after the grace period)' : ''}`);
     }
     checks.push({
-      name: '5. the process never exited except for the planned stops (each exit 0 on SIGTERM)',
+      name: `5. the process never exited except for the planned stops (each exit 0 on SIGTERM${FLEET ? '; the SIGKILL is the planned crash' : ''})`,
       ok: problems.length === 0,
-      detail: gens.map((g) => `bot ${g.n}: exit ${g.exit?.code ?? '-'}${g.exit?.signal ? ` ${g.exit.signal}` : ''}${g.stopMs !== undefined ? ` after ${secs(g.stopMs)}` : ''}`).join('; '),
+      detail: gens.map((g) => `bot ${g.n}${FLEET ? ` (replica ${g.slot + 1})` : ''}: exit ${g.exit?.code ?? '-'}${g.exit?.signal ? ` ${g.exit.signal}` : ''}${g.stopMs !== undefined ? ` after ${secs(g.stopMs)}` : ''}`).join('; '),
       problems,
     });
   }
@@ -929,6 +1049,47 @@ function runChecks(): { checks: Check[]; totals: string[] } {
       ok,
       detail: `RSS MiB first ${all[0]}, last ${all.at(-1)}, max ${Math.max(...all)}; first third max ${firstMax}, last third max ${lastMax} (${rss.length} samples; ${perGen.join('; ')})`,
       problems: ok ? [] : [`last third max ${lastMax} MiB > 1.3 × first third max ${firstMax} MiB`],
+    });
+  }
+
+  if (FLEET) {
+    // 9. The fleet's ISC requests, as the sandbox received them, within the one limit of the client id.
+    const times = [...iscRequestTimes].sort((a, b) => a - b);
+    let busiest = 0;
+    let busiestAt = 0;
+    for (let i = 0, j = 0; i < times.length; i++) {
+      while (times[j] <= times[i] - 10_000) j++;
+      if (i - j + 1 > busiest) [busiest, busiestAt] = [i - j + 1, times[j]];
+    }
+    checks.push({
+      name: `9. the fleet's ISC requests stayed within SAIL_RATE_LIMIT_PER_10S=${RATE_LIMIT_PER_10S} in every 10 s (counted where ISC receives them)`,
+      ok: busiest <= RATE_LIMIT_PER_10S,
+      detail: `busiest 10 s: ${busiest} requests (from ${secs(busiestAt)}); ${times.length} requests in all, retries included`,
+      problems: busiest <= RATE_LIMIT_PER_10S ? [] : [`${busiest} requests in the 10 s from ${secs(busiestAt)}`],
+    });
+
+    // 10. One replica ran the background work at a time, and another took it over within the lease.
+    const problems: string[] = [];
+    // After a SIGKILL the lease must expire, then a follower's next round takes it; a SIGTERM'd
+    // leader hands it back as it stops, before draining its requests.
+    const round = (LEASE_SECONDS * 1000) / 3;
+    const bound = (f: (typeof failovers)[number]) => (f.kind === 'SIGKILL' ? LEASE_SECONDS * 1000 + round + 1000 : round + 1000);
+    for (const f of failovers) {
+      const took = f.takenOverAt === undefined ? undefined : f.takenOverAt - f.at;
+      if (took === undefined || took > bound(f)) problems.push(`${f.kind} to bot ${f.gen} at ${secs(f.at)}: taken over ${took === undefined ? 'never' : `after ${secs(took)}`} (bound ${secs(bound(f))})`);
+    }
+    const bySample = new Map<number, Set<number>>();
+    for (const r of roles.filter((x) => x.role === 'leader')) {
+      const slot = Math.floor(r.t / 250);
+      bySample.set(slot, new Set([...(bySample.get(slot) ?? []), r.gen]));
+    }
+    const overlaps = [...bySample].filter(([, g]) => g.size > 1);
+    for (const [slot, g] of overlaps.slice(0, 5)) problems.push(`bots ${[...g].join(' and ')} both reported leading at ${secs(slot * 250)}`);
+    checks.push({
+      name: `10. one replica at a time ran the background work; after a SIGKILL another took over within the ${LEASE_SECONDS} s lease (plus one renewal round), after a SIGTERM within a round`,
+      ok: problems.length === 0 && failovers.length === 2,
+      detail: failovers.map((f) => `${f.kind} to bot ${f.gen}: bot ${f.by ?? '-'} took over after ${f.takenOverAt === undefined ? 'never' : secs(f.takenOverAt - f.at)}`).join('; ') + `; ${roles.length} /healthz samples`,
+      problems,
     });
   }
 
@@ -960,6 +1121,7 @@ function runChecks(): { checks: Check[]; totals: string[] } {
   const misreported: string[] = [];
   let caveated = 0;
   let unattributed = 0;
+  let crashLost = 0;
   for (const k of unseen) {
     const at = firstAt.get(k)!;
     const [, w, a] = k.split(':');
@@ -981,13 +1143,20 @@ function runChecks(): { checks: Check[]; totals: string[] } {
       caveated++;
       continue;
     }
+    // The replica doing it was killed before it could answer: the user was told nothing, not a failure.
+    if ([...clicks.map((c) => c.sent), ...subs.map((x) => x.sent)].every(lostInCrash)) {
+      crashLost++;
+      continue;
+    }
     const told = [...clicks.flatMap((c) => answers.responsesTo(c.sent.responseId!).map((r) => String(r.text))), ...subs.map((x) => finalModalText(x).slice(0, 200))];
     misreported.push(`${k} carried out at ${secs(at)}; the user was told: ${told.map((t) => JSON.stringify(t.slice(0, 120))).join(' / ') || 'nothing'}`);
   }
   checks.push({
     name: '7. nothing ISC carried out was reported to the user as a plain failure',
     ok: misreported.length === 0,
-    detail: `${unseen.length} ISC changes no click showed as a success (answer late or lost): ${caveated} told "it may still have been applied"/"most likely went through" or shown the item decided, ${unattributed} with no click before them`,
+    detail:
+      `${unseen.length} ISC changes no click showed as a success (answer late or lost): ${caveated} told "it may still have been applied"/"most likely went through" or shown the item decided, ${unattributed} with no click before them` +
+      (FLEET ? `, ${crashLost} asked of the replica killed before it could answer` : ''),
     problems: misreported,
   });
 
@@ -1022,7 +1191,9 @@ function runChecks(): { checks: Check[]; totals: string[] } {
     `interactions sent: ${sent.length} — commands ${by('command')}, button clicks ${by('click') + by('opener')} (${[...clicksByAction].map(([k, n]) => `${k.replace(/^wi_/, '')} ${n}`).join(', ')}), of them double clicks ${sent.filter((s) => s.double && s.kind === 'click').length}, modal submissions ${by('submit')} (double ${sent.filter((s) => s.double && s.kind === 'submit').length}), user picks ${by('select')}, Home opens ${by('home')}`,
     `ISC requests: ${iscRequestCount(rig)} (+ ${stats.tokenRequests} token grants) in ${secs(soakEnd)}, ${(iscRequestCount(rig) / (soakEnd / 1000)).toFixed(1)}/s; mutations ${stats.mutations.length} (${stats.mutations.filter((m) => m.status === 200).length} answered 200)`,
     `faults injected: ${Object.entries(faultCounts).map(([k, n]) => `${k} ${n}`).join(', ')} (${Object.values(faultCounts).reduce((a, b) => a + b, 0)} in all)`,
-    `restarts: ${restartWindows.length} planned (${restartWindows.map((w) => `at ${secs(w.from)}, down ${secs(w.to - w.from)}`).join('; ')})`,
+    FLEET
+      ? `replicas: ${REPLICAS} on one Redis; ${sent.filter((x) => x.gens.length > 1).length} requests delivered to two replicas at once; ${failovers.map((f) => `${f.kind} to the leader at ${secs(f.at)}`).join(', ')}`
+      : `restarts: ${restartWindows.length} planned (${restartWindows.map((w) => `at ${secs(w.from)}, down ${secs(w.to - w.from)}`).join('; ')})`,
     `DMs: ${dms.newItem.length} new-item DMs, ${dms.summaries.length} first-poll summaries, ${dms.reminders.length} reminders, ${dms.updates.length} DM updates (chat.update); new item → DM: median ${secs(delays[Math.floor(delays.length / 2)] ?? NaN)}, max ${secs(delays.at(-1) ?? NaN)} (poll every ${POLL_SECONDS} s)`,
     `digests posted: ${digests.length} (${scheduled.length} scheduled, ${digests.length - scheduled.length} by /workitems digest)`,
     `work items added: ${items.size} (${[...items.values()].filter((i) => i.addedAt > 0).length} during the soak)`,
@@ -1084,9 +1255,51 @@ function notificationState() {
 
 let soakEnd = 0;
 
+/** Replicas mode: a Redis on this machine that answers (the soak never leaves loopback). */
+async function checkRedis(): Promise<void> {
+  const host = new URL(REDIS_URL).hostname;
+  if (!['127.0.0.1', 'localhost', '[::1]'].includes(host)) throw new Error(`The soak only runs against a local Redis; REDIS_URL names ${host}`);
+  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, protocol: 2 });
+  try {
+    await redis.connect();
+    await redis.ping();
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Visits the run's own keys (its prefix only). */
+async function eachRedisKeys(visit: (redis: Redis, keys: string[]) => Promise<unknown>): Promise<void> {
+  const redis = new Redis(REDIS_URL, { protocol: 2 });
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${REDIS_PREFIX}*`, 'COUNT', 500);
+      if (keys.length) await visit(redis, keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+const deleteRedisKeys = () => eachRedisKeys((redis, keys) => redis.del(...keys));
+
+/** How many keys the run left in Redis, and their memory (MEMORY USAGE). */
+async function redisFootprint(): Promise<string> {
+  let keys = 0;
+  let bytes = 0;
+  await eachRedisKeys(async (redis, batch) => {
+    keys += batch.length;
+    for (const key of batch) bytes += Number(await redis.call('MEMORY', 'USAGE', key)) || 0;
+  });
+  return `Redis at the end: ${keys} keys, ${(bytes / 1024).toFixed(0)} KiB (MEMORY USAGE), for ${APPROVERS.length + 1} users, ${items.size} soak work items and the demo ones`;
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
-  process.stderr.write(`soak: ${SOAK_SECONDS} s, seed ${SEED} (SOAK_SEED=${SEED} to replay the choices), ${os.cpus().length} cores, Node ${process.version}\n`);
+  process.stderr.write(`soak: ${SOAK_SECONDS} s, seed ${SEED} (SOAK_SEED=${SEED} to replay the choices), ${os.cpus().length} cores, Node ${process.version}${FLEET ? `, ${REPLICAS} replicas on ${REDIS_URL}` : ''}\n`);
+  if (FLEET) await checkRedis();
   rig = await startRig();
   for (const u of [...APPROVERS, ADMIN]) {
     rig.slack.addUser(u);
@@ -1097,6 +1310,7 @@ async function main(): Promise<void> {
 
   // Faults before ISC handles a request come from the sandbox's hook (never on token grants)…
   rig.fault = (): Fault | undefined => {
+    iscRequestTimes.push(now());
     if (!faultsOn) return undefined;
     const r = faultRng();
     let edge = 0;
@@ -1117,21 +1331,24 @@ async function main(): Promise<void> {
 
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'soak-data-'));
   t0 = Date.now();
-  current = await startGen(dataDir);
-  process.stderr.write(`   bot 1 healthy after ${Math.round(current.bot.startupMs)} ms; DATA_DIR ${dataDir}\n`);
+  for (let slot = 0; slot < REPLICAS; slot++) {
+    const g = await startGen(dataDir, slot);
+    process.stderr.write(`   bot ${g.n} healthy after ${Math.round(g.bot.startupMs)} ms; ${FLEET ? `Redis key prefix ${REDIS_PREFIX}` : `DATA_DIR ${dataDir}`}\n`);
+  }
   const span = SOAK_SECONDS * 1000;
   const sampler = setInterval(sampleRss, 10_000);
   sampleRss();
   const answerSync = setInterval(() => answers.sync(), 25);
+  const roleSampler = FLEET ? setInterval(() => void sampleRoles(), 250) : undefined;
 
   // Crashes: an unplanned exit is recorded (check 5) and the bot started again so the soak goes on.
   const watchdog = setInterval(() => {
-    if (!restarting && current.exit && !current.planned && running) {
+    for (const g of slots) {
+      if (restarting || !g.exit || g.planned || !running) continue;
       restarting = true;
       const from = now();
-      startGen(dataDir).then(
-        (g) => {
-          current = g;
+      startGen(dataDir, g.slot).then(
+        () => {
           restarting = false;
           restartWindows.push({ from, to: now() });
         },
@@ -1154,15 +1371,18 @@ async function main(): Promise<void> {
   const admin = new VirtualUser(ADMIN, true);
   const loops = [...users.map((u) => u.run()), admin.runAdmin()];
 
+  // One bot: two planned restarts. Several: the leader crashes, later a rolling restart of the leader.
+  const events = FLEET ? [() => crashLeader(dataDir), () => rollLeader(dataDir)] : [() => restart(dataDir), () => restart(dataDir)];
   const restarts = (async () => {
-    for (const at of [span / 3, (2 * span) / 3]) {
+    for (const [i, at] of [span / 3, (2 * span) / 3].entries()) {
       await sleep(Math.max(0, at - now()));
       if (!running) return;
-      await restart(dataDir);
+      await events[i]();
     }
   })();
   const progress = setInterval(() => {
-    process.stderr.write(`   ${secs(now())}: ${sent.length} interactions, ${iscRequestCount(rig)} ISC requests, ${Object.values(faultCounts).reduce((a, b) => a + b, 0)} faults, bot ${current.n}\n`);
+    const bots = slots.map((g) => g.n).join(' and ');
+    process.stderr.write(`   ${secs(now())}: ${sent.length} interactions, ${iscRequestCount(rig)} ISC requests, ${Object.values(faultCounts).reduce((a, b) => a + b, 0)} faults, bot ${bots}\n`);
   }, 30_000);
 
   await sleep(span);
@@ -1188,11 +1408,13 @@ async function main(): Promise<void> {
   }, 10_000, 2000);
   process.stderr.write(`   settled after ${secs(now() - settleFrom)} (faults off); stopping the bot…\n`);
   clearInterval(sampler);
-  await stopGen(current);
+  clearInterval(roleSampler);
+  await Promise.all(slots.map((g) => stopGen(g)));
   clearInterval(answerSync);
 
   const { checks, totals } = runChecks();
   checks.push(await auditCheck(dataDir));
+  if (FLEET) totals.push(await redisFootprint());
   const errors = gens.flatMap((g) => g.bot.output.join('').split('\n').filter((l) => / ERROR /.test(l)));
   const errorKinds = new Map<string, number>();
   for (const l of errors) {
@@ -1219,12 +1441,16 @@ async function main(): Promise<void> {
   await proxy.close();
   await rig.sandbox.close();
   await rig.slack.close();
-  if (process.env.SOAK_KEEP_DATA !== '1') fs.rmSync(dataDir, { recursive: true, force: true });
+  if (process.env.SOAK_KEEP_DATA !== '1') {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    if (FLEET) await deleteRedisKeys();
+  }
   process.exitCode = failed ? 1 : 0;
 }
 
-main().catch((e: unknown) => {
+main().catch(async (e: unknown) => {
   process.stderr.write(`soak failed to run: ${e instanceof Error ? e.stack : String(e)}\n`);
   for (const g of gens) if (!g.exit) g.bot.child.kill('SIGKILL');
+  if (FLEET) await deleteRedisKeys().catch(() => undefined);
   process.exit(2);
 });

@@ -30,7 +30,7 @@ export class SlotDeadlineError extends Error {
 
 export type Timer = (fire: () => void, ms: number) => () => void;
 
-export function realTimer(fire: () => void, ms: number): () => void {
+function realTimer(fire: () => void, ms: number): () => void {
   const t = setTimeout(fire, ms);
   t.unref();
   return () => clearTimeout(t);
@@ -42,29 +42,48 @@ export interface Ticket {
 }
 
 /**
- * A caller's queued `wait` for a slot, given up at `deadline`: it rejects with SlotDeadlineError then
- * (or at once, when the deadline has passed), and the ticket makes the wait leave its place to the next.
+ * Callers waiting for a slot, served one after another in arrival order, so a burst drains evenly. A
+ * caller with a deadline gets SlotDeadlineError as soon as it passes (at once, when it has passed),
+ * and its ticket makes its wait leave its place to the next without taking a slot.
  */
-export function slotBefore(deadline: number, now: number, timer: Timer, wait: (ticket: Ticket) => Promise<void>): Promise<void> {
-  if (now >= deadline) return Promise.reject(new SlotDeadlineError());
-  const ticket: Ticket = { abandoned: false };
-  const turn = wait(ticket);
-  return new Promise<void>((resolve, reject) => {
-    const cancel = timer(() => {
-      ticket.abandoned = true;
-      reject(new SlotDeadlineError());
-    }, deadline - now);
-    turn.then(
-      () => {
-        cancel();
-        resolve();
-      },
-      (e: unknown) => {
-        cancel();
-        reject(e);
-      },
-    );
-  });
+export class SlotQueue {
+  private tail: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly waitForSlot: (deadline: number, ticket: Ticket) => Promise<void>,
+    private readonly now: () => number,
+    private readonly timer: Timer = realTimer,
+  ) {}
+
+  acquire(deadline?: number): Promise<void> {
+    if (deadline === undefined) return this.enqueue(Number.POSITIVE_INFINITY, { abandoned: false });
+    const now = this.now();
+    if (now >= deadline) return Promise.reject(new SlotDeadlineError());
+    const ticket: Ticket = { abandoned: false };
+    const turn = this.enqueue(deadline, ticket);
+    return new Promise<void>((resolve, reject) => {
+      const cancel = this.timer(() => {
+        ticket.abandoned = true;
+        reject(new SlotDeadlineError());
+      }, deadline - now);
+      turn.then(
+        () => {
+          cancel();
+          resolve();
+        },
+        (e: unknown) => {
+          cancel();
+          reject(e);
+        },
+      );
+    });
+  }
+
+  private enqueue(deadline: number, ticket: Ticket): Promise<void> {
+    const turn = this.tail.then(() => this.waitForSlot(deadline, ticket));
+    this.tail = turn.catch(() => undefined);
+    return turn;
+  }
 }
 
 /**
@@ -75,7 +94,7 @@ export class RateLimiter implements RequestGate {
   private readonly grants: number[] = [];
   private pausedUntil = 0;
   private sleptUntil = 0;
-  private queue: Promise<void> = Promise.resolve();
+  private readonly queue: SlotQueue;
   private readonly clock: () => number;
 
   constructor(private readonly options: RateLimiterOptions) {
@@ -83,6 +102,7 @@ export class RateLimiter implements RequestGate {
       throw new RangeError(`Invalid rate limit: ${options.requests} requests per ${options.perMs} ms`);
     }
     this.clock = options.now ?? (() => Date.now());
+    this.queue = new SlotQueue((deadline, ticket) => this.waitForSlot(deadline, ticket), () => this.now(), options.timer);
   }
 
   /**
@@ -91,14 +111,7 @@ export class RateLimiter implements RequestGate {
    * whether still queued behind others or waiting for the window, and it leaves its place to the next.
    */
   acquire(deadline?: number): Promise<void> {
-    if (deadline === undefined) return this.enqueue();
-    return slotBefore(deadline, this.now(), this.options.timer ?? realTimer, (ticket) => this.enqueue(deadline, ticket));
-  }
-
-  private enqueue(deadline = Number.POSITIVE_INFINITY, ticket: Ticket = { abandoned: false }): Promise<void> {
-    const turn = this.queue.then(() => this.waitForSlot(deadline, ticket));
-    this.queue = turn.catch(() => undefined);
-    return turn;
+    return this.queue.acquire(deadline);
   }
 
   /** Holds every caller for `ms` from now (never shortens an earlier pause). */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { realTimer, SlotDeadlineError, slotBefore, type RequestGate, type Ticket } from '../isc/rateLimiter';
+import { SlotDeadlineError, SlotQueue, type RequestGate, type Ticket } from '../isc/rateLimiter';
 import type { Logger } from '../log';
 import { storeError } from './redisStore';
 
@@ -66,7 +66,7 @@ export class RedisRateLimiter implements RequestGate {
   private readonly pauseKey: string;
   private readonly member = randomUUID();
   private readonly sleep: (ms: number) => Promise<void>;
-  private queue: Promise<void> = Promise.resolve();
+  private readonly queue = new SlotQueue((deadline, ticket) => this.waitForSlot(deadline, ticket), Date.now);
   private seq = 0;
   private pausedUntil = 0;
 
@@ -83,14 +83,7 @@ export class RedisRateLimiter implements RequestGate {
   }
 
   acquire(deadline?: number): Promise<void> {
-    if (deadline === undefined) return this.enqueue(Number.POSITIVE_INFINITY, { abandoned: false });
-    return slotBefore(deadline, Date.now(), realTimer, (ticket) => this.enqueue(deadline, ticket));
-  }
-
-  private enqueue(deadline: number, ticket: Ticket): Promise<void> {
-    const turn = this.queue.then(() => this.waitForSlot(deadline, ticket));
-    this.queue = turn.catch(() => undefined);
-    return turn;
+    return this.queue.acquire(deadline);
   }
 
   pause(ms: number): void {

@@ -2,7 +2,7 @@ import { ACTION } from '../../src/blocks/actions';
 import { SEED_APPROVAL_ITEMS as A, SEED_IDENTITIES, SEED_WORK_ITEMS as W } from '../../src/sandbox/seed';
 import { signIn } from '../auth/helpers';
 import { startHarness, USERS, type Harness, type Replica } from '../support/botHarness';
-import { deleteKeys, testPrefix, TEST_REDIS_URL } from '../support/redis';
+import { deleteKeys, testPrefix, TEST_REDIS_URL, until } from '../support/redis';
 
 // Two bot processes' worth of the real bot (each its own HTTP receiver) on one Redis, as behind a
 // load balancer: Slack's requests reach either, and background work runs on one.
@@ -19,13 +19,6 @@ afterEach(() => h.close());
 afterAll(() => deleteKeys(prefix));
 
 const health = async (baseUrl: string) => (await fetch(`${baseUrl}/healthz`)).json() as Promise<Record<string, any>>;
-const until = async (predicate: () => boolean, timeoutMs = 5000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error('Timed out');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
 
 it('one replica runs the background work, /healthz says which and that Redis answers, and a graceful stop hands it over', async () => {
   const bots = () => [h.bot, r2.bot];

@@ -1,26 +1,14 @@
 import { createLogger } from '../../src/log';
 import { Leadership } from '../../src/store/leadership';
-import type { RedisStateStore } from '../../src/store/redisStore';
-import { cuttableLink, deleteKeys, openTestStore, testPrefix, type CuttableLink } from '../support/redis';
+import { redisFixture, until } from '../support/redis';
 
-const prefix = testPrefix('leadership');
+const redis = redisFixture('leadership');
 const TTL_MS = 600;
 const ROUND_MS = 100;
-const stores: RedisStateStore[] = [];
-let link: CuttableLink;
-beforeAll(async () => {
-  link = await cuttableLink();
-});
-afterAll(async () => {
-  await Promise.all(stores.map((s) => s.close()));
-  await link.close();
-  await deleteKeys(prefix);
-});
 
 /** A replica with its own connection (through `url` when given) and a record of when it led. */
 async function replica(name: string, keyPrefix: string, url?: string) {
-  const store = await openTestStore(keyPrefix, { url });
-  stores.push(store);
+  const store = await redis.open({ keyPrefix, url });
   const log: string[] = [];
   const events: Array<{ what: 'gain' | 'lose'; at: number }> = [];
   const leadership = new Leadership({
@@ -35,16 +23,8 @@ async function replica(name: string, keyPrefix: string, url?: string) {
   return { name, leadership, events, log };
 }
 
-const until = async (predicate: () => boolean, timeoutMs = 3000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error('Timed out');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-};
-
 it('one leader among three; on a graceful stop another takes over at its next round', async () => {
-  const keys = `${prefix}graceful:`;
+  const keys = `${redis.prefix}graceful:`;
   const replicas = await Promise.all(['r1', 'r2', 'r3'].map((n) => replica(n, keys)));
   replicas.forEach((r) => r.leadership.start());
   await until(() => replicas.some((r) => r.leadership.isLeader));
@@ -64,8 +44,8 @@ it('one leader among three; on a graceful stop another takes over at its next ro
 });
 
 it('a leader that cannot reach Redis stops its work at once; another takes over when the lease expires', async () => {
-  const keys = `${prefix}lost:`;
-  const cutOff = await replica('cut-off', keys, link.url);
+  const keys = `${redis.prefix}lost:`;
+  const cutOff = await replica('cut-off', keys, redis.link.url);
   cutOff.leadership.start();
   await until(() => cutOff.leadership.isLeader);
   const other = await replica('other', keys);
@@ -74,7 +54,7 @@ it('a leader that cannot reach Redis stops its work at once; another takes over 
   expect(other.leadership.isLeader).toBe(false);
 
   const cutAt = Date.now();
-  link.cut();
+  redis.link.cut();
   await until(() => !cutOff.leadership.isLeader);
   expect(cutOff.events.at(-1)!.at - cutAt).toBeLessThanOrEqual(ROUND_MS + 100);
   expect(cutOff.log.join('\n')).toMatch(/WARN Background work stopped on this replica: the state store did not answer/);
@@ -85,7 +65,7 @@ it('a leader that cannot reach Redis stops its work at once; another takes over 
   expect(takeover).toBeLessThanOrEqual(TTL_MS + ROUND_MS + 100);
 
   // Back on the network, the old leader stays a follower: the lease is the other's now.
-  link.restore();
+  redis.link.restore();
   await new Promise((r) => setTimeout(r, 3 * ROUND_MS));
   expect(cutOff.leadership.isLeader).toBe(false);
   expect(other.leadership.isLeader).toBe(true);

@@ -1,25 +1,13 @@
 import { silentLogger } from '../../src/log';
 import { RedisRateLimiter } from '../../src/store/redisRateLimiter';
-import type { RedisStateStore } from '../../src/store/redisStore';
 import { StoreUnavailableError } from '../../src/store/store';
-import { cuttableLink, deleteKeys, openTestStore, testPrefix, type CuttableLink } from '../support/redis';
+import { redisFixture } from '../support/redis';
 
-const prefix = testPrefix('redisRateLimiter');
-const stores: RedisStateStore[] = [];
-let link: CuttableLink;
-beforeAll(async () => {
-  link = await cuttableLink();
-});
-afterAll(async () => {
-  await Promise.all(stores.map((s) => s.close()));
-  await link.close();
-  await deleteKeys(prefix);
-});
+const redis = redisFixture('redisRateLimiter');
 
 /** A replica's limiter: its own connection to Redis, the same client id. */
 async function replica(opts: { requests: number; perMs: number; url?: string }) {
-  const store = await openTestStore(prefix, { url: opts.url });
-  stores.push(store);
+  const store = await redis.open({ url: opts.url });
   return new RedisRateLimiter(store.client, { clientId: 'client-1', requests: opts.requests, perMs: opts.perMs, guardMs: 40, logger: silentLogger });
 }
 
@@ -62,8 +50,8 @@ it("shares a 429's Retry-After: a pause on one replica holds the other", async (
 });
 
 it('sends nothing unpaced while Redis is unreachable: acquire() fails with StoreUnavailableError', async () => {
-  const limiter = await replica({ requests: 100, perMs: 1000, url: link.url });
-  link.cut();
+  const limiter = await replica({ requests: 100, perMs: 1000, url: redis.link.url });
+  redis.link.cut();
   await expect(limiter.acquire()).rejects.toBeInstanceOf(StoreUnavailableError);
-  link.restore();
+  redis.link.restore();
 });

@@ -117,11 +117,45 @@ export async function cuttableLink(target = TEST_REDIS_URL): Promise<CuttableLin
   };
 }
 
-/** Waits until the store answers again (the client reconnects by itself). */
-export async function untilHealthy(store: RedisStateStore, timeoutMs = 5000): Promise<void> {
+/** Waits until the predicate holds (checked every 10 ms), or throws after `timeoutMs`. */
+export async function until(predicate: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!(await store.health()).ok) {
-    if (Date.now() > deadline) throw new Error('Redis did not come back');
-    await new Promise((resolve) => setTimeout(resolve, 20));
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error('Timed out');
+    await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/** Waits until the store answers again (the client reconnects by itself). */
+export const untilHealthy = (store: RedisStateStore) => until(async () => (await store.health()).ok);
+
+export interface RedisFixture {
+  prefix: string;
+  /** A link to the test Redis that the test may cut (set in beforeAll). */
+  link: CuttableLink;
+  /** A store (a replica's connection) under the file's prefix, or `keyPrefix`; closed after the file. */
+  open(opts?: { keyPrefix?: string; url?: string }): Promise<RedisStateStore>;
+}
+
+/** A test file's Redis: a key prefix of its own, a cuttable link, and everything closed and deleted after the file. */
+export function redisFixture(file: string): RedisFixture {
+  const stores: RedisStateStore[] = [];
+  const fixture: RedisFixture = {
+    prefix: testPrefix(file),
+    link: undefined as unknown as CuttableLink,
+    async open(opts = {}) {
+      const store = await openTestStore(opts.keyPrefix ?? fixture.prefix, { url: opts.url });
+      stores.push(store);
+      return store;
+    },
+  };
+  beforeAll(async () => {
+    fixture.link = await cuttableLink();
+  });
+  afterAll(async () => {
+    await Promise.all(stores.map((s) => s.close()));
+    await fixture.link.close();
+    await deleteKeys(fixture.prefix);
+  });
+  return fixture;
 }

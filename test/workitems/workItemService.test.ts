@@ -16,7 +16,7 @@ import { FileAuditLog } from '../../src/audit/fileAuditLog';
 import { FileStateStore } from '../../src/store/fileStore';
 import { STORE_UNAVAILABLE_MESSAGE, type StateStore } from '../../src/store/store';
 import { IdentityDirectory, missingIdentityMessage } from '../../src/workitems/identityDirectory';
-import { cuttableLink, deleteKeys, openTestStore, testPrefix, untilHealthy, type CuttableLink } from '../support/redis';
+import { redisFixture, untilHealthy } from '../support/redis';
 import {
   isPendingApprovalItem,
   pendingApprovalItems,
@@ -75,6 +75,17 @@ function deferred<T = void>() {
     resolve = res;
   });
   return { promise, resolve };
+}
+
+/** ISC's approve calls wait until `gate.resolve()`: the test decides when ISC answers. */
+function holdApprovals(isc: ReturnType<typeof fakeIsc>) {
+  const gate = deferred();
+  const real = isc.workItems.approveApprovalItem.getMockImplementation()!;
+  isc.workItems.approveApprovalItem.mockImplementation(async (id, aid) => {
+    await gate.promise;
+    return real(id, aid);
+  });
+  return gate;
 }
 
 function postError(status: number, extra: Partial<ConstructorParameters<typeof IscError>[0]> = {}): IscError {
@@ -482,12 +493,7 @@ describe('WorkItemService', () => {
 
     it('two concurrent perform() of the same approve → one ISC call; the other is a duplicate', async () => {
       const { service, isc } = await setup();
-      const gate = deferred();
-      const real = isc.workItems.approveApprovalItem.getMockImplementation()!;
-      isc.workItems.approveApprovalItem.mockImplementation(async (id, aid) => {
-        await gate.promise;
-        return real(id, aid);
-      });
+      const gate = holdApprovals(isc);
       const first = service.perform(OWNER, approve('a1'));
       const second = service.perform(OWNER, approve('a1'));
       await new Promise((r) => setTimeout(r, 20));
@@ -518,12 +524,7 @@ describe('WorkItemService', () => {
     it('approving two different approval items at once records both decisions', async () => {
       const { service, isc } = await setup();
       // both ISC answers arrive together, as they do when two buttons are clicked in quick succession
-      const gate = deferred();
-      const real = isc.workItems.approveApprovalItem.getMockImplementation()!;
-      isc.workItems.approveApprovalItem.mockImplementation(async (id, aid) => {
-        await gate.promise;
-        return real(id, aid);
-      });
+      const gate = holdApprovals(isc);
       const both = Promise.all([service.perform(OWNER, approve('a1')), service.perform(OWNER, approve('a2'))]);
       await new Promise((r) => setTimeout(r, 20));
       expect(isc.workItems.approveApprovalItem).toHaveBeenCalledTimes(2);
@@ -835,57 +836,42 @@ describe('WorkItemService', () => {
 });
 
 describe('WorkItemService on a shared Redis that fails', () => {
-  const prefix = testPrefix('workItemService');
-  let link: CuttableLink;
-  beforeAll(async () => {
-    link = await cuttableLink();
-  });
-  afterAll(async () => {
-    await link.close();
-    await deleteKeys(prefix);
-  });
+  const redis = redisFixture('workItemService');
 
   it('Redis unreachable: the click is told to try again and ISC is not called; once Redis is back it runs once', async () => {
-    const store = await openTestStore(`${prefix}down:`, { url: link.url });
+    const store = await redis.open({ url: redis.link.url });
     const { service, isc } = await setup([workItem()], { store });
-    link.cut();
+    redis.link.cut();
     const failed = expectStatus(await service.perform(OWNER, approve('a1')), 'failed');
     expect(failed.message).toBe(STORE_UNAVAILABLE_MESSAGE);
     expect(isc.posts()).toBe(0);
 
-    link.restore();
+    redis.link.restore();
     await untilHealthy(store);
     expectStatus(await service.perform(OWNER, approve('a1')), 'done');
     expect(await service.decisionsFor('w1')).toEqual({ a1: { kind: 'approved', bySlackUserId: OWNER, at: NOW.toISOString() } });
     expect(isc.posts()).toBe(1);
-    await store.close();
   });
 
   it('Redis lost while ISC acts: the action is reported done, never failed, and nothing is sent twice', async () => {
-    const store = await openTestStore(`${prefix}mid:`, { url: link.url });
+    const store = await redis.open({ keyPrefix: `${redis.prefix}mid:`, url: redis.link.url });
     const { service, isc, logger } = await setup([workItem()], { store });
-    const gate = deferred();
-    const real = isc.workItems.approveApprovalItem.getMockImplementation()!;
-    isc.workItems.approveApprovalItem.mockImplementation(async (id, aid) => {
-      await gate.promise;
-      return real(id, aid);
-    });
+    const gate = holdApprovals(isc);
     const click = service.perform(OWNER, approve('a1'));
     while (isc.workItems.approveApprovalItem.mock.calls.length === 0) await new Promise((r) => setTimeout(r, 5));
-    link.cut();
+    redis.link.cut();
     gate.resolve();
     const done = expectStatus(await click, 'done');
     // Not recorded, but the card still shows who decided.
     expect(done.decisions).toEqual({ a1: { kind: 'approved', bySlackUserId: OWNER, at: NOW.toISOString() } });
     expect(logger.error).toHaveBeenCalledWith('A work-item action went through in ISC, but the state store could not record it', expect.anything());
 
-    link.restore();
+    redis.link.restore();
     await untilHealthy(store);
     // The same click again (a retry, a redelivery): ISC shows it decided; nothing is sent.
     expectStatus(await service.perform(OWNER, approve('a1')), 'already_decided');
     // The in-flight lock the failure left behind still guards the item until it expires (5 minutes at most).
     expect(await store.get('lock:w1:a1')).toMatchObject({ by: OWNER, kind: 'approve' });
     expect(isc.posts()).toBe(1);
-    await store.close();
   });
 });

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { createLogger } from '../../src/log';
 import { RedisStateStore } from '../../src/store/redisStore';
@@ -8,7 +9,11 @@ import { freePort } from '../support/slackStandIn';
 const prefix = testPrefix('redisStore');
 afterAll(() => deleteKeys(prefix));
 
-describe('RedisStateStore when Redis is in trouble', () => {
+// These start (and kill) a redis-server of their own: .ci/run installs one; with REDIS_URL pointing at a
+// Redis elsewhere and no redis-server here they are skipped, and the cut-link tests still run.
+const hasRedisServer = spawnSync('redis-server', ['--version']).status === 0;
+
+(hasRedisServer ? describe : describe.skip)('RedisStateStore when Redis is in trouble (a redis-server of the test’s own)', () => {
   let server: RedisServer;
   beforeAll(async () => {
     server = await startRedisServer();

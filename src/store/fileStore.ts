@@ -82,7 +82,7 @@ export class FileStateStore extends MemoryStateStore {
 
   override async health(): Promise<StoreHealth> {
     return this.lastError
-      ? { ok: false, kind: 'file', detail: `The last write of the state file failed: ${this.lastError}` }
+      ? { ok: false, kind: 'file', detail: "The last write of the state file failed; the bot's log says why." }
       : { ok: true, kind: 'file', detail: 'A JSON file in DATA_DIR, for this one process.' };
   }
 

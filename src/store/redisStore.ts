@@ -109,7 +109,10 @@ export class RedisStateStore implements StateStore {
   private readonly where: string;
   private connected = false;
 
+  private readonly logger: Logger;
+
   private constructor(opts: RedisStoreOptions) {
+    this.logger = opts.logger;
     this.where = describeRedisUrl(opts.url);
     this.client = new Redis(opts.url, {
       keyPrefix: opts.keyPrefix,
@@ -248,13 +251,15 @@ export class RedisStateStore implements StateStore {
     return this.run(() => this.client.smembers(key));
   }
 
+  /** The body of /healthz is public: it says whether Redis answers, and the log says why not. */
   async health(): Promise<StoreHealth> {
     const started = Date.now();
     try {
       await this.client.ping();
-      return { ok: true, kind: 'redis', detail: `Redis at ${this.where} answers (${Date.now() - started} ms).` };
+      return { ok: true, kind: 'redis', detail: `Redis answers (${Date.now() - started} ms).` };
     } catch (e) {
-      return { ok: false, kind: 'redis', detail: `Redis at ${this.where} does not answer: ${e instanceof Error ? e.message : String(e)}` };
+      this.logger.debug('Redis health check failed', { redis: this.where, error: e instanceof Error ? e.message : String(e) });
+      return { ok: false, kind: 'redis', detail: "Redis does not answer; the bot's log says why." };
     }
   }
 

@@ -29,7 +29,7 @@ const hasRedisServer = spawnSync('redis-server', ['--version']).status === 0;
     await expect(store.get('k')).rejects.toBeInstanceOf(StoreUnavailableError);
     await expect(store.setIfAbsent('claim', true)).rejects.toBeInstanceOf(StoreUnavailableError);
     expect(Date.now() - started).toBeLessThan(1000);
-    expect(await store.health()).toMatchObject({ ok: false, kind: 'redis', detail: expect.stringMatching(/^Redis at redis:\/\/127\.0\.0\.1:\d+ does not answer/) });
+    expect(await store.health()).toEqual({ ok: false, kind: 'redis', detail: "Redis does not answer; the bot's log says why." });
     expect(lines.some((l) => / WARN Lost the connection to Redis; reconnecting/.test(l))).toBe(true);
 
     await server.restart();

@@ -26,8 +26,8 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
+import { openAuditLog } from '../src/audit/backend';
 import { decisionsSince, type DecisionRow } from '../src/audit/export';
-import { FileAuditLog } from '../src/audit/fileAuditLog';
 import { ACTION, VIEW } from '../src/blocks/actions';
 import { ACCOUNT_FIELDS, FORWARD_FIELDS } from '../src/blocks/modals';
 import type { WorkItem } from '../src/isc/types';
@@ -861,10 +861,10 @@ function auditKey(r: DecisionRow): string {
  * was carried out late shows as failed, "may still have been applied").
  */
 async function auditCheck(dataDir: string): Promise<Check> {
-  // Each replica keeps its own audit trail, in its own DATA_DIR.
-  const dirs = FLEET ? [...new Set(gens.map((g) => g.slot))].map((slot) => path.join(dataDir, `replica-${slot}`, 'audit')) : [path.join(dataDir, 'audit')];
-  const logs = await Promise.all(dirs.map((dir) => FileAuditLog.open(dir, { retentionDays: 400, logger: silentLogger })));
-  const rows = (await Promise.all(logs.map((log) => decisionsSince(log, new Date(t0 - 60_000))))).flat();
+  // The fleet shares one audit trail, a Redis stream; one process keeps it in DATA_DIR.
+  const config = { dataDir, audit: { retentionDays: 400 }, ...(FLEET ? { redis: { url: REDIS_URL, keyPrefix: REDIS_PREFIX, leaseMs: LEASE_SECONDS * 1000 } } : {}) };
+  const log = await openAuditLog(config, silentLogger);
+  const rows = await decisionsSince(log, new Date(t0 - 60_000)).finally(() => log.close());
   const carriedOut = new Set<string>();
   const sentToIsc = new Map<string, DecisionRow[]>();
   for (const r of rows) {

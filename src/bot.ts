@@ -53,7 +53,7 @@ export async function startBot(config: Config, logger: Logger = createLogger(con
   const limiter =
     store instanceof RedisStateStore ? new RedisRateLimiter(store.client, { clientId: config.isc.clientId, requests: config.isc.rateLimitPer10s, perMs: 10_000, logger }) : undefined;
   const { isc, baseUrl: iscBaseUrl, sandbox } = await connectIsc(config, logger, { oauthClientId: linkingConfig?.oauthClientId, oauthClientSecret: linkingConfig?.oauthClientSecret }, limiter);
-  const audit = await openAuditLog(config, logger);
+  const audit = await openAuditLog(config, logger, store);
   await audit.prune();
   const slackApi = new WebClient(config.slack.botToken, { logger: slackLogger(logger, 'web-api'), ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}) });
   const directory = new IdentityDirectory({

@@ -1,5 +1,6 @@
 // `npm run audit -- --since 30d --format csv|json`: prints the decisions taken through the bot, read
-// from the audit trail of the configured backend (DATA_DIR). It never prunes or writes a record.
+// from the audit trail of the configured backend (the Redis stream with REDIS_URL, else DATA_DIR). It
+// never prunes or writes a record.
 import fs from 'node:fs';
 import { ConfigError, loadConfig, withoutSlackSettings } from '../config';
 import { createLogger, redact, type Logger } from '../log';

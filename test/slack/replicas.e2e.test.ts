@@ -1,4 +1,6 @@
+import { runAuditCli } from '../../src/audit/cli';
 import { ACTION } from '../../src/blocks/actions';
+import { silentLogger } from '../../src/log';
 import { SEED_APPROVAL_ITEMS as A, SEED_IDENTITIES, SEED_WORK_ITEMS as W } from '../../src/sandbox/seed';
 import { signIn } from '../auth/helpers';
 import { startHarness, USERS, type Harness, type Replica } from '../support/botHarness';
@@ -62,4 +64,20 @@ it('an OAuth sign-in started on one replica completes on the other', async () =>
   await r2.click(USERS.ada.id, ACTION.approve, { w: W.adaSingleApproval, a: A.adaSingle }, { responseId: 'as-ada' });
   await h.slack.waitFor(() => h.slack.responses.some((r) => r.id === 'as-ada'));
   expect(h.sandbox.stats().mutations.filter((m) => m.status === 200).map((m) => m.identityId)).toEqual([SEED_IDENTITIES.ada.id]);
+});
+
+it('decisions taken on either replica land on one audit trail (a Redis stream), which npm run audit exports', async () => {
+  await h.click(USERS.ada.id, ACTION.approve, { w: W.adaSingleApproval, a: A.adaSingle }, { responseId: 'on-one' });
+  await r2.click(USERS.ada.id, ACTION.complete, { w: W.adaManualAction }, { responseId: 'on-two' });
+  await h.slack.waitFor(() => ['on-one', 'on-two'].every((id) => h.slack.responses.some((r) => r.id === id)));
+  let out = '';
+  const code = await runAuditCli(['--since', '1d', '--format', 'json'], { REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: `${prefix}${run}:` }, (t) => (out += t), () => undefined, silentLogger);
+  expect(code).toBe(0);
+  const rows = JSON.parse(out) as Array<{ item_id: string; action: string; outcome: string; slack_user: string }>;
+  expect(rows.map((r) => [r.item_id, r.action, r.outcome, r.slack_user]).sort()).toEqual(
+    [
+      [W.adaManualAction, 'complete', 'done', USERS.ada.id],
+      [W.adaSingleApproval, 'approve', 'done', USERS.ada.id],
+    ].sort(),
+  );
 });

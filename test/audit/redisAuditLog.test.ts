@@ -1,28 +1,16 @@
-import type { AuditRecord } from '../../src/audit/auditLog';
 import { RedisAuditLog } from '../../src/audit/redisAuditLog';
-import type { Logger } from '../../src/log';
 import { redisFixture } from '../support/redis';
+import { auditRecord, mockLogger, readAll } from './helpers';
 
 // The audit trail as a Redis stream, against the real Redis (REDIS_URL overrides 127.0.0.1:6379).
 
 const redis = redisFixture('redisAuditLog');
-const logger = (): Logger & { warn: jest.Mock } => ({ debug: jest.fn(), info: jest.fn(), warn: jest.fn(), error: jest.fn() });
 let seq = 0;
-
-function record(n: number, at: string, extra: Partial<AuditRecord> = {}): AuditRecord {
-  return { decisionId: `d${n}`, phase: 'intent', at, slackUserId: 'U0ADA0001', item: { kind: 'work-item', id: `w${n}` }, action: 'approve', ...extra };
-}
-
-async function all(log: RedisAuditLog, since = new Date(0)): Promise<AuditRecord[]> {
-  const out: AuditRecord[] = [];
-  for await (const r of log.readSince(since)) out.push(r);
-  return out;
-}
 
 /** A log on its own stream key, through a store (one replica's connection). */
 async function open(opts: { retentionDays?: number; now?: () => Date; key?: string; url?: string } = {}) {
   const store = await redis.open(opts.url ? { url: opts.url } : {});
-  const log = logger();
+  const log = mockLogger();
   return { log, store, audit: new RedisAuditLog(store.client, { retentionDays: opts.retentionDays ?? 400, logger: log, now: opts.now, key: opts.key ?? `audit-${++seq}` }) };
 }
 
@@ -30,18 +18,18 @@ it('appends records that another replica reads back, oldest first, from a given 
   const { audit: writer } = await open({ key: 'shared' });
   const { audit: reader } = await open({ key: 'shared' });
   const now = Date.now();
-  await writer.append(record(1, new Date(now - 10 * 60_000).toISOString()));
-  await reader.append(record(2, new Date(now).toISOString(), { phase: 'outcome', outcome: 'done', trackingId: 't-1' }));
-  expect(await all(reader)).toEqual([record(1, new Date(now - 10 * 60_000).toISOString()), record(2, new Date(now).toISOString(), { phase: 'outcome', outcome: 'done', trackingId: 't-1' })]);
-  expect((await all(writer, new Date(now - 60_000))).map((r) => r.decisionId)).toEqual(['d2']);
+  await writer.append(auditRecord(1, new Date(now - 10 * 60_000).toISOString()));
+  await reader.append(auditRecord(2, new Date(now).toISOString(), { phase: 'outcome', outcome: 'done', trackingId: 't-1' }));
+  expect(await readAll(reader)).toEqual([auditRecord(1, new Date(now - 10 * 60_000).toISOString()), auditRecord(2, new Date(now).toISOString(), { phase: 'outcome', outcome: 'done', trackingId: 't-1' })]);
+  expect((await readAll(writer, new Date(now - 60_000))).map((r) => r.decisionId)).toEqual(['d2']);
 });
 
 it('two replicas appending at once lose nothing, and an export pages through more than one batch', async () => {
   const { audit: a } = await open({ key: 'busy' });
   const { audit: b } = await open({ key: 'busy' });
   const at = new Date().toISOString();
-  await Promise.all(Array.from({ length: 1200 }, (_, i) => (i % 2 ? a : b).append(record(i, at))));
-  const read = await all(a);
+  await Promise.all(Array.from({ length: 1200 }, (_, i) => (i % 2 ? a : b).append(auditRecord(i, at))));
+  const read = await readAll(a);
   expect(read).toHaveLength(1200);
   expect(new Set(read.map((r) => r.decisionId)).size).toBe(1200);
 });
@@ -49,20 +37,20 @@ it('two replicas appending at once lose nothing, and an export pages through mor
 it('trims entries past the retention, and never what is within it', async () => {
   let clock = Date.now();
   const { audit } = await open({ retentionDays: 1, now: () => new Date(clock) });
-  for (let i = 0; i < 5; i++) await audit.append(record(i, new Date(clock).toISOString()));
+  for (let i = 0; i < 5; i++) await audit.append(auditRecord(i, new Date(clock).toISOString()));
   await audit.prune();
-  expect(await all(audit)).toHaveLength(5);
+  expect(await readAll(audit)).toHaveLength(5);
   // Two days on, every entry is past a one-day retention.
   clock += 2 * 24 * 3600_000;
   await audit.prune();
-  expect(await all(audit)).toEqual([]);
+  expect(await readAll(audit)).toEqual([]);
 });
 
 it('skips an unreadable entry with a warning', async () => {
   const { audit, store, log } = await open({ key: 'torn' });
   await store.client.xadd('torn', '*', 'r', '{"decisionId":"d1","pha');
-  await audit.append(record(2, new Date().toISOString()));
-  expect((await all(audit)).map((r) => r.decisionId)).toEqual(['d2']);
+  await audit.append(auditRecord(2, new Date().toISOString()));
+  expect((await readAll(audit)).map((r) => r.decisionId)).toEqual(['d2']);
   expect(log.warn).toHaveBeenCalledWith(expect.stringMatching(/unreadable/), expect.anything());
 });
 
@@ -70,7 +58,7 @@ it('throws when Redis cannot be reached, so the caller does not call ISC', async
   const { audit } = await open({ url: redis.link.url });
   redis.link.cut();
   try {
-    await expect(audit.append(record(1, new Date().toISOString()))).rejects.toThrow();
+    await expect(audit.append(auditRecord(1, new Date().toISOString()))).rejects.toThrow();
   } finally {
     redis.link.restore();
   }

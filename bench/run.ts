@@ -13,6 +13,7 @@ import { click, command, homeOpened, iscRequestCount, pool, rssMiB, startBotProc
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const RAISED_LIMIT = { SAIL_RATE_LIMIT_PER_10S: '10000' };
+const COST_TARGETS: Record<string, string> = { list: '≤ 2 ISC', pageTurn: '≤ 2 ISC', approve: '≤ 3 ISC' };
 
 let itemSeq = 0;
 /** Adds `n` pending approval work items for the bench user; returns their ids. */
@@ -198,51 +199,83 @@ function round<T extends Record<string, number>>(o: T): T {
   return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Math.round(v * 10) / 10])) as T;
 }
 
+/** `npm run bench -- --only cost,capacity`: the parts named (ack, cost, capacity, memory, digest); all by default. */
+const PARTS = ['ack', 'cost', 'capacity', 'memory', 'digest'] as const;
+type Part = (typeof PARTS)[number];
+
+function selectedParts(argv: string[]): Set<Part> {
+  const i = argv.indexOf('--only');
+  if (i === -1) return new Set(PARTS);
+  const named = (argv[i + 1] ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+  const unknown = named.filter((p) => !(PARTS as readonly string[]).includes(p));
+  if (!named.length || unknown.length) throw new Error(`--only takes a comma-separated list of ${PARTS.join(', ')}${unknown.length ? `; unknown: ${unknown.join(', ')}` : ''}`);
+  return new Set(named as Part[]);
+}
+
 async function main() {
+  const parts = selectedParts(process.argv.slice(2));
   const rig = await startRig();
   const results: Record<string, unknown> = {
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, when: new Date().toISOString() },
   };
   try {
-    process.stderr.write('1/5 ack latency (500 clicks, concurrency 25, ISC 2 s)…\n');
-    results.ackLatency = await ackLatency(rig);
-    process.stderr.write('2/5 cost per interaction…\n');
-    const bot = await startBotProcess(rig);
-    results.costPerInteraction = await costPerInteraction(rig, bot);
-    await bot.stop();
-    process.stderr.write('3/5 capacity (ISC 50 ms)…\n');
-    results.capacity = await capacity(rig);
-    process.stderr.write('4/5 start-up and memory (10,000 interactions)…\n');
-    results.startupAndMemory = await startupAndMemory(rig);
+    if (parts.has('ack')) {
+      process.stderr.write('1/5 ack latency (500 clicks, concurrency 25, ISC 2 s)…\n');
+      results.ackLatency = await ackLatency(rig);
+    }
+    if (parts.has('cost')) {
+      process.stderr.write('2/5 cost per interaction…\n');
+      const bot = await startBotProcess(rig);
+      results.costPerInteraction = await costPerInteraction(rig, bot);
+      await bot.stop();
+    }
+    if (parts.has('capacity')) {
+      process.stderr.write('3/5 capacity (ISC 50 ms)…\n');
+      results.capacity = await capacity(rig);
+    }
+    if (parts.has('memory')) {
+      process.stderr.write('4/5 start-up and memory (10,000 interactions)…\n');
+      results.startupAndMemory = await startupAndMemory(rig);
+    }
   } finally {
     await rig.close();
   }
-  process.stderr.write('5/5 digest and polling (10,000 pending tasks, 500 approvers, 1,000 subscribers; in-process)…\n');
-  results.digestAndPolling = await digestAndPolling((line) => process.stderr.write(`    ${line}…\n`));
-  fs.writeFileSync(path.join(__dirname, '..', '..', 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
+  if (parts.has('digest')) {
+    process.stderr.write('5/5 digest and polling (10,000 pending tasks, 500 approvers, 1,000 subscribers; in-process)…\n');
+    results.digestAndPolling = await digestAndPolling((line) => process.stderr.write(`    ${line}…\n`));
+  }
+  // A partial run leaves the full run's results alone.
+  const file = parts.size === PARTS.length ? 'results.json' : `results.${[...parts].join('-')}.json`;
+  fs.writeFileSync(path.join(__dirname, '..', '..', 'bench', file), JSON.stringify(results, null, 2) + '\n');
   printTable(results);
 }
 
 function printTable(r: Record<string, any>): void {
   const lines: string[] = [];
-  const a = r.ackLatency;
   lines.push(`machine: ${r.machine.cpus} cores, ${r.machine.memGiB} GiB, Node ${r.machine.node}`);
   lines.push('');
   lines.push('| measure | result | target |');
   lines.push('| --- | --- | --- |');
-  lines.push(`| ack latency, ${a.clicks} clicks at concurrency ${a.concurrency}, ISC ${a.iscLatencyMs} ms | p50 ${a.p50} ms, p99 ${a.p99} ms, max ${a.max} ms, over 3 s: ${a.over3s}, failed: ${a.failed} | p99 < 100 ms, none > 3 s |`);
-  lines.push(`| ack latency, first 25 clicks after start-up | p50 ${a.coldBurst.p50} ms, max ${a.coldBurst.max} ms | none > 3 s |`);
-  for (const [name, c] of Object.entries(r.costPerInteraction as Record<string, { isc: number; slack: number }>)) {
-    lines.push(`| cost: ${name} | ${c.isc} ISC requests, ${c.slack} Slack calls | ${name === 'list' || name === 'pageTurn' ? '≤ 2 ISC' : name === 'approve' ? '≤ 3 ISC' : '–'} |`);
+  const a = r.ackLatency;
+  if (a) {
+    lines.push(`| ack latency, ${a.clicks} clicks at concurrency ${a.concurrency}, ISC ${a.iscLatencyMs} ms | p50 ${a.p50} ms, p99 ${a.p99} ms, max ${a.max} ms, over 3 s: ${a.over3s}, failed: ${a.failed} | p99 < 100 ms, none > 3 s |`);
+    lines.push(`| ack latency, first 25 clicks after start-up | p50 ${a.coldBurst.p50} ms, max ${a.coldBurst.max} ms | none > 3 s |`);
+  }
+  for (const [name, c] of Object.entries((r.costPerInteraction ?? {}) as Record<string, { isc: number; slack: number }>)) {
+    lines.push(`| cost: ${name} | ${c.isc} ISC requests, ${c.slack} Slack calls | ${COST_TARGETS[name] ?? '–'} |`);
   }
   const m = r.startupAndMemory;
-  lines.push(`| token requests per 1,000 interactions | ${m.tokenRequestsPer1000} | only on expiry |`);
-  lines.push(`| capacity, ISC 50 ms | ${r.capacity.sustainedPerS} interactions/s with p99 ack ≤ 1 s | – |`);
-  lines.push(`| start-up to /healthz 200 | median ${m.startupMs.p50} ms (max ${m.startupMs.max} ms) | – |`);
-  lines.push(`| RSS at ready | ${m.rssAtReadyMiB} MiB | – |`);
-  lines.push(`| RSS over 10,000 interactions | ${m.rssSamples.map((s: { interactions: number; rssMiB: number }) => `${s.interactions}: ${s.rssMiB}`).join(' → ')} MiB | levels off |`);
-  lines.push(...digestAndPollingRows(r.digestAndPolling));
-  lines.push('', ...digestAndPollingNotes(r.digestAndPolling).map((note) => `- ${note}`));
+  if (m) lines.push(`| token requests per 1,000 interactions | ${m.tokenRequestsPer1000} | only on expiry |`);
+  if (r.capacity) lines.push(`| capacity, ISC 50 ms | ${r.capacity.sustainedPerS} interactions/s with p99 ack ≤ 1 s | – |`);
+  if (m) {
+    lines.push(`| start-up to /healthz 200 | median ${m.startupMs.p50} ms (max ${m.startupMs.max} ms) | – |`);
+    lines.push(`| RSS at ready | ${m.rssAtReadyMiB} MiB | – |`);
+    lines.push(`| RSS over 10,000 interactions | ${m.rssSamples.map((s: { interactions: number; rssMiB: number }) => `${s.interactions}: ${s.rssMiB}`).join(' → ')} MiB | levels off |`);
+  }
+  if (r.digestAndPolling) {
+    lines.push(...digestAndPollingRows(r.digestAndPolling));
+    lines.push('', ...digestAndPollingNotes(r.digestAndPolling).map((note) => `- ${note}`));
+  }
   process.stdout.write(lines.join('\n') + '\n');
 }
 

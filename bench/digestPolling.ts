@@ -33,7 +33,7 @@ import type { BotContext } from '../src/slack/context';
 import { FileStateStore } from '../src/store/fileStore';
 import { MemoryStateStore } from '../src/store/memoryStore';
 import { IdentityDirectory } from '../src/workitems/identityDirectory';
-import { WorkItemService } from '../src/workitems/workItemService';
+import { createInboxServices } from '../src/inbox/services';
 import { SlackStandIn } from '../test/support/slackStandIn';
 
 const PENDING_TASKS = 10_000;
@@ -434,8 +434,8 @@ async function polling(fx: Fixture, progress: (line: string) => void): Promise<P
   const slackApi = new WebClient(config.slack.botToken, { slackApiUrl: config.slack.apiUrl, retryConfig: { retries: 0 } });
   const directory = new IdentityDirectory({ slack: slackApi, identities: isc.identities, overrides: config.identityMap, ttlMs: config.identityCacheTtlMs, logger, now: clock.now });
   let notifier: Notifier | undefined;
-  const service = new WorkItemService({ isc, directory, store, admins: new Set(), logger, now, onItemChanged: (item, decisions) => notifier?.itemChanged(item, decisions) });
-  const ctx: BotContext = { config, isc, service, directory, store, logger, now, iscHealth: async () => ({ ok: true, detail: '' }) };
+  const services = createInboxServices({ isc, directory, store, admins: new Set(), logger, now }, (entry, decisions) => notifier?.itemChanged(entry, decisions));
+  const ctx: BotContext = { config, isc, ...services, directory, store, logger, now, iscHealth: async () => ({ ok: true, detail: '' }) };
   notifier = new Notifier(ctx, { slack: createNotificationClient(config.slack, logger), sleep: clock.sleep });
   fx.clock = clock.now;
 

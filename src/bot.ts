@@ -6,6 +6,7 @@ import { openAuditLog } from './audit/backend';
 import { createAccountLinking } from './auth/accountLinking';
 import type { Config } from './config';
 import { createDigestScheduler } from './digest/digestService';
+import { createInboxServices } from './inbox/services';
 import { connectIsc } from './isc/connect';
 import { createLogger, registerSecret, type Logger } from './log';
 import { Notifier } from './notify/notifier';
@@ -22,7 +23,6 @@ import { RedisRateLimiter } from './store/redisRateLimiter';
 import { RedisStateStore } from './store/redisStore';
 import type { StateStore } from './store/store';
 import { IdentityDirectory } from './workitems/identityDirectory';
-import { WorkItemService } from './workitems/workItemService';
 
 export interface RunningBot {
   app: App;
@@ -64,21 +64,23 @@ export async function startBot(config: Config, logger: Logger = createLogger(con
     logger,
   });
   const linking = createAccountLinking(config, { isc, store, directory, logger, iscBaseUrl });
-  // The service tells the notifier about every action (so DMs follow their items); the notifier is built from the services, the service among them.
-  const service = new WorkItemService({
-    isc,
-    directory,
-    store,
-    admins: config.slack.adminUserIds,
-    logger,
-    acting: linking,
-    iscTimeoutMs: config.isc.timeoutMs,
-    audit: new AuditTrail(audit, { logger, serviceClientId: config.isc.clientId }),
-    onItemChanged: (item, decisions) => notifier.itemChanged(item, decisions),
-  });
+  // The services tell the notifier about every action (so DMs follow their items); the notifier is built from the services.
+  const services = createInboxServices(
+    {
+      isc,
+      directory,
+      store,
+      admins: config.slack.adminUserIds,
+      logger,
+      acting: linking,
+      iscTimeoutMs: config.isc.timeoutMs,
+      audit: new AuditTrail(audit, { logger, serviceClientId: config.isc.clientId }),
+    },
+    (entry, decisions) => notifier.itemChanged(entry, decisions),
+  );
   let leadership: Leadership | undefined;
   const background = () => (leadership ? (leadership.isLeader ? 'leader' : 'standby') : 'single');
-  const ctx: BotContext = { config, isc, service, directory, store, audit, logger, now: () => new Date(), iscHealth: () => isc.checkHealth(), linking, background };
+  const ctx: BotContext = { config, isc, ...services, directory, store, audit, logger, now: () => new Date(), iscHealth: () => isc.checkHealth(), linking, background };
   const notifier = new Notifier(ctx, { slack: createNotificationClient(config.slack, logger) });
   const inFlight = new InFlight();
   const app = createSlackApp({ ...ctx, notifier }, workspace, inFlight);

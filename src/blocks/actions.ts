@@ -1,5 +1,6 @@
 // The contract between the Block Kit builders and the Bolt listeners: action ids, callback ids and
 // the compact JSON carried in button values and modal private_metadata.
+import type { InboxKind } from '../inbox/items';
 
 export const ACTION = {
   approve: 'wi_approve',
@@ -21,33 +22,100 @@ export const ACTION = {
   taskTerminate: 'task_terminate',
 } as const;
 
+/** Buttons of an access-request approval card; their value is an ApprovalActionValue. */
+export const AR_ACTION = {
+  approve: 'ar_approve',
+  /** Opens the decision form with a comment (approve). */
+  approveWithComment: 'ar_approve_comment',
+  /** Opens the decision form (reject, with the reason). */
+  reject: 'ar_reject',
+  forward: 'ar_forward',
+  details: 'ar_details',
+} as const;
+
+/** Buttons of a generic approval card; their value is an ApprovalActionValue. */
+export const GA_ACTION = {
+  /** Decides at once, or opens the decision form when the approval requires a comment to approve. */
+  approve: 'ga_approve',
+  /** Opens the decision form: shown instead of Approve when the approval requires a comment to approve. */
+  approveWithComment: 'ga_approve_comment',
+  reject: 'ga_reject',
+  reassign: 'ga_reassign',
+  comment: 'ga_comment',
+  details: 'ga_details',
+} as const;
+
 export const VIEW = {
   forward: 'wi_forward_modal',
   selectAccounts: 'wi_select_accounts_modal',
+  /** Approve with a comment, or reject with the reason, of an access request. */
+  arDecide: 'ar_decide_modal',
+  arForward: 'ar_forward_modal',
+  gaDecide: 'ga_decide_modal',
+  gaReassign: 'ga_reassign_modal',
+  gaComment: 'ga_comment_modal',
 } as const;
 
+/** A section of the inbox as button values name it. */
+const SECTION_CODES: Record<InboxKind, string> = { workItem: 'w', accessRequest: 'a', generic: 'g' };
+const SECTION_BY_CODE = new Map(Object.entries(SECTION_CODES).map(([kind, code]) => [code, kind as InboxKind]));
+
+/**
+ * Where a list page starts: the pending inbox at a section and an offset within it (work items when
+ * no section is named), or the completed work items at an offset.
+ */
+export interface ListPosition {
+  kind: 'pending' | 'completed';
+  offset: number;
+  section?: InboxKind;
+}
+
+/** The list part of a button value: `k`, `o` and, inside the inbox's approval sections, `s`. */
+interface ListValue {
+  k?: 'pending' | 'completed';
+  o?: number;
+  s?: string;
+}
+
 /** Value of every work-item button. Short keys keep it far below Slack's 2000-character limit. */
-export interface ItemActionValue {
+export interface ItemActionValue extends ListValue {
   /** Work item id. */
   w: string;
   /** Approval item id (approve / reject of one approval item). */
   a?: string;
   /** Slack user whose items are shown, when an admin acts for someone else. */
   u?: string;
-  /** The list the card was shown in (kind and offset), so it is redrawn on the same page. */
-  k?: 'pending' | 'completed';
-  o?: number;
+}
+
+/** Value of every access-request and generic approval button. */
+export interface ApprovalActionValue extends ListValue {
+  /** The approval id. */
+  i: string;
+  u?: string;
 }
 
 /** Value of Next / Previous / Refresh buttons. */
 export interface PageActionValue {
   k: 'pending' | 'completed';
   o: number;
+  s?: string;
   u?: string;
 }
 
-export function encodeValue(value: ItemActionValue | PageActionValue): string {
+export function encodeValue(value: ItemActionValue | ApprovalActionValue | PageActionValue): string {
   return JSON.stringify(value);
+}
+
+/** The list part of a card's button values (nothing for a card shown on its own). */
+export function listValue(list: ListPosition | undefined): ListValue {
+  if (!list) return {};
+  const s = list.kind === 'pending' && list.section && list.section !== 'workItem' ? { s: SECTION_CODES[list.section] } : {};
+  return { k: list.kind, o: list.offset, ...s };
+}
+
+/** The value of a paging button that starts a page at `list`. */
+export function pageValue(list: ListPosition, subjectSlackUserId?: string): string {
+  return encodeValue({ ...(listValue(list) as PageActionValue), ...(subjectSlackUserId ? { u: subjectSlackUserId } : {}) });
 }
 
 const ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -57,45 +125,91 @@ export function isValidId(id: unknown): id is string {
   return typeof id === 'string' && ID.test(id);
 }
 
+const optionalId = (v: unknown) => v === undefined || isValidId(v);
+const isOffset = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+
+/** The list position a value names; undefined when it names none; null when it is malformed. */
+function decodeList(v: Partial<ListValue>): ListPosition | undefined | null {
+  if (v.k === undefined) return v.s === undefined ? undefined : null;
+  if (v.k !== 'pending' && v.k !== 'completed') return null;
+  if (v.o !== undefined && !isOffset(v.o)) return null;
+  const section = v.s === undefined ? undefined : SECTION_BY_CODE.get(v.s);
+  if (v.s !== undefined && (!section || v.k !== 'pending')) return null;
+  return { kind: v.k, offset: v.o ?? 0, ...(section ? { section } : {}) };
+}
+
+function parse<T>(raw: string | undefined): Partial<T> | undefined {
+  try {
+    const v: unknown = JSON.parse(raw ?? '');
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Partial<T>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A decoded button value: the item, the subject an admin looks at, and the list the card was shown in. */
+export type Decoded<V> = Omit<V, keyof ListValue> & { list?: ListPosition };
+
 /** Parses a work-item button value; undefined when it is malformed (never trust the payload). */
-export function decodeItemValue(raw: string | undefined): ItemActionValue | undefined {
-  try {
-    const v = JSON.parse(raw ?? '') as Partial<ItemActionValue>;
-    if (typeof v.w !== 'string' || !ID.test(v.w)) return undefined;
-    if (v.a !== undefined && (typeof v.a !== 'string' || !ID.test(v.a))) return undefined;
-    if (v.u !== undefined && (typeof v.u !== 'string' || !ID.test(v.u))) return undefined;
-    if (v.k !== undefined && v.k !== 'pending' && v.k !== 'completed') return undefined;
-    if (v.o !== undefined && (typeof v.o !== 'number' || !Number.isInteger(v.o) || v.o < 0)) return undefined;
-    return { w: v.w, ...(v.a ? { a: v.a } : {}), ...(v.u ? { u: v.u } : {}), ...(v.k ? { k: v.k, o: v.o ?? 0 } : {}) };
-  } catch {
-    return undefined;
-  }
+export function decodeItemValue(raw: string | undefined): Decoded<ItemActionValue> | undefined {
+  const v = parse<ItemActionValue>(raw);
+  if (!v || !isValidId(v.w) || !optionalId(v.a) || !optionalId(v.u)) return undefined;
+  const list = decodeList(v);
+  if (list === null) return undefined;
+  return { w: v.w, ...(v.a ? { a: v.a } : {}), ...(v.u ? { u: v.u } : {}), ...(list ? { list } : {}) };
 }
 
-export function decodePageValue(raw: string | undefined): PageActionValue | undefined {
-  try {
-    const v = JSON.parse(raw ?? '') as Partial<PageActionValue>;
-    if (v.k !== 'pending' && v.k !== 'completed') return undefined;
-    if (typeof v.o !== 'number' || !Number.isInteger(v.o) || v.o < 0) return undefined;
-    if (v.u !== undefined && (typeof v.u !== 'string' || !ID.test(v.u))) return undefined;
-    return { k: v.k, o: v.o, ...(v.u ? { u: v.u } : {}) };
-  } catch {
-    return undefined;
-  }
+/** Parses an approval button value (either kind); undefined when it is malformed. */
+export function decodeApprovalValue(raw: string | undefined): Decoded<ApprovalActionValue> | undefined {
+  const v = parse<ApprovalActionValue>(raw);
+  if (!v || !isValidId(v.i) || !optionalId(v.u)) return undefined;
+  const list = decodeList(v);
+  if (list === null || list?.kind === 'completed') return undefined;
+  return { i: v.i, ...(v.u ? { u: v.u } : {}), ...(list ? { list } : {}) };
 }
 
-/** private_metadata of the Forward and Select-accounts modals: where the card lives, to update it after submit. */
-export interface ModalMetadata {
-  w: string;
+export function decodePageValue(raw: string | undefined): { list: ListPosition; u?: string } | undefined {
+  const v = parse<PageActionValue>(raw);
+  if (!v || !isOffset(v.o) || !optionalId(v.u)) return undefined;
+  const list = decodeList(v);
+  if (!list) return undefined;
+  return { list, ...(v.u ? { u: v.u } : {}) };
+}
+
+/**
+ * private_metadata of the modals opened from a card: the item (`w` a work item, `i` an approval),
+ * where the card lives, to update it after submit.
+ */
+export interface ModalMetadata extends ListValue {
+  w?: string;
+  i?: string;
   u?: string;
-  /** Channel and ts of the message holding the card (absent for the Home tab / ephemeral). */
-  c?: string;
-  t?: string;
   /** response_url of an ephemeral card, so it can be replaced after submit. */
   r?: string;
   /** true when opened from the Home tab. */
   h?: boolean;
-  /** The list the card was shown in (from ItemActionValue), so it is redrawn on the same page. */
-  k?: 'pending' | 'completed';
-  o?: number;
+  /** The decision forms: approve (with a comment) or reject. */
+  v?: 'approve' | 'reject';
+  /** The comment is required (ISC refuses the decision without one). */
+  q?: boolean;
+}
+
+/** Parses a modal's private_metadata; undefined when it is malformed or names no valid item. */
+export type FormMetadata = Decoded<ModalMetadata>;
+
+export function decodeModalMetadata(raw: string | undefined): FormMetadata | undefined {
+  const v = parse<ModalMetadata>(raw);
+  if (!v || (v.w === undefined) === (v.i === undefined) || !optionalId(v.w) || !optionalId(v.i) || !optionalId(v.u)) return undefined;
+  if ((v.r !== undefined && typeof v.r !== 'string') || (v.v !== undefined && v.v !== 'approve' && v.v !== 'reject')) return undefined;
+  const list = decodeList(v);
+  if (list === null) return undefined;
+  return {
+    ...(v.w ? { w: v.w } : { i: v.i }),
+    ...(v.u ? { u: v.u } : {}),
+    ...(v.r ? { r: v.r } : {}),
+    ...(v.h === true ? { h: true } : {}),
+    ...(v.v ? { v: v.v } : {}),
+    ...(v.q === true ? { q: true } : {}),
+    ...(list ? { list } : {}),
+  };
 }

@@ -1,13 +1,15 @@
-// How a decision taken in the bot reads on a card, for any kind of item (work items now, access-request
-// and generic approvals next): the line "✅ Approved by @ada · when", and whether it settles the card.
+// How a decision taken in the bot reads on a card, for any kind of item (work items, access-request
+// and generic approvals): the line "✅ Approved by @ada · when", and whether it settles the card.
+import { type Decision, type DecisionKind, isHandOver } from '../decisions/decision';
 import { escapeTruncate, userMention } from './mrkdwn';
 import { slackDate } from './time';
-import type { Decision, DecisionKind, Viewer } from './types';
+import type { Viewer } from './types';
 
 const DECISION_LABELS: Record<DecisionKind, string> = {
   approved: '✅ Approved',
   rejected: '❌ Rejected',
   forwarded: '➡️ Forwarded',
+  reassigned: '➡️ Reassigned',
   completed: '✔️ Completed',
   accounts_submitted: '📝 Accounts submitted',
 };
@@ -16,20 +18,20 @@ const DECISION_LABELS: Record<DecisionKind, string> = {
 export function decisionLine(decision: Decision, viewer: Viewer): string {
   const target = decision.forwardedTo;
   const to =
-    decision.kind === 'forwarded' && target
+    isHandOver(decision) && target
       ? ` to ${target.slackUserId ? userMention(target.slackUserId) : escapeTruncate(target.name, 200, 'someone')}`
       : '';
   return `${DECISION_LABELS[decision.kind]}${to} by ${userMention(decision.bySlackUserId)} · ${slackDate(decision.at, viewer)}`;
 }
 
 /**
- * The decision on a whole item that leaves nothing to do on this card, if any. A forward is not a
- * final decision: it settles the item only on the cards of someone who no longer owns it (the old
- * owner's list, DM, detail view), while its new owner (whose queue the card is in) acts at once.
+ * The decision on a whole item that leaves nothing to do on this card, if any. A forward (or a
+ * reassign) is not a final decision: it settles the item only on the cards of someone who no longer
+ * owns it (the old owner's list, DM, detail view), while its new owner (whose queue the card is in) acts at once.
  * `subjectIdentityId`: the ISC identity whose items the card is shown among; when unknown, a forward
  * settles nothing and the click's own permission check decides.
  */
 export function settlingDecision(whole: Decision | undefined, ownerId: string | null | undefined, subjectIdentityId: string | undefined): Decision | undefined {
-  if (whole?.kind !== 'forwarded') return whole;
+  if (!whole || !isHandOver(whole)) return whole;
   return subjectIdentityId !== undefined && subjectIdentityId !== ownerId ? whole : undefined;
 }

@@ -28,11 +28,11 @@ export const FORWARD_COMMENT_MAX = 1000;
  */
 export const ACCOUNT_FIELDS = { blockPrefix: 'acct:', actionId: 'acct_value' } as const;
 
-function modal(title: string, blocks: KnownBlock[], extra: Partial<ModalView> = {}): ModalView {
+export function modal(title: string, blocks: KnownBlock[], extra: Partial<ModalView> = {}): ModalView {
   return { type: 'modal', title: plain(title, LIMITS.viewTitle), close: plain('Cancel', LIMITS.viewTitle), blocks, ...extra };
 }
 
-function privateMetadata(metadata: object): string {
+export function privateMetadata(metadata: object): string {
   const json = JSON.stringify(metadata);
   if (json.length > LIMITS.privateMetadata) throw new RangeError(`private_metadata is ${json.length} characters`);
   return json;

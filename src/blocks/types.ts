@@ -1,31 +1,16 @@
 import type { KnownBlock } from '@slack/types';
-import type { WorkItem } from '../isc/types';
+import type { Decisions } from '../decisions/decision';
+import type { ListPosition } from './actions';
+import type { Budget } from './limits';
 
 /** Who is looking, so times render in their own Slack time zone. */
 export interface Viewer {
   /** IANA time zone from Slack `users.info` (`user.tz`), e.g. `Europe/Paris`. */
   tz: string;
   now: Date;
+  /** The Slack user's locale (e.g. `de-DE`), for texts ISC gives in several languages. */
+  locale?: string;
 }
-
-export type DecisionKind = 'approved' | 'rejected' | 'forwarded' | 'completed' | 'accounts_submitted';
-
-/** What a Slack user did to an approval item or a whole work item, shown on the card afterwards. */
-export interface Decision {
-  kind: DecisionKind;
-  bySlackUserId: string;
-  /** ISO timestamp. */
-  at: string;
-  /** For `forwarded`: the new owner. */
-  forwardedTo?: { slackUserId?: string; name: string };
-}
-
-/** Key in `Decisions` for a decision on the whole work item (complete, forward, bulk, accounts). */
-export const WHOLE_ITEM = '*';
-/** approvalItemId (or WHOLE_ITEM) → decision. */
-export type Decisions = Record<string, Decision>;
-
-export type ListKind = 'pending' | 'completed';
 
 export interface CardOptions {
   viewer: Viewer;
@@ -39,17 +24,19 @@ export interface CardOptions {
    * forward through the bot settles a card only for someone who no longer owns the item.
    */
   subjectIdentityId?: string;
+  /** The Slack user looking at the card: a generic approval's card settles for whoever decided their own part. */
+  viewerSlackUserId?: string;
 }
 
-export interface WorkItemListPage {
-  kind: ListKind;
-  items: WorkItem[];
-  offset: number;
-  pageSize: number;
-  /** From X-Total-Count; undefined when unknown. */
-  total?: number;
-  /** Per-item decisions, keyed by work item id. */
-  decisions?: Record<string, Decisions>;
+export type CardMode = 'compact' | 'full';
+
+/** How one card is drawn: in a list (compact) or on its own (full), and where its buttons send the user back to. */
+export interface RenderCardOptions extends CardOptions {
+  mode: CardMode;
+  /** Full mode: room for this card (parts beyond it are summarised). Default: a whole message. */
+  budget?: Budget;
+  /** The list page the card is shown in, carried in its button values. */
+  list?: ListPosition;
 }
 
 /** What the message builders return: blocks plus the top-level text that notifications show. */

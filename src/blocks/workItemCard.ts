@@ -1,21 +1,13 @@
 import type { Button, KnownBlock } from '@slack/types';
 import type { ApprovalItemDetails, RemediationItemDetails, WorkItem } from '../isc/types';
-import { ACTION, encodeValue, isValidId } from './actions';
-import { type Budget, LIMITS, MESSAGE_BUDGET, actionsBlock, button, contextBlock, field, fitBlocks, header, section } from './limits';
+import { ACTION, encodeValue, isValidId, listValue } from './actions';
+import { LIMITS, MESSAGE_BUDGET, actionsBlock, button, contextBlock, field, fitBlocks, header, section } from './limits';
 import { decisionLine, settlingDecision } from './decisions';
 import { escapeTruncate } from './mrkdwn';
 import { age, slackDate } from './time';
-import { type CardOptions, type Decision, type ListKind, WHOLE_ITEM } from './types';
+import { type Decision, WHOLE_ITEM } from '../decisions/decision';
+import type { RenderCardOptions } from './types';
 
-export type CardMode = 'compact' | 'full';
-
-export interface RenderCardOptions extends CardOptions {
-  mode: CardMode;
-  /** Full mode: room for this card (approval items beyond it are summarised). Default: a whole message. */
-  budget?: Budget;
-  /** The list page the card is shown in, carried in its button values. */
-  list?: { kind: ListKind; offset: number };
-}
 
 export const COMPACT_APPROVAL_ITEMS = 3;
 export const COMPACT_DESCRIPTION_CHARS = 300;
@@ -92,12 +84,7 @@ function blockId(m: CardModel, suffix: string): string {
 /** Only called for buttons of an item whose id passed isValidId. */
 function itemValue(m: CardModel, approvalItemId?: string): string {
   const { subjectSlackUserId: u, list } = m.opts;
-  return encodeValue({
-    w: m.item.id!,
-    ...(approvalItemId ? { a: approvalItemId } : {}),
-    ...(u ? { u } : {}),
-    ...(list ? { k: list.kind, o: list.offset } : {}),
-  });
+  return encodeValue({ w: m.item.id!, ...(approvalItemId ? { a: approvalItemId } : {}), ...(u ? { u } : {}), ...listValue(list) });
 }
 
 /** A decision on the whole item also settles the approval items it covered (bulk approve / reject). */

@@ -1,9 +1,10 @@
 import type { Button, KnownBlock } from '@slack/types';
 import type { WorkItem } from '../isc/types';
-import { ACTION, encodeValue } from './actions';
+import { ACTION, pageValue } from './actions';
 import { type Budget, MESSAGE_BUDGET, actionsBlock, button, divider, fitBlocks, section } from './limits';
 import { escapeMrkdwn, escapeTruncate, plural, userMention } from './mrkdwn';
-import type { CardOptions, RenderedMessage, WorkItemListPage } from './types';
+import type { WorkItemListPage } from '../workitems/workItemService';
+import type { CardOptions, RenderedMessage } from './types';
 import { renderWorkItemCard, workItemTitle } from './workItemCard';
 
 /**
@@ -47,7 +48,7 @@ function hasNext(page: WorkItemListPage, shown: number): boolean {
 
 /** Previous / Next / Refresh; Next continues from the first card not shown. */
 function pagingBlock(page: WorkItemListPage, opts: ListOptions, shown: number, next: boolean): KnownBlock {
-  const value = (o: number) => encodeValue({ k: page.kind, o, ...(opts.subjectSlackUserId ? { u: opts.subjectSlackUserId } : {}) });
+  const value = (o: number) => pageValue({ kind: page.kind, offset: o }, opts.subjectSlackUserId);
   const buttons: Button[] = [];
   if (page.offset > 0) {
     buttons.push(button({ actionId: ACTION.pagePrev, text: '◀ Previous', value: value(Math.max(0, page.offset - page.pageSize)) }));

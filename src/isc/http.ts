@@ -13,6 +13,16 @@ export type Query = Record<string, string | number | boolean | undefined>;
 /** ISC's ceiling for `limit` on every collection. */
 export const MAX_PAGE_SIZE = 250;
 
+/** Every item of a collection, read a page of MAX_PAGE_SIZE at a time until a short page. */
+export async function readAllPages<T>(readPage: (page: { offset: number; limit: number }) => Promise<Page<T>>): Promise<T[]> {
+  const items: T[] = [];
+  for (let offset = 0; ; offset += MAX_PAGE_SIZE) {
+    const page = await readPage({ offset, limit: MAX_PAGE_SIZE });
+    items.push(...page.items);
+    if (page.items.length < MAX_PAGE_SIZE) return items;
+  }
+}
+
 export interface RawRequest {
   method: HttpMethod;
   path: string;

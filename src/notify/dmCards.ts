@@ -1,16 +1,24 @@
+import { renderInboxItemDetail } from '../blocks/inboxList';
 import { renderFirstPollSummary, renderGoneDm, renderNewItemDm, renderReminder, renderSettledElsewhereDm } from '../blocks/notifications';
-import { type CardOptions, type Decisions, type RenderedMessage, type Viewer, WHOLE_ITEM } from '../blocks/types';
-import { renderWorkItemDetail } from '../blocks/workItemList';
-import type { WorkItem } from '../isc/types';
+import type { CardOptions, RenderedMessage, Viewer } from '../blocks/types';
+import { isHandOver, type Decisions } from '../decisions/decision';
+import { inboxKey, isOpen, isPendingFor, parseInboxKey, type InboxItem } from '../inbox/items';
 import type { NotifyDeps } from './deps';
 import type { DmPort, DmRef } from './dmPort';
 import type { Announcement, Ledger } from './ledger';
 
-export type IdentifiedItem = WorkItem & { id: string };
+/** An item of any kind with the key its notification records go by (inboxKey). */
+export type KeyedItem = InboxItem & { key: string };
+
+export function keyed(entry: InboxItem): KeyedItem | undefined {
+  const key = inboxKey(entry);
+  return key ? { ...entry, key } : undefined;
+}
 
 /** Whether the bot's own records say who settled the item (otherwise it was settled in ISC). */
-function settledInSlack(item: WorkItem, decisions: Decisions): boolean {
-  return item.state === 'Pending' ? Boolean(decisions[WHOLE_ITEM]) : Object.keys(decisions).length > 0;
+function settledInSlack(entry: InboxItem, decisions: Decisions): boolean {
+  const taken = Object.values(decisions);
+  return isOpen(entry) ? taken.some(isHandOver) : taken.length > 0;
 }
 
 export interface DmCardsOptions {
@@ -21,28 +29,36 @@ export interface DmCardsOptions {
 
 /**
  * The Slack side of notifications: posts the DMs, summaries and reminders, and keeps each DM true to
- * its item. One item's Slack work runs in order, so a slower, older update never lands last.
+ * its item, of whichever kind. One item's Slack work runs in order, so a slower, older update never lands last.
  */
 export class DmCards {
   private readonly chains = new Map<string, Promise<unknown>>();
 
   constructor(private readonly opts: DmCardsOptions) {}
 
-  private serial<T>(workItemId: string, work: () => Promise<T>): Promise<T> {
-    const run = (this.chains.get(workItemId) ?? Promise.resolve()).then(work);
+  private serial<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const run = (this.chains.get(key) ?? Promise.resolve()).then(work);
     const tail = run.catch(() => undefined);
-    this.chains.set(workItemId, tail);
-    void tail.then(() => this.chains.get(workItemId) === tail && this.chains.delete(workItemId));
+    this.chains.set(key, tail);
+    void tail.then(() => this.chains.get(key) === tail && this.chains.delete(key));
     return run;
   }
 
   private async viewer(userId: string): Promise<Viewer> {
-    return { tz: await this.opts.ctx.directory.timeZone(userId), now: this.opts.ctx.now() };
+    const { directory } = this.opts.ctx;
+    const [tz, locale] = await Promise.all([directory.timeZone(userId), directory.locale(userId)]);
+    return { tz, now: this.opts.ctx.now(), ...(locale ? { locale } : {}) };
   }
 
   /** The user's own card options, as `/workitems` gives them to the user. */
   private async cardOptions(userId: string): Promise<CardOptions> {
-    return { viewer: await this.viewer(userId), iscUiBaseUrl: this.opts.ctx.config.isc.uiBaseUrl };
+    const identity = this.opts.ctx.directory.peekIdentity(userId);
+    return {
+      viewer: await this.viewer(userId),
+      viewerSlackUserId: userId,
+      iscUiBaseUrl: this.opts.ctx.config.isc.uiBaseUrl,
+      ...(identity ? { subjectIdentityId: identity.id } : {}),
+    };
   }
 
   /** Waits for the Slack work under way (shutdown, tests). */
@@ -51,93 +67,95 @@ export class DmCards {
   }
 
   /** One DM for a new item, with the card and buttons of `/workitems <id>`. */
-  announce(userId: string, item: IdentifiedItem, previous?: Announcement): Promise<void> {
-    return this.serial(item.id, () =>
-      this.claimAndPost(userId, [{ item, previous }], 'dm', async ([first]) => {
+  announce(userId: string, entry: KeyedItem, previous?: Announcement): Promise<void> {
+    return this.serial(entry.key, () =>
+      this.claimAndPost(userId, [{ entry, previous }], 'dm', async ([first]) => {
         const opts = await this.cardOptions(userId);
-        return renderNewItemDm(first, { ...opts, decisions: await this.opts.ctx.service.decisionsFor(first.id) });
+        return renderNewItemDm(first, { ...opts, decisions: await this.opts.ctx.inbox.decisionsOf(first) });
       }),
     );
   }
 
   /** A new subscriber's first poll: the items already waiting, in one message. */
-  async summarise(userId: string, entries: Array<{ item: IdentifiedItem; previous?: Announcement }>): Promise<void> {
+  async summarise(userId: string, entries: Array<{ entry: KeyedItem; previous?: Announcement }>): Promise<void> {
     await this.claimAndPost(userId, entries, 'summary', async (items) => renderFirstPollSummary(items, await this.viewer(userId)));
   }
 
   private async claimAndPost(
     userId: string,
-    entries: Array<{ item: IdentifiedItem; previous?: Announcement }>,
+    entries: Array<{ entry: KeyedItem; previous?: Announcement }>,
     kind: Announcement['kind'],
-    render: (items: IdentifiedItem[]) => Promise<RenderedMessage>,
+    render: (items: KeyedItem[]) => Promise<RenderedMessage>,
   ): Promise<void> {
     const { ledger, dms, ctx } = this.opts;
-    const claimed: Array<{ item: IdentifiedItem; claim: Announcement }> = [];
-    for (const { item, previous } of entries) {
-      const claim = await ledger.claim(userId, item.id, kind, previous);
-      if (claim) claimed.push({ item, claim });
+    const claimed: Array<{ entry: KeyedItem; claim: Announcement }> = [];
+    for (const { entry, previous } of entries) {
+      const claim = await ledger.claim(userId, entry.key, kind, previous);
+      if (claim) claimed.push({ entry, claim });
     }
     if (!claimed.length) return;
     let where: DmRef;
     try {
-      where = await dms.postDm(userId, await render(claimed.map((c) => c.item)));
+      where = await dms.postDm(userId, await render(claimed.map((c) => c.entry)));
     } catch (e) {
-      await Promise.all(claimed.map(({ item, claim }) => ledger.release(userId, item.id, claim)));
+      await Promise.all(claimed.map(({ entry, claim }) => ledger.release(userId, entry.key, claim)));
       throw e;
     }
-    const recorded = await Promise.all(claimed.map(({ item, claim }) => ledger.posted(userId, item.id, claim, where)));
+    const recorded = await Promise.all(claimed.map(({ entry, claim }) => ledger.posted(userId, entry.key, claim, where)));
     if (recorded.includes(false)) ctx.logger.warn('A notification was posted after its claim had been taken over; the other record is kept', { userId });
   }
 
   /** A reminder as a reply in the thread of the items' DM, or of the summary that listed them. */
-  remind(userId: string, record: Announcement, items: IdentifiedItem[], viewer: Viewer): Promise<void> {
+  remind(userId: string, record: Announcement, items: KeyedItem[], viewer: Viewer): Promise<void> {
     const { dms, ledger, ctx } = this.opts;
     const send = async () => {
       if (!record.channel || !record.ts) return;
       await dms.postDm(userId, renderReminder(items, viewer, record.kind), { channel: record.channel, ts: record.ts });
       const remindedAt = ctx.now().toISOString();
-      await Promise.all(items.map((item) => ledger.update(userId, item.id, { remindedAt })));
+      await Promise.all(items.map((entry) => ledger.update(userId, entry.key, { remindedAt })));
     };
-    return record.kind === 'dm' ? this.serial(items[0].id, send) : send();
+    return record.kind === 'dm' ? this.serial(items[0].key, send) : send();
   }
 
   /**
    * Redraws an item's DM as the item now is; `left`: it left the user's queue, so the DM is final.
    * After an action in the bot (`origin` action) the DM is drawn exactly like the card the click
    * redraws, so the two updates agree; a poll that finds the item settled in ISC says so instead.
-   * `item` undefined: ISC no longer has it. A failed update marks the DM stale for the next poll.
+   * `entry` undefined: ISC no longer has it. A failed update marks the DM stale for the next poll.
    */
-  follow(userId: string, workItemId: string, item: WorkItem | undefined, decisions: Decisions, left: boolean, origin: 'action' | 'poll'): Promise<void> {
+  follow(userId: string, key: string, entry: InboxItem | undefined, decisions: Decisions, left: boolean, origin: 'action' | 'poll'): Promise<void> {
     const { ledger, dms, ctx } = this.opts;
-    return this.serial(workItemId, async () => {
-      const record = await ledger.get(userId, workItemId);
+    return this.serial(key, async () => {
+      const record = await ledger.get(userId, key);
       if (record?.status !== 'posted') return;
       if (record.kind === 'dm' && record.channel && record.ts) {
         let message: RenderedMessage;
-        if (!item) message = renderGoneDm();
-        else if (origin === 'poll' && left && !settledInSlack(item, decisions)) message = renderSettledElsewhereDm(item, await this.cardOptions(userId));
-        else message = renderWorkItemDetail(item, { ...(await this.cardOptions(userId)), decisions });
+        if (!entry) message = renderGoneDm(parseInboxKey(key).kind);
+        else if (origin === 'poll' && left && !settledInSlack(entry, decisions)) message = renderSettledElsewhereDm(entry, await this.cardOptions(userId));
+        else message = renderInboxItemDetail(entry, { ...(await this.cardOptions(userId)), decisions });
         try {
           await dms.updateDm({ channel: record.channel, ts: record.ts }, message);
         } catch (e) {
-          ctx.logger.warn('Could not update a notification DM; the next poll tries again', { userId, workItemId, error: e instanceof Error ? e.message : String(e) });
-          await ledger.update(userId, workItemId, { stale: true });
+          ctx.logger.warn('Could not update a notification DM; the next poll tries again', { userId, itemKey: key, error: e instanceof Error ? e.message : String(e) });
+          await ledger.update(userId, key, { stale: true });
           return;
         }
       }
-      if (left || record.stale) await ledger.update(userId, workItemId, left ? { status: 'settled', stale: false } : { stale: false });
+      if (left || record.stale) await ledger.update(userId, key, left ? { status: 'settled', stale: false } : { stale: false });
     });
   }
 
   /** An action in the bot changed the item: every DM about it follows. */
-  async itemChanged(item: WorkItem, decisions: Decisions): Promise<void> {
-    if (!item.id) return;
-    const holders = await this.opts.ledger.holdersOf(item.id);
+  async itemChanged(entry: InboxItem, decisions: Decisions): Promise<void> {
+    const key = inboxKey(entry);
+    if (!key) return;
+    const holders = await this.opts.ledger.holdersOf(key);
     await Promise.all(
       holders.map(async (userId) => {
         const identity = await this.opts.ctx.directory.identityFor(userId).catch(() => null);
-        const left = item.state !== 'Pending' || (identity !== null && identity.id !== item.ownerId);
-        await this.follow(userId, item.id!, item, decisions, left, 'action');
+        // Unknown identity: only a closed item has left the queue for sure.
+        const left = identity === null ? !isOpen(entry) : !isPendingFor(entry, identity.id);
+        await this.follow(userId, key, entry, decisions, left, 'action');
       }),
     );
   }

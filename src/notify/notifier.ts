@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Decisions } from '../blocks/types';
-import type { WorkItem } from '../isc/types';
+import type { Decisions } from '../decisions/decision';
+import { inboxKey, type InboxItem } from '../inbox/items';
 import type { NotifyDeps } from './deps';
 import { DmCards } from './dmCards';
 import { Ledger } from './ledger';
@@ -78,11 +78,11 @@ export class Notifier {
     return this.poller.runCycle();
   }
 
-  /** WorkItemService's hook: an action in the bot changed the item, so its DMs follow. Never throws. */
-  itemChanged(item: WorkItem, decisions: Decisions): void {
+  /** The services' hook: an action in the bot changed an item (of any kind), so its DMs follow. Never throws. */
+  itemChanged(entry: InboxItem, decisions: Decisions): void {
     if (this.shutdown.signal.aborted) return;
-    this.cards.itemChanged(item, decisions).catch((e: unknown) => {
-      if (!isAbort(e)) this.ctx.logger.warn('Notifications: could not update the DMs of a work item', { workItemId: item.id, error: e instanceof Error ? e.message : String(e) });
+    this.cards.itemChanged(entry, decisions).catch((e: unknown) => {
+      if (!isAbort(e)) this.ctx.logger.warn('Notifications: could not update the DMs of an item', { itemKey: inboxKey(entry), error: e instanceof Error ? e.message : String(e) });
     });
   }
 

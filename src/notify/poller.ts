@@ -1,11 +1,10 @@
+import { createdAt, INBOX_KINDS, isPendingFor, parseInboxKey, type InboxItem, type InboxKind } from '../inbox/items';
 import { isIscError } from '../isc/errors';
-import { MAX_PAGE_SIZE } from '../isc/http';
 import { RateLimiter } from '../isc/rateLimiter';
-import type { WorkItem } from '../isc/types';
 import { isStoreUnavailable } from '../store/store';
 import type { IscIdentityRef } from '../workitems/identityDirectory';
 import type { NotifyDeps } from './deps';
-import type { DmCards, IdentifiedItem } from './dmCards';
+import { keyed, type DmCards, type KeyedItem } from './dmCards';
 import type { Announcement, Ledger } from './ledger';
 import { isQuietTime } from '../quietHours';
 import { reminderDue } from './reminders';
@@ -13,6 +12,12 @@ import type { Sleep } from './slackSender';
 import type { Subscriber, Subscriptions } from './subscriptions';
 
 const WINDOW_MS = 10_000;
+/** One list per kind of item: the fewest ISC calls a subscriber's poll takes. */
+export const CALLS_PER_POLL = INBOX_KINDS.length;
+/** A kind ISC refuses to list (403, say, when the credentials lack its scope) is not asked again for this long. */
+const KIND_BACKOFF_MS = 15 * 60_000;
+/** The cards the inbox keeps per kind from a poll's read (the list page size). */
+const PRIMED_PAGE = 5;
 
 export interface PollPlan {
   /** ISC calls the poller may make in any 10 s. */
@@ -26,14 +31,16 @@ export interface PollPlan {
 }
 
 /**
- * The poller may use `share` of the bot's ISC rate limit. A subscriber's poll takes at least one ISC
- * call, so polls start at least 10 s / callsPer10s apart: N subscribers need N times that, and the
- * interval stretches to it when the configured one is shorter. Polls that take more calls
- * (more pages, items that left the queue, an identity lookup) wait for the poller's own limiter.
+ * The poller may use `share` of the bot's ISC rate limit. A subscriber's poll takes at least
+ * `callsPerPoll` ISC calls (one list per kind of item), so polls start at least that many times
+ * 10 s / callsPer10s apart: N subscribers need N times that, and the interval stretches to it when the
+ * configured one is shorter. Polls that take more calls (more pages, items that left the queue, an
+ * identity lookup) wait for the poller's own limiter.
  */
-export function pollPlan(subscribers: number, opts: { intervalMs: number; rateLimitPer10s: number; share: number }): PollPlan {
+export function pollPlan(subscribers: number, opts: { intervalMs: number; rateLimitPer10s: number; share: number; callsPerPoll?: number }): PollPlan {
   const callsPer10s = Math.max(1, Math.floor(opts.rateLimitPer10s * opts.share));
-  const spacingMs = subscribers ? Math.max(Math.ceil(WINDOW_MS / callsPer10s), Math.floor(opts.intervalMs / subscribers)) : opts.intervalMs;
+  const perPoll = Math.ceil((WINDOW_MS * (opts.callsPerPoll ?? CALLS_PER_POLL)) / callsPer10s);
+  const spacingMs = subscribers ? Math.max(perPoll, Math.floor(opts.intervalMs / subscribers)) : opts.intervalMs;
   const intervalMs = Math.max(opts.intervalMs, spacingMs * subscribers);
   return { callsPer10s, intervalMs, spacingMs, stretched: intervalMs > opts.intervalMs };
 }
@@ -50,8 +57,14 @@ export const isAbort = (e: unknown) => (e as { name?: unknown } | undefined)?.na
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 interface Waiting {
-  item: IdentifiedItem;
+  item: KeyedItem;
   record: Announcement;
+}
+
+/** A subscriber's pending items of every kind ISC let the poller read, and the kinds it could not. */
+interface Pending {
+  items: KeyedItem[];
+  unread: Set<InboxKind>;
 }
 
 export interface PollerOptions {
@@ -75,10 +88,12 @@ export class Poller {
   private stretched = false;
   /** What is not answering, while it does not. */
   private outage: string | undefined;
+  /** Kinds ISC refused to list, until when they are left alone. */
+  private readonly refusedUntil = new Map<InboxKind, number>();
 
   constructor(private readonly opts: PollerOptions) {
     const { isc, notify } = opts.ctx.config;
-    const share = { intervalMs: notify.pollIntervalMs, rateLimitPer10s: isc.rateLimitPer10s, share: notify.pollRateShare };
+    const share = { intervalMs: notify.pollIntervalMs, rateLimitPer10s: isc.rateLimitPer10s, share: notify.pollRateShare, callsPerPoll: CALLS_PER_POLL };
     this.plan = (n) => pollPlan(n, share);
     this.gate = new RateLimiter({ requests: pollPlan(0, share).callsPer10s, perMs: WINDOW_MS, sleep: opts.sleep, now: () => opts.ctx.now().getTime() });
   }
@@ -125,7 +140,7 @@ export class Poller {
       if (plan.stretched) {
         const seconds = Math.ceil(plan.intervalMs / 1000);
         ctx.logger.warn(
-          `Notifications: ${subscribers.length} subscribers at ${plan.callsPer10s} ISC calls per 10 s (POLL_RATE_SHARE of SAIL_RATE_LIMIT_PER_10S) need ${seconds} s; polling every ${seconds} s instead of POLL_INTERVAL_SECONDS=${ctx.config.notify.pollIntervalMs / 1000}`,
+          `Notifications: ${subscribers.length} subscribers, ${CALLS_PER_POLL} ISC lists each (work items, access requests, generic approvals), at ${plan.callsPer10s} ISC calls per 10 s (POLL_RATE_SHARE of SAIL_RATE_LIMIT_PER_10S) need ${seconds} s; polling every ${seconds} s instead of POLL_INTERVAL_SECONDS=${ctx.config.notify.pollIntervalMs / 1000}`,
         );
       }
     }
@@ -151,13 +166,45 @@ export class Poller {
     return plan;
   }
 
-  private async pendingOf(ownerId: string): Promise<IdentifiedItem[]> {
-    const items: WorkItem[] = [];
-    for (let offset = 0; ; offset += MAX_PAGE_SIZE) {
-      const page = await this.isc(() => this.opts.ctx.isc.workItems.listWorkItems({ ownerId, limit: MAX_PAGE_SIZE, offset }));
-      items.push(...page.items);
-      if (page.items.length < MAX_PAGE_SIZE) return items.filter((i): i is IdentifiedItem => Boolean(i.id));
+  /**
+   * Every pending item of every kind for the owner, within the poller's share. A kind ISC refuses
+   * (403: the credentials lack its scope, say) is skipped, and left alone for a while, without
+   * stopping the other kinds; an outage (5xx, 429, timeouts) ends the cycle as before.
+   */
+  private async pendingOf(ownerId: string): Promise<Pending> {
+    const { service, accessRequests, genericApprovals, inbox } = this.opts.ctx;
+    const gated = <T>(request: () => Promise<T>) => this.isc(request);
+    const readers: { [K in InboxKind]: () => Promise<Array<Extract<InboxItem, { kind: K }>['item']>> } = {
+      workItem: () => service.allPending(ownerId, gated),
+      accessRequest: () => accessRequests.allPending(ownerId, gated),
+      generic: () => genericApprovals.allPending(ownerId, gated),
+    };
+    const items: KeyedItem[] = [];
+    const unread = new Set<InboxKind>();
+    for (const kind of INBOX_KINDS) {
+      if ((this.refusedUntil.get(kind) ?? 0) > this.now()) {
+        unread.add(kind);
+        continue;
+      }
+      const started = inbox.readStarted(kind);
+      let read: Array<InboxItem['item']>;
+      try {
+        read = await readers[kind]();
+      } catch (e) {
+        if (isAbort(e) || isOutage(e) || !isIscError(e)) throw e;
+        this.refusedUntil.set(kind, this.now() + KIND_BACKOFF_MS);
+        this.opts.ctx.logger.warn(`Notifications: ISC refused to list ${kind} items; not polling them for ${KIND_BACKOFF_MS / 60_000} minutes`, { error: message(e) });
+        unread.add(kind);
+        continue;
+      }
+      // What the poll read keeps the inbox's view of this owner warm (unless the bot acted on the kind meanwhile).
+      inbox.prime(kind, ownerId, read as never, started, PRIMED_PAGE);
+      for (const item of read) {
+        const entry = keyed({ kind, item } as InboxItem);
+        if (entry) items.push(entry);
+      }
     }
+    return { items, unread };
   }
 
   private async identityOf(userId: string): Promise<IscIdentityRef | null> {
@@ -175,9 +222,9 @@ export class Poller {
     if (!identity) return;
     // Records first, then the queue: an item settled by a click in between is seen as settled, never as new.
     const records = await ledger.ofUser(userId);
-    const pending = await this.pendingOf(identity.id);
+    const { items: pending, unread } = await this.pendingOf(identity.id);
     const primedKey = `notify:primed:${userId}`;
-    const fresh = pending.filter((item) => ledger.needsAnnouncement(records.get(item.id))).map((item) => ({ item, previous: records.get(item.id) }));
+    const fresh = pending.filter((entry) => ledger.needsAnnouncement(records.get(entry.key))).map((entry) => ({ entry, previous: records.get(entry.key) }));
 
     if ((await ctx.store.get(primedKey)) !== period) {
       try {
@@ -188,36 +235,37 @@ export class Poller {
       }
       await ctx.store.set(primedKey, period);
     } else {
-      for (const { item, previous } of fresh) {
-        await cards.announce(userId, item, previous).catch((e) => this.sendFailed(userId, e, item.id));
+      for (const { entry, previous } of fresh) {
+        await cards.announce(userId, entry, previous).catch((e) => this.sendFailed(userId, e, entry.key));
       }
     }
 
     const waiting: Waiting[] = [];
-    for (const item of pending) {
-      const record = records.get(item.id);
+    for (const entry of pending) {
+      const record = records.get(entry.key);
       if (record?.status !== 'posted') continue;
-      if (record.stale) await cards.follow(userId, item.id, item, await ctx.service.decisionsFor(item.id), false, 'poll');
-      waiting.push({ item, record });
+      if (record.stale) await cards.follow(userId, entry.key, entry, await ctx.inbox.decisionsOf(entry), false, 'poll');
+      waiting.push({ item: entry, record });
     }
     await this.remind(userId, waiting);
-    const pendingIds = new Set(pending.map((i) => i.id));
-    for (const [workItemId, record] of records) {
-      if (record.status === 'posted' && !pendingIds.has(workItemId)) await this.followGone(userId, identity, workItemId);
+    const pendingKeys = new Set(pending.map((entry) => entry.key));
+    for (const [key, record] of records) {
+      if (record.status === 'posted' && !pendingKeys.has(key) && !unread.has(parseInboxKey(key).kind)) await this.followGone(userId, identity, key);
     }
   }
 
   /** An announced item left the queue: decided or reassigned (in the bot or in ISC), or deleted. */
-  private async followGone(userId: string, identity: IscIdentityRef, workItemId: string): Promise<void> {
-    let item: WorkItem | undefined;
+  private async followGone(userId: string, identity: IscIdentityRef, key: string): Promise<void> {
+    const { kind, id } = parseInboxKey(key);
+    let entry: InboxItem | undefined;
     try {
-      item = await this.isc(() => this.opts.ctx.isc.workItems.getWorkItem(workItemId));
+      entry = await this.isc(() => this.opts.ctx.inbox.read(kind, id));
     } catch (e) {
       if (!isGone(e)) throw e;
     }
-    if (item?.state === 'Pending' && item.ownerId === identity.id) return;
-    const decisions = await this.opts.ctx.service.decisionsFor(workItemId);
-    await this.opts.cards.follow(userId, workItemId, item, decisions, true, 'poll');
+    if (entry && isPendingFor(entry, identity.id)) return;
+    const decisions = entry ? await this.opts.ctx.inbox.decisionsOf(entry) : {};
+    await this.opts.cards.follow(userId, key, entry, decisions, true, 'poll');
   }
 
   /** Reminders for the items that waited long enough: one reply per thread (the items of a summary share one). */
@@ -225,7 +273,7 @@ export class Poller {
     const { ctx, cards } = this.opts;
     const now = ctx.now();
     const { remindAfterMs, quietHours } = ctx.config.notify;
-    const due = waiting.filter(({ item, record }) => reminderDue({ announcedAt: record.at, remindedAt: record.remindedAt, created: item.created }, now, remindAfterMs));
+    const due = waiting.filter(({ item, record }) => reminderDue({ announcedAt: record.at, remindedAt: record.remindedAt, created: createdAt(item) }, now, remindAfterMs));
     if (!due.length) return;
     let tz: string;
     try {
@@ -239,12 +287,12 @@ export class Poller {
     for (const w of due) threads.set(w.record.ts, [...(threads.get(w.record.ts) ?? []), w]);
     for (const group of threads.values()) {
       const items = group.map((w) => w.item);
-      await cards.remind(userId, group[0].record, items, { tz, now }).catch((e) => this.sendFailed(userId, e, items[0].id));
+      await cards.remind(userId, group[0].record, items, { tz, now }).catch((e) => this.sendFailed(userId, e, items[0].key));
     }
   }
 
-  private sendFailed(userId: string, e: unknown, workItemId?: string): void {
+  private sendFailed(userId: string, e: unknown, itemKey?: string): void {
     if (isAbort(e)) throw e;
-    this.opts.ctx.logger.warn('Notifications: could not send to Slack; trying again next poll', { userId, workItemId, error: message(e) });
+    this.opts.ctx.logger.warn('Notifications: could not send to Slack; trying again next poll', { userId, itemKey, error: message(e) });
   }
 }

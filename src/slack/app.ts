@@ -1,6 +1,7 @@
 import { App } from '@slack/bolt';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { oauthCallbackRoute } from '../auth/callbackRoute';
+import { registerApprovalActions } from './actions/approvalActions';
 import { registerTaskActions } from './actions/taskActions';
 import { registerWorkItemActions } from './actions/workItemActions';
 import { registerWorkitemsCommand } from './commands/workitems';
@@ -8,6 +9,7 @@ import type { BotContext } from './context';
 import { InFlight } from './inFlight';
 import { slackLogger } from './slackLogger';
 import { registerAppHome } from './events/appHome';
+import { registerApprovalViews } from './views/approvalViews';
 import { registerWorkItemViews } from './views/workItemViews';
 
 function healthRoute(ctx: BotContext) {
@@ -64,8 +66,10 @@ export function createSlackApp(ctx: BotContext, bot?: { botId?: string; botUserI
   }
   registerWorkitemsCommand(app, ctx);
   registerWorkItemActions(app, ctx);
+  registerApprovalActions(app, ctx);
   registerTaskActions(app, ctx);
   registerWorkItemViews(app, ctx);
+  registerApprovalViews(app, ctx);
   registerAppHome(app, ctx);
   app.error(async (error) => {
     ctx.logger.error('Unhandled error in a Slack listener', { error: error.message, code: (error as { code?: string }).code });

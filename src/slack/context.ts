@@ -5,6 +5,9 @@ import type { IscClient } from '../isc/api';
 import type { Logger } from '../log';
 import type { Notifier } from '../notify/notifier';
 import type { StateStore } from '../store/store';
+import type { AccessRequestApprovalService } from '../approvals/accessRequestApprovalService';
+import type { GenericApprovalService } from '../approvals/genericApprovalService';
+import type { Inbox } from '../inbox/inbox';
 import type { IdentityDirectory } from '../workitems/identityDirectory';
 import type { WorkItemService } from '../workitems/workItemService';
 
@@ -12,7 +15,12 @@ import type { WorkItemService } from '../workitems/workItemService';
 export interface BotContext {
   config: Config;
   isc: IscClient;
+  /** Work items. */
   service: WorkItemService;
+  accessRequests: AccessRequestApprovalService;
+  genericApprovals: GenericApprovalService;
+  /** Every kind in one list: paging, counts, the short cache of the kinds an interaction does not touch. */
+  inbox: Inbox;
   directory: IdentityDirectory;
   store: StateStore;
   /** The audit trail, read by `/workitems audit`; undefined where a context is built without it (tests). */

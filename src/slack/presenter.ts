@@ -1,13 +1,17 @@
 import type { KnownBlock, View } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import { describeAuthMode } from '../auth/accountLinking';
-import type { CardOptions, Decisions, ListKind, Viewer } from '../blocks/types';
+import type { ListPosition } from '../blocks/actions';
 import { renderHome } from '../blocks/home';
-import { renderNotice } from '../blocks/messages';
-import { renderModalMessage, renderWorkItemModal } from '../blocks/modals';
-import { escapeMrkdwn } from '../blocks/mrkdwn';
+import { renderInboxItemDetail, renderInboxItemModal, renderInboxList, renderInboxPage } from '../blocks/inboxList';
 import { MESSAGE_BUDGET } from '../blocks/limits';
-import { LIST_PAGE_SIZE, renderPage, renderWorkItemDetail, renderWorkItemList } from '../blocks/workItemList';
+import { renderNotice } from '../blocks/messages';
+import { renderModalMessage } from '../blocks/modals';
+import { escapeMrkdwn } from '../blocks/mrkdwn';
+import type { CardOptions, Viewer } from '../blocks/types';
+import { LIST_PAGE_SIZE, renderWorkItemList } from '../blocks/workItemList';
+import type { Decisions } from '../decisions/decision';
+import { emptyInboxPage, pinItem, type InboxItem, type InboxPosition } from '../inbox/inbox';
 import { isIscError } from '../isc/errors';
 import type { WorkItem } from '../isc/types';
 import { isStoreUnavailable, STORE_UNAVAILABLE_MESSAGE } from '../store/store';
@@ -20,12 +24,17 @@ export interface Message {
 
 /** Where a card lives, so it can be redrawn after an action: a message (via its response_url) or the Home tab. */
 export type Surface =
-  | { kind: 'message'; respond: (msg: Message & { replace_original?: boolean; response_type?: 'ephemeral' }) => Promise<unknown>; list?: { kind: ListKind; offset: number } }
-  | { kind: 'home'; userId: string }
-  /** A work item opened in a modal: no response_url there; notices are pushed on top with the click's trigger_id. */
+  | { kind: 'message'; respond: (msg: Message & { replace_original?: boolean; response_type?: 'ephemeral' }) => Promise<unknown>; list?: ListPosition }
+  | { kind: 'home'; userId: string; start?: InboxPosition }
+  /** An item opened in a modal: no response_url there; notices are pushed on top with the click's trigger_id. */
   | { kind: 'modal'; viewId: string; triggerId: string };
 
-/** Renders with the pure builders and delivers to Slack. Knows the viewer's time zone and the ISC UI link. */
+const START: InboxPosition = { section: 'workItem', offset: 0 };
+
+/** The inbox position a list position names (work items from the start when it names none). */
+export const inboxStart = (list: ListPosition | undefined): InboxPosition => ({ section: list?.section ?? 'workItem', offset: list?.offset ?? 0 });
+
+/** Renders with the pure builders and delivers to Slack. Knows the viewer's time zone and locale, and the ISC UI link. */
 export class Presenter {
   constructor(private readonly ctx: BotContext) {}
 
@@ -38,7 +47,8 @@ export class Presenter {
   }
 
   async viewer(slackUserId: string): Promise<Viewer> {
-    return { tz: await this.ctx.directory.timeZone(slackUserId), now: this.ctx.now() };
+    const [tz, locale] = await Promise.all([this.ctx.directory.timeZone(slackUserId), this.ctx.directory.locale(slackUserId)]);
+    return { tz, now: this.ctx.now(), ...(locale ? { locale } : {}) };
   }
 
   async cardOptions(viewerSlackUserId: string, subjectSlackUserId: string): Promise<CardOptions> {
@@ -46,99 +56,115 @@ export class Presenter {
     const [viewer, subjectIdentity] = await Promise.all([this.viewer(viewerSlackUserId), this.ctx.directory.identityFor(subjectSlackUserId).catch(() => null)]);
     return {
       viewer,
+      viewerSlackUserId,
       iscUiBaseUrl: this.ctx.config.isc.uiBaseUrl,
       subjectSlackUserId: subjectSlackUserId === viewerSlackUserId ? undefined : subjectSlackUserId,
       ...(subjectIdentity ? { subjectIdentityId: subjectIdentity.id } : {}),
     };
   }
 
-  /** A page of someone's work items as a message, or a notice saying why it can't be shown. */
-  async listMessage(viewerSlackUserId: string, subjectSlackUserId: string, kind: ListKind, offset: number, pinned?: WorkItem): Promise<Message> {
+  /** The decisions taken through the bot on any item. */
+  decisionsOf(entry: InboxItem): Promise<Decisions> {
+    return this.ctx.inbox.decisionsOf(entry);
+  }
+
+  /**
+   * A page of someone's pending inbox (every kind) or completed work items as a message, or a notice
+   * saying why it can't be shown. `fresh`: a new look (`/workitems`, Refresh), every kind read from ISC.
+   */
+  async listMessage(viewerSlackUserId: string, subjectSlackUserId: string, list: ListPosition, { pinned, fresh = false }: { pinned?: InboxItem; fresh?: boolean } = {}): Promise<Message> {
     try {
       const subject = await this.ctx.service.subjectIdentity(subjectSlackUserId);
       if ('message' in subject) {
         return renderNotice(subjectSlackUserId === viewerSlackUserId ? subject.message : `<@${subjectSlackUserId}> has no ISC identity the bot can find.`, 'warning');
       }
-      const [page, opts] = await Promise.all([
-        this.ctx.service.listPage(subject.identity.id, kind, offset, LIST_PAGE_SIZE),
-        this.cardOptions(viewerSlackUserId, subjectSlackUserId),
-      ]);
-      if (pinned?.id) {
-        // The item just acted on stays in view (at the top) with its new state, even if it left this list.
-        page.items = [pinned, ...page.items.filter((i) => i.id !== pinned.id)];
-        page.decisions = { ...page.decisions, [pinned.id]: await this.ctx.service.decisionsFor(pinned.id) };
+      const opts = this.cardOptions(viewerSlackUserId, subjectSlackUserId);
+      if (list.kind === 'completed') {
+        const [page, options] = await Promise.all([this.ctx.service.listPage(subject.identity.id, 'completed', list.offset, LIST_PAGE_SIZE), opts]);
+        return renderWorkItemList(page, options);
       }
-      return renderWorkItemList(page, opts);
+      const [page, options] = await Promise.all([this.ctx.inbox.page(subject.identity.id, inboxStart(list), LIST_PAGE_SIZE, { fresh }), opts]);
+      // The item just acted on stays in view (first in its section) with its new state, even if it left the list.
+      if (pinned && !pinItem(page, pinned, await this.decisionsOf(pinned))) {
+        const failure = page.sections.find((s) => s.kind === pinned.kind)?.failure;
+        return this.pinnedOnly(viewerSlackUserId, subjectSlackUserId, list, pinned, failure && escapeMrkdwn(failure.message));
+      }
+      return renderInboxList(page, options);
     } catch (e) {
-      if (pinned?.id) return this.pinnedOnly(viewerSlackUserId, subjectSlackUserId, kind, offset, pinned, pinned.id, e);
-      return this.errorMessage(e, 'list your work items');
+      if (pinned?.item.id) return this.pinnedOnly(viewerSlackUserId, subjectSlackUserId, list, pinned, this.errorText(e, 'refresh the list'));
+      return this.errorMessage(e, 'list your work items and approvals');
     }
   }
 
   /**
    * After an action, when the list cannot be read again: the item acted on as it now is (no ISC call
-   * needed), and why the rest of the list is not shown. An error in place of the card would tell the
-   * user to try again an action that went through.
+   * needed), and why the rest of the list is not shown (`why`, mrkdwn-safe). An error in place of the
+   * card would tell the user to try again an action that went through.
    */
-  private async pinnedOnly(viewerSlackUserId: string, subjectSlackUserId: string, kind: ListKind, offset: number, pinned: WorkItem, id: string, error: unknown): Promise<Message> {
-    const [opts, decisions] = await Promise.all([this.cardOptions(viewerSlackUserId, subjectSlackUserId), this.ctx.service.decisionsFor(id)]);
-    const notice = renderNotice(`The list could not be read again after this; ↻ Refresh shows it. ${this.errorText(error, 'refresh the list')}`, 'warning');
+  private async pinnedOnly(viewerSlackUserId: string, subjectSlackUserId: string, list: ListPosition, pinned: InboxItem, why: string | undefined): Promise<Message> {
+    const [opts, decisions] = await Promise.all([this.cardOptions(viewerSlackUserId, subjectSlackUserId), this.decisionsOf(pinned)]);
+    const notice = renderNotice(`The list could not be read again after this; ↻ Refresh shows it. ${why ?? ''}`, 'warning');
     const budget = { blocks: MESSAGE_BUDGET.blocks - notice.blocks.length, chars: MESSAGE_BUDGET.chars - JSON.stringify(notice.blocks).length };
-    const page = renderPage({ kind, items: [pinned], offset, pageSize: LIST_PAGE_SIZE, decisions: { [id]: decisions } }, opts, budget);
-    return { text: page.text, blocks: [...notice.blocks, ...page.blocks] };
+    const page = emptyInboxPage(inboxStart(list), LIST_PAGE_SIZE);
+    const section = page.sections.find((s) => s.kind === pinned.kind)!;
+    section.total = 1;
+    pinItem(page, pinned, decisions);
+    const rendered = renderInboxPage(page, opts, budget);
+    return { text: rendered.text, blocks: [...notice.blocks, ...rendered.blocks] };
   }
 
-  async detailMessage(viewerSlackUserId: string, item: WorkItem, decisions: Decisions, subjectSlackUserId = viewerSlackUserId): Promise<Message> {
-    return renderWorkItemDetail(item, { ...(await this.cardOptions(viewerSlackUserId, subjectSlackUserId)), decisions });
+  /** One item of any kind in full, as a message. */
+  async detailMessage(viewerSlackUserId: string, entry: InboxItem, decisions: Decisions, subjectSlackUserId = viewerSlackUserId): Promise<Message> {
+    return renderInboxItemDetail(entry, { ...(await this.cardOptions(viewerSlackUserId, subjectSlackUserId)), decisions });
   }
 
-  async homeView(userId: string, offset = 0, notice?: string): Promise<View> {
+  /** One work item in full, as a message (`/workitems <id>`). */
+  workItemMessage(viewerSlackUserId: string, item: WorkItem, decisions: Decisions, subjectSlackUserId = viewerSlackUserId): Promise<Message> {
+    return this.detailMessage(viewerSlackUserId, { kind: 'workItem', item }, decisions, subjectSlackUserId);
+  }
+
+  async homeView(userId: string, start: InboxPosition = START, notice?: string): Promise<View> {
     const opts = await this.cardOptions(userId, userId);
     const authModeLine = await describeAuthMode(this.ctx.linking, userId);
     const subject = await this.ctx.service.subjectIdentity(userId);
-    if ('message' in subject) {
-      return renderHome({ page: { kind: 'pending', items: [], offset: 0, pageSize: LIST_PAGE_SIZE }, opts, notice: subject.message, authModeLine });
-    }
+    if ('message' in subject) return renderHome({ page: emptyInboxPage(START, LIST_PAGE_SIZE), opts, notice: subject.message, authModeLine });
+    // Opening the tab reads the work items; the other kinds come from the inbox's short cache when it has them.
     const [summary, page] = await Promise.all([
-      this.ctx.isc.workItems.getWorkItemsSummary({ ownerId: subject.identity.id }),
-      this.ctx.service.listPage(subject.identity.id, 'pending', offset, LIST_PAGE_SIZE),
+      this.ctx.service.summary(subject.identity.id).catch(() => undefined),
+      this.ctx.inbox.page(subject.identity.id, start, LIST_PAGE_SIZE),
     ]);
     return renderHome({ summary, page, opts, notice, authModeLine });
   }
 
-  async publishHome(client: WebClient, userId: string, offset = 0, notice?: string): Promise<void> {
+  async publishHome(client: WebClient, userId: string, start: InboxPosition = START, notice?: string): Promise<void> {
     let view: View;
     try {
-      view = await this.homeView(userId, offset, notice);
+      view = await this.homeView(userId, start, notice);
     } catch (e) {
-      view = renderHome({
-        page: { kind: 'pending', items: [], offset: 0, pageSize: LIST_PAGE_SIZE },
-        opts: await this.cardOptions(userId, userId),
-        notice: this.errorText(e, 'load your work items'),
-      });
+      view = renderHome({ page: emptyInboxPage(START, LIST_PAGE_SIZE), opts: await this.cardOptions(userId, userId), notice: this.errorText(e, 'load your work items and approvals') });
     }
     await client.views.publish({ user_id: userId, view });
   }
 
   /** Redraws a card after an action on it, where it lives. */
-  async redraw(surface: Surface, client: WebClient, actorSlackUserId: string, subjectSlackUserId: string, item: WorkItem, decisions: Decisions, notice?: string): Promise<void> {
-    if (surface.kind === 'home') return this.publishHome(client, surface.userId, 0, notice);
+  async redraw(surface: Surface, client: WebClient, actorSlackUserId: string, subjectSlackUserId: string, entry: InboxItem, decisions: Decisions, notice?: string): Promise<void> {
+    if (surface.kind === 'home') return this.publishHome(client, surface.userId, surface.start, notice);
     if (surface.kind === 'modal') {
       const opts = await this.cardOptions(actorSlackUserId, subjectSlackUserId);
-      await client.views.update({ view_id: surface.viewId, view: renderWorkItemModal(item, { ...opts, decisions }) });
+      await client.views.update({ view_id: surface.viewId, view: renderInboxItemModal(entry, { ...opts, decisions }) });
       return;
     }
     const message = surface.list
-      ? await this.listMessage(actorSlackUserId, subjectSlackUserId, surface.list.kind, surface.list.offset, item)
-      : await this.detailMessage(actorSlackUserId, item, decisions, subjectSlackUserId);
+      ? await this.listMessage(actorSlackUserId, subjectSlackUserId, surface.list, { pinned: entry })
+      : await this.detailMessage(actorSlackUserId, entry, decisions, subjectSlackUserId);
     await surface.respond({ ...message, replace_original: true });
   }
 
   /** A notice that does not replace the card (so it stays live): ephemeral in a message, on top of the Home tab. */
   async notify(surface: Surface, client: WebClient, text: string, kind: 'error' | 'info' | 'warning'): Promise<void> {
-    if (surface.kind === 'home') return this.publishHome(client, surface.userId, 0, text);
+    if (surface.kind === 'home') return this.publishHome(client, surface.userId, surface.start, text);
     if (surface.kind === 'modal') {
-      await client.views.push({ trigger_id: surface.triggerId, view: renderModalMessage('Work item', text) });
+      await client.views.push({ trigger_id: surface.triggerId, view: renderModalMessage('ISC', text) });
       return;
     }
     await surface.respond({ ...renderNotice(text, kind), replace_original: false, response_type: 'ephemeral' });

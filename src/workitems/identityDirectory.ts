@@ -8,6 +8,8 @@ export interface SlackUserProfile {
   email?: string;
   /** IANA time zone; UTC when Slack does not say. */
   tz: string;
+  /** IETF language tag, e.g. `de-DE` (users.info with include_locale); undefined when Slack does not say. */
+  locale?: string;
   name: string;
 }
 
@@ -78,12 +80,13 @@ export class IdentityDirectory {
     return this.profiles.getOrLoad(
       slackUserId,
       async () => {
-        const res = await this.opts.slack.users.info({ user: slackUserId });
+        const res = await this.opts.slack.users.info({ user: slackUserId, include_locale: true });
         const user = res.user;
         return {
           id: slackUserId,
           email: user?.profile?.email?.toLowerCase(),
           tz: user?.tz || 'UTC',
+          ...(user?.locale ? { locale: user.locale } : {}),
           name: user?.profile?.display_name || user?.real_name || user?.name || slackUserId,
         };
       },
@@ -94,6 +97,11 @@ export class IdentityDirectory {
   /** The user's IANA time zone; UTC when Slack does not say or cannot be asked. */
   async timeZone(slackUserId: string): Promise<string> {
     return (await this.slackUser(slackUserId).catch(() => undefined))?.tz ?? 'UTC';
+  }
+
+  /** The user's language (e.g. `de-DE`), for texts ISC gives in several; undefined when Slack does not say or cannot be asked. */
+  async locale(slackUserId: string): Promise<string | undefined> {
+    return (await this.slackUser(slackUserId).catch(() => undefined))?.locale;
   }
 
   /** The cached mapping only, with no lookup: undefined when not known yet. */

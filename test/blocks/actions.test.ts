@@ -9,8 +9,12 @@ describe('additions to the actions contract', () => {
   });
 
   it('decodeItemValue keeps a valid list context and refuses a bad one', () => {
-    expect(decodeItemValue(encodeValue({ w: 'w1', k: 'completed', o: 5 }))).toEqual({ w: 'w1', k: 'completed', o: 5 });
-    expect(decodeItemValue(JSON.stringify({ w: 'w1', k: 'pending' }))).toEqual({ w: 'w1', k: 'pending', o: 0 });
+    expect(decodeItemValue(encodeValue({ w: 'w1', k: 'completed', o: 5 }))).toEqual({ w: 'w1', list: { kind: 'completed', offset: 5 } });
+    expect(decodeItemValue(JSON.stringify({ w: 'w1', k: 'pending' }))).toEqual({ w: 'w1', list: { kind: 'pending', offset: 0 } });
+    expect(decodeItemValue(JSON.stringify({ w: 'w1', k: 'pending', o: 3, s: 'a' }))).toEqual({ w: 'w1', list: { kind: 'pending', offset: 3, section: 'accessRequest' } });
+    expect(decodeItemValue(JSON.stringify({ w: 'w1', k: 'completed', o: 3, s: 'a' }))).toBeUndefined();
+    expect(decodeItemValue(JSON.stringify({ w: 'w1', k: 'pending', o: 3, s: 'x' }))).toBeUndefined();
+    expect(decodeItemValue(JSON.stringify({ w: 'w1', s: 'g' }))).toBeUndefined();
     expect(decodeItemValue(JSON.stringify({ w: 'w1', k: 'other', o: 1 }))).toBeUndefined();
     expect(decodeItemValue(JSON.stringify({ w: 'w1', k: 'pending', o: -1 }))).toBeUndefined();
     expect(decodeItemValue(JSON.stringify({ w: 'w1', k: 'pending', o: 1.5 }))).toBeUndefined();

@@ -1,6 +1,9 @@
 import type { AnyBlock } from '@slack/types';
 import type { ApprovalItemDetails, WorkItem } from '../../src/isc/types';
 import type { CardOptions, Viewer } from '../../src/blocks/types';
+import type { AccessRequestApproval } from '../../src/approvals/accessRequestApproval';
+import type { AnyInboxSection, InboxKind, InboxPage, InboxPosition, SectionFailure } from '../../src/inbox/inbox';
+import type { Approval } from '../../src/isc/types';
 
 export const NOW = new Date('2026-11-22T13:00:00Z');
 export const viewer: Viewer = { tz: 'Europe/Paris', now: NOW };
@@ -135,3 +138,23 @@ export function buttons(blocks: readonly AnyBlock[]): Array<Record<string, any>>
 }
 
 export const actionIds = (blocks: readonly AnyBlock[]) => buttons(blocks).map((b) => b.action_id as string);
+
+/** An inbox page holding these items of each kind (totals default to the items given). */
+export function inboxPage(
+  items: { workItem?: WorkItem[]; accessRequest?: AccessRequestApproval[]; generic?: Approval[] },
+  opts: { start?: InboxPosition; pageSize?: number; totals?: Partial<Record<InboxKind, number>>; failures?: Partial<Record<InboxKind, SectionFailure>> } = {},
+): InboxPage {
+  const start = opts.start ?? { section: 'workItem', offset: 0 };
+  const sections = (['workItem', 'accessRequest', 'generic'] as const).map((kind) => {
+    const list = (items[kind] ?? []) as Array<{ id?: string }>;
+    const failure = opts.failures?.[kind];
+    return {
+      kind,
+      offset: kind === start.section ? start.offset : 0,
+      items: list,
+      decisions: {},
+      ...(failure ? { failure } : { total: opts.totals?.[kind] ?? list.length }),
+    } as AnyInboxSection;
+  });
+  return { start, pageSize: opts.pageSize ?? 5, sections };
+}

@@ -14,7 +14,7 @@ import { LIMITS, validateView } from '../../src/blocks/limits';
 import type { FormItem } from '../../src/isc/types';
 import { BROADCASTS_AND_LINKS, FORBIDDEN, HOSTILE, actionIds, approval, formItem, mrkdwnTexts, opts, workItem } from './fixtures';
 
-const metadata: ModalMetadata = { w: 'form-1', c: 'C0CHANNEL', t: '1700000000.000100', r: `https://hooks.slack.com/actions/T0/1/${'x'.repeat(60)}` };
+const metadata: ModalMetadata = { w: 'form-1', r: `https://hooks.slack.com/actions/T0/1/${'x'.repeat(60)}` };
 const withFields = (formItems: FormItem[]) => formItem({ form: { title: 'Accounts', sections: [{ formItems }] } });
 const inputs = (blocks: Array<Record<string, any>>) => blocks.filter((b) => b.type === 'input');
 

@@ -10,9 +10,12 @@ import {
 } from '../../src/blocks/notifications';
 import { renderWorkItemDetail } from '../../src/blocks/workItemList';
 import { ACTION } from '../../src/blocks/actions';
+import type { InboxItem } from '../../src/inbox/items';
 import { actionIds, approval, FORBIDDEN, HOSTILE, mrkdwnTexts, opts, viewer, workItem } from './fixtures';
 
-const hostile = workItem({ name: HOSTILE, requesterDisplayName: HOSTILE, ownerName: HOSTILE, description: HOSTILE, approvalItems: [approval(1, { name: HOSTILE })] });
+const wi = (over: Parameters<typeof workItem>[0] = {}): InboxItem => ({ kind: 'workItem', item: workItem(over) });
+const hostileItem = workItem({ name: HOSTILE, requesterDisplayName: HOSTILE, ownerName: HOSTILE, description: HOSTILE, approvalItems: [approval(1, { name: HOSTILE })] });
+const hostile: InboxItem = { kind: 'workItem', item: hostileItem };
 const manyApprovals = workItem({ approvalItems: Array.from({ length: 60 }, (_, i) => approval(i, { value: `${'CN=x,'.repeat(40)}${i}` })) });
 
 function expectSafe(texts: string[]): void {
@@ -21,7 +24,7 @@ function expectSafe(texts: string[]): void {
 
 describe('renderNewItemDm', () => {
   it('is the /workitems card with its buttons, under a notification text of its own', () => {
-    const dm = renderNewItemDm(workItem(), opts);
+    const dm = renderNewItemDm(wi(), opts);
     expect(dm.blocks).toEqual(renderWorkItemDetail(workItem(), opts).blocks);
     expect(dm.text).toBe('New work item: Access request for Jane Doe');
     expect(actionIds(dm.blocks)).toContain(ACTION.approve);
@@ -38,7 +41,7 @@ describe('renderNewItemDm', () => {
 describe('renderSettledElsewhereDm', () => {
   it('decided in ISC: the final card, the owner and when, no buttons but the ISC link', () => {
     const item = workItem({ state: 'Finished', completed: '2026-11-22T12:00:00Z', approvalItems: [approval(1, { state: 'Finished' })] });
-    const dm = renderSettledElsewhereDm(item, opts);
+    const dm = renderSettledElsewhereDm({ kind: 'workItem', item }, opts);
     expect(actionIds(dm.blocks)).toEqual([ACTION.openInIsc]);
     const last = mrkdwnTexts(dm.blocks).at(-1);
     expect(last).toMatch(/^🔒 Decided in ISC, not in Slack · owner Bob Smith · <!date\^1795348800\^/);
@@ -47,23 +50,23 @@ describe('renderSettledElsewhereDm', () => {
   });
 
   it('reassigned in ISC: says to whom, and drops every action, the pending ones too', () => {
-    const dm = renderSettledElsewhereDm(workItem({ ownerName: 'Ben Builder', modified: '2026-11-22T12:00:00Z' }), { ...opts, iscUiBaseUrl: undefined });
+    const dm = renderSettledElsewhereDm(wi({ ownerName: 'Ben Builder', modified: '2026-11-22T12:00:00Z' }), { ...opts, iscUiBaseUrl: undefined });
     expect(actionIds(dm.blocks)).toEqual([]);
     expect(dm.blocks.some((b) => b.type === 'actions')).toBe(false);
     expect(mrkdwnTexts(dm.blocks).at(-1)).toMatch(/^➡️ Reassigned in ISC to Ben Builder · <!date/);
   });
 
   it('stays within Slack limits for the largest item, and escapes ISC text', () => {
-    expect(validateMessage(renderSettledElsewhereDm({ ...manyApprovals, state: 'Rejected' }, opts))).toEqual([]);
-    expectSafe(mrkdwnTexts(renderSettledElsewhereDm({ ...hostile, state: 'Finished' }, opts).blocks));
+    expect(validateMessage(renderSettledElsewhereDm({ kind: 'workItem', item: { ...manyApprovals, state: 'Rejected' } }, opts))).toEqual([]);
+    expectSafe(mrkdwnTexts(renderSettledElsewhereDm({ kind: 'workItem', item: { ...hostileItem, state: 'Finished' } }, opts).blocks));
   });
 });
 
 describe('renderFirstPollSummary', () => {
   it('lists the items waiting, with the first SUMMARY_ITEMS named and the rest counted', () => {
-    const items = Array.from({ length: SUMMARY_ITEMS + 3 }, (_, i) => workItem({ id: `wi-${i}`, name: `Request ${i}` }));
+    const items = Array.from({ length: SUMMARY_ITEMS + 3 }, (_, i) => wi({ id: `wi-${i}`, name: `Request ${i}` }));
     const summary = renderFirstPollSummary(items, viewer);
-    expect(summary.text).toBe(`You have ${SUMMARY_ITEMS + 3} pending work items in ISC`);
+    expect(summary.text).toBe(`You have ${SUMMARY_ITEMS + 3} work items pending in ISC`);
     const text = mrkdwnTexts(summary.blocks).join('\n');
     expect(text).toContain('• *Request 0* — from Jane Doe · 3 days old');
     expect(text).not.toContain(`Request ${SUMMARY_ITEMS}*`);
@@ -73,23 +76,23 @@ describe('renderFirstPollSummary', () => {
     expect(validateMessage(summary)).toEqual([]);
   });
 
-  it('says "1 pending work item" and escapes ISC text', () => {
+  it('says "1 work item" and escapes ISC text', () => {
     const summary = renderFirstPollSummary([hostile], viewer);
-    expect(summary.text).toBe('You have 1 pending work item in ISC');
+    expect(summary.text).toBe('You have 1 work item pending in ISC');
     expectSafe(mrkdwnTexts(summary.blocks));
   });
 });
 
 describe('renderReminder', () => {
   it('one item: its name and age, pointing at the buttons of the DM above', () => {
-    const reminder = renderReminder([workItem()], viewer, 'dm');
+    const reminder = renderReminder([wi()], viewer, 'dm');
     expect(reminder.text).toBe('⏰ Still waiting for you after 3 days: *Access request for Jane Doe*');
     expect(mrkdwnTexts(reminder.blocks)[0]).toContain('the buttons above');
     expect(validateMessage(reminder)).toEqual([]);
   });
 
   it('the items of a summary: one reply listing them, pointing at /workitems', () => {
-    const reminder = renderReminder([workItem(), workItem({ id: 'b', name: 'Other' })], viewer, 'summary');
+    const reminder = renderReminder([wi(), wi({ id: 'b', name: 'Other' })], viewer, 'summary');
     expect(reminder.text).toBe('⏰ 2 work items are still waiting for you');
     expect(mrkdwnTexts(reminder.blocks)[0]).toMatch(/• \*Other\*.*\nType `\/workitems` to act on them\.$/s);
     expectSafe(mrkdwnTexts(renderReminder([hostile], viewer, 'summary').blocks));

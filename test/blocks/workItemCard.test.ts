@@ -1,8 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import { ACTION, decodeItemValue } from '../../src/blocks/actions';
 import { LIMITS, validateBlocks, validateMessage } from '../../src/blocks/limits';
-import type { Decision } from '../../src/blocks/types';
-import { WHOLE_ITEM } from '../../src/blocks/types';
+import { type Decision, WHOLE_ITEM } from '../../src/decisions/decision';
 import { COMPACT_CARD_MAX_BLOCKS, iscWorkItemUrl, renderWorkItemCard } from '../../src/blocks/workItemCard';
 import { renderWorkItemDetail } from '../../src/blocks/workItemList';
 import { FORBIDDEN, HOSTILE, ISC_UI, NOW, actionIds, approval, buttons, formItem, linkifiedMrkdwn, manualAction, mrkdwnTexts, opts, workItem } from './fixtures';

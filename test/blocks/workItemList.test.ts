@@ -1,7 +1,7 @@
 import { ACTION, decodeItemValue, decodePageValue } from '../../src/blocks/actions';
 import { LIMITS, validateBlocks, validateMessage } from '../../src/blocks/limits';
-import type { WorkItemListPage } from '../../src/blocks/types';
-import { WHOLE_ITEM } from '../../src/blocks/types';
+import { WHOLE_ITEM } from '../../src/decisions/decision';
+import type { WorkItemListPage } from '../../src/workitems/workItemService';
 import { COMPACT_APPROVAL_ITEMS } from '../../src/blocks/workItemCard';
 import { LIST_PAGE_SIZE, renderPage, renderWorkItemList } from '../../src/blocks/workItemList';
 import { approval, buttons, formItem, manualAction, mrkdwnTexts, opts, workItem } from './fixtures';
@@ -69,15 +69,15 @@ describe('paging', () => {
   it('card buttons in a list carry the list kind and offset, so the list is redrawn on the same page', () => {
     const m = renderWorkItemList(page({ items: items(2), offset: 10, total: 12 }), opts);
     const approve = buttons(m.blocks).find((b) => b.action_id === ACTION.approve)!;
-    expect(decodeItemValue(approve.value)).toEqual({ w: 'wi-0', a: 'ai-0', k: 'pending', o: 10 });
+    expect(decodeItemValue(approve.value)).toEqual({ w: 'wi-0', a: 'ai-0', list: { kind: 'pending', offset: 10 } });
   });
 
   it('Previous / Next / Refresh carry kind, offset and subject', () => {
     const m = renderWorkItemList(page({ items: items(5), offset: 5, total: 23 }), { ...opts, subjectSlackUserId: 'U0SUBJECT' });
     expect(paging(m.blocks)).toEqual({
-      [ACTION.pagePrev]: { k: 'pending', o: 0, u: 'U0SUBJECT' },
-      [ACTION.pageNext]: { k: 'pending', o: 10, u: 'U0SUBJECT' },
-      [ACTION.refresh]: { k: 'pending', o: 5, u: 'U0SUBJECT' },
+      [ACTION.pagePrev]: { list: { kind: 'pending', offset: 0 }, u: 'U0SUBJECT' },
+      [ACTION.pageNext]: { list: { kind: 'pending', offset: 10 }, u: 'U0SUBJECT' },
+      [ACTION.refresh]: { list: { kind: 'pending', offset: 5 }, u: 'U0SUBJECT' },
     });
   });
 
@@ -90,7 +90,7 @@ describe('paging', () => {
 
   it('with an unknown total, Next appears when the page is full', () => {
     const full = renderWorkItemList(page({ items: items(LIST_PAGE_SIZE), total: undefined }), opts);
-    expect(paging(full.blocks)[ACTION.pageNext]).toEqual({ k: 'pending', o: LIST_PAGE_SIZE });
+    expect(paging(full.blocks)[ACTION.pageNext]).toEqual({ list: { kind: 'pending', offset: LIST_PAGE_SIZE } });
     expect(full.text).toBe('Your pending work items (1–5)');
     const partial = renderWorkItemList(page({ items: items(2), total: undefined }), opts);
     expect(paging(partial.blocks)[ACTION.pageNext]).toBeUndefined();
@@ -101,7 +101,7 @@ describe('paging', () => {
     expect(validateMessage(m)).toEqual([]);
     const shown = buttons(m.blocks).filter((b) => b.action_id === ACTION.details).length;
     expect(shown).toBeGreaterThan(0);
-    expect(paging(m.blocks)[ACTION.pageNext]).toEqual({ k: 'pending', o: shown });
+    expect(paging(m.blocks)[ACTION.pageNext]).toEqual({ list: { kind: 'pending', offset: shown } });
     expect(mrkdwnTexts(m.blocks).join('\n')).toContain(`… and ${100 - shown} more work items on this page`);
   });
 });

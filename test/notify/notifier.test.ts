@@ -37,7 +37,7 @@ describe('new work items', () => {
     await adaPrimed();
     const posts = rig.posts(ada);
     expect(posts).toHaveLength(1);
-    expect(posts[0].text).toMatch(/^You have \d+ pending work items in ISC$/);
+    expect(posts[0].text).toMatch(/^You have \d+ work items, \d+ access requests and \d+ generic approvals pending in ISC$/);
     expect(json(posts[0].blocks)).toContain('/workitems notify off');
     expect(actionButtons(posts[0].blocks)).toEqual([]);
     await cycle();
@@ -52,7 +52,7 @@ describe('new work items', () => {
     expect(posts).toHaveLength(2);
     expect(posts[1].text).toBe('New work item: Access Request: Payroll admin');
     const item = rig.sandbox.getWorkItemState(id)!;
-    const card = await new Presenter(rig.ctx).detailMessage(ada, item, {});
+    const card = await new Presenter(rig.ctx).workItemMessage(ada, item, {});
     expect(posts[1].blocks).toEqual(asSent(card.blocks));
     expect(actionButtons(posts[1].blocks)).toEqual(['wi_approve', 'wi_reject', 'wi_forward']);
     expect(await record(ada, id)).toMatchObject({ status: 'posted', kind: 'dm', channel: dmChannel(ada), ts: expect.any(String) });
@@ -73,7 +73,7 @@ describe('new work items', () => {
     await cycle();
     const posts = rig.posts(ada);
     expect(posts).toHaveLength(2);
-    expect(posts[1].text).toBe('You have 1 pending work item in ISC');
+    expect(posts[1].text).toBe('You have 1 work item pending in ISC');
     // Using the bot again does not undo an opt-out.
     await rig.notifier.subscriptions.set(ada, false);
     expect(await rig.notifier.subscriptions.touch(ada)).toBe(false);
@@ -130,7 +130,7 @@ describe('the DM follows its item', () => {
     expect(update).toMatchObject({ channel: dmChannel(ada), ts });
     expect(json(update.blocks)).toMatch(new RegExp(`Approved by <@${ada}>`));
     expect(actionButtons(update.blocks)).toEqual([]);
-    const redrawn = await new Presenter(rig.ctx).detailMessage(ada, outcome.item, outcome.decisions);
+    const redrawn = await new Presenter(rig.ctx).workItemMessage(ada, outcome.item, outcome.decisions);
     expect(update.blocks).toEqual(asSent(redrawn.blocks));
     await eventually(async () => (await record(ada, id))?.status === 'settled');
     await cycle();
@@ -260,7 +260,7 @@ describe('reminders', () => {
     // The items of Kenji's first-poll summary: one reply in the summary's thread for all of them.
     const summaryReplies = rig.posts(kenji.id).filter((p) => p.thread_ts && p.thread_ts !== kenjiTs);
     expect(summaryReplies).toHaveLength(1);
-    expect(summaryReplies[0].text).toMatch(/work items are still waiting for you/);
+    expect(summaryReplies[0].text).toMatch(/^⏰ \d+ work items, 1 access request and 1 generic approval are still waiting for you$/);
 
     at('2030-01-08T16:05:00Z'); // Los Angeles 08:05, Tokyo 01:05
     await cycle();

@@ -3,28 +3,32 @@ import type { IscClient } from '../../src/isc/api';
 import type { WorkItem } from '../../src/isc/types';
 import { createLogger } from '../../src/log';
 import { Notifier } from '../../src/notify/notifier';
-import { pollPlan } from '../../src/notify/poller';
+import { CALLS_PER_POLL, pollPlan } from '../../src/notify/poller';
 import type { SlackDmClient } from '../../src/notify/slackSender';
 import type { BotContext } from '../../src/slack/context';
 import { IdentityDirectory } from '../../src/workitems/identityDirectory';
-import { WorkItemService } from '../../src/workitems/workItemService';
+import { createInboxServices } from '../../src/inbox/services';
 import { MemoryStateStore } from '../../src/store/memoryStore';
 
 describe('pollPlan', () => {
   const opts = { intervalMs: 60_000, rateLimitPer10s: 90, share: 0.5 };
 
   it('keeps the configured interval while the subscribers fit in the share', () => {
-    expect(pollPlan(200, opts)).toEqual({ callsPer10s: 45, intervalMs: 60_000, spacingMs: 300, stretched: false });
-    expect(pollPlan(260, opts).stretched).toBe(false);
+    // One list per kind of item (work items, access requests, generic approvals): 3 calls a poll.
+    expect(CALLS_PER_POLL).toBe(3);
+    expect(pollPlan(60, opts)).toEqual({ callsPer10s: 45, intervalMs: 60_000, spacingMs: 1000, stretched: false });
+    expect(pollPlan(85, opts).stretched).toBe(false);
+    expect(pollPlan(200, { ...opts, callsPerPoll: 1 })).toEqual({ callsPer10s: 45, intervalMs: 60_000, spacingMs: 300, stretched: false });
   });
 
-  it('stretches the interval to what the share allows', () => {
+  it('stretches the interval to what the share allows, for every call a poll takes', () => {
     const plan = pollPlan(1000, opts);
     expect(plan.callsPer10s).toBe(45);
-    expect(plan.spacingMs * 45).toBeGreaterThanOrEqual(10_000);
+    expect(plan.spacingMs * 45).toBeGreaterThanOrEqual(CALLS_PER_POLL * 10_000);
     expect(plan.intervalMs).toBe(plan.spacingMs * 1000);
-    expect(plan.intervalMs).toBeLessThan(1.01 * ((1000 * 10_000) / 45));
+    expect(plan.intervalMs).toBeLessThan(1.01 * ((CALLS_PER_POLL * 1000 * 10_000) / 45));
     expect(plan.stretched).toBe(true);
+    expect(pollPlan(100, opts).stretched).toBe(true);
   });
 
   it('always allows one call per 10 s, and copes with no subscribers', () => {
@@ -59,6 +63,19 @@ describe('1,000 subscribers', () => {
           return { ...itemOf(id.slice(3)), state: 'Finished', completed: new Date(clock).toISOString() };
         },
       },
+      // Nobody has approvals: their lists are called once per subscriber and cycle all the same.
+      accessRequestApprovals: {
+        listPendingApprovals: async () => {
+          record();
+          return { items: [] };
+        },
+      },
+      genericApprovals: {
+        getApprovals: async () => {
+          record();
+          return { items: [] };
+        },
+      },
       identities: {
         findIdentitiesByEmail: async (email: string) => {
           record();
@@ -89,8 +106,8 @@ describe('1,000 subscribers', () => {
     const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'secret', SAIL_RATE_LIMIT_PER_10S: '90', POLL_RATE_SHARE: '0.5' });
     const store = new MemoryStateStore(now);
     const directory = new IdentityDirectory({ slack: { users: slackUsers } as never, identities: isc.identities, overrides: new Map(), ttlMs: 24 * 3600_000, logger, now });
-    const service = new WorkItemService({ isc, directory, store, admins: new Set(), logger });
-    const ctx: BotContext = { config, isc, service, directory, store, logger, now: () => new Date(clock), iscHealth: async () => ({ ok: true, detail: '' }) };
+    const services = createInboxServices({ isc, directory, store, admins: new Set(), logger });
+    const ctx: BotContext = { config, isc, ...services, directory, store, logger, now: () => new Date(clock), iscHealth: async () => ({ ok: true, detail: '' }) };
     const notifier = new Notifier(ctx, {
       slack,
       sleep: async (ms) => {
@@ -107,9 +124,9 @@ describe('1,000 subscribers', () => {
     expect(first).toMatchObject({ callsPer10s: share, stretched: true });
     expect(first.intervalMs).toBe(pollPlan(N, { intervalMs: 60_000, rateLimitPer10s: 90, share: 0.5 }).intervalMs);
     for (const c of [1, 2]) expect([...polled].filter((p) => p.startsWith(`${c}:`))).toHaveLength(N);
-    // N identity lookups, 2 × N list calls and a read of each item decided meanwhile.
+    // N identity lookups, 2 cycles × N subscribers × 3 lists (one per kind) and a read of each item decided meanwhile.
     const decided = Array.from({ length: N }, (_, n) => n).filter((n) => n % 30 === 0).length;
-    expect(iscCalls.length).toBe(N + 2 * N + decided);
+    expect(iscCalls.length).toBe(N + 2 * N * CALLS_PER_POLL + decided);
     let busiest = 0;
     for (let i = 0, j = 0; i < iscCalls.length; i++) {
       while (iscCalls[j] <= iscCalls[i] - 10_000) j++;

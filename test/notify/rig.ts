@@ -13,7 +13,7 @@ import { startSandboxTenant, type Fault, type SandboxTenant } from '../../src/sa
 import type { BotContext } from '../../src/slack/context';
 import { FileStateStore } from '../../src/store/fileStore';
 import { IdentityDirectory } from '../../src/workitems/identityDirectory';
-import { WorkItemService } from '../../src/workitems/workItemService';
+import { createInboxServices } from '../../src/inbox/services';
 import { SlackStandIn, type StandInUser } from '../support/slackStandIn';
 
 /** Slack users of the notification tests (Ada and Ben own seeded items; the others get demo items on first lookup). */
@@ -105,8 +105,8 @@ export async function startRig(env: Record<string, string> = {}, start = '2030-0
   async function build(): Promise<void> {
     const store = await FileStateStore.open(dataDir);
     const directory = new IdentityDirectory({ slack: new WebClient('xoxb-notify-test', { slackApiUrl: slack.apiUrl }), identities: isc.identities, overrides: new Map(), ttlMs: 3600_000, logger });
-    const service = new WorkItemService({ isc, directory, store, admins: new Set(), logger, onItemChanged: (item, decisions) => notifier.itemChanged(item, decisions) });
-    const ctx: BotContext = { config, isc, service, directory, store, logger, now: () => new Date(rig.clock.now), iscHealth: async () => ({ ok: true, detail: '' }) };
+    const services = createInboxServices({ isc, directory, store, admins: new Set(), logger }, (entry, decisions) => notifier.itemChanged(entry, decisions));
+    const ctx: BotContext = { config, isc, ...services, directory, store, logger, now: () => new Date(rig.clock.now), iscHealth: async () => ({ ok: true, detail: '' }) };
     const notifier = new Notifier(ctx, {
       slack: slackClient,
       sleep: async (ms) => {

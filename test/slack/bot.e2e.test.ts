@@ -38,7 +38,7 @@ describe('/workitems', () => {
     expect(res.status).toBe(200);
     const [reply] = await responsesTo('list');
     expect(reply.response_type).toBe('ephemeral');
-    expect(reply.text).toMatch(/pending work item/i);
+    expect(reply.text).toMatch(/^You have \d+ pending items in ISC: \d+ work items, /);
     expect(reply.blocks.length).toBeLessThanOrEqual(50);
     expect(json(reply.blocks)).toContain(A.adaSingle);
     expect(json(reply.blocks)).toContain(ACTION.pageNext);
@@ -62,7 +62,7 @@ describe('/workitems', () => {
     expect(json(done.blocks)).toContain(W.adaFinished);
     await h.command(USERS.ada.id, 'summary', 'sum');
     const [summary] = await responsesTo('sum');
-    expect(summary.text).toMatch(/open/i);
+    expect(summary.text).toMatch(/^You have \d+ pending items in ISC: \d+ work items, \d+ access requests and \d+ generic approvals$/);
   });
 
   it('shows one item in full, and refuses it to someone who does not own it', async () => {

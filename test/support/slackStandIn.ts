@@ -12,6 +12,8 @@ export interface StandInUser {
   email?: string;
   tz?: string;
   name?: string;
+  /** users.info answers it when asked with include_locale. */
+  locale?: string;
 }
 
 /**
@@ -124,7 +126,7 @@ export class SlackStandIn {
         if (!user) return { ok: false, error: 'user_not_found' };
         return {
           ok: true,
-          user: { id: user.id, name: user.name ?? user.id, real_name: user.name ?? user.id, tz: user.tz ?? 'UTC', profile: { email: user.email, display_name: user.name ?? '' } },
+          user: { id: user.id, name: user.name ?? user.id, real_name: user.name ?? user.id, tz: user.tz ?? 'UTC', ...(args.include_locale ? { locale: user.locale ?? 'en-US' } : {}), profile: { email: user.email, display_name: user.name ?? '' } },
         };
       }
       case 'views.open':

@@ -74,7 +74,7 @@ describe('IdentityDirectory', () => {
         users: { U1: { tz: 'Europe/Paris', name: 'alice', real_name: 'Alice A', profile: { email: 'Alice@Example.COM', display_name: 'ally' } } },
       });
       expect(await directory.slackUser('U1')).toEqual({ id: 'U1', email: 'alice@example.com', tz: 'Europe/Paris', name: 'ally' });
-      expect(info).toHaveBeenCalledWith({ user: 'U1' });
+      expect(info).toHaveBeenCalledWith({ user: 'U1', include_locale: true });
     });
 
     it('defaults tz to UTC when Slack does not give one', async () => {

@@ -4,12 +4,18 @@ import { describeAuthMode } from '../../auth/accountLinking';
 import { STATE_TTL_MS } from '../../auth/oauthFlow';
 import { ACTION } from '../../blocks/actions';
 import { renderDigestPosted } from '../../blocks/digest';
-import { renderConnect, renderHelp, renderNotice, renderSummary } from '../../blocks/messages';
+import { renderInboxSummary } from '../../blocks/inboxList';
+import { renderConnect, renderHelp, renderNotice } from '../../blocks/messages';
 import { plural } from '../../blocks/mrkdwn';
 import { decisionsSince, toCsv } from '../../audit/export';
 import { renderNotifySetting } from '../../blocks/notifications';
 import { DigestService } from '../../digest/digestService';
+import type { ItemService } from '../../decisions/itemService';
+import { isIscError } from '../../isc/errors';
+import { ACCESS_REQUEST_VIEW, GENERIC_APPROVAL_VIEW } from '../actions/approvalActions';
+import type { ItemView } from '../actions/itemHandlers';
 import { TaskViews } from '../actions/taskActions';
+import { WORK_ITEM_VIEW } from '../actions/workItemActions';
 import type { BotContext } from '../context';
 import { Presenter, type Message } from '../presenter';
 import { parseWorkitemsCommand } from './parseWorkitemsCommand';
@@ -54,9 +60,10 @@ export function registerWorkitemsCommand(app: App, ctx: BotContext): void {
     switch (parsed.kind) {
       case 'pending':
       case 'completed':
-        return void (await reply(await presenter.listMessage(caller, subject, parsed.kind, 0)));
+        // A new look: every kind is read from ISC (the Next and Previous buttons reuse what is cached).
+        return void (await reply(await presenter.listMessage(caller, subject, { kind: parsed.kind, offset: 0 }, { fresh: true })));
       case 'summary':
-        return void (await reply(await summaryMessage(ctx, presenter, subject)));
+        return void (await reply(await summaryMessage(ctx, presenter, caller, subject)));
       case 'detail':
         return void (await reply(await detailMessage(ctx, presenter, caller, parsed.id, subject)));
     }
@@ -93,26 +100,43 @@ async function notifyMessage(ctx: BotContext, presenter: Presenter, caller: stri
   }
 }
 
-async function summaryMessage(ctx: BotContext, presenter: Presenter, subjectSlackUserId: string): Promise<Message> {
+/** Each kind's pending count, read from ISC, and the total; the subject is the caller unless an admin names someone. */
+async function summaryMessage(ctx: BotContext, presenter: Presenter, caller: string, subjectSlackUserId: string): Promise<Message> {
   try {
     const subject = await ctx.service.subjectIdentity(subjectSlackUserId);
     if ('message' in subject) return renderNotice(subject.message, 'warning');
-    const summary = await ctx.isc.workItems.getWorkItemsSummary({ ownerId: subject.identity.id });
-    return renderSummary(summary, subjectSlackUserId);
+    return renderInboxSummary(await ctx.inbox.counts(subject.identity.id), subjectSlackUserId === caller ? undefined : subjectSlackUserId);
   } catch (e) {
-    return presenter.errorMessage(e, 'get your work-item summary');
+    return presenter.errorMessage(e, 'get your summary');
   }
 }
 
-/** One item in full, if the caller may see it: its owner, or an admin. */
+const isNotFound = (e: unknown) => isIscError(e) && e.status === 404;
+
+/**
+ * One item in full, if the caller may see it (its owner, or an admin): a work item, or else an
+ * access-request or generic approval with that id.
+ */
 async function detailMessage(ctx: BotContext, presenter: Presenter, caller: string, id: string, subject: string): Promise<Message> {
-  try {
-    const auth = await ctx.service.authorize(caller, id, 'view');
+  const shown = async <I extends { id?: string }>(service: ItemService<I, { kind: string }>, view: ItemView<I>): Promise<Message> => {
+    const auth = await service.authorize(caller, id, 'view');
     if (!auth.ok) return renderNotice(auth.message, 'warning');
-    return presenter.detailMessage(caller, auth.item, await ctx.service.decisionsFor(id), subject);
+    return presenter.detailMessage(caller, view.entry(auth.item), await service.decisionsFor(id), subject);
+  };
+  const kinds = [() => shown(ctx.service, WORK_ITEM_VIEW), () => shown(ctx.accessRequests, ACCESS_REQUEST_VIEW), () => shown(ctx.genericApprovals, GENERIC_APPROVAL_VIEW)];
+  try {
+    for (const [i, attempt] of kinds.entries()) {
+      try {
+        return await attempt();
+      } catch (e) {
+        if (!isNotFound(e) || i === kinds.length - 1) throw e;
+      }
+    }
   } catch (e) {
-    return presenter.errorMessage(e, 'get that work item');
+    if (isNotFound(e)) return renderNotice(`ISC has no work item, access request or approval with the id ${id}; it may have been completed or removed.`, 'warning');
+    return presenter.errorMessage(e, 'get that item');
   }
+  return renderNotice(`ISC has no work item, access request or approval with the id ${id}.`, 'warning');
 }
 
 const DEFAULT_AUDIT_DAYS = 30;

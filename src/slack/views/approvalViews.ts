@@ -1,0 +1,128 @@
+import type { App, ViewOutput } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import { decodeModalMetadata, type FormMetadata, VIEW } from '../../blocks/actions';
+import { COMMENT_FIELD } from '../../blocks/approvalModals';
+import { renderLoadingModal, renderModalMessage } from '../../blocks/modals';
+import { ACCESS_REQUEST_VIEW, GENERIC_APPROVAL_VIEW } from '../actions/approvalActions';
+import type { BotContext } from '../context';
+import { Presenter } from '../presenter';
+import { handOverTarget, performFromModal, readHandOver } from './formSubmit';
+
+const EXPIRED = 'This form has expired; open it again from the card.';
+
+interface CommentForm {
+  actor: string;
+  approvalId: string;
+  comment: string;
+  verb?: 'approve' | 'reject';
+  viewId: string;
+  client: WebClient;
+  metadata: FormMetadata;
+}
+
+const commentOf = (view: ViewOutput) => view.state.values[COMMENT_FIELD.block]?.[COMMENT_FIELD.action]?.value?.trim() ?? '';
+
+/** The forms of the access-request and generic approval cards: each submit goes through its kind's service. */
+export function registerApprovalViews(app: App, ctx: BotContext): void {
+  const presenter = new Presenter(ctx);
+
+  /**
+   * Reads a comment form: a required comment that is missing goes back into the form as an error (ISC
+   * is not called); otherwise the form shows progress and `run` takes over.
+   */
+  function onCommentForm(callbackId: string, title: (verb?: 'approve' | 'reject') => string, missing: string, run: (form: CommentForm) => Promise<void>): void {
+    app.view(callbackId, async ({ ack, view, body, client }) => {
+      const metadata = decodeModalMetadata(view.private_metadata);
+      const comment = commentOf(view);
+      if (metadata?.q && !comment) return void (await ack({ response_action: 'errors', errors: { [COMMENT_FIELD.block]: missing } }));
+      if (!metadata?.i) return void (await ack({ response_action: 'update', view: renderModalMessage(title(metadata?.v), EXPIRED) }));
+      await ack({ response_action: 'update', view: renderLoadingModal(title(metadata.v), 'Sending to ISC…') });
+      await run({ actor: body.user.id, approvalId: metadata.i, comment, verb: metadata.v, viewId: view.id, client, metadata });
+    });
+  }
+
+  const arTitle = (verb?: 'approve' | 'reject') => (verb === 'approve' ? 'Approve access request' : 'Reject access request');
+  onCommentForm(VIEW.arDecide, arTitle, 'ISC requires a reason to reject this access request.', async ({ actor, approvalId, comment, verb = 'reject', viewId, client, metadata }) => {
+    await performFromModal(
+      ctx,
+      presenter,
+      { client, viewId, actor, title: arTitle(verb), metadata },
+      () => ctx.accessRequests.perform(actor, { kind: verb, approvalId, ...(comment ? { comment } : {}) }),
+      ACCESS_REQUEST_VIEW,
+      `${verb === 'approve' ? 'Approval' : 'Rejection'} sent to ISC, which carries it out shortly.`,
+    );
+  });
+
+  const gaTitle = (verb?: 'approve' | 'reject') => (verb === 'approve' ? 'Approve approval' : 'Reject approval');
+  onCommentForm(VIEW.gaDecide, gaTitle, 'This approval requires a comment for this decision.', async ({ actor, approvalId, comment, verb = 'reject', viewId, client, metadata }) => {
+    await performFromModal(
+      ctx,
+      presenter,
+      { client, viewId, actor, title: gaTitle(verb), metadata },
+      () => ctx.genericApprovals.perform(actor, { kind: verb, approvalId, ...(comment ? { comment } : {}) }),
+      GENERIC_APPROVAL_VIEW,
+      verb === 'approve' ? 'Approved.' : 'Rejected.',
+    );
+  });
+
+  onCommentForm(VIEW.gaComment, () => 'Add a comment', 'Write the comment to add.', async ({ actor, approvalId, comment, viewId, client, metadata }) => {
+    await performFromModal(
+      ctx,
+      presenter,
+      { client, viewId, actor, title: 'Add a comment', metadata },
+      () => ctx.genericApprovals.perform(actor, { kind: 'comment', approvalId, comment }),
+      GENERIC_APPROVAL_VIEW,
+      'Comment added.',
+    );
+  });
+
+  app.view(VIEW.arForward, async ({ ack, view, body, client }) => {
+    const title = 'Forward access request';
+    const actor = body.user.id;
+    const metadata = decodeModalMetadata(view.private_metadata);
+    const form = readHandOver(ctx, view, actor, { verb: 'forward', commentRequired: true, alreadyYours: 'You already have this access request' });
+    if ('errors' in form) return void (await ack({ response_action: 'errors', errors: form.errors }));
+    if (!metadata?.i) return void (await ack({ response_action: 'update', view: renderModalMessage(title, EXPIRED) }));
+    const approvalId = metadata.i;
+    await ack({ response_action: 'update', view: renderLoadingModal(title, 'Forwarding…') });
+    const identity = await handOverTarget(ctx, client, view.id, title, form, 'forward');
+    if (!identity) return;
+    await performFromModal(
+      ctx,
+      presenter,
+      { client, viewId: view.id, actor, title, metadata },
+      () => ctx.accessRequests.perform(actor, { kind: 'forward', approvalId, target: identity, targetSlackUserId: form.target, comment: form.comment }),
+      ACCESS_REQUEST_VIEW,
+      `Forwarded to <@${form.target}>; ISC carries it out shortly.`,
+    );
+  });
+
+  app.view(VIEW.gaReassign, async ({ ack, view, body, client }) => {
+    const title = 'Reassign approval';
+    const actor = body.user.id;
+    const metadata = decodeModalMetadata(view.private_metadata);
+    const form = readHandOver(ctx, view, actor, { verb: 'reassign', commentRequired: false, alreadyYours: 'You are already an approver of this approval' });
+    if ('errors' in form) return void (await ack({ response_action: 'errors', errors: form.errors }));
+    if (!metadata?.i) return void (await ack({ response_action: 'update', view: renderModalMessage(title, EXPIRED) }));
+    const approvalId = metadata.i;
+    await ack({ response_action: 'update', view: renderLoadingModal(title, 'Reassigning…') });
+    const identity = await handOverTarget(ctx, client, view.id, title, form, 'reassign');
+    if (!identity) return;
+    // The place handed over is that of the person whose card it is (an admin's subject, or the actor).
+    const subject = presenter.subjectFor(actor, metadata.u);
+    const from = await ctx.directory.identityFor(subject).catch(() => null);
+    if (!from) {
+      const text = `${subject === actor ? 'You have' : `<@${subject}> has`} no ISC identity the bot can find, so nothing was reassigned.`;
+      return void (await client.views.update({ view_id: view.id, view: renderModalMessage(title, text) }));
+    }
+    await performFromModal(
+      ctx,
+      presenter,
+      { client, viewId: view.id, actor, title, metadata },
+      () =>
+        ctx.genericApprovals.perform(actor, { kind: 'reassign', approvalId, from: from.id, target: identity, targetSlackUserId: form.target, ...(form.comment ? { comment: form.comment } : {}) }),
+      GENERIC_APPROVAL_VIEW,
+      `Reassigned to <@${form.target}>.`,
+    );
+  });
+}

@@ -9,6 +9,21 @@ export function assignedIdentityIds(a: Approval): string[] {
   return [...new Set(ids.filter((id): id is string => typeof id === 'string' && id !== ''))];
 }
 
+/**
+ * Whose approval it is for the permission check: while pending, those it waits on; once complete,
+ * everyone who had a part in it (its approvers, those who decided, those it was taken from), so that
+ * they see it decided rather than "not yours".
+ */
+export function ownerIdentityIds(a: Approval): string[] {
+  if (!a.completedDate) return assignedIdentityIds(a);
+  const ids = [
+    ...(a.approvers ?? []).flatMap((i) => [i.identityID, ...(i.members ?? []).map((m) => m.id)]),
+    ...[...(a.approvedBy ?? []), ...(a.rejectedBy ?? [])].map((r) => r.identityID),
+    ...(a.reassignmentHistory ?? []).map((r) => r.reassignedFrom?.identityID),
+  ];
+  return [...new Set(ids.filter((id): id is string => typeof id === 'string' && id !== ''))];
+}
+
 /** Pending: an Approval has no status field; it is pending until ISC sets its completedDate. */
 export const isPendingApproval = (a: Approval): boolean => !a.completedDate;
 

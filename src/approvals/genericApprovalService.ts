@@ -6,7 +6,7 @@ import { pendingApprovalsQuery, PENDING_FILTER } from '../isc/genericApprovals';
 import type { Approval, ApprovalIdentity, Page, PageParams } from '../isc/types';
 import type { Logger } from '../log';
 import type { IscIdentityRef } from '../workitems/identityDirectory';
-import { approvalName, assignedIdentityIds, commentRequired, isPendingApproval } from './genericApproval';
+import { approvalName, assignedIdentityIds, commentRequired, isPendingApproval, ownerIdentityIds } from './genericApproval';
 
 export { approvalName, assignedIdentityIds, commentRequired, isPendingApproval } from './genericApproval';
 
@@ -56,7 +56,7 @@ export class GenericApprovalService extends ItemService<Approval, GenericApprova
       part: (_action, actorSlackUserId) => actorSlackUserId,
       variant: (action) => (action.kind === 'comment' ? action.comment : undefined),
       read: (id) => opts.isc.genericApprovals.getApproval(id),
-      owners: (a) => ({ ids: assignedIdentityIds(a), name: (a.assignedTo ?? []).map((i) => i.name).filter(Boolean).join(', ') || undefined }),
+      owners: (a) => ({ ids: ownerIdentityIds(a), name: (a.assignedTo ?? []).map((i) => i.name).filter(Boolean).join(', ') || undefined }),
       parties: (a) => ({ requesterId: a.requester?.identityID, requestedForId: a.requestee?.identityID }),
       describe: (a) => {
         const name = approvalName(a);

@@ -158,6 +158,8 @@ export class Presenter {
       ? await this.listMessage(actorSlackUserId, subjectSlackUserId, surface.list, { pinned: entry })
       : await this.detailMessage(actorSlackUserId, entry, decisions, subjectSlackUserId);
     await surface.respond({ ...message, replace_original: true });
+    // Why the card changed without the click doing anything, under it (the card keeps its own room).
+    if (notice) await surface.respond({ ...renderNotice(notice, 'info'), replace_original: false, response_type: 'ephemeral' });
   }
 
   /** A notice that does not replace the card (so it stays live): ephemeral in a message, on top of the Home tab. */

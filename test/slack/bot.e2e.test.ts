@@ -2,7 +2,7 @@ import { ACTION, VIEW } from '../../src/blocks/actions';
 import { FORWARD_FIELDS } from '../../src/blocks/modals';
 import { createIscClient } from '../../src/isc/client';
 import { SEED_APPROVAL_ITEMS, SEED_IDENTITIES, SEED_WORK_ITEMS } from '../../src/sandbox/seed';
-import { BOT_TOKEN, forwardFormValues, SIGNING_SECRET, startHarness, USERS, type Harness } from '../support/botHarness';
+import { BOT_TOKEN, findButton, forwardFormValues, SIGNING_SECRET, startHarness, USERS, type Harness } from '../support/botHarness';
 import { commandBody, postSigned, signSlackRequest } from '../support/slackStandIn';
 
 // The real bot (Bolt's HTTP receiver, signature verification on) against the sandbox ISC tenant and a
@@ -17,19 +17,10 @@ afterEach(() => h.close());
 const W = SEED_WORK_ITEMS;
 const A = SEED_APPROVAL_ITEMS;
 
-/** The Slack payloads the bot sent to a response_url, most recent last. */
-async function responsesTo(id: string, count = 1): Promise<Array<Record<string, any>>> {
-  await h.slack.waitFor(() => h.slack.responses.filter((r) => r.id === id).length >= count);
-  return h.slack.responses.filter((r) => r.id === id).map((r) => r.body);
-}
+const responsesTo = (id: string, count = 1) => h.responsesTo(id, count);
 
 const json = (v: unknown) => JSON.stringify(v);
 
-function findButton(blocks: Array<Record<string, any>>, actionId: string): Record<string, any> {
-  const found = blocks.flatMap((b) => [...(b.elements ?? []), ...(b.accessory ? [b.accessory] : [])]).find((e) => e.action_id === actionId);
-  if (!found) throw new Error(`no ${actionId} button`);
-  return found;
-}
 const mutations = () => h.sandbox.stats().mutations;
 
 describe('/workitems', () => {

@@ -53,6 +53,13 @@ export interface Harness extends SlackSide {
   fault?: (req: { method: string; path: string }) => Fault | undefined;
   /** Starts a second replica (meaningful with REDIS_URL); close() stops it too. */
   replica(): Promise<Replica>;
+  /** The Slack payloads the bot sent to a response_url, most recent last, once there are `count`. */
+  responsesTo(id: string, count?: number): Promise<Array<Record<string, any>>>;
+  /**
+   * Clicks a button that opens a form and returns the form as the bot filled it in (the views.update
+   * after the loading view), and its id.
+   */
+  openForm(userId: string, actionId: string, value: unknown, opts?: { responseId?: string; home?: boolean }): Promise<{ id: string; view: Record<string, any> }>;
   restart(): Promise<void>;
   close(): Promise<void>;
 }
@@ -143,6 +150,17 @@ export async function startHarness(env: Record<string, string> = {}, opts: { soc
     eventsUrl,
     bot: await startBot(config, logger),
     ...slackSide(slack, eventsUrl),
+    async responsesTo(id: string, count = 1) {
+      await slack.waitFor(() => slack.responses.filter((r) => r.id === id).length >= count);
+      return slack.responses.filter((r) => r.id === id).map((r) => r.body);
+    },
+    async openForm(userId: string, actionId: string, value: unknown, opts: { responseId?: string; home?: boolean } = {}) {
+      const updates = slack.callsTo('views.update').length;
+      await h.click(userId, actionId, value, opts);
+      await slack.waitFor(() => slack.callsTo('views.update').length > updates);
+      const filled = slack.callsTo('views.update')[updates].args as { view_id: string; view: Record<string, any> };
+      return { id: filled.view_id, view: filled.view };
+    },
     async replica() {
       const replicaPort = await freePort();
       const bot = await startBot({ ...config, slack: { ...config.slack, port: replicaPort } }, logger);
@@ -163,3 +181,13 @@ export async function startHarness(env: Record<string, string> = {}, opts: { soc
   });
   return h;
 }
+
+/** The button with this action_id among the blocks (actions blocks and section accessories); throws when there is none. */
+export function findButton(blocks: Array<Record<string, any>>, actionId: string): Record<string, any> {
+  const found = blocks.flatMap((b) => [...(b.elements ?? []), ...(b.accessory ? [b.accessory] : [])]).find((e) => e.action_id === actionId);
+  if (!found) throw new Error(`no ${actionId} button`);
+  return found;
+}
+
+/** The action_ids of every button among the blocks. */
+export const buttonIds = (blocks: Array<Record<string, any>>): string[] => blocks.flatMap((b) => (b.type === 'actions' ? b.elements : [])).map((e: Record<string, any>) => e.action_id);

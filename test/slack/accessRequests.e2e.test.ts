@@ -1,0 +1,214 @@
+import { AR_ACTION, VIEW } from '../../src/blocks/actions';
+import { COMMENT_FIELD } from '../../src/blocks/approvalModals';
+import { createIscClient } from '../../src/isc/client';
+import { SEED_ACCESS_REQUEST_APPROVALS } from '../../src/sandbox/approvalSeed';
+import { SEED_IDENTITIES } from '../../src/sandbox/seed';
+import { buttonIds, forwardFormValues, startHarness, USERS, type Harness } from '../support/botHarness';
+
+// Every button of an access-request approval card, through the real bot (signed requests to its HTTP
+// receiver) against the sandbox tenant: the live owner check, at most once, the forms that ask for
+// what ISC requires before ISC is called, and the card redrawn with who and when.
+
+let h: Harness;
+beforeEach(async () => {
+  h = await startHarness();
+});
+afterEach(() => h.close());
+
+const A = SEED_ACCESS_REQUEST_APPROVALS;
+const json = (v: unknown) => JSON.stringify(v);
+const mutations = () => h.sandbox.stats().mutations;
+const decisionOf = (id: string) => h.sandbox.getAccessRequestApprovalState(id)?.decision;
+const commentValues = (comment: string) => ({ [COMMENT_FIELD.block]: { [COMMENT_FIELD.action]: { type: 'plain_text_input', value: comment } } });
+const finalForm = async (title: RegExp) => {
+  await h.slack.waitFor(() => h.slack.callsTo('views.update').some((c) => title.test(json(c.args.view))));
+  return json(h.slack.callsTo('views.update').at(-1)!.args.view);
+};
+
+describe('Approve', () => {
+  it('decides on one click, and the card says it was sent, by whom and when, with no buttons left', async () => {
+    const res = await h.click(USERS.ada.id, AR_ACTION.approve, { i: A.adaPlain }, { responseId: 'ap' });
+    expect(res.status).toBe(200);
+    const [card] = await h.responsesTo('ap');
+    expect(card.replace_original).toBe(true);
+    expect(json(card.blocks)).toMatch(new RegExp(`✅ Approved by <@${USERS.ada.id}> · <!date\\^\\d+\\^[^>]+> — sent to ISC, which carries it out shortly`));
+    expect(buttonIds(card.blocks)).toEqual([]);
+    expect(decisionOf(A.adaPlain)?.state).toBe('APPROVED');
+    expect(mutations()).toEqual([expect.objectContaining({ method: 'POST', approvalId: A.adaPlain, status: 202, path: `/access-request-approvals/v1/${A.adaPlain}/approve` })]);
+  });
+
+  it('reaches ISC once for a double click', async () => {
+    h.fault = (req) => (req.method === 'POST' ? { kind: 'none', delayMs: 300 } : undefined);
+    const clicks = await Promise.all([1, 2, 3].map((n) => h.click(USERS.ada.id, AR_ACTION.approve, { i: A.adaPlain }, { responseId: `d${n}` })));
+    expect(clicks.map((c) => c.status)).toEqual([200, 200, 200]);
+    await h.slack.waitFor(() => h.slack.responses.length >= 3);
+    expect(mutations()).toHaveLength(1);
+    expect(json(h.slack.responses.map((r) => r.body))).toContain('already being processed');
+  });
+
+  it('refuses someone who is not the approver, and ISC is not called', async () => {
+    await h.click(USERS.ben.id, AR_ACTION.approve, { i: A.adaPlain }, { responseId: 'no' });
+    const [reply] = await h.responsesTo('no');
+    expect(reply.replace_original).toBe(false);
+    expect(reply.text).toMatch(/Only the access request's current approver \(Ada Approver\) or a bot admin can act on it\. Nothing was changed in ISC\./);
+    expect(mutations()).toHaveLength(0);
+  });
+
+  it('decided elsewhere (in ISC): shows it as it is, without calling ISC to act again', async () => {
+    const webUi = createIscClient({ baseUrl: h.sandbox.url, clientId: h.sandbox.clientId, clientSecret: h.sandbox.clientSecret });
+    await webUi.accessRequestApprovals.rejectAccessRequest(A.adaPlain, 'No');
+    await h.click(USERS.ada.id, AR_ACTION.approve, { i: A.adaPlain }, { responseId: 'el' });
+    const [card, notice] = await h.responsesTo('el', 2);
+    expect(card.replace_original).toBe(true);
+    expect(json(card.blocks)).toMatch(/❌ Rejected by Sam Service in ISC/);
+    expect(buttonIds(card.blocks)).toEqual([]);
+    expect(notice).toMatchObject({ replace_original: false, text: 'ℹ️ That access request was already decided; here it is as it is now.' });
+    expect(mutations()).toHaveLength(1);
+  });
+
+  it('ISC 500 on approve: a clear sentence with the tracking id, nothing recorded as decided', async () => {
+    h.fault = (req) => (req.method === 'POST' && req.path.endsWith('/approve') ? { kind: 'status', status: 500 } : undefined);
+    await h.click(USERS.ada.id, AR_ACTION.approve, { i: A.adaPlain }, { responseId: 'e500' });
+    const [reply] = await h.responsesTo('e500');
+    expect(reply.replace_original).toBe(false);
+    expect(reply.text).toMatch(/ISC had an internal error \(500\)\. Try again; if it persists give your admin tracking id [0-9a-f]{32}/);
+    expect(decisionOf(A.adaPlain)).toBeUndefined();
+    // Nothing was marked done: once ISC answers again, the same click goes through.
+    h.fault = undefined;
+    await h.click(USERS.ada.id, AR_ACTION.approve, { i: A.adaPlain }, { responseId: 'again' });
+    expect(json((await h.responsesTo('again'))[0].blocks)).toContain(`Approved by <@${USERS.ada.id}>`);
+    // The injected 500 never reached the tenant's handler: the one approval ISC carried out is the second.
+    expect(mutations().map((m) => m.status)).toEqual([202]);
+  });
+
+  it('while ISC is still carrying the approval out (actionInProcess), the list read again offers no buttons for it', async () => {
+    await h.click(USERS.ada.id, AR_ACTION.approve, { i: A.adaPlain }, { responseId: 'ap' });
+    await h.responsesTo('ap');
+    // ISC answered 202 and has not finished: its pending list still shows the approval, marked in process.
+    const { decision: _done, ...stillPending } = h.sandbox.getAccessRequestApprovalState(A.adaPlain)!;
+    h.sandbox.addAccessRequestApproval({ ...stillPending, actionInProcess: 'APPROVED' });
+    await h.click(USERS.ada.id, 'wi_refresh', { k: 'pending', o: 0, s: 'a' }, { responseId: 'again' });
+    const [list] = await h.responsesTo('again');
+    const card = list.blocks.filter((b: any) => json(b).includes(A.adaPlain));
+    expect(json(card)).toContain(`Approved by <@${USERS.ada.id}>`);
+    expect(card.flatMap((b: any) => (b.type === 'actions' ? b.elements.map((e: any) => e.action_id) : []))).toEqual([AR_ACTION.details]);
+    // An admin looking at Ada's list sees the same, with no buttons either.
+    await h.click(USERS.admin.id, 'wi_refresh', { k: 'pending', o: 0, s: 'a', u: USERS.ada.id }, { responseId: 'admin' });
+    const [forAdmin] = await h.responsesTo('admin');
+    const adminCard = forAdmin.blocks.filter((b: any) => json(b).includes(A.adaPlain));
+    expect(json(adminCard)).toContain(`Approved by <@${USERS.ada.id}>`);
+    expect(buttonIds(adminCard)).toEqual([AR_ACTION.details]);
+    expect(mutations()).toHaveLength(1);
+  });
+
+  it('an admin may not approve, for its approver, a request they made (separation of duties); ISC is not called', async () => {
+    const admin = h.sandbox.identityForEmail(USERS.admin.email);
+    const mine = h.sandbox.addAccessRequestApproval({
+      owner: { id: SEED_IDENTITIES.ben.id },
+      requester: { type: 'IDENTITY', id: admin.id, name: admin.name },
+      requestedFor: { type: 'IDENTITY', id: admin.id, name: admin.name },
+      requestedObject: { id: 'r2', name: 'Okta Super Admin', type: 'ROLE' },
+    });
+    await h.click(USERS.admin.id, AR_ACTION.approve, { i: mine.id, u: USERS.ben.id }, { responseId: 'sod' });
+    const [reply] = await h.responsesTo('sod');
+    expect(reply.text).toMatch(/You requested this access request, so you may not decide it for its owner \(separation of duties\)/);
+    expect(mutations()).toHaveLength(0);
+    // Another admin-for-owner approval goes through, and ISC names the bot's identity (service mode).
+    await h.click(USERS.admin.id, AR_ACTION.approve, { i: A.benPending, u: USERS.ben.id }, { responseId: 'adm' });
+    expect(json((await h.responsesTo('adm'))[0].blocks)).toContain(`Approved by <@${USERS.admin.id}>`);
+    expect(mutations()).toEqual([expect.objectContaining({ approvalId: A.benPending, identityId: SEED_IDENTITIES.service.id })]);
+  });
+});
+
+describe('Approve with comment and Reject', () => {
+  it('approve with comment: a form, then the comment goes to ISC with the decision', async () => {
+    const form = await h.openForm(USERS.ada.id, AR_ACTION.approveWithComment, { i: A.adaRevoke }, { responseId: 'awc' });
+    expect(form.view.callback_id).toBe(VIEW.arDecide);
+    expect(form.view.submit.text).toBe('Approve');
+    const res = await h.submitView(USERS.ada.id, { id: form.id, callback_id: VIEW.arDecide, private_metadata: form.view.private_metadata, state: { values: commentValues('Fine, VPN is retired') } });
+    expect(JSON.parse(res.body).response_action).toBe('update');
+    expect(await finalForm(/Approval sent to ISC/)).toContain('Approval sent to ISC, which carries it out shortly.');
+    expect(decisionOf(A.adaRevoke)).toMatchObject({ state: 'APPROVED', reviewerComment: { comment: 'Fine, VPN is retired' } });
+    const [card] = await h.responsesTo('awc');
+    expect(json(card.blocks)).toContain(`Approved by <@${USERS.ada.id}>`);
+  });
+
+  it('reject asks for the reason ISC requires; without one the form says so and ISC is not called', async () => {
+    const form = await h.openForm(USERS.ada.id, AR_ACTION.reject, { i: A.adaCommentRequired }, { responseId: 'rj' });
+    expect(form.view.callback_id).toBe(VIEW.arDecide);
+    const input = form.view.blocks.find((b: any) => b.block_id === COMMENT_FIELD.block);
+    expect(input.optional).toBe(false);
+    const empty = await h.submitView(USERS.ada.id, { id: form.id, callback_id: VIEW.arDecide, private_metadata: form.view.private_metadata, state: { values: commentValues('  ') } });
+    expect(JSON.parse(empty.body)).toEqual({ response_action: 'errors', errors: { [COMMENT_FIELD.block]: 'ISC requires a reason to reject this access request.' } });
+    expect(mutations()).toHaveLength(0);
+    await h.submitView(USERS.ada.id, { id: form.id, callback_id: VIEW.arDecide, private_metadata: form.view.private_metadata, state: { values: commentValues('Use the release bot instead') } });
+    await finalForm(/Rejection sent to ISC/);
+    expect(decisionOf(A.adaCommentRequired)).toMatchObject({ state: 'REJECTED', reviewerComment: { comment: 'Use the release bot instead' } });
+    expect(json((await h.responsesTo('rj'))[0].blocks)).toContain(`Rejected by <@${USERS.ada.id}>`);
+    expect(mutations()).toHaveLength(1);
+  });
+
+  it('a forged submit without the required reason is refused by the live check, and ISC is not called', async () => {
+    const form = await h.openForm(USERS.ada.id, AR_ACTION.reject, { i: A.adaCommentRequired });
+    const metadata = JSON.stringify({ ...JSON.parse(form.view.private_metadata), q: undefined });
+    await h.submitView(USERS.ada.id, { id: form.id, callback_id: VIEW.arDecide, private_metadata: metadata, state: { values: commentValues('') } });
+    expect(await finalForm(/requires a reason/)).toMatch(/ISC requires a reason to reject this access request: give one in the form\. Nothing was changed in ISC\./);
+    expect(mutations()).toHaveLength(0);
+  });
+
+  it('a reject without a comment when none is required goes through', async () => {
+    const form = await h.openForm(USERS.ada.id, AR_ACTION.reject, { i: A.adaPlain });
+    expect(form.view.blocks.find((b: any) => b.block_id === COMMENT_FIELD.block).optional).toBe(true);
+    await h.submitView(USERS.ada.id, { id: form.id, callback_id: VIEW.arDecide, private_metadata: form.view.private_metadata, state: { values: commentValues('') } });
+    await finalForm(/Rejection sent to ISC/);
+    expect(decisionOf(A.adaPlain)).toMatchObject({ state: 'REJECTED', reviewerComment: null });
+  });
+
+  it('the form is not offered to someone who is not the approver', async () => {
+    const form = await h.openForm(USERS.ben.id, AR_ACTION.reject, { i: A.adaPlain });
+    expect(form.view.callback_id).toBeUndefined();
+    expect(json(form.view)).toMatch(/current approver/);
+  });
+});
+
+describe('Forward', () => {
+  it('hands the approval to the person picked, with the comment ISC requires, and the card says to whom', async () => {
+    const form = await h.openForm(USERS.ada.id, AR_ACTION.forward, { i: A.adaSodViolation, k: 'pending', o: 5 }, { responseId: 'fw' });
+    expect(form.view.callback_id).toBe(VIEW.arForward);
+    const missing = await h.submitView(USERS.ada.id, { id: form.id, callback_id: VIEW.arForward, private_metadata: form.view.private_metadata, state: { values: forwardFormValues(USERS.ben.id, '') } });
+    expect(JSON.parse(missing.body).errors).toHaveProperty('fwd_comment');
+    expect(mutations()).toHaveLength(0);
+    await h.submitView(USERS.ada.id, { id: form.id, callback_id: VIEW.arForward, private_metadata: form.view.private_metadata, state: { values: forwardFormValues(USERS.ben.id, 'Ben covers payments') } });
+    await finalForm(/Forwarded to/);
+    const state = h.sandbox.getAccessRequestApprovalState(A.adaSodViolation)!;
+    expect(state.owner?.id).toBe(SEED_IDENTITIES.ben.id);
+    expect(state.forwardHistory?.at(-1)).toMatchObject({ oldApproverName: 'Ada Approver', newApproverName: 'Ben Builder', comment: 'Ben covers payments' });
+    const [card] = await h.responsesTo('fw');
+    expect(json(card.blocks)).toContain(`Forwarded to <@${USERS.ben.id}> by <@${USERS.ada.id}>`);
+  });
+});
+
+describe('Details', () => {
+  it('shows the request in full, SoD violation first, to its approver only', async () => {
+    await h.click(USERS.ada.id, AR_ACTION.details, { i: A.adaSodViolation }, { responseId: 'det' });
+    const [detail] = await h.responsesTo('det');
+    expect(detail.response_type).toBe('ephemeral');
+    expect(detail.blocks[0].type).toBe('header');
+    expect(detail.blocks[1].text.text).toMatch(/^🚨 \*Separation-of-duties violation\*.*\n• \*Create and approve payments\*: has AP Invoice Entry · would get AP Payment Approval/);
+    await h.click(USERS.ben.id, AR_ACTION.details, { i: A.adaSodViolation }, { responseId: 'det-ben' });
+    expect((await h.responsesTo('det-ben'))[0].text).toMatch(/can see it/);
+  });
+});
+
+describe('the audit trail', () => {
+  it('records the approval with its kind, id and name', async () => {
+    await h.click(USERS.ada.id, AR_ACTION.approve, { i: A.adaPlain }, { responseId: 'a' });
+    await h.responsesTo('a');
+    const records = [];
+    for await (const r of h.bot.audit.readSince(new Date(0))) records.push(r);
+    expect(records.map((r) => [r.phase, r.item.kind, r.item.id, r.item.name, r.action, r.outcome])).toEqual([
+      ['intent', 'access-request-approval', A.adaPlain, 'Salesforce Sales Reader', 'approve', undefined],
+      ['outcome', 'access-request-approval', A.adaPlain, 'Salesforce Sales Reader', 'approve', 'done'],
+    ]);
+  });
+});

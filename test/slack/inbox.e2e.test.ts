@@ -1,0 +1,157 @@
+import { ACTION, AR_ACTION, GA_ACTION } from '../../src/blocks/actions';
+import { validateMessage, validateView } from '../../src/blocks/limits';
+import { SEED_ACCESS_REQUEST_APPROVALS, SEED_GENERIC_APPROVALS } from '../../src/sandbox/approvalSeed';
+import { SEED_APPROVAL_ITEMS, SEED_IDENTITIES, SEED_WORK_ITEMS } from '../../src/sandbox/seed';
+import { findButton, startHarness, USERS, type Harness } from '../support/botHarness';
+
+// The inbox through the real bot: every kind in /workitems and on the Home tab, a section per kind,
+// paging across the kinds, counts that add up, and what each interaction costs in ISC requests.
+
+let h: Harness;
+beforeEach(async () => {
+  h = await startHarness();
+});
+afterEach(() => h.close());
+
+const json = (v: unknown) => JSON.stringify(v);
+const A = SEED_ACCESS_REQUEST_APPROVALS;
+const G = SEED_GENERIC_APPROVALS;
+const sectionHeads = (blocks: Array<Record<string, any>>) => blocks.filter((b) => /^sec_/.test(b.block_id ?? '')).map((b) => b.text.text);
+const pageValue = (blocks: Array<Record<string, any>>, actionId: string) => JSON.parse(findButton(blocks, actionId).value);
+
+/** ISC requests per "METHOD /path" since `before`. */
+function requestsSince(before: Record<string, number>): Record<string, number> {
+  const now = h.sandbox.stats().requests;
+  return Object.fromEntries(Object.entries(now).map(([k, n]) => [k, n - (before[k] ?? 0)]).filter(([k, n]) => n !== 0 && !String(k).includes('/oauth/')));
+}
+
+const BEN_WORK_ITEM = 'b0000000000000000000000000000b01';
+
+function benHasOneOfEach(): void {
+  h.sandbox.addWorkItem({
+    id: BEN_WORK_ITEM,
+    ownerId: SEED_IDENTITIES.ben.id,
+    name: 'Access Request: Wiki editors',
+    type: 'Approval',
+    requesterDisplayName: 'Ada Approver',
+    approvalItems: [{ id: 'b01a1', application: 'Confluence', name: 'group', value: 'wiki-editors', operation: 'Add', state: 'Pending' }],
+  });
+}
+
+describe('one item of each kind', () => {
+  it('are all three in /workitems, a section each, with their buttons', async () => {
+    benHasOneOfEach();
+    await h.command(USERS.ben.id, '', 'ben');
+    const [reply] = await h.responsesTo('ben');
+    expect(validateMessage(reply as never)).toEqual([]);
+    expect(reply.text).toBe('You have 3 pending items in ISC: 1 work item, 1 access request and 1 generic approval');
+    expect(sectionHeads(reply.blocks)).toEqual(['📋 *Work items* (1)', '🔑 *Access requests* (1)', '🧩 *Generic approvals* (1)']);
+    expect(JSON.parse(findButton(reply.blocks, ACTION.approve).value)).toMatchObject({ w: BEN_WORK_ITEM, a: 'b01a1' });
+    expect(JSON.parse(findButton(reply.blocks, AR_ACTION.approve).value)).toMatchObject({ i: A.benPending });
+    expect(JSON.parse(findButton(reply.blocks, GA_ACTION.approve).value)).toMatchObject({ i: G.benPending });
+    expect(reply.blocks[0].text.text).toBe('*Waiting on you in ISC* · 1–3 of 3');
+    expect(() => findButton(reply.blocks, ACTION.pageNext)).toThrow();
+  });
+
+  it('are all three on the Home tab', async () => {
+    benHasOneOfEach();
+    await h.event({ type: 'app_home_opened', user: USERS.ben.id, channel: 'D0BEN', tab: 'home', event_ts: '1.0' });
+    await h.slack.waitFor(() => h.slack.callsTo('views.publish').length === 1);
+    const { view } = h.slack.callsTo('views.publish')[0].args as { view: Record<string, any> };
+    expect(validateView(view as never)).toEqual([]);
+    expect(view.blocks[1].text.text).toBe('*Pending:* 3 · *Completed work items:* 0');
+    expect(sectionHeads(view.blocks)).toEqual(['📋 *Work items* (1)', '🔑 *Access requests* (1)', '🧩 *Generic approvals* (1)']);
+    for (const id of [BEN_WORK_ITEM, A.benPending, G.benPending]) expect(json(view)).toContain(id);
+  });
+
+  it('the summary shows each kind and the total, and they add up', async () => {
+    await h.command(USERS.ada.id, 'summary', 'sum');
+    const [summary] = await h.responsesTo('sum');
+    expect(summary.text).toBe('You have 15 pending items in ISC: 6 work items, 5 access requests and 4 generic approvals');
+    expect(summary.blocks[0].text.text).toBe(
+      '*Waiting on you in ISC: 15*\n📋 *Work items:* 6 open · 2 completed\n🔑 *Access requests:* 5 pending · 1 approved · 1 rejected\n🧩 *Generic approvals:* 4 pending',
+    );
+  });
+});
+
+describe('paging across the kinds', () => {
+  it('pages through every kind, a page spanning the end of one and the start of the next, Previous going back', async () => {
+    await h.command(USERS.ada.id, '', 'p1');
+    const [p1] = await h.responsesTo('p1');
+    expect(p1.blocks[0].text.text).toBe('*Waiting on you in ISC* · 1–5 of 15');
+    expect(p1.blocks[1].elements[0].text).toBe('📋 Work items: 6 · 🔑 Access requests: 5 · 🧩 Generic approvals: 4');
+    expect(sectionHeads(p1.blocks)).toEqual(['📋 *Work items* (6)']);
+    expect(pageValue(p1.blocks, ACTION.pageNext)).toEqual({ k: 'pending', o: 5 });
+
+    await h.click(USERS.ada.id, ACTION.pageNext, pageValue(p1.blocks, ACTION.pageNext), { responseId: 'p2' });
+    const [p2] = await h.responsesTo('p2');
+    expect(p2.blocks[0].text.text).toBe('*Waiting on you in ISC* · 6–10 of 15');
+    expect(sectionHeads(p2.blocks)).toEqual(['📋 *Work items* (6)', '🔑 *Access requests* (5)']);
+    expect(json(p2.blocks)).toContain(SEED_WORK_ITEMS.adaHostile);
+    // The next page starts inside the access requests: the value names the kind and the offset in it.
+    expect(pageValue(p2.blocks, ACTION.pageNext)).toEqual({ k: 'pending', o: 4, s: 'a' });
+    expect(pageValue(p2.blocks, ACTION.pagePrev)).toEqual({ k: 'pending', o: 0 });
+
+    await h.click(USERS.ada.id, ACTION.pageNext, pageValue(p2.blocks, ACTION.pageNext), { responseId: 'p3' });
+    const [p3] = await h.responsesTo('p3');
+    expect(p3.blocks[0].text.text).toBe('*Waiting on you in ISC* · 11–15 of 15');
+    expect(sectionHeads(p3.blocks)).toEqual(['🔑 *Access requests* (5)', '🧩 *Generic approvals* (4)']);
+    for (const id of Object.values(G).filter((id) => id !== G.adaApproved && id !== G.benPending)) expect(json(p3.blocks)).toContain(id);
+    expect(() => findButton(p3.blocks, ACTION.pageNext)).toThrow();
+    // Back by a page: it starts five items earlier, in the work items.
+    expect(pageValue(p3.blocks, ACTION.pagePrev)).toEqual({ k: 'pending', o: 5 });
+    // A card on this page carries the page's start, so an action redraws this page.
+    expect(JSON.parse(findButton(p3.blocks, GA_ACTION.approve).value)).toMatchObject({ k: 'pending', o: 4, s: 'a' });
+    for (const page of [p1, p2, p3]) expect(validateMessage(page as never)).toEqual([]);
+  });
+
+  it('a page turn within the work items reads only the work items from ISC; a new /workitems reads every kind', async () => {
+    await h.command(USERS.ada.id, '', 'warm');
+    await h.responsesTo('warm');
+    let before = h.sandbox.stats().requests;
+    await h.click(USERS.ada.id, ACTION.pageNext, { k: 'pending', o: 5 }, { responseId: 'turn' });
+    await h.responsesTo('turn');
+    expect(requestsSince(before)).toEqual({ 'GET /work-items': 1 });
+    before = h.sandbox.stats().requests;
+    await h.command(USERS.ada.id, '', 'fresh');
+    await h.responsesTo('fresh');
+    expect(requestsSince(before)).toEqual({ 'GET /work-items': 1, 'GET /access-request-approvals/pending': 1, 'GET /generic-approvals': 1 });
+  });
+
+  it('acting on a work item does not read the other kinds from ISC again', async () => {
+    await h.command(USERS.ada.id, '', 'warm');
+    await h.responsesTo('warm');
+    const before = h.sandbox.stats().requests;
+    await h.click(USERS.ada.id, ACTION.approve, { w: SEED_WORK_ITEMS.adaSingleApproval, a: SEED_APPROVAL_ITEMS.adaSingle, k: 'pending', o: 0 }, { responseId: 'ap' });
+    const [card] = await h.responsesTo('ap');
+    expect(json(card.blocks)).toContain(`Approved by <@${USERS.ada.id}>`);
+    expect(requestsSince(before)).toEqual({ 'GET /work-items/{id}': 1, 'POST /work-items/{id}/approve/{approvalItemId}': 1, 'GET /work-items': 1 });
+  });
+
+  it('acting on an access request reads the access requests again, so the list shows the decision', async () => {
+    await h.click(USERS.ada.id, ACTION.pageNext, { k: 'pending', o: 0, s: 'a' }, { responseId: 'ars' });
+    await h.responsesTo('ars');
+    await h.click(USERS.ada.id, AR_ACTION.approve, { i: A.adaPlain, k: 'pending', o: 0, s: 'a' }, { responseId: 'ap' });
+    const [card] = await h.responsesTo('ap');
+    // The approved one stays pinned first, with who and when; the section counts what ISC has now.
+    expect(sectionHeads(card.blocks)[0]).toBe('🔑 *Access requests* (4)');
+    expect(json(card.blocks.slice(0, 6))).toContain(`Approved by <@${USERS.ada.id}>`);
+  });
+});
+
+describe('a kind ISC will not list', () => {
+  it('leaves the other kinds shown, and says which one is unavailable and why', async () => {
+    h.fault = (req) => (req.method === 'GET' && req.path === '/access-request-approvals/v1/pending' ? { kind: 'status', status: 403 } : undefined);
+    await h.command(USERS.ben.id, '', 'ben');
+    const [reply] = await h.responsesTo('ben');
+    expect(reply.blocks[1].elements[0].text).toMatch(/^📋 Work items: 0 · 🔑 Access requests: _unavailable_ \(tracking id `[0-9a-f]{32}`\) · 🧩 Generic approvals: 1$/);
+    expect(json(reply.blocks)).toContain(G.benPending);
+  });
+
+  it('every kind failing is an error message with the tracking id', async () => {
+    h.fault = (req) => (req.method === 'GET' && !req.path.includes('public-identities') ? { kind: 'status', status: 500 } : undefined);
+    await h.command(USERS.ada.id, '', 'down');
+    const [reply] = await h.responsesTo('down');
+    expect(reply.text).toMatch(/ISC had an internal error \(500\)/);
+  });
+});

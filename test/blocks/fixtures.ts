@@ -3,7 +3,7 @@ import type { ApprovalItemDetails, WorkItem } from '../../src/isc/types';
 import type { CardOptions, Viewer } from '../../src/blocks/types';
 import type { AccessRequestApproval } from '../../src/approvals/accessRequestApproval';
 import type { AnyInboxSection, InboxKind, InboxPage, InboxPosition, SectionFailure } from '../../src/inbox/inbox';
-import type { Approval } from '../../src/isc/types';
+import type { Approval, PendingApproval, SodViolationContext } from '../../src/isc/types';
 
 export const NOW = new Date('2026-11-22T13:00:00Z');
 export const viewer: Viewer = { tz: 'Europe/Paris', now: NOW };
@@ -157,4 +157,70 @@ export function inboxPage(
     } as AnyInboxSection;
   });
   return { start, pageSize: opts.pageSize ?? 5, sections };
+}
+
+/** A pending access-request approval for Bob, requested by Jane for herself. */
+export function accessRequest(extra: Partial<PendingApproval> = {}): PendingApproval {
+  return {
+    id: '2c9180835d2e5168015d32f890ca9a01',
+    accessRequestId: '2c9180835d2e5168015d32f890ca9b01',
+    name: 'Payments Administrator',
+    created: '2026-11-22T09:00:00Z',
+    modified: '2026-11-22T09:00:00Z',
+    requestType: 'GRANT_ACCESS',
+    requester: { type: 'IDENTITY', id: '2c91808a77ff216301782327a50f09bf', name: 'Jane Doe' },
+    requestedFor: { type: 'IDENTITY', id: '2c91808a77ff216301782327a50f09bf', name: 'Jane Doe' },
+    owner: { type: 'IDENTITY', id: '2c91808a77ff216301782327a50f09e1', name: 'Bob Smith' },
+    requestedObject: { id: 'obj-1', name: 'Payments Administrator', description: 'Creates vendors and payment runs', type: 'ROLE' },
+    requesterComment: { comment: 'Covering payment runs', created: '2026-11-22T09:00:00Z', author: { type: 'IDENTITY', id: '2c91808a77ff216301782327a50f09bf', name: 'Jane Doe' } },
+    previousReviewersComments: [],
+    forwardHistory: [],
+    commentRequiredWhenRejected: false,
+    privilegeLevel: 'HIGH',
+    startDate: '2026-11-23T00:00:00Z',
+    removeDate: '2026-12-31T00:00:00Z',
+    sodViolationContext: null,
+    ...extra,
+  };
+}
+
+/** One violated SoD policy: the identity has `has` and would get `gets`. */
+export function sodViolation(policy = 'Create and approve payments', has = 'AP Invoice Entry', gets = 'AP Payment Approval'): SodViolationContext {
+  return {
+    policy: { type: 'SOD_POLICY', id: `pol-${policy.length}`, name: policy },
+    conflictingAccessCriteria: {
+      leftCriteria: { criteriaList: [{ existing: true, type: 'ENTITLEMENT', id: 'e1', name: has }] },
+      rightCriteria: { criteriaList: [{ existing: false, type: 'ENTITLEMENT', id: 'e2', name: gets }] },
+    },
+  };
+}
+
+export const withViolations = (violations: SodViolationContext[]): Partial<PendingApproval> => ({
+  sodViolationContext: { state: 'SUCCESS', violationCheckResult: { violationContexts: violations, violatedPolicies: violations.map((v) => v.policy!) } },
+});
+
+/** A pending generic approval waiting on Bob (identity …09e1), from Jane. */
+export function genericApproval(extra: Partial<Approval> = {}): Approval {
+  const bob = { identityID: '2c91808a77ff216301782327a50f09e1', type: 'IDENTITY' as const, name: 'Bob Smith', serialOrder: 0 };
+  const jane = { identityID: '2c91808a77ff216301782327a50f09bf', type: 'IDENTITY' as const, name: 'Jane Doe' };
+  return {
+    id: '5a9db000-0000-0000-0000-0000000000a1',
+    type: 'GENERIC_APPROVAL',
+    approvers: [bob],
+    assignedTo: [bob],
+    createdDate: '2026-11-20T09:00:00Z',
+    // A day before NOW: overdue.
+    dueDate: '2026-11-21T09:00:00Z',
+    priority: 'HIGH',
+    name: [
+      { value: 'Quarterly firewall review', locale: 'en-US' },
+      { value: 'Vierteljährliche Firewall-Prüfung', locale: 'de-DE' },
+    ],
+    description: [{ value: 'Confirm the inbound rules are still needed.', locale: 'en-US' }],
+    requester: jane,
+    requestee: jane,
+    comments: [{ author: jane, comment: 'Rules exported to CHG-1', createdDate: '2026-11-20T09:00:00Z', commentId: 'c1' }],
+    approvalConfig: { requiresComment: 'OFF' },
+    ...extra,
+  };
 }

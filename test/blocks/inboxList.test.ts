@@ -1,0 +1,143 @@
+import { ACTION, AR_ACTION, decodePageValue, GA_ACTION } from '../../src/blocks/actions';
+import { countsText, renderInboxList, renderInboxPage, renderInboxSummary } from '../../src/blocks/inboxList';
+import { LIMITS, validateMessage } from '../../src/blocks/limits';
+import { COMPACT_APPROVAL_ITEMS } from '../../src/blocks/workItemCard';
+import { WHOLE_ITEM } from '../../src/decisions/decision';
+import { FORBIDDEN, HOSTILE, accessRequest, approval, buttons, genericApproval, inboxPage, mrkdwnTexts, opts, sodViolation, withViolations, workItem } from './fixtures';
+
+const wis = (n: number, from = 0) => Array.from({ length: n }, (_, k) => workItem({ id: `wi-${from + k}`, name: `Work item ${from + k}` }));
+const ars = (n: number, from = 0) => Array.from({ length: n }, (_, k) => accessRequest({ id: `ar-${from + k}` }));
+const gas = (n: number, from = 0) => Array.from({ length: n }, (_, k) => genericApproval({ id: `ga-${from + k}` }));
+
+/** The decoded Previous / Next / Refresh values, by action id. */
+function paging(blocks: ReturnType<typeof renderInboxList>['blocks']): Record<string, unknown> {
+  return Object.fromEntries(
+    buttons(blocks)
+      .filter((b) => [ACTION.pageNext, ACTION.pagePrev, ACTION.refresh].includes(b.action_id))
+      .map((b) => [b.action_id, decodePageValue(b.value)?.list]),
+  );
+}
+const heads = (blocks: ReturnType<typeof renderInboxList>['blocks']) => blocks.filter((b) => /^sec_/.test(b.block_id ?? '')).map((b) => mrkdwnTexts([b])[0]);
+
+describe('a page of the inbox', () => {
+  it('a section per kind, the counts of every kind, and a range over all of them', () => {
+    const m = renderInboxList(inboxPage({ workItem: wis(2), accessRequest: ars(2), generic: gas(1) }, { totals: { workItem: 2, accessRequest: 7, generic: 3 } }), opts);
+    expect(m.text).toBe('You have 12 pending items in ISC: 2 work items, 7 access requests and 3 generic approvals');
+    expect(mrkdwnTexts(m.blocks).slice(0, 2)).toEqual(['*Waiting on you in ISC* · 1–5 of 12', '📋 Work items: 2 · 🔑 Access requests: 7 · 🧩 Generic approvals: 3']);
+    expect(heads(m.blocks)).toEqual(['📋 *Work items* (2)', '🔑 *Access requests* (7)', '🧩 *Generic approvals* (3)']);
+    expect(paging(m.blocks)).toEqual({
+      [ACTION.pageNext]: { kind: 'pending', section: 'generic', offset: 1 },
+      [ACTION.refresh]: { kind: 'pending', offset: 0 },
+    });
+    expect(validateMessage(m)).toEqual([]);
+  });
+
+  it('Previous goes back a page across the kinds: from the generic approvals into the access requests', () => {
+    const page = inboxPage({ generic: gas(5, 2) }, { start: { section: 'generic', offset: 2 }, totals: { workItem: 6, accessRequest: 5, generic: 9 } });
+    const m = renderInboxList(page, opts);
+    expect(mrkdwnTexts(m.blocks)[0]).toBe('*Waiting on you in ISC* · 14–18 of 20');
+    expect(paging(m.blocks)).toEqual({
+      [ACTION.pagePrev]: { kind: 'pending', section: 'accessRequest', offset: 2 },
+      [ACTION.pageNext]: { kind: 'pending', section: 'generic', offset: 7 },
+      [ACTION.refresh]: { kind: 'pending', section: 'generic', offset: 2 },
+    });
+    // Every card's buttons return to this page after an action.
+    for (const b of buttons(m.blocks).filter((b) => b.action_id === GA_ACTION.approve)) expect(JSON.parse(b.value)).toMatchObject({ k: 'pending', o: 2, s: 'g' });
+  });
+
+  it('a kind with none is skipped by Next', () => {
+    const m = renderInboxList(inboxPage({ workItem: wis(5) }, { totals: { workItem: 5, accessRequest: 0, generic: 4 } }), opts);
+    expect(paging(m.blocks)[ACTION.pageNext]).toEqual({ kind: 'pending', section: 'generic', offset: 0 });
+  });
+
+  it('cards that do not fit are left for the next page, which starts at the first one not shown, in its kind', () => {
+    // Room for the heading, the paging, one work item (its section head, 4 blocks, a divider) and one access request.
+    const m = renderInboxPage(inboxPage({ workItem: wis(1), accessRequest: ars(3) }, { totals: { workItem: 1, accessRequest: 3, generic: 0 } }), opts, { blocks: 14, chars: 12_000 });
+    expect(m.blocks.length).toBeLessThanOrEqual(14);
+    expect(buttons(m.blocks).filter((b) => b.action_id === AR_ACTION.details)).toHaveLength(1);
+    expect(paging(m.blocks)[ACTION.pageNext]).toEqual({ kind: 'pending', section: 'accessRequest', offset: 1 });
+    expect(mrkdwnTexts(m.blocks)).toContain('… and 2 more items on this page — press *Next* to see them');
+    expect(mrkdwnTexts(m.blocks)[0]).toBe('*Waiting on you in ISC* · 1–2 of 4');
+    // And 100 of each kind in one page still makes a valid message.
+    const many = renderInboxList(inboxPage({ workItem: wis(100), accessRequest: ars(100), generic: gas(100) }, { pageSize: 300 }), opts);
+    expect(validateMessage(many)).toEqual([]);
+    expect(many.blocks.length).toBeLessThanOrEqual(LIMITS.messageBlocks);
+  });
+
+  it(`${5} cards of the largest compact size of every kind fit one message`, () => {
+    const worstWi = workItem({ approvalItems: Array.from({ length: 10 }, (_, i) => approval(i)), remediationItems: [{ applicationName: 'x' }], form: { title: 'f' }, errors: ['e'] });
+    const worstAr = accessRequest({ ...withViolations(Array.from({ length: 9 }, (_, i) => sodViolation(`p${i}`))), previousReviewersComments: [{ comment: 'x' }], forwardHistory: [{}] });
+    for (const page of [
+      inboxPage({ workItem: [worstWi, { ...worstWi, id: 'w2' }], accessRequest: [worstAr, { ...worstAr, id: 'a2' }], generic: gas(1) }),
+      inboxPage({ accessRequest: Array.from({ length: 5 }, (_, i) => ({ ...worstAr, id: `a${i}` })) }),
+      inboxPage({ generic: gas(5) }),
+    ]) {
+      const m = renderInboxList(page, opts);
+      expect(validateMessage(m)).toEqual([]);
+      expect(buttons(m.blocks).filter((b) => /_details$/.test(b.action_id)).length).toBeGreaterThan(0);
+    }
+    expect(COMPACT_APPROVAL_ITEMS).toBe(3);
+  });
+
+  it('the item just acted on is shown first but does not move the pages', () => {
+    const page = inboxPage({ accessRequest: ars(3, 1) }, { start: { section: 'accessRequest', offset: 0 }, totals: { workItem: 0, accessRequest: 3, generic: 0 } });
+    const section = page.sections[1];
+    section.items = [accessRequest({ id: 'ar-0', actionInProcess: 'APPROVED' }), ...section.items] as never;
+    section.decisions = { 'ar-0': { [WHOLE_ITEM]: { kind: 'approved', bySlackUserId: 'U0BOB', at: '2026-11-22T12:00:00Z' } } };
+    section.pinnedId = 'ar-0';
+    const m = renderInboxList(page, opts);
+    expect(mrkdwnTexts(m.blocks)[0]).toBe('*Waiting on you in ISC* · 1–3 of 3');
+    expect(mrkdwnTexts(m.blocks).join('\n')).toContain('Approved by <@U0BOB>');
+    expect(paging(m.blocks)[ACTION.pageNext]).toBeUndefined();
+  });
+
+  it('a kind that could not be read: unavailable with its tracking id, the others shown', () => {
+    const m = renderInboxList(inboxPage({ workItem: wis(1), generic: gas(1) }, { failures: { accessRequest: { message: 'ISC refused this (403 Forbidden)', trackingId: 'abc123' } } }), opts);
+    expect(mrkdwnTexts(m.blocks)[1]).toBe('📋 Work items: 1 · 🔑 Access requests: _unavailable_ (tracking id `abc123`) · 🧩 Generic approvals: 1');
+    expect(heads(m.blocks)).toEqual(['📋 *Work items* (1)', '🧩 *Generic approvals* (1)']);
+  });
+
+  it('empty: all caught up; past the end: back with Previous', () => {
+    const none = renderInboxList(inboxPage({}), opts);
+    expect(mrkdwnTexts(none.blocks)).toContain("Nothing waits on you in ISC — you're all caught up. 🎉");
+    expect(none.text).toBe('You have nothing pending in ISC');
+    const past = renderInboxList(inboxPage({}, { start: { section: 'generic', offset: 5 }, totals: { workItem: 2, accessRequest: 0, generic: 3 } }), opts);
+    expect(mrkdwnTexts(past.blocks)).toContain('No more items here — go back with Previous.');
+    // Five back from the 8th item of the whole inbox: the 3rd, the generic approvals' first.
+    expect(paging(past.blocks)[ACTION.pagePrev]).toEqual({ kind: 'pending', section: 'generic', offset: 0 });
+  });
+
+  it('an admin looking at someone else: headed with their name, the subject carried in every button', () => {
+    const m = renderInboxPage(inboxPage({ accessRequest: ars(1) }), { ...opts, subjectSlackUserId: 'U0SUBJECT' }, { blocks: 50, chars: 12000 });
+    expect(mrkdwnTexts(m.blocks)[0]).toMatch(/^\*Pending for <@U0SUBJECT>\*/);
+    for (const b of buttons(m.blocks)) expect(JSON.parse(b.value).u).toBe('U0SUBJECT');
+  });
+
+  it('escapes ISC text from every kind', () => {
+    const page = inboxPage({
+      workItem: [workItem({ name: HOSTILE, description: HOSTILE })],
+      accessRequest: [accessRequest({ requestedObject: { name: HOSTILE, description: HOSTILE }, requesterComment: { comment: HOSTILE } })],
+      generic: [genericApproval({ name: [{ value: HOSTILE }], description: [{ value: HOSTILE }] })],
+    });
+    for (const text of mrkdwnTexts(renderInboxList(page, opts).blocks)) for (const bad of FORBIDDEN) expect(text).not.toContain(bad);
+  });
+});
+
+describe('counts', () => {
+  it('countsText names the kinds there are', () => {
+    expect(countsText({ workItem: 1, accessRequest: 0, generic: 2 })).toBe('1 work item and 2 generic approvals');
+    expect(countsText({})).toBe('nothing');
+    expect(countsText({ workItem: 1000, accessRequest: 1, generic: 1 })).toBe('1,000 work items, 1 access request and 1 generic approval');
+  });
+
+  it('the summary: each kind and the total; a kind ISC would not give makes the total a lower bound', () => {
+    const ok = renderInboxSummary({ pending: { workItem: { count: 3 }, accessRequest: { count: 2 }, generic: { count: 1 } }, workItemsCompleted: 9, accessRequestsDecided: { approved: 4, rejected: 1 } });
+    expect(ok.text).toBe('You have 6 pending items in ISC: 3 work items, 2 access requests and 1 generic approval');
+    expect(mrkdwnTexts(ok.blocks)[0]).toBe(
+      '*Waiting on you in ISC: 6*\n📋 *Work items:* 3 open · 9 completed\n🔑 *Access requests:* 2 pending · 4 approved · 1 rejected\n🧩 *Generic approvals:* 1 pending',
+    );
+    const partial = renderInboxSummary({ pending: { workItem: { count: 3 }, accessRequest: { failure: { message: 'x', trackingId: 't1' } }, generic: { count: 1 } } }, 'U0SUBJECT');
+    expect(partial.text).toBe('<@U0SUBJECT> has at least 4 pending items in ISC: 3 work items and 1 generic approval');
+    expect(mrkdwnTexts(partial.blocks)[0]).toMatch(/^\*Waiting on <@U0SUBJECT> in ISC: ≥ 4\*\n.*\n🔑 \*Access requests:\* _unavailable_ \(tracking id `t1`\)/);
+  });
+});

@@ -1,4 +1,4 @@
-import { ACTION, VIEW } from '../../src/blocks/actions';
+import { ACTION, AR_ACTION, VIEW } from '../../src/blocks/actions';
 import type { Announcement } from '../../src/notify/ledger';
 import { SEED_APPROVAL_ITEMS, SEED_IDENTITIES, SEED_WORK_ITEMS } from '../../src/sandbox/seed';
 import { forwardFormValues, startHarness, USERS, type Harness } from '../support/botHarness';
@@ -42,6 +42,23 @@ it('a button in the DM decides the item; the DM is updated with who and when and
   expect(actionButtons(update.blocks)).toEqual([]);
   expect(timeless(update.blocks)).toEqual(timeless(redrawn.blocks));
   expect(h.sandbox.getWorkItemState(id)?.state).toBe('Finished');
+});
+
+it('an access-request DM: its Approve decides it, and the DM follows with who and when, as the click redraws it', async () => {
+  await h.bot.notifier.runCycle();
+  const ben = { type: 'IDENTITY' as const, id: SEED_IDENTITIES.ben.id, name: 'Ben Builder' };
+  const approval = h.sandbox.addAccessRequestApproval({ owner: { id: SEED_IDENTITIES.ada.id }, requester: ben, requestedFor: ben, requestedObject: { id: 'o', name: 'Figma Editors', type: 'ACCESS_PROFILE' } });
+  await h.bot.notifier.runCycle();
+  const [, dm] = inDm('chat.postMessage', USERS.ada.id);
+  expect(actionButtons(dm.blocks)).toEqual([AR_ACTION.approve, AR_ACTION.approveWithComment, AR_ACTION.reject, AR_ACTION.forward]);
+  await h.click(USERS.ada.id, AR_ACTION.approve, JSON.parse(dm.blocks.find((b: any) => b.type === 'actions').elements[0].value), { responseId: 'ar-dm' });
+  const [redrawn] = await responsesTo('ar-dm');
+  await h.slack.waitFor(() => inDm('chat.update', USERS.ada.id).length === 1);
+  const [update] = inDm('chat.update', USERS.ada.id);
+  expect(json(update.blocks)).toContain(`Approved by <@${USERS.ada.id}>`);
+  expect(actionButtons(update.blocks)).toEqual([]);
+  expect(timeless(update.blocks)).toEqual(timeless(redrawn.blocks));
+  expect(h.sandbox.getAccessRequestApprovalState(approval.id!)?.decision?.state).toBe('APPROVED');
 });
 
 it('subscribes whoever uses the bot, and `/workitems notify off|on` opts out and back in', async () => {

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { WebClient } from '@slack/web-api';
+import { AR_ACTION, GA_ACTION } from '../../src/blocks/actions';
 import { loadConfig } from '../../src/config';
 import { createIscClient } from '../../src/isc/client';
 import { createLogger } from '../../src/log';
@@ -137,9 +138,19 @@ export async function startRig(env: Record<string, string> = {}, start = '2030-0
   return rig;
 }
 
-const ACTIONS = new Set(['wi_approve', 'wi_reject', 'wi_approve_all', 'wi_reject_all', 'wi_complete', 'wi_forward', 'wi_select_accounts']);
+const ACTIONS = new Set([
+  'wi_approve',
+  'wi_reject',
+  'wi_approve_all',
+  'wi_reject_all',
+  'wi_complete',
+  'wi_forward',
+  'wi_select_accounts',
+  ...Object.values(AR_ACTION).filter((id) => id !== AR_ACTION.details),
+  ...Object.values(GA_ACTION).filter((id) => id !== GA_ACTION.details),
+]);
 
-/** action_ids of the buttons that act on the item (not the Open-in-ISC link). */
+/** action_ids of the buttons that act on the item, of any kind (not Details, not the Open-in-ISC link). */
 export function actionButtons(blocks: Array<Record<string, any>>): string[] {
   return blocks.flatMap((b) => (b.type === 'actions' ? b.elements : [])).map((e: Record<string, any>) => e.action_id).filter((id: string) => ACTIONS.has(id));
 }

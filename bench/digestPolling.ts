@@ -275,7 +275,7 @@ function iscClient(fx: Fixture, config: Config, logger: Logger, requestsPer10s =
 export interface DigestRun {
   approvers: number;
   limitPer10s: number;
-  /** 2·O + 33 (src/digest/collect.ts). */
+  /** 4·O + 33 (src/digest/collect.ts). */
   bound: number;
   iscRequests: number;
   byEndpoint: Record<string, number>;
@@ -315,7 +315,7 @@ async function digestRun(fx: Fixture, approvers: number, limitPer10s: number): P
   return {
     approvers,
     limitPer10s,
-    bound: 2 * approvers + 33,
+    bound: 4 * approvers + 33,
     iscRequests: total,
     byEndpoint,
     wallMs: Math.round(wallMs),
@@ -341,7 +341,7 @@ async function digest(fx: Fixture, progress: (line: string) => void): Promise<Di
   const atDefault = asked >= 1 ? Math.min(APPROVERS, asked) : APPROVERS;
   progress(`digest, ${APPROVERS} approvers, limit raised to ${RAISED_LIMIT} per 10 s`);
   const atRaisedLimit = await digestRun(fx, APPROVERS, RAISED_LIMIT);
-  progress(`digest, ${atDefault} approvers, default limit ${DEFAULT_LIMIT} per 10 s (real time, ~${Math.ceil(((2 * atDefault + 33 - DEFAULT_LIMIT) / DEFAULT_LIMIT) * 10)} s)`);
+  progress(`digest, ${atDefault} approvers, default limit ${DEFAULT_LIMIT} per 10 s (real time, ~${Math.ceil(((4 * atDefault + 33 - DEFAULT_LIMIT) / DEFAULT_LIMIT) * 10)} s)`);
   const atDefaultLimit = await digestRun(fx, atDefault, DEFAULT_LIMIT);
   const results: DigestResults = { pendingTasks: PENDING_TASKS, failedTasks: FAILED_TASKS, approverWorkItems: fx.approverWorkItems, atDefaultLimit, atRaisedLimit };
   if (atDefault < APPROVERS) {
@@ -538,7 +538,7 @@ export function digestAndPollingRows(r: DigestAndPollingResults): string[] {
   const scope = `${n(d.pendingTasks)} pending + ${n(d.failedTasks)} failed tasks`;
   const rows: string[] = [];
   rows.push(
-    `| digest, ${def.approvers} approvers, ${scope}, limit ${def.limitPer10s}/10 s${d.extrapolated ? ' (measured)' : ''} | ${n(def.iscRequests)} ISC requests (bound 2·O+33 = ${n(def.bound)}), ${seconds(def.wallMs)} s, ${peak(def.peakPer10s)}${warn(def.warnings)} | ≤ ${n(def.bound)} requests, ≤ ${def.limitPer10s} in any 10 s |`,
+    `| digest, ${def.approvers} approvers, ${scope}, limit ${def.limitPer10s}/10 s${d.extrapolated ? ' (measured)' : ''} | ${n(def.iscRequests)} ISC requests (bound 4·O+33 = ${n(def.bound)}), ${seconds(def.wallMs)} s, ${peak(def.peakPer10s)}${warn(def.warnings)} | ≤ ${n(def.bound)} requests, ≤ ${def.limitPer10s} in any 10 s |`,
   );
   if (d.extrapolated) {
     rows.push(`| digest, ${d.extrapolated.approvers} approvers, limit ${def.limitPer10s}/10 s (EXTRAPOLATED, not measured) | ~${seconds(d.extrapolated.wallMs)} s: ${d.extrapolated.method} | – |`);

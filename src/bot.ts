@@ -84,7 +84,8 @@ export async function startBot(config: Config, logger: Logger = createLogger(con
   const notifier = new Notifier(ctx, { slack: createNotificationClient(config.slack, logger) });
   const inFlight = new InFlight();
   const app = createSlackApp({ ...ctx, notifier }, workspace, inFlight);
-  const digest = config.digest.channel ? createDigestScheduler({ config, isc, directory, store, logger, now: () => new Date() }, slackApi) : undefined;
+  const knownApprovers = async () => (await notifier.subscriptions.active()).map((s) => s.userId);
+  const digest = config.digest.channel ? createDigestScheduler({ config, isc, directory, store, logger, now: () => new Date(), knownApprovers }, slackApi) : undefined;
 
   await app.start(config.slack.port);
   logger.info(`isc-workitems-bot is running in ${config.slack.appToken ? 'Socket Mode' : `HTTP mode on port ${config.slack.port} (/slack/events)`}`, {

@@ -30,6 +30,12 @@ export interface ApproverRow {
   partial?: boolean;
   /** Reading the pending items failed (the summary is still shown). */
   scanFailure?: SectionFailure;
+  /** Pending access-request approvals; undefined when they could not be read. */
+  accessRequests?: number;
+  /** Pending generic approvals; undefined when they could not be read. */
+  genericApprovals?: number;
+  /** Why the approvals could not be read (the work items are still shown). */
+  approvalsFailure?: SectionFailure;
 }
 
 export interface StaleItem {
@@ -71,10 +77,12 @@ export interface DigestRenderOptions {
   late?: boolean;
 }
 
-/** Most open work items first; approvers that could not be read last. */
+/** Everything waiting on the approver: open work items and pending approvals of both kinds; -1 when nothing could be read. */
+const pendingOf = (r: ApproverRow) => (r.summary ? (r.summary.open ?? 0) + (r.accessRequests ?? 0) + (r.genericApprovals ?? 0) : -1);
+
+/** Most waiting first (work items and approvals); approvers that could not be read last. */
 export function byMostOpen(a: ApproverRow, b: ApproverRow): number {
-  const open = (r: ApproverRow) => (r.summary ? (r.summary.open ?? 0) : -1);
-  return open(b) - open(a) || a.name.localeCompare(b.name);
+  return pendingOf(b) - pendingOf(a) || a.name.localeCompare(b.name);
 }
 
 /** How many approvers get a line (and have their pending items read for the oldest one). */
@@ -96,6 +104,17 @@ function unavailable(f: SectionFailure): string {
 }
 
 const sum = (rows: ApproverRow[], key: keyof WorkItemsSummary) => rows.reduce((n, r) => n + (r.summary?.[key] ?? 0), 0);
+const sumOf = (rows: ApproverRow[], key: 'accessRequests' | 'genericApprovals') => rows.reduce((n, r) => n + (r[key] ?? 0), 0);
+
+/** " · 🔑 2 access requests · 🧩 1 generic approval" (kinds with none left out), or why they are unknown. */
+function approvalsText(r: ApproverRow): string {
+  if (r.approvalsFailure) return ` · approvals ${unavailable(r.approvalsFailure)}`;
+  const parts = [
+    r.accessRequests ? `🔑 ${plural(r.accessRequests, 'access request')}` : '',
+    r.genericApprovals ? `🧩 ${plural(r.genericApprovals, 'generic approval')}` : '',
+  ].filter(Boolean);
+  return parts.length ? ` · ${parts.join(' · ')}` : '';
+}
 
 function approverLine(r: ApproverRow, opts: DigestRenderOptions): string {
   const name = `*${escapeTruncate(r.name, 80, 'unknown')}*`;
@@ -106,7 +125,7 @@ function approverLine(r: ApproverRow, opts: DigestRenderOptions): string {
     r.stale ? `⚠️ ${atLeast}${formatCount(r.stale)} stale` : '',
     r.scanFailure ? `oldest ${unavailable(r.scanFailure)}` : '',
   ].filter(Boolean);
-  return `• ${name} — ${summaryLine(r.summary)}${extra.length ? ` · ${extra.join(' · ')}` : ''}`;
+  return `• ${name} — ${summaryLine(r.summary)}${approvalsText(r)}${extra.length ? ` · ${extra.join(' · ')}` : ''}`;
 }
 
 function workItemBlocks(data: DigestData, opts: DigestRenderOptions): KnownBlock[] {
@@ -116,8 +135,10 @@ function workItemBlocks(data: DigestData, opts: DigestRenderOptions): KnownBlock
   const totals = summaryLine({ open: sum(read, 'open'), completed: sum(read, 'completed'), total: sum(read, 'total') });
   const across = `${plural(rows.length, 'approver')}${failed ? `, ${formatCount(failed)} unavailable` : ''}`;
   const lines = rows.slice(0, APPROVER_LINES).map((r) => approverLine(r, opts));
+  const approvalsUnread = read.some((r) => r.approvalsFailure) ? '≥ ' : '';
+  const approvals = `🔑 *Access requests pending:* ${approvalsUnread}${formatCount(sumOf(read, 'accessRequests'))} · 🧩 *Generic approvals pending:* ${approvalsUnread}${formatCount(sumOf(read, 'genericApprovals'))}`;
   const blocks: KnownBlock[] = [
-    section(`*📥 Work items* — ${totals} across ${across}`, 'wi_totals'),
+    section(`*📥 Work items* — ${totals} across ${across}\n${approvals}`, 'wi_totals'),
     section(fitLines(lines, APPROVERS_CHARS, (n) => `… and ${plural(n, 'more approver')}`, rows.length - lines.length), 'wi_approvers'),
   ];
 
@@ -207,9 +228,11 @@ export function renderDigest(data: DigestData, opts: DigestRenderOptions): Rende
       )
     : [section(`Longest running tasks ${unavailable(data.running.failure)}`, 'tasks_running')];
 
-  const open = sum(data.approvers.filter((r) => r.summary), 'open');
+  const read = data.approvers.filter((r) => r.summary);
+  const open = sum(read, 'open');
   const text =
     `ISC digest: ${plural(open, 'open work item')}` +
+    (['accessRequests', 'genericApprovals'] as const).map((k) => (sumOf(read, k) ? `, ${plural(sumOf(read, k), k === 'accessRequests' ? 'pending access request' : 'pending generic approval')}` : '')).join('') +
     (data.pendingTotal.ok ? `, ${plural(data.pendingTotal.value, 'pending task')}` : '') +
     (head.stuck ? ` (${formatCount(head.stuck)} stuck)` : '') +
     (data.failed.ok ? `, ${formatCount(data.failed.value.tasks.length)}${data.failed.value.more ? '+' : ''} failed since the last digest` : '');

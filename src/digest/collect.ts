@@ -1,10 +1,11 @@
 // Reads what the digest shows from ISC with a bounded number of calls. For O approvers (at most
-// MAX_DIGEST_OWNERS = 500, enforced by the config) a digest makes at most
+// MAX_DIGEST_APPROVERS = 500) a digest makes at most
 //   O identity look-ups (none for Slack users already in the directory's cache, none for the default)
 // + O work-item summaries
+// + O access-request approval summaries and O generic-approval counts (the approvals pending on each)
 // + APPROVER_LINES × SCAN_PAGES = 15 × 2 = 30 pages of pending work items (only for the approvers shown)
 // + 3 task calls (HEAD pending total, one page of the longest running, one page of failed ones)
-// = 2·O + 33 calls, e.g. 1,033 for 500 approvers and 7 for the default. At most CONCURRENCY approver
+// = 4·O + 33 calls, e.g. 2,033 for 500 approvers and 9 for the default. At most CONCURRENCY approver
 // calls are in flight at a time, so the client's rate limiter (90 per 10 s, first come first served)
 // never holds more than a handful of digest requests ahead of a user's click.
 import {
@@ -20,6 +21,7 @@ import {
 } from '../blocks/digest';
 import { workItemTitle } from '../blocks/workItemCard';
 import type { IscClient, TaskManagementApi } from '../isc/api';
+import { PENDING_FILTER } from '../isc/genericApprovals';
 import { isIscError } from '../isc/errors';
 import { MAX_PAGE_SIZE } from '../isc/http';
 import type { TaskStatus, WorkItem } from '../isc/types';
@@ -27,6 +29,8 @@ import type { Logger } from '../log';
 import type { IdentityDirectory } from '../workitems/identityDirectory';
 
 export const CONCURRENCY = 4;
+/** The most approvers a digest reads (DIGEST_OWNERS and the bot's subscribers together), to keep its ISC calls bounded. */
+export const MAX_DIGEST_APPROVERS = 500;
 /** Pages of pending work items read per approver shown, to find the oldest (ISC cannot sort them). */
 export const SCAN_PAGES = 2;
 /** Longest-running tasks read (one page); stuck ones are counted among them. */
@@ -34,7 +38,7 @@ const RUNNING_PAGE = 50;
 /** Tasks read that ended in ERROR / TERMINATED, newest first (one page). */
 const FAILED_PAGE = 50;
 
-const PENDING_FILTER = 'completionStatus isnull';
+const PENDING_TASKS_FILTER = 'completionStatus isnull';
 const FAILED_FILTER = 'completionStatus in ("ERROR","TERMINATED")';
 
 export interface CollectDeps {
@@ -44,7 +48,7 @@ export interface CollectDeps {
 }
 
 export interface CollectOptions {
-  /** Slack user ids and lower-case emails; empty means the bot's own ISC identity (no ownerId). */
+  /** Slack user ids and lower-case emails (at most MAX_DIGEST_APPROVERS); empty means the bot's own ISC identity (no ownerId). */
   owners: readonly string[];
   now: Date;
   /** Failed tasks are those that ended after this. */
@@ -92,10 +96,27 @@ async function readApprover(deps: CollectDeps, owner: string | undefined): Promi
       if (!identity) return { row: { name: label, failure: { message: 'no ISC identity found' } } };
       ({ id: ownerId, name } = identity);
     }
-    return { row: { name, summary: await deps.isc.workItems.getWorkItemsSummary({ ownerId }) }, ownerId };
+    // One call at a time per approver, so CONCURRENCY bounds the digest's requests in flight.
+    const summary = await deps.isc.workItems.getWorkItemsSummary({ ownerId });
+    return { row: { name, summary, ...(await readApprovals(deps, ownerId)) }, ownerId };
   } catch (e) {
     deps.logger.warn('Digest: approver unavailable', { owner: label, error: e instanceof Error ? e.message : String(e) });
     return { row: { name: label, failure: failureOf(e) } };
+  }
+}
+
+/**
+ * The approvals pending on an approver (the bot's own identity when `ownerId` is undefined: `me` and
+ * `mine`, since the service identity unnamed would read everyone's). A failure leaves the work items shown.
+ */
+async function readApprovals(deps: CollectDeps, ownerId: string | undefined): Promise<Pick<ApproverRow, 'accessRequests' | 'genericApprovals' | 'approvalsFailure'>> {
+  try {
+    const summary = await deps.isc.accessRequestApprovals.getAccessRequestApprovalSummary({ ownerId: ownerId ?? 'me' });
+    const generic = await deps.isc.genericApprovals.countApprovals(ownerId ? { approverId: ownerId, filters: PENDING_FILTER } : { mine: true, filters: PENDING_FILTER });
+    return { accessRequests: summary.pending ?? 0, genericApprovals: generic };
+  } catch (e) {
+    deps.logger.warn('Digest: approvals of an approver unavailable', { ownerId, error: e instanceof Error ? e.message : String(e) });
+    return { approvalsFailure: failureOf(e) };
   }
 }
 
@@ -137,7 +158,7 @@ async function readApprovers(deps: CollectDeps, opts: CollectOptions): Promise<{
 
 /** The pending tasks running longest (oldest first), one page. */
 export async function fetchLongestRunning(api: TaskManagementApi, limit: number): Promise<TaskStatus[]> {
-  return (await api.getTaskStatusList({ filters: PENDING_FILTER, sorters: 'created', limit })).items;
+  return (await api.getTaskStatusList({ filters: PENDING_TASKS_FILTER, sorters: 'created', limit })).items;
 }
 
 async function fetchFailed(api: TaskManagementApi, since: Date): Promise<FailedTasks> {

@@ -7,7 +7,7 @@ import type { IscClient } from '../isc/api';
 import type { Logger } from '../log';
 import type { StateStore } from '../store/store';
 import type { IdentityDirectory } from '../workitems/identityDirectory';
-import { collectDigest } from './collect';
+import { collectDigest, MAX_DIGEST_APPROVERS } from './collect';
 import { DigestScheduler } from './schedule';
 
 /** What the digest needs from the bot (a BotContext has all of it). */
@@ -18,6 +18,11 @@ export interface DigestDeps {
   store: StateStore;
   logger: Logger;
   now: () => Date;
+  /**
+   * Everyone else the bot knows (its notification subscribers): with DIGEST_OWNERS, the approvers the
+   * digest reads. Without either, the digest reads the bot's own identity.
+   */
+  knownApprovers?: () => Promise<string[]>;
 }
 
 /** The last digest posted to the channel, scheduled or not: failed tasks are listed from its time. */
@@ -53,10 +58,7 @@ export class DigestService {
     const at = now();
     const last = await store.get<LastPost>(LAST_POST_KEY);
     const since = last ? new Date(last.at) : new Date(at.getTime() - DAY_MS);
-    const data = await collectDigest(
-      this.deps,
-      { owners: digest.owners, now: at, since, staleAfterDays: digest.staleAfterDays },
-    );
+    const data = await collectDigest(this.deps, { owners: await this.approvers(), now: at, since, staleAfterDays: digest.staleAfterDays });
     return renderDigest(data, {
       viewer: { tz: digest.timeZone, now: at },
       staleAfterDays: digest.staleAfterDays,
@@ -64,6 +66,23 @@ export class DigestService {
       slot: slot?.at.toISOString(),
       late: slot?.late,
     });
+  }
+
+  /**
+   * DIGEST_OWNERS, then everyone else the bot knows, without repeats, at most MAX_DIGEST_APPROVERS
+   * (the log says when some are left out).
+   */
+  private async approvers(): Promise<string[]> {
+    const { config, knownApprovers, logger } = this.deps;
+    let known: string[] = [];
+    try {
+      known = (await knownApprovers?.()) ?? [];
+    } catch (e) {
+      logger.warn('Digest: the subscribers could not be read; only DIGEST_OWNERS are shown', { error: e instanceof Error ? e.message : String(e) });
+    }
+    const all = [...new Set([...config.digest.owners, ...known])];
+    if (all.length > MAX_DIGEST_APPROVERS) logger.warn(`Digest: ${all.length} approvers known; the digest reads the first ${MAX_DIGEST_APPROVERS} (DIGEST_OWNERS first)`);
+    return all.slice(0, MAX_DIGEST_APPROVERS);
   }
 
   /** Posts the digest to the channel now (`/workitems digest`, the CLI). */

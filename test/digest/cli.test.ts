@@ -13,7 +13,7 @@ describe('npm run digest -- --dry-run', () => {
     expect(code).toBe(0);
     const message = JSON.parse(out) as { text: string; blocks: [] };
     expect(validateMessage(message)).toEqual([]);
-    expect(message.text).toMatch(/^ISC digest: 2 open work items, 3 pending tasks \(1 stuck\)/);
+    expect(message.text).toMatch(/^ISC digest: 2 open work items, 1 pending access request, 3 pending tasks \(1 stuck\)/);
     expect(JSON.stringify(message.blocks)).toContain('times in Europe/Berlin');
     // Nothing was recorded: the state store belongs to the running bot.
     expect(fs.readdirSync(dataDir)).toEqual([]);

@@ -61,7 +61,8 @@ describe('collectDigest against the sandbox tenant', () => {
     expect(data.approvers).toEqual([expect.objectContaining({ name: "The bot's ISC identity", summary: expect.objectContaining({ open: 2 }) })]);
     const after = tenant.stats().requests;
     const calls = Object.entries(after).reduce((n, [k, v]) => n + v - (before[k] ?? 0), 0) - ((after['POST /oauth/token'] ?? 0) - (before['POST /oauth/token'] ?? 0));
-    expect(calls).toBeLessThanOrEqual(7);
+    // 9: a work-item summary, the approvals of each kind, two pages of work items, three task calls.
+    expect(calls).toBeLessThanOrEqual(9);
   });
 
   it('captures a failing section with its tracking id and still reads the rest', async () => {
@@ -108,6 +109,8 @@ describe('collectDigest with 500 approvers', () => {
         getWorkItemsSummary: ({ ownerId }: { ownerId?: string }) => call('summary', { open: open(ownerId), completed: 1, total: open(ownerId) + 1 }),
         listWorkItems: (p: PageParams & { ownerId?: string }) => call('list', { items: page(p.ownerId, p) }),
       },
+      accessRequestApprovals: { getAccessRequestApprovalSummary: ({ ownerId }: { ownerId?: string }) => call('accessRequests', { pending: open(ownerId) % 7, approved: 0, rejected: 0 }) },
+      genericApprovals: { countApprovals: ({ approverId }: { approverId?: string }) => call('genericApprovals', open(approverId) % 5) },
       taskManagement: {
         getPendingTaskHeaders: () => call('head', { total: 10_000 }, false),
         getTaskStatusList: (p: { filters?: string; limit?: number }) => call('tasks', { items: Array.from({ length: p.limit ?? 0 }, (_, i) => task(i)) }, false),
@@ -119,10 +122,11 @@ describe('collectDigest with 500 approvers', () => {
       { isc, directory: directoryFor(isc), logger: silentLogger },
       { owners, now, since: new Date(now.getTime() - DAY), staleAfterDays: 3 },
     );
-    expect(calls).toEqual({ identity: 500, summary: 500, list: APPROVER_LINES * SCAN_PAGES, head: 1, tasks: 2 });
+    // 4·O + 33: per approver an identity, a work-item summary and the pending approvals of each kind.
+    expect(calls).toEqual({ identity: 500, summary: 500, accessRequests: 500, genericApprovals: 500, list: APPROVER_LINES * SCAN_PAGES, head: 1, tasks: 2 });
     expect(maxInFlight).toBeLessThanOrEqual(CONCURRENCY);
     const top = data.approvers.find((a) => a.name === 'user499@example.com');
-    expect(top).toMatchObject({ stale: 500, partial: true, oldestPending: old });
+    expect(top).toMatchObject({ stale: 500, partial: true, oldestPending: old, accessRequests: (499 * 3) % 7, genericApprovals: (499 * 3) % 5 });
     expect(data.approvers.find((a) => a.name === 'user1@example.com')?.stale).toBeUndefined();
     const message = renderDigest(data, { viewer: { tz: 'UTC', now }, staleAfterDays: 3, stuckAfterHours: 6 });
     expect(validateMessage(message)).toEqual([]);
@@ -134,6 +138,8 @@ describe('collectDigest with 500 approvers', () => {
     const isc = {
       identities: { getIdentityById, findIdentitiesByEmail: jest.fn() },
       workItems: { getWorkItemsSummary: async () => ({ open: 0, completed: 0, total: 0 }) },
+      accessRequestApprovals: { getAccessRequestApprovalSummary: async () => ({ pending: 2 }) },
+      genericApprovals: { countApprovals: async () => 1 },
       taskManagement: { getPendingTaskHeaders: async () => ({ total: 0 }), getTaskStatusList: async () => ({ items: [] }) },
     } as unknown as IscClient;
     const data = await collectDigest(
@@ -142,6 +148,6 @@ describe('collectDigest with 500 approvers', () => {
     );
     expect(getIdentityById).toHaveBeenCalledWith('id-42');
     expect(isc.identities.findIdentitiesByEmail).not.toHaveBeenCalled();
-    expect(data.approvers).toEqual([{ name: 'Mapped Person', summary: { open: 0, completed: 0, total: 0 } }]);
+    expect(data.approvers).toEqual([{ name: 'Mapped Person', summary: { open: 0, completed: 0, total: 0 }, accessRequests: 2, genericApprovals: 1 }]);
   });
 });

@@ -7,6 +7,7 @@ import { LAST_POST_KEY, LAST_SLOT_KEY, DigestService, createDigestScheduler, slo
 import type { DigestConfig } from '../../src/config';
 import { createIscClient } from '../../src/isc/client';
 import { silentLogger } from '../../src/log';
+import { SEED_IDENTITIES } from '../../src/sandbox/seed';
 import { startSandboxTenant, type Fault, type SandboxTenant } from '../../src/sandbox/tenant';
 import { FileStateStore } from '../../src/store/fileStore';
 import { mrkdwnTexts } from '../blocks/fixtures';
@@ -151,5 +152,33 @@ describe('the digest scheduler on start', () => {
     await scheduler.stop();
     expect(postMessage).not.toHaveBeenCalled();
     expect(await store.get(LAST_SLOT_KEY)).toBeUndefined();
+  });
+});
+
+describe('the approvers a digest reads', () => {
+  const people: Record<string, { id: string; name: string }> = {
+    U0ADA0001: { id: SEED_IDENTITIES.ada.id, name: SEED_IDENTITIES.ada.name },
+    U0BEN0001: { id: SEED_IDENTITIES.ben.id, name: SEED_IDENTITIES.ben.name },
+  };
+  const withPeople = (d: DigestDeps): DigestDeps => ({ ...d, directory: { identityFor: async (u) => people[u] ?? null, identityForEmail: async () => null } });
+
+  it('are everyone the bot knows (its subscribers) and DIGEST_OWNERS, each once, with their pending approvals of every kind', async () => {
+    const store = await FileStateStore.open(dataDir());
+    const service = new DigestService({ ...withPeople(deps(store, () => SLOT, { owners: ['U0ADA0001'] })), knownApprovers: async () => ['U0BEN0001', 'U0ADA0001'] }, fakeSlack().slack);
+    const message = await service.build();
+    const text = mrkdwnTexts(message.blocks).join('\n');
+    expect(text).toContain('across 2 approvers');
+    expect(text).toMatch(/• \*Ada Approver\* — \*Open:\* \d+ .* · 🔑 5 access requests · 🧩 4 generic approvals/);
+    expect(text).toMatch(/• \*Ben Builder\* — .* · 🔑 1 access request · 🧩 1 generic approval/);
+    expect(text).toMatch(/🔑 \*Access requests pending:\* 6 · 🧩 \*Generic approvals pending:\* 5/);
+    expect(message.text).toMatch(/^ISC digest: \d+ open work items, 6 pending access requests, 5 pending generic approvals, /);
+  });
+
+  it("with neither, the bot's own identity, as before; the subscribers failing to load leaves DIGEST_OWNERS", async () => {
+    const store = await FileStateStore.open(dataDir());
+    const alone = await new DigestService(withPeople(deps(store, () => SLOT)), fakeSlack().slack).build();
+    expect(mrkdwnTexts(alone.blocks).join('\n')).toContain("The bot's ISC identity");
+    const failing = await new DigestService({ ...withPeople(deps(store, () => SLOT, { owners: ['U0BEN0001'] })), knownApprovers: async () => Promise.reject(new Error('store down')) }, fakeSlack().slack).build();
+    expect(mrkdwnTexts(failing.blocks).join('\n')).toContain('across 1 approver');
   });
 });

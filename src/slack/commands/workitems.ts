@@ -176,7 +176,9 @@ async function auditMessage(ctx: BotContext, presenter: Presenter, client: WebCl
 async function digestMessage(ctx: BotContext, presenter: Presenter, client: WebClient, preview: boolean, reply: (msg: Message) => Promise<unknown>): Promise<Message> {
   const channel = ctx.config.digest.channel;
   try {
-    const digest = new DigestService(ctx, client);
+    const subscriptions = ctx.notifier?.subscriptions;
+    const knownApprovers = subscriptions && (async () => (await subscriptions.active()).map((s) => s.userId));
+    const digest = new DigestService({ ...ctx, knownApprovers }, client);
     if (preview) return await digest.build();
     if (!channel) return renderNotice('The digest is off: set DIGEST_CHANNEL to the id of the channel it should go to.', 'warning');
     await reply(renderNotice('Reading ISC for the digest…', 'info'));

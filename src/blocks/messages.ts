@@ -2,7 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import type { WorkItemsSummary } from '../isc/types';
 import { ACTION } from './actions';
 import { actionsBlock, button, contextBlock, header, section } from './limits';
-import { escapeKeepingMentions, escapeMrkdwn, escapeTruncate, truncate, userMention } from './mrkdwn';
+import { escapeKeepingMentions, escapeMrkdwn, escapeTruncate, truncate } from './mrkdwn';
 import type { RenderedMessage } from './types';
 
 export type NoticeKind = 'error' | 'info' | 'warning';
@@ -49,6 +49,13 @@ const ADMIN_USAGE: Array<[string, string]> = [
   ['/workitems audit [days]', 'the decisions taken through the bot in the last days (30 by default), as a CSV file in a direct message'],
 ];
 
+/** What the cards' buttons do, per kind. */
+const BUTTONS: Array<[string, string]> = [
+  ['Work items', 'Approve / Reject each approval item, Approve all / Reject all, Complete, Forward, Select accounts'],
+  ['Access requests', 'Approve (one click), Approve with comment, Reject (asks for the reason; required when the request says so), Forward (to a person, with a comment)'],
+  ['Generic approvals', 'Approve, Reject (with the comment the approval may require), Reassign (to a person), Add comment'],
+];
+
 const LINKING_USAGE: Array<[string, string]> = [
   ['/workitems connect', 'connect your ISC account, so your actions are made in ISC as you'],
   ['/workitems disconnect', 'unlink your ISC account'],
@@ -56,29 +63,30 @@ const LINKING_USAGE: Array<[string, string]> = [
 
 export function renderHelp({ isAdmin, authMode, linking }: HelpOptions): RenderedMessage {
   const usage: Array<[string, string]> = [
-    ['/workitems', 'your pending work items, with buttons to approve, reject, complete or forward them'],
+    ['/workitems', 'everything ISC waits on you for: work items, access requests and generic approvals, with buttons to act on them'],
     ['/workitems completed', 'the work items you have completed'],
-    ['/workitems summary', 'how many work items are open and completed'],
-    ['/workitems <id>', 'one work item in full'],
-    ['/workitems notify off', 'no more messages about new work items (`notify on` brings them back)'],
+    ['/workitems summary', 'how many of each kind wait on you, and the total'],
+    ['/workitems <id>', 'one work item, access request or approval in full'],
+    ['/workitems notify off', 'no more messages about new items (`notify on` brings them back)'],
     ...(linking ? LINKING_USAGE : []),
     ['/workitems help', 'this help'],
   ];
   const line = ([cmd, what]: [string, string]) => `\`${escapeMrkdwn(cmd)}\` — ${escapeMrkdwn(what)}`;
   const blocks: KnownBlock[] = [
-    header('ISC work items', 'help_title'),
-    section(`Work items from SailPoint Identity Security Cloud, in Slack.\n${usage.map(line).join('\n')}`, 'help_usage'),
+    header('ISC work items and approvals', 'help_title'),
+    section(`What SailPoint Identity Security Cloud waits on you for, in Slack.\n${usage.map(line).join('\n')}`, 'help_usage'),
+    section(`*Buttons*\n${BUTTONS.map(([kind, what]) => `*${kind}:* ${escapeMrkdwn(what)}`).join('\n')}`, 'help_buttons'),
   ];
   if (isAdmin) {
     blocks.push(
       section(
-        `*For admins*\n${line(['/workitems @user', "someone else's pending work items"])}\nAdd \`@user\` to \`completed\` or \`summary\` the same way.\n` +
+        `*For admins*\n${line(['/workitems @user', "someone else's pending items"])}\nAdd \`@user\` to \`completed\` or \`summary\` the same way.\n` +
           ADMIN_USAGE.map(line).join('\n'),
         'help_admin',
       ),
     );
   }
-  const notes = ['🏠 Your pending work items are also on the bot’s *Home* tab.'];
+  const notes = ['🏠 Everything pending is also on the bot’s *Home* tab.'];
   if (authMode) notes.push(escapeTruncate(authMode, 1000));
   blocks.push(contextBlock(notes.join('\n'), 'help_notes'));
   return { text: 'How to use /workitems', blocks };
@@ -89,20 +97,6 @@ const count = (n: number | undefined) => (n === undefined ? '–' : String(n));
 /** "*Open:* 3 · *Completed:* 12 · *Total:* 15" */
 export function summaryLine(summary: WorkItemsSummary): string {
   return `*Open:* ${count(summary.open)} · *Completed:* ${count(summary.completed)} · *Total:* ${count(summary.total)}`;
-}
-
-export function renderSummary(summary: WorkItemsSummary, subjectSlackUserId?: string): RenderedMessage {
-  const who = subjectSlackUserId ? userMention(subjectSlackUserId) : undefined;
-  const open = `${count(summary.open)} open work item${summary.open === 1 ? '' : 's'}`;
-  const text = `${who ? `${who} has` : 'You have'} ${open} (${count(summary.completed)} completed, ${count(summary.total)} total)`;
-  const title = who ? `Work items of ${who}` : 'Your work items';
-  return {
-    text,
-    blocks: [
-      section(`*${title}*\n${summaryLine(summary)}`, 'summary'),
-      contextBlock('Type `/workitems` to see the open ones, `/workitems completed` for the others.', 'summary_hint'),
-    ],
-  };
 }
 
 /** `/workitems connect`: a link button to ISC's sign-in page (the link works once, for `minutes`). */

@@ -1,6 +1,6 @@
 import { validateMessage } from '../../src/blocks/limits';
 import { ACTION } from '../../src/blocks/actions';
-import { renderConnect, renderHelp, renderNotice, renderSummary } from '../../src/blocks/messages';
+import { renderConnect, renderHelp, renderNotice } from '../../src/blocks/messages';
 import { BROADCASTS_AND_LINKS, buttons, HOSTILE, mrkdwnTexts } from './fixtures';
 
 describe('help', () => {
@@ -37,17 +37,6 @@ describe('account linking', () => {
     expect(validateMessage(message)).toEqual([]);
     expect(buttons(message.blocks)).toEqual([expect.objectContaining({ action_id: ACTION.connect, url, style: 'primary' })]);
     expect(mrkdwnTexts(message.blocks).join()).toContain('for 10 minutes');
-  });
-});
-
-describe('summary', () => {
-  it('for yourself and for someone else', () => {
-    const mine = renderSummary({ open: 1, completed: 12, total: 13 });
-    expect(mine.text).toBe('You have 1 open work item (12 completed, 13 total)');
-    const theirs = renderSummary({ open: 3 }, 'U0SUBJECT');
-    expect(theirs.text).toBe('<@U0SUBJECT> has 3 open work items (– completed, – total)');
-    expect(validateMessage(theirs)).toEqual([]);
-    expect([mine, theirs]).toMatchSnapshot();
   });
 });
 

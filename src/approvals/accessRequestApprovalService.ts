@@ -1,6 +1,6 @@
-import type { ActionPipelineOptions, ItemKind } from '../decisions/actionPipeline';
-import { ItemService } from '../decisions/itemService';
-import { type Decisions, WHOLE_ITEM } from '../decisions/decision';
+import type { ItemKind } from '../decisions/actionPipeline';
+import { ItemService, type ItemServiceOptions } from '../decisions/itemService';
+import { WHOLE_ITEM } from '../decisions/decision';
 import type { IscClient } from '../isc/api';
 import { IscError } from '../isc/errors';
 import type { ApprovalSummary, Page, PageParams } from '../isc/types';
@@ -41,23 +41,17 @@ async function execute(client: IscClient, item: AccessRequestApproval, action: A
   }
 }
 
-export interface AccessRequestApprovalServiceOptions extends ActionPipelineOptions {
-  onItemChanged?: (item: AccessRequestApproval, decisions: Decisions) => void;
-}
+/** How the pipeline names this kind (audit trail, logs, store keys, messages). */
+const ACCESS_REQUEST_NAMES = { auditKind: 'access-request-approval', logName: 'access-request approval', idField: 'approvalId', keyPrefix: 'ar:', noun: 'access request', ownerRole: 'current approver' };
 
 /** Access-request approvals (ISC's Approvals → Requested): what differs from the other kinds. */
 export class AccessRequestApprovalService extends ItemService<AccessRequestApproval, AccessRequestAction> {
   readonly kind: ItemKind<AccessRequestApproval, AccessRequestAction>;
 
-  constructor(private readonly opts: AccessRequestApprovalServiceOptions) {
+  constructor(private readonly opts: ItemServiceOptions<AccessRequestApproval>) {
     super(opts);
     this.kind = {
-      auditKind: 'access-request-approval',
-      logName: 'access-request approval',
-      idField: 'approvalId',
-      keyPrefix: 'ar:',
-      noun: 'access request',
-      ownerRole: 'current approver',
+      ...ACCESS_REQUEST_NAMES,
       itemId: (action) => action.approvalId,
       part: () => WHOLE_ITEM,
       read: (id) => this.read(id),

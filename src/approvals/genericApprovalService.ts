@@ -1,6 +1,5 @@
-import type { ActionPipelineOptions, ItemKind } from '../decisions/actionPipeline';
-import { ItemService } from '../decisions/itemService';
-import type { Decisions } from '../decisions/decision';
+import type { ItemKind } from '../decisions/actionPipeline';
+import { ItemService, type ItemServiceOptions } from '../decisions/itemService';
 import type { IscClient } from '../isc/api';
 import { pendingApprovalsQuery, PENDING_FILTER } from '../isc/genericApprovals';
 import type { Approval, ApprovalIdentity, Page, PageParams } from '../isc/types';
@@ -34,23 +33,17 @@ function fits(item: Approval, action: GenericApprovalAction): 'decided' | string
   }
 }
 
-export interface GenericApprovalServiceOptions extends ActionPipelineOptions {
-  onItemChanged?: (item: Approval, decisions: Decisions) => void;
-}
+/** How the pipeline names this kind (audit trail, logs, store keys, messages). */
+const GENERIC_APPROVAL_NAMES = { auditKind: 'generic-approval', logName: 'generic approval', idField: 'approvalId', keyPrefix: 'ga:', noun: 'approval', ownerRole: 'current approvers' };
 
 /** Generic approvals (workflows, Adaptive Approvals): what differs from the other kinds. */
 export class GenericApprovalService extends ItemService<Approval, GenericApprovalAction> {
   readonly kind: ItemKind<Approval, GenericApprovalAction>;
 
-  constructor(private readonly opts: GenericApprovalServiceOptions) {
+  constructor(private readonly opts: ItemServiceOptions<Approval>) {
     super(opts);
     this.kind = {
-      auditKind: 'generic-approval',
-      logName: 'generic approval',
-      idField: 'approvalId',
-      keyPrefix: 'ga:',
-      noun: 'approval',
-      ownerRole: 'current approvers',
+      ...GENERIC_APPROVAL_NAMES,
       itemId: (action) => action.approvalId,
       // An approval waits on several approvers at once: each decides their own part.
       part: (_action, actorSlackUserId) => actorSlackUserId,

@@ -4,6 +4,9 @@ import type { IscIdentityRef } from '../workitems/identityDirectory';
 import { ActionPipeline, type ActionOutcome, type ActionPipelineOptions, type Authorization, type ItemKind } from './actionPipeline';
 import type { Decisions } from './decision';
 
+/** A kind's service: the pipeline's options, and whom to tell when an action changed an item (its DMs follow it). */
+export type ItemServiceOptions<I> = ActionPipelineOptions & { onItemChanged?: (item: I, decisions: Decisions) => void };
+
 /** One slice of someone's pending items of a kind, and how many they have in all. */
 export interface PendingSlice<I> {
   items: I[];

@@ -1,5 +1,5 @@
-import type { ActionOutcome as Outcome, ActionPipelineOptions, Authorization as Auth, ItemKind } from '../decisions/actionPipeline';
-import { ItemService } from '../decisions/itemService';
+import type { ActionOutcome as Outcome, Authorization as Auth, ItemKind } from '../decisions/actionPipeline';
+import { ItemService, type ItemServiceOptions } from '../decisions/itemService';
 import { type DecisionKind, type Decisions, WHOLE_ITEM } from '../decisions/decision';
 import type { IscClient } from '../isc/api';
 import type { AccountSelection, ApprovalItemDetails, Page, PageParams, WorkItem, WorkItemsSummary } from '../isc/types';
@@ -97,24 +97,17 @@ async function execute(client: IscClient, item: WorkItem, action: WorkItemAction
 /** The approval item a decision is about, or WHOLE_ITEM. */
 const decisionKey = (action: WorkItemAction): string => (action.kind === 'approve' || action.kind === 'reject' ? action.approvalItemId : WHOLE_ITEM);
 
-export interface WorkItemServiceOptions extends ActionPipelineOptions {
-  /** Called after an action finds the item done or already decided, so its other messages (notification DMs) follow it. */
-  onItemChanged?: (item: WorkItem, decisions: Decisions) => void;
-}
+/** How the pipeline names this kind (audit trail, logs, store keys, messages). */
+const WORK_ITEM_NAMES = { auditKind: 'work-item', logName: 'work-item', idField: 'workItemId', keyPrefix: '', noun: 'work item', ownerRole: 'current owner' };
 
 /** Work items (ISC's Task Manager): what differs from the other kinds; the action pipeline does the rest. */
 export class WorkItemService extends ItemService<WorkItem, WorkItemAction> {
   readonly kind: ItemKind<WorkItem, WorkItemAction>;
 
-  constructor(private readonly opts: WorkItemServiceOptions) {
+  constructor(private readonly opts: ItemServiceOptions<WorkItem>) {
     super(opts);
     this.kind = {
-      auditKind: 'work-item',
-      logName: 'work-item',
-      idField: 'workItemId',
-      keyPrefix: '',
-      noun: 'work item',
-      ownerRole: 'current owner',
+      ...WORK_ITEM_NAMES,
       itemId: (action) => action.workItemId,
       part: decisionKey,
       read: (id) => opts.isc.workItems.getWorkItem(id),

@@ -6,7 +6,7 @@ import { renderLoadingModal, renderModalMessage } from '../../blocks/modals';
 import { ACCESS_REQUEST_VIEW, GENERIC_APPROVAL_VIEW } from '../actions/approvalActions';
 import type { BotContext } from '../context';
 import { Presenter } from '../presenter';
-import { handOverTarget, performFromModal, readHandOver } from './formSubmit';
+import { onHandOverForm, performFromModal } from './formSubmit';
 
 const EXPIRED = 'This form has expired; open it again from the card.';
 
@@ -76,53 +76,40 @@ export function registerApprovalViews(app: App, ctx: BotContext): void {
     );
   });
 
-  app.view(VIEW.arForward, async ({ ack, view, body, client }) => {
-    const title = 'Forward access request';
-    const actor = body.user.id;
-    const metadata = decodeModalMetadata(view.private_metadata);
-    const form = readHandOver(ctx, view, actor, { verb: 'forward', commentRequired: true, alreadyYours: 'You already have this access request' });
-    if ('errors' in form) return void (await ack({ response_action: 'errors', errors: form.errors }));
-    if (!metadata?.i) return void (await ack({ response_action: 'update', view: renderModalMessage(title, EXPIRED) }));
-    const approvalId = metadata.i;
-    await ack({ response_action: 'update', view: renderLoadingModal(title, 'Forwarding…') });
-    const identity = await handOverTarget(ctx, client, view.id, title, form, 'forward');
-    if (!identity) return;
-    await performFromModal(
-      ctx,
-      presenter,
-      { client, viewId: view.id, actor, title, metadata },
-      () => ctx.accessRequests.perform(actor, { kind: 'forward', approvalId, target: identity, targetSlackUserId: form.target, comment: form.comment }),
-      ACCESS_REQUEST_VIEW,
-      `Forwarded to <@${form.target}>; ISC carries it out shortly.`,
-    );
+  onHandOverForm(app, ctx, presenter, {
+    callbackId: VIEW.arForward,
+    title: 'Forward access request',
+    verb: 'forward',
+    progress: 'Forwarding…',
+    commentRequired: true,
+    alreadyYours: 'You already have this access request',
+    itemField: 'i',
+    view: ACCESS_REQUEST_VIEW,
+    done: (target) => `Forwarded to <@${target}>; ISC carries it out shortly.`,
+    action: async ({ actor, id, target, targetSlackUserId, comment }) => () =>
+      ctx.accessRequests.perform(actor, { kind: 'forward', approvalId: id, target, targetSlackUserId, comment }),
   });
 
-  app.view(VIEW.gaReassign, async ({ ack, view, body, client }) => {
-    const title = 'Reassign approval';
-    const actor = body.user.id;
-    const metadata = decodeModalMetadata(view.private_metadata);
-    const form = readHandOver(ctx, view, actor, { verb: 'reassign', commentRequired: false, alreadyYours: 'You are already an approver of this approval' });
-    if ('errors' in form) return void (await ack({ response_action: 'errors', errors: form.errors }));
-    if (!metadata?.i) return void (await ack({ response_action: 'update', view: renderModalMessage(title, EXPIRED) }));
-    const approvalId = metadata.i;
-    await ack({ response_action: 'update', view: renderLoadingModal(title, 'Reassigning…') });
-    const identity = await handOverTarget(ctx, client, view.id, title, form, 'reassign');
-    if (!identity) return;
-    // The place handed over is that of the person whose card it is (an admin's subject, or the actor).
-    const subject = presenter.subjectFor(actor, metadata.u);
-    const from = await ctx.directory.identityFor(subject).catch(() => null);
-    if (!from) {
-      const text = `${subject === actor ? 'You have' : `<@${subject}> has`} no ISC identity the bot can find, so nothing was reassigned.`;
-      return void (await client.views.update({ view_id: view.id, view: renderModalMessage(title, text) }));
-    }
-    await performFromModal(
-      ctx,
-      presenter,
-      { client, viewId: view.id, actor, title, metadata },
-      () =>
-        ctx.genericApprovals.perform(actor, { kind: 'reassign', approvalId, from: from.id, target: identity, targetSlackUserId: form.target, ...(form.comment ? { comment: form.comment } : {}) }),
-      GENERIC_APPROVAL_VIEW,
-      `Reassigned to <@${form.target}>.`,
-    );
+  onHandOverForm(app, ctx, presenter, {
+    callbackId: VIEW.gaReassign,
+    title: 'Reassign approval',
+    verb: 'reassign',
+    progress: 'Reassigning…',
+    commentRequired: false,
+    alreadyYours: 'You are already an approver of this approval',
+    itemField: 'i',
+    view: GENERIC_APPROVAL_VIEW,
+    done: (target) => `Reassigned to <@${target}>.`,
+    action: async ({ actor, id, target, targetSlackUserId, comment, metadata, client, viewId }) => {
+      // The place handed over is that of the person whose card it is (an admin's subject, or the actor).
+      const subject = presenter.subjectFor(actor, metadata.u);
+      const from = await ctx.directory.identityFor(subject).catch(() => null);
+      if (!from) {
+        const text = `${subject === actor ? 'You have' : `<@${subject}> has`} no ISC identity the bot can find, so nothing was reassigned.`;
+        await client.views.update({ view_id: viewId, view: renderModalMessage('Reassign approval', text) });
+        return undefined;
+      }
+      return () => ctx.genericApprovals.perform(actor, { kind: 'reassign', approvalId: id, from: from.id, target, targetSlackUserId, ...(comment ? { comment } : {}) });
+    },
   });
 }

@@ -1,9 +1,9 @@
 // What the form submissions of every kind of item share: the card behind the form, running the action
 // with the outcome shown in the form, and reading a hand-over (forward, reassign) form.
-import type { ViewOutput } from '@slack/bolt';
+import type { App, ViewOutput } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import type { FormMetadata } from '../../blocks/actions';
-import { FORWARD_FIELDS, renderModalMessage } from '../../blocks/modals';
+import { decodeModalMetadata, type FormMetadata } from '../../blocks/actions';
+import { FORWARD_FIELDS, renderLoadingModal, renderModalMessage } from '../../blocks/modals';
 import type { ActionOutcome } from '../../decisions/actionPipeline';
 import type { IscIdentityRef } from '../../workitems/identityDirectory';
 import type { ItemView } from '../actions/itemHandlers';
@@ -88,7 +88,7 @@ export function readHandOver(ctx: BotContext, view: ViewOutput, actor: string, o
  * After a valid hand-over form: the form shows progress, and the target's ISC identity is looked up
  * (cached by the time they were picked). Undefined, with the form saying why, when they have none.
  */
-export async function handOverTarget(ctx: BotContext, client: WebClient, viewId: string, title: string, form: Extract<HandOver, { target: string }>, verb: 'forward' | 'reassign'): Promise<IscIdentityRef | undefined> {
+async function handOverTarget(ctx: BotContext, client: WebClient, viewId: string, title: string, form: Extract<HandOver, { target: string }>, verb: 'forward' | 'reassign'): Promise<IscIdentityRef | undefined> {
   const identity = form.identity ?? (await ctx.directory.identityFor(form.target).catch(() => null));
   if (identity) return identity;
   const again = verb === 'forward' ? 'Forward' : 'Reassign';
@@ -97,3 +97,44 @@ export async function handOverTarget(ctx: BotContext, client: WebClient, viewId:
   return undefined;
 }
 
+
+export interface HandOverForm<I> {
+  callbackId: string;
+  title: string;
+  verb: 'forward' | 'reassign';
+  /** Shown while ISC is called, e.g. "Forwarding…". */
+  progress: string;
+  commentRequired: boolean;
+  /** The form's error when the person picked already has it. */
+  alreadyYours: string;
+  /** The metadata field that names the item: `w` (work item) or `i` (approval). */
+  itemField: 'w' | 'i';
+  view: ItemView<I>;
+  done(targetSlackUserId: string): string;
+  /**
+   * The action to run, once the form is valid and the target has an identity; undefined when it
+   * cannot run (after telling the form why).
+   */
+  action(form: { actor: string; id: string; target: IscIdentityRef; targetSlackUserId: string; comment: string; metadata: FormMetadata; values: ViewOutput['state']['values']; client: WebClient; viewId: string }): Promise<(() => Promise<ActionOutcome<I>>) | undefined>;
+}
+
+/**
+ * A hand-over form's submit (work-item forward, access-request forward, generic reassign): errors go
+ * back into the form before anything is sent to ISC; then the form shows progress, the target's
+ * identity is looked up, the action runs, and the form and the card show the outcome.
+ */
+export function onHandOverForm<I>(app: App, ctx: BotContext, presenter: Presenter, spec: HandOverForm<I>): void {
+  app.view(spec.callbackId, async ({ ack, view, body, client }) => {
+    const actor = body.user.id;
+    const metadata = decodeModalMetadata(view.private_metadata);
+    const form = readHandOver(ctx, view, actor, spec);
+    if ('errors' in form) return void (await ack({ response_action: 'errors', errors: form.errors }));
+    const id = metadata?.[spec.itemField];
+    if (!metadata || !id) return void (await ack({ response_action: 'update', view: renderModalMessage(spec.title, 'This form has expired; open it again from the card.') }));
+    await ack({ response_action: 'update', view: renderLoadingModal(spec.title, spec.progress) });
+    const target = await handOverTarget(ctx, client, view.id, spec.title, form, spec.verb);
+    if (!target) return;
+    const run = await spec.action({ actor, id, target, targetSlackUserId: form.target, comment: form.comment, metadata, values: view.state.values, client, viewId: view.id });
+    if (run) await performFromModal(ctx, presenter, { client, viewId: view.id, actor, title: spec.title, metadata }, run, spec.view, spec.done(form.target));
+  });
+}

@@ -4,7 +4,7 @@ import { FORWARD_FIELDS, readAccountSelection, renderLoadingModal, renderModalMe
 import { WORK_ITEM_VIEW } from '../actions/workItemActions';
 import type { BotContext } from '../context';
 import { Presenter } from '../presenter';
-import { handOverTarget, performFromModal, readHandOver } from './formSubmit';
+import { onHandOverForm, performFromModal } from './formSubmit';
 
 const EXPIRED = 'This form has expired; open it again from the work item.';
 
@@ -17,26 +17,20 @@ export function registerWorkItemViews(app: App, ctx: BotContext): void {
     if (action.selected_user) await ctx.directory.identityFor(action.selected_user).catch(() => undefined);
   });
 
-  app.view(VIEW.forward, async ({ ack, view, body, client }) => {
-    const title = 'Forward work item';
-    const metadata = decodeModalMetadata(view.private_metadata);
-    const actor = body.user.id;
-    const form = readHandOver(ctx, view, actor, { verb: 'forward', commentRequired: true, alreadyYours: 'You already own this work item' });
-    if ('errors' in form) return void (await ack({ response_action: 'errors', errors: form.errors }));
-    if (!metadata?.w) return void (await ack({ response_action: 'update', view: renderModalMessage(title, EXPIRED) }));
-    const workItemId = metadata.w;
-    await ack({ response_action: 'update', view: renderLoadingModal(title, 'Forwarding…') });
-    const identity = await handOverTarget(ctx, client, view.id, title, form, 'forward');
-    if (!identity) return;
-    const notify = (view.state.values[FORWARD_FIELDS.notifyBlock]?.[FORWARD_FIELDS.notifyAction]?.selected_options?.length ?? 0) > 0;
-    await performFromModal(
-      ctx,
-      presenter,
-      { client, viewId: view.id, actor, title, metadata },
-      () => ctx.service.perform(actor, { kind: 'forward', workItemId, target: identity, targetSlackUserId: form.target, comment: form.comment, notify }),
-      WORK_ITEM_VIEW,
-      `Forwarded to <@${form.target}>.`,
-    );
+  onHandOverForm(app, ctx, presenter, {
+    callbackId: VIEW.forward,
+    title: 'Forward work item',
+    verb: 'forward',
+    progress: 'Forwarding…',
+    commentRequired: true,
+    alreadyYours: 'You already own this work item',
+    itemField: 'w',
+    view: WORK_ITEM_VIEW,
+    done: (target) => `Forwarded to <@${target}>.`,
+    action: async ({ actor, id, target, targetSlackUserId, comment, values }) => {
+      const notify = (values[FORWARD_FIELDS.notifyBlock]?.[FORWARD_FIELDS.notifyAction]?.selected_options?.length ?? 0) > 0;
+      return () => ctx.service.perform(actor, { kind: 'forward', workItemId: id, target, targetSlackUserId, comment, notify });
+    },
   });
 
   app.view(VIEW.selectAccounts, async ({ ack, view, body, client }) => {

@@ -123,7 +123,8 @@ export class Presenter {
     return this.detailMessage(viewerSlackUserId, { kind: 'workItem', item }, decisions, subjectSlackUserId);
   }
 
-  async homeView(userId: string, start: InboxPosition = START, notice?: string): Promise<View> {
+  /** The Home tab from `start`; `fresh` (its Refresh button) reads every kind from ISC. */
+  async homeView(userId: string, start: InboxPosition = START, notice?: string, fresh = false): Promise<View> {
     const opts = await this.cardOptions(userId, userId);
     const authModeLine = await describeAuthMode(this.ctx.linking, userId);
     const subject = await this.ctx.service.subjectIdentity(userId);
@@ -131,15 +132,15 @@ export class Presenter {
     // Opening the tab reads the work items; the other kinds come from the inbox's short cache when it has them.
     const [summary, page] = await Promise.all([
       this.ctx.service.summary(subject.identity.id).catch(() => undefined),
-      this.ctx.inbox.page(subject.identity.id, start, LIST_PAGE_SIZE),
+      this.ctx.inbox.page(subject.identity.id, start, LIST_PAGE_SIZE, { fresh }),
     ]);
     return renderHome({ summary, page, opts, notice, authModeLine });
   }
 
-  async publishHome(client: WebClient, userId: string, start: InboxPosition = START, notice?: string): Promise<void> {
+  async publishHome(client: WebClient, userId: string, start: InboxPosition = START, notice?: string, fresh = false): Promise<void> {
     let view: View;
     try {
-      view = await this.homeView(userId, start, notice);
+      view = await this.homeView(userId, start, notice, fresh);
     } catch (e) {
       view = renderHome({ page: emptyInboxPage(START, LIST_PAGE_SIZE), opts: await this.cardOptions(userId, userId), notice: this.errorText(e, 'load your work items and approvals') });
     }

@@ -64,6 +64,20 @@ describe('one item of each kind', () => {
     for (const id of [BEN_WORK_ITEM, A.benPending, G.benPending]) expect(json(view)).toContain(id);
   });
 
+  it('acting on the Home tab republishes it, the approval gone from the queue; its Refresh reads every kind again', async () => {
+    benHasOneOfEach();
+    await h.click(USERS.ben.id, AR_ACTION.approve, { i: A.benPending, k: 'pending', o: 0 }, { home: true });
+    await h.slack.waitFor(() => h.slack.callsTo('views.publish').length === 1);
+    const { view } = h.slack.callsTo('views.publish')[0].args as { view: Record<string, any> };
+    expect(json(view)).toContain('🔑 Access requests: 0');
+    expect(json(view)).not.toContain(AR_ACTION.approve);
+    expect(h.sandbox.getAccessRequestApprovalState(A.benPending)?.decision?.state).toBe('APPROVED');
+    const before = h.sandbox.stats().requests;
+    await h.click(USERS.ben.id, ACTION.refresh, { k: 'pending', o: 0 }, { home: true });
+    await h.slack.waitFor(() => h.slack.callsTo('views.publish').length === 2);
+    expect(requestsSince(before)).toMatchObject({ 'GET /work-items': 1, 'GET /access-request-approvals/pending': 1, 'GET /generic-approvals': 1 });
+  });
+
   it('the summary shows each kind and the total, and they add up', async () => {
     await h.command(USERS.ada.id, 'summary', 'sum');
     const [summary] = await h.responsesTo('sum');

@@ -77,8 +77,8 @@ export function registerWorkItemActions(app: App, ctx: BotContext): void {
       if (!value) return;
       const subject = value.u ?? actor;
       if (subject !== presenter.subjectFor(actor, value.u)) return;
-      if (args.body.view?.type === 'home') return presenter.publishHome(args.client, actor, inboxStart(value.list));
       const fresh = actionId === ACTION.refresh;
+      if (args.body.view?.type === 'home') return presenter.publishHome(args.client, actor, inboxStart(value.list), undefined, fresh);
       await args.respond({ ...(await presenter.listMessage(actor, subject, value.list, { fresh })), replace_original: true });
     });
   }

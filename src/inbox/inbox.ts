@@ -125,7 +125,7 @@ export class Inbox {
    * What a poll read of an owner's pending items of a kind (all of them), kept unless the bot acted on
    * that kind since `startedAt` (a generation from readStarted).
    */
-  prime<K extends InboxKind>(kind: K, ownerId: string, items: Array<ItemOf<K>>, startedAt: number, pageSize: number): void {
+  prime(kind: InboxKind, ownerId: string, items: ReadonlyArray<InboxItem['item']>, startedAt: number, pageSize: number): void {
     this.remember(kind, ownerId, { total: items.length, ...(kind === 'workItem' ? {} : { first: { items: items.slice(0, pageSize), limit: pageSize } }) }, startedAt);
   }
 

@@ -174,10 +174,10 @@ export class Poller {
   private async pendingOf(ownerId: string): Promise<Pending> {
     const { service, accessRequests, genericApprovals, inbox } = this.opts.ctx;
     const gated = <T>(request: () => Promise<T>) => this.isc(request);
-    const readers: { [K in InboxKind]: () => Promise<Array<Extract<InboxItem, { kind: K }>['item']>> } = {
-      workItem: () => service.allPending(ownerId, gated),
-      accessRequest: () => accessRequests.allPending(ownerId, gated),
-      generic: () => genericApprovals.allPending(ownerId, gated),
+    const readers: Record<InboxKind, () => Promise<InboxItem[]>> = {
+      workItem: async () => (await service.allPending(ownerId, gated)).map((item) => ({ kind: 'workItem', item })),
+      accessRequest: async () => (await accessRequests.allPending(ownerId, gated)).map((item) => ({ kind: 'accessRequest', item })),
+      generic: async () => (await genericApprovals.allPending(ownerId, gated)).map((item) => ({ kind: 'generic', item })),
     };
     const items: KeyedItem[] = [];
     const unread = new Set<InboxKind>();
@@ -187,7 +187,7 @@ export class Poller {
         continue;
       }
       const started = inbox.readStarted(kind);
-      let read: Array<InboxItem['item']>;
+      let read: InboxItem[];
       try {
         read = await readers[kind]();
       } catch (e) {
@@ -198,11 +198,8 @@ export class Poller {
         continue;
       }
       // What the poll read keeps the inbox's view of this owner warm (unless the bot acted on the kind meanwhile).
-      inbox.prime(kind, ownerId, read as never, started, PRIMED_PAGE);
-      for (const item of read) {
-        const entry = keyed({ kind, item } as InboxItem);
-        if (entry) items.push(entry);
-      }
+      inbox.prime(kind, ownerId, read.map((entry) => entry.item), started, PRIMED_PAGE);
+      for (const entry of read.map(keyed)) if (entry) items.push(entry);
     }
     return { items, unread };
   }

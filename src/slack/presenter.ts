@@ -13,7 +13,6 @@ import { LIST_PAGE_SIZE, renderWorkItemList } from '../blocks/workItemList';
 import type { Decisions } from '../decisions/decision';
 import { emptyInboxPage, pinItem, type InboxItem, type InboxPosition } from '../inbox/inbox';
 import { isIscError } from '../isc/errors';
-import type { WorkItem } from '../isc/types';
 import { isStoreUnavailable, STORE_UNAVAILABLE_MESSAGE } from '../store/store';
 import type { BotContext } from './context';
 
@@ -116,11 +115,6 @@ export class Presenter {
   /** One item of any kind in full, as a message. */
   async detailMessage(viewerSlackUserId: string, entry: InboxItem, decisions: Decisions, subjectSlackUserId = viewerSlackUserId): Promise<Message> {
     return renderInboxItemDetail(entry, { ...(await this.cardOptions(viewerSlackUserId, subjectSlackUserId)), decisions });
-  }
-
-  /** One work item in full, as a message (`/workitems <id>`). */
-  workItemMessage(viewerSlackUserId: string, item: WorkItem, decisions: Decisions, subjectSlackUserId = viewerSlackUserId): Promise<Message> {
-    return this.detailMessage(viewerSlackUserId, { kind: 'workItem', item }, decisions, subjectSlackUserId);
   }
 
   /** The Home tab from `start`; `fresh` (its Refresh button) reads every kind from ISC. */

@@ -52,7 +52,7 @@ describe('new work items', () => {
     expect(posts).toHaveLength(2);
     expect(posts[1].text).toBe('New work item: Access Request: Payroll admin');
     const item = rig.sandbox.getWorkItemState(id)!;
-    const card = await new Presenter(rig.ctx).workItemMessage(ada, item, {});
+    const card = await new Presenter(rig.ctx).detailMessage(ada, { kind: 'workItem', item }, {});
     expect(posts[1].blocks).toEqual(asSent(card.blocks));
     expect(actionButtons(posts[1].blocks)).toEqual(['wi_approve', 'wi_reject', 'wi_forward']);
     expect(await record(ada, id)).toMatchObject({ status: 'posted', kind: 'dm', channel: dmChannel(ada), ts: expect.any(String) });
@@ -130,7 +130,7 @@ describe('the DM follows its item', () => {
     expect(update).toMatchObject({ channel: dmChannel(ada), ts });
     expect(json(update.blocks)).toMatch(new RegExp(`Approved by <@${ada}>`));
     expect(actionButtons(update.blocks)).toEqual([]);
-    const redrawn = await new Presenter(rig.ctx).workItemMessage(ada, outcome.item, outcome.decisions);
+    const redrawn = await new Presenter(rig.ctx).detailMessage(ada, { kind: 'workItem', item: outcome.item }, outcome.decisions);
     expect(update.blocks).toEqual(asSent(redrawn.blocks));
     await eventually(async () => (await record(ada, id))?.status === 'settled');
     await cycle();

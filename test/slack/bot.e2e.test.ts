@@ -75,7 +75,7 @@ describe('/workitems', () => {
     expect(json(bad.blocks)).toContain('frobnicate');
     expect(json(bad.blocks)).toContain('/workitems completed');
     await h.command(USERS.ada.id, '12345678-abc', 'badid');
-    expect(json((await responsesTo('badid'))[0].blocks)).toMatch(/not a valid work item id/);
+    expect(json((await responsesTo('badid'))[0].blocks)).toMatch(/not a valid id of a work item or approval/);
   });
 
   it("lets an admin see someone else's items, and nobody else", async () => {

@@ -88,6 +88,21 @@ describe('one item of each kind', () => {
   });
 });
 
+describe('/workitems <id>', () => {
+  it('shows a work item, an access request or a generic approval in full, whichever the id names', async () => {
+    await h.command(USERS.ada.id, A.adaSodViolation, 'ar');
+    const [ar] = await h.responsesTo('ar');
+    expect(ar.text).toBe('Access request: Payments Administrator for Ben Builder');
+    expect(ar.blocks[1].text.text).toMatch(/^🚨 \*Separation-of-duties violation\*/);
+    await h.command(USERS.ada.id, G.adaOverdue, 'ga');
+    expect((await h.responsesTo('ga'))[0].text).toBe('Approval: Quarterly firewall rule review');
+    await h.command(USERS.ada.id, 'abcdef0123456789abcdef0123456789', 'none');
+    expect((await h.responsesTo('none'))[0].text).toMatch(/ISC has no work item, access request or approval with the id abcdef0123456789abcdef0123456789/);
+    await h.command(USERS.ben.id, A.adaSodViolation, 'not-ben');
+    expect((await h.responsesTo('not-ben'))[0].text).toMatch(/Only the access request's current approver \(Ada Approver\) or a bot admin can see it/);
+  });
+});
+
 describe('paging across the kinds', () => {
   it('pages through every kind, a page spanning the end of one and the start of the next, Previous going back', async () => {
     await h.command(USERS.ada.id, '', 'p1');

@@ -50,7 +50,7 @@ export function parseWorkitemsCommand(text: string): WorkitemsCommand {
   if (lower === 'help' || lower === '?') return subject ? { kind: 'invalid', problem: '`help` takes no @user.' } : { kind: 'help' };
   if (lower === 'connect' || lower === 'disconnect') return subject ? { kind: 'invalid', problem: `\`${lower}\` takes no @user.` } : { kind: lower };
   if (WORK_ITEM_ID.test(word)) return { kind: 'detail', id: word.toLowerCase(), subject };
-  if (/^[0-9a-f-]{8,}$/i.test(word)) return { kind: 'invalid', problem: `"${word}" is not a valid work item id (ISC ids are 32 hexadecimal characters).` };
+  if (/^[0-9a-f-]{8,}$/i.test(word)) return { kind: 'invalid', problem: `"${word}" is not a valid id of a work item or approval (ISC ids are 32 hexadecimal characters, or a UUID).` };
   return { kind: 'invalid', problem: `Unknown subcommand "${word}".` };
 }
 

@@ -115,7 +115,7 @@ describe('parseWorkitemsCommand', () => {
       ['8 hex characters', 'deadbeef'],
       ['only dashes', '--------'],
     ])('an id-like but malformed value (%s) is an invalid id', (_label, word) => {
-      expect(problemOf(word)).toBe(`"${word}" is not a valid work item id (ISC ids are 32 hexadecimal characters).`);
+      expect(problemOf(word)).toBe(`"${word}" is not a valid id of a work item or approval (ISC ids are 32 hexadecimal characters, or a UUID).`);
     });
 
     it('a 32-character value with a non-hex character is an unknown subcommand, not an id', () => {

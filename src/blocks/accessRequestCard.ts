@@ -195,7 +195,7 @@ function fullCard(m: Model): KnownBlock[] {
     ...sodBlocks(m, false),
     { type: 'section', block_id: cardBlockId(m.key, 'fields'), fields },
   ];
-  const status = statusLine(m);
+  const status = m.live && a.commentRequiredWhenRejected ? '✍️ ISC requires a reason to reject this request.' : statusLine(m);
   const b = buttons(m);
   const tail: KnownBlock[] = [...(status ? [contextBlock(status, cardBlockId(m.key, 'status'))] : []), ...(b.length ? [actionsBlock(b, cardBlockId(m.key, 'actions'))] : [])];
   const reviewers = (a.previousReviewersComments ?? []).map((c) => commentLine(personName(c.author?.name, c.author?.id), c.created, c.comment, viewer));

@@ -14,7 +14,7 @@ import type { RenderCardOptions } from './types';
 /** The most blocks a compact generic-approval card takes: its text and its buttons. */
 export const COMPACT_GA_CARD_MAX_BLOCKS = 2;
 
-const PRIORITIES: Record<string, string> = { HIGH: '🔴 High priority', MEDIUM: '🟠 Medium priority', LOW: '⚪ Low priority' };
+const PRIORITIES: Record<string, string> = { HIGH: '🔴 High', MEDIUM: '🟠 Medium', LOW: '⚪ Low' };
 
 /** The approval's name in the viewer's language (or the first one ISC gives), plain text. */
 export function genericApprovalTitle(a: Approval, locale?: string): string {
@@ -68,6 +68,7 @@ function dueText(m: Model): string {
 }
 
 const priority = (a: Approval) => PRIORITIES[a.priority ?? ''] ?? '';
+const priorityText = (a: Approval) => (priority(a) ? `${priority(a)} priority` : '');
 
 function people(m: Model): string {
   const { a } = m;
@@ -127,7 +128,7 @@ function compactCard(m: Model): KnownBlock[] {
   const { a, opts } = m;
   const several = m.assigned.length > 1 && m.live;
   const head = [
-    `🧩 *${escapeTruncate(m.title, VALUE_CHARS)}*${priority(a) ? ` · ${priority(a)}` : ''}`,
+    `🧩 *${escapeTruncate(m.title, VALUE_CHARS)}*${priority(a) ? ` · ${priorityText(a)}` : ''}`,
     dueText(m),
     people(m),
     escapeTruncate(localizedText(a.description, opts.viewer.locale), COMPACT_TEXT_CHARS),
@@ -158,7 +159,7 @@ function fullCard(m: Model): KnownBlock[] {
   const targets = (a.requestedTarget ?? []).map((t) => escapeTruncate([t.name ?? t.id, t.targetType?.toLowerCase(), t.requestType?.toLowerCase()].filter(Boolean).join(', '), 150));
   const fields = [
     ...(priority(a) ? [field('Priority', priority(a))] : []),
-    ...(a.dueDate ? [field('Due', dueText(m))] : []),
+    ...(a.dueDate ? [field('Due', `${m.overdue ? '⏰ *Overdue* · ' : ''}${slackDate(a.dueDate, viewer)}`)] : []),
     ...(a.requester ? [field('Requested by', personName(a.requester.name, a.requester.identityID))] : []),
     ...(a.requestee ? [field('Requested for', personName(a.requestee.name, a.requestee.identityID))] : []),
     field('Created', `${slackDate(a.createdDate, viewer)} (${age(a.createdDate, viewer)} ago)`),

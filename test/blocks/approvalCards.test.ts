@@ -136,6 +136,11 @@ describe('access-request card', () => {
     expect(actionIds(most.blocks)).toEqual([AR_ACTION.approve, AR_ACTION.approveWithComment, AR_ACTION.reject, AR_ACTION.forward]);
   });
 
+  it('says on the full card when ISC requires a reason to reject', () => {
+    expect(mrkdwnTexts(renderAccessRequestCard(accessRequest({ commentRequiredWhenRejected: true }), full))).toContain('✍️ ISC requires a reason to reject this request.');
+    expect(json(renderAccessRequestCard(accessRequest(), full))).not.toContain('requires a reason');
+  });
+
   it('a full card short of room keeps its head and buttons and says what was left out', () => {
     const item = accessRequest({ previousReviewersComments: [reviewerComment(1)], forwardHistory: [hop(1)] });
     const blocks = renderAccessRequestCard(item, { ...full, budget: { blocks: 6, chars: 6000 } });

@@ -159,7 +159,7 @@ describe('Details', () => {
     await h.click(USERS.ada.id, GA_ACTION.details, { i: G.adaOverdue }, { responseId: 'det' });
     const [detail] = await h.responsesTo('det');
     expect(detail.blocks[0].text.text).toBe('Vierteljährliche Prüfung der Firewall-Regeln');
-    expect(json(detail.blocks)).toMatch(/⏰ \*Overdue\*: was due <!date/);
+    expect(json(detail.blocks)).toMatch(/\*Due\*\\n⏰ \*Overdue\* · <!date/);
     expect(json(detail.blocks)).toContain('Please prioritise: the audit starts next week');
     await h.click(USERS.ben.id, GA_ACTION.details, { i: G.adaOverdue }, { responseId: 'other' });
     expect((await h.responsesTo('other'))[0].text).toMatch(/can see it/);

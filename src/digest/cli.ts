@@ -10,6 +10,7 @@ import { createLogger, redact, registerSecret, type Logger } from '../log';
 import { FileStateStore } from '../store/fileStore';
 import { RedisStateStore } from '../store/redisStore';
 import { IdentityDirectory } from '../workitems/identityDirectory';
+import { Subscriptions } from '../notify/subscriptions';
 import { DigestService } from './digestService';
 
 type Env = Record<string, string | undefined>;
@@ -35,7 +36,10 @@ export async function runDigestCli(args: readonly string[], env: Env, out: (text
       ? await RedisStateStore.connect({ url: config.redis.url, keyPrefix: config.redis.keyPrefix, logger: log })
       : await FileStateStore.snapshot(config.dataDir);
     try {
-      const message = await new DigestService({ config, isc, directory, store, logger: log, now: () => new Date() }, slack).build();
+      // The approvers of the real digest: DIGEST_OWNERS and the bot's subscribers, as the store records them.
+      const subscriptions = new Subscriptions({ store, configured: [], lookupByEmail: async () => undefined, logger: log });
+      const knownApprovers = async () => (await subscriptions.active()).map((s) => s.userId);
+      const message = await new DigestService({ config, isc, directory, store, logger: log, now: () => new Date(), knownApprovers }, slack).build();
       out(JSON.stringify(message, null, 2) + '\n');
     } finally {
       await store.close();

@@ -20,6 +20,9 @@ import { formMetadata, openForm, showDetails, showOutcome, surfaceOf, type Butto
 export const ACCESS_REQUEST_VIEW: ItemView<AccessRequestApproval> = { entry: (item) => ({ kind: 'accessRequest', item }), noun: 'access request' };
 export const GENERIC_APPROVAL_VIEW: ItemView<Approval> = { entry: (item) => ({ kind: 'generic', item }), noun: 'approval' };
 
+/** The action ids of both approval kinds (`ar_…`, `ga_…`). */
+const APPROVAL_ACTION_IDS = /^(?:ar|ga)_/;
+
 /** What the listeners of one approval kind need from its service. */
 interface KindListeners<I> {
   view: ItemView<I>;
@@ -33,6 +36,8 @@ interface KindListeners<I> {
 /** Access-request and generic approval buttons: the same pipeline as work items, through each kind's service. */
 export function registerApprovalActions(app: App, ctx: BotContext): void {
   const presenter = new Presenter(ctx);
+  /** Action id → its handler, behind one Bolt listener (see the end). */
+  const handlers = new Map<string, (args: ButtonArgs) => Promise<void>>();
   const invalid = (args: ButtonArgs) => presenter.notify(surfaceOf(args), args.client, 'That button carried no valid approval; press Refresh and try again.', 'error');
 
   const accessRequests: KindListeners<AccessRequestApproval> = {
@@ -52,7 +57,7 @@ export function registerApprovalActions(app: App, ctx: BotContext): void {
 
   /** Approve: one click, no form. */
   function onApprove<I>(actionId: string, kind: KindListeners<I>): void {
-    app.action<BlockAction<ButtonAction>>(actionId, async (args) => {
+    handlers.set(actionId, async (args) => {
       await args.ack();
       const value = decodeApprovalValue(args.action.value);
       if (!value) return invalid(args);
@@ -64,7 +69,7 @@ export function registerApprovalActions(app: App, ctx: BotContext): void {
 
   /** A button that opens a form on the approval, filled in once the live check has passed. */
   function onForm<I>(actionId: string, title: string, kind: KindListeners<I>, render: (item: I, metadata: ModalMetadata, locale?: string) => ModalView): void {
-    app.action<BlockAction<ButtonAction>>(actionId, async (args) => {
+    handlers.set(actionId, async (args) => {
       await args.ack();
       const value = decodeApprovalValue(args.action.value);
       if (!value) return invalid(args);
@@ -80,7 +85,7 @@ export function registerApprovalActions(app: App, ctx: BotContext): void {
   }
 
   function onDetails<I>(actionId: string, kind: KindListeners<I>): void {
-    app.action<BlockAction<ButtonAction>>(actionId, async (args) => {
+    handlers.set(actionId, async (args) => {
       await args.ack();
       const value = decodeApprovalValue(args.action.value);
       if (!value) return invalid(args);
@@ -101,4 +106,12 @@ export function registerApprovalActions(app: App, ctx: BotContext): void {
   onForm(GA_ACTION.reassign, 'Reassign approval', generic, renderGenericReassignModal);
   onForm(GA_ACTION.comment, 'Add a comment', generic, renderGenericCommentModal);
   onDetails(GA_ACTION.details, generic);
+
+  // One Bolt listener for every approval button: Bolt runs the middleware of each listener for every
+  // request before its ack, so one listener instead of eleven keeps every click's ack as fast as before.
+  app.action<BlockAction<ButtonAction>>(APPROVAL_ACTION_IDS, async (args) => {
+    const handler = handlers.get(args.action.action_id);
+    if (handler) await handler(args);
+    else await args.ack();
+  });
 }

@@ -6,7 +6,7 @@ import { renderLoadingModal, renderModalMessage } from '../../blocks/modals';
 import { ACCESS_REQUEST_VIEW, GENERIC_APPROVAL_VIEW } from '../actions/approvalActions';
 import type { BotContext } from '../context';
 import { Presenter } from '../presenter';
-import { onHandOverForm, performFromModal } from './formSubmit';
+import { handOverSubmit, performFromModal, type ViewSubmitArgs } from './formSubmit';
 
 const EXPIRED = 'This form has expired; open it again from the card.';
 
@@ -25,13 +25,15 @@ const commentOf = (view: ViewOutput) => view.state.values[COMMENT_FIELD.block]?.
 /** The forms of the access-request and generic approval cards: each submit goes through its kind's service. */
 export function registerApprovalViews(app: App, ctx: BotContext): void {
   const presenter = new Presenter(ctx);
+  /** Callback id → its submit handler, behind one Bolt listener (see the end). */
+  const submits = new Map<string, (args: ViewSubmitArgs) => Promise<void>>();
 
   /**
    * Reads a comment form: a required comment that is missing goes back into the form as an error (ISC
    * is not called); otherwise the form shows progress and `run` takes over.
    */
   function onCommentForm(callbackId: string, title: (verb?: 'approve' | 'reject') => string, missing: string, run: (form: CommentForm) => Promise<void>): void {
-    app.view(callbackId, async ({ ack, view, body, client }) => {
+    submits.set(callbackId, async ({ ack, view, body, client }) => {
       const metadata = decodeModalMetadata(view.private_metadata);
       const comment = commentOf(view);
       if (metadata?.q && !comment) return void (await ack({ response_action: 'errors', errors: { [COMMENT_FIELD.block]: missing } }));
@@ -76,40 +78,51 @@ export function registerApprovalViews(app: App, ctx: BotContext): void {
     );
   });
 
-  onHandOverForm(app, ctx, presenter, {
-    callbackId: VIEW.arForward,
-    title: 'Forward access request',
-    verb: 'forward',
-    progress: 'Forwarding…',
-    commentRequired: true,
-    alreadyYours: 'You already have this access request',
-    itemField: 'i',
-    view: ACCESS_REQUEST_VIEW,
-    done: (target) => `Forwarded to <@${target}>; ISC carries it out shortly.`,
-    action: async ({ actor, id, target, targetSlackUserId, comment }) => () =>
-      ctx.accessRequests.perform(actor, { kind: 'forward', approvalId: id, target, targetSlackUserId, comment }),
-  });
+  submits.set(
+    VIEW.arForward,
+    handOverSubmit(ctx, presenter, {
+      title: 'Forward access request',
+      verb: 'forward',
+      progress: 'Forwarding…',
+      commentRequired: true,
+      alreadyYours: 'You already have this access request',
+      itemField: 'i',
+      view: ACCESS_REQUEST_VIEW,
+      done: (target) => `Forwarded to <@${target}>; ISC carries it out shortly.`,
+      action: async ({ actor, id, target, targetSlackUserId, comment }) => () =>
+        ctx.accessRequests.perform(actor, { kind: 'forward', approvalId: id, target, targetSlackUserId, comment }),
+    }),
+  );
 
-  onHandOverForm(app, ctx, presenter, {
-    callbackId: VIEW.gaReassign,
-    title: 'Reassign approval',
-    verb: 'reassign',
-    progress: 'Reassigning…',
-    commentRequired: false,
-    alreadyYours: 'You are already an approver of this approval',
-    itemField: 'i',
-    view: GENERIC_APPROVAL_VIEW,
-    done: (target) => `Reassigned to <@${target}>.`,
-    action: async ({ actor, id, target, targetSlackUserId, comment, metadata, client, viewId }) => {
-      // The place handed over is that of the person whose card it is (an admin's subject, or the actor).
-      const subject = presenter.subjectFor(actor, metadata.u);
-      const from = await ctx.directory.identityFor(subject).catch(() => null);
-      if (!from) {
-        const text = `${subject === actor ? 'You have' : `<@${subject}> has`} no ISC identity the bot can find, so nothing was reassigned.`;
-        await client.views.update({ view_id: viewId, view: renderModalMessage('Reassign approval', text) });
-        return undefined;
-      }
-      return () => ctx.genericApprovals.perform(actor, { kind: 'reassign', approvalId: id, from: from.id, target, targetSlackUserId, ...(comment ? { comment } : {}) });
-    },
+  submits.set(
+    VIEW.gaReassign,
+    handOverSubmit(ctx, presenter, {
+      title: 'Reassign approval',
+      verb: 'reassign',
+      progress: 'Reassigning…',
+      commentRequired: false,
+      alreadyYours: 'You are already an approver of this approval',
+      itemField: 'i',
+      view: GENERIC_APPROVAL_VIEW,
+      done: (target) => `Reassigned to <@${target}>.`,
+      action: async ({ actor, id, target, targetSlackUserId, comment, metadata, client, viewId }) => {
+        // The place handed over is that of the person whose card it is (an admin's subject, or the actor).
+        const subject = presenter.subjectFor(actor, metadata.u);
+        const from = await ctx.directory.identityFor(subject).catch(() => null);
+        if (!from) {
+          const text = `${subject === actor ? 'You have' : `<@${subject}> has`} no ISC identity the bot can find, so nothing was reassigned.`;
+          await client.views.update({ view_id: viewId, view: renderModalMessage('Reassign approval', text) });
+          return undefined;
+        }
+        return () => ctx.genericApprovals.perform(actor, { kind: 'reassign', approvalId: id, from: from.id, target, targetSlackUserId, ...(comment ? { comment } : {}) });
+      },
+    }),
+  );
+
+  // One Bolt listener for every approval form (Bolt runs each listener's middleware for every request).
+  app.view(/^(?:ar|ga)_/, async (args) => {
+    const submit = submits.get(args.view.callback_id);
+    if (submit) await submit(args as ViewSubmitArgs);
+    else await args.ack();
   });
 }

@@ -1,6 +1,6 @@
 // What the form submissions of every kind of item share: the card behind the form, running the action
 // with the outcome shown in the form, and reading a hand-over (forward, reassign) form.
-import type { App, ViewOutput } from '@slack/bolt';
+import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewOutput, ViewSubmitAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { decodeModalMetadata, type FormMetadata } from '../../blocks/actions';
 import { FORWARD_FIELDS, renderLoadingModal, renderModalMessage } from '../../blocks/modals';
@@ -99,7 +99,6 @@ async function handOverTarget(ctx: BotContext, client: WebClient, viewId: string
 
 
 export interface HandOverForm<I> {
-  callbackId: string;
   title: string;
   verb: 'forward' | 'reassign';
   /** Shown while ISC is called, e.g. "Forwarding…". */
@@ -118,13 +117,16 @@ export interface HandOverForm<I> {
   action(form: { actor: string; id: string; target: IscIdentityRef; targetSlackUserId: string; comment: string; metadata: FormMetadata; values: ViewOutput['state']['values']; client: WebClient; viewId: string }): Promise<(() => Promise<ActionOutcome<I>>) | undefined>;
 }
 
+/** What a form submit's listener gets from Bolt. */
+export type ViewSubmitArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
+
 /**
  * A hand-over form's submit (work-item forward, access-request forward, generic reassign): errors go
  * back into the form before anything is sent to ISC; then the form shows progress, the target's
  * identity is looked up, the action runs, and the form and the card show the outcome.
  */
-export function onHandOverForm<I>(app: App, ctx: BotContext, presenter: Presenter, spec: HandOverForm<I>): void {
-  app.view(spec.callbackId, async ({ ack, view, body, client }) => {
+export function handOverSubmit<I>(ctx: BotContext, presenter: Presenter, spec: HandOverForm<I>): (args: ViewSubmitArgs) => Promise<void> {
+  return async ({ ack, view, body, client }) => {
     const actor = body.user.id;
     const metadata = decodeModalMetadata(view.private_metadata);
     const form = readHandOver(ctx, view, actor, spec);
@@ -136,5 +138,5 @@ export function onHandOverForm<I>(app: App, ctx: BotContext, presenter: Presente
     if (!target) return;
     const run = await spec.action({ actor, id, target, targetSlackUserId: form.target, comment: form.comment, metadata, values: view.state.values, client, viewId: view.id });
     if (run) await performFromModal(ctx, presenter, { client, viewId: view.id, actor, title: spec.title, metadata }, run, spec.view, spec.done(form.target));
-  });
+  };
 }

@@ -4,7 +4,7 @@ import { FORWARD_FIELDS, readAccountSelection, renderLoadingModal, renderModalMe
 import { WORK_ITEM_VIEW } from '../actions/workItemActions';
 import type { BotContext } from '../context';
 import { Presenter } from '../presenter';
-import { onHandOverForm, performFromModal } from './formSubmit';
+import { handOverSubmit, performFromModal } from './formSubmit';
 
 const EXPIRED = 'This form has expired; open it again from the work item.';
 
@@ -17,21 +17,23 @@ export function registerWorkItemViews(app: App, ctx: BotContext): void {
     if (action.selected_user) await ctx.directory.identityFor(action.selected_user).catch(() => undefined);
   });
 
-  onHandOverForm(app, ctx, presenter, {
-    callbackId: VIEW.forward,
-    title: 'Forward work item',
-    verb: 'forward',
-    progress: 'Forwarding…',
-    commentRequired: true,
-    alreadyYours: 'You already own this work item',
-    itemField: 'w',
-    view: WORK_ITEM_VIEW,
-    done: (target) => `Forwarded to <@${target}>.`,
-    action: async ({ actor, id, target, targetSlackUserId, comment, values }) => {
-      const notify = (values[FORWARD_FIELDS.notifyBlock]?.[FORWARD_FIELDS.notifyAction]?.selected_options?.length ?? 0) > 0;
-      return () => ctx.service.perform(actor, { kind: 'forward', workItemId: id, target, targetSlackUserId, comment, notify });
-    },
-  });
+  app.view(
+    VIEW.forward,
+    handOverSubmit(ctx, presenter, {
+      title: 'Forward work item',
+      verb: 'forward',
+      progress: 'Forwarding…',
+      commentRequired: true,
+      alreadyYours: 'You already own this work item',
+      itemField: 'w',
+      view: WORK_ITEM_VIEW,
+      done: (target) => `Forwarded to <@${target}>.`,
+      action: async ({ actor, id, target, targetSlackUserId, comment, values }) => {
+        const notify = (values[FORWARD_FIELDS.notifyBlock]?.[FORWARD_FIELDS.notifyAction]?.selected_options?.length ?? 0) > 0;
+        return () => ctx.service.perform(actor, { kind: 'forward', workItemId: id, target, targetSlackUserId, comment, notify });
+      },
+    }),
+  );
 
   app.view(VIEW.selectAccounts, async ({ ack, view, body, client }) => {
     const title = 'Select accounts';

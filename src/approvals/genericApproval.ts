@@ -1,7 +1,23 @@
 // Generic approvals as the bot sees them: pure facts about one approval, shared by the service and
 // the card that draws it.
-import { localizedText } from '../isc/genericApprovals';
-import type { Approval, ApprovalIdentity } from '../isc/types';
+import type { Approval, ApprovalDescription, ApprovalIdentity, ApprovalName } from '../isc/types';
+
+/**
+ * The text of a localized `name[]` / `description[]` for a locale: the exact locale, else the same
+ * language, else English, else the first; undefined when there is none.
+ */
+export function localizedText(values: Array<ApprovalName | ApprovalDescription> | undefined, locale = 'en-US'): string | undefined {
+  const usable = (values ?? []).filter((v): v is { value: string; locale?: string } => typeof v?.value === 'string' && v.value !== '');
+  // ISC writes both `en-US` and `en_US`.
+  const norm = (l: string | undefined) => l?.toLowerCase().replace(/_/g, '-');
+  const lang = (l: string | undefined) => norm(l)?.split('-')[0];
+  return (
+    usable.find((v) => norm(v.locale) === norm(locale)) ??
+    usable.find((v) => lang(v.locale) === lang(locale)) ??
+    usable.find((v) => lang(v.locale) === 'en') ??
+    usable[0]
+  )?.value;
+}
 
 /** The identities an approval waits on now: `assignedTo`, governance groups by their members. */
 export function assignedIdentityIds(a: Approval): string[] {

@@ -1,7 +1,6 @@
 import type { Button, KnownBlock } from '@slack/types';
-import { approvalName, assignedIdentityIds, commentRequired, isPendingApproval } from '../approvals/genericApproval';
+import { approvalName, assignedIdentityIds, commentRequired, isPendingApproval, localizedText } from '../approvals/genericApproval';
 import type { Decision } from '../decisions/decision';
-import { localizedText } from '../isc/genericApprovals';
 import type { Approval, ApprovalIdentityRecord } from '../isc/types';
 import { GA_ACTION, encodeValue, isValidId, listValue } from './actions';
 import { COMPACT_TEXT_CHARS, VALUE_CHARS, cardBlockId, commentLine, fitFullCard, listText, personName } from './cardParts';

@@ -1,7 +1,7 @@
 import type { GenericApprovalsApi, GetApprovalsParams } from './api';
 import type { IscHttp } from './http';
 import { genericApprovalPaths } from './paths';
-import type { Approval, ApprovalDescription, ApprovalName } from './types';
+import type { Approval } from './types';
 
 /** The list filter for approvals still waiting on a decision (an Approval itself has no status field). */
 export const PENDING_FILTER = 'status eq "PENDING"';
@@ -13,23 +13,6 @@ export const PENDING_FILTER = 'status eq "PENDING"';
  */
 export function pendingApprovalsQuery(approverId: string): GetApprovalsParams {
   return { approverId, filters: PENDING_FILTER, includeComments: true };
-}
-
-/**
- * The text of a localized `name[]` / `description[]` for a locale: the exact locale, else the same
- * language, else English, else the first; undefined when there is none.
- */
-export function localizedText(values: Array<ApprovalName | ApprovalDescription> | undefined, locale = 'en-US'): string | undefined {
-  const usable = (values ?? []).filter((v): v is { value: string; locale?: string } => typeof v?.value === 'string' && v.value !== '');
-  // ISC writes both `en-US` and `en_US`.
-  const norm = (l: string | undefined) => l?.toLowerCase().replace(/_/g, '-');
-  const lang = (l: string | undefined) => norm(l)?.split('-')[0];
-  return (
-    usable.find((v) => norm(v.locale) === norm(locale)) ??
-    usable.find((v) => lang(v.locale) === lang(locale)) ??
-    usable.find((v) => lang(v.locale) === 'en') ??
-    usable[0]
-  )?.value;
 }
 
 function approvalsQuery(p: Omit<GetApprovalsParams, 'limit' | 'offset' | 'count'>) {

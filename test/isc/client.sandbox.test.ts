@@ -1,6 +1,7 @@
 import { createIscClient, type IscClientHandle } from '../../src/isc/client';
 import { isIscError } from '../../src/isc/errors';
-import { localizedText, pendingApprovalsQuery } from '../../src/isc/genericApprovals';
+import { localizedText } from '../../src/approvals/genericApproval';
+import { pendingApprovalsQuery } from '../../src/isc/genericApprovals';
 import { SEED_ACCESS_REQUEST_APPROVALS as AR, SEED_GENERIC_APPROVALS as G } from '../../src/sandbox/approvalSeed';
 import { SEED_APPROVAL_ITEMS, SEED_IDENTITIES, SEED_TASKS, SEED_WORK_ITEMS } from '../../src/sandbox/seed';
 import { startSandboxTenant, type SandboxTenant } from '../../src/sandbox/tenant';

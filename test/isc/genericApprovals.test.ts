@@ -1,6 +1,7 @@
 import nock from 'nock';
 import type { GenericApprovalsApi } from '../../src/isc/api';
-import { localizedText, pendingApprovalsQuery } from '../../src/isc/genericApprovals';
+import { localizedText } from '../../src/approvals/genericApproval';
+import { pendingApprovalsQuery } from '../../src/isc/genericApprovals';
 import type { Approval } from '../../src/isc/types';
 import { caught, expectCall, expectOperation, mockToken, testClient, useNock, type OperationCase } from './helpers';
 

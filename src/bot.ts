@@ -8,7 +8,7 @@ import type { Config } from './config';
 import { createDigestScheduler } from './digest/digestService';
 import { createInboxServices } from './inbox/services';
 import { connectIsc } from './isc/connect';
-import { createLogger, registerSecret, type Logger } from './log';
+import { createLogger, registerSecret, writeToStderr, type Logger } from './log';
 import { Notifier } from './notify/notifier';
 import type { SandboxTenant } from './sandbox/tenant';
 import { createSlackApp } from './slack/app';
@@ -40,7 +40,7 @@ export interface RunningBot {
 const SHUTDOWN_DRAIN_MS = 10_000;
 
 /** Builds every service from the validated config and starts the Slack app (and the sandbox tenant when configured). */
-export async function startBot(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningBot> {
+export async function startBot(config: Config, logger: Logger = createLogger(config.logLevel, writeToStderr, config.logFormat)): Promise<RunningBot> {
   for (const secret of [config.isc.clientSecret, config.slack.botToken, config.slack.signingSecret, config.slack.appToken]) registerSecret(secret);
   const linkingConfig = config.auth.mode === 'service' ? undefined : config.auth.linking;
   for (const secret of [linkingConfig?.oauthClientSecret, linkingConfig?.tokenEncryptionKey.toString('base64')]) registerSecret(secret);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parseEncryptionKey } from './auth/tokenCrypto';
 import { cronProblem } from './cronSchedule';
 import { DEFAULT_VERSIONS, LEGACY_VERSIONS, type ApiVersions } from './isc/paths';
-import type { LogLevel } from './log';
+import type { LogFormat, LogLevel } from './log';
 import { isIanaTimeZone } from './timeZone';
 import { parseQuietHours, type QuietHours } from './quietHours';
 
@@ -101,6 +101,8 @@ export interface Config {
   /** Several replicas share their state in Redis; undefined: one process on the file store. */
   redis?: RedisConfig;
   logLevel: LogLevel;
+  /** text (default): one readable line per entry; json: one JSON object per line, for log collectors. */
+  logFormat: LogFormat;
   identityCacheTtlMs: number;
 }
 
@@ -404,6 +406,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     dataDir: path.resolve(cwd, r.optional('DATA_DIR') ?? './data'),
     redis: readRedis(r),
     logLevel: r.oneOf('LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),
+    logFormat: r.oneOf('LOG_FORMAT', ['text', 'json'] as const, 'text'),
     identityCacheTtlMs: r.integer('IDENTITY_CACHE_TTL_SECONDS', 3600, 0, 86_400) * 1000,
   };
   if (r.problems.length) throw new ConfigError(r.problems);

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { startBot } from './bot';
 import { ConfigError, loadConfig } from './config';
-import { createLogger, redact } from './log';
+import { createLogger, redact, writeToStderr } from './log';
 
 async function main(): Promise<void> {
   if (fs.existsSync('.env')) process.loadEnvFile('.env');
@@ -15,7 +15,7 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, writeToStderr, config.logFormat);
   const bot = await startBot(config, logger);
   const shutdown = (signal: string) => {
     logger.info(`Received ${signal}; stopping`);

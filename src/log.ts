@@ -2,6 +2,8 @@
 // (client secret, tokens, signing secret) can never be printed, even inside an error message.
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+/** text: one readable line per entry; json: one JSON object per line (time, level, message, fields, error). */
+export type LogFormat = 'text' | 'json';
 const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
 const secrets = new Set<string>();
@@ -9,8 +11,10 @@ const secrets = new Set<string>();
 const rotatingSecrets = new Set<string>();
 const MAX_ROTATING_SECRETS = 32;
 const BEARER = /(Bearer\s+)[A-Za-z0-9\-._~+/]+=*/gi;
-const SECRET_FIELDS =
-  /("?(?:client_secret|clientSecret|access_token|refresh_token|accessToken|refreshToken|signingSecret|password|token)"?\s*[:=]\s*"?)([^"&\s,}]+)/gi;
+const SECRET_NAMES = 'client_secret|clientSecret|access_token|refresh_token|accessToken|refreshToken|signingSecret|password|token';
+const SECRET_FIELDS = new RegExp(`("?(?:${SECRET_NAMES})"?\\s*[:=]\\s*"?)([^"&\\s,}]+)`, 'gi');
+/** A field whose name ends like a secret's (`botToken`, `password`): its whole value is redacted in a JSON line. */
+const SECRET_KEY = new RegExp(`(?:${SECRET_NAMES})$`, 'i');
 
 /** Registers a value that must never be logged (ignores short values that would redact noise). */
 export function registerSecret(value: string | undefined): void {
@@ -44,15 +48,39 @@ function serialise(ctx: Record<string, unknown>): string {
   );
 }
 
-export function createLogger(
-  level: LogLevel = 'info',
-  write: (line: string) => void = (line) => process.stderr.write(line + '\n'),
-): Logger {
+const errorWithStack = (e: Error) => ({ name: e.name, message: e.message, stack: e.stack, ...(e as unknown as Record<string, unknown>) });
+
+/**
+ * Redacts value by value, before JSON escapes anything, so the line stays valid JSON: every string
+ * (messages, stacks, nested fields) and the whole value of a secret-named field.
+ */
+function redactJson(key: string, value: unknown): unknown {
+  if (value instanceof Error) return errorWithStack(value);
+  if (value !== undefined && SECRET_KEY.test(key)) return '[redacted]';
+  return typeof value === 'string' ? redact(value) : value;
+}
+
+function textLine(lvl: LogLevel, msg: string, ctx?: Record<string, unknown>): string {
+  const tail = ctx && Object.keys(ctx).length ? ' ' + serialise(ctx) : '';
+  return redact(`${new Date().toISOString()} ${lvl.toUpperCase()} ${msg}${tail}`);
+}
+
+/** `error`, when it is an Error, is lifted out of the fields with its stack. */
+function jsonLine(lvl: LogLevel, msg: string, ctx: Record<string, unknown> = {}): string {
+  const { error, ...rest } = ctx;
+  const lifted = error instanceof Error;
+  const fields = lifted ? rest : ctx;
+  return JSON.stringify({ time: new Date().toISOString(), level: lvl, message: msg, fields, ...(lifted ? { error } : {}) }, redactJson);
+}
+
+export const writeToStderr = (line: string): void => void process.stderr.write(line + '\n');
+
+export function createLogger(level: LogLevel = 'info', write: (line: string) => void = writeToStderr, format: LogFormat = 'text'): Logger {
   const min = LEVELS[level];
+  const line = format === 'json' ? jsonLine : textLine;
   const emit = (lvl: LogLevel, msg: string, ctx?: Record<string, unknown>) => {
     if (LEVELS[lvl] < min) return;
-    const tail = ctx && Object.keys(ctx).length ? ' ' + serialise(ctx) : '';
-    write(redact(`${new Date().toISOString()} ${lvl.toUpperCase()} ${msg}${tail}`));
+    write(line(lvl, msg, ctx));
   };
   return {
     debug: (m, c) => emit('debug', m, c),

@@ -28,6 +28,12 @@ describe('loadConfig', () => {
     expect(c.dataDir).toBe('/srv/bot/data');
   });
 
+  it('writes text logs unless LOG_FORMAT=json, and names a bad LOG_FORMAT', () => {
+    expect(loadConfig(base).logFormat).toBe('text');
+    expect(loadConfig({ ...base, LOG_FORMAT: 'json' }).logFormat).toBe('json');
+    expect(problems({ ...base, LOG_FORMAT: 'logfmt' })).toEqual(['LOG_FORMAT must be one of text, json (got "logfmt")']);
+  });
+
   it('names every missing or malformed variable in one error', () => {
     const p = problems({
       SAIL_BASE_URL: 'https://acme.api.identitynow.com',

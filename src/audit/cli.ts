@@ -3,7 +3,7 @@
 // never prunes or writes a record.
 import fs from 'node:fs';
 import { ConfigError, loadConfig, withoutSlackSettings } from '../config';
-import { createLogger, redact, type Logger } from '../log';
+import { createLogger, redact, writeToStderr, type Logger } from '../log';
 import { openAuditLog } from './backend';
 import { decisionsSince, parseSince, toCsv, toJson } from './export';
 
@@ -36,7 +36,7 @@ export async function runAuditCli(args: readonly string[], env: Env, out: (text:
     return 2;
   }
   const config = loadConfig(withoutSlackSettings(env));
-  const log = await openAuditLog(config, logger ?? createLogger(config.logLevel));
+  const log = await openAuditLog(config, logger ?? createLogger(config.logLevel, writeToStderr, config.logFormat));
   try {
     const rows = await decisionsSince(log, since);
     out(format === 'csv' ? toCsv(rows) : toJson(rows));

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import { WebClient } from '@slack/web-api';
 import { ConfigError, loadConfig, withoutSlackSettings } from '../config';
 import { connectIsc } from '../isc/connect';
-import { createLogger, redact, registerSecret, type Logger } from '../log';
+import { createLogger, redact, registerSecret, writeToStderr, type Logger } from '../log';
 import { FileStateStore } from '../store/fileStore';
 import { RedisStateStore } from '../store/redisStore';
 import { IdentityDirectory } from '../workitems/identityDirectory';
@@ -25,7 +25,7 @@ export async function runDigestCli(args: readonly string[], env: Env, out: (text
   }
   // Slack is only needed to map Slack user ids in DIGEST_OWNERS, so a dry run does not insist on its settings.
   const config = loadConfig(withoutSlackSettings(env));
-  const log = logger ?? createLogger(config.logLevel);
+  const log = logger ?? createLogger(config.logLevel, writeToStderr, config.logFormat);
   for (const secret of [config.isc.clientSecret, config.slack.botToken]) registerSecret(secret);
   const { isc, sandbox } = await connectIsc(config, log);
   try {

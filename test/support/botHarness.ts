@@ -112,7 +112,7 @@ export async function startHarness(env: Record<string, string> = {}, opts: { soc
   if (opts.socketMode) slack.socketModeUrl = opts.socketMode.url;
   for (const user of Object.values(USERS)) slack.addUser(user);
   const logs: string[] = [];
-  const logger = createLogger('debug', (line) => logs.push(line));
+  const logger = createLogger('debug', (line) => logs.push(line), env.LOG_FORMAT === 'json' ? 'json' : 'text');
   const h = {} as Harness;
   const sandbox = await startSandboxTenant({ logger, faults: (req) => h.fault?.(req) });
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bot-e2e-'));

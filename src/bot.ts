@@ -9,12 +9,14 @@ import { createDigestScheduler } from './digest/digestService';
 import { createInboxServices } from './inbox/services';
 import { connectIsc } from './isc/connect';
 import { createLogger, registerSecret, writeToStderr, type Logger } from './log';
+import { Metrics } from './metrics/metrics';
 import { Notifier } from './notify/notifier';
 import type { SandboxTenant } from './sandbox/tenant';
 import { createSlackApp } from './slack/app';
 import { InFlight } from './slack/inFlight';
 import type { BotContext } from './slack/context';
 import { createNotificationClient } from './slack/notificationClient';
+import { slackClientOptions } from './slack/slackMetrics';
 import { slackLogger } from './slack/slackLogger';
 import { verifySlackToken } from './slack/verifyToken';
 import { FileStateStore } from './store/fileStore';
@@ -46,16 +48,18 @@ export async function startBot(config: Config, logger: Logger = createLogger(con
   for (const secret of [linkingConfig?.oauthClientSecret, linkingConfig?.tokenEncryptionKey.toString('base64')]) registerSecret(secret);
 
   const workspace = await verifySlackToken(config.slack, logger);
+  // This bot's own registry: several bots in one process (tests) count apart.
+  const metrics = new Metrics();
   const store: StateStore = config.redis
-    ? await RedisStateStore.connect({ url: config.redis.url, keyPrefix: config.redis.keyPrefix, logger })
-    : await FileStateStore.open(config.dataDir, { onLockLost: (message) => logger.error(message) });
+    ? await RedisStateStore.connect({ url: config.redis.url, keyPrefix: config.redis.keyPrefix, logger, metrics })
+    : await FileStateStore.open(config.dataDir, { onLockLost: (message) => logger.error(message), metrics });
   // With Redis the whole fleet shares one ISC budget per client id.
   const limiter =
     store instanceof RedisStateStore ? new RedisRateLimiter(store.client, { clientId: config.isc.clientId, requests: config.isc.rateLimitPer10s, perMs: 10_000, logger }) : undefined;
-  const { isc, baseUrl: iscBaseUrl, sandbox } = await connectIsc(config, logger, { oauthClientId: linkingConfig?.oauthClientId, oauthClientSecret: linkingConfig?.oauthClientSecret }, limiter);
+  const { isc, baseUrl: iscBaseUrl, sandbox } = await connectIsc(config, logger, { oauthClientId: linkingConfig?.oauthClientId, oauthClientSecret: linkingConfig?.oauthClientSecret }, { limiter, metrics });
   const audit = await openAuditLog(config, logger, store);
   await audit.prune();
-  const slackApi = new WebClient(config.slack.botToken, { logger: slackLogger(logger, 'web-api'), ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}) });
+  const slackApi = new WebClient(config.slack.botToken, { logger: slackLogger(logger, 'web-api'), ...slackClientOptions(config.slack, metrics) });
   const directory = new IdentityDirectory({
     slack: slackApi,
     identities: isc.identities,
@@ -80,12 +84,12 @@ export async function startBot(config: Config, logger: Logger = createLogger(con
   );
   let leadership: Leadership | undefined;
   const background = () => (leadership ? (leadership.isLeader ? 'leader' : 'standby') : 'single');
-  const ctx: BotContext = { config, isc, ...services, directory, store, audit, logger, now: () => new Date(), iscHealth: () => isc.checkHealth(), linking, background };
-  const notifier = new Notifier(ctx, { slack: createNotificationClient(config.slack, logger) });
+  const ctx: BotContext = { config, isc, ...services, directory, store, audit, logger, now: () => new Date(), iscHealth: () => isc.checkHealth(), linking, background, metrics };
+  const notifier = new Notifier(ctx, { slack: createNotificationClient(config.slack, logger, metrics) });
   const inFlight = new InFlight();
   const app = createSlackApp({ ...ctx, notifier }, workspace, inFlight);
   const knownApprovers = async () => (await notifier.subscriptions.active()).map((s) => s.userId);
-  const digest = config.digest.channel ? createDigestScheduler({ config, isc, directory, store, logger, now: () => new Date(), knownApprovers }, slackApi) : undefined;
+  const digest = config.digest.channel ? createDigestScheduler({ config, isc, directory, store, logger, now: () => new Date(), knownApprovers, metrics }, slackApi) : undefined;
 
   await app.start(config.slack.port);
   logger.info(`isc-workitems-bot is running in ${config.slack.appToken ? 'Socket Mode' : `HTTP mode on port ${config.slack.port} (/slack/events)`}`, {

@@ -44,6 +44,10 @@ it('the Block Kit builders and config.ts import nothing from digest/ or notify/'
   expect(violations([...under('blocks'), path.join(SRC, 'config.ts')], ['digest', 'notify'])).toEqual([]);
 });
 
+it('src/metrics is a leaf (prom-client only), so the ISC client, the store and the services can record through it', () => {
+  expect(under('metrics').flatMap(importsOf)).toEqual([]);
+});
+
 it('there is no import circle between notify/, digest/ and slack/', () => {
   const areas = ['notify', 'digest', 'slack'];
   const edges = new Map(areas.map((a) => [a, new Set(under(a).flatMap(importsOf).map(area).filter((b) => b !== a && areas.includes(b)))]));

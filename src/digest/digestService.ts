@@ -5,6 +5,7 @@ import type { Config } from '../config';
 import { CronSchedule } from '../cronSchedule';
 import type { IscClient } from '../isc/api';
 import type { Logger } from '../log';
+import type { Metrics } from '../metrics/metrics';
 import type { StateStore } from '../store/store';
 import type { IdentityDirectory } from '../workitems/identityDirectory';
 import { collectDigest, MAX_DIGEST_APPROVERS } from './collect';
@@ -23,6 +24,7 @@ export interface DigestDeps {
    * digest reads. Without either, the digest reads the bot's own identity.
    */
   knownApprovers?: () => Promise<string[]>;
+  metrics?: Metrics;
 }
 
 /** The last digest posted to the channel, scheduled or not: failed tasks are listed from its time. */
@@ -86,15 +88,31 @@ export class DigestService {
   }
 
   /** Posts the digest to the channel now (`/workitems digest`, the CLI). */
-  async postNow(): Promise<LastPost> {
-    return this.post(await this.build());
+  postNow(): Promise<LastPost> {
+    return this.counted('command', async () => this.post(await this.build()), () => 'posted');
   }
 
   /**
    * Posts the digest of a scheduled slot at most once, across restarts and concurrent starts: the last
    * slot posted is kept in the store, and the post itself is claimed per slot with setIfAbsent.
    */
-  async postSlot(slot: Date, late: boolean): Promise<SlotOutcome> {
+  postSlot(slot: Date, late: boolean): Promise<SlotOutcome> {
+    return this.counted('schedule', () => this.runSlot(slot, late), (outcome) => outcome);
+  }
+
+  /** A run that throws (ISC or the store failed) counts as failed. */
+  private async counted<T>(trigger: 'schedule' | 'command', run: () => Promise<T>, outcome: (result: T) => string): Promise<T> {
+    try {
+      const result = await run();
+      this.deps.metrics?.digestRun(trigger, outcome(result));
+      return result;
+    } catch (e) {
+      this.deps.metrics?.digestRun(trigger, 'failed');
+      throw e;
+    }
+  }
+
+  private async runSlot(slot: Date, late: boolean): Promise<SlotOutcome> {
     const { store, logger, now } = this.deps;
     const iso = slot.toISOString();
     const last = await store.get<string>(LAST_SLOT_KEY);

@@ -1,4 +1,5 @@
 import { silentLogger, type Logger } from '../log';
+import type { Metrics } from '../metrics/metrics';
 import { createAccessRequestApprovalsApi } from './accessRequestApprovals';
 import type { IscClient } from './api';
 import { ClientCredentialsTokenProvider, type TokenProvider } from './auth';
@@ -30,6 +31,7 @@ export interface IscClientOptions {
   /** Path layout per API; v1 (per-service) unless set. */
   versions?: Partial<ApiVersions>;
   logger?: Logger;
+  metrics?: Metrics;
   /** Injectable for tests; default setTimeout-based. */
   sleep?: (ms: number) => Promise<void>;
   /** Backoff jitter in [0, 1), injectable for tests. */
@@ -83,6 +85,7 @@ export function createIscClient(options: IscClientOptions): IscClientHandle {
       sleep,
       random: options.random ?? Math.random,
       deprecations: new DeprecationNotices(logger),
+      metrics: options.metrics,
     },
     tokens,
   );

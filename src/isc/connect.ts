@@ -1,5 +1,6 @@
 import type { Config } from '../config';
 import type { Logger } from '../log';
+import type { Metrics } from '../metrics/metrics';
 import { startSandboxTenant, type SandboxOptions, type SandboxTenant } from '../sandbox/tenant';
 import { createIscClient, type IscClientHandle } from './client';
 import type { RequestGate } from './rateLimiter';
@@ -17,8 +18,8 @@ export async function connectIsc(
   config: Config,
   logger: Logger,
   sandboxOptions: Pick<SandboxOptions, 'oauthClientId' | 'oauthClientSecret'> = {},
-  /** Shared by every replica; default one of this process from SAIL_RATE_LIMIT_PER_10S. */
-  limiter?: RequestGate,
+  /** `limiter`: shared by every replica; default one of this process from SAIL_RATE_LIMIT_PER_10S. */
+  { limiter, metrics }: { limiter?: RequestGate; metrics?: Metrics } = {},
 ): Promise<IscConnection> {
   let target = { baseUrl: config.isc.baseUrl, clientId: config.isc.clientId, clientSecret: config.isc.clientSecret };
   let sandbox: SandboxTenant | undefined;
@@ -31,6 +32,7 @@ export async function connectIsc(
     timeoutMs: config.isc.timeoutMs,
     rateLimit: { requests: config.isc.rateLimitPer10s, perMs: 10_000 },
     limiter,
+    metrics,
     versions: config.isc.versions,
     logger,
   });

@@ -1,5 +1,6 @@
 import axios, { type AxiosInstance } from 'axios';
 import type { Logger } from '../log';
+import type { Metrics } from '../metrics/metrics';
 import type { TokenProvider } from './auth';
 import { requestDeadline } from './deadline';
 import type { DeprecationNotices } from './deprecation';
@@ -141,6 +142,8 @@ export interface IscHttpOptions {
   random: () => number;
   /** Reports responses marked `X-Deprecated: true`, once per operation. */
   deprecations?: DeprecationNotices;
+  /** Counts every attempt by operation and outcome, the retries, and the limiter's waits. */
+  metrics?: Metrics;
 }
 
 const BACKOFF_BASE_MS = 250;
@@ -185,13 +188,15 @@ export class IscHttp {
   }
 
   async request(req: IscRequest): Promise<IscResponse> {
-    const { limiter, maxRetries, sleep } = this.options;
+    const { limiter, maxRetries, sleep, metrics } = this.options;
     let retries = 0;
     let refreshed = false;
     for (;;) {
       const token = await this.tokens.getToken();
       await this.turn(req);
+      const started = performance.now();
       const outcome = await this.attempt(req, token);
+      metrics?.iscRequest(req.operation, isIscError(outcome) ? outcome.kind : outcome.status, (performance.now() - started) / 1000);
       if (!isIscError(outcome)) this.options.deprecations?.observe(req, outcome.header);
       if (!isIscError(outcome) && outcome.status >= 200 && outcome.status < 300) {
         return { status: outcome.status, data: readJson(req, outcome), header: outcome.header };
@@ -200,12 +205,14 @@ export class IscHttp {
       if (error.status === 401 && !refreshed) {
         refreshed = true;
         this.tokens.invalidate(token);
+        metrics?.iscRetry(req.operation, 401);
         this.logRetry('ISC rejected the access token; refreshing it and retrying once', req, error, 0);
         continue;
       }
       const waitMs = retries < maxRetries ? this.retryDelay(req, error, outcome, retries) : undefined;
       if (waitMs === undefined) throw error;
       retries += 1;
+      metrics?.iscRetry(req.operation, error.status ?? error.kind);
       this.logRetry(`ISC request failed; retry ${retries} of ${maxRetries}`, req, error, waitMs);
       if (error.status === 429) limiter.pause(waitMs);
       else await sleep(waitMs);
@@ -235,10 +242,14 @@ export class IscHttp {
 
   /** The limiter's slot for one attempt, within the deadline of the work under way (withRequestDeadline). */
   private async turn(req: IscRequest): Promise<void> {
+    const { metrics } = this.options;
+    const started = performance.now();
     try {
       await this.options.limiter.acquire(requestDeadline());
+      metrics?.iscLimiterWait((performance.now() - started) / 1000);
     } catch (e) {
       if (!(e instanceof SlotDeadlineError)) throw e;
+      metrics?.iscRequest(req.operation, 'deadline');
       this.options.logger.warn('ISC request not sent: no rate-limit slot before its deadline', { method: req.method, path: req.path });
       throw new IscError({ kind: 'deadline', method: req.method, path: req.path });
     }

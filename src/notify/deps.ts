@@ -1,6 +1,7 @@
 import type { Config } from '../config';
 import type { IscClient } from '../isc/api';
 import type { Logger } from '../log';
+import type { Metrics } from '../metrics/metrics';
 import type { StateStore } from '../store/store';
 import type { AccessRequestApprovalService } from '../approvals/accessRequestApprovalService';
 import type { GenericApprovalService } from '../approvals/genericApprovalService';
@@ -22,4 +23,5 @@ export interface NotifyDeps {
   store: StateStore;
   logger: Logger;
   now: () => Date;
+  metrics?: Metrics;
 }

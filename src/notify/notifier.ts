@@ -41,7 +41,7 @@ export class Notifier {
         if (injected) return s.aborted ? Promise.reject(s.reason) : injected(ms);
         return delay(ms, undefined, { signal: s });
       };
-    const sender = new SlackSender({ client: opts.slack, sleep: sleepUntil(() => this.shutdown.signal), now: () => ctx.now().getTime(), logger: ctx.logger });
+    const sender = new SlackSender({ client: opts.slack, sleep: sleepUntil(() => this.shutdown.signal), now: () => ctx.now().getTime(), logger: ctx.logger, metrics: ctx.metrics });
     const ledger = new Ledger(ctx.store, ctx.now);
     this.subscriptions = new Subscriptions({
       store: ctx.store,

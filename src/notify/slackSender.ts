@@ -2,6 +2,7 @@ import { ErrorCode, type WebClient } from '@slack/web-api';
 import type { RenderedMessage } from '../blocks/types';
 import { RateLimiter } from '../isc/rateLimiter';
 import type { Logger } from '../log';
+import type { Metrics } from '../metrics/metrics';
 import type { DmPort, DmRef } from './dmPort';
 
 /** The Slack Web API methods notifications use. */
@@ -18,6 +19,7 @@ export interface SlackSenderOptions {
   sleep: Sleep;
   now?: () => number;
   logger: Logger;
+  metrics?: Metrics;
   /** Tries of one call that Slack answers 429; then the caller keeps the work for its next poll. Default 3. */
   maxAttempts?: number;
 }
@@ -76,7 +78,9 @@ export class SlackSender implements DmPort {
   }
 
   async postDm(userId: string, message: RenderedMessage, thread?: DmRef): Promise<DmRef> {
-    return this.post(thread?.channel ?? (await this.openDm(userId)), message, thread?.ts);
+    const posted = await this.post(thread?.channel ?? (await this.openDm(userId)), message, thread?.ts);
+    this.opts.metrics?.dmSent();
+    return posted;
   }
 
   updateDm(dm: DmRef, message: RenderedMessage): Promise<void> {

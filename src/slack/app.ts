@@ -7,6 +7,7 @@ import { registerWorkItemActions } from './actions/workItemActions';
 import { registerWorkitemsCommand } from './commands/workitems';
 import type { BotContext } from './context';
 import { InFlight } from './inFlight';
+import { metricsRoute, slackClientOptions, timeAcks } from './slackMetrics';
 import { slackLogger } from './slackLogger';
 import { registerAppHome } from './events/appHome';
 import { registerApprovalViews } from './views/approvalViews';
@@ -48,10 +49,11 @@ export function createSlackApp(ctx: BotContext, bot?: { botId?: string; botUserI
     // In Socket Mode Bolt serves custom routes on installerOptions.port.
     installerOptions: socketMode ? { port: slack.port } : undefined,
     // The OAuth callback needs app.client, which exists by the time a browser comes back.
-    customRoutes: [healthRoute(ctx), ...(ctx.linking ? [oauthCallbackRoute({ flow: ctx.linking.flow, slack: () => app.client, logger: ctx.logger })] : [])],
-    clientOptions: slack.apiUrl ? { slackApiUrl: slack.apiUrl } : undefined,
+    customRoutes: [healthRoute(ctx), ...(ctx.metrics ? [metricsRoute(ctx.metrics)] : []), ...(ctx.linking ? [oauthCallbackRoute({ flow: ctx.linking.flow, slack: () => app.client, logger: ctx.logger })] : [])],
+    clientOptions: slackClientOptions(slack, ctx.metrics),
     logger: slackLogger(ctx.logger, 'bolt'),
   });
+  if (ctx.metrics) timeAcks(app, ctx.metrics);
   // First of our middleware: next() resolves once every listener for the request has finished.
   app.use(({ next }) => inFlight.run(next));
   const subscriptions = ctx.notifier?.subscriptions;

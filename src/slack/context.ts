@@ -3,6 +3,7 @@ import type { AccountLinking } from '../auth/accountLinking';
 import type { Config } from '../config';
 import type { IscClient } from '../isc/api';
 import type { Logger } from '../log';
+import type { Metrics } from '../metrics/metrics';
 import type { Notifier } from '../notify/notifier';
 import type { StateStore } from '../store/store';
 import type { AccessRequestApprovalService } from '../approvals/accessRequestApprovalService';
@@ -35,4 +36,6 @@ export interface BotContext {
   iscHealth: () => Promise<{ ok: boolean; detail: string }>;
   /** For /healthz: whether this replica runs the background work (polling, reminders, digest); `single` without a shared store. */
   background?: () => 'leader' | 'standby' | 'single';
+  /** Served on /metrics; undefined where a context is built without it (tests). */
+  metrics?: Metrics;
 }

@@ -1,6 +1,8 @@
 import { WebClient } from '@slack/web-api';
 import type { SlackConfig } from '../config';
 import type { Logger } from '../log';
+import type { Metrics } from '../metrics/metrics';
+import { slackClientOptions } from './slackMetrics';
 import { slackLogger } from './slackLogger';
 
 /**
@@ -9,11 +11,11 @@ import { slackLogger } from './slackLogger';
  * inside it, so a poll is never held for the half hour of @slack/web-api's default retries; what
  * failed is retried on the next poll.
  */
-export function createNotificationClient(slack: SlackConfig, logger: Logger): WebClient {
+export function createNotificationClient(slack: SlackConfig, logger: Logger, metrics?: Metrics): WebClient {
   return new WebClient(slack.botToken, {
     logger: slackLogger(logger, 'notify'),
     rejectRateLimitedCalls: true,
     retryConfig: { retries: 0 },
-    ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}),
+    ...slackClientOptions(slack, metrics),
   });
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import type { Metrics } from '../metrics/metrics';
 import { DataDirLock } from './dataDirLock';
 import { MemoryStateStore, type Entry } from './memoryStore';
 import { StoreUnavailableError, type StoreHealth } from './store';
@@ -32,16 +33,20 @@ export class FileStateStore extends MemoryStateStore {
     private readonly file: string,
     private readonly lock: DataDirLock,
     now: () => number,
+    private readonly metrics?: Metrics,
   ) {
     super(now);
     this.tmp = `${file}.${process.pid}-${randomUUID()}.tmp`;
   }
 
-  /** `onLockLost`: told when the DATA_DIR lock cannot be renewed or was taken over (it should be logged loudly). */
-  static async open(dataDir: string, opts: { fileName?: string; now?: () => number; onLockLost?: (message: string) => void } = {}): Promise<FileStateStore> {
+  /**
+   * `onLockLost`: told when the DATA_DIR lock cannot be renewed or was taken over (it should be logged loudly).
+   * `metrics` counts the writes of the file that fail (operation `write`).
+   */
+  static async open(dataDir: string, opts: { fileName?: string; now?: () => number; onLockLost?: (message: string) => void; metrics?: Metrics } = {}): Promise<FileStateStore> {
     await fs.mkdir(dataDir, { recursive: true });
     const lock = await DataDirLock.acquire(dataDir, opts.onLockLost);
-    const store = new FileStateStore(path.join(dataDir, opts.fileName ?? 'state.json'), lock, opts.now ?? Date.now);
+    const store = new FileStateStore(path.join(dataDir, opts.fileName ?? 'state.json'), lock, opts.now ?? Date.now, opts.metrics);
     try {
       await store.load();
     } catch (e) {
@@ -111,6 +116,7 @@ export class FileStateStore extends MemoryStateStore {
         },
         (e: unknown) => {
           this.lastError = (e as NodeJS.ErrnoException).code ?? String(e);
+          this.metrics?.storeError('write');
           batch.reject(new StoreUnavailableError(`could not write ${this.file} (${this.lastError})`));
         },
       )

@@ -1,5 +1,6 @@
 import { Redis, ReplyError } from 'ioredis';
 import { registerSecret, type Logger } from '../log';
+import type { Metrics } from '../metrics/metrics';
 import { StoreUnavailableError, type StateStore, type StoreHealth } from './store';
 
 export interface RedisStoreOptions {
@@ -12,6 +13,8 @@ export interface RedisStoreOptions {
   commandTimeoutMs?: number;
   /** How long start-up waits for Redis to answer; default 10000. */
   startTimeoutMs?: number;
+  /** Counts the commands that fail, by StateStore operation. */
+  metrics?: Metrics;
 }
 
 /** The URL without its password, for logs and /healthz. */
@@ -110,9 +113,11 @@ export class RedisStateStore implements StateStore {
   private connected = false;
 
   private readonly logger: Logger;
+  private readonly metrics?: Metrics;
 
   private constructor(opts: RedisStoreOptions) {
     this.logger = opts.logger;
+    this.metrics = opts.metrics;
     this.where = describeRedisUrl(opts.url);
     this.client = new Redis(opts.url, {
       keyPrefix: opts.keyPrefix,
@@ -170,40 +175,41 @@ export class RedisStateStore implements StateStore {
     return store;
   }
 
-  private async run<T>(op: () => Promise<T>): Promise<T> {
+  private async run<T>(operation: string, op: () => Promise<T>): Promise<T> {
     try {
       return await op();
     } catch (e) {
+      this.metrics?.storeError(operation);
       throw storeError(e);
     }
   }
 
   get<T>(key: string): Promise<T | undefined> {
-    return this.run(async () => decode<T>(await this.client.get(key)));
+    return this.run('get', async () => decode<T>(await this.client.get(key)));
   }
 
   getMany<T>(keys: readonly string[]): Promise<Array<T | undefined>> {
     if (!keys.length) return Promise.resolve([]);
-    return this.run(async () => (await this.client.mget(...keys)).map((raw) => decode<T>(raw)));
+    return this.run('getMany', async () => (await this.client.mget(...keys)).map((raw) => decode<T>(raw)));
   }
 
   set<T>(key: string, value: T, ttlMs?: number): Promise<void> {
-    return this.run(async () => {
+    return this.run('set', async () => {
       if (ttlMs) await this.client.set(key, encode(value), 'PX', ttlMs);
       else await this.client.set(key, encode(value));
     });
   }
 
   delete(key: string): Promise<void> {
-    return this.run(async () => void (await this.client.del(key)));
+    return this.run('delete', async () => void (await this.client.del(key)));
   }
 
   setIfAbsent<T>(key: string, value: T, ttlMs?: number): Promise<boolean> {
-    return this.run(async () => (ttlMs ? await this.client.set(key, encode(value), 'PX', ttlMs, 'NX') : await this.client.set(key, encode(value), 'NX')) === 'OK');
+    return this.run('setIfAbsent', async () => (ttlMs ? await this.client.set(key, encode(value), 'PX', ttlMs, 'NX') : await this.client.set(key, encode(value), 'NX')) === 'OK');
   }
 
   compareAndSet<T>(key: string, expected: T | undefined, next: T | undefined, ttlMs?: number): Promise<boolean> {
-    return this.run(async () => {
+    return this.run('compareAndSet', async () => {
       const written = await this.scripts.storeCompareAndSet(
         key,
         expected === undefined ? '0' : '1',
@@ -217,38 +223,38 @@ export class RedisStateStore implements StateStore {
   }
 
   getFields<T>(key: string): Promise<Record<string, T>> {
-    return this.run(async () => {
+    return this.run('getFields', async () => {
       const raw = await this.client.hgetall(key);
       return Object.fromEntries(Object.entries(raw).map(([field, value]) => [field, JSON.parse(value) as T]));
     });
   }
 
   getField<T>(key: string, field: string): Promise<T | undefined> {
-    return this.run(async () => decode<T>(await this.client.hget(key, field)));
+    return this.run('getField', async () => decode<T>(await this.client.hget(key, field)));
   }
 
   setField<T>(key: string, field: string, value: T, ttlMs?: number): Promise<void> {
-    return this.run(async () => void (await this.scripts.storeSetField(key, field, encode(value), ttlMs ?? 0)));
+    return this.run('setField', async () => void (await this.scripts.storeSetField(key, field, encode(value), ttlMs ?? 0)));
   }
 
   setFieldIfAbsent<T>(key: string, field: string, value: T): Promise<boolean> {
-    return this.run(async () => (await this.client.hsetnx(key, field, encode(value))) === 1);
+    return this.run('setFieldIfAbsent', async () => (await this.client.hsetnx(key, field, encode(value))) === 1);
   }
 
   deleteField(key: string, field: string): Promise<void> {
-    return this.run(async () => void (await this.client.hdel(key, field)));
+    return this.run('deleteField', async () => void (await this.client.hdel(key, field)));
   }
 
   addMember(key: string, member: string, ttlMs?: number): Promise<void> {
-    return this.run(async () => void (await this.scripts.storeAddMember(key, member, ttlMs ?? 0)));
+    return this.run('addMember', async () => void (await this.scripts.storeAddMember(key, member, ttlMs ?? 0)));
   }
 
   removeMember(key: string, member: string): Promise<void> {
-    return this.run(async () => void (await this.client.srem(key, member)));
+    return this.run('removeMember', async () => void (await this.client.srem(key, member)));
   }
 
   members(key: string): Promise<string[]> {
-    return this.run(() => this.client.smembers(key));
+    return this.run('members', () => this.client.smembers(key));
   }
 
   /** The body of /healthz is public: it says whether Redis answers, and the log says why not. */

@@ -1,6 +1,7 @@
 import { ACTION } from '../../src/blocks/actions';
 import { startHarness, USERS, type Harness } from '../support/botHarness';
 import { slackInteraction } from '../support/slackStandIn';
+import { scrape } from '../support/metrics';
 import { SocketModeStandIn } from '../support/socketModeStandIn';
 
 // The manifest's default: the bot opens a WebSocket to Slack (here a loopback stand-in reached through
@@ -72,4 +73,12 @@ it('serves /healthz on PORT in Socket Mode too', async () => {
   const res = await fetch(`${h.baseUrl}/healthz`);
   expect(res.status).toBe(200);
   expect(await res.json()).toMatchObject({ status: 'ok', mode: 'socket' });
+});
+
+it('serves /metrics on PORT in Socket Mode too, with the acks of the envelopes above timed', async () => {
+  const m = await scrape(h.baseUrl);
+  expect(m.status).toBe(200);
+  expect(m.value('iscbot_slack_ack_duration_seconds_count', { kind: 'command' })).toBe(1);
+  expect(m.value('iscbot_slack_ack_duration_seconds_count', { kind: 'block_action' })).toBe(1);
+  expect(m.value('iscbot_isc_requests_total', { operation: 'approveApprovalItem', status: '200' })).toBe(1);
 });

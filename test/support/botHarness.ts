@@ -4,7 +4,7 @@ import path from 'node:path';
 import { FORWARD_FIELDS } from '../../src/blocks/modals';
 import { startBot, type RunningBot } from '../../src/bot';
 import { loadConfig } from '../../src/config';
-import { createLogger } from '../../src/log';
+import { createLogger, type Logger } from '../../src/log';
 import { SEED_IDENTITIES } from '../../src/sandbox/seed';
 import { startSandboxTenant, type Fault, type SandboxTenant } from '../../src/sandbox/tenant';
 import type { SocketModeStandIn } from './socketModeStandIn';
@@ -47,7 +47,9 @@ export interface Harness extends SlackSide {
   bot: RunningBot;
   eventsUrl: string;
   baseUrl: string;
+  /** Every line the bot and the sandbox logged (at debug, in LOG_FORMAT), and the logger that wrote them. */
   logs: string[];
+  logger: Logger;
   dataDir: string;
   /** Set to inject ISC faults (latency, statuses, resets) per request. */
   fault?: (req: { method: string; path: string }) => Fault | undefined;
@@ -145,6 +147,7 @@ export async function startHarness(env: Record<string, string> = {}, opts: { soc
     slack,
     sandbox,
     logs,
+    logger,
     dataDir,
     baseUrl,
     eventsUrl,

@@ -7,10 +7,12 @@ import { LAST_POST_KEY, LAST_SLOT_KEY, DigestService, createDigestScheduler, slo
 import type { DigestConfig } from '../../src/config';
 import { createIscClient } from '../../src/isc/client';
 import { silentLogger } from '../../src/log';
+import { Metrics } from '../../src/metrics/metrics';
 import { SEED_IDENTITIES } from '../../src/sandbox/seed';
 import { startSandboxTenant, type Fault, type SandboxTenant } from '../../src/sandbox/tenant';
 import { FileStateStore } from '../../src/store/fileStore';
 import { mrkdwnTexts } from '../blocks/fixtures';
+import { readSamples } from '../support/metrics';
 
 const DIGEST: DigestConfig = {
   channel: 'C0DIGEST1',
@@ -95,6 +97,28 @@ describe('DigestService.postSlot', () => {
     expect(await service.postSlot(SLOT, false)).toBe('failed');
     expect(await service.postSlot(SLOT, false)).toBe('already_posted');
     expect(postMessage).toHaveBeenCalledTimes(1);
+  });
+
+  it('counts each scheduled run by outcome, and a /workitems digest run', async () => {
+    const store = await FileStateStore.open(dataDir());
+    const { postMessage, slack } = fakeSlack();
+    const metrics = new Metrics();
+    // A client of its own: the digests read here do not use up the ISC budget of the other tests.
+    const ownIsc = createIscClient({ baseUrl: tenant.url, clientId: tenant.clientId, clientSecret: tenant.clientSecret, maxRetries: 0, logger: silentLogger });
+    const service = new DigestService({ ...deps(store, minutesAfterSlot(0)), isc: ownIsc, metrics }, slack);
+    postMessage.mockRejectedValueOnce(new Error('socket hang up'));
+    await service.postSlot(SLOT, false);
+    await service.postSlot(SLOT, false);
+    await service.postSlot(new Date(SLOT.getTime() + 86_400_000), false);
+    await service.postNow();
+    const runs = readSamples(await metrics.exposition());
+    expect(runs.series('iscbot_digest_runs_total')).toEqual([
+      { trigger: 'schedule', outcome: 'failed' },
+      { trigger: 'schedule', outcome: 'already_posted' },
+      { trigger: 'schedule', outcome: 'posted' },
+      { trigger: 'command', outcome: 'posted' },
+    ]);
+    expect(runs.value('iscbot_digest_runs_total')).toBe(4);
   });
 
   it('posts even when ISC fails a section, showing it unavailable with the tracking id', async () => {

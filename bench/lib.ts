@@ -85,27 +85,42 @@ export async function startRig(): Promise<Rig> {
 
 /** Starts the real bot (dist-bench/src/index.js) in HTTP mode against the rig's stand-ins. */
 export async function startBotProcess(rig: Rig, env: Record<string, string> = {}, dataDir?: string): Promise<BotProcess> {
-  const port = await freePort();
   const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-bot-'));
-  const entry = path.join(__dirname, '..', 'src', 'index.js');
-  const started = performance.now();
   // BENCH_BOT_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the bot under load.
   const nodeArgs = process.env.BENCH_BOT_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...nodeArgs, entry], {
+  const bot = await startProcess([...nodeArgs, path.join(__dirname, '..', 'src', 'index.js')], cwd, (port) => ({
+    SLACK_BOT_TOKEN: 'xoxb-bench-token',
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    PORT: String(port),
+    SLACK_API_URL: rig.slack.apiUrl,
+    SAIL_BASE_URL: rig.sandbox.url,
+    SAIL_CLIENT_ID: rig.sandbox.clientId,
+    SAIL_CLIENT_SECRET: rig.sandbox.clientSecret,
+    DATA_DIR: dataDir ?? path.join(cwd, 'data'),
+    LOG_LEVEL: 'warn',
+    ...env,
+  }));
+  rig.bot = bot;
+  return bot;
+}
+
+/** Starts bench/bareBolt.ts, a Bolt app that only acks, in its own process; the caller stops it. */
+export function startBareBoltProcess(): Promise<BotProcess> {
+  const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-bare-'));
+  return startProcess([path.join(__dirname, 'bareBolt.js')], cwd, (port) => ({
+    SLACK_BOT_TOKEN: 'xoxb-bench-token',
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    PORT: String(port),
+  }));
+}
+
+/** Spawns `node args…` and waits for its first /healthz 200. */
+async function startProcess(args: string[], cwd: string, env: (port: number) => Record<string, string>): Promise<BotProcess> {
+  const port = await freePort();
+  const started = performance.now();
+  const child = spawn(process.execPath, args, {
     cwd,
-    env: {
-      PATH: process.env.PATH,
-      SLACK_BOT_TOKEN: 'xoxb-bench-token',
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      PORT: String(port),
-      SLACK_API_URL: rig.slack.apiUrl,
-      SAIL_BASE_URL: rig.sandbox.url,
-      SAIL_CLIENT_ID: rig.sandbox.clientId,
-      SAIL_CLIENT_SECRET: rig.sandbox.clientSecret,
-      DATA_DIR: dataDir ?? path.join(cwd, 'data'),
-      LOG_LEVEL: 'warn',
-      ...env,
-    },
+    env: { PATH: process.env.PATH, ...env(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
@@ -114,13 +129,13 @@ export async function startBotProcess(rig: Rig, env: Record<string, string> = {}
   const baseUrl = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 20_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`bot exited during start-up:\n${output.join('')}`);
+    if (child.exitCode !== null) throw new Error(`${path.basename(args.at(-1)!)} exited during start-up:\n${output.join('')}`);
     const ok = await fetch(`${baseUrl}/healthz`).then((r) => r.ok, () => false);
     if (ok) break;
-    if (Date.now() > deadline) throw new Error(`bot did not become healthy:\n${output.join('')}`);
+    if (Date.now() > deadline) throw new Error(`${path.basename(args.at(-1)!)} did not become healthy:\n${output.join('')}`);
     await new Promise((r) => setTimeout(r, 10));
   }
-  const bot: BotProcess = {
+  return {
     child,
     baseUrl,
     eventsUrl: `${baseUrl}/slack/events`,
@@ -134,8 +149,6 @@ export async function startBotProcess(rig: Rig, env: Record<string, string> = {}
       if (child.exitCode === null) child.kill('SIGKILL');
     },
   };
-  rig.bot = bot;
-  return bot;
 }
 
 let seq = 0;

@@ -7,6 +7,7 @@ import { registerWorkItemActions } from './actions/workItemActions';
 import { registerWorkitemsCommand } from './commands/workitems';
 import type { BotContext } from './context';
 import { InFlight } from './inFlight';
+import { SlackRouter } from './router';
 import { metricsRoute, slackClientOptions, timeAcks } from './slackMetrics';
 import { slackLogger } from './slackLogger';
 import { registerAppHome } from './events/appHome';
@@ -66,12 +67,14 @@ export function createSlackApp(ctx: BotContext, bot?: { botId?: string; botUserI
       await next();
     });
   }
-  registerWorkitemsCommand(app, ctx);
-  registerWorkItemActions(app, ctx);
-  registerApprovalActions(app, ctx);
-  registerTaskActions(app, ctx);
-  registerWorkItemViews(app, ctx);
-  registerApprovalViews(app, ctx);
+  const router = new SlackRouter();
+  registerWorkitemsCommand(app, router, ctx);
+  registerWorkItemActions(router, ctx);
+  registerApprovalActions(router, ctx);
+  registerTaskActions(router, ctx);
+  registerWorkItemViews(router, ctx);
+  registerApprovalViews(router, ctx);
+  router.register(app);
   registerAppHome(app, ctx);
   app.error(async (error) => {
     ctx.logger.error('Unhandled error in a Slack listener', { error: error.message, code: (error as { code?: string }).code });

@@ -1,6 +1,6 @@
 // What the button listeners of every kind of item share: where the card lives, how an action's
 // outcome is shown, opening a form on an item, and its details.
-import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import type { BlockAction, ButtonAction } from '@slack/bolt';
 import type { ModalView } from '@slack/types';
 import { listValue, type ListPosition, type ModalMetadata } from '../../blocks/actions';
 import { renderInboxItemModal } from '../../blocks/inboxList';
@@ -9,8 +9,9 @@ import type { ActionOutcome, Authorization } from '../../decisions/actionPipelin
 import type { Decisions } from '../../decisions/decision';
 import type { InboxItem } from '../../inbox/inbox';
 import { inboxStart, type Presenter, type Surface } from '../presenter';
+import type { ActionArgs } from '../router';
 
-export type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
+export type ButtonArgs = ActionArgs<BlockAction<ButtonAction>>;
 
 /** The card's surface: the Home tab (on the page it was shown), a modal, or a message redrawn through this click's response_url. */
 export function surfaceOf({ body, respond }: ButtonArgs, list?: ListPosition): Surface {

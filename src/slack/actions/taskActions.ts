@@ -1,4 +1,4 @@
-import type { AllMiddlewareArgs, App, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import type { BlockAction, ButtonAction } from '@slack/bolt';
 import type { KnownBlock } from '@slack/types';
 import { ACTION, isValidId } from '../../blocks/actions';
 import { renderNotice } from '../../blocks/messages';
@@ -9,8 +9,8 @@ import { fetchLongestRunning } from '../../digest/collect';
 import { TaskAdmin } from '../../digest/taskAdmin';
 import type { BotContext } from '../context';
 import { Presenter, type Message } from '../presenter';
-
-type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
+import type { SlackRouter } from '../router';
+import type { ButtonArgs } from './itemHandlers';
 
 /** Pending tasks read for `/workitems tasks` (the message shows as many as fit). */
 const TASK_LIST_PAGE = 25;
@@ -50,7 +50,7 @@ export class TaskViews {
   }
 }
 
-export function registerTaskActions(app: App, ctx: BotContext): void {
+export function registerTaskActions(router: SlackRouter, ctx: BotContext): void {
   const presenter = new Presenter(ctx);
   const views = new TaskViews(ctx, presenter);
   const notify = (args: ButtonArgs, text: string, kind: 'error' | 'info' | 'warning') =>
@@ -71,7 +71,7 @@ export function registerTaskActions(app: App, ctx: BotContext): void {
     return args.action.value;
   }
 
-  app.action<BlockAction<ButtonAction>>(ACTION.taskDetails, async (args) => {
+  router.action<BlockAction<ButtonAction>>(ACTION.taskDetails, async (args) => {
     await args.ack();
     const taskId = await adminClick(args);
     if (!taskId) return;
@@ -93,7 +93,7 @@ export function registerTaskActions(app: App, ctx: BotContext): void {
     await args.client.views.update({ view_id: viewId, view });
   });
 
-  app.action<BlockAction<ButtonAction>>(ACTION.taskTerminate, async (args) => {
+  router.action<BlockAction<ButtonAction>>(ACTION.taskTerminate, async (args) => {
     await args.ack();
     const taskId = await adminClick(args);
     if (!taskId) return;

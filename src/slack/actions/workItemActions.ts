@@ -1,10 +1,11 @@
-import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import type { BlockAction, ButtonAction } from '@slack/bolt';
 import { ACTION, decodeItemValue, decodePageValue, type ItemActionValue } from '../../blocks/actions';
 import { renderAccountSelectionModal, renderForwardModal } from '../../blocks/modals';
 import type { WorkItem } from '../../isc/types';
 import type { WorkItemAction } from '../../workitems/workItemService';
 import type { BotContext } from '../context';
 import { inboxStart, Presenter } from '../presenter';
+import type { SlackRouter } from '../router';
 import { formMetadata, openForm, showDetails, showOutcome, surfaceOf, type ItemView } from './itemHandlers';
 
 type DirectAction = 'approve' | 'reject' | 'approveAll' | 'rejectAll' | 'complete';
@@ -16,7 +17,7 @@ function toAction(kind: DirectAction, value: ItemActionValue): WorkItemAction | 
 
 export const WORK_ITEM_VIEW: ItemView<WorkItem> = { entry: (item) => ({ kind: 'workItem', item }), noun: 'work item' };
 
-export function registerWorkItemActions(app: App, ctx: BotContext): void {
+export function registerWorkItemActions(router: SlackRouter, ctx: BotContext): void {
   const presenter = new Presenter(ctx);
 
   const direct: Array<[string, DirectAction]> = [
@@ -27,7 +28,7 @@ export function registerWorkItemActions(app: App, ctx: BotContext): void {
     [ACTION.complete, 'complete'],
   ];
   for (const [actionId, kind] of direct) {
-    app.action<BlockAction<ButtonAction>>(actionId, async (args) => {
+    router.action<BlockAction<ButtonAction>>(actionId, async (args) => {
       await args.ack();
       const value = decodeItemValue(args.action.value);
       const action = value && toAction(kind, value);
@@ -45,7 +46,7 @@ export function registerWorkItemActions(app: App, ctx: BotContext): void {
     [ACTION.selectAccounts, 'selectAccounts'],
   ];
   for (const [actionId, kind] of forms) {
-    app.action<BlockAction<ButtonAction>>(actionId, async (args) => {
+    router.action<BlockAction<ButtonAction>>(actionId, async (args) => {
       await args.ack();
       const value = decodeItemValue(args.action.value);
       if (!value) return presenter.notify(surfaceOf(args), args.client, 'That button carried no valid work item; press Refresh and try again.', 'error');
@@ -59,7 +60,7 @@ export function registerWorkItemActions(app: App, ctx: BotContext): void {
     });
   }
 
-  app.action<BlockAction<ButtonAction>>(ACTION.details, async (args) => {
+  router.action<BlockAction<ButtonAction>>(ACTION.details, async (args) => {
     await args.ack();
     const value = decodeItemValue(args.action.value);
     if (!value) return presenter.notify(surfaceOf(args), args.client, 'That button carried no valid work item.', 'error');
@@ -70,7 +71,7 @@ export function registerWorkItemActions(app: App, ctx: BotContext): void {
   // Paging across the inbox's kinds: Next and Previous read the page they name (the kinds the page
   // does not show come from the inbox's short cache); Refresh reads every kind again.
   for (const actionId of [ACTION.pageNext, ACTION.pagePrev, ACTION.refresh]) {
-    app.action<BlockAction<ButtonAction>>(actionId, async (args) => {
+    router.action<BlockAction<ButtonAction>>(actionId, async (args) => {
       await args.ack();
       const value = decodePageValue(args.action.value);
       const actor = args.body.user.id;
@@ -84,7 +85,7 @@ export function registerWorkItemActions(app: App, ctx: BotContext): void {
   }
 
   // A link button still sends an action; it only needs its ack.
-  app.action(ACTION.openInIsc, async ({ ack }) => {
+  router.action(ACTION.openInIsc, async ({ ack }) => {
     await ack();
   });
 }

@@ -18,14 +18,15 @@ import { TaskViews } from '../actions/taskActions';
 import { WORK_ITEM_VIEW } from '../actions/workItemActions';
 import type { BotContext } from '../context';
 import { Presenter, type Message } from '../presenter';
+import type { SlackRouter } from '../router';
 import { parseWorkitemsCommand } from './parseWorkitemsCommand';
 
-export function registerWorkitemsCommand(app: App, ctx: BotContext): void {
+export function registerWorkitemsCommand(app: App, router: SlackRouter, ctx: BotContext): void {
   const presenter = new Presenter(ctx);
   const tasks = new TaskViews(ctx, presenter);
 
   // The Connect button is a link; Slack still sends the click, which only needs its ack.
-  app.action(ACTION.connect, async ({ ack }) => {
+  router.action(ACTION.connect, async ({ ack }) => {
     await ack();
   });
 

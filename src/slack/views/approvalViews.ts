@@ -1,4 +1,4 @@
-import type { App, ViewOutput } from '@slack/bolt';
+import type { ViewOutput } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { decodeModalMetadata, type FormMetadata, VIEW } from '../../blocks/actions';
 import { COMMENT_FIELD } from '../../blocks/approvalModals';
@@ -6,7 +6,8 @@ import { renderLoadingModal, renderModalMessage } from '../../blocks/modals';
 import { ACCESS_REQUEST_VIEW, GENERIC_APPROVAL_VIEW } from '../actions/approvalActions';
 import type { BotContext } from '../context';
 import { Presenter } from '../presenter';
-import { handOverSubmit, performFromModal, type ViewSubmitArgs } from './formSubmit';
+import type { SlackRouter } from '../router';
+import { handOverSubmit, performFromModal } from './formSubmit';
 
 const EXPIRED = 'This form has expired; open it again from the card.';
 
@@ -23,17 +24,15 @@ interface CommentForm {
 const commentOf = (view: ViewOutput) => view.state.values[COMMENT_FIELD.block]?.[COMMENT_FIELD.action]?.value?.trim() ?? '';
 
 /** The forms of the access-request and generic approval cards: each submit goes through its kind's service. */
-export function registerApprovalViews(app: App, ctx: BotContext): void {
+export function registerApprovalViews(router: SlackRouter, ctx: BotContext): void {
   const presenter = new Presenter(ctx);
-  /** Callback id → its submit handler, behind one Bolt listener (see the end). */
-  const submits = new Map<string, (args: ViewSubmitArgs) => Promise<void>>();
 
   /**
    * Reads a comment form: a required comment that is missing goes back into the form as an error (ISC
    * is not called); otherwise the form shows progress and `run` takes over.
    */
   function onCommentForm(callbackId: string, title: (verb?: 'approve' | 'reject') => string, missing: string, run: (form: CommentForm) => Promise<void>): void {
-    submits.set(callbackId, async ({ ack, view, body, client }) => {
+    router.view(callbackId, async ({ ack, view, body, client }) => {
       const metadata = decodeModalMetadata(view.private_metadata);
       const comment = commentOf(view);
       if (metadata?.q && !comment) return void (await ack({ response_action: 'errors', errors: { [COMMENT_FIELD.block]: missing } }));
@@ -78,7 +77,7 @@ export function registerApprovalViews(app: App, ctx: BotContext): void {
     );
   });
 
-  submits.set(
+  router.view(
     VIEW.arForward,
     handOverSubmit(ctx, presenter, {
       title: 'Forward access request',
@@ -94,7 +93,7 @@ export function registerApprovalViews(app: App, ctx: BotContext): void {
     }),
   );
 
-  submits.set(
+  router.view(
     VIEW.gaReassign,
     handOverSubmit(ctx, presenter, {
       title: 'Reassign approval',
@@ -118,11 +117,4 @@ export function registerApprovalViews(app: App, ctx: BotContext): void {
       },
     }),
   );
-
-  // One Bolt listener for every approval form (Bolt runs each listener's middleware for every request).
-  app.view(/^(?:ar|ga)_/, async (args) => {
-    const submit = submits.get(args.view.callback_id);
-    if (submit) await submit(args as ViewSubmitArgs);
-    else await args.ack();
-  });
 }

@@ -1,6 +1,6 @@
 // What the form submissions of every kind of item share: the card behind the form, running the action
 // with the outcome shown in the form, and reading a hand-over (forward, reassign) form.
-import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewOutput, ViewSubmitAction } from '@slack/bolt';
+import type { ViewOutput } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { decodeModalMetadata, type FormMetadata } from '../../blocks/actions';
 import { FORWARD_FIELDS, renderLoadingModal, renderModalMessage } from '../../blocks/modals';
@@ -9,6 +9,7 @@ import type { IscIdentityRef } from '../../workitems/identityDirectory';
 import type { ItemView } from '../actions/itemHandlers';
 import type { BotContext } from '../context';
 import { inboxStart, type Presenter, type Surface } from '../presenter';
+import type { ViewSubmitArgs } from '../router';
 
 /** The card behind a form: redrawn through the response_url of the click that opened it, or on the Home tab. */
 export function surfaceFromMetadata(ctx: BotContext, userId: string, m: FormMetadata): Surface | undefined {
@@ -118,8 +119,6 @@ export interface HandOverForm<I> {
 }
 
 /** What a form submit's listener gets from Bolt. */
-export type ViewSubmitArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
-
 /**
  * A hand-over form's submit (work-item forward, access-request forward, generic reassign): errors go
  * back into the form before anything is sent to ISC; then the form shows progress, the target's

@@ -1,23 +1,24 @@
-import type { App, BlockAction, UsersSelectAction } from '@slack/bolt';
+import type { BlockAction, UsersSelectAction } from '@slack/bolt';
 import { decodeModalMetadata, VIEW } from '../../blocks/actions';
 import { FORWARD_FIELDS, readAccountSelection, renderLoadingModal, renderModalMessage } from '../../blocks/modals';
 import { WORK_ITEM_VIEW } from '../actions/workItemActions';
 import type { BotContext } from '../context';
 import { Presenter } from '../presenter';
+import type { SlackRouter } from '../router';
 import { handOverSubmit, performFromModal } from './formSubmit';
 
 const EXPIRED = 'This form has expired; open it again from the work item.';
 
-export function registerWorkItemViews(app: App, ctx: BotContext): void {
+export function registerWorkItemViews(router: SlackRouter, ctx: BotContext): void {
   const presenter = new Presenter(ctx);
 
   // Picking a forward (or reassign) target warms the identity cache, so the submit can answer inside Slack's 3 s with no ISC call.
-  app.action<BlockAction<UsersSelectAction>>(FORWARD_FIELDS.targetAction, async ({ ack, action }) => {
+  router.action<BlockAction<UsersSelectAction>>(FORWARD_FIELDS.targetAction, async ({ ack, action }) => {
     await ack();
     if (action.selected_user) await ctx.directory.identityFor(action.selected_user).catch(() => undefined);
   });
 
-  app.view(
+  router.view(
     VIEW.forward,
     handOverSubmit(ctx, presenter, {
       title: 'Forward work item',
@@ -35,7 +36,7 @@ export function registerWorkItemViews(app: App, ctx: BotContext): void {
     }),
   );
 
-  app.view(VIEW.selectAccounts, async ({ ack, view, body, client }) => {
+  router.view(VIEW.selectAccounts, async ({ ack, view, body, client }) => {
     const title = 'Select accounts';
     const metadata = decodeModalMetadata(view.private_metadata);
     const selection = readAccountSelection(view.state.values);

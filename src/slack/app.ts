@@ -60,10 +60,11 @@ export function createSlackApp(ctx: BotContext, bot?: { botId?: string; botUserI
   const subscriptions = ctx.notifier?.subscriptions;
   if (subscriptions) {
     // Whoever uses the bot (a command, the Home tab, a button) gets notification DMs, unless they opted
-    // out. Not awaited: nothing may stand between a request and its ack.
+    // out. Nothing may stand between a request and its ack: the store is written once the listeners,
+    // which ack before any I/O, have acked (setImmediate runs after this request's promise chain).
     app.use(async ({ context, next }) => {
       const { userId } = context;
-      if (userId) void subscriptions.touch(userId).catch((e: unknown) => ctx.logger.warn('Could not subscribe a user to notifications', { userId, error: String(e) }));
+      if (userId) setImmediate(() => void subscriptions.touch(userId).catch((e: unknown) => ctx.logger.warn('Could not subscribe a user to notifications', { userId, error: String(e) })));
       await next();
     });
   }

@@ -27,11 +27,22 @@ export class SlackRouter {
   register(app: App): void {
     app.action<BlockAction>({ type: 'block_actions' }, async (args) => {
       const listener = this.actions.get(args.action.action_id);
-      await (listener ? listener(args) : args.ack());
+      await (listener ? listener({ ...args, ack: ackFirst(args.ack) }) : args.ack());
     });
     app.view<ViewSubmitAction>({ type: 'view_submission' }, async (args) => {
       const listener = this.views.get(args.view.callback_id);
-      await (listener ? listener(args) : args.ack());
+      await (listener ? listener({ ...args, ack: ackFirst(args.ack) }) : args.ack());
     });
   }
+}
+
+/**
+ * The ack goes out at once; the listener's work after it waits one turn of the event loop, so that
+ * requests that arrived together (a burst of clicks) are all acked before any of them calls ISC.
+ */
+function ackFirst<R>(ack: (response?: R) => Promise<void>): (response?: R) => Promise<void> {
+  return async (response) => {
+    await ack(response);
+    await new Promise((resolve) => setImmediate(resolve));
+  };
 }

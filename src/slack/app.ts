@@ -55,19 +55,17 @@ export function createSlackApp(ctx: BotContext, bot?: { botId?: string; botUserI
     logger: slackLogger(ctx.logger, 'bolt'),
   });
   if (ctx.metrics) timeAcks(app, ctx.metrics);
-  // First of our middleware: next() resolves once every listener for the request has finished.
-  app.use(({ next }) => inFlight.run(next));
   const subscriptions = ctx.notifier?.subscriptions;
-  if (subscriptions) {
-    // Whoever uses the bot (a command, the Home tab, a button) gets notification DMs, unless they opted
-    // out. Nothing may stand between a request and its ack: the store is written once the listeners,
-    // which ack before any I/O, have acked (setImmediate runs after this request's promise chain).
-    app.use(async ({ context, next }) => {
-      const { userId } = context;
-      if (userId) setImmediate(() => void subscriptions.touch(userId).catch((e: unknown) => ctx.logger.warn('Could not subscribe a user to notifications', { userId, error: String(e) })));
-      await next();
-    });
-  }
+  // Our one middleware (Bolt runs each for every request before its ack). Whoever uses the bot (a
+  // command, the Home tab, a button) gets notification DMs, unless they opted out; nothing may stand
+  // between a request and its ack, so the store is written once the listeners, which ack before any
+  // I/O, have acked (setImmediate runs after this request's promise chain). next() resolves once every
+  // listener for the request has finished, which inFlight counts.
+  app.use(({ context, next }) => {
+    const { userId } = context;
+    if (subscriptions && userId) setImmediate(() => void subscriptions.touch(userId).catch((e: unknown) => ctx.logger.warn('Could not subscribe a user to notifications', { userId, error: String(e) })));
+    return inFlight.run(next);
+  });
   const router = new SlackRouter();
   registerWorkitemsCommand(app, router, ctx);
   registerWorkItemActions(router, ctx);

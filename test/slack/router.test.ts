@@ -73,14 +73,15 @@ describe('SlackRouter', () => {
     });
     const { action } = registered(router);
     const ack = (id: string) => async () => void order.push(`ack ${id}`);
-    // Two requests handled in one turn of the event loop, each in its own callback, as Bolt's receiver does.
+    // Two requests handled in one turn of the event loop, each in its own callback, as Bolt's receiver
+    // does (immediates queued together run in one turn; those queued while they run, in the next).
     const done = await new Promise<Array<Promise<void>>>((resolve) => {
       const running: Array<Promise<void>> = [];
-      setTimeout(() => running.push(action(click('wi_approve', ack('wi_approve')))), 0);
-      setTimeout(() => {
+      setImmediate(() => running.push(action(click('wi_approve', ack('wi_approve')))));
+      setImmediate(() => {
         running.push(action(click('wi_reject', ack('wi_reject'))));
         resolve(running);
-      }, 0);
+      });
     });
     await Promise.all(done);
     expect(order).toEqual(['ack wi_approve', 'ack wi_reject', 'work wi_approve', 'work wi_reject']);

@@ -6,27 +6,70 @@ import { DataDirLock } from './dataDirLock';
 import { MemoryStateStore, type Entry } from './memoryStore';
 import { StoreUnavailableError, type StoreHealth } from './store';
 
+/** The journal is folded into the state file once it is this long and as long as the state file. */
+const MIN_COMPACT_BYTES = 1024 * 1024;
+
 /**
- * StateStore kept in memory and persisted to one JSON file, for one process: opening it takes the
- * DATA_DIR lock (a second live process is refused with a message saying what to do). Every change
- * resolves only once it is on disk; writes go to a temporary file of this process's own that is
- * fsynced and renamed over the old one, so a crash leaves either the old or the new state, never a
- * torn file. Changes that arrive while a write is under way are coalesced into the next write.
+ * One line of the journal: a key and its whole entry as it is after the change, or the key alone
+ * when the change removed it.
  */
-async function readEntries(file: string): Promise<Map<string, Entry> | undefined> {
+type JournalLine = [key: string, entry?: Entry];
+
+const journalOf = (file: string) => `${file}.journal`;
+
+async function readIfExists(file: string): Promise<string | undefined> {
   try {
-    return new Map(Object.entries(JSON.parse(await fs.readFile(file, 'utf8')) as Record<string, Entry>));
+    return await fs.readFile(file, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw e;
   }
 }
 
+/**
+ * The state on disk: the state file with the journal's changes applied in order. Only the last line
+ * may be torn (a crash in the middle of an append, which was never reported as done): it is skipped.
+ */
+async function readState(file: string): Promise<{ entries: Map<string, Entry>; stateBytes: number; journalBytes: number } | undefined> {
+  const [state, journal] = await Promise.all([readIfExists(file), readIfExists(journalOf(file))]);
+  if (state === undefined && !journal) return undefined;
+  const entries = new Map(Object.entries(state === undefined ? {} : (JSON.parse(state) as Record<string, Entry>)));
+  const lines = (journal ?? '').split('\n');
+  lines.forEach((line, i) => {
+    if (!line) return;
+    let parsed: JournalLine;
+    try {
+      parsed = JSON.parse(line) as JournalLine;
+    } catch (e) {
+      if (i === lines.length - 1) return;
+      throw new Error(`${journalOf(file)} line ${i + 1} is not JSON: ${(e as Error).message}`);
+    }
+    const [key, entry] = parsed;
+    if (entry) entries.set(key, entry);
+    else entries.delete(key);
+  });
+  return { entries, stateBytes: Buffer.byteLength(state ?? ''), journalBytes: Buffer.byteLength(journal ?? '') };
+}
+
+/**
+ * StateStore kept in memory and persisted in DATA_DIR, for one process: opening it takes the DATA_DIR
+ * lock (a second live process is refused with a message saying what to do). Every change resolves
+ * only once it is on disk. A change appends one line (the key and its entry as they are now) to a
+ * journal, fsynced, so a click costs a few hundred bytes whatever the size of the state. Once the
+ * journal is as long as the state file, the whole state is written to a temporary file of this
+ * process's own, fsynced and renamed over the state file, and the journal is emptied. A crash leaves
+ * the old or the new state file and a journal whose replay on either gives the state that was last
+ * reported written. Changes that arrive while a write is under way are coalesced into the next write.
+ */
 export class FileStateStore extends MemoryStateStore {
   private writing: Promise<void> | undefined;
-  private pending: { promise: Promise<void>; resolve: () => void; reject: (e: unknown) => void } | undefined;
+  private pending: { keys: Set<string>; promise: Promise<void>; resolve: () => void; reject: (e: unknown) => void } | undefined;
   /** Unique per open store: containers all run as pid 1, so the pid alone would collide on a shared volume. */
   private readonly tmp: string;
+  private readonly journal: string;
+  private journalHandle: fs.FileHandle | undefined;
+  private journalBytes = 0;
+  private stateBytes = 0;
   private lastError: string | undefined;
 
   private constructor(
@@ -37,6 +80,7 @@ export class FileStateStore extends MemoryStateStore {
   ) {
     super(now);
     this.tmp = `${file}.${process.pid}-${randomUUID()}.tmp`;
+    this.journal = journalOf(file);
   }
 
   /**
@@ -50,6 +94,7 @@ export class FileStateStore extends MemoryStateStore {
     try {
       await store.load();
     } catch (e) {
+      await store.journalHandle?.close();
       await lock.release();
       throw e;
     }
@@ -62,14 +107,18 @@ export class FileStateStore extends MemoryStateStore {
    */
   static async snapshot(dataDir: string, opts: { fileName?: string; now?: () => number } = {}): Promise<MemoryStateStore> {
     const store = new MemoryStateStore(opts.now);
-    const entries = await readEntries(path.join(dataDir, opts.fileName ?? 'state.json'));
-    if (entries) store.restore(entries);
+    const state = await readState(path.join(dataDir, opts.fileName ?? 'state.json'));
+    if (state) store.restore(state.entries);
     return store;
   }
 
+  /** A journal left by the last run (and moved legacy keys) are folded into the state file at once; this also drops a torn last line. */
   private async load(): Promise<void> {
-    const entries = await readEntries(this.file);
-    if (entries && this.restore(entries)) await this.changed();
+    const state = await readState(this.file);
+    const migrated = state ? this.restore(state.entries) : false;
+    this.stateBytes = state?.stateBytes ?? 0;
+    this.journalHandle = await fs.open(this.journal, 'a', 0o600);
+    if (migrated || state?.journalBytes) await this.compact();
   }
 
   /** Waits for every write so far (tests, shutdown). */
@@ -77,9 +126,14 @@ export class FileStateStore extends MemoryStateStore {
     while (this.writing || this.pending) await (this.pending?.promise ?? this.writing);
   }
 
+  /** Leaves only the state file behind, so that the next start reads one file. */
   override async close(): Promise<void> {
     try {
       await this.flush();
+      if (this.journalBytes) await this.compact();
+      await this.journalHandle?.close();
+      this.journalHandle = undefined;
+      await fs.rm(this.journal, { force: true });
     } finally {
       await this.lock.release();
     }
@@ -88,18 +142,21 @@ export class FileStateStore extends MemoryStateStore {
   override async health(): Promise<StoreHealth> {
     return this.lastError
       ? { ok: false, kind: 'file', detail: "The last write of the state file failed; the bot's log says why." }
-      : { ok: true, kind: 'file', detail: 'A JSON file in DATA_DIR, for this one process.' };
+      : { ok: true, kind: 'file', detail: 'A JSON file and its journal in DATA_DIR, for this one process.' };
   }
 
-  protected override changed(): Promise<void> {
-    if (this.pending) return this.pending.promise;
+  protected override changed(key: string): Promise<void> {
+    if (this.pending) {
+      this.pending.keys.add(key);
+      return this.pending.promise;
+    }
     let resolve!: () => void;
     let reject!: (e: unknown) => void;
     const promise = new Promise<void>((res, rej) => {
       resolve = res;
       reject = rej;
     });
-    this.pending = { promise, resolve, reject };
+    this.pending = { keys: new Set([key]), promise, resolve, reject };
     if (!this.writing) this.startWrite();
     return promise;
   }
@@ -108,7 +165,7 @@ export class FileStateStore extends MemoryStateStore {
     const batch = this.pending;
     if (!batch) return;
     this.pending = undefined;
-    this.writing = this.writeFile()
+    this.writing = this.write(batch.keys)
       .then(
         () => {
           this.lastError = undefined;
@@ -126,20 +183,53 @@ export class FileStateStore extends MemoryStateStore {
       });
   }
 
-  private async writeFile(): Promise<void> {
+  /**
+   * Appends the batch to the journal; then, when the journal has grown as long as the state file,
+   * writes the state file. The journal lines and the state file are taken in the same tick, so the
+   * journal (until it is emptied) replays to exactly what the new state file holds.
+   */
+  private async write(keys: Set<string>): Promise<void> {
+    const lines = [...keys].map((key) => JSON.stringify(this.entries.has(key) ? ([key, this.entries.get(key)] satisfies JournalLine) : ([key] satisfies JournalLine))).join('\n') + '\n';
+    const compactAfter = this.journalBytes + Buffer.byteLength(lines) >= Math.max(MIN_COMPACT_BYTES, this.stateBytes);
+    const state = compactAfter ? this.serialise() : undefined;
+    await this.append(lines);
+    if (state !== undefined) await this.replaceState(state);
+  }
+
+  private async compact(): Promise<void> {
+    await this.replaceState(this.serialise());
+  }
+
+  /** The live entries as the state file holds them; expired ones are dropped here, in memory too. */
+  private serialise(): string {
     const now = this.now();
     const snapshot: Record<string, Entry> = {};
     for (const [k, entry] of this.entries) {
       if (entry.e !== undefined && entry.e <= now) this.entries.delete(k);
       else snapshot[k] = entry;
     }
+    return JSON.stringify(snapshot);
+  }
+
+  private async append(lines: string): Promise<void> {
+    const handle = this.journalHandle!;
+    await handle.writeFile(lines);
+    await handle.datasync();
+    this.journalBytes += Buffer.byteLength(lines);
+  }
+
+  private async replaceState(state: string): Promise<void> {
     const handle = await fs.open(this.tmp, 'w', 0o600);
     try {
-      await handle.writeFile(JSON.stringify(snapshot));
+      await handle.writeFile(state);
       await handle.sync();
     } finally {
       await handle.close();
     }
     await fs.rename(this.tmp, this.file);
+    this.stateBytes = Buffer.byteLength(state);
+    await this.journalHandle!.truncate(0);
+    await this.journalHandle!.datasync();
+    this.journalBytes = 0;
   }
 }

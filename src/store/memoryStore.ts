@@ -38,7 +38,7 @@ export class MemoryStateStore implements StateStore {
   private put(key: string, entry: Entry): Promise<void> {
     if (entry.e === undefined) delete entry.e;
     this.entries.set(key, entry);
-    return this.changed();
+    return this.changed(key);
   }
 
   private value(key: string): unknown {
@@ -70,7 +70,7 @@ export class MemoryStateStore implements StateStore {
 
   async delete(key: string): Promise<void> {
     if (!this.entries.delete(key)) return;
-    return this.changed();
+    return this.changed(key);
   }
 
   async setIfAbsent<T>(key: string, value: T, ttlMs?: number): Promise<boolean> {
@@ -112,7 +112,7 @@ export class MemoryStateStore implements StateStore {
     if (!fields || !(field in fields)) return;
     delete fields[field];
     if (!Object.keys(fields).length) this.entries.delete(key);
-    return this.changed();
+    return this.changed(key);
   }
 
   async addMember(key: string, member: string, ttlMs?: number): Promise<void> {
@@ -128,7 +128,7 @@ export class MemoryStateStore implements StateStore {
     if (!members || at < 0) return;
     members.splice(at, 1);
     if (!members.length) this.entries.delete(key);
-    return this.changed();
+    return this.changed(key);
   }
 
   async members(key: string): Promise<string[]> {
@@ -147,8 +147,8 @@ export class MemoryStateStore implements StateStore {
 
   async close(): Promise<void> {}
 
-  /** Called after every change; resolves once the change is durable. */
-  protected changed(): Promise<void> {
+  /** Called after every change of `key` (set or deleted); resolves once the change is durable. */
+  protected changed(_key: string): Promise<void> {
     return Promise.resolve();
   }
 }

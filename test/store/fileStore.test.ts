@@ -46,35 +46,37 @@ describe('FileStateStore', () => {
     await reopened.close();
   });
 
-  it('coalesces concurrent writes and leaves a complete file with no temporary file behind', async () => {
+  it('coalesces concurrent writes into one journal append and leaves only the state file, no temporary file, after close', async () => {
     const dir = tempDir();
     const store = await FileStateStore.open(dir);
+    const appends = jest.spyOn(store as unknown as { append: (lines: string) => Promise<void> }, 'append');
     await Promise.all(Array.from({ length: 200 }, (_, i) => store.set(`k${i}`, i)));
     await store.flush();
-    expect(fs.readdirSync(dir).sort()).toEqual([LOCK_FILE, 'state.json']);
+    expect(appends.mock.calls.length).toBeLessThanOrEqual(2);
+    expect(fs.readdirSync(dir).sort()).toEqual([LOCK_FILE, 'state.json.journal']);
+    await store.close();
+    expect(fs.readdirSync(dir)).toEqual(['state.json']);
     const onDisk = JSON.parse(fs.readFileSync(path.join(dir, 'state.json'), 'utf8')) as Record<string, { v: number }>;
     expect(Object.keys(onDisk)).toHaveLength(200);
     expect(onDisk.k199.v).toBe(199);
-    await store.close();
-    expect(fs.readdirSync(dir)).toEqual(['state.json']);
   });
 
-  it('writes through a temporary file of its own, not one named by the pid alone (every container is pid 1)', async () => {
+  it('writes the state file through a temporary file of its own, not one named by the pid alone (every container is pid 1)', async () => {
     const dir = tempDir();
     const store = await FileStateStore.open(dir);
+    await store.set('k', 1);
     const renames: string[] = [];
     const spy = jest.spyOn(fs.promises, 'rename').mockImplementation(async (from, to) => {
       renames.push(path.basename(String(from)));
       return fs.renameSync(from, to);
     });
     try {
-      await store.set('k', 1);
+      await store.close();
     } finally {
       spy.mockRestore();
     }
     expect(renames).toHaveLength(1);
     expect(renames[0]).toMatch(new RegExp(`^state\\.json\\.${process.pid}-[0-9a-f-]{36}\\.tmp$`));
-    await store.close();
   });
 
   it('keeps the previous state when a crash interrupts a write before the rename', async () => {
@@ -115,6 +117,106 @@ describe('FileStateStore', () => {
     await store.close();
     const onDisk = Object.keys(JSON.parse(fs.readFileSync(path.join(dir, 'state.json'), 'utf8')) as object);
     expect(onDisk.filter((k) => k.startsWith('decision:') || k.startsWith('notify:sub:') || /^link-mismatch:.+:/.test(k))).toEqual([]);
+  });
+});
+
+describe('FileStateStore: the journal', () => {
+  const journal = (dir: string) => path.join(dir, 'state.json.journal');
+  const size = (file: string) => (fs.existsSync(file) ? fs.statSync(file).size : 0);
+
+  it('appends a change to the journal instead of rewriting the state file, and replays it on the next start', async () => {
+    const dir = tempDir();
+    const a = await FileStateStore.open(dir);
+    await a.set('big', 'x'.repeat(100_000));
+    await a.close();
+    const stateFile = path.join(dir, 'state.json');
+    const before = fs.statSync(stateFile).mtimeMs;
+    const b = await FileStateStore.open(dir);
+    await b.set('k', 1);
+    await b.setField('m', 'f', { on: true });
+    await b.delete('big');
+    expect(fs.statSync(stateFile).mtimeMs).toBe(before);
+    expect(size(journal(dir))).toBeLessThan(200);
+    expect(await (await FileStateStore.snapshot(dir)).get('k')).toBe(1);
+    // A crash now (no close): the next start replays the journal.
+    await (b as unknown as { journalHandle: fs.promises.FileHandle }).journalHandle.close();
+    fs.rmSync(path.join(dir, LOCK_FILE));
+    const c = await FileStateStore.open(dir);
+    expect(await c.get('k')).toBe(1);
+    expect(await c.getFields('m')).toEqual({ f: { on: true } });
+    expect(await c.get('big')).toBeUndefined();
+    // ...and folds it into the state file at once.
+    expect(size(journal(dir))).toBe(0);
+    expect(Object.keys(JSON.parse(fs.readFileSync(stateFile, 'utf8')) as object).sort()).toEqual(['k', 'm']);
+    await c.close();
+  });
+
+  it('skips a torn last line (a crash in the middle of an append that was never reported done)', async () => {
+    const dir = tempDir();
+    const a = await FileStateStore.open(dir);
+    await a.set('kept', true);
+    await a.close();
+    fs.writeFileSync(journal(dir), `${JSON.stringify(['added', { v: 1 }])}\n${JSON.stringify(['kept'])}\n["torn",{"v":`);
+    const b = await FileStateStore.open(dir);
+    expect(await b.get('added')).toBe(1);
+    expect(await b.get('kept')).toBeUndefined();
+    expect(await b.get('torn')).toBeUndefined();
+    // The torn tail is gone before anything else is appended after it.
+    await b.set('next', 2);
+    await b.close();
+    const c = await FileStateStore.open(dir);
+    expect(await c.getMany(['added', 'next', 'torn'])).toEqual([1, 2, undefined]);
+    await c.close();
+  });
+
+  it('refuses to start on a journal damaged before its last line, rather than losing what follows', async () => {
+    const dir = tempDir();
+    fs.writeFileSync(journal(dir), `["a",{"v":1}]\n["b",{"v\n["c",{"v":3}]\n`);
+    await expect(FileStateStore.open(dir)).rejects.toThrow(/state\.json\.journal line 2 is not JSON/);
+    // The lock was let go: a fixed directory opens.
+    fs.writeFileSync(journal(dir), `["a",{"v":1}]\n`);
+    const store = await FileStateStore.open(dir);
+    expect(await store.get('a')).toBe(1);
+    await store.close();
+  });
+
+  it('writes the state file and empties the journal once the journal is as long as the state file (at least 1 MiB)', async () => {
+    const dir = tempDir();
+    const store = await FileStateStore.open(dir);
+    const value = 'v'.repeat(1000);
+    for (let i = 0; i < 1100; i++) await store.set(`k${i}`, value);
+    expect(fs.existsSync(path.join(dir, 'state.json'))).toBe(true);
+    expect(size(journal(dir))).toBeLessThan(100_000);
+    await store.set('big', 'b'.repeat(2 * 1024 * 1024));
+    expect(size(journal(dir))).toBe(0);
+    const stateBytes = size(path.join(dir, 'state.json'));
+    expect(stateBytes).toBeGreaterThan(3 * 1024 * 1024);
+    // A 1.1 MiB journal is not yet as long as the 3 MiB state file.
+    for (let i = 0; i < 1100; i++) await store.set(`k${i}`, `${value}${i}`);
+    expect(size(path.join(dir, 'state.json'))).toBe(stateBytes);
+    expect(size(journal(dir))).toBeGreaterThan(1024 * 1024);
+    expect(await (await FileStateStore.snapshot(dir)).get('k1099')).toBe(`${value}1099`);
+    await store.close();
+  });
+
+  it('gives the same state when a crash comes after the new state file but before the journal was emptied', async () => {
+    const dir = tempDir();
+    const store = await FileStateStore.open(dir);
+    await store.set('a', 1);
+    await store.set('a', 2);
+    await store.setField('m', 'f', 'x');
+    await store.deleteField('m', 'f');
+    await store.addMember('s', 'one');
+    await store.flush();
+    const journalled = fs.readFileSync(journal(dir), 'utf8');
+    await store.close();
+    // The state file written by the compaction, with the journal it replaced still there.
+    fs.writeFileSync(journal(dir), journalled);
+    const reopened = await FileStateStore.open(dir);
+    expect(await reopened.get('a')).toBe(2);
+    expect(await reopened.getFields('m')).toEqual({});
+    expect(await reopened.members('s')).toEqual(['one']);
+    await reopened.close();
   });
 });
 

@@ -48,6 +48,7 @@ export class Notifier {
       configured: ctx.config.notify.users,
       lookupByEmail: (email) => sender.lookupByEmail(email),
       logger: ctx.logger,
+      now: () => ctx.now().getTime(),
     });
     this.cards = new DmCards({ ctx, ledger, dms: sender });
     this.poller = new Poller({ ctx, subscriptions: this.subscriptions, ledger, cards: this.cards, sleep: sleepUntil(() => this.pollSignal) });

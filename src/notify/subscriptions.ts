@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { TtlCache } from '../cache';
 import type { Logger } from '../log';
 import type { StateStore } from '../store/store';
 
@@ -17,6 +18,9 @@ export interface Subscriber {
 
 /** Every subscription in one map, field = Slack user id: the poller reads them all in one call. */
 const KEY = 'notify:subs';
+/** Someone touched this recently is not looked up in the store again on every request they make. */
+const TOUCH_AGAIN_AFTER_MS = 10 * 60_000;
+const MAX_RECENTLY_TOUCHED = 10_000;
 
 export interface SubscriptionsOptions {
   store: StateStore;
@@ -25,20 +29,29 @@ export interface SubscriptionsOptions {
   /** A Slack user id by email; undefined when Slack has nobody with it. */
   lookupByEmail: (email: string) => Promise<string | undefined>;
   logger: Logger;
+  now?: () => number;
 }
 
 /** Who gets notification DMs, kept in the state store. Only a user's own `/workitems notify off` turns them off. */
 export class Subscriptions {
   /** NOTIFY_USERS entries not yet subscribed (an email Slack could not look up for now). */
   private readonly unresolved: Set<string>;
+  private readonly recentlyTouched: TtlCache<string, true>;
 
   constructor(private readonly opts: SubscriptionsOptions) {
     this.unresolved = new Set(opts.configured);
+    this.recentlyTouched = new TtlCache(MAX_RECENTLY_TOUCHED, opts.now);
   }
 
-  /** Subscribes someone who used the bot (or is in NOTIFY_USERS), unless they are known already, opted out included. */
-  touch(slackUserId: string, via: 'use' | 'config' = 'use'): Promise<boolean> {
-    return this.opts.store.setFieldIfAbsent<Subscription>(KEY, slackUserId, { on: true, via, period: randomUUID() });
+  /**
+   * Subscribes someone who used the bot (or is in NOTIFY_USERS), unless they are known already, opted
+   * out included. Runs on every request: someone touched in the last ten minutes is known already.
+   */
+  async touch(slackUserId: string, via: 'use' | 'config' = 'use'): Promise<boolean> {
+    if (this.recentlyTouched.peek(slackUserId)) return false;
+    const added = await this.opts.store.setFieldIfAbsent<Subscription>(KEY, slackUserId, { on: true, via, period: randomUUID() });
+    this.recentlyTouched.set(slackUserId, true, TOUCH_AGAIN_AFTER_MS);
+    return added;
   }
 
   get(slackUserId: string): Promise<Subscription | undefined> {

@@ -53,6 +53,8 @@ export function createSlackApp(ctx: BotContext, bot?: { botId?: string; botUserI
     customRoutes: [healthRoute(ctx), ...(ctx.metrics ? [metricsRoute(ctx.metrics)] : []), ...(ctx.linking ? [oauthCallbackRoute({ flow: ctx.linking.flow, slack: () => app.client, logger: ctx.logger })] : [])],
     clientOptions: slackClientOptions(slack, ctx.metrics),
     logger: slackLogger(ctx.logger, 'bolt'),
+    // Bolt's default conversation store is unused here, yet costs every request a lookup that rejects with a new Error.
+    convoStore: false,
   });
   if (ctx.metrics) timeAcks(app, ctx.metrics);
   const subscriptions = ctx.notifier?.subscriptions;

@@ -193,6 +193,89 @@ async function capacity(rig: Rig) {
   return { iscLatencyMs: 50, sustainedPerS: sustained, steps };
 }
 
+/**
+ * What the bot has finished, read incrementally from the stand-in's records: response_url posts by
+ * id, views.update by view id, and the number of Home tabs published.
+ */
+function finished(rig: Rig) {
+  const ids = new Set<string>();
+  let responses = 0;
+  let calls = 0;
+  let homes = 0;
+  const read = () => {
+    for (; responses < rig.slack.responses.length; responses++) ids.add(rig.slack.responses[responses].id);
+    for (; calls < rig.slack.calls.length; calls++) {
+      const { method, args } = rig.slack.calls[calls];
+      if (method === 'views.publish') homes++;
+      if (method === 'views.update') ids.add(String(args.view_id));
+    }
+  };
+  return {
+    /** Resolves once the bot has finished with `id` (and forgets it). */
+    async id(id: string): Promise<void> {
+      await rig.slack.waitFor(() => (read(), ids.delete(id)), 30_000);
+    },
+    async homes(n: number): Promise<void> {
+      await rig.slack.waitFor(() => (read(), homes >= n), 30_000);
+    },
+  };
+}
+
+/**
+ * One of the ten kinds of interaction the memory part sends in turn, as a user would: it resolves once
+ * the bot has shown the result, not at the ack, so the work in flight stays that of 25 users.
+ * Approvals and forwards each take a fresh item.
+ */
+async function mixedInteraction(bot: BotProcess, rig: Rig, n: number, standing: Array<{ w: string; a: string }>, done: ReturnType<typeof finished>, homesStarted: { n: number }): Promise<{ status: number }> {
+  const id = `mem-${n}`;
+  const respond = async (send: Promise<{ status: number }>) => {
+    const result = await send;
+    if (result.status === 200) await done.id(id);
+    return result;
+  };
+  switch (n % 10) {
+    case 0:
+      return respond(command(bot, rig, '', id));
+    case 1:
+      return respond(command(bot, rig, 'summary', id));
+    case 2:
+      return respond(command(bot, rig, 'help', id));
+    case 3:
+      return respond(click(bot, rig, ACTION.pageNext, { k: 'pending', o: 5 }, id));
+    case 4:
+      return respond(click(bot, rig, ACTION.pagePrev, { k: 'pending', o: 0 }, id));
+    case 5:
+      return respond(click(bot, rig, ACTION.details, standing[n % standing.length], id));
+    case 6:
+      return respond(click(bot, rig, ACTION.approve, addApprovals(rig, 1)[0], id));
+    case 7: {
+      const mine = ++homesStarted.n;
+      const result = await homeOpened(bot);
+      if (result.status === 200) await done.homes(mine);
+      return result;
+    }
+    case 8:
+      return respond(
+        submitView(bot, {
+          id,
+          callback_id: VIEW.forward,
+          private_metadata: JSON.stringify({ w: addApprovals(rig, 1)[0].w }),
+          state: {
+            values: {
+              [FORWARD_FIELDS.targetBlock]: { [FORWARD_FIELDS.targetAction]: { type: 'users_select', selected_user: TARGET.id } },
+              [FORWARD_FIELDS.commentBlock]: { [FORWARD_FIELDS.commentAction]: { type: 'plain_text_input', value: 'bench' } },
+              [FORWARD_FIELDS.notifyBlock]: { [FORWARD_FIELDS.notifyAction]: { type: 'checkboxes', selected_options: [] } },
+            },
+          },
+        }),
+      );
+    default:
+      return respond(click(bot, rig, ACTION.refresh, { k: 'pending', o: 0 }, id));
+  }
+}
+
+const MEMORY_SAMPLES = [10_000, 25_000, 50_000];
+
 async function startupAndMemory(rig: Rig) {
   const startups: number[] = [];
   for (let i = 0; i < 3; i++) {
@@ -207,26 +290,34 @@ async function startupAndMemory(rig: Rig) {
   await bot.stop();
   const mem = await startBotProcess(rig, RAISED_LIMIT);
   const memPid = mem.child.pid!;
-  const items = addApprovals(rig, 50);
+  const standing = addApprovals(rig, 30);
+  const done = finished(rig);
+  const homesStarted = { n: 0 };
   const samples: Array<{ interactions: number; rssMiB: number }> = [{ interactions: 0, rssMiB: rssMiB(memPid) }];
-  const total = 10_000;
-  for (let done = 0; done < total; done += 2500) {
-    await pool(2500, 25, (i) => {
-      const n = done + i;
-      if (n % 10 === 0) return command(mem, rig, '');
-      if (n % 10 === 1) return click(mem, rig, ACTION.approve, items[n % items.length]);
-      return click(mem, rig, ACTION.refresh, { k: 'pending', o: (n % 3) * 5 });
-    });
+  let failed = 0;
+  let sent = 0;
+  const started = performance.now();
+  for (const upTo of MEMORY_SAMPLES) {
+    const from = sent;
+    const results = await pool(upTo - from, 25, (i) => mixedInteraction(mem, rig, from + i, standing, done, homesStarted));
+    failed += results.filter((r) => r.status !== 200).length;
+    sent = upTo;
     await sleep(1000);
-    samples.push({ interactions: done + 2500, rssMiB: rssMiB(memPid) });
+    samples.push({ interactions: upTo, rssMiB: rssMiB(memPid) });
   }
+  const perS = Math.round(sent / ((performance.now() - started) / 1000));
   const tokens = rig.sandbox.stats().tokenRequests - tokens0;
   await mem.stop();
+  const at = (n: number) => samples.find((s) => s.interactions === n)!.rssMiB;
   return {
     startupMs: round(summarise(startups)),
     rssAtReadyMiB: atReady,
+    interactions: sent,
+    perS,
+    failed,
     rssSamples: samples,
-    tokenRequestsPer1000: Math.round((tokens / total) * 1000 * 100) / 100,
+    growth25kTo50kPct: Math.round(((at(50_000) - at(25_000)) / at(25_000)) * 1000) / 10,
+    tokenRequestsPer1000: Math.round((tokens / sent) * 1000 * 100) / 100,
   };
 }
 
@@ -269,7 +360,7 @@ async function main() {
       results.capacity = await capacity(rig);
     }
     if (parts.has('memory')) {
-      process.stderr.write('4/5 start-up and memory (10,000 interactions)…\n');
+      process.stderr.write('4/5 start-up and memory (50,000 mixed interactions, concurrency 25)…\n');
       results.startupAndMemory = await startupAndMemory(rig);
     }
   } finally {
@@ -306,7 +397,8 @@ function printTable(r: Record<string, any>): void {
   if (m) {
     lines.push(`| start-up to /healthz 200 | median ${m.startupMs.p50} ms (max ${m.startupMs.max} ms) | – |`);
     lines.push(`| RSS at ready | ${m.rssAtReadyMiB} MiB | – |`);
-    lines.push(`| RSS over 10,000 interactions | ${m.rssSamples.map((s: { interactions: number; rssMiB: number }) => `${s.interactions}: ${s.rssMiB}`).join(' → ')} MiB | levels off |`);
+    lines.push(`| RSS over ${m.interactions.toLocaleString('en-US')} mixed interactions, 25 users, ${m.perS}/s (failed: ${m.failed}) | ${m.rssSamples.map((s: { interactions: number; rssMiB: number }) => `${s.interactions}: ${s.rssMiB}`).join(' → ')} MiB | ≤ 150 MiB at 50,000 |`);
+    lines.push(`| RSS growth from 25,000 to 50,000 interactions | ${m.growth25kTo50kPct} % | ≤ 10 % |`);
   }
   if (r.digestAndPolling) {
     lines.push(...digestAndPollingRows(r.digestAndPolling));

@@ -31,7 +31,10 @@ async function readIfExists(file: string): Promise<string | undefined> {
  * may be torn (a crash in the middle of an append, which was never reported as done): it is skipped.
  */
 async function readState(file: string): Promise<{ entries: Map<string, Entry>; stateBytes: number; journalBytes: number } | undefined> {
-  const [state, journal] = await Promise.all([readIfExists(file), readIfExists(journalOf(file))]);
+  // The journal first: a compaction by the owning process renames the new state file in before it
+  // empties the journal, so a reader alongside it never pairs an old state file with an emptied journal.
+  const journal = await readIfExists(journalOf(file));
+  const state = await readIfExists(file);
   if (state === undefined && !journal) return undefined;
   const entries = new Map(Object.entries(state === undefined ? {} : (JSON.parse(state) as Record<string, Entry>)));
   const lines = (journal ?? '').split('\n');

@@ -70,7 +70,6 @@ export class FileStateStore extends MemoryStateStore {
   /** Unique per open store: containers all run as pid 1, so the pid alone would collide on a shared volume. */
   private readonly tmp: string;
   private readonly journal: string;
-  private journalHandle: fs.FileHandle | undefined;
   private journalBytes = 0;
   private stateBytes = 0;
   private lastError: string | undefined;
@@ -97,7 +96,6 @@ export class FileStateStore extends MemoryStateStore {
     try {
       await store.load();
     } catch (e) {
-      await store.journalHandle?.close();
       await lock.release();
       throw e;
     }
@@ -120,7 +118,6 @@ export class FileStateStore extends MemoryStateStore {
     const state = await readState(this.file);
     const migrated = state ? this.restore(state.entries) : false;
     this.stateBytes = state?.stateBytes ?? 0;
-    this.journalHandle = await fs.open(this.journal, 'a', 0o600);
     if (migrated || state?.journalBytes) await this.compact();
   }
 
@@ -134,8 +131,6 @@ export class FileStateStore extends MemoryStateStore {
     try {
       await this.flush();
       if (this.journalBytes) await this.compact();
-      await this.journalHandle?.close();
-      this.journalHandle = undefined;
       await fs.rm(this.journal, { force: true });
     } finally {
       await this.lock.release();
@@ -215,9 +210,13 @@ export class FileStateStore extends MemoryStateStore {
   }
 
   private async append(lines: string): Promise<void> {
-    const handle = this.journalHandle!;
-    await handle.writeFile(lines);
-    await handle.datasync();
+    const handle = await fs.open(this.journal, 'a', 0o600);
+    try {
+      await handle.writeFile(lines);
+      await handle.datasync();
+    } finally {
+      await handle.close();
+    }
     this.journalBytes += Buffer.byteLength(lines);
   }
 
@@ -231,8 +230,10 @@ export class FileStateStore extends MemoryStateStore {
     }
     await fs.rename(this.tmp, this.file);
     this.stateBytes = Buffer.byteLength(state);
-    await this.journalHandle!.truncate(0);
-    await this.journalHandle!.datasync();
+    // Replaying the old journal over the new state file gives the same state: a crash before this is harmless.
+    await fs.truncate(this.journal, 0).catch((e: NodeJS.ErrnoException) => {
+      if (e.code !== 'ENOENT') throw e;
+    });
     this.journalBytes = 0;
   }
 }

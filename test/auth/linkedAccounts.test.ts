@@ -5,6 +5,7 @@ import path from 'node:path';
 import { LinkedAccounts, mismatchKey, type UserTokens } from '../../src/auth/linkedAccounts';
 import { TokenCipher } from '../../src/auth/tokenCrypto';
 import { FileStateStore } from '../../src/store/fileStore';
+import { stateOnDisk } from '../support/stateOnDisk';
 
 const TOKENS: UserTokens = { accessToken: 'access-7c1e9f20b4d8a6e3', refreshToken: 'refresh-2a9b6f41d0c3e857', refreshAt: 1_700_000_000_000 };
 const ADA = { identityId: 'id-ada', identityName: 'Ada Approver' };
@@ -18,7 +19,7 @@ it('keeps the tokens encrypted on disk: the store file holds neither of them, no
   const { accounts, store, dir } = await open();
   const linkId = await accounts.link('U1', ADA, TOKENS);
   await store.flush();
-  const file = fs.readFileSync(path.join(dir, 'state.json'), 'utf8');
+  const file = stateOnDisk(dir);
   for (const secret of [TOKENS.accessToken, TOKENS.refreshToken]) {
     expect(file).not.toContain(secret);
     expect(file).not.toContain(secret.slice(-12));

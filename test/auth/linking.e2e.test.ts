@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import { LinkedAccounts, mismatchKey } from '../../src/auth/linkedAccounts';
 import { TokenCipher } from '../../src/auth/tokenCrypto';
 import { ACTION, VIEW } from '../../src/blocks/actions';
 import { SEED_APPROVAL_ITEMS as A, SEED_IDENTITIES, SEED_WORK_ITEMS as W } from '../../src/sandbox/seed';
 import type { FileStateStore } from '../../src/store/fileStore';
 import { forwardFormValues, startHarness, TOKEN_ENCRYPTION_KEY, USERS, type Harness } from '../support/botHarness';
+import { stateOnDisk } from '../support/stateOnDisk';
 import { signIn } from './helpers';
 
 // Account linking end to end: the real bot over HTTP (AUTH_MODE linked / linked-required), the sandbox
@@ -86,7 +85,7 @@ describe('AUTH_MODE=linked', () => {
     const accounts = new LinkedAccounts(h.bot.store, new TokenCipher(Buffer.from(TOKEN_ENCRYPTION_KEY, 'base64')));
     const link = await accounts.status(USERS.ada.id);
     const tokens = link.state === 'linked' ? await accounts.tokens(USERS.ada.id, link.linkId) : undefined;
-    const file = fs.readFileSync(path.join(h.dataDir, 'state.json'), 'utf8');
+    const file = stateOnDisk(h.dataDir);
     const logs = h.logs.join('\n');
     for (const secret of [tokens!.accessToken, tokens!.refreshToken, h.sandbox.oauthClientSecret]) {
       expect(file).not.toContain(secret);

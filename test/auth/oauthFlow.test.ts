@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import { mismatchKey } from '../../src/auth/linkedAccounts';
 import { OAuthFlow, STATE_TTL_MS } from '../../src/auth/oauthFlow';
 import { SEED_IDENTITIES } from '../../src/sandbox/seed';
 import { startSandboxTenant, type SandboxTenant } from '../../src/sandbox/tenant';
 import { silentLogger } from '../../src/log';
 import type { IscIdentityRef } from '../../src/workitems/identityDirectory';
+import { stateOnDisk } from '../support/stateOnDisk';
 import { linkStore, oauthClient, signIn } from './helpers';
 
 const { ada, ben } = SEED_IDENTITIES;
@@ -47,7 +46,7 @@ it('sends the browser to ISC with the client id, the redirect URL and a fresh ra
   expect(second.searchParams.get('state')).not.toBe(first.searchParams.get('state'));
   await store.flush();
   // Only a hash of the state is stored: a copy of the file cannot complete the link.
-  expect(fs.readFileSync(path.join(dir, 'state.json'), 'utf8')).not.toContain(first.searchParams.get('state'));
+  expect(stateOnDisk(dir)).not.toContain(first.searchParams.get('state'));
 });
 
 it('links the Slack user the state was issued to, with the identity ISC says signed in', async () => {

@@ -83,11 +83,18 @@ export async function startRig(): Promise<Rig> {
   return rig;
 }
 
+/** The Node options `npm start` gives the bot (package.json), so that the bench measures the bot as it is run. */
+function startScriptNodeOptions(): string[] {
+  const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const words = pkg.scripts.start.split(/\s+/);
+  return words.slice(words.indexOf('node') + 1).filter((w) => w.startsWith('--'));
+}
+
 /** Starts the real bot (dist-bench/src/index.js) in HTTP mode against the rig's stand-ins. */
 export async function startBotProcess(rig: Rig, env: Record<string, string> = {}, dataDir?: string): Promise<BotProcess> {
   const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-bot-'));
   // BENCH_BOT_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the bot under load.
-  const nodeArgs = process.env.BENCH_BOT_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const nodeArgs = [...startScriptNodeOptions(), ...(process.env.BENCH_BOT_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
   const bot = await startProcess([...nodeArgs, path.join(__dirname, '..', 'src', 'index.js')], cwd, (port) => ({
     SLACK_BOT_TOKEN: 'xoxb-bench-token',
     SLACK_SIGNING_SECRET: SIGNING_SECRET,

@@ -1,14 +1,16 @@
-/** Zones asked about so far: building an Intl.DateTimeFormat to find out costs more than every date a card formats. */
-const known = new Map<string, boolean>();
+/**
+ * Zones found valid so far: building an Intl.DateTimeFormat to find out costs more than every date a
+ * card formats. Only valid names are kept, so the set stays within the runtime's few hundred zones
+ * whatever strings it is asked about.
+ */
+const known = new Set<string>();
 
 /** Whether the runtime knows this IANA time zone name (offsets such as "+02:00" are not names). */
 export function isIanaTimeZone(zone: string): boolean {
-  let ok = known.get(zone);
-  if (ok === undefined) {
-    ok = !/^[+-]/.test(zone) && runtimeKnows(zone);
-    known.set(zone, ok);
-  }
-  return ok;
+  if (known.has(zone)) return true;
+  if (/^[+-]/.test(zone) || !runtimeKnows(zone)) return false;
+  known.add(zone);
+  return true;
 }
 
 function runtimeKnows(zone: string): boolean {

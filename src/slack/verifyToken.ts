@@ -2,6 +2,7 @@ import { WebClient } from '@slack/web-api';
 import type { SlackConfig } from '../config';
 import type { Logger } from '../log';
 import { slackLogger } from './slackLogger';
+import { SLACK_API_URL } from './slackMetrics';
 
 const HINTS: Record<string, string> = {
   invalid_auth: 'Slack rejected SLACK_BOT_TOKEN (invalid_auth). Copy the Bot User OAuth Token (xoxb-…) again from "OAuth & Permissions".',
@@ -26,7 +27,7 @@ export async function verifySlackToken(slack: SlackConfig, logger: Logger): Prom
     return { team: res.team, botId: res.bot_id, botUserId: res.user_id };
   } catch (e) {
     const code = (e as { data?: { error?: string } }).data?.error;
-    const where = slack.apiUrl ?? 'https://slack.com/api/';
+    const where = slack.apiUrl ?? SLACK_API_URL;
     throw new Error(
       code
         ? (HINTS[code] ?? `Slack refused the bot token (${code}).`)

@@ -75,5 +75,8 @@ export function userMention(slackUserId: string): string {
 /** 10000 → "10,000". */
 export const formatCount = (n: number): string => n.toLocaleString('en-US');
 
+/** capitalise('pending') → "Pending". */
+export const capitalise = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
+
 /** plural(3, 'item') → "3 items"; plural(1, 'item') → "1 item". */
 export const plural = (n: number, noun: string): string => `${formatCount(n)} ${noun}${n === 1 ? '' : 's'}`;

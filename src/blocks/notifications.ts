@@ -3,7 +3,7 @@ import { createdAt, isOpen, type InboxItem } from '../inbox/items';
 import { formatQuietHours, type QuietHours } from '../quietHours';
 import { MESSAGE_BUDGET, contextBlock, section } from './limits';
 import { renderNotice } from './messages';
-import { escapeTruncate, plural } from './mrkdwn';
+import { capitalise, escapeTruncate, plural } from './mrkdwn';
 import { age, slackDate } from './time';
 import type { CardOptions, RenderedMessage, Viewer } from './types';
 import { countsText, inboxItemTitle, renderInboxCard, renderInboxItemDetail } from './inboxList';
@@ -69,9 +69,8 @@ export function renderSettledElsewhereDm(entry: InboxItem, opts: CardOptions): R
   const budget = { blocks: MESSAGE_BUDGET.blocks - 1, chars: MESSAGE_BUDGET.chars - SETTLED_LINE_CHARS };
   const card = renderInboxCard(entry, { ...opts, mode: 'full', budget }).flatMap(withoutActionButtons);
   const { line, reassigned } = settledLine(entry, opts.viewer);
-  const noun = NOUNS[entry.kind];
   return {
-    text: `${noun.charAt(0).toUpperCase()}${noun.slice(1)}: ${title(entry, opts.viewer)} (${reassigned ? 'reassigned' : 'decided'} in ISC)`,
+    text: `${capitalise(NOUNS[entry.kind])}: ${title(entry, opts.viewer)} (${reassigned ? 'reassigned' : 'decided'} in ISC)`,
     blocks: [...card, contextBlock(line, 'settled_elsewhere')],
   };
 }

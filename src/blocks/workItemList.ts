@@ -2,7 +2,7 @@ import type { Button, KnownBlock } from '@slack/types';
 import type { WorkItem } from '../isc/types';
 import { ACTION, pageValue } from './actions';
 import { type Budget, MESSAGE_BUDGET, actionsBlock, button, divider, fitBlocks, section } from './limits';
-import { escapeMrkdwn, escapeTruncate, plural, userMention } from './mrkdwn';
+import { capitalise, escapeMrkdwn, escapeTruncate, plural, userMention } from './mrkdwn';
 import type { WorkItemListPage } from '../workitems/workItemService';
 import type { CardOptions, RenderedMessage } from './types';
 import { renderWorkItemCard, workItemTitle } from './workItemCard';
@@ -24,8 +24,6 @@ function heading(page: WorkItemListPage, opts: ListOptions): string {
   const subject = opts.subjectSlackUserId;
   return subject ? `${capitalise(page.kind)} work items for ${userMention(subject)}` : `Your ${page.kind} work items`;
 }
-
-const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 function fallbackText(page: WorkItemListPage, opts: ListOptions, range: string): string {
   const who = opts.subjectSlackUserId ? userMention(opts.subjectSlackUserId) : undefined;

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { AuditedDecision, AuditItem, AuditTrail, DecisionFacts, OutcomeFacts } from '../audit/auditLog';
 import type { ActingClient } from '../auth/accountLinking';
 import { RECONNECT_MESSAGE, ReconnectRequiredError } from '../auth/userTokenProvider';
-import { escapeMrkdwn, unescapeMrkdwn } from '../blocks/mrkdwn';
+import { capitalise, escapeMrkdwn, unescapeMrkdwn } from '../blocks/mrkdwn';
 import { selfDecisionRefusal } from '../governance/separationOfDuties';
 import type { IscClient } from '../isc/api';
 import { withRequestDeadline } from '../isc/deadline';
@@ -117,7 +117,6 @@ export interface ActionPipelineOptions {
   audit?: AuditTrail;
 }
 
-const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 /** An item's decisions in the store: `decisions:<id>` for work items (as before the other kinds), prefixed for the others. */
 const decisionsKey = (kind: { keyPrefix: string }, id: string) => `decisions:${kind.keyPrefix}${id}`;
 const digest = (s: string) => createHash('sha256').update(s).digest('base64url').slice(0, 16);

@@ -5,7 +5,6 @@ import type { IscClient } from '../isc/api';
 import type { AccountSelection, ApprovalItemDetails, Page, PageParams, WorkItem, WorkItemsSummary } from '../isc/types';
 import type { IscIdentityRef } from './identityDirectory';
 
-export { AUDIT_UNAVAILABLE_MESSAGE } from '../decisions/actionPipeline';
 
 export type WorkItemAction =
   | { kind: 'approve' | 'reject'; workItemId: string; approvalItemId: string }

@@ -1,18 +1,13 @@
 import type { KnownBlock } from '@slack/types';
+import type { SectionFailure } from '../isc/errors';
 import type { TaskStatus, WorkItemsSummary } from '../isc/types';
 import { MESSAGE_BUDGET, contextBlock, divider, header, section } from './limits';
 import { escapeTruncate, formatCount, plural } from './mrkdwn';
-import { summaryLine } from './messages';
+import { summaryLine, unavailable } from './messages';
 import { firstError, fitLines, fitTaskGroups, isStuck, statusLabel, taskTitle, timeAndAge } from './tasks';
 import { age, formatInZone } from './time';
 import type { RenderedMessage, Viewer } from './types';
 
-/** Why a part of the digest could not be read from ISC. */
-export interface SectionFailure {
-  /** Fit for Slack users (IscError.userMessage()), not escaped. */
-  message: string;
-  trackingId?: string;
-}
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; failure: SectionFailure };
 
@@ -97,11 +92,6 @@ export const STALE_LINES = 5;
 const APPROVERS_CHARS = 2000;
 const STALE_CHARS = 1000;
 const FAILED_CHARS = 1800;
-
-function unavailable(f: SectionFailure): string {
-  const why = f.trackingId ? `tracking id \`${escapeTruncate(f.trackingId, 100)}\`` : escapeTruncate(f.message, 300, 'unknown error');
-  return `_unavailable_ (${why})`;
-}
 
 const sum = (rows: ApproverRow[], key: keyof WorkItemsSummary) => rows.reduce((n, r) => n + (r.summary?.[key] ?? 0), 0);
 const sumOf = (rows: ApproverRow[], key: 'accessRequests' | 'genericApprovals') => rows.reduce((n, r) => n + (r[key] ?? 0), 0);

@@ -1,9 +1,10 @@
 import type { Button, KnownBlock, ModalView } from '@slack/types';
-import type { AnyInboxSection, InboxCounts, InboxItem, InboxKind, InboxPage, InboxPosition, SectionFailure } from '../inbox/inbox';
+import type { AnyInboxSection, InboxCounts, InboxItem, InboxKind, InboxPage, InboxPosition } from '../inbox/inbox';
 import { ACTION, pageValue } from './actions';
 import { accessRequestTitle, renderAccessRequestCard } from './accessRequestCard';
 import { genericApprovalTitle, renderGenericApprovalCard } from './genericApprovalCard';
 import { type Budget, LIMITS, MESSAGE_BUDGET, VIEW_BUDGET, actionsBlock, button, contextBlock, divider, fitBlocks, plain, section } from './limits';
+import { unavailable } from './messages';
 import { modal } from './modals';
 import { escapeTruncate, formatCount, plural, userMention } from './mrkdwn';
 import type { CardOptions, RenderCardOptions, RenderedMessage } from './types';
@@ -34,11 +35,6 @@ export function countsText(counts: Partial<Record<InboxKind, number>>): string {
   const parts = (Object.keys(KIND_LABELS) as InboxKind[]).filter((k) => (counts[k] ?? 0) > 0).map((k) => plural(counts[k]!, KIND_LABELS[k].one));
   if (!parts.length) return 'nothing';
   return parts.length === 1 ? parts[0] : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`;
-}
-
-function unavailable(f: SectionFailure): string {
-  const why = f.trackingId ? `tracking id \`${escapeTruncate(f.trackingId, 100)}\`` : escapeTruncate(f.message, 300, 'unknown error');
-  return `_unavailable_ (${why})`;
 }
 
 /** The kinds in the page's order with their totals (0 for a kind that could not be read): the inbox as one list. */

@@ -1,4 +1,5 @@
 import type { KnownBlock } from '@slack/types';
+import type { SectionFailure } from '../isc/errors';
 import type { WorkItemsSummary } from '../isc/types';
 import { ACTION } from './actions';
 import { actionsBlock, button, contextBlock, header, section } from './limits';
@@ -111,4 +112,10 @@ export function renderConnect(authorizeUrl: string, minutes: number): RenderedMe
       actionsBlock([button({ actionId: ACTION.connect, text: 'Connect to ISC', url: authorizeUrl, style: 'primary' })], 'connect_actions'),
     ],
   };
+}
+
+/** `_unavailable_ (tracking id …)`: a part of a message ISC could not supply, with what support needs. */
+export function unavailable(f: SectionFailure): string {
+  const why = f.trackingId ? `tracking id \`${escapeTruncate(f.trackingId, 100)}\`` : escapeTruncate(f.message, 300, 'unknown error');
+  return `_unavailable_ (${why})`;
 }

@@ -14,7 +14,6 @@ import {
   type DigestData,
   type FailedTasks,
   type Outcome,
-  type SectionFailure,
   STALE_LINES,
   type StaleItem,
   byMostOpen,
@@ -22,7 +21,7 @@ import {
 import { workItemTitle } from '../blocks/workItemCard';
 import type { IscClient, TaskManagementApi } from '../isc/api';
 import { PENDING_FILTER } from '../isc/genericApprovals';
-import { isIscError } from '../isc/errors';
+import { failureOf } from '../isc/errors';
 import { MAX_PAGE_SIZE } from '../isc/http';
 import type { TaskStatus, WorkItem } from '../isc/types';
 import type { Logger } from '../log';
@@ -54,10 +53,6 @@ export interface CollectOptions {
   /** Failed tasks are those that ended after this. */
   since: Date;
   staleAfterDays: number;
-}
-
-function failureOf(e: unknown): SectionFailure {
-  return isIscError(e) ? { message: e.userMessage(), trackingId: e.trackingId } : { message: 'internal error in the bot (see its log)' };
 }
 
 async function capture<T>(what: string, logger: Logger, read: () => Promise<T>): Promise<Outcome<T>> {

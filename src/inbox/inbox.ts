@@ -5,18 +5,14 @@ import type { AccessRequestApprovalService } from '../approvals/accessRequestApp
 import type { GenericApprovalService } from '../approvals/genericApprovalService';
 import type { Decisions } from '../decisions/decision';
 import type { PendingSlice } from '../decisions/itemService';
-import { isIscError } from '../isc/errors';
+import { failureOf, type SectionFailure } from '../isc/errors';
 import type { Logger } from '../log';
 import type { WorkItemService } from '../workitems/workItemService';
 import { INBOX_KINDS, type InboxItem, type InboxKind, type ItemOf } from './items';
 
 export * from './items';
 
-/** Why a kind could not be read; `message` is fit for users (not escaped). */
-export interface SectionFailure {
-  message: string;
-  trackingId?: string;
-}
+export type { SectionFailure } from '../isc/errors';
 
 /** One kind's part of an inbox page. */
 export interface InboxSection<K extends InboxKind = InboxKind> {
@@ -50,10 +46,6 @@ export interface InboxPage {
 
 /** How many items of each kind wait on someone; a kind that could not be read has a failure instead. */
 export type InboxCounts = Record<InboxKind, { count: number } | { failure: SectionFailure }>;
-
-export function failureOf(e: unknown): SectionFailure {
-  return isIscError(e) ? { message: e.userMessage(), ...(e.trackingId ? { trackingId: e.trackingId } : {}) } : { message: 'internal error in the bot (see its log)' };
-}
 
 /** What the inbox reads each kind with: its service. */
 export interface InboxSources {

@@ -75,6 +75,16 @@ export function isIscError(e: unknown): e is IscError {
   return e instanceof IscError;
 }
 
+/** Why a part of a list, count or digest could not be read from ISC; `message` is fit for users (not escaped). */
+export interface SectionFailure {
+  message: string;
+  trackingId?: string;
+}
+
+export function failureOf(e: unknown): SectionFailure {
+  return isIscError(e) ? { message: e.userMessage(), ...(e.trackingId ? { trackingId: e.trackingId } : {}) } : { message: 'internal error in the bot (see its log)' };
+}
+
 function operatorMessage(init: IscErrorInit): string {
   const facts = [
     init.kind,

@@ -72,6 +72,12 @@ export class FileStateStore extends MemoryStateStore {
   private readonly journal: string;
   private journalBytes = 0;
   private stateBytes = 0;
+  /**
+   * Set when a write failed (its append may have left a partial line, and its changes are only in
+   * memory) and at close: the next write is a whole state file, which holds them and empties the journal.
+   */
+  private mustCompact = false;
+  private closing = false;
   private lastError: string | undefined;
 
   private constructor(
@@ -126,12 +132,16 @@ export class FileStateStore extends MemoryStateStore {
     while (this.writing || this.pending) await (this.pending?.promise ?? this.writing);
   }
 
-  /** Leaves only the state file behind, so that the next start reads one file. */
+  /**
+   * Folds the journal into the state file and removes it, as one more write in turn with any still
+   * arriving (none may run beside it), so that the next start reads one file.
+   */
   override async close(): Promise<void> {
     try {
+      this.closing = true;
+      this.mustCompact = true;
+      await this.requestWrite();
       await this.flush();
-      if (this.journalBytes) await this.compact();
-      await fs.rm(this.journal, { force: true });
     } finally {
       await this.lock.release();
     }
@@ -144,8 +154,12 @@ export class FileStateStore extends MemoryStateStore {
   }
 
   protected override changed(key: string): Promise<void> {
+    return this.requestWrite(key);
+  }
+
+  private requestWrite(key?: string): Promise<void> {
     if (this.pending) {
-      this.pending.keys.add(key);
+      if (key !== undefined) this.pending.keys.add(key);
       return this.pending.promise;
     }
     let resolve!: () => void;
@@ -154,7 +168,7 @@ export class FileStateStore extends MemoryStateStore {
       resolve = res;
       reject = rej;
     });
-    this.pending = { keys: new Set([key]), promise, resolve, reject };
+    this.pending = { keys: new Set(key === undefined ? [] : [key]), promise, resolve, reject };
     if (!this.writing) this.startWrite();
     return promise;
   }
@@ -171,6 +185,7 @@ export class FileStateStore extends MemoryStateStore {
         },
         (e: unknown) => {
           this.lastError = (e as NodeJS.ErrnoException).code ?? String(e);
+          this.mustCompact = true;
           this.metrics?.storeError('write');
           batch.reject(new StoreUnavailableError(`could not write ${this.file} (${this.lastError})`));
         },
@@ -187,6 +202,7 @@ export class FileStateStore extends MemoryStateStore {
    * journal (until it is emptied) replays to exactly what the new state file holds.
    */
   private async write(keys: Set<string>): Promise<void> {
+    if (this.mustCompact) return this.compact();
     const lines = [...keys].map((key) => JSON.stringify(this.entries.has(key) ? ([key, this.entries.get(key)] satisfies JournalLine) : ([key] satisfies JournalLine))).join('\n') + '\n';
     const compactAfter = this.journalBytes + Buffer.byteLength(lines) >= Math.max(MIN_COMPACT_BYTES, this.stateBytes);
     const state = compactAfter ? this.serialise() : undefined;
@@ -196,6 +212,8 @@ export class FileStateStore extends MemoryStateStore {
 
   private async compact(): Promise<void> {
     await this.replaceState(this.serialise());
+    this.mustCompact = false;
+    if (this.closing) await fs.rm(this.journal, { force: true });
   }
 
   /** The live entries as the state file holds them; expired ones are dropped here, in memory too. */
@@ -229,6 +247,13 @@ export class FileStateStore extends MemoryStateStore {
       await handle.close();
     }
     await fs.rename(this.tmp, this.file);
+    // The rename must be on disk before the journal it replaces is emptied.
+    const dir = await fs.open(path.dirname(this.file), 'r');
+    try {
+      await dir.sync();
+    } finally {
+      await dir.close();
+    }
     this.stateBytes = Buffer.byteLength(state);
     // Replaying the old journal over the new state file gives the same state: a crash before this is harmless.
     await fs.truncate(this.journal, 0).catch((e: NodeJS.ErrnoException) => {

@@ -150,6 +150,38 @@ describe('FileStateStore: the journal', () => {
     await c.close();
   });
 
+  it('after a failed append (a partial line left behind), the next write is a whole state file: a restart neither refuses the journal nor loses the change', async () => {
+    const dir = tempDir();
+    const a = await FileStateStore.open(dir);
+    await a.set('before', 0);
+    const append = jest.spyOn(a as unknown as { append: (lines: string) => Promise<void> }, 'append').mockImplementationOnce(async () => {
+      fs.appendFileSync(journal(dir), '["failed",{"v":');
+      throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
+    });
+    await expect(a.set('failed', 1)).rejects.toThrow(/could not write/);
+    append.mockRestore();
+    await a.set('next', 2);
+    // A crash now (no close).
+    fs.rmSync(path.join(dir, LOCK_FILE));
+    const b = await FileStateStore.open(dir);
+    expect(await b.getMany(['before', 'failed', 'next'])).toEqual([0, 1, 2]);
+    await b.close();
+  });
+
+  it('close folds the journal in turn with a write that arrives during it: nothing reported written is lost', async () => {
+    const dir = tempDir();
+    const a = await FileStateStore.open(dir);
+    await a.set('k1', 1);
+    const closed = a.close();
+    const late = a.set('late', 2);
+    await Promise.all([closed, late]);
+    await a.flush();
+    fs.rmSync(path.join(dir, LOCK_FILE), { force: true });
+    const b = await FileStateStore.open(dir);
+    expect(await b.getMany(['k1', 'late'])).toEqual([1, 2]);
+    await b.close();
+  });
+
   it('skips a torn last line (a crash in the middle of an append that was never reported done)', async () => {
     const dir = tempDir();
     const a = await FileStateStore.open(dir);

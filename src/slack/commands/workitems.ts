@@ -126,18 +126,17 @@ async function detailMessage(ctx: BotContext, presenter: Presenter, caller: stri
   };
   const kinds = [() => shown(ctx.service, WORK_ITEM_VIEW), () => shown(ctx.accessRequests, ACCESS_REQUEST_VIEW), () => shown(ctx.genericApprovals, GENERIC_APPROVAL_VIEW)];
   try {
-    for (const [i, attempt] of kinds.entries()) {
+    for (const attempt of kinds) {
       try {
         return await attempt();
       } catch (e) {
-        if (!isNotFound(e) || i === kinds.length - 1) throw e;
+        if (!isNotFound(e)) throw e;
       }
     }
+    return renderNotice(`ISC has no work item, access request or approval with the id ${id}; it may have been completed or removed.`, 'warning');
   } catch (e) {
-    if (isNotFound(e)) return renderNotice(`ISC has no work item, access request or approval with the id ${id}; it may have been completed or removed.`, 'warning');
     return presenter.errorMessage(e, 'get that item');
   }
-  return renderNotice(`ISC has no work item, access request or approval with the id ${id}.`, 'warning');
 }
 
 const DEFAULT_AUDIT_DAYS = 30;

@@ -10,18 +10,20 @@ import type { ItemView } from '../actions/itemHandlers';
 import type { BotContext } from '../context';
 import { inboxStart, type Presenter, type Surface } from '../presenter';
 import type { ViewSubmitArgs } from '../router';
+import { countingFetch } from '../slackMetrics';
 
 /** The card behind a form: redrawn through the response_url of the click that opened it, or on the Home tab. */
 export function surfaceFromMetadata(ctx: BotContext, userId: string, m: FormMetadata): Surface | undefined {
   if (m.h) return { kind: 'home', userId, start: inboxStart(m.list) };
   if (!m.r) return undefined;
   const responseUrl = m.r;
+  const post = ctx.metrics ? countingFetch(ctx.metrics, ctx.config.slack.apiUrl) : fetch;
   return {
     kind: 'message',
     ...(m.list ? { list: m.list } : {}),
     respond: async (msg) => {
       // response_url accepts five uses in 30 minutes; after that the modal still shows the result.
-      const res = await fetch(responseUrl, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(msg) }).catch((e: Error) => e);
+      const res = await post(responseUrl, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(msg) }).catch((e: Error) => e);
       if (res instanceof Error || !res.ok) ctx.logger.warn('Could not update the card through its response_url', { userId });
     },
   };
@@ -118,7 +120,6 @@ export interface HandOverForm<I> {
   action(form: { actor: string; id: string; target: IscIdentityRef; targetSlackUserId: string; comment: string; metadata: FormMetadata; values: ViewOutput['state']['values']; client: WebClient; viewId: string }): Promise<(() => Promise<ActionOutcome<I>>) | undefined>;
 }
 
-/** What a form submit's listener gets from Bolt. */
 /**
  * A hand-over form's submit (work-item forward, access-request forward, generic reassign): errors go
  * back into the form before anything is sent to ISC; then the form shows progress, the target's

@@ -58,27 +58,22 @@ export function createSlackApp(ctx: BotContext, bot?: { botId?: string; botUserI
   });
   if (ctx.metrics) timeAcks(app, ctx.metrics);
   const subscriptions = ctx.notifier?.subscriptions;
-  // Our one middleware (Bolt runs each for every request before its ack). Whoever uses the bot (a
-  // command, the Home tab, a button) gets notification DMs, unless they opted out; nothing may stand
-  // between a request and its ack, so the store is written once the listeners, which ack before any
-  // I/O, have acked (setImmediate runs after this request's promise chain). next() resolves once every
-  // listener for the request has finished, which inFlight counts.
-  app.use(({ context, next }) => {
-    const { userId } = context;
-    if (subscriptions && userId) setImmediate(() => void subscriptions.touch(userId).catch((e: unknown) => ctx.logger.warn('Could not subscribe a user to notifications', { userId, error: String(e) })));
-    return inFlight.run(next);
-  });
   const router = new SlackRouter();
-  registerWorkitemsCommand(app, router, ctx);
+  registerWorkitemsCommand(router, ctx);
   registerWorkItemActions(router, ctx);
   registerApprovalActions(router, ctx);
   registerTaskActions(router, ctx);
   registerWorkItemViews(router, ctx);
   registerApprovalViews(router, ctx);
-  router.register(app);
-  registerAppHome(app, ctx);
-  app.error(async (error) => {
-    ctx.logger.error('Unhandled error in a Slack listener', { error: error.message, code: (error as { code?: string }).code });
-  });
+  registerAppHome(router, ctx);
+  const unhandled = (error: Error) => ctx.logger.error('Unhandled error in a Slack listener', { error: error.message, code: (error as { code?: string }).code });
+  // Whoever uses the bot (a command, the Home tab, a button) gets notification DMs, unless they opted
+  // out; nothing may stand between a request and its ack, so the store is written after this turn of
+  // the event loop, once the listeners, which ack before any I/O, have acked.
+  const onUser = subscriptions
+    ? (userId: string) => setImmediate(() => void subscriptions.touch(userId).catch((e: unknown) => ctx.logger.warn('Could not subscribe a user to notifications', { userId, error: String(e) })))
+    : undefined;
+  router.register(app, { inFlight, onUser, onError: (error) => unhandled(error instanceof Error ? error : new Error(String(error))) });
+  app.error(async (error) => unhandled(error));
   return app;
 }

@@ -1,48 +1,117 @@
-import type { AllMiddlewareArgs, App, BlockAction, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import type {
+  AllMiddlewareArgs,
+  AnyMiddlewareArgs,
+  App,
+  BlockAction,
+  SlackActionMiddlewareArgs,
+  SlackCommandMiddlewareArgs,
+  SlackEventMiddlewareArgs,
+  SlackViewMiddlewareArgs,
+  ViewSubmitAction,
+} from '@slack/bolt';
+import { InFlight } from './inFlight';
 
-export type ActionArgs<A extends BlockAction = BlockAction> = SlackActionMiddlewareArgs<A> & AllMiddlewareArgs;
-export type ViewSubmitArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
+/** A listener's arguments, without Bolt's `next`, which holds on to the whole request (see `detach`). */
+type ListenerArgs<M> = Omit<M & AllMiddlewareArgs, 'next'>;
+export type ActionArgs<A extends BlockAction = BlockAction> = ListenerArgs<SlackActionMiddlewareArgs<A>>;
+export type ViewSubmitArgs = ListenerArgs<SlackViewMiddlewareArgs<ViewSubmitAction>>;
+export type CommandArgs = ListenerArgs<SlackCommandMiddlewareArgs>;
+export type HomeOpenedArgs = ListenerArgs<SlackEventMiddlewareArgs<'app_home_opened'>>;
+
+type Listener<A> = (args: A) => Promise<void>;
+
+export interface RouterOptions {
+  /** Counts the listeners' work still under way after the ack, for a graceful shutdown. */
+  inFlight?: InFlight;
+  /** An error a listener throws after its ack (Bolt has finished with the request by then). */
+  onError?: (error: unknown) => void;
+  /** Told the Slack user behind each request, before its listener runs (it must not delay the ack). */
+  onUser?: (slackUserId: string) => void;
+}
 
 /**
- * The bot's button listeners by action id and its form listeners by callback id, behind one Bolt
- * listener for each. Bolt runs the middleware of every registered listener for every request before
- * the one that matches can ack, so a Bolt listener per button made every click's ack wait for twenty
- * matchers; a map lookup does not (`npm run bench`, the ack ratio against a bare Bolt app).
- * An action or form no listener knows (a button of an older card) is only acked.
+ * Every listener of the bot: buttons by action id, forms by callback id, the slash command and the
+ * Home tab, dispatched from one Bolt middleware. Bolt runs the matchers of every listener registered
+ * with it for every request before the one that matches can ack (a Bolt listener per button made
+ * every click's ack wait for twenty); a map lookup does not. An action or form no listener knows (a
+ * button of an older card) is only acked; any other request goes on to Bolt, which has no listener
+ * for it.
  */
 export class SlackRouter {
-  private readonly actions = new Map<string, (args: ActionArgs) => Promise<void>>();
-  private readonly views = new Map<string, (args: ViewSubmitArgs) => Promise<void>>();
+  private readonly actions = new Map<string, Listener<ActionArgs>>();
+  private readonly views = new Map<string, Listener<ViewSubmitArgs>>();
+  private readonly commands = new Map<string, Listener<CommandArgs>>();
+  private homeOpened?: Listener<HomeOpenedArgs>;
 
-  action<A extends BlockAction = BlockAction>(actionId: string, listener: (args: ActionArgs<A>) => Promise<void>): void {
+  action<A extends BlockAction = BlockAction>(actionId: string, listener: Listener<ActionArgs<A>>): void {
     if (this.actions.has(actionId)) throw new Error(`Two listeners for the action ${actionId}`);
-    this.actions.set(actionId, listener as unknown as (args: ActionArgs) => Promise<void>);
+    this.actions.set(actionId, listener as unknown as Listener<ActionArgs>);
   }
 
-  view(callbackId: string, listener: (args: ViewSubmitArgs) => Promise<void>): void {
+  view(callbackId: string, listener: Listener<ViewSubmitArgs>): void {
     if (this.views.has(callbackId)) throw new Error(`Two listeners for the form ${callbackId}`);
     this.views.set(callbackId, listener);
   }
 
-  register(app: App): void {
-    app.action<BlockAction>({ type: 'block_actions' }, async (args) => {
-      const listener = this.actions.get(args.action.action_id);
-      await (listener ? listener({ ...args, ack: ackFirst(args.ack) }) : args.ack());
+  command(name: string, listener: Listener<CommandArgs>): void {
+    if (this.commands.has(name)) throw new Error(`Two listeners for the command ${name}`);
+    this.commands.set(name, listener);
+  }
+
+  appHomeOpened(listener: Listener<HomeOpenedArgs>): void {
+    if (this.homeOpened) throw new Error('Two listeners for app_home_opened');
+    this.homeOpened = listener;
+  }
+
+  register(app: App, { inFlight = new InFlight(), onError = () => undefined, onUser }: RouterOptions = {}): void {
+    app.use((args) => {
+      const { userId } = args.context;
+      if (onUser && userId) onUser(userId);
+      const listener = this.listenerFor(args);
+      if (listener === undefined) return args.next();
+      return detach(listener as Listener<unknown> | null, args as typeof args & BoltOnly, inFlight, onError);
     });
-    app.view<ViewSubmitAction>({ type: 'view_submission' }, async (args) => {
-      const listener = this.views.get(args.view.callback_id);
-      await (listener ? listener({ ...args, ack: ackFirst(args.ack) }) : args.ack());
-    });
+  }
+
+  /** The listener for a request; null for a button or form nobody listens to (only acked), undefined for anything else. */
+  private listenerFor(args: AnyMiddlewareArgs): Listener<never> | null | undefined {
+    if ('action' in args && args.body.type === 'block_actions') return this.actions.get((args.action as BlockAction['actions'][number]).action_id) ?? null;
+    if ('view' in args && args.body.type === 'view_submission') return this.views.get(args.view.callback_id) ?? null;
+    if ('command' in args) return this.commands.get(args.command.command);
+    if ('event' in args && args.event.type === 'app_home_opened') return this.homeOpened;
+    return undefined;
   }
 }
 
+/** What Bolt passes a listener that the router's listeners do not get. */
+interface BoltOnly {
+  next?: unknown;
+  ack?: (response?: never) => Promise<void>;
+}
+
 /**
- * The ack goes out at once; the listener's work after it waits one turn of the event loop, so that
- * requests that arrived together (a burst of clicks) are all acked before any of them calls ISC.
+ * Bolt's request ends at the ack: the listener's work after it goes on by itself (counted by
+ * `inFlight`), so that while it waits for ISC it holds only its own arguments, not Bolt's request,
+ * response and middleware chain (Bolt's `ack` and `next` reach them all; a thousand clicks waiting for
+ * ISC's rate limit held ~12 MB of them). An error before the ack is Bolt's (app.error, no ack); one
+ * after it goes to `onError`. An event (acked by Bolt before any listener runs) is handed over at
+ * once. The work after an ack waits one turn of the event loop, so that requests that arrived
+ * together (a burst of clicks) are all acked before any of them calls ISC.
  */
-function ackFirst<R>(ack: (response?: R) => Promise<void>): (response?: R) => Promise<void> {
-  return async (response) => {
-    await ack(response);
-    await new Promise((resolve) => setImmediate(resolve));
-  };
+function detach<A>(listener: Listener<A> | null, { ack: boltAck, next: _next, ...args }: A & BoltOnly, inFlight: InFlight, onError: (error: unknown) => void): Promise<void> {
+  if (!listener) return boltAck ? boltAck() : Promise.resolve();
+  let sendAck = boltAck;
+  return new Promise<void>((handedOver, failed) => {
+    const ack = async (response?: never) => {
+      const send = sendAck;
+      if (!send) throw new Error('ack() was called twice');
+      sendAck = undefined;
+      await send(response);
+      handedOver();
+      await new Promise((resolve) => setImmediate(resolve));
+    };
+    const work = inFlight.run(() => listener({ ...args, ...(boltAck ? { ack } : {}) } as A));
+    if (!boltAck) handedOver();
+    work.then(handedOver, (e: unknown) => (sendAck ? failed(e) : onError(e)));
+  });
 }

@@ -1,30 +1,44 @@
 import type { App } from '@slack/bolt';
-import { SlackRouter, type ActionArgs, type ViewSubmitArgs } from '../../src/slack/router';
+import { InFlight } from '../../src/slack/inFlight';
+import { SlackRouter, type ActionArgs, type RouterOptions, type ViewSubmitArgs } from '../../src/slack/router';
 
-type Dispatch = (args: unknown) => Promise<void>;
+type Middleware = (args: Record<string, unknown>) => Promise<void>;
 
-/** The router's two Bolt listeners, as a fake App records them. */
-function registered(router: SlackRouter): { action: Dispatch; view: Dispatch } {
-  const got: Partial<Record<'action' | 'view', Dispatch>> = {};
-  const app = {
-    action: (constraints: unknown, listener: Dispatch) => {
-      expect(constraints).toEqual({ type: 'block_actions' });
-      got.action = listener;
-    },
-    view: (constraints: unknown, listener: Dispatch) => {
-      expect(constraints).toEqual({ type: 'view_submission' });
-      got.view = listener;
-    },
-  };
-  router.register(app as unknown as App);
-  return { action: got.action!, view: got.view! };
+/** The router's one Bolt middleware, as a fake App records it. */
+function registered(router: SlackRouter, options?: RouterOptions): Middleware {
+  let middleware: Middleware | undefined;
+  const app = { use: (m: Middleware) => void (middleware = m) };
+  router.register(app as unknown as App, options);
+  return middleware!;
 }
 
-const click = (actionId: string, ack: () => Promise<void>) => ({ action: { action_id: actionId }, ack });
-const submit = (callbackId: string, ack: () => Promise<void>) => ({ view: { callback_id: callbackId }, ack });
+const noop = async () => undefined;
+const request = (fields: Record<string, unknown>, ack?: () => Promise<void>, next: () => Promise<void> = noop) => ({
+  context: { userId: 'U1' },
+  next,
+  ...(ack ? { ack } : {}),
+  ...fields,
+});
+const click = (actionId: string, ack: () => Promise<void>) => request({ body: { type: 'block_actions' }, action: { action_id: actionId } }, ack);
+const submit = (callbackId: string, ack: () => Promise<void>) => request({ body: { type: 'view_submission' }, view: { callback_id: callbackId } }, ack);
+const slashCommand = (name: string, ack: () => Promise<void>) => request({ body: { command: name }, command: { command: name } }, ack);
+const homeOpened = () => request({ body: { type: 'event_callback' }, event: { type: 'app_home_opened', tab: 'home' } });
+
+/** A promise and the function that settles it. */
+function gate(): { opened: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { opened, open };
+}
+
+/** Once the listeners' work has ended and what follows it (onError) has run. */
+async function settled(inFlight: InFlight): Promise<void> {
+  expect(await inFlight.idle(1000)).toBe(true);
+  await new Promise((resolve) => setImmediate(resolve));
+}
 
 describe('SlackRouter', () => {
-  it('hands a click to the listener of its action id and a form to the listener of its callback id', async () => {
+  it('hands a click to the listener of its action id, a form to that of its callback id, the command and the Home tab to theirs', async () => {
     const router = new SlackRouter();
     const seen: string[] = [];
     router.action('wi_approve', async (args: ActionArgs) => {
@@ -36,28 +50,129 @@ describe('SlackRouter', () => {
       await args.ack();
       seen.push(`form ${args.view.callback_id}`);
     });
-    const { action, view } = registered(router);
-    const ack = jest.fn(async () => undefined);
-    await action(click('wi_approve', ack));
-    await view(submit('wi_forward_submit', ack));
-    expect(seen).toEqual(['approve wi_approve', 'form wi_forward_submit']);
-    expect(ack).toHaveBeenCalledTimes(2);
+    router.command('/workitems', async (args) => {
+      await args.ack();
+      seen.push(`command ${args.command.command}`);
+    });
+    router.appHomeOpened(async (args) => void seen.push(`home ${args.event.tab}`));
+    const inFlight = new InFlight();
+    const dispatch = registered(router, { inFlight });
+    const ack = jest.fn(noop);
+    await dispatch(click('wi_approve', ack));
+    await dispatch(submit('wi_forward_submit', ack));
+    await dispatch(slashCommand('/workitems', ack));
+    await dispatch(homeOpened());
+    expect(await inFlight.idle(1000)).toBe(true);
+    expect(seen.sort()).toEqual(['approve wi_approve', 'command /workitems', 'form wi_forward_submit', 'home home']);
+    expect(ack).toHaveBeenCalledTimes(3);
   });
 
-  it('only acks a button or form no listener knows (one of an older card)', async () => {
-    const { action, view } = registered(new SlackRouter());
-    const ack = jest.fn(async () => undefined);
-    await action(click('gone_button', ack));
-    await view(submit('gone_form', ack));
+  it('only acks a button or form no listener knows (one of an older card), and passes anything else on to Bolt', async () => {
+    const dispatch = registered(new SlackRouter());
+    const ack = jest.fn(noop);
+    const next = jest.fn(noop);
+    await dispatch(click('gone_button', ack));
+    await dispatch(submit('gone_form', ack));
+    expect(ack).toHaveBeenCalledTimes(2);
+    await dispatch(request({ body: { type: 'view_closed' }, view: { callback_id: 'x' } }, ack, next));
+    await dispatch(request({ body: { command: '/other' }, command: { command: '/other' } }, ack, next));
+    await dispatch(request({ body: { type: 'event_callback' }, event: { type: 'app_mention' } }, undefined, next));
+    expect(next).toHaveBeenCalledTimes(3);
     expect(ack).toHaveBeenCalledTimes(2);
   });
 
   it('refuses a second listener for one id', () => {
     const router = new SlackRouter();
-    router.action('wi_approve', async () => undefined);
-    router.view('wi_forward_submit', async () => undefined);
-    expect(() => router.action('wi_approve', async () => undefined)).toThrow(/wi_approve/);
-    expect(() => router.view('wi_forward_submit', async () => undefined)).toThrow(/wi_forward_submit/);
+    router.action('wi_approve', noop);
+    router.view('wi_forward_submit', noop);
+    router.command('/workitems', noop);
+    router.appHomeOpened(noop);
+    expect(() => router.action('wi_approve', noop)).toThrow(/wi_approve/);
+    expect(() => router.view('wi_forward_submit', noop)).toThrow(/wi_forward_submit/);
+    expect(() => router.command('/workitems', noop)).toThrow(/\/workitems/);
+    expect(() => router.appHomeOpened(noop)).toThrow(/app_home_opened/);
+  });
+
+  it("tells onUser who sent each request, and gives listeners neither Bolt's next nor its ack", async () => {
+    const router = new SlackRouter();
+    let got: Record<string, unknown> | undefined;
+    router.action('wi_approve', async (args) => {
+      got = args as unknown as Record<string, unknown>;
+      await args.ack();
+    });
+    const users: string[] = [];
+    const dispatch = registered(router, { onUser: (u) => users.push(u) });
+    const boltAck = jest.fn(noop);
+    await dispatch(click('wi_approve', boltAck));
+    expect(users).toEqual(['U1']);
+    expect(boltAck).toHaveBeenCalledTimes(1);
+    expect(got).not.toHaveProperty('next');
+    expect(got?.ack).not.toBe(boltAck);
+  });
+
+  it("ends Bolt's request at the ack while the listener's work goes on, counted in flight until it ends", async () => {
+    const router = new SlackRouter();
+    const isc = gate();
+    let finished = false;
+    router.action('wi_approve', async (args) => {
+      await args.ack();
+      await isc.opened;
+      finished = true;
+    });
+    const inFlight = new InFlight();
+    const dispatch = registered(router, { inFlight });
+    await dispatch(click('wi_approve', noop));
+    expect(finished).toBe(false);
+    expect(inFlight.size).toBe(1);
+    isc.open();
+    expect(await inFlight.idle(1000)).toBe(true);
+    expect(finished).toBe(true);
+  });
+
+  it('hands the Home tab over at once: Bolt acked the event before any listener ran', async () => {
+    const router = new SlackRouter();
+    const slack = gate();
+    router.appHomeOpened(() => slack.opened);
+    const inFlight = new InFlight();
+    await registered(router, { inFlight })(homeOpened());
+    expect(inFlight.size).toBe(1);
+    slack.open();
+    expect(await inFlight.idle(1000)).toBe(true);
+  });
+
+  it("leaves an error before the ack to Bolt (app.error) and reports one after it to onError", async () => {
+    const router = new SlackRouter();
+    router.action('before', async () => {
+      throw new Error('before the ack');
+    });
+    router.action('after', async (args) => {
+      await args.ack();
+      throw new Error('after the ack');
+    });
+    const errors: unknown[] = [];
+    const inFlight = new InFlight();
+    const dispatch = registered(router, { inFlight, onError: (e) => errors.push(e) });
+    const ack = jest.fn(noop);
+    await expect(dispatch(click('before', ack))).rejects.toThrow('before the ack');
+    expect(ack).not.toHaveBeenCalled();
+    await dispatch(click('after', ack));
+    await settled(inFlight);
+    expect(errors).toEqual([new Error('after the ack')]);
+  });
+
+  it('refuses a second ack', async () => {
+    const router = new SlackRouter();
+    router.action('wi_approve', async (args) => {
+      await args.ack();
+      await args.ack();
+    });
+    const errors: unknown[] = [];
+    const inFlight = new InFlight();
+    const boltAck = jest.fn(noop);
+    await registered(router, { inFlight, onError: (e) => errors.push(e) })(click('wi_approve', boltAck));
+    await settled(inFlight);
+    expect(boltAck).toHaveBeenCalledTimes(1);
+    expect(errors).toEqual([new Error('ack() was called twice')]);
   });
 
   it('acks every request that arrived together before any listener goes on past its ack', async () => {
@@ -71,19 +186,19 @@ describe('SlackRouter', () => {
       await args.ack();
       order.push(`work ${args.action.action_id}`);
     });
-    const { action } = registered(router);
+    const inFlight = new InFlight();
+    const dispatch = registered(router, { inFlight });
     const ack = (id: string) => async () => void order.push(`ack ${id}`);
     // Two requests handled in one turn of the event loop, each in its own callback, as Bolt's receiver
     // does (immediates queued together run in one turn; those queued while they run, in the next).
-    const done = await new Promise<Array<Promise<void>>>((resolve) => {
-      const running: Array<Promise<void>> = [];
-      setImmediate(() => running.push(action(click('wi_approve', ack('wi_approve')))));
+    await new Promise<void>((resolve) => {
+      setImmediate(() => void dispatch(click('wi_approve', ack('wi_approve'))));
       setImmediate(() => {
-        running.push(action(click('wi_reject', ack('wi_reject'))));
-        resolve(running);
+        void dispatch(click('wi_reject', ack('wi_reject')));
+        resolve();
       });
     });
-    await Promise.all(done);
+    expect(await inFlight.idle(1000)).toBe(true);
     expect(order).toEqual(['ack wi_approve', 'ack wi_reject', 'work wi_approve', 'work wi_reject']);
   });
 });

@@ -1,4 +1,3 @@
-import type { App } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { describeAuthMode } from '../../auth/accountLinking';
 import { STATE_TTL_MS } from '../../auth/oauthFlow';
@@ -21,7 +20,7 @@ import { Presenter, type Message } from '../presenter';
 import type { SlackRouter } from '../router';
 import { parseWorkitemsCommand } from './parseWorkitemsCommand';
 
-export function registerWorkitemsCommand(app: App, router: SlackRouter, ctx: BotContext): void {
+export function registerWorkitemsCommand(router: SlackRouter, ctx: BotContext): void {
   const presenter = new Presenter(ctx);
   const tasks = new TaskViews(ctx, presenter);
 
@@ -30,7 +29,7 @@ export function registerWorkitemsCommand(app: App, router: SlackRouter, ctx: Bot
     await ack();
   });
 
-  app.command('/workitems', async ({ ack, command, respond, client }) => {
+  router.command('/workitems', async ({ ack, command, respond, client }) => {
     await ack();
     const reply = (msg: Message) => respond({ ...msg, response_type: 'ephemeral' });
     const caller = command.user_id;

@@ -88,7 +88,7 @@ export async function startBot(config: Config, logger: Logger = createLogger(con
   const notifier = new Notifier(ctx, { slack: createNotificationClient(config.slack, logger, metrics) });
   const inFlight = new InFlight();
   const app = createSlackApp({ ...ctx, notifier }, workspace, inFlight);
-  const knownApprovers = async () => (await notifier.subscriptions.active()).map((s) => s.userId);
+  const knownApprovers = () => notifier.subscriptions.activeUserIds();
   const digest = config.digest.channel ? createDigestScheduler({ config, isc, directory, store, logger, now: () => new Date(), knownApprovers, metrics }, slackApi) : undefined;
 
   await app.start(config.slack.port);

@@ -38,7 +38,7 @@ export async function runDigestCli(args: readonly string[], env: Env, out: (text
     try {
       // The approvers of the real digest: DIGEST_OWNERS and the bot's subscribers, as the store records them.
       const subscriptions = new Subscriptions({ store, configured: [], lookupByEmail: async () => undefined, logger: log });
-      const knownApprovers = async () => (await subscriptions.active()).map((s) => s.userId);
+      const knownApprovers = () => subscriptions.activeUserIds();
       const message = await new DigestService({ config, isc, directory, store, logger: log, now: () => new Date(), knownApprovers }, slack).build();
       out(JSON.stringify(message, null, 2) + '\n');
     } finally {

@@ -72,6 +72,11 @@ export class Subscriptions {
       .map((userId) => ({ userId, period: all[userId].period }));
   }
 
+  /** The Slack user ids of everyone subscribed: the approvers the digest knows of. */
+  async activeUserIds(): Promise<string[]> {
+    return (await this.active()).map((s) => s.userId);
+  }
+
   /** Subscribes NOTIFY_USERS; an email Slack cannot look up right now is tried again on the next call. */
   async enrolConfigured(): Promise<void> {
     const failed: string[] = [];

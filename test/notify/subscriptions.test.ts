@@ -20,7 +20,7 @@ describe('Subscriptions.touch', () => {
     clock.now += 10 * 60_000;
     expect(await subscriptions.touch('U1')).toBe(false);
     expect(setFieldIfAbsent).toHaveBeenCalledTimes(3);
-    expect((await subscriptions.active()).map((s) => s.userId)).toEqual(['U1', 'U2']);
+    expect(await subscriptions.activeUserIds()).toEqual(['U1', 'U2']);
   });
 
   it('still never turns notifications back on for someone who opted out', async () => {
@@ -31,6 +31,7 @@ describe('Subscriptions.touch', () => {
     clock.now += 60 * 60_000;
     expect(await subscriptions.touch('U1')).toBe(false);
     expect((await subscriptions.get('U1'))?.on).toBe(false);
+    expect(await subscriptions.activeUserIds()).toEqual([]);
   });
 
   it('remembers a bounded number of users', async () => {

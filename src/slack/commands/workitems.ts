@@ -176,7 +176,7 @@ async function digestMessage(ctx: BotContext, presenter: Presenter, client: WebC
   const channel = ctx.config.digest.channel;
   try {
     const subscriptions = ctx.notifier?.subscriptions;
-    const knownApprovers = subscriptions && (async () => (await subscriptions.active()).map((s) => s.userId));
+    const knownApprovers = subscriptions && (() => subscriptions.activeUserIds());
     const digest = new DigestService({ ...ctx, knownApprovers }, client);
     if (preview) return await digest.build();
     if (!channel) return renderNotice('The digest is off: set DIGEST_CHANNEL to the id of the channel it should go to.', 'warning');

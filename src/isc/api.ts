@@ -42,8 +42,6 @@ export interface WorkItemsApi {
   approveApprovalItemsInBulk(id: string): Promise<WorkItem>;
   rejectApprovalItemsInBulk(id: string): Promise<WorkItem>;
   submitAccountSelection(id: string, selection: AccountSelection): Promise<WorkItem>;
-  /** Walks every page of listWorkItems (limit ≤ 250 per request). */
-  iterateWorkItems(params?: { ownerId?: string; pageSize?: number }): AsyncIterable<WorkItem>;
 }
 
 export interface TaskStatusListParams extends PageParams {

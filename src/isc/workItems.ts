@@ -1,5 +1,5 @@
 import type { WorkItemsApi } from './api';
-import { MAX_PAGE_SIZE, type IscHttp } from './http';
+import type { IscHttp } from './http';
 import { workItemPaths, type WorkItemsVersion } from './paths';
 import type { WorkItem } from './types';
 
@@ -36,17 +36,6 @@ export function createWorkItemsApi(http: IscHttp, version: WorkItemsVersion): Wo
     approveApprovalItemsInBulk: async (id) => post('approveApprovalItemsInBulk', paths.bulkApprove(id)),
     rejectApprovalItemsInBulk: async (id) => post('rejectApprovalItemsInBulk', paths.bulkReject(id)),
     submitAccountSelection: async (id, selection) => post('submitAccountSelection', paths.accountSelection(id), selection),
-    async *iterateWorkItems({ ownerId, pageSize = MAX_PAGE_SIZE } = {}) {
-      if (!Number.isInteger(pageSize) || pageSize < 1) {
-        throw new RangeError(`pageSize must be a positive integer (got ${pageSize})`);
-      }
-      const limit = Math.min(pageSize, MAX_PAGE_SIZE);
-      for (let offset = 0; ; offset += limit) {
-        const { items } = await api.listWorkItems({ ownerId, limit, offset });
-        yield* items;
-        if (items.length < limit) return;
-      }
-    },
   };
   return api;
 }

@@ -158,23 +158,6 @@ describe.each([
   test.each(cases)('$name', async (c) => {
     await expectOperation(setup(), root, c);
   });
-
-  test('iterateWorkItems pages with limit/offset until a short page', async () => {
-    const api = setup();
-    const items = Array.from({ length: 5 }, (_, i) => ({ ...ITEM, id: `wi${i}` }));
-    const pages = [0, 2, 4].map((offset) =>
-      expectCall({
-        method: 'GET',
-        path: root,
-        query: { ownerId: 'own1', limit: '2', offset: String(offset) },
-        reply: items.slice(offset, offset + 2),
-      }),
-    );
-    const seen: string[] = [];
-    for await (const item of api.iterateWorkItems({ ownerId: 'own1', pageSize: 2 })) seen.push(item.id!);
-    expect(seen).toEqual(['wi0', 'wi1', 'wi2', 'wi3', 'wi4']);
-    pages.forEach((p) => p.scope.done());
-  });
 });
 
 describe('work items (layout-independent behaviour)', () => {
@@ -182,23 +165,6 @@ describe('work items (layout-independent behaviour)', () => {
     mockToken();
     return testClient().client.workItems;
   };
-
-  test('iterateWorkItems asks for an empty page after an exactly full one, and clamps pageSize to 250', async () => {
-    const workItems = api();
-    const full = Array.from({ length: 250 }, (_, i) => ({ id: `wi${i}` }));
-    const first = expectCall({ method: 'GET', path: '/work-items/v1', query: { limit: '250', offset: '0' }, reply: full });
-    const second = expectCall({ method: 'GET', path: '/work-items/v1', query: { limit: '250', offset: '250' }, status: 204 });
-    let n = 0;
-    for await (const _ of workItems.iterateWorkItems({ pageSize: 1000 })) n += 1;
-    expect(n).toBe(250);
-    first.scope.done();
-    second.scope.done();
-  });
-
-  test('iterateWorkItems refuses a pageSize below 1', async () => {
-    const iterator = api().iterateWorkItems({ pageSize: 0 })[Symbol.asyncIterator]();
-    await expect(iterator.next()).rejects.toThrow(RangeError);
-  });
 
   test('a 204 is an empty page; with count=true its total is 0', async () => {
     const workItems = api();

@@ -79,7 +79,7 @@ export class Presenter {
       }
       const opts = this.cardOptions(viewerSlackUserId, subjectSlackUserId);
       if (list.kind === 'completed') {
-        const [page, options] = await Promise.all([this.ctx.service.listPage(subject.identity.id, 'completed', list.offset, LIST_PAGE_SIZE), opts]);
+        const [page, options] = await Promise.all([this.ctx.service.completedPage(subject.identity.id, list.offset, LIST_PAGE_SIZE), opts]);
         return renderWorkItemList(page, options);
       }
       const [page, options] = await Promise.all([this.ctx.inbox.page(subject.identity.id, inboxStart(list), LIST_PAGE_SIZE, { fresh }), opts]);

@@ -131,11 +131,10 @@ export class WorkItemService extends ItemService<WorkItem, WorkItemAction> {
     };
   }
 
-  async listPage(ownerId: string, kind: ListKind, offset: number, pageSize: number): Promise<WorkItemListPage> {
-    const params = { ownerId, offset, limit: pageSize, count: true };
-    const page =
-      kind === 'pending' ? await this.opts.isc.workItems.listWorkItems(params) : await this.opts.isc.workItems.getCompletedWorkItems(params);
-    return { kind, items: page.items, offset, pageSize, total: page.total, decisions: await this.decisionsForItems(page.items) };
+  /** A page of the owner's completed work items (the pending ones come through the inbox, with the other kinds). */
+  async completedPage(ownerId: string, offset: number, pageSize: number): Promise<WorkItemListPage> {
+    const page = await this.opts.isc.workItems.getCompletedWorkItems({ ownerId, offset, limit: pageSize, count: true });
+    return { kind: 'completed', items: page.items, offset, pageSize, total: page.total, decisions: await this.decisionsForItems(page.items) };
   }
 
   protected listPending(ownerId: string, page: PageParams): Promise<Page<WorkItem>> {

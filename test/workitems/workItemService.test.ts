@@ -753,33 +753,22 @@ describe('WorkItemService', () => {
     });
   });
 
-  describe('listPage and decisions', () => {
-    it('pending: passes ownerId/limit/offset/count and attaches decisions of items that have some', async () => {
+  describe('completedPage and decisions', () => {
+    it('asks getCompletedWorkItems with ownerId/limit/offset/count and attaches the decisions of items that have some', async () => {
       const { service, isc } = await setup();
       expectStatus(await service.perform(OWNER, approve('a1')), 'done');
-      const items = [workItem(), workItem({ id: 'w2' }), workItem({ id: undefined })];
-      isc.workItems.listWorkItems.mockResolvedValueOnce({ items, total: 57 });
-      const page = await service.listPage('id-owner', 'pending', 20, 10);
-      expect(isc.workItems.listWorkItems).toHaveBeenCalledWith({ ownerId: 'id-owner', offset: 20, limit: 10, count: true });
-      expect(isc.workItems.getCompletedWorkItems).not.toHaveBeenCalled();
+      const items = [workItem({ state: 'Finished' }), workItem({ id: 'w2', state: 'Finished' }), workItem({ id: undefined, state: 'Finished' })];
+      isc.workItems.getCompletedWorkItems.mockResolvedValueOnce({ items, total: 57 });
+      const page = await service.completedPage('id-owner', 20, 10);
+      expect(isc.workItems.getCompletedWorkItems).toHaveBeenCalledWith({ ownerId: 'id-owner', offset: 20, limit: 10, count: true });
       expect(page).toEqual({
-        kind: 'pending',
+        kind: 'completed',
         items,
         offset: 20,
         pageSize: 10,
         total: 57,
         decisions: { w1: { a1: { kind: 'approved', bySlackUserId: OWNER, at: NOW.toISOString() } } },
       });
-    });
-
-    it('completed: uses getCompletedWorkItems with the same parameters', async () => {
-      const { service, isc } = await setup();
-      const items = [workItem({ id: 'w9', state: 'Finished' })];
-      isc.workItems.getCompletedWorkItems.mockResolvedValueOnce({ items });
-      const page = await service.listPage('id-x', 'completed', 0, 25);
-      expect(isc.workItems.getCompletedWorkItems).toHaveBeenCalledWith({ ownerId: 'id-x', offset: 0, limit: 25, count: true });
-      expect(isc.workItems.listWorkItems).not.toHaveBeenCalled();
-      expect(page).toEqual({ kind: 'completed', items, offset: 0, pageSize: 25, total: undefined, decisions: {} });
     });
 
     it('decisionsFor an item with none is {}', async () => {

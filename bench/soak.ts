@@ -35,6 +35,7 @@ import { silentLogger } from '../src/log';
 import { SEED_IDENTITIES } from '../src/sandbox/seed';
 import type { Fault } from '../src/sandbox/tenant';
 import { commandBody, interactionBody, postSigned } from '../test/support/slackStandIn';
+import { isFirstPollSummary, isNewWorkItemDm, isReminder } from './dmKinds';
 import { iscRequestCount, rssMiB, SIGNING_SECRET, startBotProcess, startRig, type BotProcess, type Rig } from './lib';
 
 // ---------------------------------------------------------------------------------------------------
@@ -654,7 +655,7 @@ class VirtualUser {
   async act(fromDm: boolean): Promise<void> {
     let screen = this.screen;
     if (fromDm) {
-      const dms = rig.slack.calls.filter((c) => c.method === 'chat.postMessage' && c.args.channel === `D${this.user.id}` && String(c.args.text).startsWith('New work item'));
+      const dms = rig.slack.calls.filter((c) => c.method === 'chat.postMessage' && c.args.channel === `D${this.user.id}` && isNewWorkItemDm(c.args));
       const dm = dms.length ? pick(dms.slice(-8)) : undefined;
       if (dm) screen = { blocks: dm.args.blocks as Block[], channel: String(dm.args.channel) };
     }
@@ -1206,9 +1207,9 @@ function runChecks(): { checks: Check[]; totals: string[] } {
 function dmCalls() {
   const posts = rig.slack.calls.filter((c) => c.method === 'chat.postMessage' && String(c.args.channel).startsWith('D'));
   return {
-    newItem: posts.filter((c) => !c.args.thread_ts && String(c.args.text).startsWith('New work item')),
-    summaries: posts.filter((c) => !c.args.thread_ts && /^You have \d+ pending work item/.test(String(c.args.text))),
-    reminders: posts.filter((c) => c.args.thread_ts),
+    newItem: posts.filter((c) => isNewWorkItemDm(c.args)),
+    summaries: posts.filter((c) => isFirstPollSummary(c.args)),
+    reminders: posts.filter((c) => isReminder(c.args)),
     updates: rig.slack.calls.filter((c) => c.method === 'chat.update' && String(c.args.channel).startsWith('D')),
   };
 }
@@ -1305,7 +1306,8 @@ async function main(): Promise<void> {
     rig.slack.addUser(u);
     identityOf.set(rig.sandbox.identityForEmail(u.email).id!, u);
   }
-  // Each approver starts with 6 items of ours (plus the sandbox's 3 demo ones): the first poll lists them in one summary.
+  // Each approver starts with 6 items of ours (plus the sandbox's 3 demo work items, a demo access request and a demo
+  // generic approval): the first poll lists them in one summary, ours by name (work items come first; it names 10).
   for (const u of APPROVERS) for (const kind of ['single', 'single', 'multi', 'manual', 'form', 'single'] as const) addItem(u, kind).addedAt = 0;
 
   // Faults before ISC handles a request come from the sandbox's hook (never on token grants)…

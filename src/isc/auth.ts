@@ -1,6 +1,7 @@
 import { registerRotatingSecret, registerSecret, silentLogger, type Logger } from '../log';
 import { isIscError, malformedError, responseError } from './errors';
 import { readJson, type RawHttp } from './http';
+import { withoutRequestBounds } from './deadline';
 
 /** A source of ISC access tokens (the bot's client credentials, or a user's linked account). */
 export interface TokenProvider {
@@ -40,7 +41,7 @@ export class TokenCache {
 
   get(): Promise<string> {
     if (this.cached && this.now() < this.cached.refreshAt) return Promise.resolve(this.cached.token);
-    this.inflight ??= this.fetch()
+    this.inflight ??= withoutRequestBounds(this.fetch)
       .then((fresh) => {
         this.cached = fresh;
         return fresh.token;

@@ -1,6 +1,14 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 
-const deadlines = new AsyncLocalStorage<number>();
+/** What bounds the ISC requests of the work under way. */
+interface RequestBounds {
+  /** Epoch ms by which a request must have had its turn at the rate limiter. */
+  deadline?: number;
+  /** Aborts the work's waits for the limiter and its requests in flight. */
+  signal?: AbortSignal;
+}
+
+const bounds = new AsyncLocalStorage<RequestBounds>();
 
 /**
  * Runs `work` with a deadline (epoch ms) for starting ISC requests: a request that cannot get its turn
@@ -9,10 +17,32 @@ const deadlines = new AsyncLocalStorage<number>();
  * could have started the same action.
  */
 export function withRequestDeadline<T>(deadline: number, work: () => Promise<T>): Promise<T> {
-  return deadlines.run(deadline, work);
+  return bounds.run({ ...bounds.getStore(), deadline }, work);
+}
+
+/**
+ * Runs `work` so that, once `signal` aborts, its ISC requests stop waiting for the rate limiter and
+ * those in flight are cut off, each failing with the signal's reason: background work (the poller)
+ * that must stop at once when this replica hands it to another.
+ */
+export function withRequestSignal<T>(signal: AbortSignal, work: () => Promise<T>): Promise<T> {
+  return bounds.run({ ...bounds.getStore(), signal }, work);
+}
+
+/**
+ * Runs `work` free of the bounds of the work that started it: a load shared by every caller (a token,
+ * an identity lookup) must not fail for all of them because the one that happened to start it gave up.
+ */
+export function withoutRequestBounds<T>(work: () => Promise<T>): Promise<T> {
+  return bounds.exit(work);
 }
 
 /** The deadline of the work under way, if it set one. */
 export function requestDeadline(): number | undefined {
-  return deadlines.getStore();
+  return bounds.getStore()?.deadline;
+}
+
+/** The abort signal of the work under way, if it set one. */
+export function requestSignal(): AbortSignal | undefined {
+  return bounds.getStore()?.signal;
 }

@@ -2,7 +2,7 @@ import axios, { type AxiosInstance } from 'axios';
 import type { Logger } from '../log';
 import type { Metrics } from '../metrics/metrics';
 import type { TokenProvider } from './auth';
-import { requestDeadline } from './deadline';
+import { requestDeadline, requestSignal } from './deadline';
 import type { DeprecationNotices } from './deprecation';
 import { IscError, isIscError, malformedError, responseError, type RequestInfo } from './errors';
 import { SlotDeadlineError, type RequestGate } from './rateLimiter';
@@ -68,8 +68,11 @@ export class RawHttp {
   }
 
   async send(req: RawRequest): Promise<RawResponse> {
-    // A deadline for the whole exchange (axios' own `timeout` only bounds socket inactivity).
-    const signal = AbortSignal.timeout(this.options.timeoutMs);
+    // A deadline for the whole exchange (axios' own `timeout` only bounds socket inactivity), and the
+    // work's own signal (withRequestSignal), if it has one.
+    const timeout = AbortSignal.timeout(this.options.timeoutMs);
+    const cancel = requestSignal();
+    const signal = cancel ? AbortSignal.any([timeout, cancel]) : timeout;
     try {
       const res = await this.axios.request<string>({
         method: req.method,
@@ -91,7 +94,8 @@ export class RawHttp {
     } catch (e) {
       // Never rethrow or keep the axios error: its config carries the Authorization header.
       const info = { method: req.method, path: req.path };
-      if (signal.aborted) throw new IscError({ ...info, kind: 'timeout', timeoutMs: this.options.timeoutMs });
+      if (cancel?.aborted) throw cancel.reason;
+      if (timeout.aborted) throw new IscError({ ...info, kind: 'timeout', timeoutMs: this.options.timeoutMs });
       const err = e as { code?: unknown; message?: unknown };
       throw new IscError({
         ...info,
@@ -192,6 +196,7 @@ export class IscHttp {
     let retries = 0;
     let refreshed = false;
     for (;;) {
+      requestSignal()?.throwIfAborted();
       const token = await this.tokens.getToken();
       await this.turn(req);
       const started = performance.now();
@@ -240,12 +245,12 @@ export class IscHttp {
     return { items: items as T[], total: Number(header) };
   }
 
-  /** The limiter's slot for one attempt, within the deadline of the work under way (withRequestDeadline). */
+  /** The limiter's slot for one attempt, within the deadline of the work under way (withRequestDeadline) until its signal aborts (withRequestSignal). */
   private async turn(req: IscRequest): Promise<void> {
     const { metrics } = this.options;
     const started = performance.now();
     try {
-      await this.options.limiter.acquire(requestDeadline());
+      await this.options.limiter.acquire(requestDeadline(), requestSignal());
       metrics?.iscLimiterWait((performance.now() - started) / 1000);
     } catch (e) {
       if (!(e instanceof SlotDeadlineError)) throw e;

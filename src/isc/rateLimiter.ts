@@ -2,9 +2,10 @@
 export interface RequestGate {
   /**
    * Resolves when the caller may send one request. With a `deadline` (epoch ms) it rejects with
-   * SlotDeadlineError as soon as it is clear there will be no slot by then, and takes none.
+   * SlotDeadlineError as soon as it is clear there will be no slot by then, and takes none; once
+   * `signal` aborts, it rejects with the signal's reason and takes none.
    */
-  acquire(deadline?: number): Promise<void>;
+  acquire(deadline?: number, signal?: AbortSignal): Promise<void>;
   /** Holds every caller for `ms` from now (a 429's Retry-After). */
   pause(ms: number): void;
 }
@@ -36,15 +37,16 @@ function realTimer(fire: () => void, ms: number): () => void {
   return () => clearTimeout(t);
 }
 
-/** Tells a queued wait that its caller gave up (its deadline passed): it must take no slot. */
+/** Tells a queued wait that its caller gave up (its deadline passed, or it was aborted): it must take no slot. */
 export interface Ticket {
   abandoned: boolean;
 }
 
 /**
  * Callers waiting for a slot, served one after another in arrival order, so a burst drains evenly. A
- * caller with a deadline gets SlotDeadlineError as soon as it passes (at once, when it has passed),
- * and its ticket makes its wait leave its place to the next without taking a slot.
+ * caller with a deadline gets SlotDeadlineError as soon as it passes (at once, when it has passed), an
+ * aborted one its signal's reason, and its ticket makes its wait leave its place to the next without
+ * taking a slot.
  */
 export class SlotQueue {
   private tail: Promise<void> = Promise.resolve();
@@ -55,24 +57,32 @@ export class SlotQueue {
     private readonly timer: Timer = realTimer,
   ) {}
 
-  acquire(deadline?: number): Promise<void> {
-    if (deadline === undefined) return this.enqueue(Number.POSITIVE_INFINITY, { abandoned: false });
+  acquire(deadline?: number, signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (deadline === undefined && !signal) return this.enqueue(Number.POSITIVE_INFINITY, { abandoned: false });
     const now = this.now();
-    if (now >= deadline) return Promise.reject(new SlotDeadlineError());
+    if (deadline !== undefined && now >= deadline) return Promise.reject(new SlotDeadlineError());
     const ticket: Ticket = { abandoned: false };
-    const turn = this.enqueue(deadline, ticket);
+    const turn = this.enqueue(deadline ?? Number.POSITIVE_INFINITY, ticket);
     return new Promise<void>((resolve, reject) => {
-      const cancel = this.timer(() => {
+      const giveUp = (e: unknown) => {
         ticket.abandoned = true;
-        reject(new SlotDeadlineError());
-      }, deadline - now);
+        reject(e);
+      };
+      const cancel = deadline === undefined ? () => undefined : this.timer(() => giveUp(new SlotDeadlineError()), deadline - now);
+      const onAbort = () => giveUp(signal?.reason);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const settle = () => {
+        cancel();
+        signal?.removeEventListener('abort', onAbort);
+      };
       turn.then(
         () => {
-          cancel();
+          settle();
           resolve();
         },
         (e: unknown) => {
-          cancel();
+          settle();
           reject(e);
         },
       );
@@ -110,8 +120,8 @@ export class RateLimiter implements RequestGate {
    * clock) it rejects with SlotDeadlineError as soon as it is clear there will be no slot by then,
    * whether still queued behind others or waiting for the window, and it leaves its place to the next.
    */
-  acquire(deadline?: number): Promise<void> {
-    return this.queue.acquire(deadline);
+  acquire(deadline?: number, signal?: AbortSignal): Promise<void> {
+    return this.queue.acquire(deadline, signal);
   }
 
   /** Holds every caller for `ms` from now (never shortens an earlier pause). */

@@ -82,8 +82,8 @@ export class RedisRateLimiter implements RequestGate {
     this.sleep = opts.sleep ?? defaultSleep;
   }
 
-  acquire(deadline?: number): Promise<void> {
-    return this.queue.acquire(deadline);
+  acquire(deadline?: number, signal?: AbortSignal): Promise<void> {
+    return this.queue.acquire(deadline, signal);
   }
 
   pause(ms: number): void {

@@ -1,6 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import { TtlCache } from '../cache';
 import type { IdentitiesApi } from '../isc/api';
+import { withoutRequestBounds } from '../isc/deadline';
 import type { Logger } from '../log';
 
 export interface SlackUserProfile {
@@ -126,7 +127,8 @@ export class IdentityDirectory {
   resolve(slackUserId: string): Promise<IdentityResolution> {
     return this.identities.getOrLoad(
       slackUserId,
-      () => this.lookUp(slackUserId),
+      // Shared by everyone asking meanwhile: free of the bounds of whoever asked first.
+      () => withoutRequestBounds(() => this.lookUp(slackUserId)),
       (found) => ('identity' in found ? this.opts.ttlMs : Math.min(this.opts.ttlMs, NOT_FOUND_TTL_MS)),
     );
   }

@@ -1,5 +1,6 @@
 import nock from 'nock';
-import { ClientCredentialsTokenProvider } from '../../src/isc/auth';
+import { ClientCredentialsTokenProvider, TokenCache } from '../../src/isc/auth';
+import { requestSignal, withRequestSignal } from '../../src/isc/deadline';
 import { IscError } from '../../src/isc/errors';
 import { RawHttp } from '../../src/isc/http';
 import { redact } from '../../src/log';
@@ -155,5 +156,25 @@ describe('checkHealth', () => {
     expect((await client.checkHealth()).ok).toBe(false);
     token.done();
     jest.restoreAllMocks();
+  });
+});
+
+describe('TokenCache', () => {
+  test('the one fetch every caller shares runs free of the bounds of the caller that started it', async () => {
+    const stop = new AbortController();
+    const seen: Array<AbortSignal | undefined> = [];
+    let release!: () => void;
+    const cache = new TokenCache(async () => {
+      seen.push(requestSignal());
+      await new Promise<void>((r) => (release = r));
+      return { token: 'tok', refreshAt: Number.POSITIVE_INFINITY };
+    }, () => 0);
+    const first = withRequestSignal(stop.signal, () => cache.get());
+    const second = cache.get();
+    stop.abort();
+    release();
+    await expect(first).resolves.toBe('tok');
+    await expect(second).resolves.toBe('tok');
+    expect(seen).toEqual([undefined]);
   });
 });

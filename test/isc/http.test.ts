@@ -1,7 +1,7 @@
 import nock from 'nock';
 import type { TokenProvider } from '../../src/isc/auth';
 import { IscError } from '../../src/isc/errors';
-import { withRequestDeadline } from '../../src/isc/deadline';
+import { withRequestDeadline, withRequestSignal } from '../../src/isc/deadline';
 import { retryAfterMs } from '../../src/isc/http';
 import {
   BASE,
@@ -281,6 +281,43 @@ describe('5xx, timeouts and network errors', () => {
     const { client } = testClient();
     nock(BASE).post(APPROVE_PATH).reply(200);
     await expect(client.workItems.approveApprovalItem('wi1', 'ai1')).rejects.toMatchObject({ kind: 'malformed' });
+  });
+});
+
+describe('work that stops (withRequestSignal)', () => {
+  test('a request in flight is cut off when the signal aborts, with its reason, and not retried', async () => {
+    mockToken();
+    const { client } = testClient({ timeoutMs: 5_000, maxRetries: 2 });
+    const slow = nock(BASE).get(ITEM_PATH).delay(2_000).reply(200, ITEM);
+    const stop = new AbortController();
+    const error = caught(withRequestSignal(stop.signal, () => client.workItems.getWorkItem('wi1')));
+    await new Promise((r) => setTimeout(r, 50));
+    stop.abort();
+    expect(await error).toMatchObject({ name: 'AbortError' });
+    expect(slow.isDone()).toBe(true);
+    expect(nock.pendingMocks()).toEqual([]);
+  });
+
+  test('a request waiting for a rate-limit slot is not sent once the signal aborts; other work goes on', async () => {
+    mockToken();
+    let wake!: () => void;
+    const { client } = testClient({ rateLimit: { requests: 1, perMs: 10_000 }, sleep: () => new Promise<void>((r) => (wake = r)) });
+    const first = expectCall({ method: 'GET', path: ITEM_PATH, reply: ITEM });
+    await client.workItems.getWorkItem('wi1');
+    const stop = new AbortController();
+    const waiting = caught(withRequestSignal(stop.signal, () => client.workItems.getWorkItem('wi1')));
+    await new Promise((r) => setTimeout(r, 20));
+    stop.abort();
+    expect(await waiting).toMatchObject({ name: 'AbortError' });
+    expect(first.received).toHaveLength(1);
+    // The abandoned wait took no slot: once its window has passed, the next caller is sent at once.
+    expectCall({ method: 'GET', path: ITEM_PATH, reply: ITEM });
+    let sent = false;
+    const next = client.workItems.getWorkItem('wi1').then((item) => ((sent = true), item));
+    wake();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(sent).toBe(true);
+    await expect(next).resolves.toEqual(ITEM);
   });
 });
 

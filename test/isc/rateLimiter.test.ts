@@ -119,6 +119,35 @@ describe('a deadline', () => {
   });
 });
 
+describe('an abort signal', () => {
+  test('a caller queued behind a long wait gives up when its signal aborts, takes no slot, and the queue goes on', async () => {
+    const clock = { now: 0 };
+    let release!: () => void;
+    const blocked = new Promise<void>((r) => (release = r));
+    const limiter = new RateLimiter({ requests: 1, perMs: 1_000, sleep: () => blocked, now: () => clock.now });
+    await limiter.acquire();
+    limiter.pause(60_000);
+    const ahead = limiter.acquire();
+    const stop = new AbortController();
+    const outcome = limiter.acquire(undefined, stop.signal).then(() => 'granted', (e: unknown) => e);
+    stop.abort();
+    expect(await outcome).toMatchObject({ name: 'AbortError' });
+    clock.now = 60_000;
+    release();
+    await ahead;
+    clock.now = 61_000;
+    await limiter.acquire();
+  });
+
+  test('an aborted signal is refused at once', async () => {
+    const time = fakeTime();
+    const limiter = new RateLimiter({ requests: 1, perMs: 10_000, sleep: time.sleep, now: time.now });
+    await expect(limiter.acquire(undefined, AbortSignal.abort())).rejects.toMatchObject({ name: 'AbortError' });
+    await limiter.acquire();
+    expect(time.sleeps).toEqual([]);
+  });
+});
+
 test('an invalid limit is refused', () => {
   const sleep = async () => undefined;
   expect(() => new RateLimiter({ requests: 0, perMs: 1_000, sleep })).toThrow(RangeError);

@@ -213,6 +213,28 @@ describe('failures', () => {
   });
 });
 
+describe('handing the polling on', () => {
+  beforeEach(() => start());
+
+  it('stopPolling does not wait for a poll whose ISC list hangs: the request is cut off', async () => {
+    await rig.notifier.subscriptions.touch(ada);
+    let inFlight!: () => void;
+    const requested = new Promise<void>((resolve) => (inFlight = resolve));
+    rig.fault = (req) => {
+      if (req.method !== 'GET' || req.path.includes('/oauth/') || req.path.includes('identities')) return undefined;
+      inFlight();
+      return { kind: 'none', delayMs: 30_000 };
+    };
+    rig.notifier.start();
+    await requested;
+    const started = performance.now();
+    await rig.notifier.stopPolling();
+    // Without the cut, the poll would hold on until the request's 2 s timeout.
+    expect(performance.now() - started).toBeLessThan(500);
+    expect(rig.logs.join('\n')).not.toMatch(/ERROR/);
+  });
+});
+
 describe('NOTIFY_USERS', () => {
   it('subscribes Slack ids and emails at start; an opt-out survives a restart', async () => {
     await start({ NOTIFY_USERS: `${ben}, ${PEOPLE.ada.email.toUpperCase()}` });

@@ -1,5 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import type { IdentitiesApi } from '../../src/isc/api';
+import { requestSignal, withRequestSignal } from '../../src/isc/deadline';
 import type { PublicIdentity } from '../../src/isc/types';
 import type { Logger } from '../../src/log';
 import { IdentityDirectory } from '../../src/workitems/identityDirectory';
@@ -343,6 +344,23 @@ describe('IdentityDirectory', () => {
       expect((await profile).email).toBe('alice@example.com');
       expect(info).toHaveBeenCalledTimes(1);
       expect(findIdentitiesByEmail).toHaveBeenCalledTimes(1);
+    });
+
+    it('a shared lookup runs free of the bounds of whoever started it (a poll that stops aborts only its own requests)', async () => {
+      const { directory, findIdentitiesByEmail } = setup({ users: { U1: { profile: { email: 'alice@example.com' } } }, identities: [ALICE_IDENTITY] });
+      const seen: Array<AbortSignal | undefined> = [];
+      const realFind = findIdentitiesByEmail.getMockImplementation()!;
+      findIdentitiesByEmail.mockImplementation(async (email) => {
+        seen.push(requestSignal());
+        return realFind(email);
+      });
+      const stop = new AbortController();
+      const started = withRequestSignal(stop.signal, () => directory.identityFor('U1'));
+      const other = directory.identityFor('U1');
+      stop.abort();
+      expect((await started)?.id).toBe('id-alice');
+      expect((await other)?.id).toBe('id-alice');
+      expect(seen).toEqual([undefined]);
     });
 
     it('a failed ISC lookup is not cached: the next call asks again', async () => {

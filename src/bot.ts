@@ -102,9 +102,11 @@ export async function startBot(config: Config, logger: Logger = createLogger(con
     notifier.start();
     if (digest) void digest.start();
   };
+  // Stepping down does not wait for a digest under way (it posts by itself, once: its slot is
+  // claimed), so the lease goes to another replica at once; a shutdown waits for it before exiting.
   const stopBackground = async () => {
     await notifier.stopPolling();
-    await digest?.stop();
+    digest?.disarm();
   };
   if (config.redis) {
     leadership = new Leadership({ store, ttlMs: config.redis.leaseMs, holder: `${os.hostname()} pid ${process.pid}`, logger, onGain: startBackground, onLose: stopBackground });
@@ -131,6 +133,7 @@ export async function startBot(config: Config, logger: Logger = createLogger(con
         await new Promise((resolve) => setImmediate(resolve));
         if (!(await inFlight.idle(SHUTDOWN_DRAIN_MS))) logger.warn(`Stopping with ${inFlight.size} Slack requests still being handled after ${SHUTDOWN_DRAIN_MS} ms`);
         await background;
+        await digest?.stop();
         await notifier.stop();
         await store.close();
         await audit.close();

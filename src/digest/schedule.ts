@@ -36,9 +36,18 @@ export class DigestScheduler {
     await this.track(this.catchUp());
   }
 
+  /**
+   * Stops the schedule; a digest under way goes on to post (its slot is claimed once in the store, so
+   * no other replica posts it meanwhile).
+   */
+  disarm(): void {
+    this.job?.stop();
+    this.job = undefined;
+  }
+
   /** Stops the schedule and waits for a digest under way. */
   async stop(): Promise<void> {
-    this.job?.stop();
+    this.disarm();
     await Promise.allSettled([...this.running]);
   }
 

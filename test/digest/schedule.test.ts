@@ -40,6 +40,26 @@ describe('DigestScheduler', () => {
     expect(runSlot.mock.calls).toEqual(expected);
   });
 
+  it('disarm stops the schedule at once and leaves a digest under way to post; stop waits for it', async () => {
+    let finish!: () => void;
+    const posted: string[] = [];
+    const runSlot = jest.fn(async (slot: Date) => {
+      await new Promise<void>((r) => (finish = r));
+      posted.push(slot.toISOString());
+    });
+    // Started 5 minutes after Monday's slot: the catch-up is under way.
+    const scheduler = new DigestScheduler({ schedule: ny(), graceMs: 3600_000, runSlot, logger: silentLogger, now: () => new Date('2026-03-09T13:05:00Z') });
+    const catchUp = scheduler.start();
+    scheduler.disarm();
+    let stopped = false;
+    const stop = scheduler.stop().then(() => (stopped = true));
+    await new Promise((r) => setImmediate(r));
+    expect(stopped).toBe(false);
+    finish();
+    await Promise.all([catchUp, stop]);
+    expect(posted).toEqual(['2026-03-09T13:00:00.000Z']);
+  });
+
   it('logs a failed catch-up instead of throwing', async () => {
     const runSlot = jest.fn(async () => {
       throw new Error('boom');

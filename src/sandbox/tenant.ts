@@ -558,7 +558,8 @@ function faultReply(fault: { status: number; retryAfterSeconds?: number }): Repl
   return { status, body: status === 401 ? UNAUTHORIZED : errorResponse(status, `Injected fault: ${status}.`), headers };
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+// Unref'd: a delayed answer (fault injection) does not keep a closed tenant's process alive.
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref());
 
 const CODE_TTL_MS = 60_000;
 const INVALID_CLIENT: Reply = { status: 401, body: { error: 'invalid_client', error_description: 'Bad client credentials' } };

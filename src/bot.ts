@@ -34,12 +34,17 @@ export interface RunningBot {
   notifier: Notifier;
   /** Undefined on the file store (one process runs everything). */
   leadership?: Leadership;
-  /** Graceful: stops taking requests, waits (bounded) for those under way, then stops the rest. Idempotent. */
-  stop(): Promise<void>;
+  /**
+   * Graceful: stops taking requests, waits (at most `drainMs`) for those under way, tells the users of
+   * any still under way that the bot stopped before it could answer, then stops the rest. Idempotent.
+   */
+  stop(drainMs?: number): Promise<void>;
 }
 
 /** How long stop() waits for the listeners of requests already acked. */
 const SHUTDOWN_DRAIN_MS = 10_000;
+/** How long it then waits for the messages telling the users of the rest. */
+const CUT_OFF_NOTICE_MS = 3_000;
 
 /** Builds every service from the validated config and starts the Slack app (and the sandbox tenant when configured). */
 export async function startBot(config: Config, logger: Logger = createLogger(config.logLevel, writeToStderr, config.logFormat)): Promise<RunningBot> {
@@ -121,7 +126,7 @@ export async function startBot(config: Config, logger: Logger = createLogger(con
     audit,
     notifier,
     leadership,
-    stop() {
+    stop(drainMs = SHUTDOWN_DRAIN_MS) {
       stopping ??= (async () => {
         // The background work stops first; a leader hands its lease back, so another replica takes
         // over at its next round instead of after the lease expires.
@@ -131,7 +136,10 @@ export async function startBot(config: Config, logger: Logger = createLogger(con
         await app.stop();
         // An event is acked before the middleware that counts it runs: let it get there.
         await new Promise((resolve) => setImmediate(resolve));
-        if (!(await inFlight.idle(SHUTDOWN_DRAIN_MS))) logger.warn(`Stopping with ${inFlight.size} Slack requests still being handled after ${SHUTDOWN_DRAIN_MS} ms`);
+        if (!(await inFlight.idle(drainMs))) {
+          logger.warn(`Stopping with ${inFlight.size} Slack requests still being handled after ${drainMs} ms; telling their users`);
+          await inFlight.cutOff(CUT_OFF_NOTICE_MS);
+        }
         await background;
         await digest?.stop();
         await notifier.stop();

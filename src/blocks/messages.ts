@@ -34,6 +34,20 @@ export function renderNotice(text: string, kind: NoticeKind, details: NoticeDeta
   return { text: line, blocks };
 }
 
+/**
+ * To the user of a click, form or command a restart cut off after its ack: the bot cannot say how it
+ * ended (an ISC call may have gone through). A new ephemeral message: the card stays as it was.
+ */
+export function renderCutOffNotice(): RenderedMessage & { response_type: 'ephemeral'; replace_original: false } {
+  return {
+    ...renderNotice('The bot restarted before it could tell you how this ended; it may still have gone through in ISC.', 'warning', {
+      hint: 'Look again before you try it again: ↻ Refresh on the card, or `/workitems` (for a digest, its channel).',
+    }),
+    response_type: 'ephemeral',
+    replace_original: false,
+  };
+}
+
 export interface HelpOptions {
   isAdmin: boolean;
   /** How the bot talks to ISC for this user, e.g. "Acting as your own ISC identity." */

@@ -3,12 +3,14 @@ import type {
   AnyMiddlewareArgs,
   App,
   BlockAction,
+  RespondFn,
   SlackActionMiddlewareArgs,
   SlackCommandMiddlewareArgs,
   SlackEventMiddlewareArgs,
   SlackViewMiddlewareArgs,
   ViewSubmitAction,
 } from '@slack/bolt';
+import { renderCutOffNotice } from '../blocks/messages';
 import { InFlight } from './inFlight';
 
 /** A listener's arguments, without Bolt's `next`, which holds on to the whole request (see `detach`). */
@@ -110,7 +112,8 @@ function detach<A>(listener: Listener<A> | null, { ack: boltAck, next: _next, ..
       handedOver();
       await new Promise((resolve) => setImmediate(resolve));
     };
-    const work = inFlight.run(() => listener({ ...args, ...(boltAck ? { ack } : {}) } as A));
+    const { respond } = args as { respond?: RespondFn };
+    const work = inFlight.run(() => listener({ ...args, ...(boltAck ? { ack } : {}) } as A), respond && (() => respond(renderCutOffNotice())));
     if (!boltAck) handedOver();
     work.then(handedOver, (e: unknown) => (sendAck ? failed(e) : onError(e)));
   });

@@ -35,6 +35,17 @@ describe('graceful shutdown', () => {
     expect(state[`decisions:${W.adaSingleApproval}`]).toMatchObject({ t: 'map', v: { [A.adaSingle]: { kind: 'approved' } } });
   });
 
+  it('tells the user of a click it cannot wait for that the bot restarted before it could answer', async () => {
+    h.fault = (req) => (req.path.includes('/approve/') ? { kind: 'none', delayMs: 1500 } : undefined);
+    expect((await h.click(USERS.ada.id, ACTION.approve, { w: W.adaSingleApproval, a: A.adaSingle }, { responseId: 'cut' })).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 100));
+    await h.bot.stop(50);
+    const answers = h.slack.responses.filter((r) => r.id === 'cut');
+    expect(answers).toHaveLength(1);
+    expect(answers[0].body).toMatchObject({ response_type: 'ephemeral', replace_original: false });
+    expect(String(answers[0].body.text)).toContain('The bot restarted before it could tell you how this ended; it may still have gone through in ISC.');
+  });
+
   it('takes no new request once stopping, and stopping twice is harmless', async () => {
     h.fault = (req) => (req.path.includes('/approve/') ? { kind: 'none', delayMs: 800 } : undefined);
     expect((await h.click(USERS.ada.id, ACTION.approve, { w: W.adaSingleApproval, a: A.adaSingle }, { responseId: 'first' })).status).toBe(200);
@@ -58,6 +69,19 @@ describe('InFlight', () => {
     await work;
     expect(await idle).toBe(true);
     expect(inFlight.size).toBe(0);
+  });
+
+  it('cutOff tells the users of the work still under way, and waits for that within a bound', async () => {
+    const inFlight = new InFlight();
+    const told: string[] = [];
+    await inFlight.run(async () => undefined, async () => void told.push('finished'));
+    void inFlight.run(() => new Promise<void>(() => undefined), async () => void told.push('still running'));
+    void inFlight.run(() => new Promise<void>(() => undefined));
+    void inFlight.run(() => new Promise<void>(() => undefined), () => new Promise<void>(() => undefined));
+    const started = performance.now();
+    await inFlight.cutOff(100);
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(told).toEqual(['still running']);
   });
 
   it('counts work that fails as finished', async () => {

@@ -26,6 +26,26 @@ async function readIfExists(file: string): Promise<string | undefined> {
   }
 }
 
+/** Writes (`w`) or appends (`a`) `data` and returns once it is on disk. */
+async function writeSynced(file: string, flags: 'a' | 'w', data: string): Promise<void> {
+  const handle = await fs.open(file, flags, 0o600);
+  try {
+    await handle.writeFile(data);
+    await handle.datasync();
+  } finally {
+    await handle.close();
+  }
+}
+
+async function syncDirectory(dir: string): Promise<void> {
+  const handle = await fs.open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
 /**
  * The state on disk: the state file with the journal's changes applied in order. Only the last line
  * may be torn (a crash in the middle of an append, which was never reported as done): it is skipped.
@@ -228,32 +248,15 @@ export class FileStateStore extends MemoryStateStore {
   }
 
   private async append(lines: string): Promise<void> {
-    const handle = await fs.open(this.journal, 'a', 0o600);
-    try {
-      await handle.writeFile(lines);
-      await handle.datasync();
-    } finally {
-      await handle.close();
-    }
+    await writeSynced(this.journal, 'a', lines);
     this.journalBytes += Buffer.byteLength(lines);
   }
 
   private async replaceState(state: string): Promise<void> {
-    const handle = await fs.open(this.tmp, 'w', 0o600);
-    try {
-      await handle.writeFile(state);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+    await writeSynced(this.tmp, 'w', state);
     await fs.rename(this.tmp, this.file);
     // The rename must be on disk before the journal it replaces is emptied.
-    const dir = await fs.open(path.dirname(this.file), 'r');
-    try {
-      await dir.sync();
-    } finally {
-      await dir.close();
-    }
+    await syncDirectory(path.dirname(this.file));
     this.stateBytes = Buffer.byteLength(state);
     // Replaying the old journal over the new state file gives the same state: a crash before this is harmless.
     await fs.truncate(this.journal, 0).catch((e: NodeJS.ErrnoException) => {

@@ -7,7 +7,6 @@ import type { ApprovalSummary, Page, PageParams } from '../isc/types';
 import type { IscIdentityRef } from '../workitems/identityDirectory';
 import { awaitsDecision, type AccessRequestApproval } from './accessRequestApproval';
 
-
 export type AccessRequestAction =
   | { kind: 'approve' | 'reject'; approvalId: string; comment?: string }
   | { kind: 'forward'; approvalId: string; target: IscIdentityRef; targetSlackUserId?: string; comment: string };

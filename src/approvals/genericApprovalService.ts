@@ -7,7 +7,6 @@ import type { Logger } from '../log';
 import type { IscIdentityRef } from '../workitems/identityDirectory';
 import { approvalName, assignedIdentityIds, commentRequired, isPendingApproval, ownerIdentityIds } from './genericApproval';
 
-
 export type GenericApprovalAction =
   | { kind: 'approve' | 'reject'; approvalId: string; comment?: string }
   /** `from`: the approver whose place is handed over (ISC needs it named when the service identity acts). */

@@ -12,8 +12,6 @@ import { INBOX_KINDS, type InboxItem, type InboxKind, type ItemOf } from './item
 
 export * from './items';
 
-export type { SectionFailure } from '../isc/errors';
-
 /** One kind's part of an inbox page. */
 export interface InboxSection<K extends InboxKind = InboxKind> {
   kind: K;

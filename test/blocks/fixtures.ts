@@ -2,7 +2,8 @@ import type { AnyBlock } from '@slack/types';
 import type { ApprovalItemDetails, WorkItem } from '../../src/isc/types';
 import type { CardOptions, Viewer } from '../../src/blocks/types';
 import type { AccessRequestApproval } from '../../src/approvals/accessRequestApproval';
-import type { AnyInboxSection, InboxKind, InboxPage, InboxPosition, SectionFailure } from '../../src/inbox/inbox';
+import type { AnyInboxSection, InboxKind, InboxPage, InboxPosition } from '../../src/inbox/inbox';
+import type { SectionFailure } from '../../src/isc/errors';
 import type { Approval, PendingApproval, SodViolationContext } from '../../src/isc/types';
 
 export const NOW = new Date('2026-11-22T13:00:00Z');

@@ -1,4 +1,4 @@
-import { RateLimiter, SlotDeadlineError } from '../../src/isc/rateLimiter';
+import { RateLimiter, SlotDeadlineError, type Timer } from '../../src/isc/rateLimiter';
 
 /** A clock that only moves when the limiter sleeps. */
 function fakeTime() {
@@ -83,27 +83,41 @@ function manualTimers(clock: { now: number }) {
   };
 }
 
-describe('a deadline', () => {
-  test('a caller queued behind a long wait gives up at its deadline, takes no slot, and the queue goes on', async () => {
-    const clock = { now: 0 };
-    let release!: () => void;
-    const blocked = new Promise<void>((r) => (release = r));
-    const timers = manualTimers(clock);
-    // The first sleep (a 429 pause of 60 s for the caller ahead) only ends when the test says so.
-    const limiter = new RateLimiter({ requests: 1, perMs: 1_000, sleep: () => blocked, now: () => clock.now, timer: timers.timer });
-    await limiter.acquire();
-    limiter.pause(60_000);
-    const ahead = limiter.acquire();
-    const withDeadline = limiter.acquire(30_000);
-    const outcome = withDeadline.then(() => 'granted', (e: unknown) => e);
-    timers.advanceTo(30_000);
-    expect(await outcome).toBeInstanceOf(SlotDeadlineError);
+/**
+ * A limiter with one slot, taken, then paused for 60 s (a 429), and a caller `ahead` waiting out the
+ * pause, whose sleep only ends when `goesOn` says so. `goesOn` checks that whoever queued behind it and
+ * gave up took no slot: once `ahead` is through, the next caller is granted at once in the next window.
+ */
+async function queuedBehindPause(clock: { now: number }, timer?: Timer) {
+  let release!: () => void;
+  const blocked = new Promise<void>((r) => (release = r));
+  let sleeps = 0;
+  const sleep = () => (sleeps++, blocked);
+  const limiter = new RateLimiter({ requests: 1, perMs: 1_000, sleep, now: () => clock.now, timer });
+  await limiter.acquire();
+  limiter.pause(60_000);
+  const ahead = limiter.acquire();
+  const goesOn = async () => {
     clock.now = 60_000;
     release();
     await ahead;
-    // The abandoned caller took no slot: the next one is granted at once in the next window.
     clock.now = 61_000;
+    const before = sleeps;
     await limiter.acquire();
+    expect(sleeps).toBe(before);
+  };
+  return { limiter, goesOn };
+}
+
+describe('a deadline', () => {
+  test('a caller queued behind a long wait gives up at its deadline, takes no slot, and the queue goes on', async () => {
+    const clock = { now: 0 };
+    const timers = manualTimers(clock);
+    const { limiter, goesOn } = await queuedBehindPause(clock, timers.timer);
+    const outcome = limiter.acquire(30_000).then(() => 'granted', (e: unknown) => e);
+    timers.advanceTo(30_000);
+    expect(await outcome).toBeInstanceOf(SlotDeadlineError);
+    await goesOn();
   });
 
   test('fails at once when the window or a pause already reaches past the deadline', async () => {
@@ -121,22 +135,12 @@ describe('a deadline', () => {
 
 describe('an abort signal', () => {
   test('a caller queued behind a long wait gives up when its signal aborts, takes no slot, and the queue goes on', async () => {
-    const clock = { now: 0 };
-    let release!: () => void;
-    const blocked = new Promise<void>((r) => (release = r));
-    const limiter = new RateLimiter({ requests: 1, perMs: 1_000, sleep: () => blocked, now: () => clock.now });
-    await limiter.acquire();
-    limiter.pause(60_000);
-    const ahead = limiter.acquire();
+    const { limiter, goesOn } = await queuedBehindPause({ now: 0 });
     const stop = new AbortController();
     const outcome = limiter.acquire(undefined, stop.signal).then(() => 'granted', (e: unknown) => e);
     stop.abort();
     expect(await outcome).toMatchObject({ name: 'AbortError' });
-    clock.now = 60_000;
-    release();
-    await ahead;
-    clock.now = 61_000;
-    await limiter.acquire();
+    await goesOn();
   });
 
   test('an aborted signal is refused at once', async () => {

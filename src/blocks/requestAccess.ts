@@ -182,14 +182,14 @@ function accessName(status: RequestedItemStatus): string {
 
 /**
  * The caller's recent requests, newest first: the access, where it stands, how old it is, and Cancel
- * on the ones still waiting for approval that the caller made.
+ * on the ones still waiting for approval that the caller made (`own`: their ids).
  */
-export function renderRequestList(statuses: readonly RequestedItemStatus[], viewer: Viewer, callerIdentityId: string): RenderedMessage {
+export function renderRequestList(statuses: readonly RequestedItemStatus[], viewer: Viewer, own: ReadonlySet<string>): RenderedMessage {
   const groups = statuses.map((s, i): KnownBlock[] => {
-    const forWhom = s.requestedFor?.id && s.requestedFor.id !== callerIdentityId ? ` · for ${escapeTruncate(s.requestedFor.name ?? s.requestedFor.id, 100)}` : '';
-    const by = s.requester?.id && s.requester.id !== callerIdentityId ? ` · asked by ${escapeTruncate(s.requester.name ?? s.requester.id, 100)}` : '';
-    const block = section(`${accessName(s)}${forWhom}${by}\n${standingLine(s)} · asked ${age(s.created, viewer)} ago`, `rq_${i}`);
-    const mayCancel = s.cancelable && s.accessRequestId && s.requester?.id === callerIdentityId && requestStanding(s).phase === 'waiting';
+    const mine = own.has(s.accessRequestId ?? '');
+    const by = !mine && s.requester?.id ? ` · asked by ${escapeTruncate(s.requester.name ?? s.requester.id, 100)}` : '';
+    const block = section(`${accessName(s)}${by}\n${standingLine(s)} · asked ${age(s.created, viewer)} ago`, `rq_${i}`);
+    const mayCancel = mine && s.cancelable && s.accessRequestId && requestStanding(s).phase === 'waiting';
     if (!mayCancel) return [block];
     return [{ ...block, accessory: button({ actionId: REQUEST_ACTION.cancel, text: 'Cancel…', value: s.accessRequestId }) }];
   });

@@ -211,13 +211,20 @@ export class RequestService {
     }
   }
 
-  /** The person's recent requests (those for them, and those they asked for others through the bot), newest first. */
-  async list(slackUserId: string): Promise<{ identity: IscIdentityRef; statuses: RequestedItemStatus[] } | Refusal> {
+  /**
+   * The person's recent requests, newest first, and which of them they made (the ones they may
+   * cancel): as themselves in ISC, or through the bot's service identity, which the bot's own record
+   * tells.
+   */
+  async list(slackUserId: string): Promise<{ identity: IscIdentityRef; statuses: RequestedItemStatus[]; own: Set<string> } | Refusal> {
     try {
       const who = await this.who(slackUserId);
       if ('message' in who) return who;
-      const page = await who.acting.client.accessRequests.listAccessRequestStatus({ requestedFor: who.identity.id, sorters: '-created', limit: LIST_LIMIT });
-      return { identity: who.identity, statuses: page.items };
+      const statuses = (await who.acting.client.accessRequests.listAccessRequestStatus({ requestedFor: who.identity.id, sorters: '-created', limit: LIST_LIMIT })).items;
+      const ids = statuses.map((s) => s.accessRequestId ?? '');
+      const askedBy = await this.deps.store.getMany<string>(ids.map((id) => `request:asked-by:${id}`));
+      const own = new Set(ids.filter((id, i) => id && (askedBy[i] === slackUserId || statuses[i].requester?.id === who.identity.id)));
+      return { identity: who.identity, statuses, own };
     } catch (e) {
       return { message: message(e, 'read your requests') };
     }

@@ -113,7 +113,7 @@ async function notifyMessage(ctx: BotContext, presenter: Presenter, caller: stri
 export async function requestsMessage(ctx: BotContext, presenter: Presenter, caller: string): Promise<Message> {
   const [found, viewer] = await Promise.all([ctx.requests.list(caller), presenter.viewer(caller)]);
   if ('message' in found) return renderNotice(found.message, 'warning');
-  return renderRequestList(found.statuses, viewer, found.identity.id);
+  return renderRequestList(found.statuses, viewer, found.own);
 }
 
 /** Each kind's pending count, read from ISC, and the total; the subject is the caller unless an admin names someone. */

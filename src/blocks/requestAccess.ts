@@ -180,12 +180,9 @@ function accessName(status: RequestedItemStatus): string {
   return `*${escapeTruncate(status.name ?? status.id, 200, 'unknown access')}*${type}`;
 }
 
-/**
- * The caller's recent requests, newest first: the access, where it stands, how old it is, and Cancel
- * on the ones still waiting for approval that the caller made (`own`: their ids).
- */
-export function renderRequestList(statuses: readonly RequestedItemStatus[], viewer: Viewer, own: ReadonlySet<string>): RenderedMessage {
-  const groups = statuses.map((s, i): KnownBlock[] => {
+/** One section per request: the access, where it stands, its age, and Cancel on one of `own` still waiting. */
+function requestGroups(statuses: readonly RequestedItemStatus[], viewer: Viewer, own: ReadonlySet<string>): KnownBlock[][] {
+  return statuses.map((s, i): KnownBlock[] => {
     const mine = own.has(s.accessRequestId ?? '');
     const by = !mine && s.requester?.id ? ` · asked by ${escapeTruncate(s.requester.name ?? s.requester.id, 100)}` : '';
     const block = section(`${accessName(s)}${by}\n${standingLine(s)} · asked ${age(s.created, viewer)} ago`, `rq_${i}`);
@@ -193,12 +190,36 @@ export function renderRequestList(statuses: readonly RequestedItemStatus[], view
     if (!mayCancel) return [block];
     return [{ ...block, accessory: button({ actionId: REQUEST_ACTION.cancel, text: 'Cancel…', value: s.accessRequestId }) }];
   });
-  const head: KnownBlock[] = [header('Your access requests'), actionsBlock([button({ actionId: REQUEST_ACTION.open, text: 'Request access', style: 'primary' })], 'rq_head')];
-  if (!groups.length) {
-    return { text: 'You have no recent access requests.', blocks: [...head, section('You have no recent access requests. Ask for something with *Request access* or `/workitems request <what>`.', 'rq_none')] };
-  }
-  const { blocks } = fitBlocks(groups, { ...MESSAGE_BUDGET, blocks: MESSAGE_BUDGET.blocks - head.length - 1 }, (hidden) => `…and ${plural(hidden, 'older request')} not shown.`);
+}
+
+const requestAccessButton = () => button({ actionId: REQUEST_ACTION.open, text: 'Request access', style: 'primary' });
+const NO_REQUESTS = 'You have no recent access requests. Ask for something with *Request access* or `/workitems request <what>`.';
+
+/**
+ * The caller's recent requests, newest first (`own`: the ids of those they made, which they may
+ * cancel while they wait for approval).
+ */
+export function renderRequestList(statuses: readonly RequestedItemStatus[], viewer: Viewer, own: ReadonlySet<string>): RenderedMessage {
+  const head: KnownBlock[] = [header('Your access requests'), actionsBlock([requestAccessButton()], 'rq_head')];
+  if (!statuses.length) return { text: 'You have no recent access requests.', blocks: [...head, section(NO_REQUESTS, 'rq_none')] };
+  const budget = { ...MESSAGE_BUDGET, blocks: MESSAGE_BUDGET.blocks - head.length - 1 };
+  const { blocks } = fitBlocks(requestGroups(statuses, viewer, own), budget, (hidden) => `…and ${plural(hidden, 'older request')} not shown.`);
   return { text: `Your access requests: ${plural(statuses.length, 'request')}`, blocks: [...head, divider(), ...blocks] };
+}
+
+/** How many requests the Home tab shows; `/workitems requests` shows the rest. */
+export const HOME_REQUESTS = 5;
+
+/** The Home tab's requests section: the newest few, and the Request access button. */
+export function renderHomeRequests(statuses: readonly RequestedItemStatus[], viewer: Viewer, own: ReadonlySet<string>): KnownBlock[] {
+  const shown = requestGroups(statuses.slice(0, HOME_REQUESTS), viewer, own).flat();
+  const more = statuses.length > HOME_REQUESTS ? [contextBlock('`/workitems requests` shows all your recent requests.', 'rq_home_more')] : [];
+  return [
+    section('*Your access requests*', 'rq_home_title'),
+    ...(shown.length ? shown : [section(NO_REQUESTS, 'rq_none')]),
+    ...more,
+    actionsBlock([requestAccessButton()], 'rq_home_actions'),
+  ];
 }
 
 export function renderCancelModal(status: RequestedItemStatus): ModalView {

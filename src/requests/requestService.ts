@@ -23,6 +23,9 @@ const SUBMIT_CLAIM_TTL_MS = 24 * 3600_000;
 const ASKED_BY_TTL_MS = 90 * 24 * 3600_000;
 /** How many recent requests `/workitems requests` shows. */
 const LIST_LIMIT = 25;
+/** The Home tab's read of a person's requests is reused this long (forgotten when they request or cancel). */
+const LIST_TTL_MS = 60_000;
+const LIST_CACHE_ENTRIES = 5_000;
 export const CANCEL_DEFAULT_COMMENT = 'Cancelled by the requester in Slack.';
 
 export interface RequestServiceDeps {
@@ -74,6 +77,7 @@ const message = (e: unknown, doing: string): string => {
  */
 export class RequestService {
   private readonly searches = new TtlCache<string, RequestableObject[]>(SEARCH_CACHE_ENTRIES);
+  private readonly lists = new TtlCache<string, RequestedItemStatus[]>(LIST_CACHE_ENTRIES);
 
   constructor(private readonly deps: RequestServiceDeps) {}
 
@@ -197,6 +201,7 @@ export class RequestService {
     const existingIds = new Set((response.existingRequests ?? []).flatMap((r) => (r.requestedItemsDetails ?? []).map((d) => d.id)));
     const existing = objects.filter((o) => existingIds.has(o!.id)).map((o) => o!.name ?? o!.id!);
     this.deps.logger.info('Access requested', { slackUserId, items: s.items.length, forSomeoneElse, accessRequestIds });
+    this.lists.delete(slackUserId);
     await this.remember(slackUserId, target.id, s.forSlackUserId, accessRequestIds);
     return { status: 'done', names, existing, accessRequestIds };
   }
@@ -216,11 +221,14 @@ export class RequestService {
    * cancel): as themselves in ISC, or through the bot's service identity, which the bot's own record
    * tells.
    */
-  async list(slackUserId: string): Promise<{ identity: IscIdentityRef; statuses: RequestedItemStatus[]; own: Set<string> } | Refusal> {
+  async list(slackUserId: string, { fresh = true }: { fresh?: boolean } = {}): Promise<{ identity: IscIdentityRef; statuses: RequestedItemStatus[]; own: Set<string> } | Refusal> {
     try {
       const who = await this.who(slackUserId);
       if ('message' in who) return who;
-      const statuses = (await who.acting.client.accessRequests.listAccessRequestStatus({ requestedFor: who.identity.id, sorters: '-created', limit: LIST_LIMIT })).items;
+      const read = () => who.acting.client.accessRequests.listAccessRequestStatus({ requestedFor: who.identity.id, sorters: '-created', limit: LIST_LIMIT }).then((p) => p.items);
+      // The Home tab, opened often, reuses a recent read; the command and the tab's Refresh read anew.
+      if (fresh) this.lists.delete(slackUserId);
+      const statuses = await this.lists.getOrLoad(slackUserId, read, () => LIST_TTL_MS);
       const ids = statuses.map((s) => s.accessRequestId ?? '');
       const askedBy = await this.deps.store.getMany<string>(ids.map((id) => `request:asked-by:${id}`));
       const own = new Set(ids.filter((id, i) => id && (askedBy[i] === slackUserId || statuses[i].requester?.id === who.identity.id)));
@@ -280,6 +288,7 @@ export class RequestService {
       return { status: 'failed', message: message(e, 'cancel it') };
     }
     await audited?.finish({ outcome: 'done' });
+    this.lists.delete(slackUserId);
     await this.deps.watch?.forget(slackUserId, accessRequestId).catch(() => undefined);
     return { status: 'done', name };
   }

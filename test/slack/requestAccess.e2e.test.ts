@@ -162,6 +162,13 @@ describe('requesting, following and cancelling', () => {
     const [list] = await h.responsesTo('list');
     expect(json(list.blocks)).toMatch(/\*VPN Access\* \(access profile\)\\n⏳ Waiting for approval from Ada Approver · asked \d+ seconds? ago/);
     const cancel = findButton(list.blocks, REQUEST_ACTION.cancel);
+    // The Home tab shows the same, beside the inbox.
+    await h.event({ type: 'app_home_opened', user: USERS.ben.id, channel: 'D0BEN', tab: 'home', event_ts: '1' });
+    await h.slack.waitFor(() => h.slack.callsTo('views.publish').length > 0);
+    const home = h.slack.callsTo('views.publish')[0].args.view as { blocks: Array<Record<string, any>> };
+    expect(json(home.blocks)).toMatch(/\*Your access requests\*.*\*VPN Access\* \(access profile\)\\n⏳ Waiting for approval from Ada Approver/);
+    expect(findButton(home.blocks, REQUEST_ACTION.cancel).value).toBe(cancel.value);
+    expect(findButton(home.blocks, REQUEST_ACTION.open)).toBeDefined();
 
     // Someone else's click on the same button (a forwarded message, a forged value) is refused.
     const refused = await h.openForm(USERS.ada.id, REQUEST_ACTION.cancel, cancel.value);

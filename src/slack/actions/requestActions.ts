@@ -1,6 +1,7 @@
 import type { BlockAction, ButtonAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import {
+  SLOW_OPTION_VALUE,
   readRequestFormMetadata,
   renderCancelModal,
   renderRequestModal,
@@ -10,10 +11,8 @@ import {
   requestableOptions,
   slowOptions,
 } from '../../blocks/requestAccess';
-import { renderNotice } from '../../blocks/messages';
 import { renderLoadingModal, renderModalMessage } from '../../blocks/modals';
 import { LIMITS, plain } from '../../blocks/limits';
-import { SLOW_OPTION_VALUE } from '../../blocks/requestAccess';
 import type { BotContext } from '../context';
 import type { SlackRouter } from '../router';
 import type { ButtonArgs } from './itemHandlers';
@@ -73,6 +72,3 @@ export function registerRequestActions(router: SlackRouter, ctx: BotContext): vo
     await client.views.update({ view_id: viewId, view: renderCancelModal(found.status) });
   });
 }
-
-/** A notice in reply to a command or click, to the caller only. */
-export const ephemeral = (text: string, kind: 'info' | 'warning' | 'error') => ({ ...renderNotice(text, kind), response_type: 'ephemeral' as const });

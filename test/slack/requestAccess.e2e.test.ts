@@ -134,6 +134,13 @@ describe('requesting, following and cancelling', () => {
     // The confirmation the requester finds later.
     const dm = h.slack.callsTo('chat.postMessage').find((c) => c.args.channel === USERS.ben.id)!;
     expect(json(dm.args.blocks)).toMatch(/You requested \*GitHub Maintainers\*, until <!date/);
+    // The audit trail names who asked, through which identity, and how it ended.
+    const records: Array<Record<string, any>> = [];
+    for await (const r of h.bot.audit.readSince(new Date(0))) records.push(r as unknown as Record<string, any>);
+    expect(records.map((r) => [r.phase, r.action, r.slackUserId, r.actingAs?.kind, r.outcome, r.target?.identityId])).toEqual([
+      ['intent', 'request', USERS.ben.id, 'service', undefined, SEED_IDENTITIES.ben.id],
+      ['outcome', 'request', USERS.ben.id, 'service', 'done', SEED_IDENTITIES.ben.id],
+    ]);
 
     // The approval waits on Ada, the access's owner: she approves it from her inbox card.
     const approval = (await pendingApprovalFor(SEED_IDENTITIES.ada.id, 'GitHub Maintainers'));

@@ -4,7 +4,8 @@
 // themselves), and the status follows that approval: pending, approved (provisioned at once: the
 // sandbox has no sources to wait for), rejected with the approver's comment, or cancelled.
 import type { PublicIdentity, RequestableObject, RequestableObjectType, RequestedItemStatus } from '../isc/types';
-import type { AccessRequestApprovalRecord, AccessRequestApprovalStore } from './accessRequestApprovals';
+import type { AccessRequestApprovalStore } from './accessRequestApprovals';
+import { accessRequest } from './approvalSeed';
 import {
   badRequest,
   compileFilters,
@@ -49,13 +50,13 @@ export const SANDBOX_REQUESTABLES: RequestableObject[] = CATALOGUE.map((c, i) =>
 interface RequestRecord {
   accessRequestId: string;
   item: RequestableObject;
-  requester: { id: string; name?: string };
-  requestedFor: { id: string; name?: string };
+  requester: { id: string; name: string };
+  requestedFor: { id: string; name: string };
   comment?: string;
   removeDate?: string;
   created: string;
   approvalId: string;
-  cancelled?: { comment: string; by: { id: string; name?: string }; at: string };
+  cancelled?: { comment: string; by: { id: string; name: string }; at: string };
 }
 
 const REQUESTABLE_FIELDS: FilterFields<RequestableObject> = {
@@ -168,42 +169,34 @@ export class AccessRequestStore {
   }
 
   private open(p: Principal, forId: string, item: RequestableObject, comment: string | undefined, removeDate: string | undefined): RequestRecord {
-    const at = this.now().toISOString();
+    const now = this.now();
     const requester = this.ref(p.identityId);
     const requestedFor = this.ref(forId);
     const ownerId = item.ownerRef?.id === forId ? this.identity(forId)?.manager?.id ?? SEED_IDENTITIES.manager.id : item.ownerRef!.id!;
-    const owner = this.ref(ownerId);
-    const accessRequestId = this.newId('accessRequest');
-    const approval: AccessRequestApprovalRecord = {
-      id: this.newId('accessRequestApproval'),
-      accessRequestId,
-      name: item.name,
-      created: at,
-      modified: at,
-      requestCreated: at,
-      requestType: 'GRANT_ACCESS',
-      identityType: 'HUMAN',
-      requester: { type: 'IDENTITY', ...requester },
-      requestedFor: { type: 'IDENTITY', ...requestedFor },
-      owner: { type: 'IDENTITY', ...owner },
-      requestedObject: { id: item.id, name: item.name, description: item.description ?? undefined, type: item.type },
-      ...(comment ? { requesterComment: { comment, created: at, author: { type: 'IDENTITY', ...requester } } } : {}),
-      previousReviewersComments: [],
-      forwardHistory: [],
-      commentRequiredWhenRejected: false,
-      ...(removeDate ? { removeDate } : {}),
-      sodViolationContext: null,
-      clientMetadata: null,
-      requestedAccounts: null,
-      privilegeLevel: null,
-      maxPermittedAccessDuration: null,
-      jitDetails: null,
-      form: null,
-    };
-    this.approvals.add(approval);
-    const record: RequestRecord = { accessRequestId, item, requester, requestedFor, comment, removeDate, created: at, approvalId: approval.id! };
+    const approval = this.approvals.add(
+      accessRequest(
+        now,
+        {
+          id: this.newId('accessRequestApproval'),
+          owner: this.ref(ownerId),
+          requester,
+          requestedFor,
+          age: {},
+          requestedObject: { id: item.id, name: item.name, description: item.description ?? undefined, type: item.type },
+          ...(comment ? { requesterComment: { comment, created: now.toISOString(), author: { type: 'IDENTITY', ...requester } } } : {}),
+          ...(removeDate ? { removeDate } : {}),
+        },
+        this.newId,
+      ),
+    );
+    const accessRequestId = approval.accessRequestId!;
+    const record: RequestRecord = { accessRequestId, item, requester, requestedFor, comment, removeDate, created: approval.created!, approvalId: approval.id! };
     this.requests.set(accessRequestId, record);
     return record;
+  }
+
+  private ref(id: string): { id: string; name: string } {
+    return { id, name: this.identity(id)?.name ?? id };
   }
 
   private phase(r: RequestRecord): 'pending' | 'approved' | 'rejected' | 'cancelled' {
@@ -249,10 +242,6 @@ export class AccessRequestStore {
       cancelable: phase === 'pending',
       accessRequestId: r.accessRequestId,
     };
-  }
-
-  private ref(id: string): { id: string; name?: string } {
-    return { id, name: this.identity(id)?.name };
   }
 }
 

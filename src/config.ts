@@ -29,6 +29,15 @@ export interface SlackConfig {
   port: number;
   apiUrl?: string;
   adminUserIds: ReadonlySet<string>;
+  /**
+   * SLACK_TEAM_IDS, SLACK_ENTERPRISE_ID, SLACK_APP_ID: the only workspaces, organisation and app whose
+   * requests are served; unset, those of the bot token (Slack's auth.test at start).
+   */
+  teamIds?: ReadonlySet<string>;
+  enterpriseId?: string;
+  appId?: string;
+  /** Hosts (host[:port]) a response_url may point at: hooks.slack.com and SLACK_RESPONSE_URL_HOSTS. */
+  responseUrlHosts: ReadonlySet<string>;
 }
 
 export interface DigestConfig {
@@ -124,7 +133,7 @@ export function withoutSlackSettings(env: Env): Env {
   return { ...env, ...Object.fromEntries(Object.entries(placeholders).filter(([k]) => !env[k]?.trim())) };
 }
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+export const LOOPBACK: ReadonlySet<string> = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 
 /** Collects every problem instead of stopping at the first, so one start-up names every bad variable. */
 class EnvReader {
@@ -250,6 +259,38 @@ function readIdentityMap(reader: EnvReader, file: string | undefined, cwd: strin
     map.set(key.includes('@') ? key.toLowerCase() : key, value);
   }
   return map;
+}
+
+/** Slack's own host for response_urls; SLACK_RESPONSE_URL_HOSTS adds others (GovSlack's). */
+export const SLACK_RESPONSE_URL_HOST = 'hooks.slack.com';
+const HOST = /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?::\d{1,5})?$/;
+
+/** A comma-separated list of ids that must all match `pattern`, or undefined when unset. */
+function readIds(r: EnvReader, name: string, pattern: RegExp, example: string): string[] | undefined {
+  const raw = r.optional(name);
+  if (raw === undefined) return undefined;
+  const ids = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const bad = ids.filter((id) => !pattern.test(id));
+  if (bad.length || !ids.length) r.problems.push(`${name} must list ids like ${example} (bad: ${bad.join(', ') || '(none given)'})`);
+  return ids;
+}
+
+/** Which workspaces and app the bot serves, and where it may post a response_url. */
+function readSlackBoundaries(r: EnvReader): Pick<SlackConfig, 'teamIds' | 'enterpriseId' | 'appId' | 'responseUrlHosts'> {
+  const teamIds = readIds(r, 'SLACK_TEAM_IDS', /^T[A-Z0-9]{2,}$/, 'T0123ABCD');
+  const [enterpriseId, ...moreOrgs] = readIds(r, 'SLACK_ENTERPRISE_ID', /^E[A-Z0-9]{2,}$/, 'E0123ABCD') ?? [];
+  if (moreOrgs.length) r.problems.push('SLACK_ENTERPRISE_ID takes one organisation id');
+  const [appId, ...moreApps] = readIds(r, 'SLACK_APP_ID', /^A[A-Z0-9]{2,}$/, 'A0123ABCD') ?? [];
+  if (moreApps.length) r.problems.push('SLACK_APP_ID takes one app id');
+  const hosts = (r.optional('SLACK_RESPONSE_URL_HOSTS') ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const badHosts = hosts.filter((h) => !HOST.test(h));
+  if (badHosts.length) r.problems.push(`SLACK_RESPONSE_URL_HOSTS must list host names such as hooks.slack-gov.com, without https:// or a path (bad: ${badHosts.join(', ')})`);
+  return {
+    ...(teamIds ? { teamIds: new Set(teamIds) } : {}),
+    ...(enterpriseId ? { enterpriseId } : {}),
+    ...(appId ? { appId } : {}),
+    responseUrlHosts: new Set([SLACK_RESPONSE_URL_HOST, ...hosts]),
+  };
 }
 
 function withTrailingSlash(url: string | undefined): string | undefined {
@@ -397,6 +438,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       // @slack/web-api joins method names onto this base, so it must end with a slash (https://slack.com/api/).
       apiUrl: withTrailingSlash(r.url('SLACK_API_URL', r.optional('SLACK_API_URL'))),
       adminUserIds: new Set(admins),
+      ...readSlackBoundaries(r),
     },
     auth: authMode === 'service' ? { mode: authMode } : { mode: authMode, linking: readLinking(r, sandbox, baseUrl) },
     digest: readDigest(r),

@@ -277,3 +277,30 @@ describe('several replicas (REDIS_URL)', () => {
     expect(problems({ ...base, REDIS_URL: 'redis://:hunter2@host/not-a-db' }).join('\n')).toMatch(/REDIS_URL may end with a database number only/);
   });
 });
+
+describe('Slack boundaries', () => {
+  it('by default serve the bot token’s own workspace and post response_urls only to hooks.slack.com', () => {
+    const { slack } = loadConfig(base);
+    expect(slack.teamIds).toBeUndefined();
+    expect(slack.enterpriseId).toBeUndefined();
+    expect(slack.appId).toBeUndefined();
+    expect([...slack.responseUrlHosts]).toEqual(['hooks.slack.com']);
+  });
+
+  it('read SLACK_TEAM_IDS, SLACK_ENTERPRISE_ID, SLACK_APP_ID and the extra response_url hosts (GovSlack)', () => {
+    const { slack } = loadConfig({ ...base, SLACK_TEAM_IDS: 'T0AAA, T0BBB', SLACK_ENTERPRISE_ID: 'E0ORG', SLACK_APP_ID: 'A0APP', SLACK_RESPONSE_URL_HOSTS: 'Hooks.Slack-Gov.com' });
+    expect([...slack.teamIds!]).toEqual(['T0AAA', 'T0BBB']);
+    expect(slack.enterpriseId).toBe('E0ORG');
+    expect(slack.appId).toBe('A0APP');
+    expect([...slack.responseUrlHosts]).toEqual(['hooks.slack.com', 'hooks.slack-gov.com']);
+  });
+
+  it('name every bad value', () => {
+    expect(problems({ ...base, SLACK_TEAM_IDS: 'acme', SLACK_ENTERPRISE_ID: 'E0A,E0B', SLACK_APP_ID: 'T0APP', SLACK_RESPONSE_URL_HOSTS: 'https://hooks.slack-gov.com/' })).toEqual([
+      'SLACK_TEAM_IDS must list ids like T0123ABCD (bad: acme)',
+      'SLACK_ENTERPRISE_ID takes one organisation id',
+      'SLACK_APP_ID must list ids like A0123ABCD (bad: T0APP)',
+      'SLACK_RESPONSE_URL_HOSTS must list host names such as hooks.slack-gov.com, without https:// or a path (bad: https://hooks.slack-gov.com/)',
+    ]);
+  });
+});

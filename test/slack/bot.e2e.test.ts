@@ -327,6 +327,7 @@ describe('modals', () => {
       type: 'block_actions',
       user: { id: USERS.ada.id },
       team: { id: 'T0TEAM' },
+      api_app_id: 'A0APP',
       container: { type: 'view', view_id: 'V1' },
       view: { id: 'V1', type: 'modal', callback_id: VIEW.forward, private_metadata: filled.private_metadata, state: { values: {} }, hash: 'h', blocks: [] },
       trigger_id: 't',

@@ -15,7 +15,7 @@ import type { SandboxTenant } from './sandbox/tenant';
 import { createSlackApp } from './slack/app';
 import { InFlight } from './slack/inFlight';
 import type { BotContext } from './slack/context';
-import { createNotificationClient } from './slack/notificationClient';
+import { createDigestClient, createNotificationClient } from './slack/notificationClient';
 import { slackClientOptions } from './slack/slackMetrics';
 import { slackLogger } from './slack/slackLogger';
 import { verifySlackToken } from './slack/verifyToken';
@@ -94,7 +94,7 @@ export async function startBot(config: Config, logger: Logger = createLogger(con
   const inFlight = new InFlight();
   const app = createSlackApp({ ...ctx, notifier }, workspace, inFlight);
   const knownApprovers = () => notifier.subscriptions.activeUserIds();
-  const digest = config.digest.channel ? createDigestScheduler({ config, isc, directory, store, logger, now: () => new Date(), knownApprovers, metrics }, slackApi) : undefined;
+  const digest = config.digest.channel ? createDigestScheduler({ config, isc, directory, store, logger, now: () => new Date(), knownApprovers, metrics }, createDigestClient(config.slack, logger, metrics)) : undefined;
 
   await app.start(config.slack.port);
   logger.info(`isc-workitems-bot is running in ${config.slack.appToken ? 'Socket Mode' : `HTTP mode on port ${config.slack.port} (/slack/events)`}`, {

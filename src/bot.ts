@@ -50,7 +50,7 @@ const CUT_OFF_NOTICE_MS = 3_000;
 export async function startBot(config: Config, logger: Logger = createLogger(config.logLevel, writeToStderr, config.logFormat)): Promise<RunningBot> {
   for (const secret of [config.isc.clientSecret, config.slack.botToken, config.slack.signingSecret, config.slack.appToken]) registerSecret(secret);
   const linkingConfig = config.auth.mode === 'service' ? undefined : config.auth.linking;
-  for (const secret of [linkingConfig?.oauthClientSecret, linkingConfig?.tokenEncryptionKey.toString('base64')]) registerSecret(secret);
+  for (const secret of [linkingConfig?.oauthClientSecret, ...(linkingConfig?.tokenEncryptionKeys ?? []).map((k) => k.key.toString('base64'))]) registerSecret(secret);
 
   const workspace = await verifySlackToken(config.slack, logger);
   // This bot's own registry: several bots in one process (tests) count apart.

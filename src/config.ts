@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseEncryptionKey } from './auth/tokenCrypto';
+import { parseEncryptionKey, parseEncryptionKeys, type EncryptionKey } from './auth/tokenCrypto';
 import { cronProblem } from './cronSchedule';
 import { DEFAULT_VERSIONS, LEGACY_VERSIONS, type ApiVersions } from './isc/paths';
 import type { LogFormat, LogLevel } from './log';
@@ -64,8 +64,11 @@ export interface LinkingConfig {
   publicUrl: string;
   /** ISC's login host for /oauth/authorize; undefined in sandbox mode, where the sandbox serves it. */
   loginUrl?: string;
-  /** 32 bytes (AES-256-GCM) that encrypt the linked accounts' tokens at rest. */
-  tokenEncryptionKey: Buffer;
+  /**
+   * The keys (AES-256-GCM, 32 bytes) of the linked accounts' tokens at rest: the first encrypts, all
+   * decrypt. TOKEN_ENCRYPTION_KEYS, then the single TOKEN_ENCRYPTION_KEY (id '') when set.
+   */
+  tokenEncryptionKeys: EncryptionKey[];
 }
 
 /** service: every action as the bot's identity; linked: linked users act as themselves; linked-required: only they may act. */
@@ -214,10 +217,23 @@ export function deriveIscLoginUrl(apiBaseUrl: string): string | undefined {
   return tenant ? `https://${tenant}.login.sailpoint.com` : undefined;
 }
 
+/** TOKEN_ENCRYPTION_KEYS (`k2:<base64>,k1:<base64>`), then the single TOKEN_ENCRYPTION_KEY, which only decrypts once the list is set. */
+function readEncryptionKeys(r: EnvReader): EncryptionKey[] {
+  const rawKeys = r.optional('TOKEN_ENCRYPTION_KEYS');
+  const rawKey = r.optional('TOKEN_ENCRYPTION_KEY');
+  if (!rawKeys && !rawKey) {
+    r.problems.push("TOKEN_ENCRYPTION_KEYS is missing: it encrypts the linked accounts' tokens at rest, as id:key pairs such as k1:<key>; generate a key with `openssl rand -base64 32`");
+    return [];
+  }
+  const listed = rawKeys ? parseEncryptionKeys(rawKeys) : { keys: [], problems: [] };
+  for (const problem of listed.problems) r.problems.push(`TOKEN_ENCRYPTION_KEYS: ${problem}`);
+  const single = rawKey ? parseEncryptionKey(rawKey) : undefined;
+  if (rawKey && !single) r.problems.push('TOKEN_ENCRYPTION_KEY must be 32 random bytes in base64, as `openssl rand -base64 32` prints');
+  return [...listed.keys, ...(single ? [{ id: '', key: single }] : [])];
+}
+
 function readLinking(r: EnvReader, sandbox: boolean, baseUrl: string): LinkingConfig {
-  const rawKey = r.required('TOKEN_ENCRYPTION_KEY', 'it encrypts the linked accounts\' tokens at rest; generate one with `openssl rand -base64 32`');
-  const key = rawKey ? parseEncryptionKey(rawKey) : undefined;
-  if (rawKey && !key) r.problems.push('TOKEN_ENCRYPTION_KEY must be 32 random bytes in base64, as `openssl rand -base64 32` prints');
+  const tokenEncryptionKeys = readEncryptionKeys(r);
   const rawPublicUrl = r.required('PUBLIC_URL', 'the https address where browsers reach the bot; ISC redirects them to PUBLIC_URL/oauth/callback');
   const rawLoginUrl = r.optional('SAIL_LOGIN_URL');
   const loginUrl = rawLoginUrl ? r.url('SAIL_LOGIN_URL', rawLoginUrl) : sandbox || !baseUrl ? undefined : deriveIscLoginUrl(baseUrl);
@@ -232,7 +248,7 @@ function readLinking(r: EnvReader, sandbox: boolean, baseUrl: string): LinkingCo
     oauthClientSecret: client('SAIL_OAUTH_CLIENT_SECRET', 'sandbox-oauth-secret', 'the secret of that OAuth client'),
     publicUrl: (rawPublicUrl && r.url('PUBLIC_URL', rawPublicUrl)) || '',
     loginUrl,
-    tokenEncryptionKey: key ?? Buffer.alloc(0),
+    tokenEncryptionKeys,
   };
 }
 

@@ -16,6 +16,7 @@ import { createSlackApp } from './slack/app';
 import { InFlight } from './slack/inFlight';
 import type { BotContext } from './slack/context';
 import { createDigestClient, createNotificationClient } from './slack/notificationClient';
+import { acceptedWorkspace } from './slack/requestGuards';
 import { slackClientOptions } from './slack/slackMetrics';
 import { slackLogger } from './slack/slackLogger';
 import { verifySlackToken } from './slack/verifyToken';
@@ -65,10 +66,12 @@ export async function startBot(config: Config, logger: Logger = createLogger(con
   const audit = await openAuditLog(config, logger, store);
   await audit.prune();
   const slackApi = new WebClient(config.slack.botToken, { logger: slackLogger(logger, 'web-api'), ...slackClientOptions(config.slack, metrics) });
+  const accepted = acceptedWorkspace(config.slack, workspace);
   const directory = new IdentityDirectory({
     slack: slackApi,
     identities: isc.identities,
     overrides: config.identityMap,
+    home: { teamIds: accepted.teamIds, enterpriseId: accepted.enterpriseId ?? workspace.enterpriseId },
     ttlMs: config.identityCacheTtlMs,
     logger,
   });

@@ -14,6 +14,8 @@ export interface StandInUser {
   name?: string;
   /** users.info answers it when asked with include_locale. */
   locale?: string;
+  /** A guest (is_restricted), someone of another organisation (is_stranger, team_id), a deactivated account. */
+  standing?: { is_restricted?: boolean; is_stranger?: boolean; deleted?: boolean; team_id?: string };
 }
 
 /**
@@ -135,7 +137,7 @@ export class SlackStandIn {
         if (!user) return { ok: false, error: 'user_not_found' };
         return {
           ok: true,
-          user: { id: user.id, name: user.name ?? user.id, real_name: user.name ?? user.id, tz: user.tz ?? 'UTC', ...(args.include_locale ? { locale: user.locale ?? 'en-US' } : {}), profile: { email: user.email, display_name: user.name ?? '' } },
+          user: { id: user.id, team_id: 'T0TEAM', ...user.standing, name: user.name ?? user.id, real_name: user.name ?? user.id, tz: user.tz ?? 'UTC', ...(args.include_locale ? { locale: user.locale ?? 'en-US' } : {}), profile: { email: user.email, display_name: user.name ?? '' } },
         };
       }
       case 'views.open':

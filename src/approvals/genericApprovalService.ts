@@ -49,6 +49,7 @@ export class GenericApprovalService extends ItemService<Approval, GenericApprova
       read: (id) => opts.isc.genericApprovals.getApproval(id),
       owners: (a) => ({ ids: ownerIdentityIds(a), name: (a.assignedTo ?? []).map((i) => i.name).filter(Boolean).join(', ') || undefined }),
       parties: (a) => ({ requesterId: a.requester?.identityID, requestedForId: a.requestee?.identityID }),
+      bindsDuties: (action) => action.kind !== 'comment',
       describe: (a) => {
         const name = approvalName(a);
         const [owner] = a.assignedTo ?? [];

@@ -114,21 +114,27 @@ describe('Reject', () => {
 
 describe('Reassign', () => {
   it('hands the requester’s place to the person picked, naming whose place (reassignFrom) as ISC requires of the service identity', async () => {
+    const admin = h.sandbox.identityForEmail(USERS.admin.email);
     const form = await h.openForm(USERS.ada.id, GA_ACTION.reassign, { i: G.adaOverdue }, { responseId: 'ra' });
     expect(form.view.callback_id).toBe(VIEW.gaReassign);
     const self = await h.submitView(USERS.ada.id, { id: form.id, callback_id: VIEW.gaReassign, private_metadata: form.view.private_metadata, state: { values: forwardFormValues(USERS.ada.id, '') } });
     expect(JSON.parse(self.body).errors.fwd_target).toMatch(/already an approver/);
-    await h.submitView(USERS.ada.id, { id: form.id, callback_id: VIEW.gaReassign, private_metadata: form.view.private_metadata, state: { values: forwardFormValues(USERS.ben.id, 'Ben owns the firewall now') } });
+    await h.submitView(USERS.ada.id, { id: form.id, callback_id: VIEW.gaReassign, private_metadata: form.view.private_metadata, state: { values: forwardFormValues(USERS.admin.id, 'IT owns the firewall now') } });
     await finalForm(/Reassigned to/);
     const state = stateOf(G.adaOverdue);
-    expect(state.assignedTo?.map((i) => i.identityID)).toEqual([SEED_IDENTITIES.ben.id]);
-    expect(state.reassignmentHistory?.at(-1)).toMatchObject({ reassignedFrom: { identityID: SEED_IDENTITIES.ada.id }, reassignedTo: { identityID: SEED_IDENTITIES.ben.id } });
+    expect(state.assignedTo?.map((i) => i.identityID)).toEqual([admin.id]);
+    expect(state.reassignmentHistory?.at(-1)).toMatchObject({ reassignedFrom: { identityID: SEED_IDENTITIES.ada.id }, reassignedTo: { identityID: admin.id } });
     const [card] = await h.responsesTo('ra');
-    expect(json(card.blocks)).toContain(`Reassigned to <@${USERS.ben.id}> by <@${USERS.ada.id}>`);
+    expect(json(card.blocks)).toContain(`Reassigned to <@${USERS.admin.id}> by <@${USERS.ada.id}>`);
     expect(buttonIds(card.blocks)).toEqual([]);
-    // Ben, its approver now, may act on it: the reassign settles only Ada's card.
-    await h.click(USERS.ben.id, GA_ACTION.details, { i: G.adaOverdue }, { responseId: 'ben' });
-    expect(buttonIds((await h.responsesTo('ben'))[0].blocks)).toContain(GA_ACTION.approve);
+  });
+
+  it('refuses handing the approval to the person who requested it (Ben, who asks for himself); ISC is not called', async () => {
+    const form = await h.openForm(USERS.ada.id, GA_ACTION.reassign, { i: G.adaOverdue }, { responseId: 'rb' });
+    await h.submitView(USERS.ada.id, { id: form.id, callback_id: VIEW.gaReassign, private_metadata: form.view.private_metadata, state: { values: forwardFormValues(USERS.ben.id, 'Ben owns the firewall now') } });
+    expect(await finalForm(/separation of duties/)).toContain('Ben Builder requested this approval, so it cannot be handed to them (separation of duties).');
+    expect(mutations()).toHaveLength(0);
+    expect(stateOf(G.adaOverdue).assignedTo?.map((i) => i.identityID)).toEqual([SEED_IDENTITIES.ada.id]);
   });
 });
 

@@ -217,6 +217,28 @@ describe('AUTH_MODE=linked', () => {
     expect(mutations().map((m) => m.identityId)).toEqual([service.id]);
   });
 
+  it('after the state store lost its state, a user whose link vanished is asked to connect again instead of acting as the service identity, until they reconnect or confirm with disconnect', async () => {
+    await connect(USERS.ada.id, ada.email);
+    // What an emptied Redis leaves: the link and the sentinel gone (the subscriptions with them).
+    for (const key of [`linked-account:${USERS.ada.id}`, 'state:sentinel']) await h.bot.store.delete(key);
+    const refused = await click(USERS.ada.id, ACTION.approve, { w: W.adaSingleApproval, a: A.adaSingle });
+    expect(refused.text).toBe(
+      "⚠️ The bot's state store lost its state, so the bot no longer knows whether you had connected your ISC account. So that nothing is done in ISC as the bot's service identity by mistake, run `/workitems connect` to connect again, or `/workitems disconnect` to go on without a connection. Nothing was changed in ISC.",
+    );
+    expect(mutations()).toEqual([]);
+    // Connecting again: actions are Ada's own again.
+    await connect(USERS.ada.id, ada.email);
+    await click(USERS.ada.id, ACTION.approve, { w: W.adaSingleApproval, a: A.adaSingle });
+    expect(mutations().map((m) => m.identityId)).toEqual([ada.id]);
+    // Ben never connected: after the loss he is asked too, and his disconnect confirms the service identity may act for him.
+    const benItem = 'b0000000000000000000000000000002';
+    h.sandbox.addWorkItem({ id: benItem, ownerId: ben.id, name: 'Confirm the badge was returned', type: 'ManualAction', approvalItems: [] });
+    expect((await click(USERS.ben.id, ACTION.complete, { w: benItem })).text).toMatch(/lost its state/);
+    expect((await command(USERS.ben.id, 'disconnect')).text).toMatch(/was not connected.*acts for you in ISC with its own service identity/s);
+    await click(USERS.ben.id, ACTION.complete, { w: benItem });
+    expect(mutations().map((m) => m.identityId)).toEqual([ada.id, service.id]);
+  });
+
   it('disconnect says so when ISC does not confirm the revocation, and the tokens are gone from the bot all the same', async () => {
     await connect(USERS.ada.id, ada.email);
     h.fault = (req) => (req.path === '/oauth/revoke' ? { kind: 'status', status: 500 } : undefined);

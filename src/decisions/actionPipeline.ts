@@ -37,6 +37,9 @@ export type Authorization<I> =
   | { ok: true; item: I; actorIdentity: IscIdentityRef | null }
   | { ok: false; message: string; item: I; actorIdentity: IscIdentityRef | null };
 
+/** How an action would reach ISC: as the actor's own (linked) identity, the service identity, or for another owner. */
+export type ActingHow = 'own' | 'service' | 'connect' | 'for-another';
+
 /**
  * What differs between kinds of items (work items, access-request approvals, generic approvals): how
  * to read one, who owns it, whether an action fits it, how ISC carries the action out and what the
@@ -75,6 +78,12 @@ export interface ItemKind<I, A extends { kind: string }> {
    * task's completion or its account selection decides no request, so its requester may do it.
    */
   bindsDuties(action: A): boolean;
+  /**
+   * Why the action may not run the way it would reach ISC (`how`): as the actor's own identity, the
+   * bot's service identity (`service`; `connect` when the actor could link their account) or for
+   * another owner; undefined when it may. An approval with several approvers is decided only as one of them.
+   */
+  actingRefusal?(item: I, action: A, how: ActingHow): string | undefined;
   /** The item as the audit trail names it. */
   describe(item: I): Omit<AuditItem, 'kind' | 'id' | 'part'>;
   /** The part of the item (an approval item), the comment and the target of an action, for the audit trail. */
@@ -298,6 +307,9 @@ export class ActionPipeline {
       return ended(this.failure(kind, e, action, actorSlackUserId), e);
     }
     if ('refused' in acting) return ended({ status: 'refused', message: acting.refused });
+    const how: ActingHow = forAnotherOwner ? 'for-another' : acting.actingAs.kind === 'linked' ? 'own' : this.opts.acting ? 'connect' : 'service';
+    const wrongIdentity = kind.actingRefusal?.(item, action, how);
+    if (wrongIdentity) return ended({ status: 'refused', message: wrongIdentity });
 
     // In flight: one action per part of an item at a time. Done: the same action by the same person is
     // not repeated (a redelivered forward would otherwise forward again), while a different action,

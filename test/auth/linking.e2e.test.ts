@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { LinkedAccounts, mismatchKey } from '../../src/auth/linkedAccounts';
 import { TokenCipher } from '../../src/auth/tokenCrypto';
-import { ACTION, VIEW } from '../../src/blocks/actions';
+import { ACTION, GA_ACTION, VIEW } from '../../src/blocks/actions';
 import { SEED_APPROVAL_ITEMS as A, SEED_IDENTITIES, SEED_WORK_ITEMS as W } from '../../src/sandbox/seed';
 import type { FileStateStore } from '../../src/store/fileStore';
 import { forwardFormValues, startHarness, TOKEN_ENCRYPTION_KEY, USERS, type Harness } from '../support/botHarness';
@@ -237,6 +237,31 @@ describe('AUTH_MODE=linked', () => {
     expect((await command(USERS.ben.id, 'disconnect')).text).toMatch(/was not connected.*acts for you in ISC with its own service identity/s);
     await click(USERS.ben.id, ACTION.complete, { w: benItem });
     expect(mutations().map((m) => m.identityId)).toEqual([ada.id, service.id]);
+  });
+
+  it('an approval that needs both its approvers: Ada’s click decides only her own seat, as herself, and it still waits on Ben until he decides his', async () => {
+    const person = (p: { id: string; name: string; email: string }) => ({ identityID: p.id, type: 'IDENTITY' as const, name: p.name, email: p.email });
+    const q = h.sandbox.addGenericApproval({
+      approvers: [person(ben), person(ada)],
+      requester: person(SEED_IDENTITIES.manager),
+      name: [{ locale: 'en-US', value: 'Firewall change (two approvers)' }],
+      approvalCriteria: { type: 'PARALLEL', approval: { calculationType: 'COUNT', value: 2 }, rejection: { calculationType: 'COUNT', value: 1 } },
+    });
+    const state = () => h.sandbox.getGenericApprovalState(q.id!)!;
+    // Unconnected, Ada is asked to connect: the service identity would take Ben's seat (the first).
+    expect((await click(USERS.ada.id, GA_ACTION.approve, { i: q.id! })).text).toMatch(/2 approvers.*Run `\/workitems connect`/);
+    expect(mutations()).toEqual([]);
+    await connect(USERS.ada.id, ada.email);
+    await click(USERS.ada.id, GA_ACTION.approve, { i: q.id! });
+    expect(mutations().map((m) => m.identityId)).toEqual([ada.id]);
+    expect(state().completedDate).toBeUndefined();
+    expect(state().approvedBy?.map((r) => r.identityID)).toEqual([ada.id]);
+    expect(state().assignedTo?.map((i) => i.identityID)).toEqual([ben.id]);
+    // The second approver is still needed, and decides as himself.
+    await connect(USERS.ben.id, ben.email);
+    await click(USERS.ben.id, GA_ACTION.approve, { i: q.id! });
+    expect(state().completedDate).toBeDefined();
+    expect(state().approvedBy?.map((r) => r.identityID)).toEqual([ada.id, ben.id]);
   });
 
   it('disconnect says so when ISC does not confirm the revocation, and the tokens are gone from the bot all the same', async () => {

@@ -23,6 +23,45 @@ const finalForm = async (text: RegExp) => {
   return json(h.slack.callsTo('views.update').at(-1)!.args.view);
 };
 
+/** Two approvers, both needed (a quorum of 2), asked for by Maya. */
+function quorumApproval() {
+  const person = (p: { id: string; name: string; email: string }) => ({ identityID: p.id, type: 'IDENTITY' as const, name: p.name, email: p.email });
+  return h.sandbox.addGenericApproval({
+    approvers: [person(SEED_IDENTITIES.ada), person(SEED_IDENTITIES.ben)],
+    requester: person(SEED_IDENTITIES.manager),
+    name: [{ locale: 'en-US', value: 'Firewall change (two approvers)' }],
+    approvalCriteria: { type: 'PARALLEL', approval: { calculationType: 'COUNT', value: 2 }, rejection: { calculationType: 'COUNT', value: 1 } },
+  });
+}
+
+describe('An approval with several approvers, in service mode', () => {
+  it('is not decided from Slack: the bot’s identity would take one approver’s seat; the click is refused saying why, and the approval still waits on both', async () => {
+    const q = quorumApproval();
+    await h.click(USERS.ada.id, GA_ACTION.approve, { i: q.id! }, { responseId: 'q1' });
+    const [reply] = await h.responsesTo('q1');
+    expect(reply.text).toContain(
+      "This approval has 2 approvers, and ISC would record a decision by the bot's service identity in one of their places, possibly not yours, which could complete it without the others. Decide it in ISC instead. Nothing was changed in ISC.",
+    );
+    expect(mutations()).toHaveLength(0);
+    const state = stateOf(q.id!);
+    expect(state.completedDate).toBeUndefined();
+    expect(state.approvedBy ?? []).toEqual([]);
+    expect(state.assignedTo?.map((i) => i.identityID)).toEqual([SEED_IDENTITIES.ada.id, SEED_IDENTITIES.ben.id]);
+  });
+
+  it('its card says why and offers no Approve or Reject (a comment or a reassignment still works)', async () => {
+    const q = quorumApproval();
+    await h.click(USERS.ada.id, GA_ACTION.details, { i: q.id! }, { responseId: 'q2' });
+    const [card] = await h.responsesTo('q2');
+    const ids = buttonIds(card.blocks);
+    expect(ids).not.toContain(GA_ACTION.approve);
+    expect(ids).not.toContain(GA_ACTION.reject);
+    expect(ids).toEqual(expect.arrayContaining([GA_ACTION.reassign, GA_ACTION.comment]));
+    expect(json(card.blocks)).toContain('This approval has 2 approvers');
+    expect(json(card.blocks)).toContain('Decide it in ISC');
+  });
+});
+
 describe('Approve', () => {
   it('decides on one click; the card shows who approved and when, with no buttons left', async () => {
     await h.click(USERS.ada.id, GA_ACTION.approve, { i: G.adaOverdue }, { responseId: 'ap' });
@@ -154,8 +193,9 @@ describe('Add comment', () => {
     const [card] = await h.responsesTo('cm');
     expect(json(card.blocks)).toContain('Checked with finance &lt;!channel&gt;');
     expect(json(card.blocks)).not.toContain('<!channel>');
-    // The approval still waits on Ada: a comment decides nothing.
-    expect(buttonIds(card.blocks)).toContain(GA_ACTION.approve);
+    // The approval still waits on Ada: a comment decides nothing (it has two approvers, so the service identity does not decide it from Slack).
+    expect(buttonIds(card.blocks)).toEqual(expect.arrayContaining([GA_ACTION.reassign, GA_ACTION.comment]));
+    expect(stateOf(G.adaParallel).completedDate).toBeUndefined();
   });
 });
 

@@ -37,6 +37,9 @@ export type Authorization<I> =
   | { ok: true; item: I; actorIdentity: IscIdentityRef | null }
   | { ok: false; message: string; item: I; actorIdentity: IscIdentityRef | null };
 
+/** What a permission check is for: acting (deciding), adding to the item without deciding it (a comment), or seeing it. */
+export type Purpose = 'act' | 'note' | 'view';
+
 /** How an action would reach ISC: as the actor's own (linked) identity, the service identity, or for another owner. */
 export type ActingHow = 'own' | 'service' | 'connect' | 'for-another';
 
@@ -208,12 +211,12 @@ export class ActionPipeline {
    * admin; to act for another owner, also that they did not request it and it is not for them
    * (separation of duties).
    */
-  async authorize<I, A extends { kind: string }>(kind: ItemKind<I, A>, actorSlackUserId: string, id: string, purpose: 'act' | 'view' = 'act'): Promise<Authorization<I>> {
+  async authorize<I, A extends { kind: string }>(kind: ItemKind<I, A>, actorSlackUserId: string, id: string, purpose: Purpose = 'act'): Promise<Authorization<I>> {
     return this.check(kind, actorSlackUserId, id, purpose);
   }
 
   /** authorize(), for one action when there is one: separation of duties binds only what bindsDuties() says. */
-  private async check<I, A extends { kind: string }>(kind: ItemKind<I, A>, actorSlackUserId: string, id: string, purpose: 'act' | 'view', action?: A): Promise<Authorization<I>> {
+  private async check<I, A extends { kind: string }>(kind: ItemKind<I, A>, actorSlackUserId: string, id: string, purpose: Purpose, action?: A): Promise<Authorization<I>> {
     const [actorIdentity, item] = await Promise.all([this.opts.directory.identityFor(actorSlackUserId), kind.read(id)]);
     const refuse = (message: string): Authorization<I> => ({ ok: false, message, item, actorIdentity });
     const owners = kind.owners(item);
@@ -222,12 +225,13 @@ export class ActionPipeline {
       if (!actorIdentity) return refuse(await this.opts.directory.noIdentityMessage(actorSlackUserId));
       if (!owns) {
         const who = `Only the ${kind.noun}'s ${kind.ownerRole}${owners.name ? ` (${escapeMrkdwn(owners.name)})` : ''} or a bot admin`;
-        return refuse(purpose === 'act' ? `${who} can act on it. Nothing was changed in ISC.` : `${who} can see it.`);
+        return refuse(purpose === 'view' ? `${who} can see it.` : `${who} can act on it. Nothing was changed in ISC.`);
       }
     }
     if (purpose === 'view') return { ok: true, item, actorIdentity };
     // An admin without an ISC identity acting for someone cannot be checked: refused whatever the action.
-    if (actorIdentity && action && !kind.bindsDuties(action)) return { ok: true, item, actorIdentity };
+    const decides = purpose === 'act' && (!action || kind.bindsDuties(action));
+    if (actorIdentity && !decides) return { ok: true, item, actorIdentity };
     const target = action && kind.auditDetails(action).target;
     const parties = { ownerId: owns ? actorIdentity?.id : owners.ids[0], ...kind.parties(item), ...(target ? { target } : {}) };
     const refusal = selfDecisionRefusal({ actorIdentityId: actorIdentity?.id, ...parties }, kind.noun);

@@ -62,6 +62,21 @@ describe('An approval with several approvers, in service mode', () => {
   });
 });
 
+describe('Separation of duties for the approver too', () => {
+  it('an approver may not approve an approval that is for them, but may still comment on it', async () => {
+    const person = (p: { id: string; name: string; email: string }) => ({ identityID: p.id, type: 'IDENTITY' as const, name: p.name, email: p.email });
+    const mine = h.sandbox.addGenericApproval({ approvers: [person(SEED_IDENTITIES.ada)], requester: person(SEED_IDENTITIES.manager), requestee: person(SEED_IDENTITIES.ada), name: [{ locale: 'en-US', value: 'Ada as Payroll admin' }] });
+    await h.click(USERS.ada.id, GA_ACTION.approve, { i: mine.id! }, { responseId: 'own' });
+    expect((await h.responsesTo('own'))[0].text).toMatch(/This approval is requested for you, so you may not decide, forward or reassign it yourself \(separation of duties\)/);
+    const form = await h.openForm(USERS.ada.id, GA_ACTION.comment, { i: mine.id! }, { responseId: 'own-cm' });
+    expect(form.view.callback_id).toBe(VIEW.gaComment);
+    await h.submitView(USERS.ada.id, { id: form.id, callback_id: VIEW.gaComment, private_metadata: form.view.private_metadata, state: { values: commentValues('Please ask Maya instead') } });
+    await finalForm(/Comment added\./);
+    expect(mutations()).toEqual([expect.objectContaining({ approvalId: mine.id })]);
+    expect(stateOf(mine.id!).completedDate).toBeUndefined();
+  });
+});
+
 describe('Approve', () => {
   it('decides on one click; the card shows who approved and when, with no buttons left', async () => {
     await h.click(USERS.ada.id, GA_ACTION.approve, { i: G.adaOverdue }, { responseId: 'ap' });

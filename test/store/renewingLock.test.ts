@@ -41,7 +41,11 @@ describe('tryRenewingLock', () => {
     await store.delete(KEY);
     await sleep(120);
     expect(await store.get(KEY)).toBeUndefined();
+    // Once lost it stops renewing, and asking costs no round trip to the store.
+    const cas = jest.spyOn(store, 'compareAndSet');
+    await sleep(150);
     expect(await lock.stillHeld()).toBe(false);
+    expect(cas).not.toHaveBeenCalled();
     await lock.release();
   });
 

@@ -207,40 +207,21 @@ describe('several replicas on one Redis', () => {
   });
 
   it('refresh a user’s token once between them, however many need it at once, and all get the new one', async () => {
-    const clock = { now: Date.now() };
-    const cipher = new TokenCipher(randomBytes(32));
-    const stores = await Promise.all([1, 2, 3].map(() => openTestStore(prefix)));
+    const r = await replicas(3);
     try {
-      const accounts = stores.map((store) => new LinkedAccounts(store, cipher, { now: () => clock.now }));
-      // Ada links through the first replica.
-      const flow = new OAuthFlow({
-        store: stores[0],
-        accounts: accounts[0],
-        directory: { identityFor: async () => ({ id: ada.id, name: ada.name }) },
-        oauth: oauthClient(sandbox),
-        loginUrl: sandbox.url,
-        redirectUri: 'https://bot.example.com/oauth/callback',
-        logger: silentLogger,
-        now: () => clock.now,
-      });
-      await flow.complete((await signIn(await flow.start(USER), ada.email)).searchParams);
-      const status = await accounts[2].status(USER);
-      if (status.state !== 'linked') throw new Error('not linked');
-      const initial = (await accounts[1].tokens(USER, status.linkId))!;
-
-      clock.now = initial.refreshAt;
+      const initial = (await r.accounts[1].tokens(USER, r.linkId))!;
+      r.clock.now = initial.refreshAt;
       fault = (req) => (req.path === '/oauth/token' ? { kind: 'none', delayMs: 150 } : undefined);
       const before = sandbox.stats().tokenRequests;
-      const providers = accounts.map((a) => new UserTokenProviders({ accounts: a, oauth: oauthClient(sandbox), logger: silentLogger, now: () => clock.now }).forLink(USER, status.linkId));
-      const tokens = await Promise.all(providers.flatMap((p) => [p.getToken(), p.getToken()]));
+      const tokens = await Promise.all(r.providers.flatMap((p) => [p.getToken(), p.getToken()]));
       // The sandbox rotates refresh tokens: a second refresh with the old one would have revoked the link.
       expect(sandbox.stats().tokenRequests).toBe(before + 1);
       expect(new Set(tokens).size).toBe(1);
       expect(tokens[0]).not.toBe(initial.accessToken);
-      await expect(accounts[0].status(USER)).resolves.toMatchObject({ state: 'linked' });
-      expect((await accounts[0].tokens(USER, status.linkId))!.accessToken).toBe(tokens[0]);
+      await expect(r.accounts[0].status(USER)).resolves.toMatchObject({ state: 'linked' });
+      expect((await r.accounts[0].tokens(USER, r.linkId))!.accessToken).toBe(tokens[0]);
     } finally {
-      await Promise.all(stores.map((s) => s.close()));
+      await r.close();
     }
   });
 });

@@ -33,12 +33,24 @@ describe('claim', () => {
     expect(await ledger.claim('U1', 'w1', 'dm', abandoned)).toBeUndefined();
   });
 
-  it('indexes the item under the user and the user under the item', async () => {
+  it('indexes the item under the user and the user under the item, each apart from the others', async () => {
     const { ledger } = setup();
     await ledger.claim('U1', 'w1', 'summary');
     await ledger.claim('U2', 'w1', 'dm');
+    await ledger.claim('U2', 'w2', 'dm');
     expect([...(await ledger.ofUser('U1')).keys()]).toEqual(['w1']);
+    expect([...(await ledger.ofUser('U2')).keys()].sort()).toEqual(['w1', 'w2']);
     expect((await ledger.holdersOf('w1')).sort()).toEqual(['U1', 'U2']);
+    expect(await ledger.holdersOf('w2')).toEqual(['U2']);
+  });
+
+  it('the index of an item’s holders lasts 90 days from the last claim, outliving every record it points to', async () => {
+    const { ledger, clock } = setup();
+    await ledger.claim('U1', 'w1', 'dm');
+    clock.now += 90 * DAY - 1;
+    expect(await ledger.holdersOf('w1')).toEqual(['U1']);
+    clock.now += 1;
+    expect(await ledger.holdersOf('w1')).toEqual([]);
   });
 
   it('a claim abandoned for good expires after 7 days, and ofUser drops its index entry', async () => {

@@ -60,3 +60,18 @@ describe('tryRenewingLock', () => {
     expect(await store.get(KEY)).toBeUndefined();
   });
 });
+
+it('a lost lock leaves no timer behind', async () => {
+  jest.useFakeTimers();
+  try {
+    const store = new MemoryStateStore();
+    const lock = (await tryRenewingLock(store, KEY, 1_000, 50))!;
+    expect(jest.getTimerCount()).toBe(1);
+    await store.set(KEY, { token: 'someone else' });
+    await jest.advanceTimersByTimeAsync(60);
+    expect(jest.getTimerCount()).toBe(0);
+    await lock.release();
+  } finally {
+    jest.useRealTimers();
+  }
+});

@@ -87,3 +87,77 @@ describe('StateSentinel', () => {
     expect(restarted.log.error).not.toHaveBeenCalled();
   });
 });
+
+describe('StateSentinel, edge cases', () => {
+  it('two replicas starting at once on an empty store agree on one sentinel, and neither calls it a loss', async () => {
+    const store = new MemoryStateStore();
+    const a = sentinel(store);
+    const b = sentinel(store);
+    await Promise.all([a.s.start(), b.s.start()]);
+    expect(await store.get(SENTINEL_KEY)).not.toHaveProperty('lostAt');
+    await expect(a.s.lostAt()).resolves.toBeUndefined();
+    await expect(b.s.lostAt()).resolves.toBeUndefined();
+    expect([a.onLoss, b.onLoss, a.log.error, b.log.error, a.log.warn, b.log.warn].every((f) => f.mock.calls.length === 0)).toBe(true);
+  });
+
+  it('a look before any start, on an empty store, is a first start', async () => {
+    const { s, onLoss } = sentinel(new MemoryStateStore());
+    await expect(s.lostAt()).resolves.toBeUndefined();
+    expect(onLoss).not.toHaveBeenCalled();
+  });
+
+  it('a plain value the bot keeps (the last digest slot) shows prior use as well as a map; with no keys to look at, nothing does', async () => {
+    const store = new MemoryStateStore();
+    await store.set('digest:lastSlot', '2026-03-09T13:00:00.000Z');
+    await expect(sentinel(store).s.start()).resolves.toEqual(T0);
+    const bare = new MemoryStateStore();
+    await bare.set('digest:lastSlot', 'x');
+    await expect(sentinel(bare, { priorUseKeys: [] }).s.start()).resolves.toBeUndefined();
+  });
+
+  it('a replica that learns of a loss from the store says so as a warning; without an onLoss hook it still works', async () => {
+    const store = new MemoryStateStore();
+    await store.set(SENTINEL_KEY, { id: 'old', createdAt: T0.toISOString(), lostAt: T0.toISOString() });
+    const log = logger();
+    const s = new StateSentinel({ store, logger: log, priorUseKeys: [] });
+    await expect(s.start()).resolves.toEqual(T0);
+    expect(log.warn).toHaveBeenCalledWith(expect.stringMatching(/^The state store was rebuilt after a loss of its state: /), { lostAt: T0.toISOString() });
+  });
+
+  it('without a clock of its own it stamps the sentinel with the time now', async () => {
+    const store = new MemoryStateStore();
+    const before = Date.now();
+    await new StateSentinel({ store, logger: logger(), priorUseKeys: [] }).start();
+    const at = Date.parse((await store.get<SentinelRecord>(SENTINEL_KEY))!.createdAt);
+    expect(at).toBeGreaterThanOrEqual(before);
+    expect(at).toBeLessThanOrEqual(Date.now());
+  });
+
+  it('watch() looks on its own until stop(); a look the store fails is logged at debug', async () => {
+    jest.useFakeTimers();
+    try {
+      const store = new MemoryStateStore();
+      const { s, onLoss, log } = sentinel(store);
+      await s.start();
+      s.watch(1_000);
+      await store.delete(SENTINEL_KEY);
+      await jest.advanceTimersByTimeAsync(1_000);
+      expect(onLoss).toHaveBeenCalledTimes(1);
+      jest.spyOn(store, 'get').mockRejectedValueOnce(new Error('store down'));
+      await jest.advanceTimersByTimeAsync(1_000);
+      expect(log.debug).toHaveBeenCalledWith('Could not look at the state sentinel', { error: 'Error: store down' });
+      s.stop();
+      expect(jest.getTimerCount()).toBe(0);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('a marker that cannot be written is a warning, not a failure', async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sentinel-')), 'not-a-dir');
+    fs.writeFileSync(file, 'x');
+    const { s, log } = sentinel(new MemoryStateStore(), { markerDir: file });
+    await expect(s.start()).resolves.toBeUndefined();
+    expect(log.warn).toHaveBeenCalledWith(expect.stringMatching(/^Could not write the state marker in DATA_DIR/), { error: expect.any(String) });
+  });
+});

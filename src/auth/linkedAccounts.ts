@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { silentLogger, type Logger } from '../log';
-import { tryLock, updateRecord, type HeldLock, type StateStore } from '../store/store';
+import { tryRenewingLock, type RenewingLock } from '../store/renewingLock';
+import { updateRecord, type StateStore } from '../store/store';
 import type { TokenCipher } from './tokenCrypto';
 
 /** A linked user's ISC tokens: only ever held in memory or sealed. */
@@ -52,14 +53,16 @@ export interface ResealReport {
 export class LinkedAccounts {
   private readonly logger: Logger;
   private readonly now: () => number;
+  private readonly refreshLockTtlMs: number;
 
   constructor(
     private readonly store: StateStore,
     private readonly cipher: TokenCipher,
-    opts: { logger?: Logger; now?: () => number } = {},
+    opts: { logger?: Logger; now?: () => number; refreshLockTtlMs?: number } = {},
   ) {
     this.logger = opts.logger ?? silentLogger;
     this.now = opts.now ?? Date.now;
+    this.refreshLockTtlMs = opts.refreshLockTtlMs ?? REFRESH_LOCK_TTL_MS;
   }
 
   async status(slackUserId: string): Promise<LinkStatus> {
@@ -72,11 +75,17 @@ export class LinkedAccounts {
   /** The tokens of that link; undefined when it is gone, revoked, replaced, or cannot be opened with this key. */
   async tokens(slackUserId: string, linkId: string): Promise<UserTokens | undefined> {
     const link = await this.store.get<StoredLink>(linkKey(slackUserId));
-    if (!link?.sealed || link.linkId !== linkId) return undefined;
+    if (link?.linkId !== linkId) return undefined;
+    const tokens = this.open(slackUserId, link);
+    if (link.sealed && !tokens) this.logger.warn('A linked account cannot be decrypted (was its key removed from TOKEN_ENCRYPTION_KEYS?); the user must reconnect', { slackUserId });
+    return tokens;
+  }
+
+  private open(slackUserId: string, link: StoredLink): UserTokens | undefined {
+    if (!link.sealed) return undefined;
     try {
       return JSON.parse(this.cipher.open(link.sealed, sealContext(slackUserId, link))) as UserTokens;
     } catch {
-      this.logger.warn('A linked account cannot be decrypted (was its key removed from TOKEN_ENCRYPTION_KEYS?); the user must reconnect', { slackUserId });
       return undefined;
     }
   }
@@ -118,11 +127,22 @@ export class LinkedAccounts {
     return link.linkId;
   }
 
-  /** Stores refreshed tokens, unless the user disconnected or reconnected meanwhile (compare-and-set: a disconnect is never undone). */
-  async updateTokens(slackUserId: string, linkId: string, tokens: UserTokens): Promise<void> {
-    await updateRecord<StoredLink>(this.store, linkKey(slackUserId), (link) =>
-      link?.sealed && link.linkId === linkId ? { value: { ...link, sealed: this.cipher.seal(JSON.stringify(tokens), sealContext(slackUserId, link)) } } : undefined,
-    );
+  /**
+   * Stores refreshed tokens, unless the user disconnected or reconnected meanwhile (compare-and-set: a
+   * disconnect is never undone). `refreshedFrom`: the refresh token they were obtained with; when the
+   * stored one is another by now (a replica that refreshed later, its lock lost meanwhile), those
+   * newer tokens are kept. true when written.
+   */
+  async updateTokens(slackUserId: string, linkId: string, tokens: UserTokens, refreshedFrom?: string): Promise<boolean> {
+    let written = false;
+    await updateRecord<StoredLink>(this.store, linkKey(slackUserId), (link) => {
+      written = false;
+      if (!link?.sealed || link.linkId !== linkId) return undefined;
+      if (refreshedFrom !== undefined && this.open(slackUserId, link)?.refreshToken !== refreshedFrom) return undefined;
+      written = true;
+      return { value: { ...link, sealed: this.cipher.seal(JSON.stringify(tokens), sealContext(slackUserId, link)) } };
+    });
+    return written;
   }
 
   /** Forgets the tokens of a link ISC no longer honours, keeping who it was for (so the user is asked to reconnect). */
@@ -134,9 +154,12 @@ export class LinkedAccounts {
     });
   }
 
-  /** One refresh of a user's tokens at a time across every replica: undefined while another holds it. */
-  lockRefresh(slackUserId: string): Promise<HeldLock | undefined> {
-    return tryLock(this.store, `token-refresh:${slackUserId}`, REFRESH_LOCK_TTL_MS);
+  /**
+   * One refresh of a user's tokens at a time across every replica: undefined while another holds it.
+   * Renewed while the refresh runs, so a slow one never lets a second replica reuse the refresh token it rotates.
+   */
+  lockRefresh(slackUserId: string): Promise<RenewingLock | undefined> {
+    return tryRenewingLock(this.store, `token-refresh:${slackUserId}`, this.refreshLockTtlMs);
   }
 
   /** true when there was a link to remove. */

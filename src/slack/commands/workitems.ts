@@ -86,7 +86,10 @@ async function accountLinkMessage(ctx: BotContext, presenter: Presenter, caller:
   try {
     if (kind === 'connect') return renderConnect(await ctx.linking.flow.start(caller), STATE_TTL_MS / 60_000);
     const { removed, revoked } = await ctx.linking.disconnect(caller);
-    if (!removed) return renderNotice('Your ISC account was not connected.', 'info');
+    if (!removed) {
+      const how = ctx.linking.mode === 'linked' ? ' The bot acts for you in ISC with its own service identity.' : '';
+      return renderNotice(`Your ISC account was not connected.${how}`, 'info');
+    }
     return revoked
       ? renderNotice('Disconnected: the bot deleted your ISC tokens and ISC revoked them.', 'info')
       : renderNotice(

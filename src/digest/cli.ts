@@ -1,4 +1,4 @@
-// `npm run digest -- --dry-run`: reads ISC (the embedded sandbox when SAIL_BASE_URL is unset) and
+// `npm run digest -- --dry-run`: reads ISC (the embedded sandbox with SAIL_BASE_URL=sandbox) and
 // prints the digest's Block Kit JSON. It never posts and never writes the state store, which a
 // running bot owns (it reads a snapshot of the state file without taking DATA_DIR's lock, or Redis
 // when REDIS_URL is set); `/workitems digest` posts it.

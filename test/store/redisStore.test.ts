@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import net from 'node:net';
 import { Redis } from 'ioredis';
 import { createLogger } from '../../src/log';
 import { RedisStateStore } from '../../src/store/redisStore';
@@ -62,6 +63,29 @@ describe('RedisStateStore', () => {
     const connecting = RedisStateStore.connect({ url, keyPrefix: prefix, logger: createLogger('error', () => undefined), startTimeoutMs: 300 });
     await expect(connecting).rejects.toThrow(/^Cannot reach Redis at redis:\/\/127\.0\.0\.1:\d+ \(REDIS_URL\): .*ECONNREFUSED/);
     await expect(connecting).rejects.not.toThrow(/s3cret/);
+  });
+
+  it.each([
+    ['refuses connections', async () => ({ port: await freePort(), close: async () => undefined })],
+    [
+      'accepts connections but never answers',
+      async () => {
+        const sockets = new Set<net.Socket>();
+        const server = net.createServer((s) => sockets.add(s));
+        await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+        const close = () => new Promise<void>((resolve) => (sockets.forEach((s) => s.destroy()), server.close(() => resolve())));
+        return { port: (server.address() as net.AddressInfo).port, close };
+      },
+    ],
+  ])('stops the start within 3 s, by default, when the Redis at REDIS_URL %s', async (_what, listen) => {
+    const { port, close } = await listen();
+    const started = Date.now();
+    try {
+      await expect(RedisStateStore.connect({ url: `redis://127.0.0.1:${port}`, keyPrefix: prefix, logger: createLogger('error', () => undefined) })).rejects.toThrow(/REDIS_URL/);
+      expect(Date.now() - started).toBeLessThan(3000);
+    } finally {
+      await close();
+    }
   });
 
   it('keeps a bug a bug: a command on the wrong kind of key is not "Redis unavailable"', async () => {

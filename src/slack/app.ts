@@ -10,6 +10,7 @@ import { registerRequestViews } from './views/requestViews';
 import { registerWorkitemsCommand } from './commands/workitems';
 import type { BotContext } from './context';
 import { InFlight } from './inFlight';
+import { readinessRoute } from './readiness';
 import { SlackRouter } from './router';
 import { metricsRoute, slackClientOptions, timeAcks } from './slackMetrics';
 import { slackLogger } from './slackLogger';
@@ -36,10 +37,11 @@ function healthRoute(ctx: BotContext) {
 }
 
 /**
- * `bot`: the bot's own ids from the start-up token check, so Bolt need not call auth.test again.
+ * `bot`: the bot's own ids (and workspace) from the start-up token check, so Bolt need not call
+ * auth.test again; without it /readyz says the token was not checked.
  * `inFlight` counts requests whose listeners are still running, for a graceful shutdown.
  */
-export function createSlackApp(ctx: BotContext, bot?: { botId?: string; botUserId?: string }, inFlight: InFlight = new InFlight()): App {
+export function createSlackApp(ctx: BotContext, bot?: { botId?: string; botUserId?: string; team?: string }, inFlight: InFlight = new InFlight()): App {
   const { slack } = ctx.config;
   const socketMode = Boolean(slack.appToken);
   const app: App = new App({
@@ -53,7 +55,7 @@ export function createSlackApp(ctx: BotContext, bot?: { botId?: string; botUserI
     // In Socket Mode Bolt serves custom routes on installerOptions.port.
     installerOptions: socketMode ? { port: slack.port } : undefined,
     // The OAuth callback needs app.client, which exists by the time a browser comes back.
-    customRoutes: [healthRoute(ctx), ...(ctx.metrics ? [metricsRoute(ctx.metrics)] : []), ...(ctx.linking ? [oauthCallbackRoute({ flow: ctx.linking.flow, slack: () => app.client, logger: ctx.logger })] : []),
+    customRoutes: [healthRoute(ctx), readinessRoute(ctx, bot), ...(ctx.metrics ? [metricsRoute(ctx.metrics)] : []), ...(ctx.linking ? [oauthCallbackRoute({ flow: ctx.linking.flow, slack: () => app.client, logger: ctx.logger })] : []),
       ...(ctx.config.requests.triggerSecret ? [triggerRoute({ secret: ctx.config.requests.triggerSecret, reread: (ids) => ctx.requests.reread(ids), logger: ctx.logger })] : []),
     ],
     clientOptions: slackClientOptions(slack, ctx.metrics),

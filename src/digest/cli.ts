@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import { WebClient } from '@slack/web-api';
 import { ConfigError, loadConfig, withoutSlackSettings } from '../config';
 import { connectIsc } from '../isc/connect';
+import { slackClientOptions } from '../slack/slackMetrics';
 import { createLogger, redact, registerSecret, writeToStderr, type Logger } from '../log';
 import { FileStateStore } from '../store/fileStore';
 import { RedisStateStore } from '../store/redisStore';
@@ -30,7 +31,7 @@ export async function runDigestCli(args: readonly string[], env: Env, out: (text
   const { isc, sandbox } = await connectIsc(config, log);
   try {
     // No retries: a dry run should fail fast rather than wait out Slack's half-hour retry schedule.
-    const slack = new WebClient(config.slack.botToken, { retryConfig: { retries: 0 }, ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}) });
+    const slack = new WebClient(config.slack.botToken, { retryConfig: { retries: 0 }, ...slackClientOptions(config.slack) });
     const directory = new IdentityDirectory({ slack, identities: isc.identities, overrides: config.identityMap, ttlMs: config.identityCacheTtlMs, logger: log });
     const store = config.redis
       ? await RedisStateStore.connect({ url: config.redis.url, keyPrefix: config.redis.keyPrefix, logger: log })

@@ -1,6 +1,7 @@
-import { App } from '@slack/bolt';
+import { App, SocketModeReceiver } from '@slack/bolt';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { oauthCallbackRoute } from '../auth/callbackRoute';
+import { proxyDispatcher } from '../proxy';
 import { triggerRoute } from '../requests/triggerRoute';
 import { registerApprovalActions } from './actions/approvalActions';
 import { registerTaskActions } from './actions/taskActions';
@@ -44,6 +45,21 @@ function healthRoute(ctx: BotContext) {
 export function createSlackApp(ctx: BotContext, bot?: { botId?: string; botUserId?: string; team?: string }, inFlight: InFlight = new InFlight()): App {
   const { slack } = ctx.config;
   const socketMode = Boolean(slack.appToken);
+  // The OAuth callback needs app.client, which exists by the time a browser comes back.
+  const customRoutes = [
+    healthRoute(ctx),
+    readinessRoute(ctx, bot),
+    ...(ctx.metrics ? [metricsRoute(ctx.metrics)] : []),
+    ...(ctx.linking ? [oauthCallbackRoute({ flow: ctx.linking.flow, slack: () => app.client, logger: ctx.logger })] : []),
+    ...(ctx.config.requests.triggerSecret ? [triggerRoute({ secret: ctx.config.requests.triggerSecret, reread: (ids) => ctx.requests.reread(ids), logger: ctx.logger })] : []),
+  ];
+  const clientOptions = slackClientOptions(slack, ctx.metrics);
+  const logger = slackLogger(ctx.logger, 'bolt');
+  // In Socket Mode Bolt serves custom routes on installerOptions.port.
+  const installerOptions = socketMode ? { port: slack.port } : undefined;
+  // Behind a proxy Socket Mode's WebSocket needs the proxy's dispatcher, which only a receiver of our own can be given.
+  const dispatcher = socketMode ? proxyDispatcher() : undefined;
+  const receiver = dispatcher ? new SocketModeReceiver({ appToken: slack.appToken!, dispatcher, logger, customRoutes, installerOptions: { ...installerOptions, clientOptions } }) : undefined;
   const app: App = new App({
     token: slack.botToken,
     botId: bot?.botId,
@@ -52,14 +68,11 @@ export function createSlackApp(ctx: BotContext, bot?: { botId?: string; botUserI
     appToken: slack.appToken,
     socketMode,
     port: slack.port,
-    // In Socket Mode Bolt serves custom routes on installerOptions.port.
-    installerOptions: socketMode ? { port: slack.port } : undefined,
-    // The OAuth callback needs app.client, which exists by the time a browser comes back.
-    customRoutes: [healthRoute(ctx), readinessRoute(ctx, bot), ...(ctx.metrics ? [metricsRoute(ctx.metrics)] : []), ...(ctx.linking ? [oauthCallbackRoute({ flow: ctx.linking.flow, slack: () => app.client, logger: ctx.logger })] : []),
-      ...(ctx.config.requests.triggerSecret ? [triggerRoute({ secret: ctx.config.requests.triggerSecret, reread: (ids) => ctx.requests.reread(ids), logger: ctx.logger })] : []),
-    ],
-    clientOptions: slackClientOptions(slack, ctx.metrics),
-    logger: slackLogger(ctx.logger, 'bolt'),
+    installerOptions,
+    customRoutes,
+    receiver,
+    clientOptions,
+    logger,
     // Bolt's default conversation store is unused here, yet costs every request a lookup that rejects with a new Error.
     convoStore: false,
   });

@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import { createLogger } from '../../src/log';
 import { RedisStateStore } from '../../src/store/redisStore';
 import { StoreUnavailableError } from '../../src/store/store';
-import { deleteKeys, openTestStore, startRedisServer, testPrefix, untilHealthy, type RedisServer } from '../support/redis';
+import { deleteKeys, openTestStore, startRedisServer, TEST_REDIS_DB, TEST_REDIS_URL, testPrefix, untilHealthy, type RedisServer } from '../support/redis';
 import { freePort } from '../support/slackStandIn';
 
 const prefix = testPrefix('redisStore');
@@ -102,9 +102,24 @@ describe('RedisStateStore', () => {
     await store.set('k', 1);
     await store.setField('m', 'f', 1);
     await store.addMember('s', 'x');
-    const raw = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { protocol: 2 });
+    const raw = new Redis(TEST_REDIS_URL, { protocol: 2 });
     expect((await raw.keys(`${prefix}p:*`)).sort()).toEqual([`${prefix}p:k`, `${prefix}p:m`, `${prefix}p:s`]);
     raw.disconnect();
     await store.close();
+  });
+
+  (process.env.REDIS_URL ? it.skip : it)(`keeps the tests' keys in database ${TEST_REDIS_DB} of the local Redis, never in database 0`, async () => {
+    const store = await openTestStore(`${prefix}db:`);
+    await store.set('k', 1);
+    const db = (n: number) => new Redis(`redis://127.0.0.1:6379/${n}`, { protocol: 2 });
+    const [zero, own] = [db(0), db(TEST_REDIS_DB)];
+    try {
+      expect(await zero.exists(`${prefix}db:k`)).toBe(0);
+      expect(await own.exists(`${prefix}db:k`)).toBe(1);
+    } finally {
+      zero.disconnect();
+      own.disconnect();
+      await store.close();
+    }
   });
 });

@@ -79,17 +79,7 @@ describe('Socket Mode', () => {
       await socket.connected();
       expect(proxy.tunnels).toContain(hostOf(socket.url.replace(/^ws/, 'http')));
       expect(proxy.tunnels).toContain(hostOf(h.slack.url));
-      const ack = await socket.send('slash_commands', {
-        token: 'legacy',
-        team_id: 'T0TEAM',
-        api_app_id: 'A0APP',
-        channel_id: 'C0CHAN',
-        user_id: USERS.ada.id,
-        command: '/workitems',
-        text: '',
-        response_url: h.slack.responseUrl('sm-proxied'),
-        trigger_id: 'trig.proxy',
-      });
+      const ack = await socket.command(USERS.ada.id, '', h.slack.responseUrl('sm-proxied'));
       expect(ack.ms).toBeLessThan(3000);
       await h.responsesTo('sm-proxied');
     } finally {

@@ -98,6 +98,14 @@ echo "check-start: /healthz 200 after $(( ($(date +%s%N) - started) / 1000000 ))
 for _ in $(seq 1 50); do [ "$(status readyz)" = 200 ] && break; sleep 0.1; done
 [ "$(status readyz)" = 200 ] || { echo "check-start: /readyz: $(curl -s "http://127.0.0.1:$port/readyz")" >&2; cat "$log" >&2; exit 1; }
 echo "check-start: /readyz 200"
+# The image's HEALTHCHECK command, word for word, as the container engine would run it inside.
+mapfile -t healthcheck < <(node -e '
+  const line = require("node:fs").readFileSync("deploy/Dockerfile", "utf8").split("\n").find((l) => /^\s+CMD \[/.test(l));
+  for (const word of JSON.parse(line.trim().slice(4))) console.log(word);
+')
+(cd "$app" && env -i PATH="$PATH" PORT="$port" setpriv --reuid=nobody --regid=nogroup --clear-groups "$(command -v node)" "${healthcheck[@]:1}") \
+  || { echo "check-start: the HEALTHCHECK command failed" >&2; exit 1; }
+echo "check-start: the image's HEALTHCHECK passes"
 [ "$(stat -c %U "/proc/$bot")" = nobody ] || { echo "check-start: the bot runs as $(stat -c %U "/proc/$bot"), not nobody" >&2; exit 1; }
 [ -z "$(find "$app" -newer "$log" -print -quit)" ] || { echo "check-start: the bot wrote into its app directory" >&2; exit 1; }
 ls "$work/data" | grep -q . || { echo "check-start: nothing in DATA_DIR" >&2; exit 1; }

@@ -394,7 +394,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     r.problems.push(
       r.optional('SAIL_CLIENT_ID') || r.optional('SAIL_CLIENT_SECRET')
         ? "SAIL_BASE_URL is missing: SAIL_CLIENT_ID / SAIL_CLIENT_SECRET are set, so set SAIL_BASE_URL to your tenant's API base, https://{tenant}.api.identitynow.com"
-        : "SAIL_BASE_URL is missing: set it to your tenant's API base (https://{tenant}.api.identitynow.com), or to sandbox to try the bot on an embedded demo tenant (npm run demo tries it without Slack too)",
+        : "SAIL_BASE_URL is missing: set it to your tenant's API base (https://{tenant}.api.identitynow.com), or set SAIL_BASE_URL=sandbox to try the bot on an embedded demo tenant; npm run demo tries it without Slack too",
     );
   }
   const baseUrl = sandbox ? 'sandbox' : rawBase === undefined ? '' : r.url('SAIL_BASE_URL', rawBase) ?? '';

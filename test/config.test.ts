@@ -285,7 +285,7 @@ describe('loadConfig: silent wrong starts stop with the fix', () => {
 
   it('runs on the demo tenant only when SAIL_BASE_URL=sandbox says so', () => {
     expect(problems(withoutTenant)).toEqual([
-      "SAIL_BASE_URL is missing: set it to your tenant's API base (https://{tenant}.api.identitynow.com), or to sandbox to try the bot on an embedded demo tenant (npm run demo tries it without Slack too)",
+      "SAIL_BASE_URL is missing: set it to your tenant's API base (https://{tenant}.api.identitynow.com), or set SAIL_BASE_URL=sandbox to try the bot on an embedded demo tenant; npm run demo tries it without Slack too",
     ]);
     expect(problems({ ...withoutTenant, SAIL_CLIENT_ID: 'id', SAIL_CLIENT_SECRET: 'secret' })).toEqual([
       "SAIL_BASE_URL is missing: SAIL_CLIENT_ID / SAIL_CLIENT_SECRET are set, so set SAIL_BASE_URL to your tenant's API base, https://{tenant}.api.identitynow.com",

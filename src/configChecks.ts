@@ -13,6 +13,7 @@ export const SECRET_SETTINGS = [
   'TOKEN_ENCRYPTION_KEY',
   'REDIS_URL',
   'DATABASE_URL',
+  'ISC_TRIGGER_SECRET',
 ] as const;
 
 /**
@@ -59,6 +60,7 @@ export const KNOWN_SETTINGS: readonly string[] = [
   'AUTH_MODE',
   'PUBLIC_URL',
   'AUDIT_RETENTION_DAYS',
+  'REQUEST_FOLLOW_SECONDS',
   'GIT_COMMIT',
 ];
 

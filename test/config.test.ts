@@ -343,11 +343,11 @@ describe('loadConfig: secrets from files (NAME_FILE)', () => {
   };
 
   it.each(SECRET_SETTINGS.filter((n) => n !== 'DATABASE_URL' && n !== 'TOKEN_ENCRYPTION_KEY'))('reads %s from its _FILE, trimmed', (name) => {
-    const value = { SLACK_BOT_TOKEN: 'xoxb-from-file', SLACK_APP_TOKEN: 'xapp-from-file', REDIS_URL: 'redis://:pw@127.0.0.1:6379/3' }[name as string] ?? 'from-a-file';
+    const value = { SLACK_BOT_TOKEN: 'xoxb-from-file', SLACK_APP_TOKEN: 'xapp-from-file', REDIS_URL: 'redis://:pw@127.0.0.1:6379/3', ISC_TRIGGER_SECRET: 'a-trigger-secret-from-a-file-0123456789' }[name as string] ?? 'from-a-file';
     const env = { ...base, SAIL_BASE_URL: 'https://acme.api.identitynow.com', SAIL_CLIENT_ID: 'id', SAIL_CLIENT_SECRET: 'secret', AUTH_MODE: 'linked', PUBLIC_URL: 'https://bot.acme.com', TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 2).toString('base64'), SAIL_OAUTH_CLIENT_ID: 'o', SAIL_OAUTH_CLIENT_SECRET: 'os' };
     delete (env as Record<string, string>)[name];
     const c = loadConfig({ ...env, [`${name}_FILE`]: file(name, `${value}\n`) });
-    const read = { SLACK_BOT_TOKEN: c.slack.botToken, SLACK_SIGNING_SECRET: c.slack.signingSecret, SLACK_APP_TOKEN: c.slack.appToken, SAIL_CLIENT_SECRET: c.isc.clientSecret, SAIL_OAUTH_CLIENT_SECRET: c.auth.mode !== 'service' && c.auth.linking.oauthClientSecret, REDIS_URL: c.redis?.url }[name as string];
+    const read = { SLACK_BOT_TOKEN: c.slack.botToken, SLACK_SIGNING_SECRET: c.slack.signingSecret, SLACK_APP_TOKEN: c.slack.appToken, SAIL_CLIENT_SECRET: c.isc.clientSecret, SAIL_OAUTH_CLIENT_SECRET: c.auth.mode !== 'service' && c.auth.linking.oauthClientSecret, REDIS_URL: c.redis?.url, ISC_TRIGGER_SECRET: c.requests.triggerSecret }[name as string];
     expect(read).toBe(value);
   });
 

@@ -119,6 +119,14 @@ export async function startBot(config: Config, logger: Logger = createLogger(con
   const requests = new RequestService({ isc, directory, acting: linking, store, audit: auditTrail, watch, logger });
   const ctx: BotContext = { config, isc, ...services, requests, directory, store, audit, logger, now: () => new Date(), iscHealth: () => isc.checkHealth(), linking, background, metrics };
   const notifier = new Notifier(ctx, { slack: createNotificationClient(config.slack, logger, metrics) });
+  metrics.watch({
+    leader: () => background() !== 'standby',
+    storeUp: async () => (await store.health()).ok,
+    iscUp: async () => (await isc.checkHealth()).ok,
+    lastPollAt: () => notifier.pollStatus().lastCycleAt,
+    oldestUnsentSince: () => notifier.pollStatus().oldestUnsentSince,
+    now: () => Date.now(),
+  });
   const inFlight = new InFlight();
   const app = createSlackApp({ ...ctx, notifier }, workspace, inFlight);
   const knownApprovers = () => notifier.subscriptions.activeUserIds();

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseEncryptionKey, parseEncryptionKeys, type EncryptionKey } from './auth/tokenCrypto';
+import { KNOWN_SETTINGS, misspelledSettings, placeholderSettings, readSecretFiles } from './configChecks';
 import { cronProblem } from './cronSchedule';
 import { DEFAULT_VERSIONS, LEGACY_VERSIONS, type ApiVersions } from './isc/paths';
 import type { LogFormat, LogLevel } from './log';
@@ -138,13 +139,19 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
+const withDefaults = (env: Env, defaults: Env): Env => ({ ...env, ...Object.fromEntries(Object.entries(defaults).filter(([k]) => !env[k]?.trim() && !env[`${k}_FILE`]?.trim())) });
+
 /**
  * For command-line tools that never talk to Slack (or only to map DIGEST_OWNERS): placeholders for the
  * Slack settings the bot itself requires, so that they run where only the ISC or DATA_DIR settings are.
  */
 export function withoutSlackSettings(env: Env): Env {
-  const placeholders = { SLACK_BOT_TOKEN: 'xoxb-not-used', SLACK_SIGNING_SECRET: 'not-used' };
-  return { ...env, ...Object.fromEntries(Object.entries(placeholders).filter(([k]) => !env[k]?.trim())) };
+  return withDefaults(env, { SLACK_BOT_TOKEN: 'xoxb-not-used', SLACK_SIGNING_SECRET: 'not-used' });
+}
+
+/** For command-line tools that never talk to ISC (the audit export): no tenant needs naming. */
+export function withoutIscSettings(env: Env): Env {
+  return withDefaults(env, { SAIL_BASE_URL: 'sandbox' });
 }
 
 export const LOOPBACK: ReadonlySet<string> = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
@@ -152,9 +159,12 @@ export const LOOPBACK: ReadonlySet<string> = new Set(['127.0.0.1', 'localhost', 
 /** Collects every problem instead of stopping at the first, so one start-up names every bad variable. */
 class EnvReader {
   readonly problems: string[] = [];
-  constructor(private readonly env: Env) {}
+  /** Every name asked for: the settings, for "did you mean". */
+  readonly names = new Set<string>(KNOWN_SETTINGS);
+  constructor(readonly env: Env) {}
 
   optional(name: string): string | undefined {
+    this.names.add(name);
     const v = this.env[name]?.trim();
     return v ? v : undefined;
   }
@@ -430,15 +440,25 @@ function readVersions(r: EnvReader): ApiVersions {
 }
 
 export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): Config {
-  const r = new EnvReader(env);
+  const fileProblems: string[] = [];
+  const r = new EnvReader(readSecretFiles(env, cwd, fileProblems));
+  r.problems.push(...fileProblems);
 
+  // The demo tenant only when asked for: a bot meant for a tenant must not run on demo data in silence.
   const rawBase = r.optional('SAIL_BASE_URL');
-  const sandbox = rawBase === undefined || rawBase.toLowerCase() === 'sandbox';
-  const baseUrl = sandbox ? 'sandbox' : r.url('SAIL_BASE_URL', rawBase) ?? '';
-  const clientId = sandbox ? r.optional('SAIL_CLIENT_ID') ?? 'sandbox' : r.required('SAIL_CLIENT_ID', 'the client id of an ISC API client or personal access token');
-  const clientSecret = sandbox
-    ? r.optional('SAIL_CLIENT_SECRET') ?? 'sandbox-secret'
-    : r.required('SAIL_CLIENT_SECRET', 'the secret of that API client or personal access token');
+  const sandbox = rawBase?.toLowerCase() === 'sandbox';
+  if (rawBase === undefined) {
+    r.problems.push(
+      r.optional('SAIL_CLIENT_ID') || r.optional('SAIL_CLIENT_SECRET')
+        ? "SAIL_BASE_URL is missing: SAIL_CLIENT_ID / SAIL_CLIENT_SECRET are set, so set SAIL_BASE_URL to your tenant's API base, https://{tenant}.api.identitynow.com"
+        : "SAIL_BASE_URL is missing: set it to your tenant's API base (https://{tenant}.api.identitynow.com), or set SAIL_BASE_URL=sandbox to try the bot on an embedded demo tenant; npm run demo tries it without Slack too",
+    );
+  }
+  const baseUrl = sandbox ? 'sandbox' : rawBase === undefined ? '' : r.url('SAIL_BASE_URL', rawBase) ?? '';
+  const credential = (name: string, sandboxValue: string, hint: string) =>
+    sandbox ? r.optional(name) ?? sandboxValue : rawBase === undefined ? r.optional(name) ?? '' : r.required(name, hint);
+  const clientId = credential('SAIL_CLIENT_ID', 'sandbox', 'the client id of an ISC API client or personal access token');
+  const clientSecret = credential('SAIL_CLIENT_SECRET', 'sandbox-secret', 'the secret of that API client or personal access token');
   const uiFromEnv = r.url('ISC_UI_URL', r.optional('ISC_UI_URL'));
 
   const botToken = r.required('SLACK_BOT_TOKEN', 'the Bot User OAuth Token (xoxb-…) from your Slack app\'s "OAuth & Permissions" page');
@@ -490,6 +510,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     logFormat: r.oneOf('LOG_FORMAT', ['text', 'json'] as const, 'text'),
     identityCacheTtlMs: r.integer('IDENTITY_CACHE_TTL_SECONDS', 3600, 0, 86_400) * 1000,
   };
+  r.problems.push(...placeholderSettings(r.env, r.names), ...misspelledSettings(env, r.names));
   if (r.problems.length) throw new ConfigError(r.problems);
   return config;
 }

@@ -1,20 +1,12 @@
 import fs from 'node:fs';
 import { startBot } from './bot';
-import { ConfigError, loadConfig } from './config';
-import { createLogger, redact, writeToStderr } from './log';
+import { loadConfig } from './config';
+import { createLogger, writeToStderr } from './log';
+import { reportStartupFailure, startupLogFormat } from './startupError';
 
 async function main(): Promise<void> {
   if (fs.existsSync('.env')) process.loadEnvFile('.env');
-  let config;
-  try {
-    config = loadConfig();
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      process.stderr.write(`${e.message}\n`);
-      process.exit(1);
-    }
-    throw e;
-  }
+  const config = loadConfig();
   const logger = createLogger(config.logLevel, writeToStderr, config.logFormat);
   const bot = await startBot(config, logger);
   const shutdown = (signal: string) => {
@@ -31,6 +23,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  process.stderr.write(redact(`isc-workitems-bot failed to start: ${e instanceof Error ? e.message : String(e)}\n`));
+  reportStartupFailure(e, startupLogFormat(process.env), writeToStderr);
   process.exit(1);
 });

@@ -2,10 +2,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../src/config';
+import { KNOWN_SETTINGS, SECRET_SETTINGS } from '../src/configChecks';
 
 const base = {
   SLACK_BOT_TOKEN: 'xoxb-123-456-abc',
   SLACK_SIGNING_SECRET: 'signing-secret-value',
+  SAIL_BASE_URL: 'sandbox',
 };
 
 function problems(env: Record<string, string>): string[] {
@@ -19,7 +21,7 @@ function problems(env: Record<string, string>): string[] {
 }
 
 describe('loadConfig', () => {
-  it('defaults to the sandbox tenant and HTTP mode on port 3000', () => {
+  it('takes the sandbox tenant when asked, and HTTP mode on port 3000 by default', () => {
     const c = loadConfig(base, '/srv/bot');
     expect(c.isc.baseUrl).toBe('sandbox');
     expect(c.isc.versions).toEqual({ workItems: 'v1', taskManagement: 'v1', identities: 'v1', accessRequestApprovals: 'v1' });
@@ -178,7 +180,7 @@ describe('loadConfig: the digest', () => {
 describe('account linking (AUTH_MODE)', () => {
   const KEY = Buffer.alloc(32, 9).toString('base64');
   const tenant = { ...base, SAIL_BASE_URL: 'https://acme.api.identitynow.com', SAIL_CLIENT_ID: 'id', SAIL_CLIENT_SECRET: 'secret' };
-  const linking = { SAIL_OAUTH_CLIENT_ID: 'oauth-id', SAIL_OAUTH_CLIENT_SECRET: 'oauth-secret', PUBLIC_URL: 'https://bot.example.com/', TOKEN_ENCRYPTION_KEY: KEY };
+  const linking = { SAIL_OAUTH_CLIENT_ID: 'oauth-id', SAIL_OAUTH_CLIENT_SECRET: 'oauth-secret', PUBLIC_URL: 'https://bot.acme.com/', TOKEN_ENCRYPTION_KEY: KEY };
 
   it('defaults to service, which needs none of the linking variables', () => {
     expect(loadConfig(tenant).auth).toEqual({ mode: 'service' });
@@ -190,7 +192,7 @@ describe('account linking (AUTH_MODE)', () => {
     expect(c.auth.mode !== 'service' && c.auth.linking).toEqual({
       oauthClientId: 'oauth-id',
       oauthClientSecret: 'oauth-secret',
-      publicUrl: 'https://bot.example.com',
+      publicUrl: 'https://bot.acme.com',
       loginUrl: 'https://acme.login.sailpoint.com',
       tokenEncryptionKeys: [{ id: '', key: Buffer.alloc(32, 9) }],
     });
@@ -289,8 +291,8 @@ describe('several replicas (REDIS_URL)', () => {
   });
 
   it('reads the URL (TLS, password, database), the key prefix and the leader lease', () => {
-    expect(loadConfig({ ...base, REDIS_URL: 'rediss://:pw@redis.example.com:6380/2' }).redis).toEqual({
-      url: 'rediss://:pw@redis.example.com:6380/2',
+    expect(loadConfig({ ...base, REDIS_URL: 'rediss://:pw@redis.acme.com:6380/2' }).redis).toEqual({
+      url: 'rediss://:pw@redis.acme.com:6380/2',
       keyPrefix: 'isc-workitems:',
       leaseMs: 15_000,
     });
@@ -331,5 +333,96 @@ describe('Slack boundaries', () => {
       'SLACK_APP_ID must list ids like A0123ABCD (bad: T0APP)',
       'SLACK_RESPONSE_URL_HOSTS must list host names such as hooks.slack-gov.com, without https:// or a path (bad: https://hooks.slack-gov.com/)',
     ]);
+  });
+});
+
+describe('loadConfig: silent wrong starts stop with the fix', () => {
+  const withoutTenant = { SLACK_BOT_TOKEN: 'xoxb-123-456-abc', SLACK_SIGNING_SECRET: 'signing-secret-value' };
+
+  it('runs on the demo tenant only when SAIL_BASE_URL=sandbox says so', () => {
+    expect(problems(withoutTenant)).toEqual([
+      "SAIL_BASE_URL is missing: set it to your tenant's API base (https://{tenant}.api.identitynow.com), or set SAIL_BASE_URL=sandbox to try the bot on an embedded demo tenant; npm run demo tries it without Slack too",
+    ]);
+    expect(problems({ ...withoutTenant, SAIL_CLIENT_ID: 'id', SAIL_CLIENT_SECRET: 'secret' })).toEqual([
+      "SAIL_BASE_URL is missing: SAIL_CLIENT_ID / SAIL_CLIENT_SECRET are set, so set SAIL_BASE_URL to your tenant's API base, https://{tenant}.api.identitynow.com",
+    ]);
+    expect(loadConfig({ ...withoutTenant, SAIL_BASE_URL: 'Sandbox' }).isc.baseUrl).toBe('sandbox');
+  });
+
+  it('asks "did you mean" for a misspelled setting of one of its families, and leaves other variables alone', () => {
+    expect(problems({ ...base, REDIS_ULR: 'redis://127.0.0.1:6379', SLACK_BOT_TOKN: 'xoxb-1', redis_url: 'redis://x', DIGEST_CHANEL: 'C1' })).toEqual([
+      'REDIS_ULR is not a setting of the bot: did you mean REDIS_URL?',
+      'SLACK_BOT_TOKN is not a setting of the bot: did you mean SLACK_BOT_TOKEN?',
+      'redis_url is not a setting of the bot: did you mean REDIS_URL?',
+      'DIGEST_CHANEL is not a setting of the bot: did you mean DIGEST_CHANNEL?',
+    ]);
+    expect(problems({ ...base, SLACK_BOT_TOKEN_FLE: '/run/secrets/x' })).toEqual(['SLACK_BOT_TOKEN_FLE is not a setting of the bot: did you mean SLACK_BOT_TOKEN_FILE?']);
+    // Another tool's variable of the same family, Kubernetes' service links, the shell's own.
+    expect(problems({ ...base, SLACK_WEBHOOK_URL: 'https://hooks', REDIS_PORT: 'tcp://10.0.0.1:6379', REDIS_SERVICE_HOST: '10.0.0.1', PATH: '/bin', HOME: '/root' })).toEqual([]);
+  });
+
+  it('refuses the example values of .env.example without echoing them', () => {
+    const example = fs.readFileSync(path.join(__dirname, '..', '.env.example'), 'utf8');
+    const value = (name: string) => new RegExp(`^#? ?${name}=(.+)$`, 'm').exec(example)?.[1];
+    const env = {
+      ...base,
+      SLACK_BOT_TOKEN: value('SLACK_BOT_TOKEN')!,
+      SLACK_SIGNING_SECRET: value('SLACK_SIGNING_SECRET')!,
+      REDIS_URL: value('REDIS_URL')!,
+      AUTH_MODE: 'linked',
+      PUBLIC_URL: value('PUBLIC_URL')!,
+      TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64'),
+    };
+    const text = problems(env).join('\n');
+    for (const name of ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'REDIS_URL', 'PUBLIC_URL']) {
+      expect(text).toContain(`${name} still holds the example value from .env.example`);
+      expect(text).not.toContain(value(name));
+    }
+  });
+
+  it('lists every variable of .env.example as a setting, so none of them is taken for a typo', () => {
+    const example = fs.readFileSync(path.join(__dirname, '..', '.env.example'), 'utf8');
+    const names = [...example.matchAll(/^#? ?([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]);
+    expect(names.length).toBeGreaterThan(40);
+    // Read by Node.js and the HTTP clients themselves, in either case (https_proxy), so not checked for typos.
+    const platform = ['HTTPS_PROXY', 'NO_PROXY', 'NODE_EXTRA_CA_CERTS'];
+    expect(names.filter((n) => !KNOWN_SETTINGS.includes(n) && !platform.includes(n))).toEqual([]);
+    expect(problems({ ...base, https_proxy: 'http://proxy:3128', HTTP_PROXY: 'http://proxy:3128', no_proxy: 'localhost', NODE_EXTRA_CA_CERTS: '/ca.pem' })).toEqual([]);
+  });
+});
+
+describe('loadConfig: secrets from files (NAME_FILE)', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cfg-secrets-'));
+  const file = (name: string, text: string) => {
+    fs.writeFileSync(path.join(dir, name), text);
+    return path.join(dir, name);
+  };
+
+  it.each(SECRET_SETTINGS.filter((n) => n !== 'DATABASE_URL' && n !== 'TOKEN_ENCRYPTION_KEY' && n !== 'TOKEN_ENCRYPTION_KEYS'))('reads %s from its _FILE, trimmed', (name) => {
+    const value = { SLACK_BOT_TOKEN: 'xoxb-from-file', SLACK_APP_TOKEN: 'xapp-from-file', REDIS_URL: 'redis://:pw@127.0.0.1:6379/3', ISC_TRIGGER_SECRET: 'a-trigger-secret-from-a-file-0123456789' }[name as string] ?? 'from-a-file';
+    const env = { ...base, SAIL_BASE_URL: 'https://acme.api.identitynow.com', SAIL_CLIENT_ID: 'id', SAIL_CLIENT_SECRET: 'secret', AUTH_MODE: 'linked', PUBLIC_URL: 'https://bot.acme.com', TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 2).toString('base64'), SAIL_OAUTH_CLIENT_ID: 'o', SAIL_OAUTH_CLIENT_SECRET: 'os' };
+    delete (env as Record<string, string>)[name];
+    const c = loadConfig({ ...env, [`${name}_FILE`]: file(name, `${value}\n`) });
+    const read = { SLACK_BOT_TOKEN: c.slack.botToken, SLACK_SIGNING_SECRET: c.slack.signingSecret, SLACK_APP_TOKEN: c.slack.appToken, SAIL_CLIENT_SECRET: c.isc.clientSecret, SAIL_OAUTH_CLIENT_SECRET: c.auth.mode !== 'service' && c.auth.linking.oauthClientSecret, REDIS_URL: c.redis?.url, ISC_TRIGGER_SECRET: c.requests.triggerSecret }[name as string];
+    expect(read).toBe(value);
+  });
+
+  it('reads TOKEN_ENCRYPTION_KEY and TOKEN_ENCRYPTION_KEYS from a file', () => {
+    const keyOf = (env: Record<string, string>) => {
+      const c = loadConfig({ ...base, AUTH_MODE: 'linked', PUBLIC_URL: 'http://localhost:3000', ...env });
+      return c.auth.mode !== 'service' && c.auth.linking.tokenEncryptionKeys[0].key;
+    };
+    expect(keyOf({ TOKEN_ENCRYPTION_KEY_FILE: file('key', `${Buffer.alloc(32, 7).toString('base64')}\n`) })).toEqual(Buffer.alloc(32, 7));
+    expect(keyOf({ TOKEN_ENCRYPTION_KEYS_FILE: file('keys', `k2:${Buffer.alloc(32, 8).toString('base64')},k1:${Buffer.alloc(32, 7).toString('base64')}\n`) })).toEqual(Buffer.alloc(32, 8));
+  });
+
+  it('refuses both NAME and NAME_FILE, and names a file it cannot read, without its contents', () => {
+    expect(problems({ ...base, SLACK_BOT_TOKEN_FILE: file('token', 'xoxb-a') })).toEqual(['SLACK_BOT_TOKEN and SLACK_BOT_TOKEN_FILE are both set: set only one of them']);
+    const { SLACK_SIGNING_SECRET: _, ...rest } = base;
+    expect(problems({ ...rest, SLACK_SIGNING_SECRET_FILE: path.join(dir, 'missing') })).toEqual([
+      `SLACK_SIGNING_SECRET_FILE: cannot read ${path.join(dir, 'missing')} (ENOENT)`,
+      'SLACK_SIGNING_SECRET is missing: the Signing Secret from "Basic Information" (required in HTTP mode, i.e. without SLACK_APP_TOKEN)',
+    ]);
+    expect(problems({ ...rest, SLACK_SIGNING_SECRET_FILE: file('empty', '\n') }).join('\n')).toContain('SLACK_SIGNING_SECRET_FILE: ');
   });
 });

@@ -2,7 +2,7 @@
 // from the audit trail of the configured backend (the Redis stream with REDIS_URL, else DATA_DIR). It
 // never prunes or writes a record.
 import fs from 'node:fs';
-import { ConfigError, loadConfig, withoutSlackSettings } from '../config';
+import { ConfigError, loadConfig, withoutIscSettings, withoutSlackSettings } from '../config';
 import { createLogger, redact, writeToStderr, type Logger } from '../log';
 import { openAuditLog } from './backend';
 import { decisionsSince, parseSince, toCsv, toJson } from './export';
@@ -35,7 +35,7 @@ export async function runAuditCli(args: readonly string[], env: Env, out: (text:
     err(`${problem}\n${USAGE}`);
     return 2;
   }
-  const config = loadConfig(withoutSlackSettings(env));
+  const config = loadConfig(withoutIscSettings(withoutSlackSettings(env)));
   const log = await openAuditLog(config, logger ?? createLogger(config.logLevel, writeToStderr, config.logFormat));
   try {
     const rows = await decisionsSince(log, since);

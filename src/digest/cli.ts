@@ -1,4 +1,4 @@
-// `npm run digest -- --dry-run`: reads ISC (the embedded sandbox when SAIL_BASE_URL is unset) and
+// `npm run digest -- --dry-run`: reads ISC (the embedded sandbox with SAIL_BASE_URL=sandbox) and
 // prints the digest's Block Kit JSON. It never posts and never writes the state store, which a
 // running bot owns (it reads a snapshot of the state file without taking DATA_DIR's lock, or Redis
 // when REDIS_URL is set); `/workitems digest` posts it.
@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import { WebClient } from '@slack/web-api';
 import { ConfigError, loadConfig, withoutSlackSettings } from '../config';
 import { connectIsc } from '../isc/connect';
+import { proxiedFetch } from '../proxy';
 import { createLogger, redact, registerSecret, writeToStderr, type Logger } from '../log';
 import { FileStateStore } from '../store/fileStore';
 import { RedisStateStore } from '../store/redisStore';
@@ -29,8 +30,14 @@ export async function runDigestCli(args: readonly string[], env: Env, out: (text
   for (const secret of [config.isc.clientSecret, config.slack.botToken]) registerSecret(secret);
   const { isc, sandbox } = await connectIsc(config, log);
   try {
+    const fetch = proxiedFetch();
     // No retries: a dry run should fail fast rather than wait out Slack's half-hour retry schedule.
-    const slack = new WebClient(config.slack.botToken, { retryConfig: { retries: 0 }, ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}) });
+    const slack = new WebClient(config.slack.botToken, {
+      retryConfig: { retries: 0 },
+      ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
+      // Through HTTPS_PROXY, as the bot's own clients.
+      ...(fetch ? { fetch } : {}),
+    });
     const directory = new IdentityDirectory({ slack, identities: isc.identities, overrides: config.identityMap, ttlMs: config.identityCacheTtlMs, logger: log });
     const store = config.redis
       ? await RedisStateStore.connect({ url: config.redis.url, keyPrefix: config.redis.keyPrefix, logger: log })

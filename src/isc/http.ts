@@ -1,4 +1,5 @@
 import axios, { type AxiosInstance } from 'axios';
+import { proxyAgentFor } from '../proxy';
 import type { Logger } from '../log';
 import type { Metrics } from '../metrics/metrics';
 import type { TokenProvider } from './auth';
@@ -54,8 +55,12 @@ export class RawHttp {
   private readonly axios: AxiosInstance;
 
   constructor(private readonly options: { baseUrl: string; timeoutMs: number }) {
+    // Through HTTPS_PROXY (a CONNECT tunnel) unless NO_PROXY exempts the tenant; axios' own proxy handling is off.
+    const agent = proxyAgentFor(options.baseUrl);
     this.axios = axios.create({
       baseURL: options.baseUrl,
+      proxy: false,
+      ...(agent ? { httpAgent: agent, httpsAgent: agent } : {}),
       validateStatus: () => true,
       maxRedirects: 0,
       // Bodies stay text both ways: requests are serialised and responses parsed here, so that a

@@ -1,4 +1,29 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+export interface HealthProbes {
+  leader(): boolean;
+  storeUp(): Promise<boolean>;
+  iscUp(): Promise<boolean>;
+  /** Epoch ms of the notification poller's last complete cycle; undefined on a replica that does not poll, or before its first. */
+  lastPollAt(): number | undefined;
+  /** Epoch ms since the oldest notification DM the poller could not send yet was owed; undefined when none is. */
+  oldestUnsentSince(): number | undefined;
+  now(): number;
+}
+
+/** The version in the nearest package.json above this file (src/, dist/ and the bench's build alike). */
+function packageVersion(): string {
+  for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    const file = path.join(dir, 'package.json');
+    if (fs.existsSync(file)) return (JSON.parse(fs.readFileSync(file, 'utf8')) as { version?: string }).version ?? 'unknown';
+  }
+  return 'unknown';
+}
+
+/** Which build runs: the version, and the commit the image was built from (GIT_COMMIT, a build argument of deploy/Dockerfile). */
+const BUILD = { version: packageVersion(), commit: process.env.GIT_COMMIT?.trim() || 'unknown' };
 
 /**
  * The bot's Prometheus metrics, on a registry of its own (several bots in one process, as in the
@@ -87,8 +112,43 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** Read at each scrape; set by watch() once the bot is wired. */
+  private probes?: HealthProbes;
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+    const registers = [this.registry];
+    // A gauge is left without a value (and so without a sample) while nothing is watched or there is nothing to report.
+    const probe = (name: string, help: string, read: (p: HealthProbes) => number | undefined | Promise<number | undefined>) =>
+      new Gauge({
+        name,
+        help,
+        registers,
+        collect: async () => {
+          const g = this.registry.getSingleMetric(name) as Gauge;
+          g.reset();
+          const value = this.probes ? await read(this.probes) : undefined;
+          if (value !== undefined) g.set(value);
+        },
+      });
+    probe('iscbot_leader', 'Whether this replica runs the background work (notification polling, reminders, the digest): 1 or 0; 1 on the file store', (p) => (p.leader() ? 1 : 0));
+    probe('iscbot_state_store_up', 'Whether the state store (Redis, or the file in DATA_DIR) answers: 1 or 0', async (p) => ((await p.storeUp()) ? 1 : 0));
+    probe('iscbot_isc_up', 'Whether ISC gives the bot a token: 1 or 0 (a failure is remembered 30 s)', async (p) => ((await p.iscUp()) ? 1 : 0));
+    probe('iscbot_notify_last_poll_age_seconds', "Seconds since this replica's notification poller last went through every subscriber; absent on a replica that does not poll", (p) => {
+      const at = p.lastPollAt();
+      return at === undefined ? undefined : Math.max(0, (p.now() - at) / 1000);
+    });
+    probe('iscbot_notify_oldest_unsent_dm_seconds', 'Seconds since the poller first owed the oldest notification DM it still could not send (Slack or the store failing); 0 when none is owed', (p) => {
+      const since = p.oldestUnsentSince();
+      return since === undefined ? 0 : Math.max(0, (p.now() - since) / 1000);
+    });
+    const build = new Gauge({ name: 'iscbot_build_info', help: 'Always 1; the labels say which build runs: version (package.json) and commit (GIT_COMMIT)', labelNames: ['version', 'commit'], registers });
+    build.set({ version: BUILD.version, commit: BUILD.commit }, 1);
+  }
+
+  /** The bot's state as the gauges report it, read at each scrape. */
+  watch(probes: HealthProbes): void {
+    this.probes = probes;
   }
 
   /** The text exposition format, for GET /metrics. */

@@ -82,6 +82,12 @@ export class Notifier {
     return this.poller.runCycle();
   }
 
+  /** For the gauges: when polling last went through every subscriber (undefined while this replica does not poll), and the oldest DM it owes. */
+  pollStatus(): { lastCycleAt?: number; oldestUnsentSince?: number } {
+    const { lastCycleAt, oldestUnsentSince } = this.poller.status();
+    return { lastCycleAt: this.polling ? lastCycleAt : undefined, oldestUnsentSince };
+  }
+
   /** The services' hook: an action in the bot changed an item (of any kind), so its DMs follow. Never throws. */
   itemChanged(entry: InboxItem, decisions: Decisions): void {
     if (this.shutdown.signal.aborted) return;

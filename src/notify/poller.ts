@@ -67,6 +67,31 @@ interface Pending {
   unread: Set<InboxKind>;
 }
 
+/** The notification DMs the poll owed and could not send yet, since when: for the oldest-unsent gauge. */
+class UnsentDms {
+  private readonly since = new Map<string, number>();
+
+  owed(userId: string, itemKeys: readonly string[], now: number): void {
+    for (const key of itemKeys) if (!this.since.has(`${userId} ${key}`)) this.since.set(`${userId} ${key}`, now);
+  }
+
+  sent(userId: string, itemKeys: readonly string[]): void {
+    for (const key of itemKeys) this.since.delete(`${userId} ${key}`);
+  }
+
+  /** Forgets the user's items that are no longer pending: nothing is owed for them any more. */
+  keepOnly(userId: string, pending: ReadonlySet<string>): void {
+    for (const id of this.since.keys()) {
+      const [user, key] = [id.slice(0, id.indexOf(' ')), id.slice(id.indexOf(' ') + 1)];
+      if (user === userId && !pending.has(key)) this.since.delete(id);
+    }
+  }
+
+  oldest(): number | undefined {
+    return this.since.size ? Math.min(...this.since.values()) : undefined;
+  }
+}
+
 export interface PollerOptions {
   ctx: NotifyDeps;
   subscriptions: Subscriptions;
@@ -90,6 +115,9 @@ export class Poller {
   private outage: string | undefined;
   /** Kinds ISC refused to list, until when they are left alone. */
   private readonly refusedUntil = new Map<InboxKind, number>();
+  private readonly unsent = new UnsentDms();
+  /** When a cycle last went through every subscriber. */
+  private lastCycleAt: number | undefined;
 
   constructor(private readonly opts: PollerOptions) {
     const { isc, notify } = opts.ctx.config;
@@ -100,6 +128,11 @@ export class Poller {
 
   private now(): number {
     return this.opts.ctx.now().getTime();
+  }
+
+  /** For the gauges: the end of the last complete cycle, and since when the oldest DM not yet sent is owed. */
+  status(): { lastCycleAt?: number; oldestUnsentSince?: number } {
+    return { lastCycleAt: this.lastCycleAt, oldestUnsentSince: this.unsent.oldest() };
   }
 
   /** One ISC call of the poller, within its share. */
@@ -163,6 +196,7 @@ export class Poller {
     }
     if (this.outage) ctx.logger.info(`Notifications: ${this.outage} answers again; polling resumed`);
     this.outage = undefined;
+    this.lastCycleAt = this.now();
     return plan;
   }
 
@@ -223,17 +257,28 @@ export class Poller {
     const primedKey = `notify:primed:${userId}`;
     const fresh = pending.filter((entry) => ledger.needsAnnouncement(records.get(entry.key))).map((entry) => ({ entry, previous: records.get(entry.key) }));
 
+    const pendingKeys = new Set(pending.map((entry) => entry.key));
+    this.unsent.keepOnly(userId, pendingKeys);
     if ((await ctx.store.get(primedKey)) !== period) {
+      const keys = fresh.map(({ entry }) => entry.key);
       try {
         if (fresh.length) await cards.summarise(userId, fresh);
       } catch (e) {
         // Not primed: the next poll summarises again.
+        this.unsent.owed(userId, keys, this.now());
         return this.sendFailed(userId, e);
       }
+      this.unsent.sent(userId, keys);
       await ctx.store.set(primedKey, period);
     } else {
       for (const { entry, previous } of fresh) {
-        await cards.announce(userId, entry, previous).catch((e) => this.sendFailed(userId, e, entry.key));
+        await cards.announce(userId, entry, previous).then(
+          () => this.unsent.sent(userId, [entry.key]),
+          (e) => {
+            this.unsent.owed(userId, [entry.key], this.now());
+            this.sendFailed(userId, e, entry.key);
+          },
+        );
       }
     }
 
@@ -245,7 +290,6 @@ export class Poller {
       waiting.push({ item: entry, record });
     }
     await this.remind(userId, waiting);
-    const pendingKeys = new Set(pending.map((entry) => entry.key));
     for (const [key, record] of records) {
       if (record.status === 'posted' && !pendingKeys.has(key) && !unread.has(parseInboxKey(key).kind)) await this.followGone(userId, identity, key);
     }

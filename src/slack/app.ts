@@ -1,6 +1,7 @@
-import { App, HTTPReceiver } from '@slack/bolt';
+import { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { oauthCallbackRoute } from '../auth/callbackRoute';
+import { proxyDispatcher } from '../proxy';
 import { triggerRoute } from '../requests/triggerRoute';
 import { registerApprovalActions } from './actions/approvalActions';
 import { registerTaskActions } from './actions/taskActions';
@@ -10,6 +11,7 @@ import { registerRequestViews } from './views/requestViews';
 import { registerWorkitemsCommand } from './commands/workitems';
 import type { BotContext } from './context';
 import { InFlight } from './inFlight';
+import { readinessRoute } from './readiness';
 import { acceptedWorkspace, refuseFutureRequests, requestGate, type TokenWorkspace } from './requestGuards';
 import { responseUrlGuard } from './responseUrl';
 import { SlackRouter } from './router';
@@ -39,24 +41,32 @@ function healthRoute(ctx: BotContext) {
 
 /**
  * `bot`: the bot's own ids and workspace from the start-up token check, so Bolt need not call
- * auth.test again, and requests from elsewhere are refused. `inFlight` counts requests whose
- * listeners are still running, for a graceful shutdown.
+ * auth.test again, requests from elsewhere are refused, and /readyz can say Slack accepted the token.
+ * `inFlight` counts requests whose listeners are still running, for a graceful shutdown.
  */
-export function createSlackApp(ctx: BotContext, bot: { botId?: string; botUserId?: string } & TokenWorkspace, inFlight: InFlight = new InFlight()): App {
+export function createSlackApp(ctx: BotContext, bot: { botId?: string; botUserId?: string; team?: string } & TokenWorkspace, inFlight: InFlight = new InFlight()): App {
   const { slack } = ctx.config;
   const socketMode = Boolean(slack.appToken);
   const accepted = acceptedWorkspace(slack, bot);
   // The OAuth callback needs app.client, which exists by the time a browser comes back.
   const customRoutes = [
     healthRoute(ctx),
+    readinessRoute(ctx, bot),
     ...(ctx.metrics ? [metricsRoute(ctx.metrics)] : []),
     ...(ctx.linking ? [oauthCallbackRoute({ flow: ctx.linking.flow, slack: () => app.client, logger: ctx.logger })] : []),
     ...(ctx.config.requests.triggerSecret ? [triggerRoute({ secret: ctx.config.requests.triggerSecret, reread: (ids) => ctx.requests.reread(ids), logger: ctx.logger })] : []),
   ];
+  const clientOptions = slackClientOptions(slack, ctx.metrics);
   const logger = slackLogger(ctx.logger, 'bolt');
+  // In Socket Mode Bolt serves custom routes on installerOptions.port.
+  const installerOptions = socketMode ? { port: slack.port } : undefined;
+  // Behind a proxy Socket Mode's WebSocket needs the proxy's dispatcher, which only a receiver of our own can be given.
+  const dispatcher = socketMode ? proxyDispatcher() : undefined;
   // HTTP mode: the bot's own receiver, so that a request stamped in the future is refused before Bolt reads it.
-  const receiver = socketMode ? undefined : new HTTPReceiver({ signingSecret: slack.signingSecret ?? '', port: slack.port, customRoutes, logger });
-  if (receiver) refuseFutureRequests(receiver, ctx.logger);
+  const receiver = socketMode
+    ? dispatcher && new SocketModeReceiver({ appToken: slack.appToken!, dispatcher, logger, customRoutes, installerOptions: { ...installerOptions, clientOptions } })
+    : new HTTPReceiver({ signingSecret: slack.signingSecret ?? '', port: slack.port, customRoutes, logger });
+  if (receiver instanceof HTTPReceiver) refuseFutureRequests(receiver, ctx.logger);
   const app: App = new App({
     token: slack.botToken,
     botId: bot.botId,
@@ -64,9 +74,8 @@ export function createSlackApp(ctx: BotContext, bot: { botId?: string; botUserId
     appToken: slack.appToken,
     socketMode,
     receiver,
-    // In Socket Mode Bolt serves custom routes on installerOptions.port.
-    ...(socketMode ? { installerOptions: { port: slack.port }, customRoutes } : {}),
-    clientOptions: slackClientOptions(slack, ctx.metrics),
+    ...(receiver ? {} : { installerOptions, customRoutes }),
+    clientOptions,
     logger,
     // Bolt's default conversation store is unused here, yet costs every request a lookup that rejects with a new Error.
     convoStore: false,

@@ -3,6 +3,7 @@ import type { FetchFunction } from '@slack/web-api';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SlackConfig } from '../config';
 import type { Metrics } from '../metrics/metrics';
+import { proxiedFetch } from '../proxy';
 
 export const SLACK_API_URL = 'https://slack.com/api/';
 /** `chat.postMessage`, `apps.connections.open`: anything else under the API root is counted as `other`. */
@@ -66,11 +67,16 @@ export function countingFetch(metrics: Metrics, apiUrl = SLACK_API_URL, fetch: F
   };
 }
 
-/** The Web API root (SLACK_API_URL in tests) and, with metrics, the fetch that counts the calls: for every client of the bot's. */
+/**
+ * The Web API root (SLACK_API_URL in tests) and the fetch, through HTTPS_PROXY when one is set and,
+ * with metrics, counting the calls: for every client of the bot's.
+ */
 export function slackClientOptions(slack: Pick<SlackConfig, 'apiUrl'>, metrics?: Metrics): { slackApiUrl?: string; fetch?: FetchFunction } {
+  const proxied = proxiedFetch();
+  const fetch = metrics ? countingFetch(metrics, slack.apiUrl, proxied) : proxied;
   return {
     ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}),
-    ...(metrics ? { fetch: countingFetch(metrics, slack.apiUrl) } : {}),
+    ...(fetch ? { fetch } : {}),
   };
 }
 

@@ -3,7 +3,7 @@ import type { SlackConfig } from '../config';
 import type { Logger } from '../log';
 import type { TokenWorkspace } from './requestGuards';
 import { slackLogger } from './slackLogger';
-import { SLACK_API_URL } from './slackMetrics';
+import { SLACK_API_URL, slackClientOptions } from './slackMetrics';
 
 const HINTS: Record<string, string> = {
   invalid_auth: 'Slack rejected SLACK_BOT_TOKEN (invalid_auth). Copy the Bot User OAuth Token (xoxb-…) again from "OAuth & Permissions".',
@@ -18,7 +18,7 @@ const HINTS: Record<string, string> = {
  */
 export async function verifySlackToken(slack: Pick<SlackConfig, 'botToken' | 'apiUrl'>, logger: Logger): Promise<{ team?: string; botId?: string; botUserId?: string } & TokenWorkspace> {
   const client = new WebClient(slack.botToken, {
-    ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}),
+    ...slackClientOptions(slack),
     retryConfig: { retries: 2, factor: 1.5, minTimeout: 500, maxTimeout: 2000 },
     timeout: 10_000,
     logger: slackLogger(logger, 'web-api'),

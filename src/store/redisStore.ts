@@ -11,11 +11,13 @@ export interface RedisStoreOptions {
   logger: Logger;
   /** A command that takes longer fails (and the click says "try again"); default 2000. */
   commandTimeoutMs?: number;
-  /** How long start-up waits for Redis to answer; default 10000. */
+  /** How long start-up waits for Redis to answer; default 2500, so that a wrong REDIS_URL stops the start within 3 s. */
   startTimeoutMs?: number;
   /** Counts the commands that fail, by StateStore operation. */
   metrics?: Metrics;
 }
+
+const START_TIMEOUT_MS = 2500;
 
 /** The URL without its password, for logs and /healthz. */
 export function describeRedisUrl(url: string): string {
@@ -128,7 +130,7 @@ export class RedisStateStore implements StateStore {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
       commandTimeout: opts.commandTimeoutMs ?? 2000,
-      connectTimeout: 5000,
+      connectTimeout: 2000,
       // How long closing waits for a socket to end; a socket that never opened would hold the process that long.
       disconnectTimeout: 500,
       enableAutoPipelining: true,
@@ -162,7 +164,7 @@ export class RedisStateStore implements StateStore {
     client.on('error', onError);
     try {
       await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`Cannot reach Redis at ${store.where} (REDIS_URL): ${lastError}`)), opts.startTimeoutMs ?? 10_000);
+        const timer = setTimeout(() => reject(new Error(`Cannot reach Redis at ${store.where} (REDIS_URL): ${lastError}`)), opts.startTimeoutMs ?? START_TIMEOUT_MS);
         client.once('ready', () => {
           clearTimeout(timer);
           resolve();

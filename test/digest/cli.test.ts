@@ -9,7 +9,7 @@ describe('npm run digest -- --dry-run', () => {
   it('prints the Block Kit JSON of the digest read from the sandbox tenant, without Slack settings', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'digest-cli-'));
     let out = '';
-    const code = await runDigestCli(['--dry-run'], { DATA_DIR: dataDir, DIGEST_TIMEZONE: 'Europe/Berlin' }, (text) => (out += text), silentLogger);
+    const code = await runDigestCli(['--dry-run'], { SAIL_BASE_URL: 'sandbox', DATA_DIR: dataDir, DIGEST_TIMEZONE: 'Europe/Berlin' }, (text) => (out += text), silentLogger);
     expect(code).toBe(0);
     const message = JSON.parse(out) as { text: string; blocks: [] };
     expect(validateMessage(message)).toEqual([]);

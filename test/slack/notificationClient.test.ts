@@ -22,7 +22,7 @@ describe('createNotificationClient', () => {
 
   const client = (create = createNotificationClient) => {
     const { port } = server.address() as AddressInfo;
-    const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', SLACK_API_URL: `http://127.0.0.1:${port}/api` });
+    const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', SAIL_BASE_URL: 'sandbox', SLACK_API_URL: `http://127.0.0.1:${port}/api` });
     return create(config.slack, silentLogger);
   };
 

@@ -31,17 +31,7 @@ async function responseTo(id: string): Promise<Record<string, any>> {
 it('acks a /workitems envelope and a click envelope within 3 s, shows the card and approves once in ISC', async () => {
   expect(h.slack.callsTo('apps.connections.open')).toHaveLength(1);
 
-  const command = await socket.send('slash_commands', {
-    token: 'legacy',
-    team_id: 'T0TEAM',
-    api_app_id: 'A0APP',
-    channel_id: 'C0CHAN',
-    user_id: USERS.ada.id,
-    command: '/workitems',
-    text: '',
-    response_url: h.slack.responseUrl('sm-list'),
-    trigger_id: 'trig.sm',
-  });
+  const command = await socket.command(USERS.ada.id, '', h.slack.responseUrl('sm-list'));
   expect(command.ms).toBeLessThan(3000);
 
   const list = await responseTo('sm-list');

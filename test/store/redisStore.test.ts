@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
+import net from 'node:net';
 import { Redis } from 'ioredis';
 import { createLogger } from '../../src/log';
 import { RedisStateStore } from '../../src/store/redisStore';
 import { StoreUnavailableError } from '../../src/store/store';
-import { deleteKeys, openTestStore, startRedisServer, testPrefix, untilHealthy, type RedisServer } from '../support/redis';
+import { deleteKeys, openTestStore, startRedisServer, TEST_REDIS_DB, TEST_REDIS_URL, testPrefix, untilHealthy, type RedisServer } from '../support/redis';
 import { freePort } from '../support/slackStandIn';
 
 const prefix = testPrefix('redisStore');
@@ -64,6 +65,29 @@ describe('RedisStateStore', () => {
     await expect(connecting).rejects.not.toThrow(/s3cret/);
   });
 
+  it.each([
+    ['refuses connections', async () => ({ port: await freePort(), close: async () => undefined })],
+    [
+      'accepts connections but never answers',
+      async () => {
+        const sockets = new Set<net.Socket>();
+        const server = net.createServer((s) => sockets.add(s));
+        await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+        const close = () => new Promise<void>((resolve) => (sockets.forEach((s) => s.destroy()), server.close(() => resolve())));
+        return { port: (server.address() as net.AddressInfo).port, close };
+      },
+    ],
+  ])('stops the start within 3 s, by default, when the Redis at REDIS_URL %s', async (_what, listen) => {
+    const { port, close } = await listen();
+    const started = Date.now();
+    try {
+      await expect(RedisStateStore.connect({ url: `redis://127.0.0.1:${port}`, keyPrefix: prefix, logger: createLogger('error', () => undefined) })).rejects.toThrow(/REDIS_URL/);
+      expect(Date.now() - started).toBeLessThan(3000);
+    } finally {
+      await close();
+    }
+  });
+
   it('keeps a bug a bug: a command on the wrong kind of key is not "Redis unavailable"', async () => {
     const store = await openTestStore(prefix);
     await store.set('plain', 'text');
@@ -78,9 +102,24 @@ describe('RedisStateStore', () => {
     await store.set('k', 1);
     await store.setField('m', 'f', 1);
     await store.addMember('s', 'x');
-    const raw = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { protocol: 2 });
+    const raw = new Redis(TEST_REDIS_URL, { protocol: 2 });
     expect((await raw.keys(`${prefix}p:*`)).sort()).toEqual([`${prefix}p:k`, `${prefix}p:m`, `${prefix}p:s`]);
     raw.disconnect();
     await store.close();
+  });
+
+  (process.env.REDIS_URL ? it.skip : it)(`keeps the tests' keys in database ${TEST_REDIS_DB} of the local Redis, never in database 0`, async () => {
+    const store = await openTestStore(`${prefix}db:`);
+    await store.set('k', 1);
+    const db = (n: number) => new Redis(`redis://127.0.0.1:6379/${n}`, { protocol: 2 });
+    const [zero, own] = [db(0), db(TEST_REDIS_DB)];
+    try {
+      expect(await zero.exists(`${prefix}db:k`)).toBe(0);
+      expect(await own.exists(`${prefix}db:k`)).toBe(1);
+    } finally {
+      zero.disconnect();
+      own.disconnect();
+      await store.close();
+    }
   });
 });

@@ -6,8 +6,11 @@ import { silentLogger, type Logger } from '../../src/log';
 import { RedisStateStore } from '../../src/store/redisStore';
 import { freePort } from './slackStandIn';
 
-/** The Redis the tests use: 127.0.0.1:6379 (.ci/run starts one when none answers), or REDIS_URL. */
-export const TEST_REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** The database the tests use on a local Redis: not 0, where a developer's own bot or tools keep their keys. */
+export const TEST_REDIS_DB = 15;
+
+/** The Redis the tests use: 127.0.0.1:6379, database 15 (.ci/run starts one when none answers), or REDIS_URL. */
+export const TEST_REDIS_URL = process.env.REDIS_URL ?? `redis://127.0.0.1:6379/${TEST_REDIS_DB}`;
 
 /** A key prefix of its own for each test file (and run), so parallel jest workers never share a key. */
 export function testPrefix(file: string): string {

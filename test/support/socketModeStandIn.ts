@@ -47,6 +47,12 @@ export class SocketModeStandIn {
     });
   }
 
+  /** Sends `/workitems text` as the user, its replies to `responseUrl`, and resolves with its ack. */
+  command(userId: string, text: string, responseUrl: string): Promise<Ack> {
+    const payload = { token: 'legacy', team_id: 'T0TEAM', api_app_id: 'A0APP', channel_id: 'C0CHAN', user_id: userId, command: '/workitems', text, response_url: responseUrl };
+    return this.send('slash_commands', { ...payload, trigger_id: `trig.${++this.seq}` });
+  }
+
   /** Sends an envelope and resolves with its ack (rejects when none comes within `timeoutMs`). */
   send(type: 'slash_commands' | 'interactive' | 'events_api', payload: Record<string, unknown>, timeoutMs = 5000): Promise<Ack> {
     if (!this.socket) throw new Error('No Socket Mode client connected');

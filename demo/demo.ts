@@ -24,8 +24,8 @@ const [ADA, BEN, MAYA] = DEMO_PEOPLE;
 
 /** The digest's channel; the other is where anyone can type commands. */
 export const DEMO_CHANNELS: DemoChannel[] = [
-  { id: 'C0APPROVALS', name: 'iam-approvals' },
-  { id: 'C0GENERAL01', name: 'general' },
+  { id: 'C0APPROVALS', name: 'iam-approvals', topic: 'The digest is posted here (DIGEST_CHANNEL)' },
+  { id: 'C0GENERAL01', name: 'general', topic: 'Anyone can type /workitems here' },
 ];
 
 export interface DemoOptions {

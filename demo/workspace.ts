@@ -14,6 +14,7 @@ export interface DemoPerson {
 export interface DemoChannel {
   id: string;
   name: string;
+  topic: string;
 }
 
 type Json = Record<string, any>;
@@ -123,7 +124,7 @@ export class SlackWorkspace {
     const visible = (m: DemoMessage) => !m.ephemeralFor || m.ephemeralFor === userId;
     const dm = dmChannelOf(userId);
     const conversations = [
-      ...this.opts.channels.map((c) => ({ id: c.id, name: c.name, kind: 'channel' })),
+      ...this.opts.channels.map((c) => ({ ...c, kind: 'channel' })),
       { id: dm, name: 'ISC Work Items', kind: 'app' },
     ].map((c) => ({ ...c, messages: this.messages.filter((m) => m.channel === c.id && visible(m)) }));
     return {

@@ -380,7 +380,7 @@ function render() {
 
   const inApp = ui.where === 'app';
   const conversation = inApp ? app : channels.find((c) => c.id === ui.where);
-  const topic = inApp ? 'Your inbox (Home) and the bot\'s direct messages' : conversation.id === 'C0APPROVALS' ? 'The digest is posted here' : 'Anyone can type /workitems here';
+  const topic = inApp ? "Your inbox (Home) and the bot's direct messages" : conversation.topic;
   $('title').replaceChildren(inApp ? el('span', {}, el('span', { class: 'app-icon big' }, '✓'), ' ISC Work Items') : el('span', {}, `# ${conversation.name}`), el('span', { class: 'topic' }, topic));
   $('tabs').replaceChildren(...(inApp ? ['home', 'messages'].map((t) => el('button', { type: 'button', role: 'tab', class: ui.appTab === t ? 'active' : '', 'aria-selected': String(ui.appTab === t), 'data-tab': t, onclick: () => go('app', t) }, t === 'home' ? 'Home' : 'Messages')) : []));
 
@@ -470,7 +470,37 @@ function renderModals() {
   layer.hidden = false;
   for (const node of form.querySelectorAll('[data-etype]')) {
     const before = typed[node.dataset.blockId] && typed[node.dataset.blockId][node.dataset.actionId];
-    if (before && 'value' in before && before.value !== null && node.bk.type.endsWith('input')) node.value = before.value;
+    if (before && before.type === node.bk.type) setElementValue(node, before);
+  }
+}
+
+/** The inverse of elementValue: puts a state.values entry back into its element. */
+function setElementValue(node, v) {
+  const e = node.bk;
+  const pick = (values) => {
+    for (const o of node.options) o.selected = values.includes(o.value);
+  };
+  switch (e.type) {
+    case 'static_select':
+    case 'external_select':
+      node.value = v.selected_option ? String(optionsOf(e).findIndex((o) => o.value === v.selected_option.value)) : '';
+      break;
+    case 'multi_static_select':
+      pick((v.selected_options || []).map((s) => String(optionsOf(e).findIndex((o) => o.value === s.value))));
+      break;
+    case 'multi_users_select':
+      pick(v.selected_users || []);
+      break;
+    case 'checkboxes':
+    case 'radio_buttons': {
+      const chosen = (v.selected_options || (v.selected_option ? [v.selected_option] : [])).map((o) => o.value);
+      for (const input of node.querySelectorAll('input')) input.checked = chosen.includes(input.value);
+      break;
+    }
+    default: {
+      const value = v.selected_user ?? v.selected_conversation ?? v.selected_channel ?? v.selected_date ?? v.selected_time ?? v.value;
+      node.value = value ?? '';
+    }
   }
 }
 

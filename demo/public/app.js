@@ -536,7 +536,7 @@ $('who').addEventListener('change', (ev) => {
   ui.me = ev.target.value;
   localStorage.setItem('demo.me', ui.me);
   ui.rendered = {};
-  refresh().then(() => ui.where === 'app' && call('/ui/open-app', { tab: ui.appTab }));
+  start();
 });
 
 $('composer-form').addEventListener('submit', async (ev) => {
@@ -557,6 +557,13 @@ document.addEventListener('keydown', (ev) => {
   if ($('confirm-layer').hidden && top) call('/ui/close', { viewId: top.id });
 });
 
+/** Like Slack's client, a page that is loaded again has no form open: the ones left open are closed. */
+async function start() {
+  await refresh();
+  for (const view of [...ui.snapshot.modals].reverse()) await call('/ui/close', { viewId: view.id });
+  if (ui.where === 'app') await call('/ui/open-app', { tab: ui.appTab });
+}
+
 const stream = new EventSource('/ui/events');
 stream.onmessage = () => refresh();
-refresh().then(() => ui.where === 'app' && call('/ui/open-app', { tab: ui.appTab }));
+start();

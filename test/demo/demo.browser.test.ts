@@ -46,8 +46,6 @@ describeWithBrowser('npm run demo in a headless browser', () => {
 
   afterEach(async () => {
     await page.close();
-    // A test that failed with a form open must not leave it over the next test's page.
-    demo.workspace.modals.clear();
     expect(logs.filter((l) => /page error| ERROR /.test(l))).toEqual([]);
   });
 

@@ -28,8 +28,6 @@ export interface DemoMessage {
   blocks?: Json[];
   /** Shown only to this person (chat.postEphemeral, a response_url answer). */
   ephemeralFor?: string;
-  /** For a message the person typed: the command line. */
-  command?: string;
   files?: Array<{ id: string; title: string }>;
   edited?: boolean;
 }

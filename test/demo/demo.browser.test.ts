@@ -151,6 +151,14 @@ describeWithBrowser('npm run demo in a headless browser', () => {
     await page.screenshot({ path: path.join(screenshotDir(), 'demo-digest.png') });
   });
 
+  it("refuses a form posted by another site's page, and Web API calls without the bot's token", async () => {
+    const form = await fetch(`${demo.url}/ui/type`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: `user=${ADA.id}&channel=${DIGEST_CHANNEL.id}&text=/workitems` });
+    expect(form.status).toBe(415);
+    const api = await fetch(`${demo.url}/api/chat.postMessage`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ channel: DIGEST_CHANNEL.id, text: 'spoof' }) });
+    expect(await api.json()).toEqual({ ok: false, error: 'invalid_auth' });
+    expect(demo.workspace.messages.some((m) => m.text === 'spoof')).toBe(false);
+  });
+
   it("shows the Home tab, with the person's inbox on it", async () => {
     await openAs(ADA.id, 'app');
     await page.locator('[data-tab="home"]').click();

@@ -3,10 +3,14 @@ import type {
   AnyMiddlewareArgs,
   App,
   BlockAction,
+  BlockSuggestion,
+  GlobalShortcut,
   RespondFn,
   SlackActionMiddlewareArgs,
   SlackCommandMiddlewareArgs,
   SlackEventMiddlewareArgs,
+  SlackOptionsMiddlewareArgs,
+  SlackShortcutMiddlewareArgs,
   SlackViewMiddlewareArgs,
   ViewSubmitAction,
 } from '@slack/bolt';
@@ -19,6 +23,9 @@ export type ActionArgs<A extends BlockAction = BlockAction> = ListenerArgs<Slack
 export type ViewSubmitArgs = ListenerArgs<SlackViewMiddlewareArgs<ViewSubmitAction>>;
 export type CommandArgs = ListenerArgs<SlackCommandMiddlewareArgs>;
 export type HomeOpenedArgs = ListenerArgs<SlackEventMiddlewareArgs<'app_home_opened'>>;
+/** An external select asking for its options (`block_suggestion`): the ack carries them. */
+export type OptionsArgs = ListenerArgs<SlackOptionsMiddlewareArgs<'block_suggestion'>> & { options: BlockSuggestion };
+export type ShortcutArgs = ListenerArgs<SlackShortcutMiddlewareArgs<GlobalShortcut>>;
 
 type Listener<A> = (args: A) => Promise<void>;
 
@@ -32,8 +39,8 @@ export interface RouterOptions {
 }
 
 /**
- * Every listener of the bot: buttons by action id, forms by callback id, the slash command and the
- * Home tab, dispatched from one Bolt middleware. Bolt runs the matchers of every listener registered
+ * Every listener of the bot: buttons by action id, forms by callback id, option loads by action id,
+ * global shortcuts by callback id, the slash command and the Home tab, dispatched from one Bolt middleware. Bolt runs the matchers of every listener registered
  * with it for every request before the one that matches can ack (a Bolt listener per button made
  * every click's ack wait for twenty); a map lookup does not. An action or form no listener knows (a
  * button of an older card) is only acked; any other request goes on to Bolt, which has no listener
@@ -43,6 +50,8 @@ export class SlackRouter {
   private readonly actions = new Map<string, Listener<ActionArgs>>();
   private readonly views = new Map<string, Listener<ViewSubmitArgs>>();
   private readonly commands = new Map<string, Listener<CommandArgs>>();
+  private readonly optionLoaders = new Map<string, Listener<OptionsArgs>>();
+  private readonly shortcuts = new Map<string, Listener<ShortcutArgs>>();
   private homeOpened?: Listener<HomeOpenedArgs>;
 
   action<A extends BlockAction = BlockAction>(actionId: string, listener: Listener<ActionArgs<A>>): void {
@@ -58,6 +67,18 @@ export class SlackRouter {
   command(name: string, listener: Listener<CommandArgs>): void {
     if (this.commands.has(name)) throw new Error(`Two listeners for the command ${name}`);
     this.commands.set(name, listener);
+  }
+
+  /** The options of an external select, by its action id. */
+  options(actionId: string, listener: Listener<OptionsArgs>): void {
+    if (this.optionLoaders.has(actionId)) throw new Error(`Two option loaders for ${actionId}`);
+    this.optionLoaders.set(actionId, listener);
+  }
+
+  /** A global shortcut, by its callback id. */
+  shortcut(callbackId: string, listener: Listener<ShortcutArgs>): void {
+    if (this.shortcuts.has(callbackId)) throw new Error(`Two listeners for the shortcut ${callbackId}`);
+    this.shortcuts.set(callbackId, listener);
   }
 
   appHomeOpened(listener: Listener<HomeOpenedArgs>): void {
@@ -80,6 +101,9 @@ export class SlackRouter {
     if ('action' in args && args.body.type === 'block_actions') return this.actions.get((args.action as BlockAction['actions'][number]).action_id) ?? null;
     if ('view' in args && args.body.type === 'view_submission') return this.views.get(args.view.callback_id) ?? null;
     if ('command' in args) return this.commands.get(args.command.command);
+    // An option load nobody answers is acked with no options; a shortcut nobody knows, only acked.
+    if ('options' in args && args.body.type === 'block_suggestion') return this.optionLoaders.get((args.body as BlockSuggestion).action_id) ?? null;
+    if ('shortcut' in args && args.body.type === 'shortcut') return this.shortcuts.get((args.body as GlobalShortcut).callback_id) ?? null;
     if ('event' in args && args.event.type === 'app_home_opened') return this.homeOpened;
     return undefined;
   }

@@ -152,6 +152,8 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, works
         return send(200, { error: await workspace.type(user, String(body.channel), String(body.text ?? '')) });
       case '/ui/act':
         return send(200, { error: await workspace.act(user, body.where as Json, body.action as Json, (body.values ?? {}) as Json) });
+      case '/ui/suggest':
+        return send(200, await workspace.suggest(user, String(body.viewId), String(body.blockId), String(body.actionId), String(body.value ?? '')));
       case '/ui/submit':
         return send(200, await workspace.submit(user, String(body.viewId), (body.values ?? {}) as Json));
       case '/ui/close':

@@ -403,6 +403,17 @@ export class SlackWorkspace {
     return reply.error;
   }
 
+  /** An external select asking for its options as the person types (block_suggestion); the bot's ack carries them. */
+  async suggest(user: string, viewId: string, blockId: string, actionId: string, value: string): Promise<{ options?: Json[]; error?: string }> {
+    const found = this.findView(viewId, '');
+    if (!found) return { error: 'That view is no longer open' };
+    const payload = { type: 'block_suggestion', ...this.envelope(user), container: { type: 'view', view_id: viewId }, view: found.view, block_id: blockId, action_id: actionId, value };
+    const reply = await this.send(new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), 'application/x-www-form-urlencoded');
+    if (reply.error) return { error: reply.error };
+    const ack = reply.body ? (JSON.parse(reply.body) as Json) : {};
+    return { options: (ack.options as Json[] | undefined) ?? ((ack.option_groups as Array<{ options: Json[] }> | undefined) ?? []).flatMap((g) => g.options) };
+  }
+
   /** A modal's submit button. Returns the errors to show under its inputs, or an error. */
   async submit(user: string, viewId: string, values: Json): Promise<{ error?: string; errors?: Record<string, string> }> {
     const stack = this.modals.get(user) ?? [];

@@ -181,8 +181,10 @@ function renderElement(e, blockId, surface, dispatch) {
       wrap.append(el('button', { type: 'button', class: 'bk-button overflow-toggle', 'aria-label': 'More actions', 'data-action-id': e.action_id, onclick: () => (menu.hidden = !menu.hidden) }, '⋯'), menu);
       return wrap;
     }
-    case 'static_select':
-    case 'external_select': {
+    case 'external_select':
+    case 'multi_external_select':
+      return tag(externalSelect(e, blockId, surface, dispatch ? fire : undefined));
+    case 'static_select': {
       const options = optionsOf(e);
       const select = tag(el('select', { class: 'bk-select' }, el('option', { value: '' }, plain(e.placeholder) || 'Select an item'), options.map((o, i) => el('option', { value: String(i) }, plain(o.text)))));
       const initial = e.initial_option && options.findIndex((o) => o.value === e.initial_option.value);
@@ -262,6 +264,40 @@ function renderElement(e, blockId, surface, dispatch) {
   }
 }
 
+/**
+ * An external select: a search box whose text is sent to the bot (block_suggestion) and a list of the
+ * options it answers; what was picked stays in the list while the person searches on.
+ */
+function externalSelect(e, blockId, surface, fire) {
+  const multi = e.type === 'multi_external_select';
+  const box = el('div', { class: 'bk-external' });
+  const search = el('input', { type: 'search', class: 'bk-text-input', placeholder: plain(e.placeholder) || 'Type to search', 'aria-label': plain(e.placeholder) || 'Search' });
+  const select = el('select', { class: 'bk-select', multiple: multi, size: multi ? 5 : undefined });
+  box.bkOptions = new Map();
+  const chosen = () => [...select.selectedOptions].map((o) => box.bkOptions.get(o.value)).filter(Boolean);
+  const show = (options) => {
+    const keep = chosen();
+    const all = [...keep, ...options.filter((o) => !keep.some((k) => k.value === o.value))];
+    for (const o of all) box.bkOptions.set(o.value, o);
+    select.replaceChildren(...(multi ? [] : [el('option', { value: '' }, 'Select an item')]), ...all.map((o) => el('option', { value: o.value, selected: keep.some((k) => k.value === o.value) }, plain(o.text))));
+  };
+  show(multi ? e.initial_options || [] : e.initial_option ? [e.initial_option] : []);
+  let timer;
+  const ask = () => {
+    clearTimeout(timer);
+    if (search.value.length < (e.min_query_length ?? 3)) return;
+    timer = setTimeout(async () => {
+      const out = await call('/ui/suggest', { viewId: surface.viewId, blockId, actionId: e.action_id, value: search.value });
+      if (out.options) show(out.options);
+    }, 250);
+  };
+  search.addEventListener('input', ask);
+  search.addEventListener('focus', ask);
+  select.addEventListener('change', () => fire && fire(multi ? { selected_options: chosen() } : { selected_option: chosen()[0] || null }));
+  box.append(search, select);
+  return box;
+}
+
 function optionsOf(e) {
   return e.options || (e.option_groups || []).flatMap((g) => g.options);
 }
@@ -271,8 +307,12 @@ function elementValue(node) {
   const e = node.bk;
   switch (e.type) {
     case 'static_select':
-    case 'external_select':
       return { selected_option: optionsOf(e)[Number(node.value)] || null };
+    case 'external_select':
+    case 'multi_external_select': {
+      const picked = [...node.querySelector('select').selectedOptions].map((o) => node.bkOptions.get(o.value)).filter(Boolean);
+      return e.type === 'external_select' ? { selected_option: picked[0] || null } : { selected_options: picked };
+    }
     case 'multi_static_select':
       return { selected_options: [...node.selectedOptions].map((x) => optionsOf(e)[Number(x.value)]) };
     case 'users_select':
@@ -481,8 +521,10 @@ function setElementValue(node, v) {
     for (const o of node.options) o.selected = values.includes(o.value);
   };
   switch (e.type) {
-    case 'static_select':
     case 'external_select':
+    case 'multi_external_select':
+      break;
+    case 'static_select':
       node.value = v.selected_option ? String(optionsOf(e).findIndex((o) => o.value === v.selected_option.value)) : '';
       break;
     case 'multi_static_select':

@@ -15,7 +15,7 @@ if (!haveChromium && process.env.CI) throw new Error(`Chromium is missing at ${C
 if (!haveChromium) console.warn(`Skipping the demo's browser test: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
 const describeWithBrowser = haveChromium ? describe : describe.skip;
 
-const [ADA, , MAYA] = DEMO_PEOPLE;
+const [ADA, BEN, MAYA] = DEMO_PEOPLE;
 const DIGEST_CHANNEL = DEMO_CHANNELS[0];
 
 jest.setTimeout(60_000);
@@ -54,11 +54,15 @@ describeWithBrowser('npm run demo in a headless browser', () => {
     await page.locator(`[data-conversation="${conversation}"]`).click();
   }
 
+  async function type(text: string): Promise<void> {
+    await page.locator('#composer').fill(text);
+    await page.locator('#composer').press('Enter');
+  }
+
   /** Types a line in the message box and returns the bot's answer: the newest message that was not there before. */
   async function command(text: string): Promise<Locator> {
     const before = await page.locator('#messages article.message').count();
-    await page.locator('#composer').fill(text);
-    await page.locator('#composer').press('Enter');
+    await type(text);
     await page.locator('#messages article.message').nth(before).waitFor();
     return page.locator('#messages article.message').last();
   }
@@ -149,6 +153,22 @@ describeWithBrowser('npm run demo in a headless browser', () => {
     expect(text).toMatch(/ISC Work Items/);
     expect(text).toMatch(/digest/i);
     await page.screenshot({ path: path.join(screenshotDir(), 'demo-digest.png') });
+  });
+
+  it('requests access from the form, picking from the options the bot suggests as one types', async () => {
+    await openAs(BEN.id, 'general');
+    // It answers with a form, not a message.
+    await type('/workitems request');
+    const modal = await modalWith('Access');
+    await modal.locator('input[type=search]').fill('VPN');
+    const choice = modal.locator('.bk-external select option', { hasText: 'VPN Access' });
+    await choice.waitFor({ state: 'attached' });
+    await modal.locator('.bk-external select').selectOption({ label: 'VPN Access' });
+    await modal.locator('textarea').first().fill('On call from next week');
+    await modal.locator('[data-modal-submit]').click();
+
+    await until(() => demo.sandbox.stats().mutations.some((m) => m.method === 'POST' && /\/access-requests(\/v\d+)?$/.test(m.path) && m.status < 300), 'ISC has the access request');
+    await modal.getByText(/Requested: VPN Access/).waitFor();
   });
 
   it("refuses a form posted by another site's page, and Web API calls without the bot's token", async () => {

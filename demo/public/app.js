@@ -457,8 +457,9 @@ function renderMessages(conversation) {
   const list = conversation.messages.map((m) => renderMessage(m));
   if (!list.length) list.push(el('p', { class: 'empty' }, conversation.kind === 'app' ? 'Direct messages from the bot show up here (notifications, the audit export).' : 'No messages yet. Type /workitems below.'));
   box.replaceChildren(...list);
-  if (atBottom || !renderMessages.seen) box.scrollTop = box.scrollHeight;
-  renderMessages.seen = true;
+  // A conversation opens at its newest message, and stays there as messages come unless one scrolled up.
+  if (atBottom || renderMessages.shown !== conversation.id) box.scrollTop = box.scrollHeight;
+  renderMessages.shown = conversation.id;
 }
 
 function renderMessage(m) {

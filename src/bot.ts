@@ -15,7 +15,8 @@ import type { SandboxTenant } from './sandbox/tenant';
 import { createSlackApp } from './slack/app';
 import { InFlight } from './slack/inFlight';
 import type { BotContext } from './slack/context';
-import { createNotificationClient } from './slack/notificationClient';
+import { createDigestClient, createNotificationClient } from './slack/notificationClient';
+import { acceptedWorkspace } from './slack/requestGuards';
 import { slackClientOptions } from './slack/slackMetrics';
 import { slackLogger } from './slack/slackLogger';
 import { verifySlackToken } from './slack/verifyToken';
@@ -58,7 +59,7 @@ export async function startBot(
 ): Promise<RunningBot> {
   for (const secret of [config.isc.clientSecret, config.slack.botToken, config.slack.signingSecret, config.slack.appToken, config.requests.triggerSecret]) registerSecret(secret);
   const linkingConfig = config.auth.mode === 'service' ? undefined : config.auth.linking;
-  for (const secret of [linkingConfig?.oauthClientSecret, linkingConfig?.tokenEncryptionKey.toString('base64')]) registerSecret(secret);
+  for (const secret of [linkingConfig?.oauthClientSecret, ...(linkingConfig?.tokenEncryptionKeys ?? []).map((k) => k.key.toString('base64'))]) registerSecret(secret);
 
   const workspace = await verifySlackToken(config.slack, logger);
   // This bot's own registry: several bots in one process (tests) count apart.
@@ -73,10 +74,12 @@ export async function startBot(
   const audit = await openAuditLog(config, logger, store);
   await audit.prune();
   const slackApi = new WebClient(config.slack.botToken, { logger: slackLogger(logger, 'web-api'), ...slackClientOptions(config.slack, metrics) });
+  const accepted = acceptedWorkspace(config.slack, workspace);
   const directory = new IdentityDirectory({
     slack: slackApi,
     identities: isc.identities,
     overrides: config.identityMap,
+    home: { teamIds: accepted.teamIds, enterpriseId: accepted.enterpriseId ?? workspace.enterpriseId },
     ttlMs: config.identityCacheTtlMs,
     logger,
   });
@@ -110,7 +113,7 @@ export async function startBot(
   const inFlight = new InFlight();
   const app = createSlackApp({ ...ctx, notifier }, workspace, inFlight);
   const knownApprovers = () => notifier.subscriptions.activeUserIds();
-  const digest = config.digest.channel ? createDigestScheduler({ config, isc, directory, store, logger, now: () => new Date(), knownApprovers, metrics }, slackApi) : undefined;
+  const digest = config.digest.channel ? createDigestScheduler({ config, isc, directory, store, logger, now: () => new Date(), knownApprovers, metrics }, createDigestClient(config.slack, logger, metrics)) : undefined;
 
   await app.start(host && !config.slack.appToken ? { port: config.slack.port, host } : config.slack.port);
   logger.info(`isc-workitems-bot is running in ${config.slack.appToken ? 'Socket Mode' : `HTTP mode on port ${config.slack.port} (/slack/events)`}`, {

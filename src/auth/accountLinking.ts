@@ -115,7 +115,7 @@ export function createAccountLinking(
   return new AccountLinking({
     ...deps,
     mode: config.auth.mode,
-    cipher: new TokenCipher(linking.tokenEncryptionKey),
+    cipher: new TokenCipher(linking.tokenEncryptionKeys),
     oauth: { http: new RawHttp({ baseUrl: deps.iscBaseUrl, timeoutMs: config.isc.timeoutMs }), clientId: linking.oauthClientId, clientSecret: linking.oauthClientSecret },
     // Only sandbox mode leaves it unset: the sandbox serves the sign-in page on its API address.
     loginUrl: linking.loginUrl ?? deps.iscBaseUrl,

@@ -32,12 +32,21 @@ export type LinkStatus =
   | ({ state: 'revoked' } & LinkedIdentity)
   | { state: 'unlinked' };
 
-const linkKey = (slackUserId: string) => `linked-account:${slackUserId}`;
+const LINK_PREFIX = 'linked-account:';
+const linkKey = (slackUserId: string) => `${LINK_PREFIX}${slackUserId}`;
 /** A user's refused sign-ins, one field per attempt. */
 export const mismatchKey = (slackUserId: string) => `link-mismatch:${slackUserId}`;
 const MISMATCH_TTL_MS = 90 * 24 * 3600_000;
 /** Outlives a token request (its timeout), so a replica that dies mid-refresh blocks the others only briefly. */
 const REFRESH_LOCK_TTL_MS = 30_000;
+
+/** What re-sealing every link did: `unreadable` names the Slack users whose tokens no key listed opens. */
+export interface ResealReport {
+  resealed: number;
+  /** Already sealed with the current key, or without tokens (revoked). */
+  unchanged: number;
+  unreadable: string[];
+}
 
 /** Linked ISC accounts in the StateStore; the tokens are sealed with AES-256-GCM and bound to user and identity. */
 export class LinkedAccounts {
@@ -67,9 +76,39 @@ export class LinkedAccounts {
     try {
       return JSON.parse(this.cipher.open(link.sealed, sealContext(slackUserId, link))) as UserTokens;
     } catch {
-      this.logger.warn('A linked account cannot be decrypted (was TOKEN_ENCRYPTION_KEY changed?); the user must reconnect', { slackUserId });
+      this.logger.warn('A linked account cannot be decrypted (was its key removed from TOKEN_ENCRYPTION_KEYS?); the user must reconnect', { slackUserId });
       return undefined;
     }
+  }
+
+  /**
+   * Seals every link's tokens again with the key that seals now (the first of TOKEN_ENCRYPTION_KEYS),
+   * so the keys after it can be dropped; nobody reconnects. Compare-and-set per link, so a refresh
+   * by a running bot meanwhile is neither lost nor undone.
+   */
+  async resealAll(): Promise<ResealReport> {
+    const report: ResealReport = { resealed: 0, unchanged: 0, unreadable: [] };
+    for (const key of await this.store.keys(LINK_PREFIX)) {
+      const slackUserId = key.slice(LINK_PREFIX.length);
+      let outcome = 'unchanged' as 'resealed' | 'unchanged' | 'unreadable';
+      await updateRecord<StoredLink>(this.store, key, (link) => {
+        outcome = 'unchanged';
+        if (!link?.sealed || this.cipher.isCurrent(link.sealed)) return undefined;
+        const context = sealContext(slackUserId, link);
+        let tokens: string;
+        try {
+          tokens = this.cipher.open(link.sealed, context);
+        } catch {
+          outcome = 'unreadable';
+          return undefined;
+        }
+        outcome = 'resealed';
+        return { value: { ...link, sealed: this.cipher.seal(tokens, context) } };
+      });
+      if (outcome === 'unreadable') report.unreadable.push(slackUserId);
+      else report[outcome]++;
+    }
+    return report;
   }
 
   /** Links (or re-links) the user; returns the new link id. */

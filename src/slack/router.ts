@@ -36,6 +36,8 @@ export interface RouterOptions {
   onError?: (error: unknown) => void;
   /** Told the Slack user behind each request, before its listener runs (it must not delay the ack). */
   onUser?: (slackUserId: string) => void;
+  /** Whether a request's response_url may be posted to; a listener's respond() to one that may not posts nothing. */
+  responseUrlAllowed?: (url: string) => boolean;
 }
 
 /**
@@ -86,13 +88,13 @@ export class SlackRouter {
     this.homeOpened = listener;
   }
 
-  register(app: App, { inFlight = new InFlight(), onError = () => undefined, onUser }: RouterOptions = {}): void {
+  register(app: App, { inFlight = new InFlight(), onError = () => undefined, onUser, responseUrlAllowed }: RouterOptions = {}): void {
     app.use((args) => {
       const { userId } = args.context;
       if (onUser && userId) onUser(userId);
       const listener = this.listenerFor(args);
       if (listener === undefined) return args.next();
-      return detach(listener as Listener<unknown> | null, args as typeof args & BoltOnly, inFlight, onError);
+      return detach(listener as Listener<unknown> | null, guardRespond(args, responseUrlAllowed) as typeof args & BoltOnly, inFlight, onError);
     });
   }
 
@@ -107,6 +109,19 @@ export class SlackRouter {
     if ('event' in args && args.event.type === 'app_home_opened') return this.homeOpened;
     return undefined;
   }
+}
+
+/** The response_url Bolt's respond() posts to: a command's or a click's, or a form's first (response_url_enabled). */
+function responseUrlOf(body: Record<string, unknown>): string | undefined {
+  if (typeof body.response_url === 'string') return body.response_url;
+  const first = (body.response_urls as Array<{ response_url?: unknown }> | undefined)?.[0]?.response_url;
+  return typeof first === 'string' ? first : undefined;
+}
+
+function guardRespond<A extends AnyMiddlewareArgs>(args: A, allowed: ((url: string) => boolean) | undefined): A {
+  const url = responseUrlOf(args.body as Record<string, unknown>);
+  if (!allowed || !('respond' in args) || url === undefined || allowed(url)) return args;
+  return { ...args, respond: async () => undefined };
 }
 
 /** What Bolt passes a listener that the router's listeners do not get. */

@@ -17,6 +17,7 @@ import { TaskViews } from '../actions/taskActions';
 import { WORK_ITEM_VIEW } from '../actions/workItemActions';
 import type { BotContext } from '../context';
 import { Presenter, type Message } from '../presenter';
+import { createDigestClient } from '../notificationClient';
 import type { SlackRouter } from '../router';
 import { parseWorkitemsCommand } from './parseWorkitemsCommand';
 import { openRequestForm } from '../actions/requestActions';
@@ -50,7 +51,7 @@ export function registerWorkitemsCommand(router: SlackRouter, ctx: BotContext): 
       if (parsed.kind === 'tasks') return void (await reply(await tasks.listMessage(caller)));
       if (parsed.kind === 'task') return void (await reply(await tasks.taskMessage(caller, parsed.id)));
       if (parsed.kind === 'audit') return void (await reply(await auditMessage(ctx, presenter, client, caller, parsed.days)));
-      return void (await reply(await digestMessage(ctx, presenter, client, parsed.preview, reply)));
+      return void (await reply(await digestMessage(ctx, presenter, parsed.preview, reply)));
     }
     if (parsed.kind === 'connect' || parsed.kind === 'disconnect') return void (await reply(await accountLinkMessage(ctx, presenter, caller, parsed.kind)));
     if (parsed.kind === 'notify') return void (await reply(await notifyMessage(ctx, presenter, caller, parsed.on)));
@@ -188,12 +189,12 @@ async function auditMessage(ctx: BotContext, presenter: Presenter, client: WebCl
 }
 
 /** `/workitems digest preview`: the digest, to the caller only; `/workitems digest`: posted to the channel now. */
-async function digestMessage(ctx: BotContext, presenter: Presenter, client: WebClient, preview: boolean, reply: (msg: Message) => Promise<unknown>): Promise<Message> {
+async function digestMessage(ctx: BotContext, presenter: Presenter, preview: boolean, reply: (msg: Message) => Promise<unknown>): Promise<Message> {
   const channel = ctx.config.digest.channel;
   try {
     const subscriptions = ctx.notifier?.subscriptions;
     const knownApprovers = subscriptions && (() => subscriptions.activeUserIds());
-    const digest = new DigestService({ ...ctx, knownApprovers }, client);
+    const digest = new DigestService({ ...ctx, knownApprovers }, createDigestClient(ctx.config.slack, ctx.logger, ctx.metrics));
     if (preview) return await digest.build();
     if (!channel) return renderNotice('The digest is off: set DIGEST_CHANNEL to the id of the channel it should go to.', 'warning');
     await reply(renderNotice('Reading ISC for the digest…', 'info'));

@@ -12,7 +12,7 @@ import { loadConfig } from '../src/config';
 import { createLogger, type Logger } from '../src/log';
 import type { SandboxTenant } from '../src/sandbox/tenant';
 import { SEED_IDENTITIES } from '../src/sandbox/seed';
-import { SlackWorkspace, type DemoChannel, type DemoPerson } from './workspace';
+import { APP_ID, SlackWorkspace, TEAM, type DemoChannel, type DemoPerson } from './workspace';
 
 /** The people to switch between in the page, each the Slack face of a sandbox identity (matched by email). */
 export const DEMO_PEOPLE: DemoPerson[] = [
@@ -78,6 +78,10 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
         SLACK_BOT_TOKEN: botToken,
         SLACK_SIGNING_SECRET: signingSecret,
         SLACK_API_URL: `${url}/api/`,
+        // The request boundaries hold as in production: this workspace and app only, response_urls on this server only.
+        SLACK_TEAM_IDS: TEAM.id,
+        SLACK_APP_ID: APP_ID,
+        SLACK_RESPONSE_URL_HOSTS: new URL(url).host,
         PORT: String(botPort),
         SAIL_BASE_URL: 'sandbox',
         ADMIN_SLACK_USER_IDS: MAYA.id,

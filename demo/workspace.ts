@@ -46,7 +46,7 @@ interface ResponseTarget {
 
 export const BOT_USER_ID = 'U0WORKITEMS';
 export const TEAM = { id: 'T0DEMO', domain: 'acme-demo', name: 'Acme (demo)' };
-const APP_ID = 'A0WORKITEMS';
+export const APP_ID = 'A0WORKITEMS';
 
 /** The channel of a person's DM with the bot (what conversations.open answers). */
 export const dmChannelOf = (userId: string) => `D${userId.slice(1)}`;

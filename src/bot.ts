@@ -55,7 +55,12 @@ const CUT_OFF_NOTICE_MS = 3_000;
 const SENTINEL_WATCH_MS = 30_000;
 
 /** Builds every service from the validated config and starts the Slack app (and the sandbox tenant when configured). */
-export async function startBot(config: Config, logger: Logger = createLogger(config.logLevel, writeToStderr, config.logFormat)): Promise<RunningBot> {
+export async function startBot(
+  config: Config,
+  logger: Logger = createLogger(config.logLevel, writeToStderr, config.logFormat),
+  /** `host`: the address the HTTP receiver listens on (default: every interface), e.g. 127.0.0.1 for a local demo. */
+  { host }: { host?: string } = {},
+): Promise<RunningBot> {
   for (const secret of [config.isc.clientSecret, config.slack.botToken, config.slack.signingSecret, config.slack.appToken, config.requests.triggerSecret]) registerSecret(secret);
   const linkingConfig = config.auth.mode === 'service' ? undefined : config.auth.linking;
   for (const secret of [linkingConfig?.oauthClientSecret, ...(linkingConfig?.tokenEncryptionKeys ?? []).map((k) => k.key.toString('base64'))]) registerSecret(secret);
@@ -134,7 +139,7 @@ export async function startBot(config: Config, logger: Logger = createLogger(con
     ? createDigestScheduler({ config, isc, directory, store, logger, now: () => new Date(), knownApprovers, metrics, stateLoss: sentinel }, createDigestClient(config.slack, logger, metrics))
     : undefined;
 
-  await app.start(config.slack.port);
+  await app.start(host && !config.slack.appToken ? { port: config.slack.port, host } : config.slack.port);
   logger.info(`isc-workitems-bot is running in ${config.slack.appToken ? 'Socket Mode' : `HTTP mode on port ${config.slack.port} (/slack/events)`}`, {
     isc: sandbox ? 'sandbox' : iscBaseUrl,
     workspace: workspace.team,

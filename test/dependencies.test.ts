@@ -56,6 +56,12 @@ it('there is no import circle between notify/, digest/ and slack/', () => {
   expect(areas.filter((a) => reaches(a, a))).toEqual([]);
 });
 
+it('nothing in src/ imports the demo or the tests: the demo starts the product, never the other way', () => {
+  const outside = filesUnder(SRC).flatMap((file) => importsOf(file).filter((m) => /^\.\.\/(demo|test)\//.test(m)).map((m) => `${path.relative(SRC, file)} imports ${m}`));
+  expect(outside).toEqual([]);
+  expect(importsOf(path.join(SRC, '..', 'demo', 'demo.ts'))).toContain('bot');
+});
+
 it('finds the imports it checks (a scan that found nothing would pass anything)', () => {
   expect(importsOf(path.join(SRC, 'slack', 'app.ts'))).toEqual(expect.arrayContaining(['auth/callbackRoute', 'slack/context']));
   expect(violations([path.join(SRC, 'slack', 'context.ts')], ['notify'])).toEqual(['slack/context.ts imports notify/notifier']);

@@ -2,6 +2,7 @@ import { App } from '@slack/bolt';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { oauthCallbackRoute } from '../auth/callbackRoute';
 import { registerApprovalActions } from './actions/approvalActions';
+import { registerReviewActions } from './actions/reviewActions';
 import { registerTaskActions } from './actions/taskActions';
 import { registerWorkItemActions } from './actions/workItemActions';
 import { registerWorkitemsCommand } from './commands/workitems';
@@ -12,6 +13,7 @@ import { metricsRoute, slackClientOptions, timeAcks } from './slackMetrics';
 import { slackLogger } from './slackLogger';
 import { registerAppHome } from './events/appHome';
 import { registerApprovalViews } from './views/approvalViews';
+import { registerReviewViews } from './views/reviewViews';
 import { registerWorkItemViews } from './views/workItemViews';
 
 function healthRoute(ctx: BotContext) {
@@ -65,6 +67,8 @@ export function createSlackApp(ctx: BotContext, bot?: { botId?: string; botUserI
   registerTaskActions(router, ctx);
   registerWorkItemViews(router, ctx);
   registerApprovalViews(router, ctx);
+  registerReviewActions(router, ctx);
+  registerReviewViews(router, ctx);
   registerAppHome(router, ctx);
   const unhandled = (error: Error) => ctx.logger.error('Unhandled error in a Slack listener', { error: error.message, code: (error as { code?: string }).code });
   // Whoever uses the bot (a command, the Home tab, a button) gets notification DMs, unless they opted

@@ -9,6 +9,7 @@ import type { StateStore } from '../store/store';
 import type { AccessRequestApprovalService } from '../approvals/accessRequestApprovalService';
 import type { GenericApprovalService } from '../approvals/genericApprovalService';
 import type { Inbox } from '../inbox/inbox';
+import type { ReviewService } from '../reviews/reviewService';
 import type { IdentityDirectory } from '../workitems/identityDirectory';
 import type { WorkItemService } from '../workitems/workItemService';
 
@@ -22,6 +23,8 @@ export interface BotContext {
   genericApprovals: GenericApprovalService;
   /** Every kind in one list: paging, counts, the short cache of the kinds an interaction does not touch. */
   inbox: Inbox;
+  /** Access reviews (ISC certifications). */
+  reviews: ReviewService;
   directory: IdentityDirectory;
   store: StateStore;
   /** The audit trail, read by `/workitems audit`; undefined where a context is built without it (tests). */

@@ -5,6 +5,7 @@ import { SEED_CERTIFICATIONS as C } from '../../src/sandbox/certificationSeed';
 import { SEED_IDENTITIES } from '../../src/sandbox/seed';
 import { buttonIds, findButton, startHarness, USERS, type Harness } from '../support/botHarness';
 import { deleteKeys, testPrefix, TEST_REDIS_URL } from '../support/redis';
+import { signIn } from '../auth/helpers';
 
 // An access review end to end through the real bot against the sandbox tenant: list, open, approve
 // one, revoke one with a comment, approve all the rest in one click, sign off.
@@ -133,6 +134,98 @@ describe('against the sandbox (file store)', () => {
     const [after] = await h.responsesTo('priv-all');
     expect(json(after.blocks)).toMatch(/Approved 5 items.*1 item on your own access stay undecided/);
     expect(decisions().map((d) => d.itemId)).not.toContain(own.id);
+  });
+});
+
+describe('reassign, sign-off refusals, ISC errors, the Home tab and the audit trail', () => {
+  beforeEach(async () => {
+    h = await startHarness();
+  });
+
+  it('reassigns every item of an identity to another reviewer, with the reason', async () => {
+    await h.click(USERS.ada.id, RV_ACTION.open, { c: C.adaPrivileged, o: 0 }, { responseId: 'priv' });
+    const [page] = await h.responsesTo('priv');
+    const reassign = itemButtons(page.blocks, RV_ACTION.reassign)[0];
+    const form = await h.openForm(USERS.ada.id, RV_ACTION.reassign, reassign, { responseId: 'ra' });
+    expect(form.view.callback_id).toBe(RV_VIEW.reassign);
+    const values = (reason: string, scope = 'IDENTITY_SUMMARY') => ({
+      [REVIEW_FIELDS.target]: { [REVIEW_FIELDS.target]: { type: 'users_select', selected_user: USERS.ben.id } },
+      [REVIEW_FIELDS.scope]: { [REVIEW_FIELDS.scope]: { type: 'radio_buttons', selected_option: { value: scope } } },
+      [REVIEW_FIELDS.reason]: { [REVIEW_FIELDS.reason]: { type: 'plain_text_input', value: reason } },
+    });
+    const submit = (reason: string) => h.submitView(USERS.ada.id, { id: form.id, callback_id: RV_VIEW.reassign, private_metadata: form.view.private_metadata, state: { values: values(reason) } });
+    expect(JSON.parse((await submit('  ')).body)).toMatchObject({ response_action: 'errors', errors: { [REVIEW_FIELDS.reason]: expect.any(String) } });
+    const before = h.sandbox.getCertificationState(C.adaPrivileged)!.items.length;
+    await submit('Ben manages them now');
+    const [redrawn] = await h.responsesTo('ra');
+    expect(json(redrawn.blocks)).toContain(`Reassigned to <@${USERS.ben.id}>`);
+    expect(h.sandbox.getCertificationState(C.adaPrivileged)!.items.length).toBeLessThan(before);
+    const reassigns = h.sandbox.stats().mutations.filter((m) => m.path.endsWith('/reassign'));
+    expect(reassigns).toEqual([expect.objectContaining({ status: 200 })]);
+  });
+
+  it("ISC 5xx and 429 are clear messages and nothing is sent twice; a sign-off with undecided items is refused before ISC", async () => {
+    const blocks = await openQuarterly();
+    const [first, second] = itemButtons(blocks, RV_ACTION.approve);
+    h.fault = (req) => (req.method === 'POST' && req.path.endsWith('/decide') ? { kind: 'status', status: 500 } : undefined);
+    await h.click(USERS.ada.id, RV_ACTION.approve, first, { responseId: 'f500' });
+    expect((await h.responsesTo('f500'))[0].text).toMatch(/ISC had an internal error \(500\)/);
+    // ISC may have applied that one: its claim stays, so a second click does not send it again.
+    h.fault = undefined;
+    await h.click(USERS.ada.id, RV_ACTION.approve, first, { responseId: 'again' });
+    expect(json((await h.responsesTo('again'))[0].blocks)).toMatch(/being decided by another click, or ISC's answer to it was lost/);
+    h.fault = (req) => (req.method === 'POST' && req.path.endsWith('/decide') ? { kind: 'status', status: 429, retryAfterSeconds: 0 } : undefined);
+    await h.click(USERS.ada.id, RV_ACTION.approve, second, { responseId: 'f429' });
+    expect((await h.responsesTo('f429'))[0].text).toMatch(/ISC is busy \(rate limit\)/);
+    // A clear refusal releases the claim: the next click goes through.
+    h.fault = undefined;
+    await h.click(USERS.ada.id, RV_ACTION.approve, second, { responseId: 'ok' });
+    await h.responsesTo('ok');
+    expect(decisions()).toEqual([expect.objectContaining({ itemId: second.t })]);
+    // A Sign off button on a page that went stale: the bot asks ISC nothing while items are undecided.
+    await h.click(USERS.ada.id, RV_ACTION.signOff, { c: C.adaQuarterly, o: 0 }, { responseId: 'so' });
+    expect((await h.responsesTo('so'))[0].text).toMatch(/299 items are still undecided: decide every item before signing off/);
+    expect(requests()['POST /certifications/{id}/sign-off']).toBeUndefined();
+  });
+
+  it('shows open reviews on the Home tab beside the approvals (≤ 100 blocks); Review there opens the page in a DM', async () => {
+    await h.event({ type: 'app_home_opened', user: USERS.ada.id, channel: 'D0ADA', tab: 'home', event_ts: '1.0' });
+    await h.slack.waitFor(() => h.slack.callsTo('views.publish').length === 1);
+    const home = h.slack.callsTo('views.publish')[0].args as Record<string, any>;
+    expect(home.view.blocks.length).toBeLessThanOrEqual(100);
+    expect(json(home.view)).toMatch(/Access reviews.*Q4 manager access review/);
+    const open = home.view.blocks.find((b: Record<string, any>) => b.accessory?.action_id === RV_ACTION.open);
+    await h.click(USERS.ada.id, RV_ACTION.open, JSON.parse(open.accessory.value), { home: true });
+    await h.slack.waitFor(() => h.slack.callsTo('chat.postMessage').some((c) => json(c.args).includes(RV_ACTION.approve)));
+  });
+
+  it('writes a decide to the audit trail with the Slack user, the acting ISC identity and the item', async () => {
+    const blocks = await openQuarterly();
+    await h.click(USERS.ada.id, RV_ACTION.approve, itemButtons(blocks, RV_ACTION.approve)[0], { responseId: 'a' });
+    await h.responsesTo('a');
+    const records = [];
+    for await (const r of h.bot.audit.readSince(new Date(0))) records.push(r);
+    expect(records.map((r) => [r.phase, r.slackUserId, r.actorIdentityId, r.actingAs?.kind, r.item.kind, r.item.id, r.item.part, r.action, r.outcome])).toEqual([
+      ['intent', USERS.ada.id, SEED_IDENTITIES.ada.id, 'service', 'certification', C.adaQuarterly, itemButtons(blocks, RV_ACTION.approve)[0].t, 'decide', undefined],
+      ['outcome', USERS.ada.id, SEED_IDENTITIES.ada.id, 'service', 'certification', C.adaQuarterly, itemButtons(blocks, RV_ACTION.approve)[0].t, 'decide', 'done'],
+    ]);
+  });
+});
+
+describe('with a linked account', () => {
+  beforeEach(async () => {
+    h = await startHarness({ AUTH_MODE: 'linked' });
+  });
+
+  it("lists with reviewer-identity=me and decides with the reviewer's own token", async () => {
+    await h.command(USERS.ada.id, 'connect', 'connect');
+    const [reply] = await h.responsesTo('connect');
+    const url = reply.blocks.flatMap((b: Record<string, any>) => b.elements ?? []).find((e: Record<string, any>) => e.url).url;
+    await fetch(await signIn(url, SEED_IDENTITIES.ada.email), { redirect: 'manual' });
+    const blocks = await openQuarterly();
+    await h.click(USERS.ada.id, RV_ACTION.approve, itemButtons(blocks, RV_ACTION.approve)[0], { responseId: 'mine' });
+    await h.responsesTo('mine');
+    expect(decisions()).toEqual([expect.objectContaining({ identityId: SEED_IDENTITIES.ada.id })]);
   });
 });
 

@@ -105,7 +105,9 @@ function doneNotice(action: ReviewAction, state: ReviewState): string {
     case 'decide':
       if (state.missing?.length) return '⚠️ That item is not in this access review (any more); nothing was decided.';
       if (state.own?.length) return "🚫 That is the reviewer's own access: ISC does not let a reviewer certify it, so nothing was decided. Reassign it instead.";
-      if (state.skipped?.length) return 'ℹ️ That item was decided meanwhile (in ISC or by another click); it is shown as it is now, not decided again.';
+      if (state.skipped?.length) {
+        return "ℹ️ That item was decided meanwhile in ISC, or is being decided by another click, or ISC's answer to it was lost: it is shown as it is now and not sent again.";
+      }
       notes.push(action.decision === 'APPROVE' ? '✅ Approved.' : '❌ Revoked.');
       break;
     case 'approveAll':

@@ -43,7 +43,7 @@ import {
 import { accessRequestApprovalRoutes, AccessRequestApprovalStore, type AccessRequestApprovalRecord } from './accessRequestApprovals';
 import { demoApprovalsFor, seedAccessRequestApprovals, seedGenericApprovals } from './approvalSeed';
 import { certificationRoutes, CertificationStore, type CertificationRecord, type DecisionLogEntry } from './certifications';
-import { seedCertifications } from './certificationSeed';
+import { demoCertificationFor, seedCertifications } from './certificationSeed';
 import { genericApprovalRoutes, GenericApprovalStore } from './genericApprovals';
 import { createSeed, demoIdentity, demoWorkItemsFor, FIRST_DYNAMIC_ID, sandboxId, SEED_IDENTITIES, type SandboxIdKind } from './seed';
 
@@ -231,6 +231,7 @@ class SandboxState {
     const approvals = demoApprovalsFor(owner, this.now(), this.newId);
     for (const a of approvals.accessRequestApprovals) this.accessRequests.add(a);
     for (const g of approvals.genericApprovals) this.genericApprovals.add(g);
+    this.certifications.add(demoCertificationFor(owner, this.now(), this.newId));
     return created;
   }
 

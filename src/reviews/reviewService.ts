@@ -178,9 +178,10 @@ export class ReviewService {
    * (whose counts say where the undecided items end) and one slice of its items. With `pinned`, the
    * items of a page shown before (so that a redraw after a decision shows them decided, in place).
    */
-  async page(viewerSlackUserId: string, certificationId: string, offset: number, pinned?: string[]): Promise<ReviewPage | { refused: string }> {
+  async page(viewerSlackUserId: string, certificationId: string, offset: number, pinned?: string[], known?: IdentityCertificationDto): Promise<ReviewPage | { refused: string }> {
     const api = this.opts.isc.certifications;
-    const certification = await api.getIdentityCertification(certificationId);
+    // `known`: the certification as an action just left it (ISC's answer to it), so a redraw reads only the items.
+    const certification = known?.id === certificationId ? known : await api.getIdentityCertification(certificationId);
     // The page's own read of the certification is its permission check: no third request.
     const refused = await this.refusal(viewerSlackUserId, certification);
     if (refused) return { refused };

@@ -60,9 +60,12 @@ describe('against the sandbox (file store)', () => {
     expect(json(blocks)).toMatch(/IAI recommends \*approve\*/);
     expect(json(blocks)).toMatch(/privileged/);
 
-    // Approve one: the page is redrawn in place with who decided.
+    // Approve one: the page is redrawn in place with who decided. ISC: the certification (the reviewer
+    // check), the item read again, the decision, one slice of items for the redraw.
+    const beforeOne = requests();
     await h.click(USERS.ada.id, RV_ACTION.approve, approves[0], { responseId: 'one' });
     const [afterOne] = await h.responsesTo('one');
+    expect(iscCalls(beforeOne)).toBe(4);
     expect(afterOne.replace_original).toBe(true);
     expect(json(afterOne.blocks)).toContain(`✅ Approve by <@${USERS.ada.id}>`);
     expect(decisions()).toEqual([expect.objectContaining({ itemId: approves[0].t, decision: 'APPROVE', bulk: false })]);
@@ -88,9 +91,11 @@ describe('against the sandbox (file store)', () => {
 
     // Approve all the rest in one click: 298 items in 2 decide calls of at most 250, none twice.
     const decideBefore = decideCalls();
+    const beforeAll = requests();
     await h.click(USERS.ada.id, RV_ACTION.approveAll, value(afterRevoke.blocks, RV_ACTION.approveAll), { responseId: 'all' });
     const [afterAll] = await h.responsesTo('all');
     expect(decideCalls() - decideBefore).toBe(2);
+    expect(iscCalls(beforeAll)).toBe(6);
     expect(decisions()).toHaveLength(300);
     expect(new Set(decisions().map((d) => d.itemId)).size).toBe(300);
     expect(decisions().slice(2).every((d) => d.bulk && d.decision === 'APPROVE')).toBe(true);
@@ -98,8 +103,10 @@ describe('against the sandbox (file store)', () => {
     expect(json(afterAll.blocks)).toMatch(/300 \/ 300 decided/);
 
     // Sign off, once.
+    const beforeSign = requests();
     await h.click(USERS.ada.id, RV_ACTION.signOff, value(afterAll.blocks, RV_ACTION.signOff), { responseId: 'sign' });
     const [signed] = await h.responsesTo('sign');
+    expect(iscCalls(beforeSign)).toBe(3);
     expect(json(signed.blocks)).toMatch(/Signed off/);
     expect(h.sandbox.getCertificationState(C.adaQuarterly)!.certification.phase).toBe('SIGNED');
     expect(requests()['POST /certifications/{id}/sign-off']).toBe(1);

@@ -10,6 +10,7 @@ import { plural, userMention } from '../../blocks/mrkdwn';
 import { renderReassignModal, renderRevokeModal, type ReviewFormMetadata } from '../../blocks/reviewModals';
 import { decodeReviewValue, renderReviewList, renderReviewPage, RV_ACTION, type ReviewRef } from '../../blocks/reviews';
 import type { ActionOutcome } from '../../decisions/actionPipeline';
+import type { IdentityCertificationDto } from '../../isc/types';
 import { isOwnAccess, isSigned } from '../../reviews/review';
 import type { ReviewAction, ReviewState } from '../../reviews/reviewService';
 import type { BotContext } from '../context';
@@ -47,11 +48,11 @@ export class ReviewViews {
    * A page of a review as a message: two ISC requests (the certification, one slice of its items).
    * `token`: the page shown before, whose items are drawn again in place (after a decision on it).
    */
-  async pageMessage(slackUserId: string, ref: ReviewRef, notice?: string, keep?: string): Promise<Message> {
+  async pageMessage(slackUserId: string, ref: ReviewRef, notice?: string, keep?: string, known?: IdentityCertificationDto): Promise<Message> {
     try {
       const shown = keep ? await this.ctx.reviews.shownPage(keep) : undefined;
       const pinned = shown?.certificationId === ref.c ? shown.itemIds : undefined;
-      const [page, viewer] = await Promise.all([this.ctx.reviews.page(slackUserId, ref.c, ref.o, pinned), this.presenter.viewer(slackUserId)]);
+      const [page, viewer] = await Promise.all([this.ctx.reviews.page(slackUserId, ref.c, ref.o, pinned, known), this.presenter.viewer(slackUserId)]);
       if ('refused' in page) return renderNotice(page.refused, 'warning');
       const token = pinned ? keep! : newToken();
       const rendered = renderReviewPage(page, viewer, token, notice);
@@ -84,9 +85,9 @@ export class ReviewViews {
   async showOutcome(surface: ReviewSurface, actor: string, value: ReviewRef, action: ReviewAction, outcome: ActionOutcome<ReviewState>): Promise<void> {
     switch (outcome.status) {
       case 'done':
-        return this.show(surface, await this.pageMessage(actor, value, doneNotice(action, outcome.item), value.p));
+        return this.show(surface, await this.pageMessage(actor, value, doneNotice(action, outcome.item), value.p, outcome.item.certification));
       case 'already_decided':
-        return this.show(surface, await this.pageMessage(actor, value, 'This access review is signed off already; nothing was changed.', value.p));
+        return this.show(surface, await this.pageMessage(actor, value, 'This access review is signed off already; nothing was changed.', value.p, outcome.item.certification));
       case 'duplicate':
         return this.notify(surface, 'That click is already being processed; it will be applied once.', 'info');
       case 'refused':

@@ -127,6 +127,9 @@ describe('against the sandbox (file store)', () => {
     const [bens] = h.sandbox.getCertificationState(C.benQuarterly)!.items;
     await h.click(USERS.ada.id, RV_ACTION.approve, { ...approve, t: bens.id }, { responseId: 'other' });
     expect(json((await h.responsesTo('other'))[0].blocks)).toMatch(/not in this access review/);
+    // An unknown certification: ISC says so, and nothing is decided.
+    await h.click(USERS.ada.id, RV_ACTION.open, { c: 'f'.repeat(32), o: 0 }, { responseId: 'unknown' });
+    expect((await h.responsesTo('unknown'))[0].text).toMatch(/ISC could not find that access review \(404\)/);
     expect(decisions()).toEqual([]);
     expect(requests()['POST /certifications/{id}/decide']).toBeUndefined();
   });

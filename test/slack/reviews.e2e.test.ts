@@ -134,6 +134,21 @@ describe('against the sandbox (file store)', () => {
     expect(requests()['POST /certifications/{id}/decide']).toBeUndefined();
   });
 
+  it('Approve all recommended approves only what IAI recommends approving; an admin may act for the reviewer', async () => {
+    const blocks = await openQuarterly();
+    const recommended = h.sandbox.getCertificationState(C.adaQuarterly)!.items.filter((i) => i.recommendation?.recommendation === 'APPROVE').map((i) => i.id);
+    expect(recommended.length).toBeGreaterThan(50);
+    await h.click(USERS.ada.id, RV_ACTION.approveRecommended, value(blocks, RV_ACTION.approveRecommended), { responseId: 'rec' });
+    expect(json((await h.responsesTo('rec'))[0].blocks)).toContain(`Approved ${recommended.length} items`);
+    expect(decisions().map((d) => d.itemId).sort()).toEqual([...recommended].sort());
+    expect(decisions().every((d) => d.decision === 'APPROVE' && d.bulk)).toBe(true);
+    await h.click(USERS.admin.id, RV_ACTION.open, { c: C.adaQuarterly, o: 0 }, { responseId: 'adm' });
+    const [page] = await h.responsesTo('adm');
+    await h.click(USERS.admin.id, RV_ACTION.approve, itemButtons(page.blocks, RV_ACTION.approve)[0], { responseId: 'adm-ok' });
+    expect(json((await h.responsesTo('adm-ok'))[0].blocks)).toContain(`✅ Approve by <@${USERS.admin.id}>`);
+    expect(decisions()).toHaveLength(recommended.length + 1);
+  });
+
   it("never offers a decision on the reviewer's own access, and explains it on the item", async () => {
     await h.click(USERS.ada.id, RV_ACTION.open, { c: C.adaPrivileged, o: 0 }, { responseId: 'priv' });
     const [page] = await h.responsesTo('priv');

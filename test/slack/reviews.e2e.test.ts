@@ -222,6 +222,9 @@ describe('reassign, sign-off refusals, ISC errors, the Home tab and the audit tr
     const open = home.view.blocks.find((b: Record<string, any>) => b.accessory?.action_id === RV_ACTION.open);
     await h.click(USERS.ada.id, RV_ACTION.open, JSON.parse(open.accessory.value), { home: true });
     await h.slack.waitFor(() => h.slack.callsTo('chat.postMessage').some((c) => json(c.args).includes(RV_ACTION.approve)));
+    // Ben's click on Ada's review from his Home tab: refused in his DM, nothing read beyond the certification.
+    await h.click(USERS.ben.id, RV_ACTION.open, JSON.parse(open.accessory.value), { home: true });
+    await h.slack.waitFor(() => h.slack.callsTo('chat.postMessage').some((c) => /can see it/.test(json(c.args))));
   });
 
   it('writes a decide to the audit trail with the Slack user, the acting ISC identity and the item', async () => {

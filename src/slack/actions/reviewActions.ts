@@ -72,13 +72,14 @@ export class ReviewViews {
     if (dm.channel?.id) await surface.client.chat.postMessage({ channel: dm.channel.id, text: message.text, blocks: message.blocks });
   }
 
+  /** A notice beside the page (ephemeral under a message; in the DM when the click came from the Home tab). */
   async notify(surface: ReviewSurface, text: string, kind: 'error' | 'info' | 'warning'): Promise<void> {
     const notice = renderNotice(text, kind);
     if (surface.kind === 'message') {
       await surface.respond({ ...notice, replace_original: false, response_type: 'ephemeral' });
       return;
     }
-    await surface.client.chat.postEphemeral({ channel: surface.userId, user: surface.userId, text: notice.text, blocks: notice.blocks });
+    await this.show(surface, notice);
   }
 
   /** After an action: the page redrawn in place with what became of it, or (nothing done) a notice beside it. */

@@ -1,4 +1,5 @@
 import { validateMessage } from '../../src/blocks/limits';
+import { createIscClient } from '../../src/isc/client';
 import { REVIEW_FIELDS } from '../../src/blocks/reviewModals';
 import { RV_ACTION, RV_VIEW } from '../../src/blocks/reviews';
 import { SEED_CERTIFICATIONS as C } from '../../src/sandbox/certificationSeed';
@@ -206,10 +207,19 @@ describe('reassign, sign-off refusals, ISC errors, the Home tab and the audit tr
     h.fault = undefined;
     await h.click(USERS.ada.id, RV_ACTION.approve, second, { responseId: 'ok' });
     await h.responsesTo('ok');
-    expect(decisions()).toEqual([expect.objectContaining({ itemId: second.t })]);
+    // Decided meanwhile in ISC's web UI: read again before acting, shown as decided, not sent again.
+    const third = itemButtons(blocks, RV_ACTION.approve)[2];
+    const webUi = createIscClient({ baseUrl: h.sandbox.url, clientId: h.sandbox.clientId, clientSecret: h.sandbox.clientSecret });
+    await webUi.certifications.makeIdentityDecision(C.adaQuarterly, [{ id: third.t, decision: 'REVOKE', bulk: false, comments: 'web UI' }]);
+    await h.click(USERS.ada.id, RV_ACTION.approve, third, { responseId: 'meanwhile' });
+    const [meanwhile] = await h.responsesTo('meanwhile');
+    expect(json(meanwhile.blocks)).toMatch(/decided meanwhile in ISC/);
+    expect(json(meanwhile.blocks)).toContain('❌ Revoke (decided in ISC)');
+    expect(decisions().filter((d) => d.itemId === third.t)).toHaveLength(1);
+    expect(decisions()).toEqual([expect.objectContaining({ itemId: second.t }), expect.objectContaining({ itemId: third.t, comments: 'web UI' })]);
     // A Sign off button on a page that went stale: the bot asks ISC nothing while items are undecided.
     await h.click(USERS.ada.id, RV_ACTION.signOff, { c: C.adaQuarterly, o: 0 }, { responseId: 'so' });
-    expect((await h.responsesTo('so'))[0].text).toMatch(/299 items are still undecided: decide every item before signing off/);
+    expect((await h.responsesTo('so'))[0].text).toMatch(/298 items are still undecided: decide every item before signing off/);
     expect(requests()['POST /certifications/{id}/sign-off']).toBeUndefined();
   });
 

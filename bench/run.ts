@@ -10,6 +10,7 @@ import { FORWARD_FIELDS } from '../src/blocks/modals';
 import type { WorkItem } from '../src/isc/types';
 import { digestAndPolling, digestAndPollingNotes, digestAndPollingRows } from './digestPolling';
 import { requestOptions, requestOptionsRow } from './requestOptions';
+import { accessReviewRows, accessReviews } from './reviews';
 import { click, command, homeOpened, iscRequestCount, pool, rssMiB, startBareBoltProcess, startBotProcess, startRig, submitView, summarise, TARGET, USER, type BotProcess, type Rig } from './lib';
 import type { PostResult } from '../test/support/slackStandIn';
 
@@ -367,8 +368,8 @@ function round<T extends Record<string, number>>(o: T): T {
   return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Math.round(v * 10) / 10])) as T;
 }
 
-/** `npm run bench -- --only cost,capacity`: the parts named (ack, cost, capacity, memory, digest, requests); all by default. */
-const PARTS = ['ack', 'cost', 'capacity', 'memory', 'digest', 'requests'] as const;
+/** `npm run bench -- --only cost,capacity`: the parts named (ack, cost, capacity, memory, digest, requests, reviews); all by default. */
+const PARTS = ['ack', 'cost', 'capacity', 'memory', 'digest', 'requests', 'reviews'] as const;
 type Part = (typeof PARTS)[number];
 
 function selectedParts(argv: string[]): Set<Part> {
@@ -406,8 +407,14 @@ async function main() {
       results.startupAndMemory = await startupAndMemory(rig);
     }
     if (parts.has('requests')) {
-      process.stderr.write('6/6 Request access options while typing (ISC 300 ms)…\n');
+      process.stderr.write('Request access options while typing (ISC 300 ms)…\n');
       results.requestOptions = await requestOptions(rig);
+    }
+    if (parts.has('reviews')) {
+      process.stderr.write('access reviews (300 items, ISC 200 ms)…\n');
+      const bot = await startBotProcess(rig);
+      results.accessReviews = await accessReviews(rig, bot);
+      await bot.stop();
     }
   } finally {
     await rig.close();
@@ -447,6 +454,7 @@ function printTable(r: Record<string, any>): void {
     lines.push(`| RSS growth from 25,000 to 50,000 interactions | ${m.growth25kTo50kPct} % | ≤ 10 % |`);
   }
   if (r.requestOptions) lines.push(requestOptionsRow(r.requestOptions));
+  if (r.accessReviews) lines.push(...accessReviewRows(r.accessReviews));
   if (r.digestAndPolling) {
     lines.push(...digestAndPollingRows(r.digestAndPolling));
     lines.push('', ...digestAndPollingNotes(r.digestAndPolling).map((note) => `- ${note}`));

@@ -1,11 +1,12 @@
 import type { HomeView, KnownBlock } from '@slack/types';
 import type { InboxPage } from '../inbox/inbox';
-import type { RequestedItemStatus, WorkItemsSummary } from '../isc/types';
+import type { IdentityCertificationDto, RequestedItemStatus, WorkItemsSummary } from '../isc/types';
 import { renderHomeRequests } from './requestAccess';
 import { renderInboxPage } from './inboxList';
 import { LIMITS, VIEW_BUDGET, contextBlock, divider, header, section } from './limits';
 import { type NoticeKind, noticeText } from './messages';
 import { escapeMrkdwn, escapeTruncate, formatCount } from './mrkdwn';
+import { reviewListEntry } from './reviews';
 import type { CardOptions } from './types';
 
 export interface HomeInput {
@@ -20,6 +21,21 @@ export interface HomeInput {
   authModeLine?: string;
   /** The user's recent access requests (`own`: those they made); no section when they could not be read. */
   requests?: { statuses: RequestedItemStatus[]; own: ReadonlySet<string> };
+  /** The user's open access reviews (certifications), soonest due first; `null` when ISC could not be read. */
+  reviews?: IdentityCertificationDto[] | null;
+}
+
+/** Access reviews shown on the Home tab; more are behind `/workitems reviews`. */
+export const HOME_REVIEWS = 5;
+
+/** "Access reviews": one line and a Review button per open certification, beside the approvals. */
+function reviewBlocks(reviews: IdentityCertificationDto[] | null | undefined, opts: CardOptions): KnownBlock[] {
+  if (reviews === undefined || (reviews !== null && reviews.length === 0)) return [];
+  const blocks: KnownBlock[] = [section('*Access reviews*', 'home_reviews')];
+  if (reviews === null) return [...blocks, contextBlock('⚠️ ISC could not be read for your access reviews just now; `/workitems reviews` tries again.', 'home_reviews_failed'), divider()];
+  blocks.push(...reviews.slice(0, HOME_REVIEWS).map((c) => reviewListEntry(c, opts.viewer)));
+  if (reviews.length > HOME_REVIEWS) blocks.push(contextBlock('…and more: `/workitems reviews` lists them all.', 'home_reviews_more'));
+  return [...blocks, divider()];
 }
 
 /** "*Pending:* 15 · *Completed work items:* 12", the pending total over every kind the page could read. */
@@ -31,11 +47,11 @@ function homeSummaryLine(page: InboxPage, summary: WorkItemsSummary | undefined)
 }
 
 /** The App Home tab: summary, the inbox's compact cards and paging as in the list message, a short help (≤ 100 blocks). */
-export function renderHome({ summary, page, opts, notice, noticeKind = 'info', authModeLine, requests }: HomeInput): HomeView {
+export function renderHome({ summary, page, opts, notice, noticeKind = 'info', authModeLine, reviews, requests }: HomeInput): HomeView {
   const top: KnownBlock[] = [header('Your ISC inbox', 'home_title'), section(homeSummaryLine(page, summary), 'home_summary')];
   if (notice) top.push(section(noticeText(notice, noticeKind), 'home_notice'));
   if (authModeLine) top.push(contextBlock(escapeTruncate(authModeLine, 1000), 'home_auth'));
-  top.push(divider());
+  top.push(divider(), ...reviewBlocks(reviews, opts));
   const bottom: KnownBlock[] = [
     ...(requests ? [divider(), ...renderHomeRequests(requests.statuses, opts.viewer, requests.own)] : []),
     divider(),

@@ -69,6 +69,7 @@ const BUTTONS: Array<[string, string]> = [
   ['Work items', 'Approve / Reject each approval item, Approve all / Reject all, Complete, Forward, Select accounts'],
   ['Access requests', 'Approve (one click), Approve with comment, Reject (asks for the reason; required when the request says so), Forward (to a person, with a comment)'],
   ['Generic approvals', 'Approve, Reject (with the comment the approval may require), Reassign (to a person), Add comment'],
+  ['Access reviews', 'Approve or Revoke (with a comment and an optional end date) each item, Reassign an item or an identity, Approve all (or all IAI recommends), Sign off'],
 ];
 
 const LINKING_USAGE: Array<[string, string]> = [
@@ -81,6 +82,7 @@ export function renderHelp({ isAdmin, authMode, linking }: HelpOptions): Rendere
     ['/workitems', 'everything ISC waits on you for: work items, access requests and generic approvals, with buttons to act on them'],
     ['/workitems completed', 'the work items you have completed'],
     ['/workitems summary', 'how many of each kind wait on you, and the total'],
+    ['/workitems reviews', 'your open access reviews (ISC certifications), each with a Review button'],
     ['/workitems <id>', 'one work item, access request or approval in full'],
     ['/workitems request [what]', 'ask for a role or access profile; what you type after `request` is searched for (also the “Request access” shortcut)'],
     ['/workitems requests', 'your recent access requests, where each stands, and Cancel on the ones still waiting'],

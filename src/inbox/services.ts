@@ -2,6 +2,7 @@ import { AccessRequestApprovalService } from '../approvals/accessRequestApproval
 import { GenericApprovalService } from '../approvals/genericApprovalService';
 import type { ActionPipelineOptions } from '../decisions/actionPipeline';
 import type { Decisions } from '../decisions/decision';
+import { ReviewService } from '../reviews/reviewService';
 import { WorkItemService } from '../workitems/workItemService';
 import { Inbox, type InboxItem, type InboxOptions } from './inbox';
 
@@ -12,6 +13,8 @@ export interface InboxServices {
   accessRequests: AccessRequestApprovalService;
   genericApprovals: GenericApprovalService;
   inbox: Inbox;
+  /** Access reviews (certifications): not in the inbox's list, on their own page. */
+  reviews: ReviewService;
 }
 
 /**
@@ -31,5 +34,5 @@ export function createInboxServices(
   const accessRequests = new AccessRequestApprovalService({ ...opts, onItemChanged: (item, decisions) => changed({ kind: 'accessRequest', item }, decisions) });
   const genericApprovals = new GenericApprovalService({ ...opts, onItemChanged: (item, decisions) => changed({ kind: 'generic', item }, decisions) });
   const inbox: Inbox = new Inbox({ workItem: service, accessRequest: accessRequests, generic: genericApprovals }, { logger: opts.logger, ...inboxOptions });
-  return { service, accessRequests, genericApprovals, inbox };
+  return { service, accessRequests, genericApprovals, inbox, reviews: new ReviewService(opts) };
 }

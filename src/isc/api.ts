@@ -1,6 +1,7 @@
 import type {
   AccessRequest,
   AccessRequestResponse,
+  AccessReviewItem,
   AccountSelection,
   Approval,
   ApprovalApproveRequest,
@@ -10,8 +11,10 @@ import type {
   ApprovalSummary,
   BulkApproveRequestDTO,
   BulkRejectRequestDTO,
+  CertificationTask,
   CompletedApproval,
   ForwardApprovalDto,
+  IdentityCertificationDto,
   JsonPatchOperation,
   Page,
   PageParams,
@@ -20,6 +23,8 @@ import type {
   RequestableObject,
   RequestableObjectType,
   RequestedItemStatus,
+  ReviewDecision,
+  ReviewReassign,
   TaskStatus,
   WorkItem,
   WorkItemForward,
@@ -201,6 +206,25 @@ export interface AccessRequestStatusParams extends PageParams {
   sorters?: string;
 }
 
+export interface CertificationListParams extends PageParams {
+  /** Sent as `reviewer-identity`: the reviewer's identity id, or `me` (the caller, with a user's token). */
+  reviewerIdentity?: string;
+  /** `id`, `campaign.id` (eq, in), `phase`, `completed` (eq), e.g. `completed eq false`. */
+  filters?: string;
+  /** e.g. `due`, `-due`, `name`. */
+  sorters?: string;
+}
+
+export interface AccessReviewItemListParams extends PageParams {
+  /**
+   * `id`, `identitySummary.id`, `access.id` (eq, in), `type`, `access.type` (eq), `completed` (eq, ne),
+   * `identitySummary.name`, `access.name`, `entitlement.sourceName`, `accessProfile.sourceName` (eq, sw).
+   * There is no `decision` filter: undecided items are `completed eq false`.
+   */
+  filters?: string;
+  sorters?: string;
+}
+
 /**
  * ISC Access Requests API (`/access-requests/v1`, `/access-request-status/v1`) and Requestable
  * Objects API (`/requestable-objects/v1`): the requester's side. Requests are processed
@@ -214,6 +238,25 @@ export interface AccessRequestsApi {
   listAccessRequestStatus(params?: AccessRequestStatusParams): Promise<Page<RequestedItemStatus>>;
 }
 
+/**
+ * ISC Certifications API (`/certifications/v1`): a reviewer's identity campaign certifications, their
+ * access-review items, decisions, sign-off and reassignment. None of it works for certifications
+ * assigned to governance groups.
+ */
+export interface CertificationsApi {
+  listIdentityCertifications(params?: CertificationListParams): Promise<Page<IdentityCertificationDto>>;
+  getIdentityCertification(id: string): Promise<IdentityCertificationDto>;
+  listIdentityAccessReviewItems(id: string, params?: AccessReviewItemListParams): Promise<Page<AccessReviewItem>>;
+  /** 1–250 decisions in one request; answers the certification afterwards. */
+  makeIdentityDecision(id: string, decisions: ReviewDecision[]): Promise<IdentityCertificationDto>;
+  /** ISC answers 400 while items are undecided. */
+  signOffIdentityCertification(id: string): Promise<IdentityCertificationDto>;
+  /** Up to 50 identities or items. */
+  reassignIdentityCertifications(id: string, reassign: ReviewReassign): Promise<IdentityCertificationDto>;
+  /** Up to 500, as a task. */
+  submitReassignCertsAsync(id: string, reassign: ReviewReassign): Promise<CertificationTask>;
+}
+
 export interface IscClient {
   workItems: WorkItemsApi;
   taskManagement: TaskManagementApi;
@@ -221,4 +264,5 @@ export interface IscClient {
   accessRequestApprovals: AccessRequestApprovalsApi;
   genericApprovals: GenericApprovalsApi;
   accessRequests: AccessRequestsApi;
+  certifications: CertificationsApi;
 }

@@ -104,6 +104,7 @@ const RESOURCES = [
   { segment: '/public-identities', noun: 'identity', gone: 'it may have been removed' },
   { segment: '/access-request-approvals', noun: 'access request approval', gone: 'it may have been decided, forwarded or expired' },
   { segment: '/generic-approvals', noun: 'approval', gone: 'it may have been decided or cancelled' },
+  { segment: '/certifications', noun: 'access review', gone: 'it may have been signed off, reassigned or removed' },
 ];
 const UNKNOWN_RESOURCE = { noun: 'item', gone: 'it may have been removed' };
 

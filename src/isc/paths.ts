@@ -104,8 +104,23 @@ export function accessRequestPaths() {
   };
 }
 
+/** Access reviews: `/certifications/v1` (v1 only). */
+export function certificationPaths() {
+  const root = serviceRoot('certifications', 'v1');
+  const certification = (id: string) => `${root}/${pathId(id)}`;
+  return {
+    list: root,
+    certification,
+    items: (id: string) => `${certification(id)}/access-review-items`,
+    decide: (id: string) => `${certification(id)}/decide`,
+    signOff: (id: string) => `${certification(id)}/sign-off`,
+    reassign: (id: string) => `${certification(id)}/reassign`,
+    reassignAsync: (id: string) => `${certification(id)}/reassign-async`,
+  };
+}
+
 /** Services the bot calls whose per-service v1 layout is published (the contracts the bot is built on). */
-const V1_SERVICES = new Set(['work-items', 'task-status', 'public-identities', 'access-request-approvals', 'generic-approvals']);
+const V1_SERVICES = new Set(['work-items', 'task-status', 'public-identities', 'access-request-approvals', 'generic-approvals', 'certifications']);
 
 /**
  * The per-service path that replaces a legacy one, e.g. `/v3/work-items/x` → `/work-items/v1/x`;

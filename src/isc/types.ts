@@ -214,3 +214,4 @@ export interface Page<T> {
 export type * from './accessRequestApprovalTypes';
 export type * from './genericApprovalTypes';
 export type * from './accessRequestTypes';
+export type * from './certificationTypes';

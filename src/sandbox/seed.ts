@@ -24,7 +24,12 @@ export type SandboxIdKind =
   | 'requestable'
   | 'sodPolicy'
   | 'genericApproval'
-  | 'comment';
+  | 'comment'
+  | 'campaign'
+  | 'certification'
+  | 'reviewItem'
+  | 'identitySummary'
+  | 'certificationTask';
 
 const KIND_CODE: Record<SandboxIdKind, string> = {
   identity: '1d',
@@ -41,6 +46,11 @@ const KIND_CODE: Record<SandboxIdKind, string> = {
   sodPolicy: '5d',
   genericApproval: 'b0',
   comment: 'c0',
+  campaign: 'ca',
+  certification: 'ce',
+  reviewItem: 'cf',
+  identitySummary: 'cb',
+  certificationTask: 'cd',
 };
 
 /** Generic approvals and their comments have UUIDs in ISC, the other objects 32 hex digits. */

@@ -1,6 +1,6 @@
 // An embedded, stateful demo ISC tenant on loopback: OAuth client credentials and authorization code
 // (a sign-in page for demo identities, token revocation), work items (v3 and v1 layouts), task status (v2024 and v1),
-// public identities (v3 and v1), access-request approvals (v3 and v1) and generic approvals (v1), over
+// public identities (v3 and v1), access-request approvals (v3 and v1), generic approvals (v1) and certifications (v1), over
 // Node's http module. Legacy-layout answers carry `X-Deprecated: true`, as ISC's do since August 2026.
 // The bot points its normal HTTP client at it when no real tenant is configured.
 import http from 'node:http';
@@ -44,6 +44,8 @@ import {
 import { accessRequestApprovalRoutes, AccessRequestApprovalStore, type AccessRequestApprovalRecord } from './accessRequestApprovals';
 import { demoApprovalsFor, seedAccessRequestApprovals, seedGenericApprovals } from './approvalSeed';
 import { accessRequestRoutes, AccessRequestStore } from './accessRequests';
+import { certificationRoutes, CertificationStore, type CertificationRecord, type DecisionLogEntry } from './certifications';
+import { demoCertificationFor, seedCertifications } from './certificationSeed';
 import { genericApprovalRoutes, GenericApprovalStore } from './genericApprovals';
 import { createSeed, demoIdentity, demoWorkItemsFor, FIRST_DYNAMIC_ID, sandboxId, SEED_IDENTITIES, type SandboxIdKind } from './seed';
 
@@ -133,6 +135,10 @@ export interface SandboxTenant {
    */
   addGenericApproval(approval: Approval): Approval;
   getGenericApprovalState(id: string): Approval | undefined;
+  /** A certification as stored, with its items. */
+  getCertificationState(id: string): CertificationRecord | undefined;
+  /** Every access-review decision the tenant accepted, in order. */
+  certificationDecisions(): DecisionLogEntry[];
   /** The identity with that email, created (with demo work items and approvals) if there is none. */
   identityForEmail(email: string): PublicIdentity;
   /** Revokes every access and refresh token the authorization-code flow issued to that identity. */
@@ -179,6 +185,7 @@ class SandboxState {
   readonly accessRequests: AccessRequestApprovalStore;
   readonly genericApprovals: GenericApprovalStore;
   readonly requests: AccessRequestStore;
+  readonly certifications: CertificationStore;
 
   constructor(private readonly now: () => Date) {
     const start = now();
@@ -192,6 +199,8 @@ class SandboxState {
     this.requests = new AccessRequestStore(now, identity, this.accessRequests, this.newId);
     for (const a of seedAccessRequestApprovals(start)) this.accessRequests.add(a);
     for (const g of seedGenericApprovals(start)) this.genericApprovals.add(g);
+    this.certifications = new CertificationStore(now, identity, (kind) => this.newId(kind));
+    for (const c of seedCertifications(start)) this.certifications.add(c);
   }
 
   private readonly newId = (kind: SandboxIdKind): string => {
@@ -226,6 +235,7 @@ class SandboxState {
     const approvals = demoApprovalsFor(owner, this.now(), this.newId);
     for (const a of approvals.accessRequestApprovals) this.accessRequests.add(a);
     for (const g of approvals.genericApprovals) this.genericApprovals.add(g);
+    this.certifications.add(demoCertificationFor(owner, this.now(), this.newId));
     return created;
   }
 
@@ -418,6 +428,7 @@ const TASK_STATUS: readonly ApiVersion[] = ['v2024', 'v1'];
 const IDENTITIES: readonly ApiVersion[] = ['v3', 'v1'];
 const ACCESS_REQUEST_APPROVALS: readonly ApiVersion[] = ['v3', 'v1'];
 const GENERIC_APPROVALS: readonly ApiVersion[] = ['v1'];
+const CERTIFICATIONS: readonly ApiVersion[] = ['v1'];
 
 const TASK_FIELDS: FilterFields<TaskStatus> = {
   id: { ops: ['eq', 'in'], get: (t) => t.id },
@@ -499,6 +510,7 @@ function routes(state: SandboxState): Route[] {
     ...accessRequestApprovalRoutes(state.accessRequests, ACCESS_REQUEST_APPROVALS),
     ...genericApprovalRoutes(state.genericApprovals, GENERIC_APPROVALS),
     ...accessRequestRoutes(state.requests),
+    ...certificationRoutes(state.certifications, CERTIFICATIONS),
   ];
 }
 
@@ -806,6 +818,8 @@ export async function startSandboxTenant(opts: SandboxOptions = {}): Promise<San
     getAccessRequestApprovalState: (id) => state.accessRequests.get(id),
     addGenericApproval: (approval) => state.addGenericApproval(approval),
     getGenericApprovalState: (id) => state.genericApprovals.get(id),
+    getCertificationState: (id) => state.certifications.get(id),
+    certificationDecisions: () => structuredClone(state.certifications.decisionLog),
     identityForEmail: (email) => structuredClone(state.identityForEmail(email)),
     revokeUserTokens: (identityId) => {
       for (const [token, issued] of tokens) if (!issued.principal.admin && issued.principal.identityId === identityId) tokens.delete(token);

@@ -4,6 +4,7 @@ import { oauthCallbackRoute } from '../auth/callbackRoute';
 import { proxyDispatcher } from '../proxy';
 import { triggerRoute } from '../requests/triggerRoute';
 import { registerApprovalActions } from './actions/approvalActions';
+import { registerReviewActions } from './actions/reviewActions';
 import { registerTaskActions } from './actions/taskActions';
 import { registerWorkItemActions } from './actions/workItemActions';
 import { registerRequestActions } from './actions/requestActions';
@@ -19,6 +20,7 @@ import { metricsRoute, slackClientOptions, timeAcks } from './slackMetrics';
 import { slackLogger } from './slackLogger';
 import { registerAppHome } from './events/appHome';
 import { registerApprovalViews } from './views/approvalViews';
+import { registerReviewViews } from './views/reviewViews';
 import { registerWorkItemViews } from './views/workItemViews';
 
 function healthRoute(ctx: BotContext) {
@@ -92,6 +94,8 @@ export function createSlackApp(ctx: BotContext, bot: { botId?: string; botUserId
   registerApprovalViews(router, ctx);
   registerRequestActions(router, ctx);
   registerRequestViews(router, ctx);
+  registerReviewActions(router, ctx);
+  registerReviewViews(router, ctx);
   registerAppHome(router, ctx);
   const unhandled = (error: Error) => ctx.logger.error('Unhandled error in a Slack listener', { error: error.message, code: (error as { code?: string }).code });
   // Whoever uses the bot (a command, the Home tab, a button) gets notification DMs, unless they opted

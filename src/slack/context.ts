@@ -9,6 +9,7 @@ import type { StateStore } from '../store/store';
 import type { AccessRequestApprovalService } from '../approvals/accessRequestApprovalService';
 import type { GenericApprovalService } from '../approvals/genericApprovalService';
 import type { Inbox } from '../inbox/inbox';
+import type { ReviewService } from '../reviews/reviewService';
 import type { IdentityDirectory } from '../workitems/identityDirectory';
 import type { RequestService } from '../requests/requestService';
 import type { WorkItemService } from '../workitems/workItemService';
@@ -25,6 +26,8 @@ export interface BotContext {
   inbox: Inbox;
   /** The requester's side: requesting access, following and cancelling requests. */
   requests: RequestService;
+  /** Access reviews (ISC certifications). */
+  reviews: ReviewService;
   directory: IdentityDirectory;
   store: StateStore;
   /** The audit trail, read by `/workitems audit`; undefined where a context is built without it (tests). */

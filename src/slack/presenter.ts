@@ -2,7 +2,7 @@ import type { KnownBlock, View } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import { describeAuthMode } from '../auth/accountLinking';
 import type { ListPosition } from '../blocks/actions';
-import { renderHome } from '../blocks/home';
+import { HOME_REVIEWS, renderHome } from '../blocks/home';
 import { renderInboxItemDetail, renderInboxItemModal, renderInboxList, renderInboxPage } from '../blocks/inboxList';
 import { MESSAGE_BUDGET } from '../blocks/limits';
 import { renderNotice } from '../blocks/messages';
@@ -137,12 +137,16 @@ export class Presenter {
     const subject = await this.ctx.service.subjectIdentity(userId);
     if ('message' in subject) return renderHome({ page: emptyInboxPage(START, LIST_PAGE_SIZE), opts, notice: subject.message, authModeLine });
     // Opening the tab reads the work items; the other kinds come from the inbox's short cache when it has them.
-    const [summary, page, requests] = await Promise.all([
+    const [summary, page, reviews, requests] = await Promise.all([
       this.ctx.service.summary(subject.identity.id).catch(() => undefined),
       this.ctx.inbox.page(subject.identity.id, start, LIST_PAGE_SIZE, { fresh }),
+      this.ctx.reviews.openCertifications(userId, subject.identity.id, HOME_REVIEWS + 1).catch((e: unknown) => {
+        this.ctx.logger.warn('Could not read access reviews for the Home tab', { userId, error: String(e) });
+        return null;
+      }),
       this.ctx.requests.list(userId, { fresh }).catch(() => undefined),
     ]);
-    return renderHome({ summary, page, opts, notice, authModeLine, requests: requests && 'statuses' in requests ? requests : undefined });
+    return renderHome({ summary, page, opts, notice, authModeLine, reviews, requests: requests && 'statuses' in requests ? requests : undefined });
   }
 
   async publishHome(client: WebClient, userId: string, start: InboxPosition = START, notice?: string, fresh = false): Promise<void> {

@@ -1,6 +1,8 @@
 export type WorkitemsCommand =
   | { kind: 'pending' | 'completed' | 'summary'; subject?: string }
   | { kind: 'detail'; id: string; subject?: string }
+  /** The caller's open access reviews (certifications). */
+  | { kind: 'reviews' }
   | { kind: 'help' }
   /** Account linking (AUTH_MODE linked / linked-required). */
   | { kind: 'connect' }
@@ -57,6 +59,7 @@ export function parseWorkitemsCommand(text: string): WorkitemsCommand {
   const lower = word.toLowerCase();
   if (lower === '' || lower === 'pending' || lower === 'list') return { kind: 'pending', subject };
   if (lower === 'completed' || lower === 'summary') return { kind: lower, subject };
+  if (lower === 'reviews' || lower === 'review') return subject ? { kind: 'invalid', problem: '`reviews` takes no @user.' } : { kind: 'reviews' };
   if (lower === 'help' || lower === '?') return subject ? { kind: 'invalid', problem: '`help` takes no @user.' } : { kind: 'help' };
   if (lower === 'connect' || lower === 'disconnect') return subject ? { kind: 'invalid', problem: `\`${lower}\` takes no @user.` } : { kind: lower };
   if (WORK_ITEM_ID.test(word)) return { kind: 'detail', id: word.toLowerCase(), subject };

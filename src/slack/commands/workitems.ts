@@ -13,6 +13,7 @@ import type { ItemService } from '../../decisions/itemService';
 import { isIscError } from '../../isc/errors';
 import { ACCESS_REQUEST_VIEW, GENERIC_APPROVAL_VIEW } from '../actions/approvalActions';
 import type { ItemView } from '../actions/itemHandlers';
+import { ReviewViews } from '../actions/reviewActions';
 import { TaskViews } from '../actions/taskActions';
 import { WORK_ITEM_VIEW } from '../actions/workItemActions';
 import type { BotContext } from '../context';
@@ -26,6 +27,7 @@ import { renderRequestList } from '../../blocks/requestAccess';
 export function registerWorkitemsCommand(router: SlackRouter, ctx: BotContext): void {
   const presenter = new Presenter(ctx);
   const tasks = new TaskViews(ctx, presenter);
+  const reviews = new ReviewViews(ctx, presenter);
 
   // The Connect button is a link; Slack still sends the click, which only needs its ack.
   router.action(ACTION.connect, async ({ ack }) => {
@@ -62,6 +64,7 @@ export function registerWorkitemsCommand(router: SlackRouter, ctx: BotContext): 
       }));
     }
     if (parsed.kind === 'requests') return void (await reply(await requestsMessage(ctx, presenter, caller)));
+    if (parsed.kind === 'reviews') return void (await reply(await reviews.listMessage(caller)));
     const subject = parsed.subject ?? caller;
     if (subject !== caller && !isAdmin) {
       return void (await reply(renderNotice("Only the bot's admins can look at someone else's work items.", 'warning')));

@@ -28,6 +28,17 @@ describe('parseWorkitemsCommand', () => {
     });
   });
 
+  describe('reviews', () => {
+    it.each(['reviews', 'REVIEWS', ' review '])('%j → the caller’s access reviews', (text) => {
+      expect(parseWorkitemsCommand(text)).toEqual({ kind: 'reviews' });
+    });
+
+    it('takes no @user and no extra words', () => {
+      expect(problemOf('reviews <@U0ADA0001>')).toBe('`reviews` takes no @user.');
+      expect(problemOf('reviews now')).toMatch(/Too many words/);
+    });
+  });
+
   describe('list subcommands', () => {
     it.each(['', '   ', '\t\n', 'pending', 'list'])('%j lists pending items of the caller', (text) => {
       const parsed = parseWorkitemsCommand(text);

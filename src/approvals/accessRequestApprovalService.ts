@@ -5,7 +5,7 @@ import type { IscClient } from '../isc/api';
 import { IscError } from '../isc/errors';
 import type { ApprovalSummary, Page, PageParams } from '../isc/types';
 import type { IscIdentityRef } from '../workitems/identityDirectory';
-import { awaitsDecision, type AccessRequestApproval } from './accessRequestApproval';
+import { awaitsDecision, needsSodJustification, type AccessRequestApproval } from './accessRequestApproval';
 
 export type AccessRequestAction =
   | { kind: 'approve' | 'reject'; approvalId: string; comment?: string }
@@ -18,6 +18,9 @@ function fits(item: AccessRequestApproval, action: AccessRequestAction): 'decide
   if (!awaitsDecision(item)) return 'decided';
   if (action.kind === 'reject' && item.commentRequiredWhenRejected && !action.comment?.trim()) {
     return 'ISC requires a reason to reject this access request: give one in the form. Nothing was changed in ISC.';
+  }
+  if (action.kind === 'approve' && needsSodJustification(item) && !action.comment?.trim()) {
+    return 'Approving this access request breaks a separation-of-duties policy: press *Approve…* and give a justification. Nothing was changed in ISC.';
   }
   if (action.kind === 'forward' && action.target.id === item.owner?.id) return 'That person already owns this access request; pick someone else.';
   return undefined;

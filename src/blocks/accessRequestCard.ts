@@ -1,5 +1,5 @@
 import type { Button, KnownBlock } from '@slack/types';
-import { awaitsDecision, isCompletedApproval, type AccessRequestApproval } from '../approvals/accessRequestApproval';
+import { awaitsDecision, isCompletedApproval, sodViolations, type AccessRequestApproval } from '../approvals/accessRequestApproval';
 import { type Decision, WHOLE_ITEM } from '../decisions/decision';
 import type { ApprovalForwardHistory, CommentDto, PendingApproval, SodExemptCriteria, SodViolationContext } from '../isc/types';
 import { AR_ACTION, encodeValue, isValidId, listValue } from './actions';
@@ -41,12 +41,7 @@ interface Model {
 function model(a: AccessRequestApproval, opts: RenderCardOptions): Model {
   const whole = opts.decisions?.[WHOLE_ITEM];
   const live = awaitsDecision(a) && !settlingDecision(whole, a.owner?.id, opts.subjectIdentityId) && isValidId(a.id);
-  const check = a.sodViolationContext;
-  const result = check?.violationCheckResult;
-  const contexts = result?.violationContexts ?? [];
-  // A policy named without its context still is a violation.
-  const violations = contexts.length ? contexts : (result?.violatedPolicies ?? []).map((policy) => ({ policy }));
-  return { a, opts, key: `ar.${a.id ?? 'item'}`, title: accessRequestTitle(a), whole, live, violations, sodFailed: check?.state === 'ERROR' };
+  return { a, opts, key: `ar.${a.id ?? 'item'}`, title: accessRequestTitle(a), whole, live, violations: sodViolations(a), sodFailed: a.sodViolationContext?.state === 'ERROR' };
 }
 
 function value(m: Model): string {
@@ -69,14 +64,23 @@ function violationLine(v: SodViolationContext): string {
 /** The SoD call-out, first on the card: where the eye goes. */
 function sodBlocks(m: Model, compact: boolean): KnownBlock[] {
   if (m.sodFailed) return [section('⚠️ *The SoD check of this request failed in ISC*: check for violations there before approving.', cardBlockId(m.key, 'sod'))];
-  const n = m.violations.length;
-  if (!n) return [];
+  return m.violations.length ? [section(sodText(m.violations, compact), cardBlockId(m.key, 'sod'))] : [];
+}
+
+/** The violations as the call-out says them (mrkdwn); compact lists the first few. */
+function sodText(violations: SodViolationContext[], compact: boolean): string {
+  const n = violations.length;
   const title = `🚨 *Separation-of-duties violation* — approving breaks ${n === 1 ? 'an SoD policy' : `${n} SoD policies`}`;
-  const lines = m.violations.map(violationLine);
-  const text = compact
+  const lines = violations.map(violationLine);
+  return compact
     ? [title, ...lines.slice(0, COMPACT_VIOLATIONS).map((l) => `• ${l}`), ...(n > COMPACT_VIOLATIONS ? [`… and ${n - COMPACT_VIOLATIONS} more: press *Details*`] : [])].join('\n')
     : listText(title, lines.map((l) => `• ${l}`), 'more violation');
-  return [section(text, cardBlockId(m.key, 'sod'))];
+}
+
+/** The SoD call-out of an approval with violations (for the approve form), or undefined. */
+export function accessRequestSodText(a: AccessRequestApproval): string | undefined {
+  const violations = sodViolations(a);
+  return violations.length ? sodText(violations, false) : undefined;
 }
 
 const objectType = (a: AccessRequestApproval) => OBJECT_TYPES[a.requestedObject?.type ?? ''] ?? escapeTruncate(a.requestedObject?.type, 50, 'Access');
@@ -124,18 +128,12 @@ function statusLine(m: Model): string | undefined {
 function buttons(m: Model): Button[] {
   const out: Button[] = [];
   if (m.live) {
-    const name = `${m.title} for ${m.a.requestedFor?.name ?? 'the requester'}`;
+    // With an SoD violation the one approve path is the form that shows it and takes a justification.
+    const approve = m.violations.length
+      ? [button({ actionId: AR_ACTION.approveWithComment, text: 'Approve…', style: 'primary', value: value(m) })]
+      : [button({ actionId: AR_ACTION.approve, text: 'Approve', style: 'primary', value: value(m) }), button({ actionId: AR_ACTION.approveWithComment, text: 'Approve with comment', value: value(m) })];
     out.push(
-      button({
-        actionId: AR_ACTION.approve,
-        text: 'Approve',
-        style: 'primary',
-        value: value(m),
-        ...(m.violations.length
-          ? { confirm: { title: 'Approve despite the SoD violation?', text: `Approving "${name}" breaks ${m.violations.length === 1 ? 'a separation-of-duties policy' : `${m.violations.length} separation-of-duties policies`}. Approve anyway?`, confirm: 'Approve', style: 'danger' as const } }
-          : {}),
-      }),
-      button({ actionId: AR_ACTION.approveWithComment, text: 'Approve with comment', value: value(m) }),
+      ...approve,
       button({ actionId: AR_ACTION.reject, text: 'Reject', style: 'danger', value: value(m) }),
       button({ actionId: AR_ACTION.forward, text: 'Forward', value: value(m) }),
     );

@@ -1,10 +1,10 @@
 // The forms the approval cards open: a decision with a comment (approve with a comment, reject with
 // the reason, add a comment) and a hand-over to someone else (forward, reassign).
 import type { KnownBlock, ModalView } from '@slack/types';
-import { FORWARD_COMMENT_MAX, type AccessRequestApproval } from '../approvals/accessRequestApproval';
+import { FORWARD_COMMENT_MAX, needsSodJustification, type AccessRequestApproval } from '../approvals/accessRequestApproval';
 import { commentRequired } from '../approvals/genericApproval';
 import type { Approval } from '../isc/types';
-import { accessRequestTitle } from './accessRequestCard';
+import { accessRequestSodText, accessRequestTitle } from './accessRequestCard';
 import { type ModalMetadata, VIEW } from './actions';
 import { genericApprovalTitle } from './genericApprovalCard';
 import { LIMITS, plain, section } from './limits';
@@ -21,6 +21,8 @@ export interface CommentFormSpec {
   submit: string;
   /** What the form is about (mrkdwn, escaped by the caller). */
   intro: string;
+  /** What to weigh before deciding, shown under the intro (mrkdwn, escaped by the caller). */
+  warning?: string;
   label: string;
   hint?: string;
   /** Slack asks for it before submitting; the listener checks again and ISC is called only with one. */
@@ -33,6 +35,7 @@ export interface CommentFormSpec {
 export function renderCommentModal(spec: CommentFormSpec): ModalView {
   const blocks: KnownBlock[] = [
     section(spec.intro, 'intro'),
+    ...(spec.warning ? [section(spec.warning, 'warning')] : []),
     {
       type: 'input',
       block_id: COMMENT_FIELD.block,
@@ -100,16 +103,26 @@ function genericIntro(a: Approval, locale: string | undefined): string {
   return `*${escapeTruncate(genericApprovalTitle(a, locale), 300)}*${from}`;
 }
 
-/** Approve with a comment, or reject with the reason (required when the request says so). */
+/**
+ * Approve with a comment, or reject with the reason (required when the request says so). Approving
+ * despite an SoD violation shows the violation and requires a justification.
+ */
 export function renderAccessRequestDecisionModal(a: AccessRequestApproval, verb: 'approve' | 'reject', metadata: ModalMetadata): ModalView {
-  const required = verb === 'reject' && Boolean(a.commentRequiredWhenRejected);
+  const sod = verb === 'approve' && needsSodJustification(a);
+  const required = sod || (verb === 'reject' && Boolean(a.commentRequiredWhenRejected));
+  const hint = sod
+    ? 'Required to approve despite the SoD violation; ISC records it with the decision and the requester sees it.'
+    : required
+      ? 'Required by ISC for this request; the requester sees it.'
+      : 'Optional; the requester sees it with the decision.';
   return renderCommentModal({
     title: verb === 'approve' ? 'Approve access request' : 'Reject access request',
     callbackId: VIEW.arDecide,
-    submit: verb === 'approve' ? 'Approve' : 'Reject',
+    submit: sod ? 'Approve anyway' : verb === 'approve' ? 'Approve' : 'Reject',
     intro: accessRequestIntro(a),
-    label: verb === 'approve' ? 'Comment' : 'Reason',
-    hint: required ? 'Required by ISC for this request; the requester sees it.' : 'Optional; the requester sees it with the decision.',
+    ...(sod ? { warning: accessRequestSodText(a) } : {}),
+    label: sod ? 'Justification' : verb === 'approve' ? 'Comment' : 'Reason',
+    hint,
     required,
     maxLength: COMMENT_MAX,
     metadata: { ...metadata, v: verb, ...(required ? { q: true } : {}) },

@@ -1,4 +1,5 @@
 import type { KnownBlock } from '@slack/types';
+import { sodViolations } from '../approvals/accessRequestApproval';
 import { createdAt, isOpen, type InboxItem } from '../inbox/items';
 import { formatQuietHours, type QuietHours } from '../quietHours';
 import { MESSAGE_BUDGET, contextBlock, section } from './limits';
@@ -20,7 +21,20 @@ const title = (entry: InboxItem, viewer: Viewer) => escapeTruncate(inboxItemTitl
  * click in the DM redraws it exactly as the bot's own update does), with a notification text of its own.
  */
 export function renderNewItemDm(entry: InboxItem, opts: CardOptions): RenderedMessage {
-  return { ...renderInboxItemDetail(entry, opts), text: `New ${NOUNS[entry.kind]}: ${title(entry, opts.viewer)}` };
+  const text = `New ${NOUNS[entry.kind]}: ${title(entry, opts.viewer)}`;
+  return { ...renderInboxItemDetail(entry, opts), text: riskFirst(entry, text) };
+}
+
+/** The push text leads with the risk, so the notification alone says what is at stake. */
+function riskFirst(entry: InboxItem, text: string): string {
+  if (entry.kind !== 'accessRequest') return text;
+  const violations = sodViolations(entry.item);
+  if (violations.length) {
+    const names = violations.map((v) => escapeTruncate(v.policy?.name ?? v.policy?.id, 100, 'an SoD policy'));
+    const policies = names.length > 2 ? `${names.slice(0, 2).join(', ')} and ${names.length - 2} more` : names.join(', ');
+    return `SoD conflict: ${policies} · ${text}`;
+  }
+  return entry.item.privilegeLevel?.toUpperCase() === 'HIGH' ? `High privilege: ${text}` : text;
 }
 
 /** Keeps only link buttons (Open in ISC): nothing left can act on the item. */

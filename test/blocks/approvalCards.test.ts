@@ -56,13 +56,21 @@ describe('access-request card', () => {
       'Creates vendors and payment runs',
       '💬 “Covering payment runs” — Jane Doe',
     ]);
-    expect(actionIds(blocks)).toEqual([AR_ACTION.approve, AR_ACTION.approveWithComment, AR_ACTION.reject, AR_ACTION.forward, AR_ACTION.details]);
+    expect(actionIds(blocks)).toEqual([AR_ACTION.approveWithComment, AR_ACTION.reject, AR_ACTION.forward, AR_ACTION.details]);
   });
 
-  it('plain Approve asks for nothing; with an SoD violation it asks to confirm', () => {
-    const approve = (a: ReturnType<typeof accessRequest>) => buttons(renderAccessRequestCard(a, compact)).find((b) => b.action_id === AR_ACTION.approve)!;
-    expect(approve(accessRequest()).confirm).toBeUndefined();
-    expect(approve(accessRequest(withViolations([sodViolation()]))).confirm.title.text).toBe('Approve despite the SoD violation?');
+  it('plain Approve asks for nothing; with an SoD violation the only approve button opens the justification form, in both modes', () => {
+    const plainButtons = buttons(renderAccessRequestCard(accessRequest(), compact));
+    expect(plainButtons.find((b) => b.action_id === AR_ACTION.approve)!.confirm).toBeUndefined();
+    for (const mode of [compact, full]) {
+      const sod = renderAccessRequestCard(accessRequest(withViolations([sodViolation()])), mode);
+      expect(actionIds(sod)).not.toContain(AR_ACTION.approve);
+      const approve = buttons(sod).filter((b) => b.action_id === AR_ACTION.approveWithComment);
+      expect(approve.map((b) => b.text.text)).toEqual(['Approve…']);
+    }
+    // A policy named without its context (violatedPolicies only) is a violation too.
+    const policyOnly = accessRequest({ sodViolationContext: { state: 'SUCCESS', violationCheckResult: { violatedPolicies: [{ type: 'SOD_POLICY', id: 'p1', name: 'P' }] } } });
+    expect(actionIds(renderAccessRequestCard(policyOnly, compact))).not.toContain(AR_ACTION.approve);
   });
 
   it('a revoke for someone else, requested by another person', () => {
@@ -133,7 +141,7 @@ describe('access-request card', () => {
     expect(actionIds(detail.blocks)).toEqual([AR_ACTION.approve, AR_ACTION.approveWithComment, AR_ACTION.reject, AR_ACTION.forward]);
     // The largest keeps its buttons too.
     const most = renderInboxItemDetail({ kind: 'accessRequest', item: largest }, opts);
-    expect(actionIds(most.blocks)).toEqual([AR_ACTION.approve, AR_ACTION.approveWithComment, AR_ACTION.reject, AR_ACTION.forward]);
+    expect(actionIds(most.blocks)).toEqual([AR_ACTION.approveWithComment, AR_ACTION.reject, AR_ACTION.forward]);
   });
 
   it('says on the full card when ISC requires a reason to reject', () => {

@@ -9,7 +9,7 @@ import {
 } from '../../src/blocks/approvalModals';
 import { validateView } from '../../src/blocks/limits';
 import { FORWARD_FIELDS } from '../../src/blocks/modals';
-import { FORBIDDEN, HOSTILE, accessRequest, genericApproval, mrkdwnTexts } from './fixtures';
+import { FORBIDDEN, HOSTILE, accessRequest, genericApproval, mrkdwnTexts, sodViolation, withViolations } from './fixtures';
 
 const metadata: ModalMetadata = { i: 'ar-1', u: 'U0SUBJECT', r: `https://hooks.slack.com/actions/T0/1/${'x'.repeat(60)}`, k: 'pending', o: 4, s: 'a' };
 const input = (view: { blocks: Array<Record<string, any>> }, blockId: string) => view.blocks.find((b) => b.block_id === blockId)!;
@@ -27,6 +27,19 @@ describe('approval forms', () => {
     const approve = renderAccessRequestDecisionModal(accessRequest({ commentRequiredWhenRejected: true }), 'approve', metadata);
     expect(approve.submit?.text).toBe('Approve');
     expect(input(approve, COMMENT_FIELD.block).optional).toBe(true);
+  });
+
+  it('approve an access request with an SoD violation: the form shows the violation and requires a justification', () => {
+    const view = renderAccessRequestDecisionModal(accessRequest(withViolations([sodViolation(), sodViolation(`${HOSTILE} policy`)])), 'approve', metadata);
+    expect(validateView(view)).toEqual([]);
+    expect(view.submit?.text).toBe('Approve anyway');
+    expect(input(view, 'warning').text.text).toMatch(/^🚨 \*Separation-of-duties violation\* — approving breaks 2 SoD policies\n• \*Create and approve payments\*: has AP Invoice Entry · would get AP Payment Approval\n• /);
+    expect(input(view, COMMENT_FIELD.block)).toMatchObject({ optional: false, label: { text: 'Justification' }, hint: { text: expect.stringMatching(/^Required to approve despite the SoD violation/) } });
+    expect(decodeModalMetadata(view.private_metadata)).toMatchObject({ v: 'approve', q: true });
+    for (const text of mrkdwnTexts(view.blocks)) for (const bad of FORBIDDEN) expect(text).not.toContain(bad);
+    // Rejecting the same request takes no justification, and the plain approve form shows no warning.
+    expect(input(renderAccessRequestDecisionModal(accessRequest(withViolations([sodViolation()])), 'reject', metadata), COMMENT_FIELD.block).optional).toBe(true);
+    expect(input(renderAccessRequestDecisionModal(accessRequest(), 'approve', metadata), 'warning')).toBeUndefined();
   });
 
   it('forward an access request: a person picker and the comment ISC requires, within its 255 characters', () => {

@@ -11,7 +11,7 @@ import {
 import { renderWorkItemDetail } from '../../src/blocks/workItemList';
 import { ACTION } from '../../src/blocks/actions';
 import type { InboxItem } from '../../src/inbox/items';
-import { actionIds, approval, FORBIDDEN, HOSTILE, mrkdwnTexts, opts, viewer, workItem } from './fixtures';
+import { accessRequest, actionIds, approval, FORBIDDEN, HOSTILE, mrkdwnTexts, opts, sodViolation, viewer, withViolations, workItem } from './fixtures';
 
 const wi = (over: Parameters<typeof workItem>[0] = {}): InboxItem => ({ kind: 'workItem', item: workItem(over) });
 const hostileItem = workItem({ name: HOSTILE, requesterDisplayName: HOSTILE, ownerName: HOSTILE, description: HOSTILE, approvalItems: [approval(1, { name: HOSTILE })] });
@@ -29,6 +29,16 @@ describe('renderNewItemDm', () => {
     expect(dm.text).toBe('New work item: Access request for Jane Doe');
     expect(actionIds(dm.blocks)).toContain(ACTION.approve);
     expect(validateMessage(dm)).toEqual([]);
+  });
+
+  it('the push text of an access request leads with its risk: the SoD conflict first, else high privilege', () => {
+    const ar = (over: Parameters<typeof accessRequest>[0]): InboxItem => ({ kind: 'accessRequest', item: accessRequest(over) });
+    expect(renderNewItemDm(ar({ ...withViolations([sodViolation()]), privilegeLevel: 'HIGH' }), opts).text).toMatch(/^SoD conflict: Create and approve payments · New access request: /);
+    const three = withViolations([sodViolation('A'), sodViolation('B'), sodViolation('C')]);
+    expect(renderNewItemDm(ar(three), opts).text).toMatch(/^SoD conflict: A, B and 1 more · New access request: /);
+    expect(renderNewItemDm(ar({ privilegeLevel: 'HIGH' }), opts).text).toMatch(/^High privilege: New access request: /);
+    expect(renderNewItemDm(ar({ privilegeLevel: 'LOW' }), opts).text).toMatch(/^New access request: /);
+    expect(renderNewItemDm(ar(withViolations([sodViolation(HOSTILE)])), opts).text).not.toContain('<!channel>');
   });
 
   it('escapes ISC text', () => {

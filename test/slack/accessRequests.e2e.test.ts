@@ -3,7 +3,7 @@ import { COMMENT_FIELD } from '../../src/blocks/approvalModals';
 import { createIscClient } from '../../src/isc/client';
 import { SEED_ACCESS_REQUEST_APPROVALS } from '../../src/sandbox/approvalSeed';
 import { SEED_IDENTITIES } from '../../src/sandbox/seed';
-import { buttonIds, forwardFormValues, startHarness, USERS, type Harness } from '../support/botHarness';
+import { buttonIds, findButton, forwardFormValues, startHarness, USERS, type Harness } from '../support/botHarness';
 
 // Every button of an access-request approval card, through the real bot (signed requests to its HTTP
 // receiver) against the sandbox tenant: the live owner check, at most once, the forms that ask for
@@ -226,6 +226,82 @@ describe('Separation of duties for the approver too', () => {
     const view = await finalForm(/separation of duties/);
     expect(view).toContain('This access request is for Ben Builder, so it cannot be handed to them (separation of duties). Nothing was changed in ISC. Pick someone else.');
     expect(mutations()).toHaveLength(0);
+  });
+});
+
+describe('an SoD violation: every approve path shows it and takes a justification', () => {
+  const sodForm = async (responseId: string) => {
+    const form = await h.openForm(USERS.ada.id, AR_ACTION.approveWithComment, { i: A.adaSodViolation }, { responseId });
+    expect(form.view.callback_id).toBe(VIEW.arDecide);
+    return form;
+  };
+  const submit = (form: { id: string; view: Record<string, any> }, comment: string) =>
+    h.submitView(USERS.ada.id, { id: form.id, callback_id: VIEW.arDecide, private_metadata: form.view.private_metadata, state: { values: commentValues(comment) } });
+
+  it('the card offers no one-click Approve: its Approve… opens the form, which shows the violation and requires a justification', async () => {
+    await h.click(USERS.ada.id, AR_ACTION.details, { i: A.adaSodViolation }, { responseId: 'det' });
+    const [detail] = await h.responsesTo('det');
+    expect(buttonIds(detail.blocks)).toEqual([AR_ACTION.approveWithComment, AR_ACTION.reject, AR_ACTION.forward]);
+    expect(findButton(detail.blocks, AR_ACTION.approveWithComment).text.text).toBe('Approve…');
+
+    const form = await sodForm('f');
+    expect(json(form.view.blocks)).toContain('Separation-of-duties violation');
+    expect(json(form.view.blocks)).toContain('Create and approve payments');
+    expect(form.view.blocks.find((b: any) => b.block_id === COMMENT_FIELD.block)).toMatchObject({ optional: false, label: { text: 'Justification' } });
+    // Blank (or only spaces): the form says what is missing and ISC is not called.
+    const blank = JSON.parse((await submit(form, '   ')).body);
+    expect(blank).toEqual({ response_action: 'errors', errors: { [COMMENT_FIELD.block]: 'Give a justification for approving despite the separation-of-duties violation.' } });
+    expect(mutations()).toHaveLength(0);
+
+    expect(JSON.parse((await submit(form, 'Maya is on leave; payments lead signed off')).body).response_action).toBe('update');
+    await finalForm(/Approval sent to ISC/);
+    expect(decisionOf(A.adaSodViolation)).toMatchObject({ state: 'APPROVED', reviewerComment: { comment: 'Maya is on leave; payments lead signed off' } });
+  });
+
+  it('a forged one-click Approve (or one from an older card) is refused by the bot, and ISC is not called', async () => {
+    await h.click(USERS.ada.id, AR_ACTION.approve, { i: A.adaSodViolation }, { responseId: 'forged' });
+    const [reply] = await h.responsesTo('forged');
+    expect(reply.replace_original).toBe(false);
+    expect(reply.text).toMatch(/breaks a separation-of-duties policy: press \*Approve…\* and give a justification\. Nothing was changed in ISC\./);
+    expect(mutations()).toHaveLength(0);
+    expect(decisionOf(A.adaSodViolation)).toBeUndefined();
+  });
+
+  it('a forged submit of the form without the required flag still takes no approval without a justification', async () => {
+    const form = await sodForm('f2');
+    const metadata = JSON.parse(form.view.private_metadata);
+    delete metadata.q;
+    await h.submitView(USERS.ada.id, { id: form.id, callback_id: VIEW.arDecide, private_metadata: JSON.stringify(metadata), state: { values: commentValues('') } });
+    expect(await finalForm(/separation-of-duties/)).toContain('give a justification');
+    expect(mutations()).toHaveLength(0);
+  });
+
+  it('the DM of a new SoD request says the conflict first, and its approve button is the same form', async () => {
+    const dmHarness = await startHarness({ NOTIFY_USERS: USERS.ada.id });
+    try {
+      await dmHarness.bot.notifier.runCycle();
+      const seed = dmHarness.sandbox.getAccessRequestApprovalState(A.adaSodViolation)!;
+      const fresh = dmHarness.sandbox.addAccessRequestApproval({
+        owner: seed.owner,
+        requester: seed.requester,
+        requestedFor: seed.requestedFor,
+        requestedObject: seed.requestedObject,
+        sodViolationContext: seed.sodViolationContext,
+      });
+      await dmHarness.bot.notifier.runCycle();
+      const dm = dmHarness.slack.callsTo('chat.postMessage').map((c) => c.args as Record<string, any>).find((m) => json(m.blocks).includes(fresh.id!))!;
+      expect(dm.text).toMatch(/^SoD conflict: Create and approve payments · New access request: Payments Administrator/);
+      expect(buttonIds(dm.blocks)).toEqual([AR_ACTION.approveWithComment, AR_ACTION.reject, AR_ACTION.forward]);
+      const value = JSON.parse(findButton(dm.blocks, AR_ACTION.approveWithComment).value);
+      const form = await dmHarness.openForm(USERS.ada.id, AR_ACTION.approveWithComment, value);
+      expect(json(form.view.blocks)).toContain('Separation-of-duties violation');
+      expect(form.view.blocks.find((b: any) => b.block_id === COMMENT_FIELD.block).optional).toBe(false);
+      await dmHarness.click(USERS.ada.id, AR_ACTION.approve, value, { responseId: 'dm-forged' });
+      expect((await dmHarness.responsesTo('dm-forged'))[0].text).toMatch(/give a justification/);
+      expect(dmHarness.sandbox.stats().mutations).toHaveLength(0);
+    } finally {
+      await dmHarness.close();
+    }
   });
 });
 

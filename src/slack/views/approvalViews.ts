@@ -31,11 +31,11 @@ export function registerApprovalViews(router: SlackRouter, ctx: BotContext): voi
    * Reads a comment form: a required comment that is missing goes back into the form as an error (ISC
    * is not called); otherwise the form shows progress and `run` takes over.
    */
-  function onCommentForm(callbackId: string, title: (verb?: 'approve' | 'reject') => string, missing: string, run: (form: CommentForm) => Promise<void>): void {
+  function onCommentForm(callbackId: string, title: (verb?: 'approve' | 'reject') => string, missing: (verb?: 'approve' | 'reject') => string, run: (form: CommentForm) => Promise<void>): void {
     router.view(callbackId, async ({ ack, view, body, client }) => {
       const metadata = decodeModalMetadata(view.private_metadata);
       const comment = commentOf(view);
-      if (metadata?.q && !comment) return void (await ack({ response_action: 'errors', errors: { [COMMENT_FIELD.block]: missing } }));
+      if (metadata?.q && !comment) return void (await ack({ response_action: 'errors', errors: { [COMMENT_FIELD.block]: missing(metadata.v) } }));
       if (!metadata?.i) return void (await ack({ response_action: 'update', view: renderModalMessage(title(metadata?.v), EXPIRED) }));
       await ack({ response_action: 'update', view: renderLoadingModal(title(metadata.v), 'Sending to ISC…') });
       await run({ actor: body.user.id, approvalId: metadata.i, comment, verb: metadata.v, viewId: view.id, client, metadata });
@@ -43,7 +43,9 @@ export function registerApprovalViews(router: SlackRouter, ctx: BotContext): voi
   }
 
   const arTitle = (verb?: 'approve' | 'reject') => (verb === 'approve' ? 'Approve access request' : 'Reject access request');
-  onCommentForm(VIEW.arDecide, arTitle, 'ISC requires a reason to reject this access request.', async ({ actor, approvalId, comment, verb = 'reject', viewId, client, metadata }) => {
+  const arMissing = (verb?: 'approve' | 'reject') =>
+    verb === 'approve' ? 'Give a justification for approving despite the separation-of-duties violation.' : 'ISC requires a reason to reject this access request.';
+  onCommentForm(VIEW.arDecide, arTitle, arMissing, async ({ actor, approvalId, comment, verb = 'reject', viewId, client, metadata }) => {
     await performFromModal(
       ctx,
       presenter,
@@ -55,7 +57,7 @@ export function registerApprovalViews(router: SlackRouter, ctx: BotContext): voi
   });
 
   const gaTitle = (verb?: 'approve' | 'reject') => (verb === 'approve' ? 'Approve approval' : 'Reject approval');
-  onCommentForm(VIEW.gaDecide, gaTitle, 'This approval requires a comment for this decision.', async ({ actor, approvalId, comment, verb = 'reject', viewId, client, metadata }) => {
+  onCommentForm(VIEW.gaDecide, gaTitle, () => 'This approval requires a comment for this decision.', async ({ actor, approvalId, comment, verb = 'reject', viewId, client, metadata }) => {
     await performFromModal(
       ctx,
       presenter,
@@ -66,7 +68,7 @@ export function registerApprovalViews(router: SlackRouter, ctx: BotContext): voi
     );
   });
 
-  onCommentForm(VIEW.gaComment, () => 'Add a comment', 'Write the comment to add.', async ({ actor, approvalId, comment, viewId, client, metadata }) => {
+  onCommentForm(VIEW.gaComment, () => 'Add a comment', () => 'Write the comment to add.', async ({ actor, approvalId, comment, viewId, client, metadata }) => {
     await performFromModal(
       ctx,
       presenter,

@@ -13,6 +13,8 @@ import type {
   BulkRejectRequestDTO,
   CertificationTask,
   CompletedApproval,
+  ConfigurationItemRequest,
+  ConfigurationResponse,
   ForwardApprovalDto,
   IdentityCertificationDto,
   JsonPatchOperation,
@@ -20,6 +22,7 @@ import type {
   PageParams,
   PendingApproval,
   PublicIdentity,
+  ReassignmentConfigType,
   RequestableObject,
   RequestableObjectType,
   RequestedItemStatus,
@@ -257,6 +260,21 @@ export interface CertificationsApi {
   submitReassignCertsAsync(id: string, reassign: ReviewReassign): Promise<CertificationTask>;
 }
 
+/**
+ * ISC Work Reassignment API (`/reassignment-configurations/v1`, experimental: every call sends
+ * `X-SailPoint-Experimental: true`). One configuration per identity and configType.
+ */
+export interface ReassignmentConfigurationsApi {
+  /** The identity's configurations; ISC answers 404 when it has none. */
+  getReassignmentConfiguration(identityId: string): Promise<ConfigurationResponse>;
+  /** Creates the configuration of one configType (201). */
+  createReassignmentConfiguration(request: ConfigurationItemRequest): Promise<ConfigurationResponse>;
+  /** Replaces the identity's configuration of the request's configType. */
+  putReassignmentConfig(identityId: string, request: ConfigurationItemRequest): Promise<ConfigurationResponse>;
+  /** Deletes one configuration (204). */
+  deleteReassignmentConfiguration(identityId: string, configType: ReassignmentConfigType): Promise<void>;
+}
+
 export interface IscClient {
   workItems: WorkItemsApi;
   taskManagement: TaskManagementApi;
@@ -265,4 +283,5 @@ export interface IscClient {
   genericApprovals: GenericApprovalsApi;
   accessRequests: AccessRequestsApi;
   certifications: CertificationsApi;
+  reassignmentConfigurations: ReassignmentConfigurationsApi;
 }

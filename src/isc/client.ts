@@ -8,6 +8,7 @@ import { ClientCredentialsTokenProvider, type TokenProvider } from './auth';
 import { DeprecationNotices } from './deprecation';
 import { isIscError } from './errors';
 import { createGenericApprovalsApi } from './genericApprovals';
+import { createReassignmentConfigurationsApi } from './reassignmentConfigurations';
 import { IscHttp, RawHttp } from './http';
 import { createIdentitiesApi } from './identities';
 import { DEFAULT_VERSIONS, type ApiVersions } from './paths';
@@ -99,6 +100,7 @@ export function createIscClient(options: IscClientOptions): IscClientHandle {
     genericApprovals: createGenericApprovalsApi(h),
     accessRequests: createAccessRequestsApi(h),
     certifications: createCertificationsApi(h),
+    reassignmentConfigurations: createReassignmentConfigurationsApi(h),
   });
 
   let failedUntil = 0;

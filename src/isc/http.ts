@@ -9,7 +9,7 @@ import { IscError, isIscError, malformedError, responseError, type RequestInfo }
 import { SlotDeadlineError, type RequestGate } from './rateLimiter';
 import type { Page, PageParams } from './types';
 
-export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PATCH';
+export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 export type Query = Record<string, string | number | boolean | undefined>;
 
 /** ISC's ceiling for `limit` on every collection. */

@@ -119,6 +119,16 @@ export function certificationPaths() {
   };
 }
 
+/** Work reassignment (out of office): `/reassignment-configurations/v1` (v1 only, experimental). */
+export function reassignmentConfigurationPaths() {
+  const root = serviceRoot('reassignment-configurations', 'v1');
+  return {
+    create: root,
+    identity: (identityId: string) => `${root}/${pathId(identityId)}`,
+    configType: (identityId: string, configType: string) => `${root}/${pathId(identityId)}/${pathId(configType)}`,
+  };
+}
+
 /** Services the bot calls whose per-service v1 layout is published (the contracts the bot is built on). */
 const V1_SERVICES = new Set(['work-items', 'task-status', 'public-identities', 'access-request-approvals', 'generic-approvals', 'certifications']);
 

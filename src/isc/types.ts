@@ -215,3 +215,4 @@ export type * from './accessRequestApprovalTypes';
 export type * from './genericApprovalTypes';
 export type * from './accessRequestTypes';
 export type * from './certificationTypes';
+export type * from './reassignmentConfigurationTypes';

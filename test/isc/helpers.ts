@@ -76,7 +76,7 @@ export interface ReceivedRequest {
 }
 
 export interface ExpectedCall {
-  method: 'GET' | 'HEAD' | 'POST' | 'PATCH';
+  method: 'GET' | 'HEAD' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
   path: string;
   /** Exact query (decoded); no query at all when omitted. */
   query?: Record<string, string>;
@@ -89,7 +89,7 @@ export interface ExpectedCall {
 export function expectCall(call: ExpectedCall): { scope: nock.Scope; received: ReceivedRequest[] } {
   const received: ReceivedRequest[] = [];
   const scope = nock(BASE);
-  const verb = { GET: scope.get, HEAD: scope.head, POST: scope.post, PATCH: scope.patch }[call.method].bind(scope);
+  const verb = { GET: scope.get, HEAD: scope.head, POST: scope.post, PATCH: scope.patch, PUT: scope.put, DELETE: scope.delete }[call.method].bind(scope);
   let interceptor = verb(call.path);
   if (call.query) interceptor = interceptor.query(call.query);
   interceptor.reply(function (uri, body) {

@@ -256,6 +256,8 @@ export interface RequestContext {
   query: URLSearchParams;
   body: unknown;
   contentType: string;
+  /** Request headers, names in lower case. */
+  headers: Record<string, string | string[] | undefined>;
 }
 
 export interface Route {

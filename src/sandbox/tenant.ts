@@ -47,6 +47,7 @@ import { accessRequestRoutes, AccessRequestStore } from './accessRequests';
 import { certificationRoutes, CertificationStore, type CertificationRecord, type DecisionLogEntry } from './certifications';
 import { demoCertificationFor, seedCertifications } from './certificationSeed';
 import { genericApprovalRoutes, GenericApprovalStore } from './genericApprovals';
+import { reassignmentConfigurationRoutes, ReassignmentConfigurationStore } from './reassignmentConfigurations';
 import { createSeed, demoIdentity, demoWorkItemsFor, FIRST_DYNAMIC_ID, sandboxId, SEED_IDENTITIES, type SandboxIdKind } from './seed';
 
 export interface SandboxOptions {
@@ -99,7 +100,7 @@ export interface SandboxStats {
   /** Per "METHOD /normalised/path", e.g. "POST /work-items/{id}/approve/{approvalItemId}", whatever the layout. */
   requests: Record<string, number>;
   tokenRequests: number;
-  /** Every POST/PATCH that passed authentication, in order. */
+  /** Every write (POST, PATCH, PUT, DELETE) that passed authentication, in order. */
   mutations: MutationRecord[];
   /** Like `requests`, for the requests made in a legacy layout (answered with `X-Deprecated: true`). */
   deprecatedRequests: Record<string, number>;
@@ -186,6 +187,7 @@ class SandboxState {
   readonly genericApprovals: GenericApprovalStore;
   readonly requests: AccessRequestStore;
   readonly certifications: CertificationStore;
+  readonly reassignments: ReassignmentConfigurationStore;
 
   constructor(private readonly now: () => Date) {
     const start = now();
@@ -201,6 +203,7 @@ class SandboxState {
     for (const g of seedGenericApprovals(start)) this.genericApprovals.add(g);
     this.certifications = new CertificationStore(now, identity, (kind) => this.newId(kind));
     for (const c of seedCertifications(start)) this.certifications.add(c);
+    this.reassignments = new ReassignmentConfigurationStore(now, identity);
   }
 
   private readonly newId = (kind: SandboxIdKind): string => {
@@ -429,6 +432,7 @@ const IDENTITIES: readonly ApiVersion[] = ['v3', 'v1'];
 const ACCESS_REQUEST_APPROVALS: readonly ApiVersion[] = ['v3', 'v1'];
 const GENERIC_APPROVALS: readonly ApiVersion[] = ['v1'];
 const CERTIFICATIONS: readonly ApiVersion[] = ['v1'];
+const REASSIGNMENTS: readonly ApiVersion[] = ['v1'];
 
 const TASK_FIELDS: FilterFields<TaskStatus> = {
   id: { ops: ['eq', 'in'], get: (t) => t.id },
@@ -511,6 +515,7 @@ function routes(state: SandboxState): Route[] {
     ...genericApprovalRoutes(state.genericApprovals, GENERIC_APPROVALS),
     ...accessRequestRoutes(state.requests),
     ...certificationRoutes(state.certifications, CERTIFICATIONS),
+    ...reassignmentConfigurationRoutes(state.reassignments, REASSIGNMENTS),
   ];
 }
 
@@ -759,12 +764,12 @@ export async function startSandboxTenant(opts: SandboxOptions = {}): Promise<San
     const raw = await readBody(req);
     let reply: Reply;
     try {
-      reply = match.route.handler({ principal, params: match.params, query: url.searchParams, body: parseBody(raw, contentType), contentType });
+      reply = match.route.handler({ principal, params: match.params, query: url.searchParams, body: parseBody(raw, contentType), contentType, headers: req.headers });
     } catch (err) {
       if (!(err instanceof HttpError)) throw err;
       reply = { status: err.status, body: errorResponse(err.status, err.message) };
     }
-    if (method === 'POST' || method === 'PATCH') {
+    if (method !== 'GET' && method !== 'HEAD') {
       const workItemId = match.route.path.startsWith('/work-items/') ? match.params.id : undefined;
       const approvalId = match.route.path.includes('approvals/') ? match.params.approvalId ?? match.params.id : undefined;
       stats.mutations.push({

@@ -2,6 +2,7 @@ import os from 'node:os';
 import type { App } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
 import { AuditTrail, type AuditLog } from './audit/auditLog';
+import { AwayService } from './away/awayService';
 import { openAuditLog } from './audit/backend';
 import { createAccountLinking } from './auth/accountLinking';
 import type { Config } from './config';
@@ -122,7 +123,8 @@ export async function startBot(
     logger,
   });
   const requests = new RequestService({ isc, directory, acting: linking, store, audit: auditTrail, watch, logger });
-  const ctx: BotContext = { config, isc, ...services, requests, directory, store, audit, logger, now: () => new Date(), iscHealth: () => isc.checkHealth(), linking, background, metrics };
+  const away = new AwayService({ isc, directory, audit: auditTrail, logger, now: () => new Date() });
+  const ctx: BotContext = { config, isc, ...services, requests, away, directory, store, audit, logger, now: () => new Date(), iscHealth: () => isc.checkHealth(), linking, background, metrics };
   const notifier = new Notifier(ctx, { slack: createNotificationClient(config.slack, logger, metrics) });
   metrics.watch({
     leader: () => background() !== 'standby',

@@ -7,6 +7,7 @@ import type { Metrics } from '../metrics/metrics';
 import type { Notifier } from '../notify/notifier';
 import type { StateStore } from '../store/store';
 import type { AccessRequestApprovalService } from '../approvals/accessRequestApprovalService';
+import type { AwayService } from '../away/awayService';
 import type { GenericApprovalService } from '../approvals/genericApprovalService';
 import type { Inbox } from '../inbox/inbox';
 import type { ReviewService } from '../reviews/reviewService';
@@ -28,6 +29,8 @@ export interface BotContext {
   requests: RequestService;
   /** Access reviews (ISC certifications). */
   reviews: ReviewService;
+  /** Out of office (ISC work reassignment); undefined where a context is built without it (tests). */
+  away?: AwayService;
   directory: IdentityDirectory;
   store: StateStore;
   /** The audit trail, read by `/workitems audit`; undefined where a context is built without it (tests). */

@@ -1,3 +1,5 @@
+import { AWAY_DATE_FORMAT, parseAwayDate } from '../../away/away';
+
 export type WorkitemsCommand =
   | { kind: 'pending' | 'completed' | 'summary'; subject?: string }
   | { kind: 'detail'; id: string; subject?: string }
@@ -18,6 +20,9 @@ export type WorkitemsCommand =
   /** Requesting access: `request [what]` opens the form (searching for `what`); `requests` lists the caller's. */
   | { kind: 'request'; term?: string }
   | { kind: 'requests' }
+  /** Out of office: `away` shows it, `away off` ends it, `away <from> <to> @person` sets it. */
+  | { kind: 'away'; action: 'show' | 'off' }
+  | { kind: 'away'; action: 'set'; from: string; to: string; delegate: string }
   | { kind: 'invalid'; problem: string };
 
 /** ISC ids are 32 hex characters (some older objects use a dashed UUID). */
@@ -53,6 +58,7 @@ export function parseWorkitemsCommand(text: string): WorkitemsCommand {
     return subject ? { kind: 'invalid', problem: `\`${head}\` takes no @user.` } : parseAdminCommand(head, rest.slice(1));
   }
   if (head === 'notify') return subject ? { kind: 'invalid', problem: '`notify` takes no @user.' } : parseNotify(rest.slice(1));
+  if (head === 'away') return parseAway(rest.slice(1), subject);
   if (head === 'audit') return subject ? { kind: 'invalid', problem: '`audit` takes no @user.' } : parseAudit(rest.slice(1));
   if (rest.length > 1) return { kind: 'invalid', problem: `Too many words: "${rest.join(' ')}".` };
   const [word = ''] = rest;
@@ -93,4 +99,19 @@ function parseNotify(args: string[]): WorkitemsCommand {
   const [arg, ...extra] = args.map((a) => a.toLowerCase());
   if (extra.length > 0 || (arg !== undefined && arg !== 'on' && arg !== 'off')) return { kind: 'invalid', problem: '`notify` takes `on` or `off`.' };
   return arg === undefined ? { kind: 'notify' } : { kind: 'notify', on: arg === 'on' };
+}
+
+const AWAY_EXAMPLE = `\`/workitems away ${AWAY_DATE_FORMAT} ${AWAY_DATE_FORMAT} @person\`, e.g. \`/workitems away 2026-12-21 2026-12-31 @maya\``;
+
+/** `away`, `away off`, `away <from> <to> @person` (the mention, wherever it was, is `delegate`). */
+function parseAway(args: string[], delegate: string | undefined): WorkitemsCommand {
+  const words = args.map((a) => a.toLowerCase());
+  if (!words.length) return delegate ? { kind: 'invalid', problem: `\`away\` with a person needs the first and last day away: ${AWAY_EXAMPLE}.` } : { kind: 'away', action: 'show' };
+  if (words.length === 1 && words[0] === 'off') return delegate ? { kind: 'invalid', problem: '`away off` takes no @person.' } : { kind: 'away', action: 'off' };
+  if (words.length !== 2) return { kind: 'invalid', problem: `\`away\` takes the first and last day away and a person: ${AWAY_EXAMPLE}.` };
+  const [from, to] = args.map(parseAwayDate);
+  const bad = args.find((a) => !parseAwayDate(a));
+  if (bad !== undefined || !from || !to) return { kind: 'invalid', problem: `"${bad}" is not a date; dates are ${AWAY_DATE_FORMAT}: ${AWAY_EXAMPLE}.` };
+  if (!delegate) return { kind: 'invalid', problem: `Name who covers for you with an @mention: ${AWAY_EXAMPLE}.` };
+  return { kind: 'away', action: 'set', from, to, delegate };
 }

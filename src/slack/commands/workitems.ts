@@ -20,7 +20,8 @@ import type { BotContext } from '../context';
 import { Presenter, type Message } from '../presenter';
 import { createDigestClient } from '../notificationClient';
 import type { SlackRouter } from '../router';
-import { parseWorkitemsCommand } from './parseWorkitemsCommand';
+import { parseWorkitemsCommand, type WorkitemsCommand } from './parseWorkitemsCommand';
+import { renderAwayResult } from '../../blocks/away';
 import { openRequestForm } from '../actions/requestActions';
 import { renderRequestList } from '../../blocks/requestAccess';
 
@@ -65,6 +66,7 @@ export function registerWorkitemsCommand(router: SlackRouter, ctx: BotContext): 
     }
     if (parsed.kind === 'requests') return void (await reply(await requestsMessage(ctx, presenter, caller)));
     if (parsed.kind === 'reviews') return void (await reply(await reviews.listMessage(caller)));
+    if (parsed.kind === 'away') return void (await reply(await awayMessage(ctx, presenter, caller, parsed)));
     const subject = parsed.subject ?? caller;
     if (subject !== caller && !isAdmin) {
       return void (await reply(renderNotice("Only the bot's admins can look at someone else's work items.", 'warning')));
@@ -113,6 +115,18 @@ async function notifyMessage(ctx: BotContext, presenter: Presenter, caller: stri
     return renderNotifySetting(on ?? (await subscriptions.get(caller))?.on ?? false, ctx.config.notify);
   } catch (e) {
     return presenter.errorMessage(e, 'change your notifications');
+  }
+}
+
+/** `/workitems away …`: out of office, set, shown or ended for the caller. */
+async function awayMessage(ctx: BotContext, presenter: Presenter, caller: string, command: Extract<WorkitemsCommand, { kind: 'away' }>): Promise<Message> {
+  const away = ctx.away;
+  if (!away) return renderNotice('Out of office is not available on this bot.', 'info');
+  try {
+    if (command.action === 'set') return renderAwayResult(await away.set(caller, { from: command.from, to: command.to, delegateSlackUserId: command.delegate }));
+    return renderAwayResult(command.action === 'off' ? await away.off(caller) : await away.status(caller));
+  } catch (e) {
+    return presenter.errorMessage(e, command.action === 'show' ? 'read your out-of-office setting' : command.action === 'off' ? 'end your out of office' : 'set you as away');
   }
 }
 

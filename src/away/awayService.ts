@@ -41,8 +41,22 @@ export interface AwayFailure {
   message: string;
 }
 
+/** Why the bot will not ask ISC; `field`: the input at fault, when one is. */
+export interface AwayRefusal {
+  kind: 'refused';
+  message: string;
+  field?: 'dates' | 'delegate';
+}
+
+interface AwayPlan {
+  kind: 'plan';
+  me: IscIdentityRef;
+  delegate: IscIdentityRef;
+  zone: string;
+}
+
 export type AwayResult =
-  | { kind: 'refused'; message: string }
+  | AwayRefusal
   | { kind: 'set'; delegate: IscIdentityRef; status: AwayStatus; failed: AwayFailure[] }
   | { kind: 'off'; removed: ReassignmentConfigType[]; failed: AwayFailure[] }
   | { kind: 'status'; status: AwayStatus };
@@ -83,20 +97,31 @@ export class AwayService {
     return { kind: 'status', status: { configs: configs.filter((c) => isCurrent(c, this.opts.now())), timeZone } };
   }
 
-  /** Checks everything it can before ISC is called; then creates (POST) or changes (PUT) each type's configuration. */
-  async set(slackUserId: string, request: AwaySetRequest): Promise<AwayResult> {
+  /**
+   * Everything that can be checked before ISC is called: who covers (not oneself, known to ISC) and
+   * the dates (in order, not past, in the caller's zone). `field` says which input is wrong.
+   */
+  async check(slackUserId: string, request: AwaySetRequest): Promise<AwayRefusal | AwayPlan> {
     const { from, to, delegateSlackUserId } = request;
-    if (delegateSlackUserId === slackUserId) return { kind: 'refused', message: 'You cannot hand your work to yourself; name the person who covers for you.' };
+    if (delegateSlackUserId === slackUserId) return { kind: 'refused', field: 'delegate', message: 'You cannot hand your work to yourself; name the person who covers for you.' };
     const me = await this.caller(slackUserId);
     if ('message' in me) return { kind: 'refused', message: me.message };
     const zone = await this.opts.directory.timeZone(slackUserId);
-    const now = this.opts.now();
-    const problem = awayDatesProblem(from, to, localDay(now, zone));
-    if (problem) return { kind: 'refused', message: problem };
+    const problem = awayDatesProblem(from, to, localDay(this.opts.now(), zone));
+    if (problem) return { kind: 'refused', field: 'dates', message: problem };
     const delegate = await this.opts.directory.identityFor(delegateSlackUserId);
-    if (!delegate) return { kind: 'refused', message: `<@${delegateSlackUserId}> has no ISC identity the bot can find, so ISC cannot hand them your work; pick someone else.` };
-    if (delegate.id === me.id) return { kind: 'refused', message: 'That person is you in ISC; name someone else to cover for you.' };
+    if (!delegate) return { kind: 'refused', field: 'delegate', message: `<@${delegateSlackUserId}> has no ISC identity the bot can find, so ISC cannot hand them your work; pick someone else.` };
+    if (delegate.id === me.id) return { kind: 'refused', field: 'delegate', message: 'That person is you in ISC; name someone else to cover for you.' };
+    return { kind: 'plan', me, delegate, zone };
+  }
 
+  /** Checks (see check); then creates (POST) or changes (PUT) each type's configuration. */
+  async set(slackUserId: string, request: AwaySetRequest): Promise<AwayResult> {
+    const plan = await this.check(slackUserId, request);
+    if (plan.kind === 'refused') return plan;
+    const { me, delegate, zone } = plan;
+    const { from, to } = request;
+    const now = this.opts.now();
     // From the start of the first day (or now, when that is today) to the end of the last, in the caller's zone.
     const start = new Date(Math.max(startOfLocalDay(from, zone).getTime(), now.getTime()));
     const end = startOfLocalDay(nextDay(to), zone);

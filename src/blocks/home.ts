@@ -1,4 +1,5 @@
 import type { HomeView, KnownBlock } from '@slack/types';
+import { renderAwayHomeSection } from './away';
 import type { InboxPage } from '../inbox/inbox';
 import type { IdentityCertificationDto, RequestedItemStatus, WorkItemsSummary } from '../isc/types';
 import { renderHomeRequests } from './requestAccess';
@@ -54,6 +55,8 @@ export function renderHome({ summary, page, opts, notice, noticeKind = 'info', a
   top.push(divider(), ...reviewBlocks(reviews, opts));
   const bottom: KnownBlock[] = [
     ...(requests ? [divider(), ...renderHomeRequests(requests.statuses, opts.viewer, requests.own)] : []),
+    divider(),
+    ...renderAwayHomeSection(),
     divider(),
     contextBlock(escapeMrkdwn('Type `/workitems help` in any channel for commands; `/workitems <id>` shows one item in full.'), 'home_help'),
   ];

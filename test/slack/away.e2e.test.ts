@@ -1,3 +1,5 @@
+import { AWAY_ACTION, AWAY_FIELDS, AWAY_VIEW } from '../../src/blocks/away';
+import { validateView } from '../../src/blocks/limits';
 import { createIscClient } from '../../src/isc/client';
 import { SEED_IDENTITIES } from '../../src/sandbox/seed';
 import { startHarness, USERS, type Harness } from '../support/botHarness';
@@ -90,4 +92,55 @@ it('refuses on the spot, with no ISC write: oneself, a person without an ISC ide
   // Someone without an ISC identity is told so, in the words used everywhere else.
   expect((await say(USERS.ghost, `away ${parisDay(1)} ${parisDay(2)} ${mention(USERS.ben)}`, 'ghost')).text).toMatch(/ISC/);
   expect(writes()).toEqual([]);
+});
+
+describe('the Home tab form', () => {
+  const formValues = (from: string, to: string, who: string) => ({
+    [AWAY_FIELDS.from]: { [AWAY_FIELDS.from]: { type: 'datepicker', selected_date: from } },
+    [AWAY_FIELDS.to]: { [AWAY_FIELDS.to]: { type: 'datepicker', selected_date: to } },
+    [AWAY_FIELDS.who]: { [AWAY_FIELDS.who]: { type: 'users_select', selected_user: who } },
+  });
+  const submit = (form: { id: string; view: Record<string, any> }, from: string, to: string, who: string) =>
+    h.submitView(USERS.ada.id, { id: form.id, callback_id: AWAY_VIEW, private_metadata: form.view.private_metadata ?? '', state: { values: formValues(from, to, who) } });
+  const finalView = async (text: RegExp) => {
+    await h.slack.waitFor(() => h.slack.callsTo('views.update').some((c) => text.test(JSON.stringify(c.args.view))));
+    return JSON.stringify(h.slack.callsTo('views.update').at(-1)!.args.view);
+  };
+
+  it('Home has a Set away… button; its form has two date pickers and a person picker, puts problems on their field, then sets it', async () => {
+    const form = await h.openForm(USERS.ada.id, AWAY_ACTION.open, 'away', { home: true });
+    expect(form.view.callback_id).toBe(AWAY_VIEW);
+    const inputs = form.view.blocks.filter((b: any) => b.type === 'input').map((b: any) => [b.block_id, b.element.type]);
+    expect(inputs).toEqual([
+      [AWAY_FIELDS.from, 'datepicker'],
+      [AWAY_FIELDS.to, 'datepicker'],
+      [AWAY_FIELDS.who, 'users_select'],
+    ]);
+    expect(JSON.stringify(form.view.blocks)).toContain('You are not set as away');
+
+    expect(JSON.parse((await submit(form, parisDay(1), parisDay(2), USERS.ada.id)).body)).toEqual({ response_action: 'errors', errors: { [AWAY_FIELDS.who]: expect.stringMatching(/yourself/) } });
+    expect(JSON.parse((await submit(form, parisDay(1), parisDay(2), USERS.ghost.id)).body)).toEqual({ response_action: 'errors', errors: { [AWAY_FIELDS.who]: expect.stringMatching(/^That person has no ISC identity/) } });
+    expect(JSON.parse((await submit(form, parisDay(3), parisDay(1), USERS.ben.id)).body)).toEqual({ response_action: 'errors', errors: { [AWAY_FIELDS.to]: expect.stringMatching(/before the start date/) } });
+    expect(writes()).toEqual([]);
+
+    expect(JSON.parse((await submit(form, parisDay(1), parisDay(2), USERS.ben.id)).body).response_action).toBe('update');
+    expect(await finalView(/Done\./)).toContain('Ben Builder');
+    expect(writes()).toEqual(Array(4).fill('POST / 201'));
+
+    // Opened again: what is set, and End it now, which ends it.
+    const again = await h.openForm(USERS.ada.id, AWAY_ACTION.open, 'away', { home: true });
+    expect(JSON.stringify(again.view.blocks)).toContain('While you are away');
+    await h.click(USERS.ada.id, AWAY_ACTION.off, 'off', { modalViewId: again.id });
+    expect(await finalView(/Welcome back/)).toContain('ISC gives your work to you again');
+    expect(await read().catch((e) => e.status)).toBe(404);
+  });
+
+  it('the Home tab has the section with its button, next to the inbox', async () => {
+    await h.event({ type: 'app_home_opened', user: USERS.ada.id, channel: 'D0ADA', tab: 'home', event_ts: '1.0' });
+    await h.slack.waitFor(() => h.slack.callsTo('views.publish').length === 1);
+    const { view } = h.slack.callsTo('views.publish')[0].args as { view: Record<string, any> };
+    expect(validateView(view as never)).toEqual([]);
+    const actions = view.blocks.find((b: any) => b.block_id === 'home_away_actions');
+    expect(actions.elements.map((e: any) => [e.action_id, e.text.text])).toEqual([[AWAY_ACTION.open, 'Set away…']]);
+  });
 });

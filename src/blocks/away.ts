@@ -6,7 +6,7 @@ import type { ConfigurationDetails } from '../isc/types';
 import { LIMITS, actionsBlock, button, contextBlock, plain, section } from './limits';
 import { renderNotice } from './messages';
 import { modal } from './modals';
-import { escapeKeepingMentions, truncate } from './mrkdwn';
+import { escapeKeepingMentions, escapeTruncate, truncate } from './mrkdwn';
 import type { RenderedMessage } from './types';
 
 export const AWAY_ACTION = { open: 'away_open', off: 'away_off' } as const;
@@ -26,19 +26,25 @@ function day(iso: string | null | undefined, zone: string): string {
 const lastDay = (iso: string | null | undefined, zone: string) => (iso ? day(new Date(Date.parse(iso) - 1).toISOString(), zone) : 'until you end it');
 
 function configLine(c: ConfigurationDetails, zone: string): string {
-  const who = truncate(c.targetIdentity?.name ?? c.targetIdentity?.id ?? 'someone', 200);
+  const who = escapeTruncate(c.targetIdentity?.name ?? c.targetIdentity?.id, 200, 'someone');
   const what = c.configType ? WORK_NAMES[c.configType] : 'work';
   return `• ${what} → *${who}*, ${day(c.startDate, zone)} – ${lastDay(c.endDate, zone)}`;
 }
 
-/** What is set: one line per kind of work (raw text: renderNotice escapes it, the form escapes it). */
+/** What is set: one line per kind of work (mrkdwn, ISC's names escaped). */
 export function awayStatusText(status: AwayStatus): string {
   if (!status.configs.length) return 'You are not set as away: ISC gives your work to you.';
   return `*While you are away, ISC hands your work on:*\n${status.configs.map((c) => configLine(c, status.timeZone)).join('\n')}`;
 }
 
 const failedText = (failed: Array<{ configType: keyof typeof WORK_NAMES; message: string }>) =>
-  failed.map((f) => `• ${WORK_NAMES[f.configType]}: ${truncate(f.message, 300)}`).join('\n');
+  failed.map((f) => `• ${WORK_NAMES[f.configType]}: ${escapeKeepingMentions(truncate(f.message, 300))}`).join('\n');
+
+/** A notice whose text is mrkdwn already made safe (renderNotice would escape it again). */
+function safeNotice(text: string, kind: 'info' | 'warning'): RenderedMessage {
+  const line = `${kind === 'info' ? 'ℹ️' : '⚠️'} ${text}`;
+  return { text: line, blocks: [section(line, 'notice')] };
+}
 
 /** The answer to `/workitems away …` (and the form's outcome). */
 export function renderAwayResult(result: AwayResult): RenderedMessage {
@@ -46,16 +52,16 @@ export function renderAwayResult(result: AwayResult): RenderedMessage {
     case 'refused':
       return renderNotice(result.message, 'warning');
     case 'status':
-      return renderNotice(`${awayStatusText(result.status)}\nSet: ${AWAY_USAGE} · end: \`/workitems away off\``, 'info');
+      return safeNotice(`${awayStatusText(result.status)}\nSet: ${AWAY_USAGE} · end: \`/workitems away off\``, 'info');
     case 'set': {
       const text = awayStatusText(result.status);
-      if (!result.failed.length) return renderNotice(`Done. ${text}\n\`/workitems away off\` ends it early.`, 'info');
-      return renderNotice(`ISC did not take all of it:\n${failedText(result.failed)}\n${text}\nTry again, or set the rest in ISC.`, 'warning');
+      if (!result.failed.length) return safeNotice(`Done. ${text}\n\`/workitems away off\` ends it early.`, 'info');
+      return safeNotice(`ISC did not take all of it:\n${failedText(result.failed)}\n${text}\nTry again, or set the rest in ISC.`, 'warning');
     }
     case 'off':
       if (!result.removed.length && !result.failed.length) return renderNotice('You were not set as away; nothing to end.', 'info');
       if (!result.failed.length) return renderNotice('Welcome back: ISC gives your work to you again.', 'info');
-      return renderNotice(`ISC did not end all of it:\n${failedText(result.failed)}\nTry \`/workitems away off\` again.`, 'warning');
+      return safeNotice(`ISC did not end all of it:\n${failedText(result.failed)}\nTry \`/workitems away off\` again.`, 'warning');
   }
 }
 
@@ -77,7 +83,7 @@ export function renderAwayModal(status: AwayStatus, today: string): ModalView {
     element: { type: 'datepicker', action_id: id, initial_date: today, placeholder: plain(AWAY_DATE_FORMAT, LIMITS.placeholder) },
   });
   const blocks: KnownBlock[] = [
-    section(escapeKeepingMentions(awayStatusText(status)), 'away_status'),
+    section(awayStatusText(status), 'away_status'),
     ...(status.configs.length ? [actionsBlock([button({ actionId: AWAY_ACTION.off, text: 'End it now', style: 'danger', value: 'off', confirm: { title: 'End out of office?', text: 'ISC gives your work to you again from now.', confirm: 'End it' } })], 'away_status_actions')] : []),
     date(AWAY_FIELDS.from, 'First day away', 'In your time zone.'),
     date(AWAY_FIELDS.to, 'Last day away', 'You get your work again the day after.'),

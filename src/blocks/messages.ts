@@ -67,7 +67,7 @@ const ADMIN_USAGE: Array<[string, string]> = [
 /** What the cards' buttons do, per kind. */
 const BUTTONS: Array<[string, string]> = [
   ['Work items', 'Approve / Reject each approval item, Approve all / Reject all, Complete, Forward, Select accounts'],
-  ['Access requests', 'Approve (one click), Approve with comment, Reject (asks for the reason; required when the request says so), Forward (to a person, with a comment)'],
+  ['Access requests', 'Approve (one click), Approve with comment, Reject (asks for the reason; required when the request says so), Forward (to a person, with a comment); with an SoD violation, Approve… shows it and asks for a justification'],
   ['Generic approvals', 'Approve, Reject (with the comment the approval may require), Reassign (to a person), Add comment'],
   ['Access reviews', 'Approve or Revoke (with a comment and an optional end date) each item, Reassign an item or an identity, Approve all (or all IAI recommends), Sign off'],
 ];
@@ -87,6 +87,8 @@ export function renderHelp({ isAdmin, authMode, linking }: HelpOptions): Rendere
     ['/workitems request [what]', 'ask for a role or access profile; what you type after `request` is searched for (also the “Request access” shortcut)'],
     ['/workitems requests', 'your recent access requests, where each stands, and Cancel on the ones still waiting'],
     ['/workitems notify off', 'no more messages about new items (`notify on` brings them back)'],
+    ['/workitems away <from> <to> @person', 'out of office: ISC hands your approvals, access reviews, manual tasks and workflow approvals to that person from the first day to the last (dates as YYYY-MM-DD, in your time zone; also on the Home tab)'],
+    ['/workitems away', 'what is set while you are away; `/workitems away off` ends it'],
     ...(linking ? LINKING_USAGE : []),
     ['/workitems help', 'this help'],
   ];

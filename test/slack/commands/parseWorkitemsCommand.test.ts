@@ -11,6 +11,27 @@ function problemOf(text: string): string {
 }
 
 describe('parseWorkitemsCommand', () => {
+  describe('away (out of office)', () => {
+    it.each([
+      ['away', { kind: 'away', action: 'show' }],
+      ['AWAY off', { kind: 'away', action: 'off' }],
+      ['away 2026-12-21 2026-12-31 <@U0MAYA01|maya>', { kind: 'away', action: 'set', from: '2026-12-21', to: '2026-12-31', delegate: 'U0MAYA01' }],
+      // The mention may come first; the order of the dates is the service's to judge (it knows today).
+      ['<@U0MAYA01> away 2026-12-31 2026-12-21', { kind: 'away', action: 'set', from: '2026-12-31', to: '2026-12-21', delegate: 'U0MAYA01' }],
+    ] as const)('%j → %j', (text, expected) => {
+      expect(parseWorkitemsCommand(text)).toEqual(expected);
+    });
+
+    it('says the date format, and what is missing', () => {
+      expect(problemOf('away 21/12/2026 2026-12-31 <@U0MAYA01>')).toMatch(/^"21\/12\/2026" is not a date; dates are YYYY-MM-DD: `\/workitems away YYYY-MM-DD YYYY-MM-DD @person`/);
+      expect(problemOf('away 2026-12-21 2026-13-01 <@U0MAYA01>')).toMatch(/^"2026-13-01" is not a date/);
+      expect(problemOf('away 2026-12-21 2026-12-31')).toMatch(/^Name who covers for you with an @mention/);
+      expect(problemOf('away 2026-12-21 <@U0MAYA01>')).toMatch(/takes the first and last day away and a person/);
+      expect(problemOf('away <@U0MAYA01>')).toMatch(/needs the first and last day away/);
+      expect(problemOf('away off <@U0MAYA01>')).toBe('`away off` takes no @person.');
+    });
+  });
+
   describe('requesting access', () => {
     it.each([
       ['request', { kind: 'request' }],

@@ -2,8 +2,8 @@ import type { Button, KnownBlock } from '@slack/types';
 import { awaitsDecision, isCompletedApproval, sodViolations, type AccessRequestApproval } from '../approvals/accessRequestApproval';
 import { type Decision, WHOLE_ITEM } from '../decisions/decision';
 import type { ApprovalForwardHistory, CommentDto, PendingApproval, SodExemptCriteria, SodViolationContext } from '../isc/types';
-import { AR_ACTION, encodeValue, isValidId, listValue } from './actions';
-import { COMPACT_TEXT_CHARS, VALUE_CHARS, cardBlockId, commentLine, fitFullCard, listText, personName } from './cardParts';
+import { ACTION, AR_ACTION, encodeValue, isValidId, listValue } from './actions';
+import { COMPACT_TEXT_CHARS, ISC_UI_PAGES, VALUE_CHARS, cardBlockId, commentLine, fitFullCard, iscUiUrl, listText, personName } from './cardParts';
 import { decisionLine, settlingDecision } from './decisions';
 import { LIMITS, MESSAGE_BUDGET, actionsBlock, button, contextBlock, field, header, section } from './limits';
 import { escapeTruncate, plural } from './mrkdwn';
@@ -139,6 +139,7 @@ function buttons(m: Model): Button[] {
     );
   }
   if (m.opts.mode === 'compact' && isValidId(m.a.id)) out.push(button({ actionId: AR_ACTION.details, text: 'Details', value: value(m) }));
+  if (m.opts.iscUiBaseUrl) out.push(button({ actionId: ACTION.openInIsc, text: 'Open in ISC', url: iscUiUrl(m.opts.iscUiBaseUrl, ISC_UI_PAGES.accessRequestApprovals) }));
   return out;
 }
 

@@ -46,3 +46,14 @@ export function fitFullCard(head: KnownBlock[], parts: KnownBlock[][], tail: Kno
   const fit = fitBlocks(parts, room, (n) => `… ${plural(n, 'more part')} of this item did not fit here; open it in ISC to see everything`);
   return [...head, ...fit.blocks, ...tail];
 }
+
+/** The tenant UI's pages the cards link to (Approvals → Access Requests, Approvals → Other). */
+export const ISC_UI_PAGES = {
+  accessRequestApprovals: '/ui/d/approvals/access-request/requested-items',
+  genericApprovals: '/ui/d/approvals/other/requested-items',
+} as const;
+
+/** A page of the tenant's web UI. */
+export function iscUiUrl(iscUiBaseUrl: string, path: string): string {
+  return `${iscUiBaseUrl.replace(/\/+$/, '')}${path}`;
+}

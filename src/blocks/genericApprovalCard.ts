@@ -3,7 +3,7 @@ import { approvalName, assignedIdentityIds, commentRequired, isPendingApproval, 
 import type { Decision } from '../decisions/decision';
 import type { Approval, ApprovalIdentityRecord } from '../isc/types';
 import { ACTION, GA_ACTION, encodeValue, isValidId, listValue } from './actions';
-import { COMPACT_TEXT_CHARS, VALUE_CHARS, cardBlockId, commentLine, fitFullCard, listText, personName } from './cardParts';
+import { COMPACT_TEXT_CHARS, ISC_UI_PAGES, VALUE_CHARS, cardBlockId, commentLine, fitFullCard, iscUiUrl, listText, personName } from './cardParts';
 import { decisionLine, settlingDecision } from './decisions';
 import { LIMITS, MESSAGE_BUDGET, actionsBlock, button, contextBlock, field, header, section } from './limits';
 import { escapeTruncate } from './mrkdwn';
@@ -115,9 +115,9 @@ function buttons(m: Model): Button[] {
   }
   if (m.live) {
     out.push(button({ actionId: GA_ACTION.reassign, text: 'Reassign', value: value(m) }), button({ actionId: GA_ACTION.comment, text: 'Add comment', value: value(m) }));
-    if (m.notDecidable && m.opts.iscUiBaseUrl) out.push(button({ actionId: ACTION.openInIsc, text: 'Open in ISC', url: m.opts.iscUiBaseUrl }));
   }
   if (m.opts.mode === 'compact' && isValidId(m.a.id)) out.push(button({ actionId: GA_ACTION.details, text: 'Details', value: value(m) }));
+  if (m.opts.iscUiBaseUrl) out.push(button({ actionId: ACTION.openInIsc, text: 'Open in ISC', url: iscUiUrl(m.opts.iscUiBaseUrl, ISC_UI_PAGES.genericApprovals) }));
   return out;
 }
 

@@ -1,6 +1,7 @@
 import type { Button, KnownBlock } from '@slack/types';
 import type { ApprovalItemDetails, RemediationItemDetails, WorkItem } from '../isc/types';
 import { ACTION, encodeValue, isValidId, listValue } from './actions';
+import { iscUiUrl } from './cardParts';
 import { LIMITS, MESSAGE_BUDGET, actionsBlock, button, contextBlock, field, fitBlocks, header, section } from './limits';
 import { decisionLine, settlingDecision } from './decisions';
 import { escapeTruncate } from './mrkdwn';
@@ -21,7 +22,7 @@ const COMPACT_LIST_LINES = 2;
 
 /** The ISC web UI page of a work item: the one place to correct if SailPoint moves it. */
 export function iscWorkItemUrl(iscUiBaseUrl: string, workItemId: string): string {
-  return `${iscUiBaseUrl.replace(/\/+$/, '')}/ui/d/work-items/${encodeURIComponent(workItemId)}`;
+  return iscUiUrl(iscUiBaseUrl, `/ui/d/work-items/${encodeURIComponent(workItemId)}`);
 }
 
 const TYPE_LABELS: Record<string, string> = {

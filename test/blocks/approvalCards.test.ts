@@ -1,5 +1,5 @@
 import { COMPACT_AR_CARD_MAX_BLOCKS, renderAccessRequestCard } from '../../src/blocks/accessRequestCard';
-import { AR_ACTION, decodeApprovalValue, GA_ACTION } from '../../src/blocks/actions';
+import { ACTION, AR_ACTION, decodeApprovalValue, GA_ACTION } from '../../src/blocks/actions';
 import { COMPACT_GA_CARD_MAX_BLOCKS, renderGenericApprovalCard } from '../../src/blocks/genericApprovalCard';
 import { renderInboxItemDetail, renderInboxItemModal } from '../../src/blocks/inboxList';
 import { LIMITS, validateBlocks, validateMessage, validateView } from '../../src/blocks/limits';
@@ -56,7 +56,7 @@ describe('access-request card', () => {
       'Creates vendors and payment runs',
       '💬 “Covering payment runs” — Jane Doe',
     ]);
-    expect(actionIds(blocks)).toEqual([AR_ACTION.approveWithComment, AR_ACTION.reject, AR_ACTION.forward, AR_ACTION.details]);
+    expect(actionIds(blocks)).toEqual([AR_ACTION.approveWithComment, AR_ACTION.reject, AR_ACTION.forward, AR_ACTION.details, ACTION.openInIsc]);
   });
 
   it('plain Approve asks for nothing; with an SoD violation the only approve button opens the justification form, in both modes', () => {
@@ -80,7 +80,7 @@ describe('access-request card', () => {
 
   it('button values are compact, carry the list position, and decode', () => {
     const blocks = renderAccessRequestCard(accessRequest(), { ...compact, subjectSlackUserId: 'U0SUBJECT', list: { kind: 'pending', section: 'accessRequest', offset: 4 } });
-    for (const b of buttons(blocks)) {
+    for (const b of buttons(blocks).filter((b) => !b.url)) {
       expect(b.value.length).toBeLessThan(200);
       expect(decodeApprovalValue(b.value)).toEqual({ i: accessRequest().id, u: 'U0SUBJECT', list: { kind: 'pending', section: 'accessRequest', offset: 4 } });
     }
@@ -89,20 +89,20 @@ describe('access-request card', () => {
   it('once decided through the bot, or while ISC carries a decision out, or completed: who and when, no buttons', () => {
     const decided = renderAccessRequestCard(accessRequest({ actionInProcess: 'APPROVED' }), { ...full, decisions: { [WHOLE_ITEM]: { kind: 'approved', bySlackUserId: 'U0BOB', at: '2026-11-22T12:00:00Z' } } });
     expect(json(decided)).toMatch(/✅ Approved by <@U0BOB> · <!date\^1795348800\^[^>]+> — sent to ISC, which carries it out shortly/);
-    expect(actionIds(decided)).toEqual([]);
+    expect(actionIds(decided)).toEqual([ACTION.openInIsc]);
     const inProcess = renderAccessRequestCard(accessRequest({ actionInProcess: 'REJECTED' }), compact);
     expect(json(inProcess)).toContain('⏳ ISC is carrying out a rejection on this request');
-    expect(actionIds(inProcess)).toEqual([AR_ACTION.details]);
+    expect(actionIds(inProcess)).toEqual([AR_ACTION.details, ACTION.openInIsc]);
     const { removeDate: _r, ...pending } = accessRequest();
     const completed = renderAccessRequestCard({ ...pending, state: 'REJECTED', reviewedBy: { name: 'Bob Smith' }, modified: '2026-11-22T12:00:00Z' }, full);
     expect(json(completed)).toContain('❌ Rejected by Bob Smith in ISC');
-    expect(actionIds(completed)).toEqual([]);
+    expect(actionIds(completed)).toEqual([ACTION.openInIsc]);
   });
 
   it('a forward through the bot settles the card of the old approver, not of the new one', () => {
     const forwarded = { decisions: { [WHOLE_ITEM]: { kind: 'forwarded' as const, bySlackUserId: 'U0BOB', at: '2026-11-22T12:00:00Z', forwardedTo: { slackUserId: 'U0BEN', name: 'Ben' } } } };
     const item = accessRequest({ owner: { id: 'ben-id', name: 'Ben' } });
-    expect(actionIds(renderAccessRequestCard(item, { ...full, ...forwarded, subjectIdentityId: BOB }))).toEqual([]);
+    expect(actionIds(renderAccessRequestCard(item, { ...full, ...forwarded, subjectIdentityId: BOB }))).toEqual([ACTION.openInIsc]);
     expect(actionIds(renderAccessRequestCard(item, { ...full, ...forwarded, subjectIdentityId: 'ben-id' }))).toContain(AR_ACTION.approve);
     expect(json(renderAccessRequestCard(item, { ...full, ...forwarded, subjectIdentityId: BOB }))).toContain('➡️ Forwarded to <@U0BEN> by <@U0BOB>');
   });
@@ -138,10 +138,10 @@ describe('access-request card', () => {
     const text = mrkdwnTexts(detail.blocks).join('\n');
     expect(text).toMatch(/\n… and 9\d more comments \(open ISC for all\)/);
     expect(text).toMatch(/\n… and 5\d more forwards \(open ISC for all\)/);
-    expect(actionIds(detail.blocks)).toEqual([AR_ACTION.approve, AR_ACTION.approveWithComment, AR_ACTION.reject, AR_ACTION.forward]);
+    expect(actionIds(detail.blocks)).toEqual([AR_ACTION.approve, AR_ACTION.approveWithComment, AR_ACTION.reject, AR_ACTION.forward, ACTION.openInIsc]);
     // The largest keeps its buttons too.
     const most = renderInboxItemDetail({ kind: 'accessRequest', item: largest }, opts);
-    expect(actionIds(most.blocks)).toEqual([AR_ACTION.approveWithComment, AR_ACTION.reject, AR_ACTION.forward]);
+    expect(actionIds(most.blocks)).toEqual([AR_ACTION.approveWithComment, AR_ACTION.reject, AR_ACTION.forward, ACTION.openInIsc]);
   });
 
   it('says on the full card when ISC requires a reason to reject', () => {
@@ -154,7 +154,7 @@ describe('access-request card', () => {
     const blocks = renderAccessRequestCard(item, { ...full, budget: { blocks: 6, chars: 6000 } });
     expect(blocks.length).toBeLessThanOrEqual(6);
     expect(blocks[0].type).toBe('header');
-    expect(actionIds(blocks)).toEqual([AR_ACTION.approve, AR_ACTION.approveWithComment, AR_ACTION.reject, AR_ACTION.forward]);
+    expect(actionIds(blocks)).toEqual([AR_ACTION.approve, AR_ACTION.approveWithComment, AR_ACTION.reject, AR_ACTION.forward, ACTION.openInIsc]);
     expect(mrkdwnTexts(blocks).join('\n')).toMatch(/… \d+ more parts? of this item did not fit here; open it in ISC to see everything/);
   });
 });
@@ -181,7 +181,7 @@ describe('generic approval card', () => {
   it('not overdue: the due date alone; buttons Approve, Reject, Reassign, Add comment', () => {
     const blocks = renderGenericApprovalCard(genericApproval({ dueDate: '2026-12-01T09:00:00Z' }), compact);
     expect(mrkdwnTexts(blocks)[0]).toMatch(/\nDue <!date\^/);
-    expect(actionIds(blocks)).toEqual([GA_ACTION.approve, GA_ACTION.reject, GA_ACTION.reassign, GA_ACTION.comment, GA_ACTION.details]);
+    expect(actionIds(blocks)).toEqual([GA_ACTION.approve, GA_ACTION.reject, GA_ACTION.reassign, GA_ACTION.comment, GA_ACTION.details, ACTION.openInIsc]);
   });
 
   it('when the approval requires a comment to approve, Approve opens the form instead', () => {
@@ -190,6 +190,7 @@ describe('generic approval card', () => {
       GA_ACTION.reject,
       GA_ACTION.reassign,
       GA_ACTION.comment,
+      ACTION.openInIsc,
     ]);
   });
 
@@ -200,7 +201,7 @@ describe('generic approval card', () => {
     const item = genericApproval({ approvers: [bob, maya], assignedTo: [maya] });
     const decisions = { U0BOB: { kind: 'approved' as const, bySlackUserId: 'U0BOB', at: '2026-11-22T12:00:00Z' } };
     const bobs = renderGenericApprovalCard(item, { ...full, decisions, viewerSlackUserId: 'U0BOB', subjectIdentityId: BOB });
-    expect(actionIds(bobs)).toEqual([]);
+    expect(actionIds(bobs)).toEqual([ACTION.openInIsc]);
     expect(json(bobs)).toContain('✅ Approved by <@U0BOB>');
     expect(json(bobs)).toContain('⏳ Now waiting on Maya');
     const mayas = renderGenericApprovalCard(item, { ...full, decisions, viewerSlackUserId: 'U0MAYA', subjectIdentityId: 'maya-id', actingAs: 'own' });
@@ -212,11 +213,11 @@ describe('generic approval card', () => {
     const bob = { identityID: BOB, type: 'IDENTITY' as const, name: 'Bob Smith' };
     const item = genericApproval({ approvers: [bob, maya], assignedTo: [bob, maya] });
     const as = (actingAs?: 'own' | 'service' | 'connect') => renderGenericApprovalCard(item, { ...full, viewerSlackUserId: 'U0BOB', subjectIdentityId: BOB, iscUiBaseUrl: 'https://acme.identitynow.com', ...(actingAs ? { actingAs } : {}) });
-    expect(actionIds(as('own'))).toEqual([GA_ACTION.approve, GA_ACTION.reject, GA_ACTION.reassign, GA_ACTION.comment]);
+    expect(actionIds(as('own'))).toEqual([GA_ACTION.approve, GA_ACTION.reject, GA_ACTION.reassign, GA_ACTION.comment, ACTION.openInIsc]);
     for (const blocks of [as(), as('service')]) {
       expect(actionIds(blocks)).toEqual([GA_ACTION.reassign, GA_ACTION.comment, 'wi_open_in_isc']);
       expect(json(blocks)).toContain("👥 This approval has 2 approvers, and ISC would record a decision by the bot's service identity in one of their places, possibly not yours, which could complete it without the others. Decide it in ISC instead.");
-      expect(json(blocks)).toContain('"url":"https://acme.identitynow.com"');
+      expect(json(blocks)).toContain('"url":"https://acme.identitynow.com/ui/d/approvals/other/requested-items"');
     }
     expect(json(as('connect'))).toContain('Run `/workitems connect` to connect your ISC account');
     // One approver: the service identity decides in that one place.
@@ -230,7 +231,7 @@ describe('generic approval card', () => {
       full,
     );
     expect(json(blocks)).toContain('❌ Rejected by Bob Smith in ISC');
-    expect(actionIds(blocks)).toEqual([]);
+    expect(actionIds(blocks)).toEqual([ACTION.openInIsc]);
   });
 
   it('the largest approval stays within every Slack limit, escaped', () => {
@@ -251,5 +252,15 @@ describe('generic approval card', () => {
     expect(validateBlocks(card, LIMITS.messageBlocks)).toEqual([]);
     expectSafe(card);
     expect(validateView(renderInboxItemModal({ kind: 'generic', item: largestGeneric }, opts))).toEqual([]);
+  });
+});
+
+describe('Open in ISC', () => {
+  it('links each approval card to its page of the tenant UI, and only when the UI address is known', () => {
+    const link = (blocks: ReturnType<typeof renderAccessRequestCard>) => buttons(blocks).find((b) => b.action_id === ACTION.openInIsc)?.url;
+    expect(link(renderAccessRequestCard(accessRequest(), { ...opts, mode: 'compact', iscUiBaseUrl: 'https://acme.identitynow.com/' }))).toBe('https://acme.identitynow.com/ui/d/approvals/access-request/requested-items');
+    expect(link(renderGenericApprovalCard(genericApproval(), { ...opts, mode: 'full' }))).toBe('https://acme.identitynow.com/ui/d/approvals/other/requested-items');
+    expect(link(renderAccessRequestCard(accessRequest(), { ...opts, mode: 'full', iscUiBaseUrl: undefined }))).toBeUndefined();
+    expect(link(renderGenericApprovalCard(genericApproval(), { ...opts, mode: 'compact', iscUiBaseUrl: undefined }))).toBeUndefined();
   });
 });

@@ -3,7 +3,7 @@ import type { Logger } from '../log';
 import type { Metrics } from '../metrics/metrics';
 import { startSandboxTenant, type SandboxOptions, type SandboxTenant } from '../sandbox/tenant';
 import { createIscClient, type IscClientHandle } from './client';
-import type { RequestGate } from './rateLimiter';
+import type { RequestGate } from '../rateLimit/slotQueue';
 
 export interface IscConnection {
   isc: IscClientHandle;

@@ -30,7 +30,7 @@ export async function connectIsc(
   const isc = createIscClient({
     ...target,
     timeoutMs: config.isc.timeoutMs,
-    rateLimit: { requests: config.isc.rateLimitPer10s, perMs: 10_000 },
+    rateLimit: { requests: config.isc.rateLimitPer10s, perMs: 10_000, maxWaiting: config.isc.queueMax },
     limiter,
     metrics,
     versions: config.isc.versions,

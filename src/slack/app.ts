@@ -8,6 +8,7 @@ import { registerWorkitemsCommand } from './commands/workitems';
 import type { BotContext } from './context';
 import { InFlight } from './inFlight';
 import { SlackRouter } from './router';
+import { UserLimit } from './userLimit';
 import { metricsRoute, slackClientOptions, timeAcks } from './slackMetrics';
 import { slackLogger } from './slackLogger';
 import { registerAppHome } from './events/appHome';
@@ -73,7 +74,8 @@ export function createSlackApp(ctx: BotContext, bot?: { botId?: string; botUserI
   const onUser = subscriptions
     ? (userId: string) => setImmediate(() => void subscriptions.touch(userId).catch((e: unknown) => ctx.logger.warn('Could not subscribe a user to notifications', { userId, error: String(e) })))
     : undefined;
-  router.register(app, { inFlight, onUser, onError: (error) => unhandled(error instanceof Error ? error : new Error(String(error))) });
+  const reads = { waitMs: ctx.config.isc.readWaitMs, perUser: new UserLimit({ requests: ctx.config.slack.userRequestsPer10s, perMs: 10_000 }) };
+  router.register(app, { inFlight, onUser, reads, onError: (error) => unhandled(error instanceof Error ? error : new Error(String(error))) });
   app.error(async (error) => unhandled(error));
   return app;
 }

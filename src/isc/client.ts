@@ -21,8 +21,8 @@ export interface IscClientOptions {
   clientSecret: string;
   /** Per request; default 10000. */
   timeoutMs?: number;
-  /** Default 90 per 10000 ms (ISC allows 100 per 10 s per client id), with at most `maxWaiting` requests queued. */
-  rateLimit?: { requests: number; perMs: number; maxWaiting?: number };
+  /** Default 90 per 10000 ms (ISC allows 100 per 10 s per client id), with at most `maxWaiting` requests queued and `reserve` slots of each window kept for decisions. */
+  rateLimit?: { requests: number; perMs: number; maxWaiting?: number; reserve?: number };
   /** Paces requests instead of a limiter of this process from `rateLimit`: one shared by every replica. */
   limiter?: RequestGate;
   /** Default 3 (GET/HEAD on 5xx/network errors; any method on 429). */

@@ -3,7 +3,7 @@ import type { Logger } from '../log';
 import type { Metrics } from '../metrics/metrics';
 import { startSandboxTenant, type SandboxOptions, type SandboxTenant } from '../sandbox/tenant';
 import { createIscClient, type IscClientHandle } from './client';
-import type { RequestGate } from '../rateLimit/slotQueue';
+import { decisionReserve, type RequestGate } from '../rateLimit/slotQueue';
 
 export interface IscConnection {
   isc: IscClientHandle;
@@ -30,7 +30,7 @@ export async function connectIsc(
   const isc = createIscClient({
     ...target,
     timeoutMs: config.isc.timeoutMs,
-    rateLimit: { requests: config.isc.rateLimitPer10s, perMs: 10_000, maxWaiting: config.isc.queueMax },
+    rateLimit: { requests: config.isc.rateLimitPer10s, perMs: 10_000, maxWaiting: config.isc.queueMax, reserve: decisionReserve(config.isc.rateLimitPer10s) },
     limiter,
     metrics,
     versions: config.isc.versions,

@@ -9,6 +9,8 @@ export interface RateLimiterOptions {
   now?: () => number;
   /** How many callers may wait at once; default unbounded. */
   maxWaiting?: number;
+  /** Slots of each window only decisions may take; default none. */
+  reserve?: number;
   /** Calls `fire` after `ms` unless cancelled (the deadline of a queued caller); injectable for tests. */
   timer?: Timer;
 }
@@ -37,6 +39,7 @@ export class RateLimiter implements RequestGate, SlotSource {
         this.sleptUntil = Math.max(this.sleptUntil, until);
       },
       maxWaiting: options.maxWaiting,
+      reserve: options.reserve,
       timer: options.timer,
     });
   }
@@ -51,25 +54,26 @@ export class RateLimiter implements RequestGate, SlotSource {
     this.pausedUntil = Math.max(this.pausedUntil, this.now() + ms);
   }
 
-  async take(): Promise<number> {
+  async take(reserve = 0): Promise<number> {
     const now = this.now();
-    const wait = this.earliestAt(0, now) - now;
+    const wait = this.earliestAt(0, reserve, now) - now;
     if (wait <= 0) this.grants.push(now);
     return wait;
   }
 
-  async earliest(ahead: number): Promise<number> {
+  async earliest(ahead: number, reserve = 0): Promise<number> {
     const now = this.now();
-    return this.earliestAt(ahead, now) - now;
+    return this.earliestAt(ahead, reserve, now) - now;
   }
 
-  /** When the grant after `ahead` more could be made at the soonest: the window, then any pause. */
-  private earliestAt(ahead: number, now: number): number {
-    const { requests, perMs } = this.options;
+  /** When the grant after `ahead` more, leaving `reserve` free, could be made at the soonest: the window, then any pause. */
+  private earliestAt(ahead: number, reserve: number, now: number): number {
+    const { perMs } = this.options;
+    const limit = Math.max(1, this.options.requests - reserve);
     while (this.grants.length > 0 && this.grants[0] <= now - perMs) this.grants.shift();
-    // Grant number n (from the oldest in the window) must come perMs after grant n - requests.
+    // Grant number n (from the oldest in the window) must come perMs after grant n - limit.
     const n = this.grants.length + ahead;
-    const windowOpensAt = n < requests ? now : n - requests < this.grants.length ? this.grants[n - requests] + perMs : now + perMs;
+    const windowOpensAt = n < limit ? now : n - limit < this.grants.length ? this.grants[n - limit] + perMs : now + perMs;
     return Math.max(windowOpensAt, this.pausedUntil);
   }
 

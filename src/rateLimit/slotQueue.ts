@@ -30,15 +30,23 @@ export interface RequestGate {
   pause(ms: number): void;
 }
 
-/** Where the slots come from: a sliding window of this process, or one in Redis. */
+/**
+ * Where the slots come from: a sliding window of this process, or one in Redis. `reserve`: slots of
+ * the window the caller may not take (they are kept for more urgent callers).
+ */
 export interface SlotSource {
-  /** Takes a slot if one is free now and returns 0; else how many ms until one may be (taking none). */
-  take(): Promise<number>;
+  /** Takes a slot if one beyond `reserve` is free now and returns 0; else how many ms until one may be (taking none). */
+  take(reserve: number): Promise<number>;
   /**
-   * At the soonest, in how many ms a slot could be granted to a caller with `ahead` callers served
-   * before it (a lower bound: it takes none).
+   * At the soonest, in how many ms a slot beyond `reserve` could be granted to a caller with `ahead`
+   * callers served before it (a lower bound: it takes none).
    */
-  earliest(ahead: number): Promise<number>;
+  earliest(ahead: number, reserve: number): Promise<number>;
+}
+
+/** The slots of a window of `requests` that only decisions may take: a tenth. */
+export function decisionReserve(requests: number): number {
+  return Math.floor(requests / 10);
 }
 
 /** The caller could not get a slot before its deadline. It took none. */
@@ -77,6 +85,11 @@ export interface SlotQueueOptions {
   sleep: (ms: number) => Promise<void>;
   /** How many callers may wait at once; default unbounded. */
   maxWaiting?: number;
+  /**
+   * Slots of each window only decisions may take (default none): however many reads a flood brings,
+   * a click finds a slot at once instead of waiting for the window to pass.
+   */
+  reserve?: number;
   /** Calls `fire` after `ms` unless cancelled (a waiter's deadline); injectable for tests. */
   timer?: Timer;
 }
@@ -86,12 +99,14 @@ export interface SlotQueueOptions {
  * arrival order within a priority, so a burst drains evenly and a click never waits behind reads. The
  * queue is bounded: when full, a caller displaces the newest of a less urgent one, or is refused. A
  * caller that cannot be served by its deadline is refused as soon as that is known, and leaves the
- * queue at once, holding nothing.
+ * queue at once, holding nothing. Part of each window can be kept for decisions (`reserve`).
  */
 export class SlotQueue {
   private readonly lanes: Waiter[][] = Array.from({ length: LANES }, () => []);
   private waiting = 0;
   private pumping = false;
+  /** Ends the pump's wait early: a caller more urgent than the one it waits for has come. */
+  private wake?: { rank: number; now: () => void };
   private readonly maxWaiting: number;
   private readonly timer: Timer;
 
@@ -115,7 +130,7 @@ export class SlotQueue {
       if (this.opts.now() >= deadline) throw new SlotDeadlineError();
       const ahead = this.ahead(rank);
       // With nobody ahead the first take tells; otherwise the source says whether the turn can come in time.
-      if (ahead > 0 && this.opts.now() + (await this.source.earliest(ahead)) > deadline) throw new SlotDeadlineError();
+      if (ahead > 0 && this.opts.now() + (await this.source.earliest(ahead, this.reserveFor(rank))) > deadline) throw new SlotDeadlineError();
       signal?.throwIfAborted();
     }
     if (this.waiting >= this.maxWaiting && !this.displaceFor(rank)) throw new SlotQueueFullError(this.maxWaiting);
@@ -141,8 +156,13 @@ export class SlotQueue {
       signal?.addEventListener('abort', onAbort, { once: true });
       lane.push(waiter);
       this.waiting++;
+      if (this.wake && rank < this.wake.rank) this.wake.now();
       void this.pump();
     });
+  }
+
+  private reserveFor(rank: number): number {
+    return rank === RANK.decision ? 0 : (this.opts.reserve ?? 0);
   }
 
   /** Callers that would be served before one of this rank that arrives now. */
@@ -173,9 +193,10 @@ export class SlotQueue {
     this.pumping = true;
     try {
       while (this.waiting > 0) {
+        const rank = this.next()!.rank;
         let wait: number;
         try {
-          wait = await this.source.take();
+          wait = await this.source.take(this.reserveFor(rank));
         } catch (e) {
           // The source cannot say (Redis is down): the caller it was for is told, the next tries again.
           this.next()?.refuse(e);
@@ -186,12 +207,22 @@ export class SlotQueue {
           this.next()?.grant();
           continue;
         }
+        // Nobody waiting is more urgent than the first, so none can have a slot sooner.
         const freeAt = this.opts.now() + wait;
         for (const lane of this.lanes) for (const w of [...lane]) if (w.deadline < freeAt) w.refuse(new SlotDeadlineError());
-        if (this.waiting > 0) await this.opts.sleep(wait);
+        if (this.waiting > 0) await this.sleep(wait, this.next()!.rank);
       }
     } finally {
       this.pumping = false;
     }
+  }
+
+  /** Sleeps `ms`, or less when a caller more urgent than `rank` comes (a slot kept for it may be free). */
+  private async sleep(ms: number, rank: number): Promise<void> {
+    await new Promise<void>((resolve) => {
+      this.wake = { rank, now: resolve };
+      this.opts.sleep(ms).then(resolve, resolve);
+    });
+    this.wake = undefined;
   }
 }

@@ -6,7 +6,7 @@ import { storeError } from './redisStore';
 
 /**
  * A sliding-window log in a sorted set: grants older than the window are dropped, and a grant is
- * added only while fewer than the limit remain. Redis' own clock times every replica's grants, so
+ * added only while fewer than the limit (less any reserve) remain. Redis' own clock times every replica's grants, so
  * clock skew between hosts does not matter. Returns 0 when granted, else how long to wait (ms).
  * KEYS: grants, pause. ARGV: limit, window ms, a unique member.
  */
@@ -18,13 +18,15 @@ local paused = redis.call('PTTL', KEYS[2])
 if paused > 0 then return paused end
 local window = tonumber(ARGV[2])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
-if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[1]) then
+local count = redis.call('ZCARD', KEYS[1])
+if count < tonumber(ARGV[1]) then
   redis.call('ZADD', KEYS[1], now, ARGV[3])
   redis.call('PEXPIRE', KEYS[1], window)
   return 0
 end
-local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-return math.max(1, tonumber(oldest[2]) + window - now)`;
+-- The grant whose expiry brings the count below the limit.
+local first = redis.call('ZRANGE', KEYS[1], count - tonumber(ARGV[1]), count - tonumber(ARGV[1]), 'WITHSCORES')
+return math.max(1, tonumber(first[2]) + window - now)`;
 
 /**
  * In how many ms the grant after `ahead` more could be made at the soonest, taking none: grant number
@@ -69,6 +71,8 @@ export interface RedisRateLimiterOptions {
   logger: Logger;
   /** How many callers of this process may wait at once; default unbounded. */
   maxWaiting?: number;
+  /** Slots of each window only decisions may take; default none. */
+  reserve?: number;
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -105,7 +109,7 @@ export class RedisRateLimiter implements RequestGate, SlotSource {
     this.grantsKey = `isc-rate:${opts.clientId}:grants`;
     this.pauseKey = `isc-rate:${opts.clientId}:pause`;
     this.sleep = opts.sleep ?? defaultSleep;
-    this.queue = new SlotQueue(this, { now: Date.now, sleep: this.sleep, maxWaiting: opts.maxWaiting });
+    this.queue = new SlotQueue(this, { now: Date.now, sleep: this.sleep, maxWaiting: opts.maxWaiting, reserve: opts.reserve });
   }
 
   acquire(request?: SlotRequest): Promise<void> {
@@ -123,20 +127,24 @@ export class RedisRateLimiter implements RequestGate, SlotSource {
     return this.opts.perMs + (this.opts.guardMs ?? 250);
   }
 
-  async take(): Promise<number> {
+  private limitLeaving(reserve: number): number {
+    return Math.max(1, this.opts.requests - reserve);
+  }
+
+  async take(reserve = 0): Promise<number> {
     const local = this.pausedUntil - Date.now();
     if (local > 0) return local;
     try {
-      return Math.max(0, await this.commands.iscRateTakeSlot(this.grantsKey, this.pauseKey, this.opts.requests, this.windowMs, `${this.member}:${++this.seq}`));
+      return Math.max(0, await this.commands.iscRateTakeSlot(this.grantsKey, this.pauseKey, this.limitLeaving(reserve), this.windowMs, `${this.member}:${++this.seq}`));
     } catch (e) {
       throw storeError(e);
     }
   }
 
-  async earliest(ahead: number): Promise<number> {
+  async earliest(ahead: number, reserve = 0): Promise<number> {
     let shared: number;
     try {
-      shared = await this.commands.iscRateEarliest(this.grantsKey, this.pauseKey, this.opts.requests, this.windowMs, ahead);
+      shared = await this.commands.iscRateEarliest(this.grantsKey, this.pauseKey, this.limitLeaving(reserve), this.windowMs, ahead);
     } catch (e) {
       throw storeError(e);
     }

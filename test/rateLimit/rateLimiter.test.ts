@@ -253,3 +253,21 @@ describe('a read that could only be answered late', () => {
     expect(sleeps).toEqual([]);
   });
 });
+
+describe('a reserve for decisions', () => {
+  test('reads leave the reserved slots of the window free, and a decision arriving while they wait takes one at once', async () => {
+    const time = fakeTime();
+    const sleeps: number[] = [];
+    const limiter = new RateLimiter({ requests: 10, perMs: 10_000, reserve: 2, sleep: (ms) => (sleeps.push(ms), new Promise<void>(() => undefined)), now: time.now });
+    const granted: string[] = [];
+    for (let i = 0; i < 9; i++) void limiter.acquire({ priority: 'read' }).then(() => granted.push(`read ${i}`));
+    await new Promise((r) => setImmediate(r));
+    expect(granted).toHaveLength(8);
+    expect(sleeps).toEqual([10_000]);
+    await limiter.acquire({ priority: 'decision' });
+    await limiter.acquire({ priority: 'decision' });
+    expect(granted).toHaveLength(8);
+    const third = limiter.acquire({ priority: 'decision', deadline: 5_000 });
+    await expect(third).rejects.toBeInstanceOf(SlotDeadlineError);
+  });
+});

@@ -7,40 +7,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { ACTION, AR_ACTION, GA_ACTION, VIEW } from '../src/blocks/actions';
 import { FORWARD_FIELDS } from '../src/blocks/modals';
-import type { WorkItem } from '../src/isc/types';
 import { digestAndPolling, digestAndPollingNotes, digestAndPollingRows } from './digestPolling';
-import { click, command, homeOpened, iscRequestCount, pool, rssMiB, startBareBoltProcess, startBotProcess, startRig, submitView, summarise, TARGET, USER, type BotProcess, type Rig } from './lib';
+import { flood, floodRows, sustained } from './flood';
+import { addApprovals, click, command, homeOpened, iscRequestCount, pool, rssMiB, startBareBoltProcess, startBotProcess, startRig, submitView, summarise, TARGET, USER, type BotProcess, type Rig } from './lib';
 import type { PostResult } from '../test/support/slackStandIn';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const RAISED_LIMIT = { SAIL_RATE_LIMIT_PER_10S: '10000' };
 const COST_TARGETS: Record<string, string> = { list: '≤ 3 ISC (one list per kind)', pageTurn: '≤ 2 ISC', approve: '≤ 3 ISC' };
-
-let itemSeq = 0;
-/** Adds `n` pending approval work items for the bench user; returns their ids. */
-function addApprovals(rig: Rig, n: number): Array<{ w: string; a: string }> {
-  const owner = rig.sandbox.identityForEmail(USER.email);
-  return Array.from({ length: n }, () => {
-    const n = ++itemSeq;
-    const w = `b${n.toString(16).padStart(31, '0')}`;
-    const a = `c${n.toString(16).padStart(31, '0')}`;
-    const item: WorkItem = {
-      id: w,
-      name: `Bench access request ${n}`,
-      type: 'Approval',
-      state: 'Pending',
-      ownerId: owner.id,
-      ownerName: owner.name,
-      requesterDisplayName: 'Bench Requester',
-      created: new Date(Date.now() - n * 60_000).toISOString(),
-      description: 'Benchmark approval',
-      approvalItems: [{ id: a, application: 'GitHub', name: 'team', operation: 'Add', value: `bench-${n}`, state: 'Pending' }],
-      errors: [],
-    };
-    rig.sandbox.addWorkItem(item);
-    return { w, a };
-  });
-}
 
 async function waitUntil(predicate: () => boolean, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -366,8 +340,8 @@ function round<T extends Record<string, number>>(o: T): T {
   return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Math.round(v * 10) / 10])) as T;
 }
 
-/** `npm run bench -- --only cost,capacity`: the parts named (ack, cost, capacity, memory, digest); all by default. */
-const PARTS = ['ack', 'cost', 'capacity', 'memory', 'digest'] as const;
+/** `npm run bench -- --only cost,capacity`: the parts named (ack, cost, capacity, memory, digest, flood, sustained); all by default. */
+const PARTS = ['ack', 'cost', 'capacity', 'memory', 'digest', 'flood', 'sustained'] as const;
 type Part = (typeof PARTS)[number];
 
 function selectedParts(argv: string[]): Set<Part> {
@@ -403,6 +377,14 @@ async function main() {
     if (parts.has('memory')) {
       process.stderr.write('4/5 start-up and memory (50,000 mixed interactions, concurrency 25)…\n');
       results.startupAndMemory = await startupAndMemory(rig);
+    }
+    if (parts.has('flood')) {
+      process.stderr.write('flood: 12,000 mixed interactions from 3 users at 300/s, default ISC limit, and a fourth user approving…\n');
+      results.flood = await flood(rig);
+    }
+    if (parts.has('sustained')) {
+      process.stderr.write('sustained clicks: 2,000 per side, 25 always in flight, against a bare Bolt app, ISC 2 s…\n');
+      results.sustained = await sustained(rig);
     }
   } finally {
     await rig.close();
@@ -441,6 +423,7 @@ function printTable(r: Record<string, any>): void {
     lines.push(`| RSS over ${m.interactions.toLocaleString('en-US')} mixed interactions, 25 users, ${m.perS}/s (failed: ${m.failed}) | ${m.rssSamples.map((s: { interactions: number; rssMiB: number }) => `${s.interactions}: ${s.rssMiB}`).join(' → ')} MiB | ≤ 150 MiB at 50,000 |`);
     lines.push(`| RSS growth from 25,000 to 50,000 interactions | ${m.growth25kTo50kPct} % | ≤ 10 % |`);
   }
+  lines.push(...floodRows(r));
   if (r.digestAndPolling) {
     lines.push(...digestAndPollingRows(r.digestAndPolling));
     lines.push('', ...digestAndPollingNotes(r.digestAndPolling).map((note) => `- ${note}`));

@@ -11,7 +11,7 @@ let h: Harness;
 beforeEach(async () => {
   h = await startHarness({ SAIL_RATE_LIMIT_PER_10S: '30', SAIL_READ_WAIT_MS: String(READ_WAIT_MS), USER_REQUESTS_PER_10S: '1000' });
   // ISC takes a little while to answer, as it does.
-  h.fault = () => ({ delayMs: 50 });
+  h.fault = () => ({ kind: 'none', delayMs: 50 });
 });
 afterEach(() => h.close());
 

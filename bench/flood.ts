@@ -13,6 +13,7 @@ import type { PostResult } from '../test/support/slackStandIn';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const round1 = (n: number) => Math.round(n * 10) / 10;
+const failedPost = (): PostResult => ({ status: 0, body: '', ms: Number.NaN });
 
 const FLOOD = { interactions: 12_000, perS: 300, iscLatencyMs: 100, approveEveryMs: 500, answerWithinMs: 3_000, idleMs: 30_000 };
 const FLOODERS = [1, 2, 3].map((n) => ({ id: `U0FLOOD0${n}`, email: `flood${n}@example.com`, tz: 'UTC', name: `Flood ${n}` }));
@@ -62,7 +63,7 @@ export async function flood(rig: Rig) {
       if (wait > 1) await sleep(wait);
       if (performance.now() >= nextApproval && approvals.length < toApprove.length) {
         const id = `flood-approve-${approvals.length}`;
-        approvals.push({ id, at: performance.now(), ack: click(bot, rig, ACTION.approve, toApprove[approvals.length], id, APPROVER.id) });
+        approvals.push({ id, at: performance.now(), ack: click(bot, rig, ACTION.approve, toApprove[approvals.length], id, APPROVER.id).catch(failedPost) });
         nextApproval += FLOOD.approveEveryMs;
       }
       const user = FLOODERS[i % FLOODERS.length];
@@ -78,21 +79,25 @@ export async function flood(rig: Rig) {
             : kind === 'details'
               ? click(bot, rig, ACTION.details, item, id, user.id)
               : click(bot, rig, ACTION.pageNext, { k: 'pending', o: 5 + (i % 20), s: 'w' }, id, user.id);
-      sent.push({ id, kind, at, ack: ack.catch(() => ({ status: 0, body: '', ms: Number.NaN })) });
+      sent.push({ id, kind, at, ack: ack.catch(failedPost) });
       if ((i + 1) % 4_000 === 0) rss.push({ at: `${(i + 1).toLocaleString('en-US')} sent`, rssMiB: rssMiB(pid) });
     }
+    process.stderr.write(`    sent ${sent.length} in ${round1((performance.now() - started) / 1000)} s; waiting for their acks…\n`);
     const acks = await Promise.all(sent.map((s) => s.ack));
+    process.stderr.write(`    acked after ${round1((performance.now() - started) / 1000)} s\n`);
     const approveAcks = await Promise.all(approvals.map((a) => a.ack));
     // Everything has had its 3 s (and more) to be answered.
     await sleep(FLOOD.answerWithinMs + 2_000);
     rss.push({ at: 'end', rssMiB: rssMiB(pid) });
     const iscCalls = iscRequestCount(rig) - isc0;
-    const answerMs = sent.map((s) => (seen.at.get(s.id) ?? Number.POSITIVE_INFINITY) - s.at);
+    // A command refused for going too fast is answered in its ack; anything else through its response_url.
+    const answerMs = sent.map((s, i) => (acks[i].body ? acks[i].ms : (seen.at.get(s.id) ?? Number.POSITIVE_INFINITY) - s.at));
     const bodies = new Map(rig.slack.responses.filter((r) => r.id.startsWith('flood-')).map((r) => [r.id, JSON.stringify(r.body)]));
-    const told = (text: string) => sent.filter((s) => bodies.get(s.id)?.includes(text)).length;
+    const told = (text: string) => sent.filter((s, i) => (bodies.get(s.id) ?? acks[i].body).includes(text)).length;
     const approveMs = approvals.map((a) => (seen.at.get(a.id) ?? Number.POSITIVE_INFINITY) - a.at);
     const approved = approvals.filter((a) => /Approved by/.test(bodies.get(a.id) ?? '')).length;
     await sleep(FLOOD.idleMs);
+    if (bot.child.exitCode !== null) throw new Error(`the bot exited during the flood:\n${bot.output.join('').slice(-3000)}`);
     rss.push({ at: `after ${FLOOD.idleMs / 1000} s idle`, rssMiB: rssMiB(pid) });
     return {
       interactions: FLOOD.interactions,

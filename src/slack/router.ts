@@ -120,12 +120,14 @@ function readListener<A>(listener: Listener<A>, userId: string | undefined, read
   return (args) => withRequestPriority('read', () => (deadline === undefined ? listener(args) : withRequestDeadline(deadline, () => listener(args))));
 }
 
-function tooFast(limit: UserLimit): Listener<{ ack?: () => Promise<void>; respond?: RespondFn; body?: { view?: { type?: string } } }> {
+function tooFast(limit: UserLimit): Listener<{ ack?: (response?: unknown) => Promise<void>; respond?: RespondFn; command?: unknown; body?: { view?: { type?: string } } }> {
   const { requests, perMs } = limit.opts;
-  return async ({ ack, respond, body }) => {
+  const notice = renderNotice(`You're going faster than the bot can keep up with: at most ${requests} commands, page turns and refreshes in ${perMs / 1000} seconds. Wait a few seconds and try again.`, 'info');
+  return async ({ ack, respond, command, body }) => {
+    // A command's ack carries the answer: no call to Slack at all for a request refused in a flood.
+    if (command) return ack?.({ ...notice, response_type: 'ephemeral' });
     await ack?.();
     if (!respond || body?.view?.type === 'home') return;
-    const notice = renderNotice(`You're going faster than the bot can keep up with: at most ${requests} commands, page turns and refreshes in ${perMs / 1000} seconds. Wait a few seconds and try again.`, 'info');
     await respond({ ...notice, response_type: 'ephemeral', replace_original: false });
   };
 }

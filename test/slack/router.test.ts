@@ -234,13 +234,17 @@ describe('SlackRouter', () => {
       expect(seen).toEqual({ approve: decision, form: decision, next: read, command: read, home: read });
     });
 
-    it("acks a user's reads over the limit and tells them to slow down, without running them; decisions and other users go on", async () => {
+    it("answers a user's reads over the limit without running them (a command in its ack, a page turn through its response_url); decisions and other users go on", async () => {
       const router = new SlackRouter();
       const ran: string[] = [];
       router.command('/workitems', async (args) => {
         await args.ack();
         ran.push(`command ${args.context.userId}`);
       });
+      router.action('wi_page_next', async (args) => {
+        await args.ack();
+        ran.push('next');
+      }, 'read');
       router.action('wi_approve', async (args) => {
         await args.ack();
         ran.push('approve');
@@ -249,15 +253,18 @@ describe('SlackRouter', () => {
       const dispatch = registered(router, { inFlight, reads: { waitMs: 2_000, perUser: new UserLimit({ requests: 2, perMs: 10_000 }) } });
       const told: Array<Record<string, unknown>> = [];
       const respond = async (msg: Record<string, unknown>) => void told.push(msg);
-      const ack = jest.fn(noop);
-      for (let i = 0; i < 4; i++) await dispatch({ ...withUser(slashCommand('/workitems', ack), 'U1'), respond });
+      const acked: unknown[] = [];
+      const ack = jest.fn(async (response?: unknown) => void acked.push(response));
+      for (let i = 0; i < 3; i++) await dispatch({ ...withUser(slashCommand('/workitems', ack), 'U1'), respond });
+      await dispatch({ ...withUser(click('wi_page_next', ack), 'U1'), respond });
       for (let i = 0; i < 3; i++) await dispatch(withUser(click('wi_approve', ack), 'U1'));
       await dispatch({ ...withUser(slashCommand('/workitems', ack), 'U2'), respond });
       await settled(inFlight);
       expect(ack).toHaveBeenCalledTimes(8);
       expect(ran.sort()).toEqual(['approve', 'approve', 'approve', 'command U1', 'command U1', 'command U2']);
-      expect(told).toHaveLength(2);
-      expect(told[0]).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('at most 2 commands, page turns and refreshes in 10 seconds') });
+      const slowDown = { response_type: 'ephemeral', text: expect.stringContaining('at most 2 commands, page turns and refreshes in 10 seconds') };
+      expect(acked.filter(Boolean)).toEqual([expect.objectContaining(slowDown)]);
+      expect(told).toEqual([expect.objectContaining({ ...slowDown, replace_original: false })]);
     });
   });
 });

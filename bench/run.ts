@@ -9,6 +9,7 @@ import { ACTION, AR_ACTION, GA_ACTION, VIEW } from '../src/blocks/actions';
 import { FORWARD_FIELDS } from '../src/blocks/modals';
 import { digestAndPolling, digestAndPollingNotes, digestAndPollingRows } from './digestPolling';
 import { flood, floodRows, sustained } from './flood';
+import { requestOptions, requestOptionsRow } from './requestOptions';
 import { addApprovals, click, command, homeOpened, iscRequestCount, pool, rssMiB, startBareBoltProcess, startBotProcess, startRig, submitView, summarise, TARGET, USER, type BotProcess, type Rig } from './lib';
 import type { PostResult } from '../test/support/slackStandIn';
 
@@ -340,8 +341,8 @@ function round<T extends Record<string, number>>(o: T): T {
   return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Math.round(v * 10) / 10])) as T;
 }
 
-/** `npm run bench -- --only cost,capacity`: the parts named (ack, cost, capacity, memory, digest, flood, sustained); all by default. */
-const PARTS = ['ack', 'cost', 'capacity', 'memory', 'digest', 'flood', 'sustained'] as const;
+/** `npm run bench -- --only cost,capacity`: the parts named (ack, cost, capacity, memory, digest, requests, flood, sustained); all by default. */
+const PARTS = ['ack', 'cost', 'capacity', 'memory', 'digest', 'requests', 'flood', 'sustained'] as const;
 type Part = (typeof PARTS)[number];
 
 function selectedParts(argv: string[]): Set<Part> {
@@ -377,6 +378,10 @@ async function main() {
     if (parts.has('memory')) {
       process.stderr.write('4/5 start-up and memory (50,000 mixed interactions, concurrency 25)…\n');
       results.startupAndMemory = await startupAndMemory(rig);
+    }
+    if (parts.has('requests')) {
+      process.stderr.write('6/6 Request access options while typing (ISC 300 ms)…\n');
+      results.requestOptions = await requestOptions(rig);
     }
     if (parts.has('flood')) {
       process.stderr.write('flood: 12,000 mixed interactions from 3 users at 300/s, default ISC limit, and a fourth user approving…\n');
@@ -423,6 +428,7 @@ function printTable(r: Record<string, any>): void {
     lines.push(`| RSS over ${m.interactions.toLocaleString('en-US')} mixed interactions, 25 users, ${m.perS}/s (failed: ${m.failed}) | ${m.rssSamples.map((s: { interactions: number; rssMiB: number }) => `${s.interactions}: ${s.rssMiB}`).join(' → ')} MiB | ≤ 150 MiB at 50,000 |`);
     lines.push(`| RSS growth from 25,000 to 50,000 interactions | ${m.growth25kTo50kPct} % | ≤ 10 % |`);
   }
+  if (r.requestOptions) lines.push(requestOptionsRow(r.requestOptions));
   lines.push(...floodRows(r));
   if (r.digestAndPolling) {
     lines.push(...digestAndPollingRows(r.digestAndPolling));

@@ -26,6 +26,9 @@ import { RedisRateLimiter } from './store/redisRateLimiter';
 import { RedisStateStore } from './store/redisStore';
 import type { StateStore } from './store/store';
 import { IdentityDirectory } from './workitems/identityDirectory';
+import { RequestService } from './requests/requestService';
+import { RequestWatch } from './requests/requestWatch';
+import { SlackSender } from './notify/slackSender';
 
 export interface RunningBot {
   app: App;
@@ -49,7 +52,7 @@ const CUT_OFF_NOTICE_MS = 3_000;
 
 /** Builds every service from the validated config and starts the Slack app (and the sandbox tenant when configured). */
 export async function startBot(config: Config, logger: Logger = createLogger(config.logLevel, writeToStderr, config.logFormat)): Promise<RunningBot> {
-  for (const secret of [config.isc.clientSecret, config.slack.botToken, config.slack.signingSecret, config.slack.appToken]) registerSecret(secret);
+  for (const secret of [config.isc.clientSecret, config.slack.botToken, config.slack.signingSecret, config.slack.appToken, config.requests.triggerSecret]) registerSecret(secret);
   const linkingConfig = config.auth.mode === 'service' ? undefined : config.auth.linking;
   for (const secret of [linkingConfig?.oauthClientSecret, linkingConfig?.tokenEncryptionKey.toString('base64')]) registerSecret(secret);
 
@@ -73,6 +76,7 @@ export async function startBot(config: Config, logger: Logger = createLogger(con
     ttlMs: config.identityCacheTtlMs,
     logger,
   });
+  const auditTrail = new AuditTrail(audit, { logger, serviceClientId: config.isc.clientId });
   const linking = createAccountLinking(config, { isc, store, directory, logger, iscBaseUrl });
   // The services tell the notifier about every action (so DMs follow their items); the notifier is built from the services.
   const services = createInboxServices(
@@ -84,13 +88,20 @@ export async function startBot(config: Config, logger: Logger = createLogger(con
       logger,
       acting: linking,
       iscTimeoutMs: config.isc.timeoutMs,
-      audit: new AuditTrail(audit, { logger, serviceClientId: config.isc.clientId }),
+      audit: auditTrail,
     },
     (entry, decisions) => notifier.itemChanged(entry, decisions),
   );
   let leadership: Leadership | undefined;
   const background = () => (leadership ? (leadership.isLeader ? 'leader' : 'standby') : 'single');
-  const ctx: BotContext = { config, isc, ...services, directory, store, audit, logger, now: () => new Date(), iscHealth: () => isc.checkHealth(), linking, background, metrics };
+  const watch = new RequestWatch({
+    store,
+    isc,
+    dms: new SlackSender({ client: createNotificationClient(config.slack, logger, metrics), sleep: (ms) => new Promise((r) => setTimeout(r, ms)), logger, metrics }),
+    logger,
+  });
+  const requests = new RequestService({ isc, directory, acting: linking, store, audit: auditTrail, watch, logger });
+  const ctx: BotContext = { config, isc, ...services, requests, directory, store, audit, logger, now: () => new Date(), iscHealth: () => isc.checkHealth(), linking, background, metrics };
   const notifier = new Notifier(ctx, { slack: createNotificationClient(config.slack, logger, metrics) });
   const inFlight = new InFlight();
   const app = createSlackApp({ ...ctx, notifier }, workspace, inFlight);
@@ -106,12 +117,13 @@ export async function startBot(config: Config, logger: Logger = createLogger(con
   // The background work (notification polling and reminders, the digest schedule) runs on one replica.
   const startBackground = () => {
     notifier.start();
+    watch.start(config.requests.followIntervalMs);
     if (digest) void digest.start();
   };
   // Stepping down does not wait for a digest under way (it posts by itself, once: its slot is
   // claimed), so the lease goes to another replica at once; a shutdown waits for it before exiting.
   const stopBackground = async () => {
-    await notifier.stopPolling();
+    await Promise.all([notifier.stopPolling(), watch.stop()]);
     digest?.disarm();
   };
   if (config.redis) {

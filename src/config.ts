@@ -84,6 +84,16 @@ export interface AuditConfig {
   retentionDays: number;
 }
 
+export interface RequestsConfig {
+  /** How often the leader reads the status of the requests made through the bot (REQUEST_FOLLOW_SECONDS). */
+  followIntervalMs: number;
+  /**
+   * ISC_TRIGGER_SECRET: the bearer token (or basic-auth password) ISC's event triggers send to
+   * /isc/triggers; the endpoint is off without it.
+   */
+  triggerSecret?: string;
+}
+
 export interface RedisConfig {
   /** redis:// or rediss:// (TLS), with user, password and database number as needed. */
   url: string;
@@ -100,6 +110,7 @@ export interface Config {
   digest: DigestConfig;
   notify: NotifyConfig;
   audit: AuditConfig;
+  requests: RequestsConfig;
   /** Slack user id or email → ISC identity id, from the IDENTITY_MAP file. */
   identityMap: ReadonlyMap<string, string>;
   /** The file store's directory (without REDIS_URL). */
@@ -323,6 +334,17 @@ function readRedis(r: EnvReader): RedisConfig | undefined {
   return { url, keyPrefix, leaseMs: r.integer('LEADER_LEASE_SECONDS', 15, 3, 300) * 1000 };
 }
 
+/** Long enough that it cannot be guessed: ISC sends it with every event. */
+const TRIGGER_SECRET_MIN = 24;
+
+function readRequests(r: EnvReader): RequestsConfig {
+  const triggerSecret = r.optional('ISC_TRIGGER_SECRET');
+  if (triggerSecret !== undefined && triggerSecret.length < TRIGGER_SECRET_MIN) {
+    r.problems.push(`ISC_TRIGGER_SECRET must be at least ${TRIGGER_SECRET_MIN} characters (e.g. openssl rand -hex 32)`);
+  }
+  return { followIntervalMs: r.integer('REQUEST_FOLLOW_SECONDS', 60, 15, 3600) * 1000, ...(triggerSecret ? { triggerSecret } : {}) };
+}
+
 function readNotify(r: EnvReader): NotifyConfig {
   const users = readSlackUsersOrEmails(r, 'NOTIFY_USERS');
   const quiet = r.optional('QUIET_HOURS') ?? '20:00-08:00';
@@ -411,6 +433,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     digest: readDigest(r),
     notify: readNotify(r),
     audit: { retentionDays: r.integer('AUDIT_RETENTION_DAYS', 400, 1, 3650) },
+    requests: readRequests(r),
     identityMap: readIdentityMap(r, r.optional('IDENTITY_MAP'), cwd),
     dataDir: path.resolve(cwd, r.optional('DATA_DIR') ?? './data'),
     redis: readRedis(r),

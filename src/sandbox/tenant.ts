@@ -42,6 +42,7 @@ import {
 } from './api';
 import { accessRequestApprovalRoutes, AccessRequestApprovalStore, type AccessRequestApprovalRecord } from './accessRequestApprovals';
 import { demoApprovalsFor, seedAccessRequestApprovals, seedGenericApprovals } from './approvalSeed';
+import { accessRequestRoutes, AccessRequestStore } from './accessRequests';
 import { genericApprovalRoutes, GenericApprovalStore } from './genericApprovals';
 import { createSeed, demoIdentity, demoWorkItemsFor, FIRST_DYNAMIC_ID, sandboxId, SEED_IDENTITIES, type SandboxIdKind } from './seed';
 
@@ -176,6 +177,7 @@ class SandboxState {
   private readonly counters = new Map<SandboxIdKind, number>();
   readonly accessRequests: AccessRequestApprovalStore;
   readonly genericApprovals: GenericApprovalStore;
+  readonly requests: AccessRequestStore;
 
   constructor(private readonly now: () => Date) {
     const start = now();
@@ -186,6 +188,7 @@ class SandboxState {
     const identity = (id: string) => this.identities.get(id);
     this.accessRequests = new AccessRequestApprovalStore(now, identity);
     this.genericApprovals = new GenericApprovalStore(now, identity, () => this.newId('comment'));
+    this.requests = new AccessRequestStore(now, identity, this.accessRequests, this.newId);
     for (const a of seedAccessRequestApprovals(start)) this.accessRequests.add(a);
     for (const g of seedGenericApprovals(start)) this.genericApprovals.add(g);
   }
@@ -494,6 +497,7 @@ function routes(state: SandboxState): Route[] {
     },
     ...accessRequestApprovalRoutes(state.accessRequests, ACCESS_REQUEST_APPROVALS),
     ...genericApprovalRoutes(state.genericApprovals, GENERIC_APPROVALS),
+    ...accessRequestRoutes(state.requests),
   ];
 }
 

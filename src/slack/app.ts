@@ -1,9 +1,12 @@
 import { App } from '@slack/bolt';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { oauthCallbackRoute } from '../auth/callbackRoute';
+import { triggerRoute } from '../requests/triggerRoute';
 import { registerApprovalActions } from './actions/approvalActions';
 import { registerTaskActions } from './actions/taskActions';
 import { registerWorkItemActions } from './actions/workItemActions';
+import { registerRequestActions } from './actions/requestActions';
+import { registerRequestViews } from './views/requestViews';
 import { registerWorkitemsCommand } from './commands/workitems';
 import type { BotContext } from './context';
 import { InFlight } from './inFlight';
@@ -51,7 +54,9 @@ export function createSlackApp(ctx: BotContext, bot?: { botId?: string; botUserI
     // In Socket Mode Bolt serves custom routes on installerOptions.port.
     installerOptions: socketMode ? { port: slack.port } : undefined,
     // The OAuth callback needs app.client, which exists by the time a browser comes back.
-    customRoutes: [healthRoute(ctx), ...(ctx.metrics ? [metricsRoute(ctx.metrics)] : []), ...(ctx.linking ? [oauthCallbackRoute({ flow: ctx.linking.flow, slack: () => app.client, logger: ctx.logger })] : [])],
+    customRoutes: [healthRoute(ctx), ...(ctx.metrics ? [metricsRoute(ctx.metrics)] : []), ...(ctx.linking ? [oauthCallbackRoute({ flow: ctx.linking.flow, slack: () => app.client, logger: ctx.logger })] : []),
+      ...(ctx.config.requests.triggerSecret ? [triggerRoute({ secret: ctx.config.requests.triggerSecret, reread: (ids) => ctx.requests.reread(ids), logger: ctx.logger })] : []),
+    ],
     clientOptions: slackClientOptions(slack, ctx.metrics),
     logger: slackLogger(ctx.logger, 'bolt'),
     // Bolt's default conversation store is unused here, yet costs every request a lookup that rejects with a new Error.
@@ -66,6 +71,8 @@ export function createSlackApp(ctx: BotContext, bot?: { botId?: string; botUserI
   registerTaskActions(router, ctx);
   registerWorkItemViews(router, ctx);
   registerApprovalViews(router, ctx);
+  registerRequestActions(router, ctx);
+  registerRequestViews(router, ctx);
   registerAppHome(router, ctx);
   const unhandled = (error: Error) => ctx.logger.error('Unhandled error in a Slack listener', { error: error.message, code: (error as { code?: string }).code });
   // Whoever uses the bot (a command, the Home tab, a button) gets notification DMs, unless they opted

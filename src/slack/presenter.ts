@@ -124,11 +124,12 @@ export class Presenter {
     const subject = await this.ctx.service.subjectIdentity(userId);
     if ('message' in subject) return renderHome({ page: emptyInboxPage(START, LIST_PAGE_SIZE), opts, notice: subject.message, authModeLine });
     // Opening the tab reads the work items; the other kinds come from the inbox's short cache when it has them.
-    const [summary, page] = await Promise.all([
+    const [summary, page, requests] = await Promise.all([
       this.ctx.service.summary(subject.identity.id).catch(() => undefined),
       this.ctx.inbox.page(subject.identity.id, start, LIST_PAGE_SIZE, { fresh }),
+      this.ctx.requests.list(userId, { fresh }).catch(() => undefined),
     ]);
-    return renderHome({ summary, page, opts, notice, authModeLine });
+    return renderHome({ summary, page, opts, notice, authModeLine, requests: requests && 'statuses' in requests ? requests : undefined });
   }
 
   async publishHome(client: WebClient, userId: string, start: InboxPosition = START, notice?: string, fresh = false): Promise<void> {

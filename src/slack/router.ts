@@ -3,10 +3,14 @@ import type {
   AnyMiddlewareArgs,
   App,
   BlockAction,
+  BlockSuggestion,
+  GlobalShortcut,
   RespondFn,
   SlackActionMiddlewareArgs,
   SlackCommandMiddlewareArgs,
   SlackEventMiddlewareArgs,
+  SlackOptionsMiddlewareArgs,
+  SlackShortcutMiddlewareArgs,
   SlackViewMiddlewareArgs,
   ViewSubmitAction,
 } from '@slack/bolt';
@@ -21,6 +25,9 @@ export type ActionArgs<A extends BlockAction = BlockAction> = ListenerArgs<Slack
 export type ViewSubmitArgs = ListenerArgs<SlackViewMiddlewareArgs<ViewSubmitAction>>;
 export type CommandArgs = ListenerArgs<SlackCommandMiddlewareArgs>;
 export type HomeOpenedArgs = ListenerArgs<SlackEventMiddlewareArgs<'app_home_opened'>>;
+/** An external select asking for its options (`block_suggestion`): the ack carries them. */
+export type OptionsArgs = ListenerArgs<SlackOptionsMiddlewareArgs<'block_suggestion'>> & { options: BlockSuggestion };
+export type ShortcutArgs = ListenerArgs<SlackShortcutMiddlewareArgs<GlobalShortcut>>;
 
 type Listener<A> = (args: A) => Promise<void>;
 
@@ -35,6 +42,8 @@ export type Lane = 'decision' | 'read';
 interface Route<A> {
   listener: Listener<A>;
   lane: Lane;
+  /** A read the user's limit does not count. */
+  uncounted?: boolean;
 }
 
 export interface RouterOptions {
@@ -49,8 +58,8 @@ export interface RouterOptions {
 }
 
 /**
- * Every listener of the bot: buttons by action id, forms by callback id, the slash command and the
- * Home tab, dispatched from one Bolt middleware. Bolt runs the matchers of every listener registered
+ * Every listener of the bot: buttons by action id, forms by callback id, option loads by action id,
+ * global shortcuts by callback id, the slash command and the Home tab, dispatched from one Bolt middleware. Bolt runs the matchers of every listener registered
  * with it for every request before the one that matches can ack (a Bolt listener per button made
  * every click's ack wait for twenty); a map lookup does not. An action or form no listener knows (a
  * button of an older card) is only acked; any other request goes on to Bolt, which has no listener
@@ -60,6 +69,8 @@ export class SlackRouter {
   private readonly actions = new Map<string, Route<ActionArgs>>();
   private readonly views = new Map<string, Route<ViewSubmitArgs>>();
   private readonly commands = new Map<string, Route<CommandArgs>>();
+  private readonly optionLoaders = new Map<string, Route<OptionsArgs>>();
+  private readonly shortcuts = new Map<string, Route<ShortcutArgs>>();
   private homeOpened?: Route<HomeOpenedArgs>;
 
   /** A button or menu; `lane` is `read` for one that only shows something (a page turn, details). */
@@ -78,6 +89,19 @@ export class SlackRouter {
     this.commands.set(name, { listener, lane: 'read' });
   }
 
+  /** The options of an external select, by its action id. */
+  options(actionId: string, listener: Listener<OptionsArgs>): void {
+    if (this.optionLoaders.has(actionId)) throw new Error(`Two option loaders for ${actionId}`);
+    // A read, but one per keystroke: not counted against the user's limit.
+    this.optionLoaders.set(actionId, { listener, lane: 'read', uncounted: true });
+  }
+
+  /** A global shortcut, by its callback id. */
+  shortcut(callbackId: string, listener: Listener<ShortcutArgs>): void {
+    if (this.shortcuts.has(callbackId)) throw new Error(`Two listeners for the shortcut ${callbackId}`);
+    this.shortcuts.set(callbackId, { listener, lane: 'decision' });
+  }
+
   appHomeOpened(listener: Listener<HomeOpenedArgs>): void {
     if (this.homeOpened) throw new Error('Two listeners for app_home_opened');
     this.homeOpened = { listener, lane: 'read' };
@@ -89,7 +113,7 @@ export class SlackRouter {
       if (onUser && userId) onUser(userId);
       const route = this.routeFor(args);
       if (route === undefined) return args.next();
-      const listener = route && (route.lane === 'read' ? readListener(route.listener, userId, reads) : decisionListener(route.listener));
+      const listener = route && (route.lane === 'read' ? readListener(route, userId, reads) : decisionListener(route.listener));
       return detach(listener as Listener<unknown> | null, args as typeof args & BoltOnly, inFlight, onError);
     });
   }
@@ -99,6 +123,9 @@ export class SlackRouter {
     if ('action' in args && args.body.type === 'block_actions') return this.actions.get((args.action as BlockAction['actions'][number]).action_id) ?? null;
     if ('view' in args && args.body.type === 'view_submission') return this.views.get(args.view.callback_id) ?? null;
     if ('command' in args) return this.commands.get(args.command.command);
+    // An option load nobody answers is acked with no options; a shortcut nobody knows, only acked.
+    if ('options' in args && args.body.type === 'block_suggestion') return this.optionLoaders.get((args.body as BlockSuggestion).action_id) ?? null;
+    if ('shortcut' in args && args.body.type === 'shortcut') return this.shortcuts.get((args.body as GlobalShortcut).callback_id) ?? null;
     if ('event' in args && args.event.type === 'app_home_opened') return this.homeOpened;
     return undefined;
   }
@@ -114,9 +141,9 @@ function decisionListener<A>(listener: Listener<A>): Listener<A> {
  * acked and the user told to slow down (where there is somewhere to tell them: not on the Home tab,
  * which keeps what it shows).
  */
-function readListener<A>(listener: Listener<A>, userId: string | undefined, reads: RouterOptions['reads']): Listener<A> {
+function readListener<A>({ listener, uncounted }: Route<A>, userId: string | undefined, reads: RouterOptions['reads']): Listener<A> {
   const deadline = reads && Date.now() + reads.waitMs;
-  if (userId && reads?.perUser && !reads.perUser.take(userId)) return tooFast(reads.perUser) as Listener<A>;
+  if (userId && !uncounted && reads?.perUser && !reads.perUser.take(userId)) return tooFast(reads.perUser) as Listener<A>;
   return (args) => withRequestPriority('read', () => (deadline === undefined ? listener(args) : withRequestDeadline(deadline, () => listener(args))));
 }
 

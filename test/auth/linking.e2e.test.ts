@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { LinkedAccounts, mismatchKey } from '../../src/auth/linkedAccounts';
 import { TokenCipher } from '../../src/auth/tokenCrypto';
 import { ACTION, VIEW } from '../../src/blocks/actions';
+import { REQUEST_ACTION, REQUEST_FIELDS, REQUEST_VIEW, requestableValue } from '../../src/blocks/requestAccess';
+import { SANDBOX_REQUESTABLES } from '../../src/sandbox/accessRequests';
 import { SEED_APPROVAL_ITEMS as A, SEED_IDENTITIES, SEED_WORK_ITEMS as W } from '../../src/sandbox/seed';
 import type { FileStateStore } from '../../src/store/fileStore';
 import { forwardFormValues, startHarness, TOKEN_ENCRYPTION_KEY, USERS, type Harness } from '../support/botHarness';
@@ -128,6 +130,27 @@ describe('AUTH_MODE=linked', () => {
       [W.adaRemediation, 200, ada.id],
       [benItem, 200, ben.id],
     ]);
+  });
+
+  it('a linked requester asks for access as themselves; for someone else ISC decides (its 403 is shown, nothing is requested)', async () => {
+    await connect(USERS.ben.id, ben.email);
+    await h.command(USERS.ben.id, 'request vpn', `cmd-${++seq}`);
+    await h.slack.waitFor(() => h.slack.callsTo('views.update').length > 0);
+    const form = h.slack.callsTo('views.update')[0].args.view as Record<string, any>;
+    // A linked requester gets the For picker, set to themselves.
+    expect(form.blocks.find((b: Record<string, any>) => b.block_id === REQUEST_FIELDS.forBlock).element).toMatchObject({ type: 'users_select', initial_user: USERS.ben.id });
+    const vpn = SANDBOX_REQUESTABLES.find((r) => r.name === 'VPN Access')!;
+    const values = (forUser: string) => ({
+      [REQUEST_FIELDS.accessBlock]: { [REQUEST_ACTION.access]: { type: 'multi_external_select', selected_options: [{ value: requestableValue({ type: vpn.type!, id: vpn.id! }) }] } },
+      [REQUEST_FIELDS.justificationBlock]: { [REQUEST_FIELDS.justificationAction]: { type: 'plain_text_input', value: 'Remote work' } },
+      [REQUEST_FIELDS.forBlock]: { [REQUEST_FIELDS.forAction]: { type: 'users_select', selected_user: forUser } },
+    });
+    await h.submitView(USERS.ben.id, { id: 'VFOR', callback_id: REQUEST_VIEW.request, private_metadata: form.private_metadata, state: { values: values(USERS.ada.id) } });
+    await h.slack.waitFor(() => h.slack.callsTo('views.update').some((c) => json(c.args).includes('ISC does not let you request for this person')));
+    expect(mutations().filter((m) => m.path === '/access-requests/v1')).toEqual([]);
+    await h.submitView(USERS.ben.id, { id: 'VSELF', callback_id: REQUEST_VIEW.request, private_metadata: form.private_metadata, state: { values: values(USERS.ben.id) } });
+    await h.slack.waitFor(() => h.slack.callsTo('views.update').some((c) => json(c.args).includes('Requested: VPN Access')));
+    expect(mutations().filter((m) => m.path === '/access-requests/v1')).toEqual([expect.objectContaining({ status: 202, identityId: ben.id })]);
   });
 
   it('submits an account selection with the linked user’s token', async () => {

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { RequestService } from '../../src/requests/requestService';
 import os from 'node:os';
 import path from 'node:path';
 import { WebClient } from '@slack/web-api';
@@ -107,7 +108,7 @@ export async function startRig(env: Record<string, string> = {}, start = '2030-0
     const store = await FileStateStore.open(dataDir);
     const directory = new IdentityDirectory({ slack: new WebClient('xoxb-notify-test', { slackApiUrl: slack.apiUrl }), identities: isc.identities, overrides: new Map(), ttlMs: 3600_000, logger });
     const services = createInboxServices({ isc, directory, store, admins: new Set(), logger }, (entry, decisions) => notifier.itemChanged(entry, decisions));
-    const ctx: BotContext = { config, isc, ...services, directory, store, logger, now: () => new Date(rig.clock.now), iscHealth: async () => ({ ok: true, detail: '' }) };
+    const ctx: BotContext = { config, isc, ...services, requests: new RequestService({ isc, directory, store, logger }), directory, store, logger, now: () => new Date(rig.clock.now), iscHealth: async () => ({ ok: true, detail: '' }) };
     const notifier = new Notifier(ctx, {
       slack: slackClient,
       sleep: async (ms) => {

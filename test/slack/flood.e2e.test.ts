@@ -35,12 +35,14 @@ it("one user's flood of page turns does not delay another user's approve, and no
   const approveMs = Date.now() - clicked;
   expect(text(card.blocks)).toMatch(new RegExp(`Approved by <@${USERS.ada.id}>`));
   expect(h.sandbox.getWorkItemState(W.adaSingleApproval)?.state).toBe('Finished');
-  expect(approveMs).toBeLessThan(READ_WAIT_MS);
+  expect(approveMs).toBeLessThan(3_000);
 
   const answers = await Promise.all(sent.map((t) => t.answer));
   const busy = answers.filter((a) => text(a.body).includes('ISC is busy right now'));
   // The budget cannot serve the whole flood: some were told at once, the rest shown their page.
   expect(busy.length).toBeGreaterThan(0);
   expect(busy.length).toBeLessThan(answers.length);
-  expect(Math.max(...answers.map((a) => a.ms))).toBeLessThan(READ_WAIT_MS + 1_000);
+  // Its wait, then ISC's answer and the post to Slack, with room for a loaded machine; without the
+  // deadline a read waits for the next window (10 s).
+  expect(Math.max(...answers.map((a) => a.ms))).toBeLessThan(READ_WAIT_MS + 2_500);
 });

@@ -1,4 +1,5 @@
 import { ACTION } from '../../src/blocks/actions';
+import { REQUEST_ACTION, REQUEST_FIELDS, REQUEST_VIEW } from '../../src/blocks/requestAccess';
 import { startHarness, USERS, type Harness } from '../support/botHarness';
 import { slackInteraction } from '../support/slackStandIn';
 import { scrape } from '../support/metrics';
@@ -67,6 +68,19 @@ it('acks a /workitems envelope and a click envelope within 3 s, shows the card a
   const mutations = h.sandbox.stats().mutations.slice(before);
   expect(mutations).toHaveLength(1);
   expect(mutations[0].path).toContain(`/work-items/v1/${workItemId}/approve/`);
+});
+
+it('answers the Request access form’s option loads over the socket, in the ack', async () => {
+  const ack = await socket.send('interactive', {
+    ...slackInteraction('block_actions', USERS.ben.id, {}),
+    type: 'block_suggestion',
+    action_id: REQUEST_ACTION.access,
+    block_id: REQUEST_FIELDS.accessBlock,
+    value: 'maintain',
+    view: { id: 'VSM', type: 'modal', callback_id: REQUEST_VIEW.request, private_metadata: '{}', state: { values: {} }, hash: 'h', blocks: [] },
+  });
+  expect(ack.ms).toBeLessThan(3000);
+  expect((ack.payload as { options: Array<{ text: { text: string } }> }).options.map((o) => o.text.text)).toEqual(['GitHub Maintainers']);
 });
 
 it('serves /healthz on PORT in Socket Mode too', async () => {

@@ -20,6 +20,8 @@ import type { BotContext } from '../context';
 import { Presenter, type Message } from '../presenter';
 import type { SlackRouter } from '../router';
 import { parseWorkitemsCommand } from './parseWorkitemsCommand';
+import { openRequestForm } from '../actions/requestActions';
+import { renderRequestList } from '../../blocks/requestAccess';
 
 export function registerWorkitemsCommand(router: SlackRouter, ctx: BotContext): void {
   const presenter = new Presenter(ctx);
@@ -54,6 +56,13 @@ export function registerWorkitemsCommand(router: SlackRouter, ctx: BotContext): 
     }
     if (parsed.kind === 'connect' || parsed.kind === 'disconnect') return void (await reply(await accountLinkMessage(ctx, presenter, caller, parsed.kind)));
     if (parsed.kind === 'notify') return void (await reply(await notifyMessage(ctx, presenter, caller, parsed.on)));
+    if (parsed.kind === 'request') {
+      return void (await openRequestForm(ctx, client, command.trigger_id, caller, parsed.term).catch(async (e: unknown) => {
+        ctx.logger.warn('Could not open the Request access form', { error: String(e) });
+        await reply(renderNotice('Could not open the Request access form; try again.', 'warning'));
+      }));
+    }
+    if (parsed.kind === 'requests') return void (await reply(await requestsMessage(ctx, presenter, caller)));
     const subject = parsed.subject ?? caller;
     if (subject !== caller && !isAdmin) {
       return void (await reply(renderNotice("Only the bot's admins can look at someone else's work items.", 'warning')));
@@ -100,6 +109,13 @@ async function notifyMessage(ctx: BotContext, presenter: Presenter, caller: stri
   } catch (e) {
     return presenter.errorMessage(e, 'change your notifications');
   }
+}
+
+/** `/workitems requests`: the caller's recent access requests and where each stands. */
+export async function requestsMessage(ctx: BotContext, presenter: Presenter, caller: string): Promise<Message> {
+  const [found, viewer] = await Promise.all([ctx.requests.list(caller), presenter.viewer(caller)]);
+  if ('message' in found) return renderNotice(found.message, 'warning');
+  return renderRequestList(found.statuses, viewer, found.own);
 }
 
 /** Each kind's pending count, read from ISC, and the total; the subject is the caller unless an admin names someone. */

@@ -9,6 +9,8 @@ interface RequestBounds {
   signal?: AbortSignal;
   /** Whose turn at the rate limiter comes first; `read` when unset. */
   priority?: Priority;
+  /** Runs after a write (not a read) had its turn at the rate limiter, right before it is sent; throwing stops it. */
+  beforeWrite?: () => Promise<void>;
 }
 
 const bounds = new AsyncLocalStorage<RequestBounds>();
@@ -30,6 +32,20 @@ export function withRequestDeadline<T>(deadline: number, work: () => Promise<T>)
  */
 export function withRequestSignal<T>(signal: AbortSignal, work: () => Promise<T>): Promise<T> {
   return bounds.run({ ...bounds.getStore(), signal }, work);
+}
+
+/**
+ * Runs `work` so that each of its ISC writes, once it had its turn at the rate limiter, first awaits
+ * `check`: an action re-checks there what it read before it waited (who owns the item now). A check
+ * that throws stops the write, which is then not sent.
+ */
+export function withWriteCheck<T>(check: () => Promise<void>, work: () => Promise<T>): Promise<T> {
+  return bounds.run({ ...bounds.getStore(), beforeWrite: check }, work);
+}
+
+/** The check the work under way set for its writes, if any. */
+export function writeCheck(): (() => Promise<void>) | undefined {
+  return bounds.getStore()?.beforeWrite;
 }
 
 /**

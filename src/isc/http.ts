@@ -4,7 +4,7 @@ import type { Logger } from '../log';
 import type { Metrics } from '../metrics/metrics';
 import type { TokenProvider } from './auth';
 import { SlotDeadlineError, SlotQueueFullError, type RequestGate } from '../rateLimit/slotQueue';
-import { requestDeadline, requestPriority, requestSignal } from './deadline';
+import { requestDeadline, requestPriority, requestSignal, writeCheck } from './deadline';
 import type { DeprecationNotices } from './deprecation';
 import { IscError, isIscError, malformedError, responseError, type RequestInfo } from './errors';
 import type { Page, PageParams } from './types';
@@ -237,6 +237,7 @@ export class IscHttp {
       requestSignal()?.throwIfAborted();
       const token = await this.tokens.getToken();
       await this.turn(req);
+      if (req.method !== 'GET' && req.method !== 'HEAD') await writeCheck()?.();
       const started = performance.now();
       const outcome = await this.attempt(req, token);
       metrics?.iscRequest(req.operation, isIscError(outcome) ? outcome.kind : outcome.status, (performance.now() - started) / 1000);

@@ -52,14 +52,27 @@ export class Presenter {
 
   async cardOptions(viewerSlackUserId: string, subjectSlackUserId: string): Promise<CardOptions> {
     // Cached after the first lookup; without it a forward simply settles no card.
-    const [viewer, subjectIdentity] = await Promise.all([this.viewer(viewerSlackUserId), this.ctx.directory.identityFor(subjectSlackUserId).catch(() => null)]);
+    const [viewer, subjectIdentity, actingAs] = await Promise.all([
+      this.viewer(viewerSlackUserId),
+      this.ctx.directory.identityFor(subjectSlackUserId).catch(() => null),
+      this.actingAs(viewerSlackUserId),
+    ]);
     return {
       viewer,
       viewerSlackUserId,
+      actingAs,
       iscUiBaseUrl: this.ctx.config.isc.uiBaseUrl,
       subjectSlackUserId: subjectSlackUserId === viewerSlackUserId ? undefined : subjectSlackUserId,
       ...(subjectIdentity ? { subjectIdentityId: subjectIdentity.id } : {}),
     };
+  }
+
+  /** How the viewer's decisions reach ISC; `connect` too when their link cannot be read now (the click says more). */
+  private async actingAs(slackUserId: string): Promise<'own' | 'service' | 'connect'> {
+    const { linking } = this.ctx;
+    if (!linking) return 'service';
+    const status = await linking.status(slackUserId).catch(() => undefined);
+    return status?.state === 'linked' ? 'own' : 'connect';
   }
 
   /** The decisions taken through the bot on any item. */

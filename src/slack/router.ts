@@ -55,6 +55,8 @@ export interface RouterOptions {
   onUser?: (slackUserId: string) => void;
   /** Bounds on `read` requests: how long they may wait for ISC's rate limiter, and how many a user may send. */
   reads?: { waitMs: number; perUser?: UserLimit };
+  /** Whether a request's response_url may be posted to; a listener's respond() to one that may not posts nothing. */
+  responseUrlAllowed?: (url: string) => boolean;
 }
 
 /**
@@ -107,14 +109,14 @@ export class SlackRouter {
     this.homeOpened = { listener, lane: 'read' };
   }
 
-  register(app: App, { inFlight = new InFlight(), onError = () => undefined, onUser, reads }: RouterOptions = {}): void {
+  register(app: App, { inFlight = new InFlight(), onError = () => undefined, onUser, reads, responseUrlAllowed }: RouterOptions = {}): void {
     app.use((args) => {
       const { userId } = args.context;
       if (onUser && userId) onUser(userId);
       const route = this.routeFor(args);
       if (route === undefined) return args.next();
       const listener = route && (route.lane === 'read' ? readListener(route, userId, reads) : decisionListener(route.listener));
-      return detach(listener as Listener<unknown> | null, args as typeof args & BoltOnly, inFlight, onError);
+      return detach(listener as Listener<unknown> | null, guardRespond(args, responseUrlAllowed) as typeof args & BoltOnly, inFlight, onError);
     });
   }
 
@@ -157,6 +159,19 @@ function tooFast(limit: UserLimit): Listener<{ ack?: (response?: unknown) => Pro
     if (!respond || body?.view?.type === 'home') return;
     await respond({ ...notice, response_type: 'ephemeral', replace_original: false });
   };
+}
+
+/** The response_url Bolt's respond() posts to: a command's or a click's, or a form's first (response_url_enabled). */
+function responseUrlOf(body: Record<string, unknown>): string | undefined {
+  if (typeof body.response_url === 'string') return body.response_url;
+  const first = (body.response_urls as Array<{ response_url?: unknown }> | undefined)?.[0]?.response_url;
+  return typeof first === 'string' ? first : undefined;
+}
+
+function guardRespond<A extends AnyMiddlewareArgs>(args: A, allowed: ((url: string) => boolean) | undefined): A {
+  const url = responseUrlOf(args.body as Record<string, unknown>);
+  if (!allowed || !('respond' in args) || url === undefined || allowed(url)) return args;
+  return { ...args, respond: async () => undefined };
 }
 
 /** What Bolt passes a listener that the router's listeners do not get. */

@@ -18,6 +18,7 @@ import { TaskViews } from '../actions/taskActions';
 import { WORK_ITEM_VIEW } from '../actions/workItemActions';
 import type { BotContext } from '../context';
 import { Presenter, type Message } from '../presenter';
+import { createDigestClient } from '../notificationClient';
 import type { SlackRouter } from '../router';
 import { parseWorkitemsCommand } from './parseWorkitemsCommand';
 import { openRequestForm } from '../actions/requestActions';
@@ -52,7 +53,7 @@ export function registerWorkitemsCommand(router: SlackRouter, ctx: BotContext): 
       if (parsed.kind === 'task') return void (await reply(await tasks.taskMessage(caller, parsed.id)));
       if (parsed.kind === 'audit') return void (await reply(await auditMessage(ctx, presenter, client, caller, parsed.days)));
       // The digest reads ISC far longer than a look at a list may wait, and says so first: it has no read deadline.
-      return void (await reply(await withoutRequestBounds(() => digestMessage(ctx, presenter, client, parsed.preview, reply))));
+      return void (await reply(await withoutRequestBounds(() => digestMessage(ctx, presenter, parsed.preview, reply))));
     }
     if (parsed.kind === 'connect' || parsed.kind === 'disconnect') return void (await reply(await accountLinkMessage(ctx, presenter, caller, parsed.kind)));
     if (parsed.kind === 'notify') return void (await reply(await notifyMessage(ctx, presenter, caller, parsed.on)));
@@ -87,7 +88,10 @@ async function accountLinkMessage(ctx: BotContext, presenter: Presenter, caller:
   try {
     if (kind === 'connect') return renderConnect(await ctx.linking.flow.start(caller), STATE_TTL_MS / 60_000);
     const { removed, revoked } = await ctx.linking.disconnect(caller);
-    if (!removed) return renderNotice('Your ISC account was not connected.', 'info');
+    if (!removed) {
+      const how = ctx.linking.mode === 'linked' ? ' The bot acts for you in ISC with its own service identity.' : '';
+      return renderNotice(`Your ISC account was not connected.${how}`, 'info');
+    }
     return revoked
       ? renderNotice('Disconnected: the bot deleted your ISC tokens and ISC revoked them.', 'info')
       : renderNotice(
@@ -190,12 +194,12 @@ async function auditMessage(ctx: BotContext, presenter: Presenter, client: WebCl
 }
 
 /** `/workitems digest preview`: the digest, to the caller only; `/workitems digest`: posted to the channel now. */
-async function digestMessage(ctx: BotContext, presenter: Presenter, client: WebClient, preview: boolean, reply: (msg: Message) => Promise<unknown>): Promise<Message> {
+async function digestMessage(ctx: BotContext, presenter: Presenter, preview: boolean, reply: (msg: Message) => Promise<unknown>): Promise<Message> {
   const channel = ctx.config.digest.channel;
   try {
     const subscriptions = ctx.notifier?.subscriptions;
     const knownApprovers = subscriptions && (() => subscriptions.activeUserIds());
-    const digest = new DigestService({ ...ctx, knownApprovers }, client);
+    const digest = new DigestService({ ...ctx, knownApprovers }, createDigestClient(ctx.config.slack, ctx.logger, ctx.metrics));
     if (preview) return await digest.build();
     if (!channel) return renderNotice('The digest is off: set DIGEST_CHANNEL to the id of the channel it should go to.', 'warning');
     await reply(renderNotice('Reading ISC for the digest…', 'info'));

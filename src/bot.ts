@@ -11,6 +11,7 @@ import { connectIsc } from './isc/connect';
 import { createLogger, registerSecret, writeToStderr, type Logger } from './log';
 import { Metrics } from './metrics/metrics';
 import { Notifier } from './notify/notifier';
+import { decisionReserve } from './rateLimit/slotQueue';
 import { SUBSCRIPTIONS_KEY } from './notify/subscriptions';
 import type { SandboxTenant } from './sandbox/tenant';
 import { createSlackApp } from './slack/app';
@@ -83,7 +84,7 @@ export async function startBot(
   sentinel.watch(SENTINEL_WATCH_MS);
   // With Redis the whole fleet shares one ISC budget per client id.
   const limiter =
-    store instanceof RedisStateStore ? new RedisRateLimiter(store.client, { clientId: config.isc.clientId, requests: config.isc.rateLimitPer10s, perMs: 10_000, logger }) : undefined;
+    store instanceof RedisStateStore ? new RedisRateLimiter(store.client, { clientId: config.isc.clientId, requests: config.isc.rateLimitPer10s, perMs: 10_000, maxWaiting: config.isc.queueMax, reserve: decisionReserve(config.isc.rateLimitPer10s), logger }) : undefined;
   const { isc, baseUrl: iscBaseUrl, sandbox } = await connectIsc(config, logger, { oauthClientId: linkingConfig?.oauthClientId, oauthClientSecret: linkingConfig?.oauthClientSecret }, { limiter, metrics });
   const audit = await openAuditLog(config, logger, store);
   await audit.prune();

@@ -15,6 +15,10 @@ export interface IscConfig {
   clientSecret: string;
   timeoutMs: number;
   rateLimitPer10s: number;
+  /** At most this many requests of this process wait for the rate limiter; more are told ISC is busy. */
+  queueMax: number;
+  /** How long a read someone waits to see (a list, a page, details, a summary, Home) may wait for the rate limiter. */
+  readWaitMs: number;
   /** Path layout per API: the per-service v1 unless a SAIL_*_API setting picks the legacy one. */
   versions: ApiVersions;
   /** Base of the ISC web UI for "Open in ISC" links; undefined in sandbox mode. */
@@ -30,6 +34,8 @@ export interface SlackConfig {
   port: number;
   apiUrl?: string;
   adminUserIds: ReadonlySet<string>;
+  /** Commands, Home refreshes and page turns one Slack user may send in 10 s (clicks on decisions are not counted). */
+  userRequestsPer10s: number;
   /**
    * SLACK_TEAM_IDS, SLACK_ENTERPRISE_ID, SLACK_APP_ID: the only workspaces, organisation and app whose
    * requests are served; unset, those of the bot token (Slack's auth.test at start).
@@ -485,6 +491,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       clientSecret,
       timeoutMs: r.integer('SAIL_TIMEOUT_MS', 10_000, 500, 120_000),
       rateLimitPer10s: r.integer('SAIL_RATE_LIMIT_PER_10S', 90, 1, 10_000),
+      queueMax: r.integer('SAIL_QUEUE_MAX', 100, 1, 100_000),
+      readWaitMs: r.integer('SAIL_READ_WAIT_MS', 2_000, 100, 60_000),
       versions: readVersions(r),
       uiBaseUrl: uiFromEnv ?? (sandbox || !baseUrl ? undefined : deriveIscUiBaseUrl(baseUrl)),
     },
@@ -496,6 +504,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       // @slack/web-api joins method names onto this base, so it must end with a slash (https://slack.com/api/).
       apiUrl: withTrailingSlash(r.url('SLACK_API_URL', r.optional('SLACK_API_URL'))),
       adminUserIds: new Set(admins),
+      userRequestsPer10s: r.integer('USER_REQUESTS_PER_10S', 10, 1, 1_000),
       ...readSlackBoundaries(r),
     },
     auth: authMode === 'service' ? { mode: authMode } : { mode: authMode, linking: readLinking(r, sandbox, baseUrl) },

@@ -309,6 +309,22 @@ describe('several replicas (REDIS_URL)', () => {
   });
 });
 
+describe('under a flood', () => {
+  it('default to 100 waiting requests, a 2 s wait for reads and 10 reads per user in 10 s, and read each', () => {
+    const d = loadConfig(base);
+    expect([d.isc.queueMax, d.isc.readWaitMs, d.slack.userRequestsPer10s]).toEqual([100, 2_000, 10]);
+    const c = loadConfig({ ...base, SAIL_QUEUE_MAX: '40', SAIL_READ_WAIT_MS: '1500', USER_REQUESTS_PER_10S: '5' });
+    expect([c.isc.queueMax, c.isc.readWaitMs, c.slack.userRequestsPer10s]).toEqual([40, 1_500, 5]);
+  });
+
+  it('name every bad value', () => {
+    const text = problems({ ...base, SAIL_QUEUE_MAX: '0', SAIL_READ_WAIT_MS: 'soon', USER_REQUESTS_PER_10S: '2.5' }).join('\n');
+    expect(text).toMatch(/SAIL_QUEUE_MAX must be a whole number from 1 to 100000/);
+    expect(text).toMatch(/SAIL_READ_WAIT_MS must be a whole number from 100 to 60000/);
+    expect(text).toMatch(/USER_REQUESTS_PER_10S must be a whole number from 1 to 1000/);
+  });
+});
+
 describe('Slack boundaries', () => {
   it('by default serve the bot token’s own workspace and post response_urls only to hooks.slack.com', () => {
     const { slack } = loadConfig(base);

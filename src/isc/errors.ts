@@ -132,6 +132,7 @@ function composeUserMessage(e: IscError): string {
         'Try again; if it persists tell your admin.'
       );
     case 'deadline':
+      if (e.method === 'GET' || e.method === 'HEAD') return "ISC is busy right now — try again in a minute (the bot's share of ISC's rate limit is used up).";
       return "ISC is busy: the bot's share of ISC's rate limit is used up, so this was not sent to ISC and nothing was changed. Try again in a minute.";
     case 'auth':
       return `ISC did not accept the sign-in for this request (401 Unauthorized). If it keeps happening, tell your admin.${track}`;

@@ -91,7 +91,7 @@ export function registerTaskActions(router: SlackRouter, ctx: BotContext): void 
       view = renderModalMessage('ISC task', presenter.errorText(e, 'get that task'));
     }
     await args.client.views.update({ view_id: viewId, view });
-  });
+  }, 'read');
 
   router.action<BlockAction<ButtonAction>>(ACTION.taskTerminate, async (args) => {
     await args.ack();

@@ -10,6 +10,7 @@ import { decisionsSince, toCsv } from '../../audit/export';
 import { renderNotifySetting } from '../../blocks/notifications';
 import { DigestService } from '../../digest/digestService';
 import type { ItemService } from '../../decisions/itemService';
+import { withoutRequestBounds } from '../../isc/deadline';
 import { isIscError } from '../../isc/errors';
 import { ACCESS_REQUEST_VIEW, GENERIC_APPROVAL_VIEW } from '../actions/approvalActions';
 import type { ItemView } from '../actions/itemHandlers';
@@ -53,7 +54,8 @@ export function registerWorkitemsCommand(router: SlackRouter, ctx: BotContext): 
       if (parsed.kind === 'tasks') return void (await reply(await tasks.listMessage(caller)));
       if (parsed.kind === 'task') return void (await reply(await tasks.taskMessage(caller, parsed.id)));
       if (parsed.kind === 'audit') return void (await reply(await auditMessage(ctx, presenter, client, caller, parsed.days)));
-      return void (await reply(await digestMessage(ctx, presenter, parsed.preview, reply)));
+      // The digest reads ISC far longer than a look at a list may wait, and says so first: it has no read deadline.
+      return void (await reply(await withoutRequestBounds(() => digestMessage(ctx, presenter, parsed.preview, reply))));
     }
     if (parsed.kind === 'connect' || parsed.kind === 'disconnect') return void (await reply(await accountLinkMessage(ctx, presenter, caller, parsed.kind)));
     if (parsed.kind === 'notify') return void (await reply(await notifyMessage(ctx, presenter, caller, parsed.on)));

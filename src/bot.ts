@@ -11,6 +11,7 @@ import { connectIsc } from './isc/connect';
 import { createLogger, registerSecret, writeToStderr, type Logger } from './log';
 import { Metrics } from './metrics/metrics';
 import { Notifier } from './notify/notifier';
+import { sweptCounts } from './notify/sweep';
 import type { SandboxTenant } from './sandbox/tenant';
 import { createSlackApp } from './slack/app';
 import { InFlight } from './slack/inFlight';
@@ -94,7 +95,7 @@ export async function startBot(config: Config, logger: Logger = createLogger(con
   const inFlight = new InFlight();
   const app = createSlackApp({ ...ctx, notifier }, workspace, inFlight);
   const knownApprovers = () => notifier.subscriptions.activeUserIds();
-  const digest = config.digest.channel ? createDigestScheduler({ config, isc, directory, store, logger, now: () => new Date(), knownApprovers, metrics }, slackApi) : undefined;
+  const digest = config.digest.channel ? createDigestScheduler({ config, isc, directory, store, logger, now: () => new Date(), knownApprovers, approvalCounts: () => sweptCounts(store), metrics }, slackApi) : undefined;
 
   await app.start(config.slack.port);
   logger.info(`isc-workitems-bot is running in ${config.slack.appToken ? 'Socket Mode' : `HTTP mode on port ${config.slack.port} (/slack/events)`}`, {

@@ -11,7 +11,7 @@ import { reminderDue } from './reminders';
 import type { Sleep } from './slackSender';
 import type { Subscriber, Subscriptions } from './subscriptions';
 import { Cadence } from './cadence';
-import { diffSweep, ownersOf, readWhole, SEEN_TTL_MS, seenKey, SWEPT_KINDS, type SeenRecord, type SweepChange, type SweptKind } from './sweep';
+import { diffSweep, ownersOf, readWhole, SEEN_TTL_MS, seenKey, SWEPT_AT_TTL_MS, sweptAtKey, SWEPT_KINDS, type SeenRecord, type SweepChange, type SweptKind } from './sweep';
 
 const WINDOW_MS = 10_000;
 /** One list per kind of item: the fewest ISC calls a subscriber's poll takes. */
@@ -289,6 +289,7 @@ export class Poller {
         for (const owner of new Set(ownersOf(entry))) byOwner.set(owner, [...(byOwner.get(owner) ?? []), entry]);
       }
       await this.reconcile(kind, items, userOf);
+      await ctx.store.set(sweptAtKey(kind), ctx.now().toISOString(), SWEPT_AT_TTL_MS);
     }
     this.swept = { kinds, byOwner, owners: new Set(userOf.keys()) };
     return subscribers;

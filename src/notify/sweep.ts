@@ -6,6 +6,7 @@ import { isOpen, type InboxItem, type InboxKind } from '../inbox/items';
 import type { IscClient } from '../isc/api';
 import { PENDING_FILTER } from '../isc/genericApprovals';
 import { readAllPages } from '../isc/http';
+import type { StateStore } from '../store/store';
 import { keyed, type KeyedItem } from './dmCards';
 
 export const SWEPT_KINDS = ['accessRequest', 'generic'] as const satisfies readonly InboxKind[];
@@ -23,6 +24,26 @@ export interface SeenRecord {
 export const seenKey = (kind: SweptKind) => `notify:sweep:${kind}`;
 /** The whole map is dropped if no sweep has refreshed it for this long (the bot stopped, or the sweep is refused). */
 export const SEEN_TTL_MS = 7 * 24 * 3600_000;
+
+/** Set by each sweep that read the kind whole; while it lives, the kind's map is the queue as it is. */
+export const sweptAtKey = (kind: SweptKind) => `notify:swept-at:${kind}`;
+/** Long enough to outlive a few sweeps (SWEEP_INTERVAL_SECONDS is at most an hour), short enough that a stopped sweep is noticed. */
+export const SWEPT_AT_TTL_MS = 2 * 3600_000;
+
+/** Pending items per owner identity id, of each kind the sweep reads whole now (a kind it does not is left out). */
+export type SweptCounts = Partial<Record<SweptKind, Map<string, number>>>;
+
+/** What the last sweeps saw, counted per owner: the digest's approval counts without an ISC call per owner. */
+export async function sweptCounts(store: StateStore): Promise<SweptCounts> {
+  const counts: SweptCounts = {};
+  for (const kind of SWEPT_KINDS) {
+    if ((await store.get<string>(sweptAtKey(kind))) === undefined) continue;
+    const byOwner = new Map<string, number>();
+    for (const record of Object.values(await store.getFields<SeenRecord>(seenKey(kind)))) for (const owner of record.o) byOwner.set(owner, (byOwner.get(owner) ?? 0) + 1);
+    counts[kind] = byOwner;
+  }
+  return counts;
+}
 
 /** The identities an item waits on now; none once it is decided (or a decision is under way). */
 export function ownersOf(entry: InboxItem): string[] {

@@ -1,5 +1,6 @@
 import type { Announcement } from '../../src/notify/ledger';
-import { seenKey, type SeenRecord } from '../../src/notify/sweep';
+import { collectDigest } from '../../src/digest/collect';
+import { seenKey, sweptCounts, type SeenRecord } from '../../src/notify/sweep';
 import type { Notifier } from '../../src/notify/notifier';
 import { SEED_IDENTITIES } from '../../src/sandbox/seed';
 import { createIscClient } from '../../src/isc/client';
@@ -68,6 +69,27 @@ describe('with an identity that may read the whole queue', () => {
     // The sweep saw it leave and settled its DM.
     expect((await rig.store.get<Announcement>(`notify:dm:${ada}:${key}`))?.status).toBe('settled');
     expect(rig.updates(ada)).toHaveLength(1);
+  });
+
+  it('the digest counts both approval kinds from the sweep: no summary or count call per approver', async () => {
+    const asked: string[] = [];
+    rig.fault = (req) => {
+      if (req.path.endsWith('/approval-summary') || req.query.get('count-only')) asked.push(req.path);
+      return undefined;
+    };
+    const { ctx } = rig;
+    const now = new Date(rig.clock.now);
+    const data = await collectDigest(
+      { isc: ctx.isc, directory: { identityFor: (id) => ctx.directory.identityFor(id), identityForEmail: async () => null }, logger: ctx.logger, approvalCounts: () => sweptCounts(rig.store) },
+      { owners: [ada, PEOPLE.ben.id], now, since: now, staleAfterDays: 3 },
+    );
+    expect(asked).toEqual([]);
+    // The same numbers ISC gives per approver.
+    for (const identity of [SEED_IDENTITIES.ada, SEED_IDENTITIES.ben]) {
+      const row = data.approvers.find((a) => a.name === identity.name)!;
+      expect(row.accessRequests).toBe((await ctx.isc.accessRequestApprovals.getAccessRequestApprovalSummary({ ownerId: identity.id })).pending);
+      expect(row.genericApprovals).toBe(await ctx.isc.genericApprovals.countApprovals({ approverId: identity.id, filters: 'status eq "PENDING"' }));
+    }
   });
 });
 

@@ -158,7 +158,7 @@ async function run(design: ScaleRun['design'], minutes: number, progress: (line:
         update: (args) => web.chat.update(args),
         postMessage: async (args: ChatPostMessageArguments) => {
           const res = await web.chat.postMessage(args);
-          const name = /Scale item \d+/.exec(args.text ?? '')?.[0];
+          const name = /Scale item \d+/.exec(String((args as { text?: string }).text ?? ''))?.[0];
           if (name && !dmed.has(name)) dmed.set(name, clock.now());
           return res;
         },

@@ -261,6 +261,11 @@ export class Poller {
     const { subscriptions, ctx } = this.opts;
     await subscriptions.enrolConfigured();
     const subscribers = await subscriptions.active();
+    // Nobody to tell: ISC is not asked.
+    if (!subscribers.length) {
+      this.swept = { kinds: new Set(), byOwner: new Map(), owners: new Set() };
+      return subscribers;
+    }
     const userOf = new Map<string, Subscriber>();
     for (const s of subscribers) {
       const identity = ctx.directory.peekIdentity(s.userId);

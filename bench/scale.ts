@@ -25,6 +25,7 @@ import { MemoryStateStore } from '../src/store/memoryStore';
 import { IdentityDirectory } from '../src/workitems/identityDirectory';
 import { createInboxServices } from '../src/inbox/services';
 import { SlackStandIn } from '../test/support/slackStandIn';
+import { skipAheadClock } from './lib';
 
 const SUBSCRIBERS = 5000;
 const PENDING = 10_000;
@@ -41,17 +42,6 @@ type Kind = (typeof KINDS)[number];
 const pad = (n: number) => String(n).padStart(4, '0');
 const userId = (i: number) => `U0SC${pad(i)}`;
 const email = (i: number) => `scale.${pad(i)}@bench.example`;
-
-function skipAheadClock(): { now: () => number; sleep: (ms: number) => Promise<void> } {
-  let until = 0;
-  const now = () => Math.max(Date.now(), until);
-  return {
-    now,
-    sleep: async (ms) => {
-      until = now() + Math.max(0, ms);
-    },
-  };
-}
 
 export interface Latency {
   created: number;
@@ -101,6 +91,7 @@ async function run(design: ScaleRun['design'], minutes: number, progress: (line:
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-scale-'));
   const store = new MemoryStateStore(clock.now);
   try {
+    progress(`${design}: ${SUBSCRIBERS} identities and their items in the tenant`);
     const ids: string[] = [];
     for (let i = 0; i < SUBSCRIBERS; i++) {
       slack.addUser({ id: userId(i), email: email(i), tz: 'UTC', name: `Scale ${i}` });

@@ -77,6 +77,12 @@ export class Cadence {
     }
   }
 
+  /** How long since the subscriber was last read; undefined when never. */
+  waited(userId: string, now: number): number | undefined {
+    const polled = this.polled.get(userId);
+    return polled && now - polled.at;
+  }
+
   lastActive(userId: string): number | undefined {
     return this.active.get(userId);
   }

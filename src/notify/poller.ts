@@ -192,20 +192,20 @@ export class Poller {
     }
   }
 
-  /** Logs once when the owner due longest ago has waited past the ceiling (the share is too small for the fleet), and once when caught up. */
+  /** Logs once when someone has waited past the ceiling (the share is too small for the fleet), and once when caught up. */
   private checkCeiling(subscribers: readonly Subscriber[]): void {
     const now = this.now();
     const { workItemCeilingMs } = this.opts.ctx.config.notify;
-    const late = subscribers.reduce((most, s) => Math.max(most, now - this.cadence.dueAt(s, now)), 0);
-    const behind = late > workItemCeilingMs / 2;
+    const longest = subscribers.reduce((most, s) => Math.max(most, this.cadence.waited(s.userId, now) ?? 0), 0);
+    const behind = longest > workItemCeilingMs;
     if (behind === this.behind) return;
     this.behind = behind;
     const share = pollPlan(0, { intervalMs: 0, rateLimitPer10s: this.opts.ctx.config.isc.rateLimitPer10s, share: this.opts.ctx.config.notify.pollRateShare }).callsPer10s;
     if (behind) {
       this.opts.ctx.logger.warn(
-        `Notifications: ${subscribers.length} subscribers' work items do not fit in ${share} ISC calls per 10 s (POLL_RATE_SHARE of SAIL_RATE_LIMIT_PER_10S): the longest wait is ${Math.round((workItemCeilingMs + late) / 60_000)} minutes, past WORK_ITEM_POLL_CEILING_SECONDS=${workItemCeilingMs / 1000}; owners with recent work items still come first`,
+        `Notifications: ${subscribers.length} subscribers' work items do not fit in ${share} ISC calls per 10 s (POLL_RATE_SHARE of SAIL_RATE_LIMIT_PER_10S): the longest wait is ${Math.round(longest / 60_000)} minutes, past WORK_ITEM_POLL_CEILING_SECONDS=${workItemCeilingMs / 1000}; owners with recent work items still come first`,
       );
-    } else this.opts.ctx.logger.info('Notifications: every subscriber\'s work items are read within WORK_ITEM_POLL_CEILING_SECONDS again');
+    } else this.opts.ctx.logger.info("Notifications: every subscriber's work items are read within WORK_ITEM_POLL_CEILING_SECONDS again");
   }
 
   /** Runs after any cycle under way; cycles never overlap. */

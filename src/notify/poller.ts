@@ -242,6 +242,13 @@ export class Poller {
   private async fullRound(): Promise<PollPlan> {
     const subscribers =
       (await this.guarded(async () => {
+        // Identities first, so that the sweep knows whom its items are for and no subscriber's lists are read one by one.
+        for (const { userId } of await this.opts.subscriptions.active()) {
+          await this.identityOf(userId).catch((e: unknown) => {
+            // Any other failure is the subscriber's poll's to report.
+            if (isAbort(e) || isOutage(e)) throw e;
+          });
+        }
         const all = await this.sweepRound();
         for (const subscriber of all) {
           try {

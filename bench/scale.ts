@@ -160,7 +160,12 @@ async function run(design: ScaleRun['design'], minutes: number, progress: (line:
 
     progress(`${design}: warm-up, one full round over ${SUBSCRIBERS} subscribers`);
     const warmStart = { at: clock.now(), real: performance.now(), requests: arrivals.length };
-    await notifier.runCycle();
+    const ticker = setInterval(() => progress(`${design}: ${arrivals.length - warmStart.requests} ISC requests, ${Math.round((clock.now() - warmStart.at) / 60_000)} min on the poller's clock`), 30_000);
+    try {
+      await notifier.runCycle();
+    } finally {
+      clearInterval(ticker);
+    }
     const warmUp = { iscRequests: arrivals.length - warmStart.requests, simulatedMs: Math.round(clock.now() - warmStart.at), realMs: Math.round(performance.now() - warmStart.real) };
 
     const start = clock.now();

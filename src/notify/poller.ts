@@ -117,6 +117,11 @@ export class Poller {
   private readonly cadence: Cadence;
   /** The last sweep: the kinds it read whole and their items by owner identity id (the owner polls read these kinds from it). */
   private swept: Swept = { kinds: new Set(), byOwner: new Map(), owners: new Set() };
+  /**
+   * Each subscriber's identity as their last poll resolved it, for the sweep: the directory's cache
+   * expires (IDENTITY_CACHE_TTL_SECONDS), and an owner the sweep cannot place would wait for their own poll.
+   */
+  private readonly identities = new Map<string, string>();
   /** The longest wait past the ceiling is logged once, until the poller catches up. */
   private behind = false;
 
@@ -275,9 +280,11 @@ export class Poller {
     }
     const userOf = new Map<string, Subscriber>();
     for (const s of subscribers) {
-      const identity = ctx.directory.peekIdentity(s.userId);
-      if (identity) userOf.set(identity.id, s);
+      const identityId = ctx.directory.peekIdentity(s.userId)?.id ?? this.identities.get(s.userId);
+      if (identityId) userOf.set(identityId, s);
     }
+    const subscribed = new Set(subscribers.map((s) => s.userId));
+    for (const userId of this.identities.keys()) if (!subscribed.has(userId)) this.identities.delete(userId);
     const kinds = new Set<InboxKind>();
     const byOwner = new Map<string, KeyedItem[]>();
     for (const kind of SWEPT_KINDS) {
@@ -470,6 +477,13 @@ export class Poller {
   }
 
   private async identityOf(userId: string): Promise<IscIdentityRef | null> {
+    const identity = await this.lookUpIdentity(userId);
+    if (identity) this.identities.set(userId, identity.id);
+    else this.identities.delete(userId);
+    return identity;
+  }
+
+  private async lookUpIdentity(userId: string): Promise<IscIdentityRef | null> {
     const { directory } = this.opts.ctx;
     if (directory.peekIdentity(userId) !== undefined) return directory.identityFor(userId);
     // A lookup that is not cached costs one ISC call. The Slack profile comes first, outside the ISC

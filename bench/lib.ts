@@ -235,3 +235,15 @@ export function iscRequestCount(rig: Rig): number {
     .filter(([k]) => !k.includes('/oauth/'))
     .reduce((n, [, v]) => n + v, 0);
 }
+
+/** Real time, except that a sleep returns at once and moves the clock to when it would have ended. */
+export function skipAheadClock(): { now: () => number; sleep: (ms: number) => Promise<void> } {
+  let until = 0;
+  const now = () => Math.max(Date.now(), until);
+  return {
+    now,
+    sleep: async (ms) => {
+      until = now() + Math.max(0, ms);
+    },
+  };
+}

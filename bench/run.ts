@@ -11,6 +11,7 @@ import { digestAndPolling, digestAndPollingNotes, digestAndPollingRows } from '.
 import { flood, floodRows, sustained } from './flood';
 import { requestOptions, requestOptionsRow } from './requestOptions';
 import { accessReviewRows, accessReviews } from './reviews';
+import { scale, scaleRows } from './scale';
 import { addApprovals, click, command, homeOpened, iscRequestCount, pool, rssMiB, startBareBoltProcess, startBotProcess, startRig, submitView, summarise, TARGET, USER, type BotProcess, type Rig } from './lib';
 import type { PostResult } from '../test/support/slackStandIn';
 
@@ -342,8 +343,8 @@ function round<T extends Record<string, number>>(o: T): T {
   return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Math.round(v * 10) / 10])) as T;
 }
 
-/** `npm run bench -- --only cost,capacity`: the parts named (ack, cost, capacity, memory, digest, requests, reviews, flood, sustained); all by default. */
-const PARTS = ['ack', 'cost', 'capacity', 'memory', 'digest', 'requests', 'reviews', 'flood', 'sustained'] as const;
+/** `npm run bench -- --only cost,capacity`: the parts named (ack, cost, capacity, memory, digest, requests, reviews, flood, sustained, scale); all by default. */
+const PARTS = ['ack', 'cost', 'capacity', 'memory', 'digest', 'requests', 'reviews', 'flood', 'sustained', 'scale'] as const;
 type Part = (typeof PARTS)[number];
 
 function selectedParts(argv: string[]): Set<Part> {
@@ -405,6 +406,10 @@ async function main() {
     process.stderr.write('5/5 digest and polling (10,000 pending tasks, 500 approvers, 1,000 subscribers; in-process)…\n');
     results.digestAndPolling = await digestAndPolling((line) => process.stderr.write(`    ${line}…\n`));
   }
+  if (parts.has('scale')) {
+    process.stderr.write('6/6 notifications at 5,000 subscribers, sweep against per-subscriber lists (in-process, skip-ahead clock)…\n');
+    results.scale = await scale((line) => process.stderr.write(`    ${line}…\n`));
+  }
   // A partial run leaves the full run's results alone.
   const file = parts.size === PARTS.length ? 'results.json' : `results.${[...parts].join('-')}.json`;
   fs.writeFileSync(path.join(__dirname, '..', '..', 'bench', file), JSON.stringify(results, null, 2) + '\n');
@@ -442,6 +447,7 @@ function printTable(r: Record<string, any>): void {
     lines.push(...digestAndPollingRows(r.digestAndPolling));
     lines.push('', ...digestAndPollingNotes(r.digestAndPolling).map((note) => `- ${note}`));
   }
+  if (r.scale) lines.push(...scaleRows(r.scale));
   process.stdout.write(lines.join('\n') + '\n');
 }
 

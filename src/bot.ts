@@ -13,6 +13,7 @@ import { Metrics } from './metrics/metrics';
 import { Notifier } from './notify/notifier';
 import { decisionReserve } from './rateLimit/slotQueue';
 import { SUBSCRIPTIONS_KEY } from './notify/subscriptions';
+import { sweptCounts } from './notify/sweep';
 import type { SandboxTenant } from './sandbox/tenant';
 import { createSlackApp } from './slack/app';
 import { InFlight } from './slack/inFlight';
@@ -137,7 +138,10 @@ export async function startBot(
   const app = createSlackApp({ ...ctx, notifier }, workspace, inFlight);
   const knownApprovers = () => notifier.subscriptions.activeUserIds();
   const digest = config.digest.channel
-    ? createDigestScheduler({ config, isc, directory, store, logger, now: () => new Date(), knownApprovers, metrics, stateLoss: sentinel }, createDigestClient(config.slack, logger, metrics))
+    ? createDigestScheduler(
+        { config, isc, directory, store, logger, now: () => new Date(), knownApprovers, approvalCounts: () => sweptCounts(store), metrics, stateLoss: sentinel },
+        createDigestClient(config.slack, logger, metrics),
+      )
     : undefined;
 
   await app.start(host && !config.slack.appToken ? { port: config.slack.port, host } : config.slack.port);

@@ -90,6 +90,12 @@ export interface NotifyConfig {
   quietHours?: QuietHours;
   /** The share of SAIL_RATE_LIMIT_PER_10S the notification poller may use. */
   pollRateShare: number;
+  /** NOTIFY_SWEEP: read the approval kinds tenant-wide (off: every subscriber's lists, as before). */
+  sweep: boolean;
+  /** How often the tenant-wide sweep runs. */
+  sweepIntervalMs: number;
+  /** The longest a subscriber's work items go unread. */
+  workItemCeilingMs: number;
 }
 
 export interface AuditConfig {
@@ -423,6 +429,9 @@ function readNotify(r: EnvReader): NotifyConfig {
     remindAfterMs: r.integer('REMIND_AFTER_HOURS', 24, 1, 720) * 3_600_000,
     quietHours: quietHours ?? undefined,
     pollRateShare: r.number('POLL_RATE_SHARE', 0.5, 0.05, 1),
+    sweep: r.oneOf('NOTIFY_SWEEP', ['on', 'off'] as const, 'on') === 'on',
+    sweepIntervalMs: r.integer('SWEEP_INTERVAL_SECONDS', 30, 10, 3600) * 1000,
+    workItemCeilingMs: r.integer('WORK_ITEM_POLL_CEILING_SECONDS', 3600, 60, 7 * 86_400) * 1000,
   };
 }
 

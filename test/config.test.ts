@@ -260,7 +260,7 @@ describe('account linking (AUTH_MODE)', () => {
 
 describe('notification settings', () => {
   it('default to a 60 s poll with half the ISC rate limit, reminders after 24 h, quiet 20:00–08:00', () => {
-    expect(loadConfig(base).notify).toEqual({ users: [], pollIntervalMs: 60_000, remindAfterMs: 24 * 3600_000, quietHours: { start: 1200, end: 480 }, pollRateShare: 0.5 });
+    expect(loadConfig(base).notify).toEqual({ users: [], pollIntervalMs: 60_000, remindAfterMs: 24 * 3600_000, quietHours: { start: 1200, end: 480 }, pollRateShare: 0.5, sweep: true, sweepIntervalMs: 30_000, workItemCeilingMs: 3600_000 });
   });
 
   it('read NOTIFY_USERS (ids and lower-cased emails), the numbers, and QUIET_HOURS=off', () => {
@@ -271,8 +271,20 @@ describe('notification settings', () => {
       REMIND_AFTER_HOURS: '8',
       QUIET_HOURS: 'off',
       POLL_RATE_SHARE: '0.25',
+      NOTIFY_SWEEP: 'off',
+      SWEEP_INTERVAL_SECONDS: '20',
+      WORK_ITEM_POLL_CEILING_SECONDS: '7200',
     });
-    expect(c.notify).toEqual({ users: ['U0AAA1', 'ada@example.com'], pollIntervalMs: 300_000, remindAfterMs: 8 * 3600_000, quietHours: undefined, pollRateShare: 0.25 });
+    expect(c.notify).toEqual({
+      users: ['U0AAA1', 'ada@example.com'],
+      pollIntervalMs: 300_000,
+      remindAfterMs: 8 * 3600_000,
+      quietHours: undefined,
+      pollRateShare: 0.25,
+      sweep: false,
+      sweepIntervalMs: 20_000,
+      workItemCeilingMs: 7200_000,
+    });
   });
 
   it('name every bad value', () => {

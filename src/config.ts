@@ -76,6 +76,8 @@ export interface NotifyConfig {
 export interface AuditConfig {
   /** How long decisions stay on the audit trail (AUDIT_RETENTION_DAYS). */
   retentionDays: number;
+  /** DATABASE_URL: the trail in PostgreSQL (a secret: it may hold a password). */
+  databaseUrl?: string;
 }
 
 export interface RedisConfig {
@@ -317,6 +319,21 @@ function readRedis(r: EnvReader): RedisConfig | undefined {
   return { url, keyPrefix, leaseMs: r.integer('LEADER_LEASE_SECONDS', 15, 3, 300) * 1000 };
 }
 
+function readDatabaseUrl(r: EnvReader): string | undefined {
+  const url = r.optional('DATABASE_URL');
+  if (!url) return undefined;
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    // The value may hold a password: never echo it.
+  }
+  if (!parsed || (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') || !parsed.hostname) {
+    r.problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL such as postgres://bot:password@db.example.com:5432/isc_bot?sslmode=require');
+  }
+  return url;
+}
+
 function readNotify(r: EnvReader): NotifyConfig {
   const users = readSlackUsersOrEmails(r, 'NOTIFY_USERS');
   const quiet = r.optional('QUIET_HOURS') ?? '20:00-08:00';
@@ -401,7 +418,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     auth: authMode === 'service' ? { mode: authMode } : { mode: authMode, linking: readLinking(r, sandbox, baseUrl) },
     digest: readDigest(r),
     notify: readNotify(r),
-    audit: { retentionDays: r.integer('AUDIT_RETENTION_DAYS', 400, 1, 3650) },
+    audit: { retentionDays: r.integer('AUDIT_RETENTION_DAYS', 400, 1, 3650), databaseUrl: readDatabaseUrl(r) },
     identityMap: readIdentityMap(r, r.optional('IDENTITY_MAP'), cwd),
     dataDir: path.resolve(cwd, r.optional('DATA_DIR') ?? './data'),
     redis: readRedis(r),

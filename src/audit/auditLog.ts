@@ -46,7 +46,7 @@ export interface AuditRecord {
   outcome?: AuditOutcome;
   /** Why it was refused or failed, as the user was told. */
   reason?: string;
-  /** ISC's tracking id of the failing (or refused) request. */
+  /** ISC's tracking id (request id) of the request: the one that failed or was refused, or the write(s) that succeeded. */
   trackingId?: string;
   /** already_decided: the bot's own request got no clear answer, and ISC then showed it decided. */
   unconfirmed?: true;

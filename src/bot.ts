@@ -3,6 +3,7 @@ import type { App } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
 import { AuditTrail, type AuditLog } from './audit/auditLog';
 import { openAuditLog } from './audit/backend';
+import { checkTrailDurable } from './audit/durability';
 import { createAccountLinking } from './auth/accountLinking';
 import type { Config } from './config';
 import { createDigestScheduler } from './digest/digestService';
@@ -58,6 +59,10 @@ export async function startBot(config: Config, logger: Logger = createLogger(con
   const store: StateStore = config.redis
     ? await RedisStateStore.connect({ url: config.redis.url, keyPrefix: config.redis.keyPrefix, logger, metrics })
     : await FileStateStore.open(config.dataDir, { onLockLost: (message) => logger.error(message), metrics });
+  await checkTrailDurable(config, store instanceof RedisStateStore ? store.client : undefined, logger).catch(async (e: unknown) => {
+    await store.close();
+    throw e;
+  });
   // With Redis the whole fleet shares one ISC budget per client id.
   const limiter =
     store instanceof RedisStateStore ? new RedisRateLimiter(store.client, { clientId: config.isc.clientId, requests: config.isc.rateLimitPer10s, perMs: 10_000, logger }) : undefined;

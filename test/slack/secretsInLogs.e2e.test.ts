@@ -1,6 +1,7 @@
 import { ACTION } from '../../src/blocks/actions';
 import * as log from '../../src/log';
 import { BOT_TOKEN, findButton, SIGNING_SECRET, startHarness, TOKEN_ENCRYPTION_KEY, USERS } from '../support/botHarness';
+import { pgFixture } from '../support/postgres';
 import { deleteKeys, testPrefix, TEST_REDIS_URL } from '../support/redis';
 
 // The real bot in both log formats, on Redis reached with a password and with account linking on, driven
@@ -19,6 +20,14 @@ beforeAll(() => {
 });
 afterAll(() => jest.restoreAllMocks());
 const REDIS_PASSWORD = 'redis-Pa55word-7e1d';
+// PostgreSQL's trust auth takes any password, so the trail works with one in its URL.
+const PG_PASSWORD = 'pg-Pa55word-4c2a';
+const pg = pgFixture('secretsInLogs');
+const databaseUrl = () => {
+  const url = new URL(pg.url);
+  url.password = PG_PASSWORD;
+  return url.toString();
+};
 const redisUrl = () => {
   const url = new URL(TEST_REDIS_URL);
   url.password = REDIS_PASSWORD;
@@ -27,7 +36,7 @@ const redisUrl = () => {
 
 it.each(['text', 'json'] as const)('LOG_FORMAT=%s: no secret in any line, every line well formed', async (format) => {
   const issued = jest.spyOn(log, 'registerRotatingSecret');
-  const h = await startHarness({ LOG_FORMAT: format, REDIS_URL: redisUrl(), REDIS_KEY_PREFIX: `${prefix}${format}:`, AUTH_MODE: 'linked' });
+  const h = await startHarness({ LOG_FORMAT: format, REDIS_URL: redisUrl(), REDIS_KEY_PREFIX: `${prefix}${format}:`, AUTH_MODE: 'linked', DATABASE_URL: databaseUrl() });
   let accessTokens: string[] = [];
   try {
     let refused = 0;
@@ -48,7 +57,7 @@ it.each(['text', 'json'] as const)('LOG_FORMAT=%s: no secret in any line, every 
     const [token] = accessTokens.slice(-1);
     const { clientSecret } = h.sandbox;
     h.logger.error(`ISC refused client secret ${clientSecret}`, {
-      error: new Error(`token ${token} rejected by ${redisUrl()}`),
+      error: new Error(`token ${token} rejected by ${redisUrl()} and ${databaseUrl()}`),
       request: { headers: { Authorization: `Bearer ${token}` }, form: `grant_type=client_credentials&client_id=x&client_secret=${clientSecret}` },
       slack: { botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET },
       nested: [{ password: REDIS_PASSWORD, key: TOKEN_ENCRYPTION_KEY, oauth: h.sandbox.oauthClientSecret }],
@@ -60,7 +69,7 @@ it.each(['text', 'json'] as const)('LOG_FORMAT=%s: no secret in any line, every 
     issued.mockRestore();
   }
 
-  const secrets = [h.sandbox.clientSecret, h.sandbox.oauthClientSecret, BOT_TOKEN, SIGNING_SECRET, REDIS_PASSWORD, TOKEN_ENCRYPTION_KEY, ...accessTokens];
+  const secrets = [h.sandbox.clientSecret, h.sandbox.oauthClientSecret, BOT_TOKEN, SIGNING_SECRET, REDIS_PASSWORD, PG_PASSWORD, TOKEN_ENCRYPTION_KEY, ...accessTokens];
   expect(h.logs.length).toBeGreaterThan(50);
   for (const secret of secrets) expect(h.logs.filter((line) => line.includes(secret))).toEqual([]);
   expect(h.logs.some((line) => line.includes('ISC rejected the access token'))).toBe(true);

@@ -77,7 +77,8 @@ export async function startBot(config: Config, logger: Logger = createLogger(con
     ttlMs: config.identityCacheTtlMs,
     logger,
   });
-  const linking = createAccountLinking(config, { isc, store, directory, logger, iscBaseUrl });
+  const trail = new AuditTrail(audit, { logger, serviceClientId: config.isc.clientId });
+  const linking = createAccountLinking(config, { isc, store, directory, logger, iscBaseUrl, audit: trail });
   // The services tell the notifier about every action (so DMs follow their items); the notifier is built from the services.
   const services = createInboxServices(
     {
@@ -88,13 +89,13 @@ export async function startBot(config: Config, logger: Logger = createLogger(con
       logger,
       acting: linking,
       iscTimeoutMs: config.isc.timeoutMs,
-      audit: new AuditTrail(audit, { logger, serviceClientId: config.isc.clientId }),
+      audit: trail,
     },
     (entry, decisions) => notifier.itemChanged(entry, decisions),
   );
   let leadership: Leadership | undefined;
   const background = () => (leadership ? (leadership.isLeader ? 'leader' : 'standby') : 'single');
-  const ctx: BotContext = { config, isc, ...services, directory, store, audit, logger, now: () => new Date(), iscHealth: () => isc.checkHealth(), linking, background, metrics };
+  const ctx: BotContext = { config, isc, ...services, directory, store, audit, trail, logger, now: () => new Date(), iscHealth: () => isc.checkHealth(), linking, background, metrics };
   const notifier = new Notifier(ctx, { slack: createNotificationClient(config.slack, logger, metrics) });
   const inFlight = new InFlight();
   const app = createSlackApp({ ...ctx, notifier }, workspace, inFlight);

@@ -117,7 +117,10 @@ export class AuditTrail {
     return { finish: (outcome) => this.write(this.record(facts, 'outcome', decisionId, { actingAs, ...outcome })) };
   }
 
-  /** A decision that ended before ISC was asked to act (refused, already decided, a failed read): its outcome only. */
+  /**
+   * A decision that ended before ISC was asked to act (refused, already decided, a failed read), or a
+   * privileged act that changes nothing in ISC (an account link, an admin reading someone's inbox): its outcome only.
+   */
   ended(facts: DecisionFacts, outcome: OutcomeFacts): Promise<void> {
     return this.write(this.record(facts, 'outcome', randomUUID(), outcome));
   }

@@ -300,18 +300,28 @@ function readDigest(r: EnvReader): DigestConfig {
   };
 }
 
-function readRedis(r: EnvReader): RedisConfig | undefined {
-  const url = r.optional('REDIS_URL');
+/** A URL that may hold a password: parsed when it has a host and one of `protocols`, else a problem that never echoes it. */
+function readSecretUrl(r: EnvReader, name: string, protocols: string[], problem: string): { url: string; parsed?: URL } | undefined {
+  const url = r.optional(name);
   if (!url) return undefined;
   let parsed: URL | undefined;
   try {
     parsed = new URL(url);
   } catch {
-    // The value may hold a password: never echo it.
+    // Not echoed: it may hold a password.
   }
-  if (!parsed || (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') || !parsed.hostname) {
-    r.problems.push('REDIS_URL must be a redis:// or rediss:// (TLS) URL such as rediss://:password@redis.example.com:6380/0');
-  } else if (parsed.pathname.length > 1 && !/^\/\d+$/.test(parsed.pathname)) {
+  if (!parsed || !protocols.includes(parsed.protocol) || !parsed.hostname) {
+    r.problems.push(problem);
+    return { url };
+  }
+  return { url, parsed };
+}
+
+function readRedis(r: EnvReader): RedisConfig | undefined {
+  const read = readSecretUrl(r, 'REDIS_URL', ['redis:', 'rediss:'], 'REDIS_URL must be a redis:// or rediss:// (TLS) URL such as rediss://:password@redis.example.com:6380/0');
+  if (!read) return undefined;
+  const { url, parsed } = read;
+  if (parsed && parsed.pathname.length > 1 && !/^\/\d+$/.test(parsed.pathname)) {
     r.problems.push('REDIS_URL may end with a database number only (such as /0)');
   }
   const keyPrefix = r.optional('REDIS_KEY_PREFIX') ?? 'isc-workitems:';
@@ -320,18 +330,8 @@ function readRedis(r: EnvReader): RedisConfig | undefined {
 }
 
 function readDatabaseUrl(r: EnvReader): string | undefined {
-  const url = r.optional('DATABASE_URL');
-  if (!url) return undefined;
-  let parsed: URL | undefined;
-  try {
-    parsed = new URL(url);
-  } catch {
-    // The value may hold a password: never echo it.
-  }
-  if (!parsed || (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') || !parsed.hostname) {
-    r.problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL such as postgres://bot:password@db.example.com:5432/isc_bot?sslmode=require');
-  }
-  return url;
+  const problem = 'DATABASE_URL must be a postgres:// or postgresql:// URL such as postgres://bot:password@db.example.com:5432/isc_bot?sslmode=require';
+  return readSecretUrl(r, 'DATABASE_URL', ['postgres:', 'postgresql:'], problem)?.url;
 }
 
 function readNotify(r: EnvReader): NotifyConfig {

@@ -277,3 +277,17 @@ describe('several replicas (REDIS_URL)', () => {
     expect(problems({ ...base, REDIS_URL: 'redis://:hunter2@host/not-a-db' }).join('\n')).toMatch(/REDIS_URL may end with a database number only/);
   });
 });
+
+describe('the audit trail in PostgreSQL (DATABASE_URL)', () => {
+  it('is off without DATABASE_URL, and takes a postgres:// or postgresql:// URL', () => {
+    expect(loadConfig(base).audit.databaseUrl).toBeUndefined();
+    expect(loadConfig({ ...base, DATABASE_URL: 'postgres://bot:pw@db.example.com:5432/isc?sslmode=require' }).audit.databaseUrl).toBe('postgres://bot:pw@db.example.com:5432/isc?sslmode=require');
+    expect(loadConfig({ ...base, DATABASE_URL: 'postgresql://127.0.0.1/isc' }).audit.databaseUrl).toBe('postgresql://127.0.0.1/isc');
+  });
+
+  it.each(['mysql://bot:hunter2@db.example.com/isc', 'postgres://bot:hunter2@', 'hunter2'])('refuses %s without echoing it', (DATABASE_URL) => {
+    const text = problems({ ...base, DATABASE_URL }).join('\n');
+    expect(text).toMatch(/DATABASE_URL must be a postgres:\/\/ or postgresql:\/\/ URL/);
+    expect(text).not.toContain('hunter2');
+  });
+});

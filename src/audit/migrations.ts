@@ -1,4 +1,4 @@
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import type { Logger } from '../log';
 import { GENESIS } from './chain';
 
@@ -67,11 +67,25 @@ CREATE TRIGGER audit_chain_head_no_truncate BEFORE TRUNCATE ON audit_chain_head
 /** Any number, the same in every replica: taken for the transaction, so two replicas starting at once migrate one after the other. */
 const MIGRATION_LOCK = 0x15c_a0d1;
 
-/** Applies the migrations the database does not have yet, in order; returns their versions. */
-export async function migrate(pool: Pool, logger: Logger, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {
+/** Runs `work` in a transaction on one connection of the pool: committed when it resolves, rolled back when it throws. */
+export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (e) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw e;
+  } finally {
+    client.release();
+  }
+}
+
+/** Applies the migrations the database does not have yet, in order; returns their versions. */
+export async function migrate(pool: Pool, logger: Logger, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {
+  const { applied, done } = await inTransaction(pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
     await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
       version integer PRIMARY KEY,
@@ -87,15 +101,10 @@ export async function migrate(pool: Pool, logger: Logger, migrations: readonly M
       await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
       applied.push(m.version);
     }
-    await client.query('COMMIT');
-    const newer = [...done].filter((v) => !migrations.some((m) => m.version === v));
-    if (newer.length) logger.warn('The database has migrations this version of the bot does not know (a newer version ran against it)', { versions: newer });
-    if (applied.length) logger.info('Applied database migrations', { versions: applied });
-    return applied;
-  } catch (e) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw e;
-  } finally {
-    client.release();
-  }
+    return { applied, done };
+  });
+  const newer = [...done].filter((v) => !migrations.some((m) => m.version === v));
+  if (newer.length) logger.warn('The database has migrations this version of the bot does not know (a newer version ran against it)', { versions: newer });
+  if (applied.length) logger.info('Applied database migrations', { versions: applied });
+  return applied;
 }

@@ -2,7 +2,7 @@ import { Pool, type PoolClient } from 'pg';
 import { registerSecret, type Logger } from '../log';
 import type { AuditLog, AuditRecord } from './auditLog';
 import { link, pruneMark, SerialQueue, unchained, verifyChain, type ChainedRecord, type ChainHead, type VerifyResult } from './chain';
-import { migrate } from './migrations';
+import { inTransaction, migrate } from './migrations';
 
 const DAY_MS = 24 * 3600_000;
 /** Rows read per query while exporting or verifying. */
@@ -62,7 +62,7 @@ export class PgAuditLog implements AuditLog {
   }
 
   async append(record: AuditRecord): Promise<void> {
-    await this.queue.run(() => this.transaction((client) => this.appendLinked(client, record)));
+    await this.queue.run(() => inTransaction(this.pool, (client) => this.appendLinked(client, record)));
     if (this.now().getTime() >= this.nextPruneAt) await this.prune();
   }
 
@@ -83,21 +83,6 @@ export class PgAuditLog implements AuditLog {
   private async head(client: Pool | PoolClient, lock = ''): Promise<ChainHead> {
     const { rows } = await client.query<{ seq: string; hash: string }>(`SELECT seq, hash FROM audit_chain_head ${lock}`);
     return { seq: Number(rows[0].seq), hash: rows[0].hash };
-  }
-
-  private async transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (e) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw e;
-    } finally {
-      client.release();
-    }
   }
 
   async *readSince(since: Date): AsyncIterable<AuditRecord> {
@@ -129,7 +114,7 @@ export class PgAuditLog implements AuditLog {
     this.nextPruneAt = now.getTime() + DAY_MS;
     const cutoff = new Date(now.getTime() - this.opts.retentionDays * DAY_MS);
     await this.queue.run(() =>
-      this.transaction(async (client) => {
+      inTransaction(this.pool, async (client) => {
         await this.head(client, 'FOR UPDATE');
         const { rows } = await client.query<Row>('SELECT seq, prev, hash, record FROM audit_trail WHERE at < $1 ORDER BY seq DESC LIMIT 1', [cutoff]);
         if (!rows.length) return;

@@ -13,6 +13,7 @@
 //   moves the clock to when it would have ended). The ISC calls are real; the round's duration is the
 //   poller's own clock.
 import fs from 'node:fs';
+import { RequestService } from '../src/requests/requestService';
 import os from 'node:os';
 import path from 'node:path';
 import { WebClient } from '@slack/web-api';
@@ -435,7 +436,7 @@ async function polling(fx: Fixture, progress: (line: string) => void): Promise<P
   const directory = new IdentityDirectory({ slack: slackApi, identities: isc.identities, overrides: config.identityMap, ttlMs: config.identityCacheTtlMs, logger, now: clock.now });
   let notifier: Notifier | undefined;
   const services = createInboxServices({ isc, directory, store, admins: new Set(), logger, now }, (entry, decisions) => notifier?.itemChanged(entry, decisions));
-  const ctx: BotContext = { config, isc, ...services, directory, store, logger, now, iscHealth: async () => ({ ok: true, detail: '' }) };
+  const ctx: BotContext = { config, isc, ...services, requests: new RequestService({ isc, directory, store, logger }), directory, store, logger, now, iscHealth: async () => ({ ok: true, detail: '' }) };
   notifier = new Notifier(ctx, { slack: createNotificationClient(config.slack, logger), sleep: clock.sleep });
   fx.clock = clock.now;
 

@@ -100,6 +100,7 @@ export async function startBotProcess(rig: Rig, env: Record<string, string> = {}
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     PORT: String(port),
     SLACK_API_URL: rig.slack.apiUrl,
+    SLACK_RESPONSE_URL_HOSTS: rig.slack.host,
     SAIL_BASE_URL: rig.sandbox.url,
     SAIL_CLIENT_ID: rig.sandbox.clientId,
     SAIL_CLIENT_SECRET: rig.sandbox.clientSecret,

@@ -9,6 +9,7 @@ import { ACTION, AR_ACTION, GA_ACTION, VIEW } from '../src/blocks/actions';
 import { FORWARD_FIELDS } from '../src/blocks/modals';
 import type { WorkItem } from '../src/isc/types';
 import { digestAndPolling, digestAndPollingNotes, digestAndPollingRows } from './digestPolling';
+import { requestOptions, requestOptionsRow } from './requestOptions';
 import { click, command, homeOpened, iscRequestCount, pool, rssMiB, startBareBoltProcess, startBotProcess, startRig, submitView, summarise, TARGET, USER, type BotProcess, type Rig } from './lib';
 import type { PostResult } from '../test/support/slackStandIn';
 
@@ -366,8 +367,8 @@ function round<T extends Record<string, number>>(o: T): T {
   return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Math.round(v * 10) / 10])) as T;
 }
 
-/** `npm run bench -- --only cost,capacity`: the parts named (ack, cost, capacity, memory, digest); all by default. */
-const PARTS = ['ack', 'cost', 'capacity', 'memory', 'digest'] as const;
+/** `npm run bench -- --only cost,capacity`: the parts named (ack, cost, capacity, memory, digest, requests); all by default. */
+const PARTS = ['ack', 'cost', 'capacity', 'memory', 'digest', 'requests'] as const;
 type Part = (typeof PARTS)[number];
 
 function selectedParts(argv: string[]): Set<Part> {
@@ -403,6 +404,10 @@ async function main() {
     if (parts.has('memory')) {
       process.stderr.write('4/5 start-up and memory (50,000 mixed interactions, concurrency 25)…\n');
       results.startupAndMemory = await startupAndMemory(rig);
+    }
+    if (parts.has('requests')) {
+      process.stderr.write('6/6 Request access options while typing (ISC 300 ms)…\n');
+      results.requestOptions = await requestOptions(rig);
     }
   } finally {
     await rig.close();
@@ -441,6 +446,7 @@ function printTable(r: Record<string, any>): void {
     lines.push(`| RSS over ${m.interactions.toLocaleString('en-US')} mixed interactions, 25 users, ${m.perS}/s (failed: ${m.failed}) | ${m.rssSamples.map((s: { interactions: number; rssMiB: number }) => `${s.interactions}: ${s.rssMiB}`).join(' → ')} MiB | ≤ 150 MiB at 50,000 |`);
     lines.push(`| RSS growth from 25,000 to 50,000 interactions | ${m.growth25kTo50kPct} % | ≤ 10 % |`);
   }
+  if (r.requestOptions) lines.push(requestOptionsRow(r.requestOptions));
   if (r.digestAndPolling) {
     lines.push(...digestAndPollingRows(r.digestAndPolling));
     lines.push('', ...digestAndPollingNotes(r.digestAndPolling).map((note) => `- ${note}`));

@@ -6,26 +6,32 @@ import { openAuditLog } from './audit/backend';
 import { checkTrailDurable } from './audit/durability';
 import { createAccountLinking } from './auth/accountLinking';
 import type { Config } from './config';
-import { createDigestScheduler } from './digest/digestService';
+import { createDigestScheduler, LAST_POST_KEY, LAST_SLOT_KEY } from './digest/digestService';
 import { createInboxServices } from './inbox/services';
 import { connectIsc } from './isc/connect';
 import { createLogger, registerSecret, writeToStderr, type Logger } from './log';
 import { Metrics } from './metrics/metrics';
 import { Notifier } from './notify/notifier';
+import { SUBSCRIPTIONS_KEY } from './notify/subscriptions';
 import type { SandboxTenant } from './sandbox/tenant';
 import { createSlackApp } from './slack/app';
 import { InFlight } from './slack/inFlight';
 import type { BotContext } from './slack/context';
-import { createNotificationClient } from './slack/notificationClient';
+import { createDigestClient, createNotificationClient } from './slack/notificationClient';
+import { acceptedWorkspace } from './slack/requestGuards';
 import { slackClientOptions } from './slack/slackMetrics';
 import { slackLogger } from './slack/slackLogger';
 import { verifySlackToken } from './slack/verifyToken';
 import { FileStateStore } from './store/fileStore';
 import { Leadership } from './store/leadership';
+import { StateSentinel } from './store/stateSentinel';
 import { RedisRateLimiter } from './store/redisRateLimiter';
 import { RedisStateStore } from './store/redisStore';
 import type { StateStore } from './store/store';
 import { IdentityDirectory } from './workitems/identityDirectory';
+import { RequestService } from './requests/requestService';
+import { RequestWatch } from './requests/requestWatch';
+import { SlackSender } from './notify/slackSender';
 
 export interface RunningBot {
   app: App;
@@ -46,12 +52,14 @@ export interface RunningBot {
 const SHUTDOWN_DRAIN_MS = 10_000;
 /** How long it then waits for the messages telling the users of the rest. */
 const CUT_OFF_NOTICE_MS = 3_000;
+/** How often each replica looks whether the state store lost its state, when nothing else asked. */
+const SENTINEL_WATCH_MS = 30_000;
 
 /** Builds every service from the validated config and starts the Slack app (and the sandbox tenant when configured). */
 export async function startBot(config: Config, logger: Logger = createLogger(config.logLevel, writeToStderr, config.logFormat)): Promise<RunningBot> {
-  for (const secret of [config.isc.clientSecret, config.slack.botToken, config.slack.signingSecret, config.slack.appToken]) registerSecret(secret);
+  for (const secret of [config.isc.clientSecret, config.slack.botToken, config.slack.signingSecret, config.slack.appToken, config.requests.triggerSecret]) registerSecret(secret);
   const linkingConfig = config.auth.mode === 'service' ? undefined : config.auth.linking;
-  for (const secret of [linkingConfig?.oauthClientSecret, linkingConfig?.tokenEncryptionKey.toString('base64')]) registerSecret(secret);
+  for (const secret of [linkingConfig?.oauthClientSecret, ...(linkingConfig?.tokenEncryptionKeys ?? []).map((k) => k.key.toString('base64'))]) registerSecret(secret);
 
   const workspace = await verifySlackToken(config.slack, logger);
   // This bot's own registry: several bots in one process (tests) count apart.
@@ -63,6 +71,16 @@ export async function startBot(config: Config, logger: Logger = createLogger(con
     await store.close();
     throw e;
   });
+  // Its loss must show before anything relies on what the store says was done.
+  const sentinel = new StateSentinel({
+    store,
+    logger,
+    priorUseKeys: [SUBSCRIPTIONS_KEY, LAST_SLOT_KEY, LAST_POST_KEY],
+    markerDir: config.dataDir,
+    onLoss: (lostAt, noticedHere) => metrics.stateLoss(lostAt, noticedHere),
+  });
+  await sentinel.start();
+  sentinel.watch(SENTINEL_WATCH_MS);
   // With Redis the whole fleet shares one ISC budget per client id.
   const limiter =
     store instanceof RedisStateStore ? new RedisRateLimiter(store.client, { clientId: config.isc.clientId, requests: config.isc.rateLimitPer10s, perMs: 10_000, logger }) : undefined;
@@ -70,15 +88,17 @@ export async function startBot(config: Config, logger: Logger = createLogger(con
   const audit = await openAuditLog(config, logger, store);
   await audit.prune();
   const slackApi = new WebClient(config.slack.botToken, { logger: slackLogger(logger, 'web-api'), ...slackClientOptions(config.slack, metrics) });
+  const accepted = acceptedWorkspace(config.slack, workspace);
   const directory = new IdentityDirectory({
     slack: slackApi,
     identities: isc.identities,
     overrides: config.identityMap,
+    home: { teamIds: accepted.teamIds, enterpriseId: accepted.enterpriseId ?? workspace.enterpriseId },
     ttlMs: config.identityCacheTtlMs,
     logger,
   });
-  const trail = new AuditTrail(audit, { logger, serviceClientId: config.isc.clientId });
-  const linking = createAccountLinking(config, { isc, store, directory, logger, iscBaseUrl, audit: trail });
+  const auditTrail = new AuditTrail(audit, { logger, serviceClientId: config.isc.clientId });
+  const linking = createAccountLinking(config, { isc, store, directory, logger, iscBaseUrl, stateLoss: sentinel, audit: auditTrail });
   // The services tell the notifier about every action (so DMs follow their items); the notifier is built from the services.
   const services = createInboxServices(
     {
@@ -89,18 +109,27 @@ export async function startBot(config: Config, logger: Logger = createLogger(con
       logger,
       acting: linking,
       iscTimeoutMs: config.isc.timeoutMs,
-      audit: trail,
+      audit: auditTrail,
     },
     (entry, decisions) => notifier.itemChanged(entry, decisions),
   );
   let leadership: Leadership | undefined;
   const background = () => (leadership ? (leadership.isLeader ? 'leader' : 'standby') : 'single');
-  const ctx: BotContext = { config, isc, ...services, directory, store, audit, trail, logger, now: () => new Date(), iscHealth: () => isc.checkHealth(), linking, background, metrics };
+  const watch = new RequestWatch({
+    store,
+    isc,
+    dms: new SlackSender({ client: createNotificationClient(config.slack, logger, metrics), sleep: (ms) => new Promise((r) => setTimeout(r, ms)), logger, metrics }),
+    logger,
+  });
+  const requests = new RequestService({ isc, directory, acting: linking, store, audit: auditTrail, watch, logger });
+  const ctx: BotContext = { config, isc, ...services, requests, directory, store, audit, trail: auditTrail, logger, now: () => new Date(), iscHealth: () => isc.checkHealth(), linking, background, metrics };
   const notifier = new Notifier(ctx, { slack: createNotificationClient(config.slack, logger, metrics) });
   const inFlight = new InFlight();
   const app = createSlackApp({ ...ctx, notifier }, workspace, inFlight);
   const knownApprovers = () => notifier.subscriptions.activeUserIds();
-  const digest = config.digest.channel ? createDigestScheduler({ config, isc, directory, store, logger, now: () => new Date(), knownApprovers, metrics }, slackApi) : undefined;
+  const digest = config.digest.channel
+    ? createDigestScheduler({ config, isc, directory, store, logger, now: () => new Date(), knownApprovers, metrics, stateLoss: sentinel }, createDigestClient(config.slack, logger, metrics))
+    : undefined;
 
   await app.start(config.slack.port);
   logger.info(`isc-workitems-bot is running in ${config.slack.appToken ? 'Socket Mode' : `HTTP mode on port ${config.slack.port} (/slack/events)`}`, {
@@ -111,12 +140,13 @@ export async function startBot(config: Config, logger: Logger = createLogger(con
   // The background work (notification polling and reminders, the digest schedule) runs on one replica.
   const startBackground = () => {
     notifier.start();
+    watch.start(config.requests.followIntervalMs);
     if (digest) void digest.start();
   };
   // Stepping down does not wait for a digest under way (it posts by itself, once: its slot is
   // claimed), so the lease goes to another replica at once; a shutdown waits for it before exiting.
   const stopBackground = async () => {
-    await notifier.stopPolling();
+    await Promise.all([notifier.stopPolling(), watch.stop()]);
     digest?.disarm();
   };
   if (config.redis) {
@@ -149,6 +179,7 @@ export async function startBot(config: Config, logger: Logger = createLogger(con
         await background;
         await digest?.stop();
         await notifier.stop();
+        sentinel.stop();
         await store.close();
         await audit.close();
         await sandbox?.close();

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseEncryptionKey } from './auth/tokenCrypto';
+import { parseEncryptionKey, parseEncryptionKeys, type EncryptionKey } from './auth/tokenCrypto';
 import { cronProblem } from './cronSchedule';
 import { DEFAULT_VERSIONS, LEGACY_VERSIONS, type ApiVersions } from './isc/paths';
 import type { LogFormat, LogLevel } from './log';
@@ -29,6 +29,15 @@ export interface SlackConfig {
   port: number;
   apiUrl?: string;
   adminUserIds: ReadonlySet<string>;
+  /**
+   * SLACK_TEAM_IDS, SLACK_ENTERPRISE_ID, SLACK_APP_ID: the only workspaces, organisation and app whose
+   * requests are served; unset, those of the bot token (Slack's auth.test at start).
+   */
+  teamIds?: ReadonlySet<string>;
+  enterpriseId?: string;
+  appId?: string;
+  /** Hosts (host[:port]) a response_url may point at: hooks.slack.com and SLACK_RESPONSE_URL_HOSTS. */
+  responseUrlHosts: ReadonlySet<string>;
 }
 
 export interface DigestConfig {
@@ -55,8 +64,11 @@ export interface LinkingConfig {
   publicUrl: string;
   /** ISC's login host for /oauth/authorize; undefined in sandbox mode, where the sandbox serves it. */
   loginUrl?: string;
-  /** 32 bytes (AES-256-GCM) that encrypt the linked accounts' tokens at rest. */
-  tokenEncryptionKey: Buffer;
+  /**
+   * The keys (AES-256-GCM, 32 bytes) of the linked accounts' tokens at rest: the first encrypts, all
+   * decrypt. TOKEN_ENCRYPTION_KEYS, then the single TOKEN_ENCRYPTION_KEY (id '') when set.
+   */
+  tokenEncryptionKeys: EncryptionKey[];
 }
 
 /** service: every action as the bot's identity; linked: linked users act as themselves; linked-required: only they may act. */
@@ -80,6 +92,16 @@ export interface AuditConfig {
   databaseUrl?: string;
 }
 
+export interface RequestsConfig {
+  /** How often the leader reads the status of the requests made through the bot (REQUEST_FOLLOW_SECONDS). */
+  followIntervalMs: number;
+  /**
+   * ISC_TRIGGER_SECRET: the bearer token (or basic-auth password) ISC's event triggers send to
+   * /isc/triggers; the endpoint is off without it.
+   */
+  triggerSecret?: string;
+}
+
 export interface RedisConfig {
   /** redis:// or rediss:// (TLS), with user, password and database number as needed. */
   url: string;
@@ -96,6 +118,7 @@ export interface Config {
   digest: DigestConfig;
   notify: NotifyConfig;
   audit: AuditConfig;
+  requests: RequestsConfig;
   /** Slack user id or email → ISC identity id, from the IDENTITY_MAP file. */
   identityMap: ReadonlyMap<string, string>;
   /** The file store's directory (without REDIS_URL). */
@@ -126,7 +149,7 @@ export function withoutSlackSettings(env: Env): Env {
   return { ...env, ...Object.fromEntries(Object.entries(placeholders).filter(([k]) => !env[k]?.trim())) };
 }
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+export const LOOPBACK: ReadonlySet<string> = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 
 /** Collects every problem instead of stopping at the first, so one start-up names every bad variable. */
 class EnvReader {
@@ -207,10 +230,23 @@ export function deriveIscLoginUrl(apiBaseUrl: string): string | undefined {
   return tenant ? `https://${tenant}.login.sailpoint.com` : undefined;
 }
 
+/** TOKEN_ENCRYPTION_KEYS (`k2:<base64>,k1:<base64>`), then the single TOKEN_ENCRYPTION_KEY, which only decrypts once the list is set. */
+function readEncryptionKeys(r: EnvReader): EncryptionKey[] {
+  const rawKeys = r.optional('TOKEN_ENCRYPTION_KEYS');
+  const rawKey = r.optional('TOKEN_ENCRYPTION_KEY');
+  if (!rawKeys && !rawKey) {
+    r.problems.push("TOKEN_ENCRYPTION_KEYS is missing: it encrypts the linked accounts' tokens at rest, as id:key pairs such as k1:<key>; generate a key with `openssl rand -base64 32`");
+    return [];
+  }
+  const listed = rawKeys ? parseEncryptionKeys(rawKeys) : { keys: [], problems: [] };
+  for (const problem of listed.problems) r.problems.push(`TOKEN_ENCRYPTION_KEYS: ${problem}`);
+  const single = rawKey ? parseEncryptionKey(rawKey) : undefined;
+  if (rawKey && !single) r.problems.push('TOKEN_ENCRYPTION_KEY must be 32 random bytes in base64, as `openssl rand -base64 32` prints');
+  return [...listed.keys, ...(single ? [{ id: '', key: single }] : [])];
+}
+
 function readLinking(r: EnvReader, sandbox: boolean, baseUrl: string): LinkingConfig {
-  const rawKey = r.required('TOKEN_ENCRYPTION_KEY', 'it encrypts the linked accounts\' tokens at rest; generate one with `openssl rand -base64 32`');
-  const key = rawKey ? parseEncryptionKey(rawKey) : undefined;
-  if (rawKey && !key) r.problems.push('TOKEN_ENCRYPTION_KEY must be 32 random bytes in base64, as `openssl rand -base64 32` prints');
+  const tokenEncryptionKeys = readEncryptionKeys(r);
   const rawPublicUrl = r.required('PUBLIC_URL', 'the https address where browsers reach the bot; ISC redirects them to PUBLIC_URL/oauth/callback');
   const rawLoginUrl = r.optional('SAIL_LOGIN_URL');
   const loginUrl = rawLoginUrl ? r.url('SAIL_LOGIN_URL', rawLoginUrl) : sandbox || !baseUrl ? undefined : deriveIscLoginUrl(baseUrl);
@@ -225,7 +261,7 @@ function readLinking(r: EnvReader, sandbox: boolean, baseUrl: string): LinkingCo
     oauthClientSecret: client('SAIL_OAUTH_CLIENT_SECRET', 'sandbox-oauth-secret', 'the secret of that OAuth client'),
     publicUrl: (rawPublicUrl && r.url('PUBLIC_URL', rawPublicUrl)) || '',
     loginUrl,
-    tokenEncryptionKey: key ?? Buffer.alloc(0),
+    tokenEncryptionKeys,
   };
 }
 
@@ -252,6 +288,38 @@ function readIdentityMap(reader: EnvReader, file: string | undefined, cwd: strin
     map.set(key.includes('@') ? key.toLowerCase() : key, value);
   }
   return map;
+}
+
+/** Slack's own host for response_urls; SLACK_RESPONSE_URL_HOSTS adds others (GovSlack's). */
+export const SLACK_RESPONSE_URL_HOST = 'hooks.slack.com';
+const HOST = /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?::\d{1,5})?$/;
+
+/** A comma-separated list of ids that must all match `pattern`, or undefined when unset. */
+function readIds(r: EnvReader, name: string, pattern: RegExp, example: string): string[] | undefined {
+  const raw = r.optional(name);
+  if (raw === undefined) return undefined;
+  const ids = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const bad = ids.filter((id) => !pattern.test(id));
+  if (bad.length || !ids.length) r.problems.push(`${name} must list ids like ${example} (bad: ${bad.join(', ') || '(none given)'})`);
+  return ids;
+}
+
+/** Which workspaces and app the bot serves, and where it may post a response_url. */
+function readSlackBoundaries(r: EnvReader): Pick<SlackConfig, 'teamIds' | 'enterpriseId' | 'appId' | 'responseUrlHosts'> {
+  const teamIds = readIds(r, 'SLACK_TEAM_IDS', /^T[A-Z0-9]{2,}$/, 'T0123ABCD');
+  const [enterpriseId, ...moreOrgs] = readIds(r, 'SLACK_ENTERPRISE_ID', /^E[A-Z0-9]{2,}$/, 'E0123ABCD') ?? [];
+  if (moreOrgs.length) r.problems.push('SLACK_ENTERPRISE_ID takes one organisation id');
+  const [appId, ...moreApps] = readIds(r, 'SLACK_APP_ID', /^A[A-Z0-9]{2,}$/, 'A0123ABCD') ?? [];
+  if (moreApps.length) r.problems.push('SLACK_APP_ID takes one app id');
+  const hosts = (r.optional('SLACK_RESPONSE_URL_HOSTS') ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const badHosts = hosts.filter((h) => !HOST.test(h));
+  if (badHosts.length) r.problems.push(`SLACK_RESPONSE_URL_HOSTS must list host names such as hooks.slack-gov.com, without https:// or a path (bad: ${badHosts.join(', ')})`);
+  return {
+    ...(teamIds ? { teamIds: new Set(teamIds) } : {}),
+    ...(enterpriseId ? { enterpriseId } : {}),
+    ...(appId ? { appId } : {}),
+    responseUrlHosts: new Set([SLACK_RESPONSE_URL_HOST, ...hosts]),
+  };
 }
 
 function withTrailingSlash(url: string | undefined): string | undefined {
@@ -334,6 +402,17 @@ function readDatabaseUrl(r: EnvReader): string | undefined {
   return readSecretUrl(r, 'DATABASE_URL', ['postgres:', 'postgresql:'], problem)?.url;
 }
 
+/** Long enough that it cannot be guessed: ISC sends it with every event. */
+const TRIGGER_SECRET_MIN = 24;
+
+function readRequests(r: EnvReader): RequestsConfig {
+  const triggerSecret = r.optional('ISC_TRIGGER_SECRET');
+  if (triggerSecret !== undefined && triggerSecret.length < TRIGGER_SECRET_MIN) {
+    r.problems.push(`ISC_TRIGGER_SECRET must be at least ${TRIGGER_SECRET_MIN} characters (e.g. openssl rand -hex 32)`);
+  }
+  return { followIntervalMs: r.integer('REQUEST_FOLLOW_SECONDS', 60, 15, 3600) * 1000, ...(triggerSecret ? { triggerSecret } : {}) };
+}
+
 function readNotify(r: EnvReader): NotifyConfig {
   const users = readSlackUsersOrEmails(r, 'NOTIFY_USERS');
   const quiet = r.optional('QUIET_HOURS') ?? '20:00-08:00';
@@ -414,11 +493,13 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       // @slack/web-api joins method names onto this base, so it must end with a slash (https://slack.com/api/).
       apiUrl: withTrailingSlash(r.url('SLACK_API_URL', r.optional('SLACK_API_URL'))),
       adminUserIds: new Set(admins),
+      ...readSlackBoundaries(r),
     },
     auth: authMode === 'service' ? { mode: authMode } : { mode: authMode, linking: readLinking(r, sandbox, baseUrl) },
     digest: readDigest(r),
     notify: readNotify(r),
     audit: { retentionDays: r.integer('AUDIT_RETENTION_DAYS', 400, 1, 3650), databaseUrl: readDatabaseUrl(r) },
+    requests: readRequests(r),
     identityMap: readIdentityMap(r, r.optional('IDENTITY_MAP'), cwd),
     dataDir: path.resolve(cwd, r.optional('DATA_DIR') ?? './data'),
     redis: readRedis(r),

@@ -192,13 +192,13 @@ describe('account linking (AUTH_MODE)', () => {
       oauthClientSecret: 'oauth-secret',
       publicUrl: 'https://bot.example.com',
       loginUrl: 'https://acme.login.sailpoint.com',
-      tokenEncryptionKey: Buffer.alloc(32, 9),
+      tokenEncryptionKeys: [{ id: '', key: Buffer.alloc(32, 9) }],
     });
   });
 
   it('names every missing linking variable when linking is on', () => {
     const text = problems({ ...tenant, AUTH_MODE: 'linked' }).join('\n');
-    for (const name of ['SAIL_OAUTH_CLIENT_ID', 'SAIL_OAUTH_CLIENT_SECRET', 'PUBLIC_URL', 'TOKEN_ENCRYPTION_KEY']) expect(text).toMatch(new RegExp(`${name} is missing`));
+    for (const name of ['SAIL_OAUTH_CLIENT_ID', 'SAIL_OAUTH_CLIENT_SECRET', 'PUBLIC_URL', 'TOKEN_ENCRYPTION_KEYS']) expect(text).toMatch(new RegExp(`${name} is missing`));
     expect(text).toMatch(/openssl rand -base64 32/);
   });
 
@@ -210,6 +210,35 @@ describe('account linking (AUTH_MODE)', () => {
     const text = problems({ ...tenant, ...linking, AUTH_MODE: 'linked', TOKEN_ENCRYPTION_KEY: key }).join('\n');
     expect(text).toMatch(/TOKEN_ENCRYPTION_KEY must be 32 random bytes in base64/);
     expect(text).not.toContain(key);
+  });
+
+  it('reads TOKEN_ENCRYPTION_KEYS in order (the first encrypts), then the single TOKEN_ENCRYPTION_KEY, which only decrypts', () => {
+    const [k1, k2] = [Buffer.alloc(32, 1), Buffer.alloc(32, 2)];
+    const { TOKEN_ENCRYPTION_KEY: _single, ...withoutKey } = linking;
+    const keys = (env: Record<string, string>) => {
+      const c = loadConfig({ ...tenant, ...withoutKey, AUTH_MODE: 'linked', ...env });
+      return c.auth.mode !== 'service' && c.auth.linking.tokenEncryptionKeys;
+    };
+    expect(keys({ TOKEN_ENCRYPTION_KEYS: `k2:${k2.toString('base64')}, k1:${k1.toString('base64')}` })).toEqual([
+      { id: 'k2', key: k2 },
+      { id: 'k1', key: k1 },
+    ]);
+    expect(keys({ TOKEN_ENCRYPTION_KEYS: `k2:${k2.toString('base64')}`, TOKEN_ENCRYPTION_KEY: KEY })).toEqual([
+      { id: 'k2', key: k2 },
+      { id: '', key: Buffer.alloc(32, 9) },
+    ]);
+  });
+
+  it('names every bad entry of TOKEN_ENCRYPTION_KEYS without echoing a key', () => {
+    const short = Buffer.alloc(16, 3).toString('base64');
+    const good = Buffer.alloc(32, 4).toString('base64');
+    const text = problems({ ...tenant, ...linking, AUTH_MODE: 'linked', TOKEN_ENCRYPTION_KEYS: `${good},k1:${short},k2:${good},k2:${good}` });
+    expect(text).toEqual([
+      'TOKEN_ENCRYPTION_KEYS: entry 1 needs an id of letters, digits, _ or - before a colon (id:base64)',
+      'TOKEN_ENCRYPTION_KEYS: the key k1 must be 32 random bytes in base64, as `openssl rand -base64 32` prints',
+      'TOKEN_ENCRYPTION_KEYS: the id k2 is used twice',
+    ]);
+    expect(text.join('\n')).not.toContain(short);
   });
 
   it('refuses an unknown mode, plain http for PUBLIC_URL, and a tenant whose login host cannot be derived', () => {
@@ -289,5 +318,32 @@ describe('the audit trail in PostgreSQL (DATABASE_URL)', () => {
     const text = problems({ ...base, DATABASE_URL }).join('\n');
     expect(text).toMatch(/DATABASE_URL must be a postgres:\/\/ or postgresql:\/\/ URL/);
     expect(text).not.toContain('hunter2');
+  });
+});
+
+describe('Slack boundaries', () => {
+  it('by default serve the bot token’s own workspace and post response_urls only to hooks.slack.com', () => {
+    const { slack } = loadConfig(base);
+    expect(slack.teamIds).toBeUndefined();
+    expect(slack.enterpriseId).toBeUndefined();
+    expect(slack.appId).toBeUndefined();
+    expect([...slack.responseUrlHosts]).toEqual(['hooks.slack.com']);
+  });
+
+  it('read SLACK_TEAM_IDS, SLACK_ENTERPRISE_ID, SLACK_APP_ID and the extra response_url hosts (GovSlack)', () => {
+    const { slack } = loadConfig({ ...base, SLACK_TEAM_IDS: 'T0AAA, T0BBB', SLACK_ENTERPRISE_ID: 'E0ORG', SLACK_APP_ID: 'A0APP', SLACK_RESPONSE_URL_HOSTS: 'Hooks.Slack-Gov.com' });
+    expect([...slack.teamIds!]).toEqual(['T0AAA', 'T0BBB']);
+    expect(slack.enterpriseId).toBe('E0ORG');
+    expect(slack.appId).toBe('A0APP');
+    expect([...slack.responseUrlHosts]).toEqual(['hooks.slack.com', 'hooks.slack-gov.com']);
+  });
+
+  it('name every bad value', () => {
+    expect(problems({ ...base, SLACK_TEAM_IDS: 'acme', SLACK_ENTERPRISE_ID: 'E0A,E0B', SLACK_APP_ID: 'T0APP', SLACK_RESPONSE_URL_HOSTS: 'https://hooks.slack-gov.com/' })).toEqual([
+      'SLACK_TEAM_IDS must list ids like T0123ABCD (bad: acme)',
+      'SLACK_ENTERPRISE_ID takes one organisation id',
+      'SLACK_APP_ID must list ids like A0123ABCD (bad: T0APP)',
+      'SLACK_RESPONSE_URL_HOSTS must list host names such as hooks.slack-gov.com, without https:// or a path (bad: https://hooks.slack-gov.com/)',
+    ]);
   });
 });

@@ -3,11 +3,12 @@ import addFormats from 'ajv-formats';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { REQUEST_SHORTCUT } from '../src/blocks/requestAccess';
 
 const schemaDir = path.join(__dirname, 'fixtures', 'slack-manifest-schema');
 const readJson = (file: string) => JSON.parse(fs.readFileSync(path.join(schemaDir, file), 'utf8')) as Record<string, unknown>;
 const manifest = parse(fs.readFileSync(path.join(__dirname, '..', 'manifest.yml'), 'utf8')) as {
-  features: { slash_commands: Array<{ command: string; should_escape?: boolean }>; app_home: { home_tab_enabled: boolean } };
+  features: { slash_commands: Array<{ command: string; should_escape?: boolean }>; app_home: { home_tab_enabled: boolean }; shortcuts: Array<{ type: string; callback_id: string }> };
   oauth_config: { scopes: { bot: string[] } };
   settings: { event_subscriptions: { bot_events: string[] }; interactivity: { is_enabled: boolean }; socket_mode_enabled: boolean };
 };
@@ -30,6 +31,7 @@ describe('manifest.yml', () => {
     // Mentions arrive as <@U…> ids, which the command parser reads.
     expect(manifest.features.slash_commands[0].should_escape).toBe(true);
     expect(manifest.features.app_home.home_tab_enabled).toBe(true);
+    expect(manifest.features.shortcuts).toEqual([expect.objectContaining({ type: 'global', callback_id: REQUEST_SHORTCUT })]);
     expect(manifest.settings.event_subscriptions.bot_events).toEqual(['app_home_opened']);
     expect(manifest.settings.interactivity.is_enabled).toBe(true);
     expect(manifest.settings.socket_mode_enabled).toBe(true);

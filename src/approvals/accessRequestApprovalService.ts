@@ -55,6 +55,7 @@ export class AccessRequestApprovalService extends ItemService<AccessRequestAppro
       read: (id) => this.read(id),
       owners: (a) => ({ ids: a.owner?.id ? [a.owner.id] : [], name: a.owner?.name }),
       parties: (a) => ({ requesterId: a.requester?.id, requestedForId: a.requestedFor?.id }),
+      bindsDuties: () => true,
       describe: (a) => ({
         ...(a.requestedObject?.name || a.name ? { name: a.requestedObject?.name || a.name } : {}),
         ...(a.owner?.id ? { ownerId: a.owner.id } : {}),

@@ -52,3 +52,28 @@ export function commentRequired(a: Approval, verdict: 'approve' | 'reject'): boo
 /** The approval's name in the viewer's locale (or the first), for logs, the audit trail and plain text. */
 export const approvalName = (a: Approval, locale?: string): string | undefined => localizedText(a.name, locale);
 
+
+/** How many approvers' places (seats) the approval has: its approvers, else those it waits on. A governance group is one. */
+export function approverSeats(a: Approval): number {
+  return (a.approvers?.length ? a.approvers : (a.assignedTo ?? [])).length;
+}
+
+/**
+ * Why the bot cannot decide the approval for the person who clicks, or undefined when it can. With
+ * several seats, ISC records a decision by someone who is not an approver (the bot's service
+ * identity, an admin) in one approver's seat, which may not be the clicker's and may complete a quorum
+ * without the others: such an approval is decided from Slack only by an approver, as themselves.
+ * `how`: how the decision would reach ISC. mrkdwn-safe.
+ */
+export function quorumRefusal(a: Approval, how: 'own' | 'service' | 'connect' | 'for-another'): string | undefined {
+  const seats = approverSeats(a);
+  if (seats <= 1 || how === 'own') return undefined;
+  const why = `This approval has ${seats} approvers, and ISC would record a decision by ${how === 'for-another' ? 'you' : "the bot's service identity"} in one of their places, possibly not yours, which could complete it without the others.`;
+  const instead =
+    how === 'service'
+      ? 'Decide it in ISC instead.'
+      : how === 'connect'
+        ? 'Run `/workitems connect` to connect your ISC account, so that it is decided as you, or decide it in ISC.'
+        : 'Only its approvers decide it here, each as themselves.';
+  return `${why} ${instead} Nothing was changed in ISC.`;
+}

@@ -5,7 +5,7 @@ import { pendingApprovalsQuery, PENDING_FILTER } from '../isc/genericApprovals';
 import type { Approval, ApprovalIdentity, Page, PageParams } from '../isc/types';
 import type { Logger } from '../log';
 import type { IscIdentityRef } from '../workitems/identityDirectory';
-import { approvalName, assignedIdentityIds, commentRequired, isPendingApproval, ownerIdentityIds } from './genericApproval';
+import { approvalName, assignedIdentityIds, commentRequired, isPendingApproval, ownerIdentityIds, quorumRefusal } from './genericApproval';
 
 export type GenericApprovalAction =
   | { kind: 'approve' | 'reject'; approvalId: string; comment?: string }
@@ -49,6 +49,8 @@ export class GenericApprovalService extends ItemService<Approval, GenericApprova
       read: (id) => opts.isc.genericApprovals.getApproval(id),
       owners: (a) => ({ ids: ownerIdentityIds(a), name: (a.assignedTo ?? []).map((i) => i.name).filter(Boolean).join(', ') || undefined }),
       parties: (a) => ({ requesterId: a.requester?.identityID, requestedForId: a.requestee?.identityID }),
+      bindsDuties: (action) => action.kind !== 'comment',
+      actingRefusal: (a, action, how) => (action.kind === 'approve' || action.kind === 'reject' ? quorumRefusal(a, how) : undefined),
       describe: (a) => {
         const name = approvalName(a);
         const [owner] = a.assignedTo ?? [];

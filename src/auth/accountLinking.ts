@@ -19,6 +19,12 @@ export const CONNECT_FIRST_MESSAGE =
 export const CONNECT_TO_ACT_FOR_OTHERS_MESSAGE =
   "What you decide for someone else is done in ISC as you, so that ISC's record names you: run `/workitems connect` to connect your ISC account first. Nothing was changed in ISC.";
 
+export const RELINK_AFTER_STATE_LOSS_MESSAGE =
+  "The bot's state store lost its state, so the bot no longer knows whether you had connected your ISC account. So that nothing is done in ISC as the bot's service identity by mistake, run `/workitems connect` to connect again, or `/workitems disconnect` to go on without a connection. Nothing was changed in ISC.";
+
+/** A user's "act for me as the service identity" after a state loss (`/workitems disconnect`), for that loss. */
+const serviceConfirmedKey = (slackUserId: string) => `link-service-confirmed:${slackUserId}`;
+
 /** Who ISC sees acting: the bot's service identity, or a user's linked account. */
 export type ActingIdentity = { kind: 'service' } | { kind: 'linked'; identityId: string; identityName: string };
 
@@ -54,6 +60,12 @@ export interface AccountLinkingOptions {
   now?: () => number;
   /** Where links, refused links and unlinks are recorded. */
   audit?: AuditTrail;
+  /**
+   * When the state store was noticed to have lost its state (StateSentinel). A link record lost with
+   * it looks like no link: after a loss an unlinked user does not act as the service identity until
+   * they connect again or confirm with `/workitems disconnect`.
+   */
+  stateLoss?: { lostAt(): Promise<Date | undefined> };
 }
 
 /** Account linking (AUTH_MODE linked or linked-required): connect, disconnect, and which client acts for whom. */
@@ -91,7 +103,16 @@ export class AccountLinking {
     }
     if (status.state === 'revoked') return { refused: RECONNECT_MESSAGE };
     if (forAnotherOwner) return { refused: CONNECT_TO_ACT_FOR_OTHERS_MESSAGE };
-    return this.mode === 'linked-required' ? { refused: CONNECT_FIRST_MESSAGE } : { client: this.opts.isc, actingAs: { kind: 'service' } };
+    if (this.mode === 'linked-required') return { refused: CONNECT_FIRST_MESSAGE };
+    if (await this.unconfirmedAfterLoss(slackUserId)) return { refused: RELINK_AFTER_STATE_LOSS_MESSAGE };
+    return { client: this.opts.isc, actingAs: { kind: 'service' } };
+  }
+
+  /** Whether the store lost its state and the user has not said since that the service identity may act for them. */
+  private async unconfirmedAfterLoss(slackUserId: string): Promise<boolean> {
+    const lostAt = await this.opts.stateLoss?.lostAt();
+    if (!lostAt) return false;
+    return (await this.opts.store.get<string>(serviceConfirmedKey(slackUserId))) !== lostAt.toISOString();
   }
 
   /**
@@ -102,6 +123,9 @@ export class AccountLinking {
     const status = await this.accounts.status(slackUserId);
     const tokens = status.state === 'linked' ? await this.accounts.tokens(slackUserId, status.linkId) : undefined;
     const removed = await this.accounts.unlink(slackUserId);
+    // Going on without a connection is what the user asked for: after a state loss that is their confirmation.
+    const lostAt = await this.opts.stateLoss?.lostAt();
+    if (lostAt) await this.opts.store.set(serviceConfirmedKey(slackUserId), lostAt.toISOString());
     const revoked = tokens ? await revokeAtIsc(this.opts.oauth, tokens, this.opts.logger, { slackUserId }) : true;
     if (removed) {
       this.opts.logger.info('Disconnected a linked ISC account', { slackUserId, revokedAtIsc: revoked });
@@ -137,14 +161,14 @@ function linkRecord(outcome: Exclude<CallbackOutcome, { status: 'invalid_state' 
 /** Account linking as configured; undefined in AUTH_MODE=service. `iscBaseUrl` is the tenant (or sandbox) actually used. */
 export function createAccountLinking(
   config: Config,
-  deps: { isc: IscClientHandle; store: StateStore; directory: Pick<IdentityDirectory, 'identityFor'>; logger: Logger; iscBaseUrl: string; audit?: AuditTrail },
+  deps: Pick<AccountLinkingOptions, 'isc' | 'store' | 'directory' | 'logger' | 'stateLoss' | 'audit'> & { iscBaseUrl: string },
 ): AccountLinking | undefined {
   if (config.auth.mode === 'service') return undefined;
   const { linking } = config.auth;
   return new AccountLinking({
     ...deps,
     mode: config.auth.mode,
-    cipher: new TokenCipher(linking.tokenEncryptionKey),
+    cipher: new TokenCipher(linking.tokenEncryptionKeys),
     oauth: { http: new RawHttp({ baseUrl: deps.iscBaseUrl, timeoutMs: config.isc.timeoutMs }), clientId: linking.oauthClientId, clientSecret: linking.oauthClientSecret },
     // Only sandbox mode leaves it unset: the sandbox serves the sign-in page on its API address.
     loginUrl: linking.loginUrl ?? deps.iscBaseUrl,

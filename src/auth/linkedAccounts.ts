@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { silentLogger, type Logger } from '../log';
-import { tryLock, updateRecord, type HeldLock, type StateStore } from '../store/store';
+import { tryRenewingLock, type RenewingLock } from '../store/renewingLock';
+import { updateRecord, type StateStore } from '../store/store';
 import type { TokenCipher } from './tokenCrypto';
 
 /** A linked user's ISC tokens: only ever held in memory or sealed. */
@@ -32,25 +33,36 @@ export type LinkStatus =
   | ({ state: 'revoked' } & LinkedIdentity)
   | { state: 'unlinked' };
 
-const linkKey = (slackUserId: string) => `linked-account:${slackUserId}`;
+const LINK_PREFIX = 'linked-account:';
+const linkKey = (slackUserId: string) => `${LINK_PREFIX}${slackUserId}`;
 /** A user's refused sign-ins, one field per attempt. */
 export const mismatchKey = (slackUserId: string) => `link-mismatch:${slackUserId}`;
 const MISMATCH_TTL_MS = 90 * 24 * 3600_000;
 /** Outlives a token request (its timeout), so a replica that dies mid-refresh blocks the others only briefly. */
 const REFRESH_LOCK_TTL_MS = 30_000;
 
+/** What re-sealing every link did: `unreadable` names the Slack users whose tokens no key listed opens. */
+export interface ResealReport {
+  resealed: number;
+  /** Already sealed with the current key, or without tokens (revoked). */
+  unchanged: number;
+  unreadable: string[];
+}
+
 /** Linked ISC accounts in the StateStore; the tokens are sealed with AES-256-GCM and bound to user and identity. */
 export class LinkedAccounts {
   private readonly logger: Logger;
   private readonly now: () => number;
+  private readonly refreshLockTtlMs: number;
 
   constructor(
     private readonly store: StateStore,
     private readonly cipher: TokenCipher,
-    opts: { logger?: Logger; now?: () => number } = {},
+    opts: { logger?: Logger; now?: () => number; refreshLockTtlMs?: number } = {},
   ) {
     this.logger = opts.logger ?? silentLogger;
     this.now = opts.now ?? Date.now;
+    this.refreshLockTtlMs = opts.refreshLockTtlMs ?? REFRESH_LOCK_TTL_MS;
   }
 
   async status(slackUserId: string): Promise<LinkStatus> {
@@ -63,13 +75,49 @@ export class LinkedAccounts {
   /** The tokens of that link; undefined when it is gone, revoked, replaced, or cannot be opened with this key. */
   async tokens(slackUserId: string, linkId: string): Promise<UserTokens | undefined> {
     const link = await this.store.get<StoredLink>(linkKey(slackUserId));
-    if (!link?.sealed || link.linkId !== linkId) return undefined;
+    if (link?.linkId !== linkId) return undefined;
+    const tokens = this.open(slackUserId, link);
+    if (link.sealed && !tokens) this.logger.warn('A linked account cannot be decrypted (was its key removed from TOKEN_ENCRYPTION_KEYS?); the user must reconnect', { slackUserId });
+    return tokens;
+  }
+
+  private open(slackUserId: string, link: StoredLink): UserTokens | undefined {
+    if (!link.sealed) return undefined;
     try {
       return JSON.parse(this.cipher.open(link.sealed, sealContext(slackUserId, link))) as UserTokens;
     } catch {
-      this.logger.warn('A linked account cannot be decrypted (was TOKEN_ENCRYPTION_KEY changed?); the user must reconnect', { slackUserId });
       return undefined;
     }
+  }
+
+  /**
+   * Seals every link's tokens again with the key that seals now (the first of TOKEN_ENCRYPTION_KEYS),
+   * so the keys after it can be dropped; nobody reconnects. Compare-and-set per link, so a refresh
+   * by a running bot meanwhile is neither lost nor undone.
+   */
+  async resealAll(): Promise<ResealReport> {
+    const report: ResealReport = { resealed: 0, unchanged: 0, unreadable: [] };
+    for (const key of await this.store.keys(LINK_PREFIX)) {
+      const slackUserId = key.slice(LINK_PREFIX.length);
+      let outcome = 'unchanged' as 'resealed' | 'unchanged' | 'unreadable';
+      await updateRecord<StoredLink>(this.store, key, (link) => {
+        outcome = 'unchanged';
+        if (!link?.sealed || this.cipher.isCurrent(link.sealed)) return undefined;
+        const context = sealContext(slackUserId, link);
+        let tokens: string;
+        try {
+          tokens = this.cipher.open(link.sealed, context);
+        } catch {
+          outcome = 'unreadable';
+          return undefined;
+        }
+        outcome = 'resealed';
+        return { value: { ...link, sealed: this.cipher.seal(tokens, context) } };
+      });
+      if (outcome === 'unreadable') report.unreadable.push(slackUserId);
+      else report[outcome]++;
+    }
+    return report;
   }
 
   /** Links (or re-links) the user; returns the new link id. */
@@ -79,11 +127,22 @@ export class LinkedAccounts {
     return link.linkId;
   }
 
-  /** Stores refreshed tokens, unless the user disconnected or reconnected meanwhile (compare-and-set: a disconnect is never undone). */
-  async updateTokens(slackUserId: string, linkId: string, tokens: UserTokens): Promise<void> {
-    await updateRecord<StoredLink>(this.store, linkKey(slackUserId), (link) =>
-      link?.sealed && link.linkId === linkId ? { value: { ...link, sealed: this.cipher.seal(JSON.stringify(tokens), sealContext(slackUserId, link)) } } : undefined,
-    );
+  /**
+   * Stores refreshed tokens, unless the user disconnected or reconnected meanwhile (compare-and-set: a
+   * disconnect is never undone). `refreshedFrom`: the refresh token they were obtained with; when the
+   * stored one is another by now (a replica that refreshed later, its lock lost meanwhile), those
+   * newer tokens are kept. true when written.
+   */
+  async updateTokens(slackUserId: string, linkId: string, tokens: UserTokens, refreshedFrom?: string): Promise<boolean> {
+    let written = false;
+    await updateRecord<StoredLink>(this.store, linkKey(slackUserId), (link) => {
+      written = false;
+      if (!link?.sealed || link.linkId !== linkId) return undefined;
+      if (refreshedFrom !== undefined && this.open(slackUserId, link)?.refreshToken !== refreshedFrom) return undefined;
+      written = true;
+      return { value: { ...link, sealed: this.cipher.seal(JSON.stringify(tokens), sealContext(slackUserId, link)) } };
+    });
+    return written;
   }
 
   /** Forgets the tokens of a link ISC no longer honours, keeping who it was for (so the user is asked to reconnect). */
@@ -95,9 +154,12 @@ export class LinkedAccounts {
     });
   }
 
-  /** One refresh of a user's tokens at a time across every replica: undefined while another holds it. */
-  lockRefresh(slackUserId: string): Promise<HeldLock | undefined> {
-    return tryLock(this.store, `token-refresh:${slackUserId}`, REFRESH_LOCK_TTL_MS);
+  /**
+   * One refresh of a user's tokens at a time across every replica: undefined while another holds it.
+   * Renewed while the refresh runs, so a slow one never lets a second replica reuse the refresh token it rotates.
+   */
+  lockRefresh(slackUserId: string): Promise<RenewingLock | undefined> {
+    return tryRenewingLock(this.store, `token-refresh:${slackUserId}`, this.refreshLockTtlMs);
   }
 
   /** true when there was a link to remove. */

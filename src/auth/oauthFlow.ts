@@ -5,6 +5,7 @@ import type { Logger } from '../log';
 import type { StateStore } from '../store/store';
 import type { IdentityDirectory, IscIdentityRef } from '../workitems/identityDirectory';
 import type { LinkedAccounts } from './linkedAccounts';
+import { newCodeVerifier, pkceChallenge } from './pkce';
 import { revokeAtIsc } from './revocation';
 import type { OAuthClient } from './userTokenProvider';
 
@@ -29,6 +30,8 @@ export interface OAuthFlowOptions {
 interface PendingState {
   slackUserId: string;
   expiresAt: number;
+  /** PKCE: sent with the code, so a code intercepted on its way back is worthless to whoever took it (absent in a state issued before PKCE). */
+  codeVerifier?: string;
 }
 
 /** How a return to the callback ended. Only a valid state names a Slack user to tell. */
@@ -56,9 +59,17 @@ export class OAuthFlow {
   /** The ISC authorize URL for this user's "Connect" button. */
   async start(slackUserId: string): Promise<string> {
     const state = randomBytes(32).toString('base64url');
-    const pending: PendingState = { slackUserId, expiresAt: this.now() + STATE_TTL_MS };
+    const codeVerifier = newCodeVerifier();
+    const pending: PendingState = { slackUserId, expiresAt: this.now() + STATE_TTL_MS, codeVerifier };
     await this.opts.store.set(`oauth-state:${stateId(state)}`, pending, STATE_TTL_MS);
-    const query = new URLSearchParams({ client_id: this.opts.oauth.clientId, response_type: 'code', redirect_uri: this.opts.redirectUri, state });
+    const query = new URLSearchParams({
+      client_id: this.opts.oauth.clientId,
+      response_type: 'code',
+      redirect_uri: this.opts.redirectUri,
+      state,
+      code_challenge: pkceChallenge(codeVerifier),
+      code_challenge_method: 'S256',
+    });
     return `${this.opts.loginUrl}/oauth/authorize?${query}`;
   }
 
@@ -70,8 +81,9 @@ export class OAuthFlow {
   }
 
   private async exchange(query: URLSearchParams): Promise<CallbackOutcome> {
-    const slackUserId = await this.consumeState(query.get('state') ?? '');
-    if (!slackUserId) return { status: 'invalid_state' };
+    const pending = await this.consumeState(query.get('state') ?? '');
+    if (!pending) return { status: 'invalid_state' };
+    const { slackUserId, codeVerifier } = pending;
     if (query.get('error')) return { status: 'denied', slackUserId };
     const code = query.get('code');
     if (!code) return { status: 'failed', slackUserId, message: 'ISC sent no authorization code back.' };
@@ -82,7 +94,7 @@ export class OAuthFlow {
     try {
       grant = await requestToken(
         oauth.http,
-        { grant_type: 'authorization_code', client_id: oauth.clientId, client_secret: oauth.clientSecret, code, redirect_uri: redirectUri },
+        { grant_type: 'authorization_code', client_id: oauth.clientId, client_secret: oauth.clientSecret, code, redirect_uri: redirectUri, ...(codeVerifier ? { code_verifier: codeVerifier } : {}) },
         {
           whom: 'your account',
           rejected: "ISC did not accept the sign-in: it may have taken too long, or the bot's OAuth client is misconfigured. Run `/workitems connect` again; if it persists tell your admin.",
@@ -118,8 +130,8 @@ export class OAuthFlow {
     return { status: 'linked', slackUserId, identity: expected };
   }
 
-  /** The Slack user a state was issued to, once: a second use, an unknown or an expired state gives undefined. */
-  private async consumeState(state: string): Promise<string | undefined> {
+  /** What a state was issued with, once: a second use, an unknown or an expired state gives undefined. */
+  private async consumeState(state: string): Promise<PendingState | undefined> {
     if (!STATE_FORMAT.test(state)) return undefined;
     const id = stateId(state);
     const key = `oauth-state:${id}`;
@@ -127,7 +139,7 @@ export class OAuthFlow {
     if (!pending) return undefined;
     // Consumed by compare-and-delete: of two concurrent callbacks (on any replicas) only one gets past it.
     if (!(await this.opts.store.compareAndSet(key, pending, undefined))) return undefined;
-    return pending.expiresAt > this.now() ? pending.slackUserId : undefined;
+    return pending.expiresAt > this.now() ? pending : undefined;
   }
 }
 

@@ -114,7 +114,9 @@ export class UserTokenProvider implements TokenProvider {
       throw new ReconnectRequiredError();
     }
     const tokens = { accessToken: grant.accessToken, refreshToken: grant.refreshToken ?? stored.refreshToken, refreshAt: grant.refreshAt };
-    await accounts.updateTokens(this.slackUserId, this.linkId, tokens);
+    if (!(await accounts.updateTokens(this.slackUserId, this.linkId, tokens, stored.refreshToken))) {
+      logger.warn('Refreshed the ISC token of a linked account, but newer tokens were stored meanwhile; keeping those', { slackUserId: this.slackUserId });
+    }
     logger.debug('Refreshed the ISC token of a linked account', { slackUserId: this.slackUserId, expiresInS: grant.expiresInS });
     return { token: tokens.accessToken, refreshAt: tokens.refreshAt };
   }

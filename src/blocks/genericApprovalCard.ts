@@ -1,8 +1,8 @@
 import type { Button, KnownBlock } from '@slack/types';
-import { approvalName, assignedIdentityIds, commentRequired, isPendingApproval, localizedText } from '../approvals/genericApproval';
+import { approvalName, assignedIdentityIds, commentRequired, isPendingApproval, localizedText, quorumRefusal } from '../approvals/genericApproval';
 import type { Decision } from '../decisions/decision';
 import type { Approval, ApprovalIdentityRecord } from '../isc/types';
-import { GA_ACTION, encodeValue, isValidId, listValue } from './actions';
+import { ACTION, GA_ACTION, encodeValue, isValidId, listValue } from './actions';
 import { COMPACT_TEXT_CHARS, VALUE_CHARS, cardBlockId, commentLine, fitFullCard, listText, personName } from './cardParts';
 import { decisionLine, settlingDecision } from './decisions';
 import { LIMITS, MESSAGE_BUDGET, actionsBlock, button, contextBlock, field, header, section } from './limits';
@@ -29,6 +29,8 @@ interface Model {
   /** The decisions taken through the bot, oldest first. */
   decisions: Decision[];
   live: boolean;
+  /** Why the viewer cannot approve or reject it here (several approvers, not acting as themselves). */
+  notDecidable?: string;
   overdue: boolean;
 }
 
@@ -50,6 +52,7 @@ function model(a: Approval, opts: RenderCardOptions): Model {
     assigned,
     decisions: Object.values(opts.decisions ?? {}).sort((x, y) => x.at.localeCompare(y.at)),
     live: pending && subjectAssigned && !settled && isValidId(a.id),
+    notDecidable: quorumRefusal(a, opts.subjectSlackUserId ? 'for-another' : (opts.actingAs ?? 'service'))?.replace(' Nothing was changed in ISC.', ''),
     overdue: pending && due < opts.viewer.now.getTime(),
   };
 }
@@ -93,6 +96,7 @@ function completedLine(m: Model): string | undefined {
 
 function statusLines(m: Model): string[] {
   const lines = m.decisions.map((d) => decisionLine(d, m.opts.viewer));
+  if (m.live && m.notDecidable) lines.push(`👥 ${m.notDecidable}`);
   const done = completedLine(m);
   if (done) lines.push(done);
   else if (!m.live && m.opts.subjectIdentityId && !m.assigned.includes(m.opts.subjectIdentityId) && m.assigned.length) lines.push(`⏳ Now waiting on ${waitingOn(m.a)}`);
@@ -101,15 +105,17 @@ function statusLines(m: Model): string[] {
 
 function buttons(m: Model): Button[] {
   const out: Button[] = [];
-  if (m.live) {
+  if (m.live && !m.notDecidable) {
     out.push(
       commentRequired(m.a, 'approve')
         ? button({ actionId: GA_ACTION.approveWithComment, text: 'Approve…', style: 'primary', value: value(m) })
         : button({ actionId: GA_ACTION.approve, text: 'Approve', style: 'primary', value: value(m) }),
       button({ actionId: GA_ACTION.reject, text: 'Reject', style: 'danger', value: value(m) }),
-      button({ actionId: GA_ACTION.reassign, text: 'Reassign', value: value(m) }),
-      button({ actionId: GA_ACTION.comment, text: 'Add comment', value: value(m) }),
     );
+  }
+  if (m.live) {
+    out.push(button({ actionId: GA_ACTION.reassign, text: 'Reassign', value: value(m) }), button({ actionId: GA_ACTION.comment, text: 'Add comment', value: value(m) }));
+    if (m.notDecidable && m.opts.iscUiBaseUrl) out.push(button({ actionId: ACTION.openInIsc, text: 'Open in ISC', url: m.opts.iscUiBaseUrl }));
   }
   if (m.opts.mode === 'compact' && isValidId(m.a.id)) out.push(button({ actionId: GA_ACTION.details, text: 'Details', value: value(m) }));
   return out;

@@ -1,6 +1,7 @@
 import type { HomeView, KnownBlock } from '@slack/types';
 import type { InboxPage } from '../inbox/inbox';
-import type { WorkItemsSummary } from '../isc/types';
+import type { RequestedItemStatus, WorkItemsSummary } from '../isc/types';
+import { renderHomeRequests } from './requestAccess';
 import { renderInboxPage } from './inboxList';
 import { LIMITS, VIEW_BUDGET, contextBlock, divider, header, section } from './limits';
 import { type NoticeKind, noticeText } from './messages';
@@ -17,6 +18,8 @@ export interface HomeInput {
   noticeKind?: NoticeKind;
   /** How the bot talks to ISC for this user. */
   authModeLine?: string;
+  /** The user's recent access requests (`own`: those they made); no section when they could not be read. */
+  requests?: { statuses: RequestedItemStatus[]; own: ReadonlySet<string> };
 }
 
 /** "*Pending:* 15 · *Completed work items:* 12", the pending total over every kind the page could read. */
@@ -28,12 +31,13 @@ function homeSummaryLine(page: InboxPage, summary: WorkItemsSummary | undefined)
 }
 
 /** The App Home tab: summary, the inbox's compact cards and paging as in the list message, a short help (≤ 100 blocks). */
-export function renderHome({ summary, page, opts, notice, noticeKind = 'info', authModeLine }: HomeInput): HomeView {
+export function renderHome({ summary, page, opts, notice, noticeKind = 'info', authModeLine, requests }: HomeInput): HomeView {
   const top: KnownBlock[] = [header('Your ISC inbox', 'home_title'), section(homeSummaryLine(page, summary), 'home_summary')];
   if (notice) top.push(section(noticeText(notice, noticeKind), 'home_notice'));
   if (authModeLine) top.push(contextBlock(escapeTruncate(authModeLine, 1000), 'home_auth'));
   top.push(divider());
   const bottom: KnownBlock[] = [
+    ...(requests ? [divider(), ...renderHomeRequests(requests.statuses, opts.viewer, requests.own)] : []),
     divider(),
     contextBlock(escapeMrkdwn('Type `/workitems help` in any channel for commands; `/workitems <id>` shows one item in full.'), 'home_help'),
   ];

@@ -82,6 +82,8 @@ export function renderHelp({ isAdmin, authMode, linking }: HelpOptions): Rendere
     ['/workitems completed', 'the work items you have completed'],
     ['/workitems summary', 'how many of each kind wait on you, and the total'],
     ['/workitems <id>', 'one work item, access request or approval in full'],
+    ['/workitems request [what]', 'ask for a role or access profile; what you type after `request` is searched for (also the “Request access” shortcut)'],
+    ['/workitems requests', 'your recent access requests, where each stands, and Cancel on the ones still waiting'],
     ['/workitems notify off', 'no more messages about new items (`notify on` brings them back)'],
     ...(linking ? LINKING_USAGE : []),
     ['/workitems help', 'this help'],

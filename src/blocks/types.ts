@@ -26,6 +26,12 @@ export interface CardOptions {
   subjectIdentityId?: string;
   /** The Slack user looking at the card: a generic approval's card settles for whoever decided their own part. */
   viewerSlackUserId?: string;
+  /**
+   * How the viewer's decisions reach ISC: as their own (linked) identity, or as the bot's service
+   * identity (`connect`: they could link their account). Default `service`. An approval with several
+   * approvers offers Approve and Reject only to `own`.
+   */
+  actingAs?: 'own' | 'service' | 'connect';
 }
 
 export type CardMode = 'compact' | 'full';

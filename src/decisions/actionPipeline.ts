@@ -5,7 +5,7 @@ import { RECONNECT_MESSAGE, ReconnectRequiredError } from '../auth/userTokenProv
 import { capitalise, escapeMrkdwn, unescapeMrkdwn } from '../blocks/mrkdwn';
 import { selfDecisionRefusal } from '../governance/separationOfDuties';
 import type { IscClient } from '../isc/api';
-import { withRequestDeadline } from '../isc/deadline';
+import { withRequestDeadline, withWriteCheck } from '../isc/deadline';
 import { isIscError } from '../isc/errors';
 import { collectWriteRequestIds } from '../isc/requestIds';
 import type { Logger } from '../log';
@@ -37,6 +37,12 @@ type Ended<I> = Exclude<ActionOutcome<I>, { status: 'duplicate' }>;
 export type Authorization<I> =
   | { ok: true; item: I; actorIdentity: IscIdentityRef | null }
   | { ok: false; message: string; item: I; actorIdentity: IscIdentityRef | null };
+
+/** What a permission check is for: acting (deciding), adding to the item without deciding it (a comment), or seeing it. */
+export type Purpose = 'act' | 'note' | 'view';
+
+/** How an action would reach ISC: as the actor's own (linked) identity, the service identity, or for another owner. */
+export type ActingHow = 'own' | 'service' | 'connect' | 'for-another';
 
 /**
  * What differs between kinds of items (work items, access-request approvals, generic approvals): how
@@ -71,6 +77,17 @@ export interface ItemKind<I, A extends { kind: string }> {
   owners(item: I): { ids: string[]; name?: string };
   /** Requester and requested-for, for separation of duties. */
   parties(item: I): { requesterId?: string | null; requestedForId?: string | null };
+  /**
+   * Whether separation of duties binds the action: a decision or a hand-over does; a comment, a
+   * task's completion or its account selection decides no request, so its requester may do it.
+   */
+  bindsDuties(action: A): boolean;
+  /**
+   * Why the action may not run the way it would reach ISC (`how`): as the actor's own identity, the
+   * bot's service identity (`service`; `connect` when the actor could link their account) or for
+   * another owner; undefined when it may. An approval with several approvers is decided only as one of them.
+   */
+  actingRefusal?(item: I, action: A, how: ActingHow): string | undefined;
   /** The item as the audit trail names it. */
   describe(item: I): Omit<AuditItem, 'kind' | 'id' | 'part'>;
   /** The part of the item (an approval item), the comment and the target of an action, for the audit trail. */
@@ -96,6 +113,8 @@ const LOCK_MARGIN_MS = 10_000;
 /** How long the same action by the same person counts as a redelivery. */
 const DONE_TTL_MS = 15 * 60_000;
 const DECISION_TTL_MS = 90 * 24 * 3600_000;
+/** A write that waited longer than this since the item was read (rate-limit queue, token refresh) reads it again first. */
+const RECHECK_AFTER_MS = 2_000;
 
 export const AUDIT_UNAVAILABLE_MESSAGE =
   'The bot could not record this decision on its audit trail, so it did not send it to ISC. Nothing was changed in ISC; tell your admin.';
@@ -116,6 +135,15 @@ export interface ActionPipelineOptions {
   iscTimeoutMs?: number;
   /** The audit trail every decision is written to; without it (some tests) nothing is recorded. */
   audit?: AuditTrail;
+  /** How long after the permission check a write re-reads the item and checks again before it is sent. Default 2 s. */
+  recheckAfterMs?: number;
+}
+
+/** What a re-check before a write found changed: the write is not sent. */
+class ChangedWhileWaiting<I> extends Error {
+  constructor(readonly outcome: { status: 'refused'; message: string } | { status: 'already_decided'; item: I }) {
+    super('The item changed while the action waited to be sent');
+  }
 }
 
 /** An item's decisions in the store: `decisions:<id>` for work items (as before the other kinds), prefixed for the others. */
@@ -184,23 +212,52 @@ export class ActionPipeline {
    * admin; to act for another owner, also that they did not request it and it is not for them
    * (separation of duties).
    */
-  async authorize<I, A extends { kind: string }>(kind: ItemKind<I, A>, actorSlackUserId: string, id: string, purpose: 'act' | 'view' = 'act'): Promise<Authorization<I>> {
+  async authorize<I, A extends { kind: string }>(kind: ItemKind<I, A>, actorSlackUserId: string, id: string, purpose: Purpose = 'act'): Promise<Authorization<I>> {
+    return this.check(kind, actorSlackUserId, id, purpose);
+  }
+
+  /** authorize(), for one action when there is one: separation of duties binds only what bindsDuties() says. */
+  private async check<I, A extends { kind: string }>(kind: ItemKind<I, A>, actorSlackUserId: string, id: string, purpose: Purpose, action?: A): Promise<Authorization<I>> {
     const [actorIdentity, item] = await Promise.all([this.opts.directory.identityFor(actorSlackUserId), kind.read(id)]);
     const refuse = (message: string): Authorization<I> => ({ ok: false, message, item, actorIdentity });
     const owners = kind.owners(item);
     const owns = actorIdentity !== null && owners.ids.includes(actorIdentity.id);
-    if (this.isAdmin(actorSlackUserId)) {
-      if (purpose === 'view') return { ok: true, item, actorIdentity };
-      const parties = { ownerId: owns ? actorIdentity?.id : owners.ids[0], ...kind.parties(item) };
-      const refusal = selfDecisionRefusal({ actorIdentityId: actorIdentity?.id, ...parties }, kind.noun);
-      return refusal ? refuse(refusal) : { ok: true, item, actorIdentity };
+    if (!this.isAdmin(actorSlackUserId)) {
+      if (!actorIdentity) return refuse(await this.opts.directory.noIdentityMessage(actorSlackUserId));
+      if (!owns) {
+        const who = `Only the ${kind.noun}'s ${kind.ownerRole}${owners.name ? ` (${escapeMrkdwn(owners.name)})` : ''} or a bot admin`;
+        return refuse(purpose === 'view' ? `${who} can see it.` : `${who} can act on it. Nothing was changed in ISC.`);
+      }
     }
-    if (!actorIdentity) return refuse(await this.opts.directory.noIdentityMessage(actorSlackUserId));
-    if (!owns) {
-      const who = `Only the ${kind.noun}'s ${kind.ownerRole}${owners.name ? ` (${escapeMrkdwn(owners.name)})` : ''} or a bot admin`;
-      return refuse(purpose === 'act' ? `${who} can act on it. Nothing was changed in ISC.` : `${who} can see it.`);
-    }
-    return { ok: true, item, actorIdentity };
+    if (purpose === 'view') return { ok: true, item, actorIdentity };
+    // An admin without an ISC identity acting for someone cannot be checked: refused whatever the action.
+    const decides = purpose === 'act' && (!action || kind.bindsDuties(action));
+    if (actorIdentity && !decides) return { ok: true, item, actorIdentity };
+    const target = action && kind.auditDetails(action).target;
+    const parties = { ownerId: owns ? actorIdentity?.id : owners.ids[0], ...kind.parties(item), ...(target ? { target } : {}) };
+    const refusal = selfDecisionRefusal({ actorIdentityId: actorIdentity?.id, ...parties }, kind.noun);
+    return refusal ? refuse(refusal) : { ok: true, item, actorIdentity };
+  }
+
+  /**
+   * Right before a write that waited (for its rate-limit turn, a token) since the item was read, the
+   * item is read and checked again: it may have changed hands or been decided meanwhile.
+   */
+  private writeCheck<I, A extends { kind: string }>(kind: ItemKind<I, A>, actorSlackUserId: string, action: A, forAnotherOwner: boolean): () => Promise<void> {
+    let checkedAt = Date.now();
+    return async () => {
+      if (Date.now() - checkedAt < (this.opts.recheckAfterMs ?? RECHECK_AFTER_MS)) return;
+      const auth = await this.check(kind, actorSlackUserId, kind.itemId(action), 'act', action);
+      checkedAt = Date.now();
+      const changed = (message: string) => new ChangedWhileWaiting<I>({ status: 'refused', message: `While your action waited for its turn at ISC (rate limit), the ${kind.noun} changed: ${message}` });
+      if (!auth.ok) throw changed(auth.message);
+      const unfit = kind.fits(auth.item, action);
+      if (unfit === 'decided') throw new ChangedWhileWaiting<I>({ status: 'already_decided', item: auth.item });
+      if (unfit) throw changed(unfit);
+      // The client was chosen for acting as the owner (or for another owner): that must still hold.
+      const nowForAnother = !auth.actorIdentity || !kind.owners(auth.item).ids.includes(auth.actorIdentity.id);
+      if (nowForAnother !== forAnotherOwner) throw changed('it has a different owner now. Nothing was changed in ISC; press Refresh and try again.');
+    };
   }
 
   async perform<I, A extends { kind: string }>(kind: ItemKind<I, A>, actorSlackUserId: string, action: A): Promise<ActionOutcome<I>> {
@@ -233,7 +290,7 @@ export class ActionPipeline {
     };
     let auth: Authorization<I>;
     try {
-      auth = await this.authorize(kind, actorSlackUserId, id);
+      auth = await this.check(kind, actorSlackUserId, id, 'act', action);
     } catch (e) {
       return ended(this.failure(kind, e, action, actorSlackUserId), e);
     }
@@ -255,6 +312,9 @@ export class ActionPipeline {
       return ended(this.failure(kind, e, action, actorSlackUserId), e);
     }
     if ('refused' in acting) return ended({ status: 'refused', message: acting.refused });
+    const how: ActingHow = forAnotherOwner ? 'for-another' : acting.actingAs.kind === 'linked' ? 'own' : this.opts.acting ? 'connect' : 'service';
+    const wrongIdentity = kind.actingRefusal?.(item, action, how);
+    if (wrongIdentity) return ended({ status: 'refused', message: wrongIdentity });
 
     // In flight: one action per part of an item at a time. Done: the same action by the same person is
     // not repeated (a redelivered forward would otherwise forward again), while a different action,
@@ -286,11 +346,11 @@ export class ActionPipeline {
     let result: I;
     let requestIds: string[];
     try {
-      ({ result, requestIds } = await collectWriteRequestIds(() => withRequestDeadline(deadline, () => kind.execute(acting.client, item, action))));
+      const recheck = this.writeCheck(kind, actorSlackUserId, action, forAnotherOwner);
+      ({ result, requestIds } = await collectWriteRequestIds(() => withRequestDeadline(deadline, () => withWriteCheck(recheck, () => kind.execute(acting.client, item, action)))));
     } catch (e) {
       await this.release(kind, lock, id);
-      // The linked account's refresh token was refused before anything was sent: nothing to re-read, nobody else to act as.
-      const outcome = e instanceof ReconnectRequiredError ? { status: 'refused' as const, message: RECONNECT_MESSAGE } : await this.afterFailure(kind, e, action, actorSlackUserId);
+      const outcome = await this.notSent(kind, e, action, actorSlackUserId);
       await decision?.finish(auditOutcome(outcome, e));
       return outcome;
     }
@@ -299,6 +359,18 @@ export class ActionPipeline {
     const decisions = await this.recordDone(kind, action, actorSlackUserId, doneKey, lock);
     this.opts.logger.info(`${capitalise(kind.logName)} action done`, { actorSlackUserId, action: action.kind, [kind.idField]: id });
     return { status: 'done', item: result, decisions };
+  }
+
+  /** The outcome of an execute() that threw. */
+  private async notSent<I, A extends { kind: string }>(kind: ItemKind<I, A>, e: unknown, action: A, actorSlackUserId: string): Promise<Ended<I>> {
+    // The linked account's refresh token was refused before anything was sent: nothing to re-read, nobody else to act as.
+    if (e instanceof ReconnectRequiredError) return { status: 'refused', message: RECONNECT_MESSAGE };
+    if (e instanceof ChangedWhileWaiting) {
+      const found = (e as ChangedWhileWaiting<I>).outcome;
+      this.opts.logger.warn(`A ${kind.logName} action was not sent: the item changed while it waited`, { actorSlackUserId, action: action.kind, [kind.idField]: kind.itemId(action) });
+      return found.status === 'refused' ? found : { status: 'already_decided', item: found.item, decisions: await this.decisionsToShow(kind, kind.itemId(action)) };
+    }
+    return this.afterFailure(kind, e, action, actorSlackUserId);
   }
 
   /** A lock the store cannot delete now expires by itself (IN_FLIGHT_TTL_MS). */

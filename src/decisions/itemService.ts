@@ -1,7 +1,7 @@
 import { readAllPages } from '../isc/http';
 import type { Page, PageParams } from '../isc/types';
 import type { IscIdentityRef } from '../workitems/identityDirectory';
-import { ActionPipeline, type ActionOutcome, type ActionPipelineOptions, type Authorization, type ItemKind } from './actionPipeline';
+import { ActionPipeline, type ActionOutcome, type ActionPipelineOptions, type Authorization, type ItemKind, type Purpose } from './actionPipeline';
 import type { Decisions } from './decision';
 
 /** A kind's service: the pipeline's options, and whom to tell when an action changed an item (its DMs follow it). */
@@ -62,7 +62,7 @@ export abstract class ItemService<I extends { id?: string }, A extends { kind: s
    * Reads the item now and checks that the Slack user is its current owner in ISC (one of them, for a
    * generic approval), or an admin; to act for another owner, also separation of duties.
    */
-  authorize(actorSlackUserId: string, id: string, purpose: 'act' | 'view' = 'act'): Promise<Authorization<I>> {
+  authorize(actorSlackUserId: string, id: string, purpose: Purpose = 'act'): Promise<Authorization<I>> {
     return this.pipeline.authorize(this.kind, actorSlackUserId, id, purpose);
   }
 

@@ -25,6 +25,8 @@ export interface DigestDeps {
    */
   knownApprovers?: () => Promise<string[]>;
   metrics?: Metrics;
+  /** When the state store was noticed to have lost its state (StateSentinel): slots up to then cannot be proven unposted. */
+  stateLoss?: { lostAt(): Promise<Date | undefined> };
 }
 
 /** The last digest posted to the channel, scheduled or not: failed tasks are listed from its time. */
@@ -34,7 +36,8 @@ export interface LastPost {
   ts: string;
 }
 
-export type SlotOutcome = 'posted' | 'already_posted' | 'failed';
+/** unproven: the store lost its state after the slot, so whether it was posted cannot be known; it is not posted again. */
+export type SlotOutcome = 'posted' | 'already_posted' | 'unproven' | 'failed';
 
 export const LAST_SLOT_KEY = 'digest:lastSlot';
 export const LAST_POST_KEY = 'digest:lastPost';
@@ -118,6 +121,12 @@ export class DigestService {
     const last = await store.get<string>(LAST_SLOT_KEY);
     if (last !== undefined && last >= iso) return 'already_posted';
     const message = await this.build({ at: slot, late });
+    // Asked right before the claim: a claim in a store emptied since the slot proves nothing.
+    const lostAt = await this.deps.stateLoss?.lostAt();
+    if (lostAt && slot.getTime() <= lostAt.getTime()) {
+      logger.warn('Digest: not posting a slot from before the state store lost its state; it may have been posted already', { slot: iso, lostAt: lostAt.toISOString() });
+      return 'unproven';
+    }
     // Claimed after reading ISC, which may take a while: a crash meanwhile leaves the slot to a restart.
     if (!(await store.setIfAbsent(slotKey(slot), { claimedAt: now().toISOString() }, SLOT_CLAIM_TTL_MS))) return 'already_posted';
     try {

@@ -1,4 +1,6 @@
 import type {
+  AccessRequest,
+  AccessRequestResponse,
   AccountSelection,
   Approval,
   ApprovalApproveRequest,
@@ -15,6 +17,9 @@ import type {
   PageParams,
   PendingApproval,
   PublicIdentity,
+  RequestableObject,
+  RequestableObjectType,
+  RequestedItemStatus,
   TaskStatus,
   WorkItem,
   WorkItemForward,
@@ -172,10 +177,48 @@ export interface GenericApprovalsApi {
   rejectApprovalInBulk(request: BulkRejectRequestDTO): Promise<void>;
 }
 
+export interface RequestableObjectListParams extends PageParams {
+  /** `identity-id`: what this identity may request (`me` for the token's own user); an admin may name anyone. */
+  identityId?: string;
+  /** Partial match on name or description; ISC then ignores `filters`. */
+  term?: string;
+  /** ISC's list takes only ROLE and ACCESS_PROFILE here (entitlements have their own API). */
+  types?: Array<Exclude<RequestableObjectType, 'ENTITLEMENT'>>;
+  /** `AVAILABLE`, `PENDING`, `ASSIGNED`; only with `identityId`. */
+  statuses?: Array<'AVAILABLE' | 'PENDING' | 'ASSIGNED'>;
+  /** `id` (eq, in), `name` (eq, in, sw). */
+  filters?: string;
+}
+
+export interface AccessRequestStatusParams extends PageParams {
+  /** `requested-for`: the identity the requests are for (`me`: the token's user). */
+  requestedFor?: string;
+  /** `requested-by`: who made them. With the bot's service token that is the bot, not the person. */
+  requestedBy?: string;
+  /** e.g. `accessRequestId eq "…"`. */
+  filters?: string;
+  /** `created`, `modified`, `accountActivityItemId`, `name`; `-` for descending. */
+  sorters?: string;
+}
+
+/**
+ * ISC Access Requests API (`/access-requests/v1`, `/access-request-status/v1`) and Requestable
+ * Objects API (`/requestable-objects/v1`): the requester's side. Requests are processed
+ * asynchronously (202): ISC answers before any approval exists, and it does not refuse a duplicate.
+ */
+export interface AccessRequestsApi {
+  listRequestableObjects(params?: RequestableObjectListParams): Promise<Page<RequestableObject>>;
+  createAccessRequest(request: AccessRequest): Promise<AccessRequestResponse>;
+  /** Cancels a request that has not passed approval; `accountActivityId` is the status's `accessRequestId`. */
+  cancelAccessRequest(accountActivityId: string, comment: string): Promise<void>;
+  listAccessRequestStatus(params?: AccessRequestStatusParams): Promise<Page<RequestedItemStatus>>;
+}
+
 export interface IscClient {
   workItems: WorkItemsApi;
   taskManagement: TaskManagementApi;
   identities: IdentitiesApi;
   accessRequestApprovals: AccessRequestApprovalsApi;
   genericApprovals: GenericApprovalsApi;
+  accessRequests: AccessRequestsApi;
 }

@@ -1,6 +1,7 @@
 import { silentLogger, type Logger } from '../log';
 import type { Metrics } from '../metrics/metrics';
 import { createAccessRequestApprovalsApi } from './accessRequestApprovals';
+import { createAccessRequestsApi } from './accessRequests';
 import type { IscClient } from './api';
 import { ClientCredentialsTokenProvider, type TokenProvider } from './auth';
 import { DeprecationNotices } from './deprecation';
@@ -95,6 +96,7 @@ export function createIscClient(options: IscClientOptions): IscClientHandle {
     identities: createIdentitiesApi(h, versions.identities),
     accessRequestApprovals: createAccessRequestApprovalsApi(h, versions.accessRequestApprovals),
     genericApprovals: createGenericApprovalsApi(h),
+    accessRequests: createAccessRequestsApi(h),
   });
 
   let failedUntil = 0;

@@ -6,6 +6,8 @@ interface RequestBounds {
   deadline?: number;
   /** Aborts the work's waits for the limiter and its requests in flight. */
   signal?: AbortSignal;
+  /** Runs after a write (not a read) had its turn at the rate limiter, right before it is sent; throwing stops it. */
+  beforeWrite?: () => Promise<void>;
 }
 
 const bounds = new AsyncLocalStorage<RequestBounds>();
@@ -27,6 +29,20 @@ export function withRequestDeadline<T>(deadline: number, work: () => Promise<T>)
  */
 export function withRequestSignal<T>(signal: AbortSignal, work: () => Promise<T>): Promise<T> {
   return bounds.run({ ...bounds.getStore(), signal }, work);
+}
+
+/**
+ * Runs `work` so that each of its ISC writes, once it had its turn at the rate limiter, first awaits
+ * `check`: an action re-checks there what it read before it waited (who owns the item now). A check
+ * that throws stops the write, which is then not sent.
+ */
+export function withWriteCheck<T>(check: () => Promise<void>, work: () => Promise<T>): Promise<T> {
+  return bounds.run({ ...bounds.getStore(), beforeWrite: check }, work);
+}
+
+/** The check the work under way set for its writes, if any. */
+export function writeCheck(): (() => Promise<void>) | undefined {
+  return bounds.getStore()?.beforeWrite;
 }
 
 /**

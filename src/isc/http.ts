@@ -2,7 +2,7 @@ import axios, { type AxiosInstance } from 'axios';
 import type { Logger } from '../log';
 import type { Metrics } from '../metrics/metrics';
 import type { TokenProvider } from './auth';
-import { requestDeadline, requestSignal } from './deadline';
+import { requestDeadline, requestSignal, writeCheck } from './deadline';
 import type { DeprecationNotices } from './deprecation';
 import { IscError, isIscError, malformedError, responseError, type RequestInfo } from './errors';
 import { SlotDeadlineError, type RequestGate } from './rateLimiter';
@@ -200,6 +200,7 @@ export class IscHttp {
       requestSignal()?.throwIfAborted();
       const token = await this.tokens.getToken();
       await this.turn(req);
+      if (req.method !== 'GET' && req.method !== 'HEAD') await writeCheck()?.();
       const started = performance.now();
       const outcome = await this.attempt(req, token);
       metrics?.iscRequest(req.operation, isIscError(outcome) ? outcome.kind : outcome.status, (performance.now() - started) / 1000);

@@ -93,6 +93,17 @@ export function genericApprovalPaths() {
   };
 }
 
+/** Requesting access: `/access-requests/v1` (create, cancel), its status and the requestable objects (v1 only). */
+export function accessRequestPaths() {
+  const root = serviceRoot('access-requests', 'v1');
+  return {
+    create: root,
+    cancel: `${root}/cancel`,
+    status: serviceRoot('access-request-status', 'v1'),
+    requestableObjects: serviceRoot('requestable-objects', 'v1'),
+  };
+}
+
 /** Services the bot calls whose per-service v1 layout is published (the contracts the bot is built on). */
 const V1_SERVICES = new Set(['work-items', 'task-status', 'public-identities', 'access-request-approvals', 'generic-approvals']);
 

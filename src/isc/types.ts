@@ -213,3 +213,4 @@ export interface Page<T> {
 
 export type * from './accessRequestApprovalTypes';
 export type * from './genericApprovalTypes';
+export type * from './accessRequestTypes';

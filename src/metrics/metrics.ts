@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /**
  * The bot's Prometheus metrics, on a registry of its own (several bots in one process, as in the
@@ -63,7 +63,7 @@ export class Metrics {
 
   private readonly digestRuns = new Counter({
     name: 'iscbot_digest_runs_total',
-    help: 'Digest runs by trigger (schedule, command) and outcome (posted, already_posted, failed)',
+    help: 'Digest runs by trigger (schedule, command) and outcome (posted, already_posted, unproven: not posted after a state loss, failed)',
     labelNames: ['trigger', 'outcome'],
     registers: [this.registry],
   });
@@ -72,6 +72,18 @@ export class Metrics {
     name: 'iscbot_state_store_errors_total',
     help: 'Failed state store operations, by operation',
     labelNames: ['operation'],
+    registers: [this.registry],
+  });
+
+  private readonly stateLosses = new Counter({
+    name: 'iscbot_state_loss_detected_total',
+    help: 'Times this replica noticed the state store had lost its state (its sentinel gone or replaced)',
+    registers: [this.registry],
+  });
+
+  private readonly stateLostAt = new Gauge({
+    name: 'iscbot_state_lost_at_seconds',
+    help: 'When the state store was last noticed to have lost its state (Unix time); 0 when never',
     registers: [this.registry],
   });
 
@@ -115,6 +127,12 @@ export class Metrics {
 
   digestRun(trigger: 'schedule' | 'command', outcome: string): void {
     this.digestRuns.inc({ trigger, outcome });
+  }
+
+  /** A loss of the store's state this replica learned of; `noticedHere` when it noticed it itself. */
+  stateLoss(lostAt: Date, noticedHere: boolean): void {
+    if (noticedHere) this.stateLosses.inc();
+    this.stateLostAt.set(lostAt.getTime() / 1000);
   }
 
   storeError(operation: string): void {

@@ -27,6 +27,9 @@ export interface DmCardsOptions {
   dms: DmPort;
 }
 
+/** The date (YYYY-MM-DD) in a time zone. */
+const localDay = (at: Date, tz: string): string => new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+
 /**
  * The Slack side of notifications: posts the DMs, summaries and reminders, and keeps each DM true to
  * its item, of whichever kind. One item's Slack work runs in order, so a slower, older update never lands last.
@@ -110,9 +113,18 @@ export class DmCards {
     const { dms, ledger, ctx } = this.opts;
     const send = async () => {
       if (!record.channel || !record.ts) return;
-      await dms.postDm(userId, renderReminder(items, viewer, record.kind), { channel: record.channel, ts: record.ts });
+      const day = localDay(viewer.now, viewer.tz);
+      const claims = await Promise.all(items.map(async (entry) => ({ entry, claim: await ledger.claimReminder(userId, entry.key, day) })));
+      const claimed = claims.filter((c) => c.claim !== undefined);
+      if (!claimed.length) return;
+      try {
+        await dms.postDm(userId, renderReminder(claimed.map((c) => c.entry), viewer, record.kind), { channel: record.channel, ts: record.ts });
+      } catch (e) {
+        await Promise.all(claimed.map((c) => c.claim?.release()));
+        throw e;
+      }
       const remindedAt = ctx.now().toISOString();
-      await Promise.all(items.map((entry) => ledger.update(userId, entry.key, { remindedAt })));
+      await Promise.all(claimed.map(({ entry }) => ledger.update(userId, entry.key, { remindedAt })));
     };
     return record.kind === 'dm' ? this.serial(items[0].key, send) : send();
   }

@@ -1,4 +1,4 @@
-import { updateRecord, type StateStore } from '../store/store';
+import { tryLock, updateRecord, type HeldLock, type StateStore } from '../store/store';
 
 /**
  * What was announced to whom: one record per (Slack user, work item) in the state store.
@@ -31,6 +31,9 @@ const CLAIM_TTL_MS = 7 * 24 * 3600_000;
 const SETTLED_TTL_MS = 30 * 24 * 3600_000;
 /** The index of an item's holders outlives every record it points to. */
 const HOLDERS_TTL_MS = 90 * 24 * 3600_000;
+
+/** A reminder's claim outlives its day in every time zone. */
+const REMINDER_CLAIM_TTL_MS = 2 * 24 * 3600_000;
 
 const recordKey = (slackUserId: string, workItemId: string) => `notify:dm:${slackUserId}:${workItemId}`;
 /** Indexes instead of listing keys: the items a user has records of, and the users an item was announced to. */
@@ -86,6 +89,15 @@ export class Ledger {
     const claim: Announcement = { status: 'claimed', kind, at: this.now().toISOString() };
     const won = previous ? await this.store.compareAndSet(k, previous, claim, CLAIM_TTL_MS) : await this.store.setIfAbsent(k, claim, CLAIM_TTL_MS);
     return won ? claim : undefined;
+  }
+
+  /**
+   * Claims the reminder about an item to a user on a day (their local date), like a DM: only the
+   * caller that gets it sends the reminder, so two replicas that both poll send one. Released when
+   * the post fails, so the next poll tries again.
+   */
+  claimReminder(slackUserId: string, workItemId: string, day: string): Promise<HeldLock | undefined> {
+    return tryLock(this.store, `notify:remind:${slackUserId}:${workItemId}:${day}`, REMINDER_CLAIM_TTL_MS);
   }
 
   /** Gives a claim back after a failed post, unless someone took it over meanwhile. */

@@ -17,7 +17,7 @@ export interface Subscriber {
 }
 
 /** Every subscription in one map, field = Slack user id: the poller reads them all in one call. */
-const KEY = 'notify:subs';
+export const SUBSCRIPTIONS_KEY = 'notify:subs';
 /** Someone touched this recently is not looked up in the store again on every request they make. */
 const TOUCH_AGAIN_AFTER_MS = 10 * 60_000;
 const MAX_RECENTLY_TOUCHED = 10_000;
@@ -49,23 +49,23 @@ export class Subscriptions {
    */
   async touch(slackUserId: string, via: 'use' | 'config' = 'use'): Promise<boolean> {
     if (this.recentlyTouched.peek(slackUserId)) return false;
-    const added = await this.opts.store.setFieldIfAbsent<Subscription>(KEY, slackUserId, { on: true, via, period: randomUUID() });
+    const added = await this.opts.store.setFieldIfAbsent<Subscription>(SUBSCRIPTIONS_KEY, slackUserId, { on: true, via, period: randomUUID() });
     this.recentlyTouched.set(slackUserId, true, TOUCH_AGAIN_AFTER_MS);
     return added;
   }
 
   get(slackUserId: string): Promise<Subscription | undefined> {
-    return this.opts.store.getField<Subscription>(KEY, slackUserId);
+    return this.opts.store.getField<Subscription>(SUBSCRIPTIONS_KEY, slackUserId);
   }
 
   async set(slackUserId: string, on: boolean): Promise<void> {
     if ((await this.get(slackUserId))?.on === on) return;
-    await this.opts.store.setField<Subscription>(KEY, slackUserId, { on, via: 'command', period: randomUUID() });
+    await this.opts.store.setField<Subscription>(SUBSCRIPTIONS_KEY, slackUserId, { on, via: 'command', period: randomUUID() });
   }
 
   /** Everyone subscribed, in a stable order. */
   async active(): Promise<Subscriber[]> {
-    const all = await this.opts.store.getFields<Subscription>(KEY);
+    const all = await this.opts.store.getFields<Subscription>(SUBSCRIPTIONS_KEY);
     return Object.keys(all)
       .sort()
       .filter((userId) => all[userId].on)

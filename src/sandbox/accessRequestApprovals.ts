@@ -98,6 +98,11 @@ export class AccessRequestApprovalStore {
     return this.approvals.copy(id);
   }
 
+  /** A cancelled request's approval leaves its approver's queue. */
+  withdraw(id: string): void {
+    this.approvals.remove(id);
+  }
+
   /** Approvals of one owner, or of everyone (`ownerId` undefined), pending or decided, newest first. */
   list(ownerId: string | undefined, pending: boolean): AccessRequestApprovalRecord[] {
     return this.approvals

@@ -223,6 +223,10 @@ export class ById<T extends { id?: string }> {
     return this.items.get(id);
   }
 
+  remove(id: string): void {
+    this.items.delete(id);
+  }
+
   all(): T[] {
     return [...this.items.values()];
   }

@@ -57,7 +57,7 @@ function requestable(n: number, type: NonNullable<RequestableObjectReference['ty
   return { id: sandboxId('requestable', n), name, description, type };
 }
 
-interface AccessRequestFields extends Omit<AccessRequestApprovalRecord, 'created' | 'owner' | 'requester' | 'requestedFor' | 'requestedObject'> {
+export interface AccessRequestFields extends Omit<AccessRequestApprovalRecord, 'created' | 'owner' | 'requester' | 'requestedFor' | 'requestedObject'> {
   id: string;
   owner: Owner;
   requester: Owner;
@@ -68,7 +68,8 @@ interface AccessRequestFields extends Omit<AccessRequestApprovalRecord, 'created
   decided?: { state: CompletedApprovalState; by: Owner; comment?: string; age: Age };
 }
 
-function accessRequest(now: Date, f: AccessRequestFields, newId: (kind: SandboxIdKind) => string): AccessRequestApprovalRecord {
+/** An access-request approval with the fields ISC fills; `f` names the people, the object and its age. */
+export function accessRequest(now: Date, f: AccessRequestFields, newId: (kind: SandboxIdKind) => string): AccessRequestApprovalRecord {
   const { owner, requester, requestedFor, age, decided, ...rest } = f;
   const created = ago(now, age);
   const record: AccessRequestApprovalRecord = {

@@ -17,6 +17,7 @@ import type {
   WorkItemsSummary,
 } from '../isc/types';
 import { escapeHtml, htmlPage, sendHtml } from '../auth/html';
+import { pkceChallenge } from '../auth/pkce';
 import { createLogger, type Logger } from '../log';
 import {
   badRequest,
@@ -42,6 +43,7 @@ import {
 } from './api';
 import { accessRequestApprovalRoutes, AccessRequestApprovalStore, type AccessRequestApprovalRecord } from './accessRequestApprovals';
 import { demoApprovalsFor, seedAccessRequestApprovals, seedGenericApprovals } from './approvalSeed';
+import { accessRequestRoutes, AccessRequestStore } from './accessRequests';
 import { genericApprovalRoutes, GenericApprovalStore } from './genericApprovals';
 import { createSeed, demoIdentity, demoWorkItemsFor, FIRST_DYNAMIC_ID, sandboxId, SEED_IDENTITIES, type SandboxIdKind } from './seed';
 
@@ -178,6 +180,7 @@ class SandboxState {
   private readonly counters = new Map<SandboxIdKind, number>();
   readonly accessRequests: AccessRequestApprovalStore;
   readonly genericApprovals: GenericApprovalStore;
+  readonly requests: AccessRequestStore;
 
   constructor(private readonly now: () => Date) {
     const start = now();
@@ -188,6 +191,7 @@ class SandboxState {
     const identity = (id: string) => this.identities.get(id);
     this.accessRequests = new AccessRequestApprovalStore(now, identity);
     this.genericApprovals = new GenericApprovalStore(now, identity, () => this.newId('comment'));
+    this.requests = new AccessRequestStore(now, identity, this.accessRequests, this.newId);
     for (const a of seedAccessRequestApprovals(start)) this.accessRequests.add(a);
     for (const g of seedGenericApprovals(start)) this.genericApprovals.add(g);
   }
@@ -496,6 +500,7 @@ function routes(state: SandboxState): Route[] {
     },
     ...accessRequestApprovalRoutes(state.accessRequests, ACCESS_REQUEST_APPROVALS),
     ...genericApprovalRoutes(state.genericApprovals, GENERIC_APPROVALS),
+    ...accessRequestRoutes(state.requests),
   ];
 }
 
@@ -564,11 +569,12 @@ function faultReply(fault: { status: number; retryAfterSeconds?: number }): Repl
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref());
 
 const CODE_TTL_MS = 60_000;
+const PKCE_CHALLENGE = /^[A-Za-z0-9_-]{43}$/;
 const INVALID_CLIENT: Reply = { status: 401, body: { error: 'invalid_client', error_description: 'Bad client credentials' } };
 
 /** The sign-in page of `/oauth/authorize`: no password, any email (an unknown one gets a demo identity). */
 function signInPage(params: URLSearchParams): string {
-  const hidden = ['client_id', 'redirect_uri', 'state', 'response_type']
+  const hidden = ['client_id', 'redirect_uri', 'state', 'response_type', 'code_challenge', 'code_challenge_method']
     .map((name) => `<input type="hidden" name="${name}" value="${escapeHtml(params.get(name) ?? '')}">`)
     .join('');
   const { ada, ben, manager } = SEED_IDENTITIES;
@@ -595,7 +601,7 @@ export async function startSandboxTenant(opts: SandboxOptions = {}): Promise<San
   /** `grant`: the sign-in a user token descends from (rotation keeps it), so revoking a refresh token ends its access tokens too. */
   const tokens = new Map<string, { principal: Principal; expiresAt: number; grant?: string }>();
   /** Authorization codes (single use) and refresh tokens (rotated on use) of the user flow. */
-  const codes = new Map<string, { identityId: string; redirectUri: string; expiresAt: number }>();
+  const codes = new Map<string, { identityId: string; redirectUri: string; expiresAt: number; codeChallenge?: string }>();
   const refreshTokens = new Map<string, { identityId: string; grant: string }>();
   const stats: SandboxStats = { requests: {}, tokenRequests: 0, mutations: [], deprecatedRequests: {} };
 
@@ -635,7 +641,8 @@ export async function startSandboxTenant(opts: SandboxOptions = {}): Promise<San
     if (grantType === 'authorization_code') {
       const code = codes.get(form.get('code') ?? '');
       codes.delete(form.get('code') ?? '');
-      if (code && code.expiresAt > now().getTime() && code.redirectUri === form.get('redirect_uri')) issued = { identityId: code.identityId, grant: randomBytes(8).toString('hex') };
+      const verified = !code?.codeChallenge || pkceChallenge(form.get('code_verifier') ?? '') === code.codeChallenge;
+      if (code && verified && code.expiresAt > now().getTime() && code.redirectUri === form.get('redirect_uri')) issued = { identityId: code.identityId, grant: randomBytes(8).toString('hex') };
     } else {
       issued = refreshTokens.get(form.get('refresh_token') ?? '');
       refreshTokens.delete(form.get('refresh_token') ?? '');
@@ -679,10 +686,14 @@ export async function startSandboxTenant(opts: SandboxOptions = {}): Promise<San
     } catch {
       // Without a valid client and redirect_uri there is nowhere safe to send the browser: the error is shown here.
     }
+    // PKCE (RFC 7636, S256 only): optional, but a code issued with a challenge is exchanged only with its verifier.
+    const codeChallenge = params.get('code_challenge') ?? '';
     let problem: string | undefined;
     if (params.get('client_id') !== oauthClientId) problem = 'Unknown client_id.';
     else if (params.get('response_type') !== 'code') problem = 'response_type must be code.';
     else if (!back || !/^https?:$/.test(back.protocol)) problem = 'redirect_uri must be an absolute http(s) URL.';
+    else if (codeChallenge && params.get('code_challenge_method') !== 'S256') problem = 'code_challenge_method must be S256.';
+    else if (codeChallenge && !PKCE_CHALLENGE.test(codeChallenge)) problem = 'code_challenge must be the base64url SHA-256 of the code_verifier.';
     if (problem || !back) return sendHtml(res, 400, htmlPage('Cannot sign in', `<p>${escapeHtml(problem ?? '')}</p>`));
     if (method === 'GET') return sendHtml(res, 200, signInPage(params));
 
@@ -691,7 +702,7 @@ export async function startSandboxTenant(opts: SandboxOptions = {}): Promise<San
     else if (!EMAIL.test(email)) return sendHtml(res, 400, htmlPage('Cannot sign in', '<p>Enter an email address.</p>'));
     else {
       const code = randomBytes(24).toString('base64url');
-      codes.set(code, { identityId: state.identityForEmail(email).id!, redirectUri, expiresAt: now().getTime() + CODE_TTL_MS });
+      codes.set(code, { identityId: state.identityForEmail(email).id!, redirectUri, expiresAt: now().getTime() + CODE_TTL_MS, ...(codeChallenge ? { codeChallenge } : {}) });
       back.searchParams.set('code', code);
     }
     if (params.get('state')) back.searchParams.set('state', params.get('state')!);

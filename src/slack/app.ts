@@ -1,12 +1,17 @@
-import { App } from '@slack/bolt';
+import { App, HTTPReceiver } from '@slack/bolt';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { oauthCallbackRoute } from '../auth/callbackRoute';
+import { triggerRoute } from '../requests/triggerRoute';
 import { registerApprovalActions } from './actions/approvalActions';
 import { registerTaskActions } from './actions/taskActions';
 import { registerWorkItemActions } from './actions/workItemActions';
+import { registerRequestActions } from './actions/requestActions';
+import { registerRequestViews } from './views/requestViews';
 import { registerWorkitemsCommand } from './commands/workitems';
 import type { BotContext } from './context';
 import { InFlight } from './inFlight';
+import { acceptedWorkspace, refuseFutureRequests, requestGate, type TokenWorkspace } from './requestGuards';
+import { responseUrlGuard } from './responseUrl';
 import { SlackRouter } from './router';
 import { metricsRoute, slackClientOptions, timeAcks } from './slackMetrics';
 import { slackLogger } from './slackLogger';
@@ -33,30 +38,41 @@ function healthRoute(ctx: BotContext) {
 }
 
 /**
- * `bot`: the bot's own ids from the start-up token check, so Bolt need not call auth.test again.
- * `inFlight` counts requests whose listeners are still running, for a graceful shutdown.
+ * `bot`: the bot's own ids and workspace from the start-up token check, so Bolt need not call
+ * auth.test again, and requests from elsewhere are refused. `inFlight` counts requests whose
+ * listeners are still running, for a graceful shutdown.
  */
-export function createSlackApp(ctx: BotContext, bot?: { botId?: string; botUserId?: string }, inFlight: InFlight = new InFlight()): App {
+export function createSlackApp(ctx: BotContext, bot: { botId?: string; botUserId?: string } & TokenWorkspace, inFlight: InFlight = new InFlight()): App {
   const { slack } = ctx.config;
   const socketMode = Boolean(slack.appToken);
+  const accepted = acceptedWorkspace(slack, bot);
+  // The OAuth callback needs app.client, which exists by the time a browser comes back.
+  const customRoutes = [
+    healthRoute(ctx),
+    ...(ctx.metrics ? [metricsRoute(ctx.metrics)] : []),
+    ...(ctx.linking ? [oauthCallbackRoute({ flow: ctx.linking.flow, slack: () => app.client, logger: ctx.logger })] : []),
+    ...(ctx.config.requests.triggerSecret ? [triggerRoute({ secret: ctx.config.requests.triggerSecret, reread: (ids) => ctx.requests.reread(ids), logger: ctx.logger })] : []),
+  ];
+  const logger = slackLogger(ctx.logger, 'bolt');
+  // HTTP mode: the bot's own receiver, so that a request stamped in the future is refused before Bolt reads it.
+  const receiver = socketMode ? undefined : new HTTPReceiver({ signingSecret: slack.signingSecret ?? '', port: slack.port, customRoutes, logger });
+  if (receiver) refuseFutureRequests(receiver, ctx.logger);
   const app: App = new App({
     token: slack.botToken,
-    botId: bot?.botId,
-    botUserId: bot?.botUserId,
-    signingSecret: slack.signingSecret,
+    botId: bot.botId,
+    botUserId: bot.botUserId,
     appToken: slack.appToken,
     socketMode,
-    port: slack.port,
+    receiver,
     // In Socket Mode Bolt serves custom routes on installerOptions.port.
-    installerOptions: socketMode ? { port: slack.port } : undefined,
-    // The OAuth callback needs app.client, which exists by the time a browser comes back.
-    customRoutes: [healthRoute(ctx), ...(ctx.metrics ? [metricsRoute(ctx.metrics)] : []), ...(ctx.linking ? [oauthCallbackRoute({ flow: ctx.linking.flow, slack: () => app.client, logger: ctx.logger })] : [])],
+    ...(socketMode ? { installerOptions: { port: slack.port }, customRoutes } : {}),
     clientOptions: slackClientOptions(slack, ctx.metrics),
-    logger: slackLogger(ctx.logger, 'bolt'),
+    logger,
     // Bolt's default conversation store is unused here, yet costs every request a lookup that rejects with a new Error.
     convoStore: false,
   });
   if (ctx.metrics) timeAcks(app, ctx.metrics);
+  app.use(requestGate(accepted, ctx.logger, { socketMode }));
   const subscriptions = ctx.notifier?.subscriptions;
   const router = new SlackRouter();
   registerWorkitemsCommand(router, ctx);
@@ -65,6 +81,8 @@ export function createSlackApp(ctx: BotContext, bot?: { botId?: string; botUserI
   registerTaskActions(router, ctx);
   registerWorkItemViews(router, ctx);
   registerApprovalViews(router, ctx);
+  registerRequestActions(router, ctx);
+  registerRequestViews(router, ctx);
   registerAppHome(router, ctx);
   const unhandled = (error: Error) => ctx.logger.error('Unhandled error in a Slack listener', { error: error.message, code: (error as { code?: string }).code });
   // Whoever uses the bot (a command, the Home tab, a button) gets notification DMs, unless they opted
@@ -73,7 +91,12 @@ export function createSlackApp(ctx: BotContext, bot?: { botId?: string; botUserI
   const onUser = subscriptions
     ? (userId: string) => setImmediate(() => void subscriptions.touch(userId).catch((e: unknown) => ctx.logger.warn('Could not subscribe a user to notifications', { userId, error: String(e) })))
     : undefined;
-  router.register(app, { inFlight, onUser, onError: (error) => unhandled(error instanceof Error ? error : new Error(String(error))) });
+  router.register(app, {
+    inFlight,
+    onUser,
+    onError: (error) => unhandled(error instanceof Error ? error : new Error(String(error))),
+    responseUrlAllowed: responseUrlGuard(slack.responseUrlHosts, ctx.logger),
+  });
   app.error(async (error) => unhandled(error));
   return app;
 }

@@ -10,6 +10,7 @@ import type { AccessRequestApprovalService } from '../approvals/accessRequestApp
 import type { GenericApprovalService } from '../approvals/genericApprovalService';
 import type { Inbox } from '../inbox/inbox';
 import type { IdentityDirectory } from '../workitems/identityDirectory';
+import type { RequestService } from '../requests/requestService';
 import type { WorkItemService } from '../workitems/workItemService';
 
 /** What every listener is given: the services, never the raw environment. */
@@ -22,6 +23,8 @@ export interface BotContext {
   genericApprovals: GenericApprovalService;
   /** Every kind in one list: paging, counts, the short cache of the kinds an interaction does not touch. */
   inbox: Inbox;
+  /** The requester's side: requesting access, following and cancelling requests. */
+  requests: RequestService;
   directory: IdentityDirectory;
   store: StateStore;
   /** The audit trail, read by `/workitems audit`; undefined where a context is built without it (tests). */

@@ -19,3 +19,12 @@ export function createNotificationClient(slack: SlackConfig, logger: Logger, met
     ...slackClientOptions(slack, metrics),
   });
 }
+
+/**
+ * The digest's client: a failed or timed-out post is never retried inside it, since it may have
+ * reached the channel (the same digest twice is worse than one missing; an admin can post it with
+ * `/workitems digest`). A 429 is still waited out: Slack posted nothing then.
+ */
+export function createDigestClient(slack: SlackConfig, logger: Logger, metrics?: Metrics): WebClient {
+  return new WebClient(slack.botToken, { logger: slackLogger(logger, 'digest'), retryConfig: { retries: 0 }, ...slackClientOptions(slack, metrics) });
+}

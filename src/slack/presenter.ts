@@ -52,14 +52,27 @@ export class Presenter {
 
   async cardOptions(viewerSlackUserId: string, subjectSlackUserId: string): Promise<CardOptions> {
     // Cached after the first lookup; without it a forward simply settles no card.
-    const [viewer, subjectIdentity] = await Promise.all([this.viewer(viewerSlackUserId), this.ctx.directory.identityFor(subjectSlackUserId).catch(() => null)]);
+    const [viewer, subjectIdentity, actingAs] = await Promise.all([
+      this.viewer(viewerSlackUserId),
+      this.ctx.directory.identityFor(subjectSlackUserId).catch(() => null),
+      this.actingAs(viewerSlackUserId),
+    ]);
     return {
       viewer,
       viewerSlackUserId,
+      actingAs,
       iscUiBaseUrl: this.ctx.config.isc.uiBaseUrl,
       subjectSlackUserId: subjectSlackUserId === viewerSlackUserId ? undefined : subjectSlackUserId,
       ...(subjectIdentity ? { subjectIdentityId: subjectIdentity.id } : {}),
     };
+  }
+
+  /** How the viewer's decisions reach ISC; `connect` too when their link cannot be read now (the click says more). */
+  private async actingAs(slackUserId: string): Promise<'own' | 'service' | 'connect'> {
+    const { linking } = this.ctx;
+    if (!linking) return 'service';
+    const status = await linking.status(slackUserId).catch(() => undefined);
+    return status?.state === 'linked' ? 'own' : 'connect';
   }
 
   /** The decisions taken through the bot on any item. */
@@ -124,11 +137,12 @@ export class Presenter {
     const subject = await this.ctx.service.subjectIdentity(userId);
     if ('message' in subject) return renderHome({ page: emptyInboxPage(START, LIST_PAGE_SIZE), opts, notice: subject.message, authModeLine });
     // Opening the tab reads the work items; the other kinds come from the inbox's short cache when it has them.
-    const [summary, page] = await Promise.all([
+    const [summary, page, requests] = await Promise.all([
       this.ctx.service.summary(subject.identity.id).catch(() => undefined),
       this.ctx.inbox.page(subject.identity.id, start, LIST_PAGE_SIZE, { fresh }),
+      this.ctx.requests.list(userId, { fresh }).catch(() => undefined),
     ]);
-    return renderHome({ summary, page, opts, notice, authModeLine });
+    return renderHome({ summary, page, opts, notice, authModeLine, requests: requests && 'statuses' in requests ? requests : undefined });
   }
 
   async publishHome(client: WebClient, userId: string, start: InboxPosition = START, notice?: string, fresh = false): Promise<void> {

@@ -1,6 +1,7 @@
 import { WebClient } from '@slack/web-api';
 import type { SlackConfig } from '../config';
 import type { Logger } from '../log';
+import type { TokenWorkspace } from './requestGuards';
 import { slackLogger } from './slackLogger';
 import { SLACK_API_URL } from './slackMetrics';
 
@@ -15,7 +16,7 @@ const HINTS: Record<string, string> = {
  * Checks the bot token once before Bolt starts, so a wrong token or an unreachable Slack ends start-up
  * within seconds with a sentence saying what to fix, instead of minutes of silent retries.
  */
-export async function verifySlackToken(slack: SlackConfig, logger: Logger): Promise<{ team?: string; botId?: string; botUserId?: string }> {
+export async function verifySlackToken(slack: Pick<SlackConfig, 'botToken' | 'apiUrl'>, logger: Logger): Promise<{ team?: string; botId?: string; botUserId?: string } & TokenWorkspace> {
   const client = new WebClient(slack.botToken, {
     ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}),
     retryConfig: { retries: 2, factor: 1.5, minTimeout: 500, maxTimeout: 2000 },
@@ -24,7 +25,15 @@ export async function verifySlackToken(slack: SlackConfig, logger: Logger): Prom
   });
   try {
     const res = await client.auth.test();
-    return { team: res.team, botId: res.bot_id, botUserId: res.user_id };
+    return {
+      team: res.team,
+      botId: res.bot_id,
+      botUserId: res.user_id,
+      teamId: res.team_id,
+      ...(res.enterprise_id ? { enterpriseId: res.enterprise_id } : {}),
+      ...(res.is_enterprise_install ? { isEnterpriseInstall: true } : {}),
+      ...(res.app_id ? { appId: res.app_id } : {}),
+    };
   } catch (e) {
     const code = (e as { data?: { error?: string } }).data?.error;
     const where = slack.apiUrl ?? SLACK_API_URL;

@@ -135,6 +135,10 @@ export class MemoryStateStore implements StateStore {
     return [...(this.setOf(key) ?? [])];
   }
 
+  async keys(prefix: string): Promise<string[]> {
+    return [...this.entries.keys()].filter((key) => key.startsWith(prefix) && this.live(key));
+  }
+
   /** Takes over entries read from a state file, in the keys of today; true when old keys were moved. */
   restore(entries: Map<string, Entry>): boolean {
     this.entries = entries;

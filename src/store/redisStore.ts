@@ -114,8 +114,11 @@ export class RedisStateStore implements StateStore {
 
   private readonly logger: Logger;
   private readonly metrics?: Metrics;
+  /** ioredis puts it before every key, but not into a SCAN pattern. */
+  private readonly keyPrefix: string;
 
   private constructor(opts: RedisStoreOptions) {
+    this.keyPrefix = opts.keyPrefix;
     this.logger = opts.logger;
     this.metrics = opts.metrics;
     this.where = describeRedisUrl(opts.url);
@@ -255,6 +258,20 @@ export class RedisStateStore implements StateStore {
 
   members(key: string): Promise<string[]> {
     return this.run('members', () => this.client.smembers(key));
+  }
+
+  keys(prefix: string): Promise<string[]> {
+    return this.run('keys', async () => {
+      const pattern = `${(this.keyPrefix + prefix).replace(/[*?[\]\\]/g, '\\$&')}*`;
+      const found = new Set<string>();
+      let cursor = '0';
+      do {
+        const [next, batch] = await this.client.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
+        cursor = next;
+        for (const key of batch) found.add(key.slice(this.keyPrefix.length));
+      } while (cursor !== '0');
+      return [...found];
+    });
   }
 
   /** The body of /healthz is public: it says whether Redis answers, and the log says why not. */

@@ -48,6 +48,9 @@ export interface StateStore {
   removeMember(key: string, member: string): Promise<void>;
   members(key: string): Promise<string[]>;
 
+  /** Every key that starts with `prefix`, for maintenance commands (it walks the whole store: never on a request's path). */
+  keys(prefix: string): Promise<string[]>;
+
   /** For /healthz: whether the store answers now. Never throws; `detail` holds no secret. */
   health(): Promise<StoreHealth>;
   /** Finishes pending writes and lets go of the store (the DATA_DIR lock, the Redis connection). */

@@ -12,6 +12,17 @@ export interface SlackUserProfile {
   /** IETF language tag, e.g. `de-DE` (users.info with include_locale); undefined when Slack does not say. */
   locale?: string;
   name: string;
+  /** Set for a user the email lookup must not match: a guest, someone of another organisation, a deactivated account. */
+  standing?: RestrictedStanding;
+}
+
+/** Slack users whose email does not say who they are in ISC: only IDENTITY_MAP can. */
+export type RestrictedStanding = 'guest' | 'external' | 'deleted';
+
+/** Whose members are the bot's own: the workspaces it serves, and the organisation they belong to. */
+export interface HomeWorkspace {
+  teamIds?: ReadonlySet<string>;
+  enterpriseId?: string;
 }
 
 export interface IscIdentityRef {
@@ -25,6 +36,8 @@ export interface IdentityDirectoryOptions {
   identities: IdentitiesApi;
   /** Slack user id or lower-case email → ISC identity id (IDENTITY_MAP), checked before any lookup. */
   overrides: ReadonlyMap<string, string>;
+  /** Users of other workspaces are external; undefined: only Slack's own `is_stranger` says so. */
+  home?: HomeWorkspace;
   ttlMs: number;
   logger: Logger;
   now?: () => number;
@@ -39,7 +52,9 @@ export type MissingIdentity =
   /** IDENTITY_MAP names an identity id ISC does not know. */
   | { reason: 'unknown-mapping'; identityId: string }
   /** No identity has the email; several have it; or the only one that has it is inactive. */
-  | { reason: 'not-found' | 'ambiguous' | 'inactive'; email: string };
+  | { reason: 'not-found' | 'ambiguous' | 'inactive'; email: string }
+  /** A guest, external or deactivated Slack user whom IDENTITY_MAP does not name. */
+  | { reason: RestrictedStanding };
 
 export type IdentityResolution = { identity: IscIdentityRef } | { missing: MissingIdentity };
 
@@ -58,6 +73,12 @@ export function missingIdentityMessage(missing: MissingIdentity): string {
       return `Your Slack email (${missing.email}) belongs to more than one ISC identity, so the bot cannot tell which one is you and acts for none. ${ASK_FOR_MAP}`;
     case 'inactive':
       return `The only ISC identity with your Slack email (${missing.email}) is inactive, so the bot acts for nobody. ${ASK_FOR_MAP}`;
+    case 'guest':
+      return `You are a guest in this Slack workspace, and the bot matches only full members to ISC identities by their email. ${ASK_FOR_MAP}`;
+    case 'external':
+      return `Your Slack account belongs to another organisation, and the bot matches only members of its own workspace to ISC identities by their email. ${ASK_FOR_MAP}`;
+    case 'deleted':
+      return 'This Slack account is deactivated, so the bot matches it to no ISC identity.';
   }
 }
 
@@ -89,6 +110,7 @@ export class IdentityDirectory {
           tz: user?.tz || 'UTC',
           ...(user?.locale ? { locale: user.locale } : {}),
           name: user?.profile?.display_name || user?.real_name || user?.name || slackUserId,
+          ...(user ? standingOf(user, this.opts.home) : {}),
         };
       },
       () => this.opts.ttlMs,
@@ -137,6 +159,12 @@ export class IdentityDirectory {
     const byId = this.opts.overrides.get(slackUserId);
     if (byId) return this.byIdentityId(byId);
     const profile = await this.slackUser(slackUserId);
+    if (profile.standing) {
+      const mapped = profile.email && this.opts.overrides.get(profile.email);
+      if (mapped) return this.byIdentityId(mapped);
+      this.opts.logger.info(`A ${profile.standing} Slack user is matched to no ISC identity by email (IDENTITY_MAP can name them)`, { slackUserId });
+      return { missing: { reason: profile.standing } };
+    }
     if (!profile.email) {
       this.opts.logger.warn('Slack user has no email on their profile (is the users:read.email scope granted?)', { slackUserId });
       return { missing: { reason: 'no-email' } };
@@ -179,4 +207,21 @@ export class IdentityDirectory {
     const identity = await this.opts.identities.getIdentityById(id);
     return identity?.id ? { identity: { id: identity.id, name: identity.name ?? id, email: identity.email ?? undefined } } : { missing: { reason: 'unknown-mapping', identityId: id } };
   }
+}
+
+/**
+ * Whether a Slack user is a guest, external or deactivated (see RestrictedStanding); nothing for a
+ * full member. External: Slack says so (`is_stranger`), or the user is of neither a home workspace
+ * nor the home organisation.
+ */
+function standingOf(
+  user: { deleted?: boolean; is_restricted?: boolean; is_ultra_restricted?: boolean; is_stranger?: boolean; team_id?: string; enterprise_user?: { enterprise_id?: string } },
+  home: HomeWorkspace | undefined,
+): { standing?: RestrictedStanding } {
+  if (user.deleted) return { standing: 'deleted' };
+  if (user.is_restricted || user.is_ultra_restricted) return { standing: 'guest' };
+  const inHomeTeam = user.team_id !== undefined && home?.teamIds?.has(user.team_id) === true;
+  const inHomeOrg = home?.enterpriseId !== undefined && user.enterprise_user?.enterprise_id === home.enterpriseId;
+  const homeKnown = Boolean(home?.teamIds || home?.enterpriseId);
+  return user.is_stranger || (homeKnown && !inHomeTeam && !inHomeOrg) ? { standing: 'external' } : {};
 }

@@ -112,6 +112,7 @@ export class WorkItemService extends ItemService<WorkItem, WorkItemAction> {
       read: (id) => opts.isc.workItems.getWorkItem(id),
       owners: (item) => ({ ids: item.ownerId ? [item.ownerId] : [], name: item.ownerName ?? undefined }),
       parties: (item) => ({ requesterId: item.requesterId }),
+      bindsDuties: (action) => action.kind !== 'complete' && action.kind !== 'selectAccounts',
       describe: (item) => ({
         ...(item.name ? { name: item.name } : {}),
         ...(item.ownerId ? { ownerId: item.ownerId } : {}),

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { LinkedAccounts, mismatchKey } from '../../src/auth/linkedAccounts';
 import { TokenCipher } from '../../src/auth/tokenCrypto';
-import { ACTION, VIEW } from '../../src/blocks/actions';
+import { ACTION, GA_ACTION, VIEW } from '../../src/blocks/actions';
+import { REQUEST_ACTION, REQUEST_FIELDS, REQUEST_VIEW, requestableValue } from '../../src/blocks/requestAccess';
+import { SANDBOX_REQUESTABLES } from '../../src/sandbox/accessRequests';
 import { SEED_APPROVAL_ITEMS as A, SEED_IDENTITIES, SEED_WORK_ITEMS as W } from '../../src/sandbox/seed';
 import type { FileStateStore } from '../../src/store/fileStore';
 import { forwardFormValues, startHarness, TOKEN_ENCRYPTION_KEY, USERS, type Harness } from '../support/botHarness';
@@ -130,6 +132,27 @@ describe('AUTH_MODE=linked', () => {
     ]);
   });
 
+  it('a linked requester asks for access as themselves; for someone else ISC decides (its 403 is shown, nothing is requested)', async () => {
+    await connect(USERS.ben.id, ben.email);
+    await h.command(USERS.ben.id, 'request vpn', `cmd-${++seq}`);
+    await h.slack.waitFor(() => h.slack.callsTo('views.update').length > 0);
+    const form = h.slack.callsTo('views.update')[0].args.view as Record<string, any>;
+    // A linked requester gets the For picker, set to themselves.
+    expect(form.blocks.find((b: Record<string, any>) => b.block_id === REQUEST_FIELDS.forBlock).element).toMatchObject({ type: 'users_select', initial_user: USERS.ben.id });
+    const vpn = SANDBOX_REQUESTABLES.find((r) => r.name === 'VPN Access')!;
+    const values = (forUser: string) => ({
+      [REQUEST_FIELDS.accessBlock]: { [REQUEST_ACTION.access]: { type: 'multi_external_select', selected_options: [{ value: requestableValue({ type: vpn.type!, id: vpn.id! }) }] } },
+      [REQUEST_FIELDS.justificationBlock]: { [REQUEST_FIELDS.justificationAction]: { type: 'plain_text_input', value: 'Remote work' } },
+      [REQUEST_FIELDS.forBlock]: { [REQUEST_FIELDS.forAction]: { type: 'users_select', selected_user: forUser } },
+    });
+    await h.submitView(USERS.ben.id, { id: 'VFOR', callback_id: REQUEST_VIEW.request, private_metadata: form.private_metadata, state: { values: values(USERS.ada.id) } });
+    await h.slack.waitFor(() => h.slack.callsTo('views.update').some((c) => json(c.args).includes('ISC does not let you request for this person')));
+    expect(mutations().filter((m) => m.path === '/access-requests/v1')).toEqual([]);
+    await h.submitView(USERS.ben.id, { id: 'VSELF', callback_id: REQUEST_VIEW.request, private_metadata: form.private_metadata, state: { values: values(USERS.ben.id) } });
+    await h.slack.waitFor(() => h.slack.callsTo('views.update').some((c) => json(c.args).includes('Requested: VPN Access')));
+    expect(mutations().filter((m) => m.path === '/access-requests/v1')).toEqual([expect.objectContaining({ status: 202, identityId: ben.id })]);
+  });
+
   it('submits an account selection with the linked user’s token', async () => {
     await connect(USERS.ada.id, ada.email);
     const firstOption = (view: Record<string, any>) => {
@@ -215,6 +238,53 @@ describe('AUTH_MODE=linked', () => {
     expect(await h.bot.store.get(`linked-account:${USERS.ada.id}`)).toBeUndefined();
     await click(USERS.ada.id, ACTION.approve, { w: W.adaSingleApproval, a: A.adaSingle });
     expect(mutations().map((m) => m.identityId)).toEqual([service.id]);
+  });
+
+  it('after the state store lost its state, a user whose link vanished is asked to connect again instead of acting as the service identity, until they reconnect or confirm with disconnect', async () => {
+    await connect(USERS.ada.id, ada.email);
+    // What an emptied Redis leaves: the link and the sentinel gone (the subscriptions with them).
+    for (const key of [`linked-account:${USERS.ada.id}`, 'state:sentinel']) await h.bot.store.delete(key);
+    const refused = await click(USERS.ada.id, ACTION.approve, { w: W.adaSingleApproval, a: A.adaSingle });
+    expect(refused.text).toBe(
+      "⚠️ The bot's state store lost its state, so the bot no longer knows whether you had connected your ISC account. So that nothing is done in ISC as the bot's service identity by mistake, run `/workitems connect` to connect again, or `/workitems disconnect` to go on without a connection. Nothing was changed in ISC.",
+    );
+    expect(mutations()).toEqual([]);
+    // Connecting again: actions are Ada's own again.
+    await connect(USERS.ada.id, ada.email);
+    await click(USERS.ada.id, ACTION.approve, { w: W.adaSingleApproval, a: A.adaSingle });
+    expect(mutations().map((m) => m.identityId)).toEqual([ada.id]);
+    // Ben never connected: after the loss he is asked too, and his disconnect confirms the service identity may act for him.
+    const benItem = 'b0000000000000000000000000000002';
+    h.sandbox.addWorkItem({ id: benItem, ownerId: ben.id, name: 'Confirm the badge was returned', type: 'ManualAction', approvalItems: [] });
+    expect((await click(USERS.ben.id, ACTION.complete, { w: benItem })).text).toMatch(/lost its state/);
+    expect((await command(USERS.ben.id, 'disconnect')).text).toMatch(/was not connected.*acts for you in ISC with its own service identity/s);
+    await click(USERS.ben.id, ACTION.complete, { w: benItem });
+    expect(mutations().map((m) => m.identityId)).toEqual([ada.id, service.id]);
+  });
+
+  it('an approval that needs both its approvers: Ada’s click decides only her own seat, as herself, and it still waits on Ben until he decides his', async () => {
+    const person = (p: { id: string; name: string; email: string }) => ({ identityID: p.id, type: 'IDENTITY' as const, name: p.name, email: p.email });
+    const q = h.sandbox.addGenericApproval({
+      approvers: [person(ben), person(ada)],
+      requester: person(SEED_IDENTITIES.manager),
+      name: [{ locale: 'en-US', value: 'Firewall change (two approvers)' }],
+      approvalCriteria: { type: 'PARALLEL', approval: { calculationType: 'COUNT', value: 2 }, rejection: { calculationType: 'COUNT', value: 1 } },
+    });
+    const state = () => h.sandbox.getGenericApprovalState(q.id!)!;
+    // Unconnected, Ada is asked to connect: the service identity would take Ben's seat (the first).
+    expect((await click(USERS.ada.id, GA_ACTION.approve, { i: q.id! })).text).toMatch(/2 approvers.*Run `\/workitems connect`/);
+    expect(mutations()).toEqual([]);
+    await connect(USERS.ada.id, ada.email);
+    await click(USERS.ada.id, GA_ACTION.approve, { i: q.id! });
+    expect(mutations().map((m) => m.identityId)).toEqual([ada.id]);
+    expect(state().completedDate).toBeUndefined();
+    expect(state().approvedBy?.map((r) => r.identityID)).toEqual([ada.id]);
+    expect(state().assignedTo?.map((i) => i.identityID)).toEqual([ben.id]);
+    // The second approver is still needed, and decides as himself.
+    await connect(USERS.ben.id, ben.email);
+    await click(USERS.ben.id, GA_ACTION.approve, { i: q.id! });
+    expect(state().completedDate).toBeDefined();
+    expect(state().approvedBy?.map((r) => r.identityID)).toEqual([ada.id, ben.id]);
   });
 
   it('disconnect says so when ISC does not confirm the revocation, and the tokens are gone from the bot all the same', async () => {

@@ -42,8 +42,17 @@ it('sends the browser to ISC with the client id, the redirect URL and a fresh ra
   const first = new URL(await flow.start('U0ADA'));
   const second = new URL(await flow.start('U0ADA'));
   expect(`${first.origin}${first.pathname}`).toBe(`${sandbox.url}/oauth/authorize`);
-  expect(Object.fromEntries(first.searchParams)).toEqual({ client_id: sandbox.oauthClientId, response_type: 'code', redirect_uri: REDIRECT, state: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) });
+  expect(Object.fromEntries(first.searchParams)).toEqual({
+    client_id: sandbox.oauthClientId,
+    response_type: 'code',
+    redirect_uri: REDIRECT,
+    state: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+    // PKCE: the SHA-256 of a verifier only the bot knows, sent with the code.
+    code_challenge: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+    code_challenge_method: 'S256',
+  });
   expect(second.searchParams.get('state')).not.toBe(first.searchParams.get('state'));
+  expect(second.searchParams.get('code_challenge')).not.toBe(first.searchParams.get('code_challenge'));
   await store.flush();
   // Only a hash of the state is stored: a copy of the file cannot complete the link.
   expect(stateOnDisk(dir)).not.toContain(first.searchParams.get('state'));

@@ -1,3 +1,4 @@
+import { newCodeVerifier, pkceChallenge } from '../../src/auth/pkce';
 import { silentLogger } from '../../src/log';
 import { SEED_APPROVAL_ITEMS, SEED_IDENTITIES, SEED_WORK_ITEMS } from '../../src/sandbox/seed';
 import { startSandboxTenant, type SandboxTenant } from '../../src/sandbox/tenant';
@@ -70,6 +71,23 @@ it('exchanges a code once, only with the same redirect_uri and the OAuth client,
   const expired = await token({ grant_type: 'authorization_code', code: late, redirect_uri: REDIRECT });
   expect(expired.status).toBe(400);
   expect(await expired.json()).toMatchObject({ error: 'invalid_grant' });
+});
+
+it('with PKCE (S256), exchanges a code only with the verifier of its challenge', async () => {
+  const verifier = newCodeVerifier();
+  const codeFor = async () => (await signIn(authorizeUrl({ code_challenge: pkceChallenge(verifier), code_challenge_method: 'S256' }), ada.email)).searchParams.get('code')!;
+  const exchange = (code: string, extra: Record<string, string>) => token({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT, ...extra });
+  for (const extra of [{}, { code_verifier: newCodeVerifier() }, { code_verifier: pkceChallenge(verifier) }] as Array<Record<string, string>>) {
+    const refused = await exchange(await codeFor(), extra);
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({ error: 'invalid_grant' });
+  }
+  expect((await exchange(await codeFor(), { code_verifier: verifier })).status).toBe(200);
+  // Only S256, and only a well-formed challenge.
+  const bad: Array<Record<string, string>> = [{ code_challenge: pkceChallenge(verifier), code_challenge_method: 'plain' }, { code_challenge: pkceChallenge(verifier) }, { code_challenge: 'short', code_challenge_method: 'S256' }];
+  for (const params of bad) {
+    expect((await fetch(authorizeUrl(params), { redirect: 'manual' })).status).toBe(400);
+  }
 });
 
 it("issues tokens bound to the identity that signed in, which ISC's own checks then apply to", async () => {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { parseEncryptionKey, TokenCipher } from '../../src/auth/tokenCrypto';
+import { parseEncryptionKey, TokenCipher, type EncryptionKey } from '../../src/auth/tokenCrypto';
 
 const key = randomBytes(32);
 const cipher = new TokenCipher(key);
@@ -49,5 +49,38 @@ describe('TokenCipher (AES-256-GCM)', () => {
 
   it('needs a 32-byte key', () => {
     expect(() => new TokenCipher(randomBytes(16))).toThrow(RangeError);
+  });
+});
+
+describe('TokenCipher with several keys (TOKEN_ENCRYPTION_KEYS)', () => {
+  const k1: EncryptionKey = { id: 'k1', key: randomBytes(32) };
+  const k2: EncryptionKey = { id: 'k2', key: randomBytes(32) };
+
+  it('seals with the first key, naming it, and opens with any key listed', () => {
+    const old = new TokenCipher([k1]).seal(TOKEN, 'U1');
+    const rotated = new TokenCipher([k2, k1]);
+    const fresh = rotated.seal(TOKEN, 'U1');
+    expect(old.split('.').slice(0, 2)).toEqual(['v2', 'k1']);
+    expect(fresh.split('.').slice(0, 2)).toEqual(['v2', 'k2']);
+    expect(rotated.open(old, 'U1')).toBe(TOKEN);
+    expect(rotated.open(fresh, 'U1')).toBe(TOKEN);
+    expect([rotated.isCurrent(old), rotated.isCurrent(fresh)]).toEqual([false, true]);
+  });
+
+  it('opens a record of the single TOKEN_ENCRYPTION_KEY once that key is listed under any id', () => {
+    const single = new TokenCipher(key).seal(TOKEN, 'U1');
+    expect(single.startsWith('v1.')).toBe(true);
+    const rotated = new TokenCipher([k2, { id: 'old', key }]);
+    expect(rotated.open(single, 'U1')).toBe(TOKEN);
+    expect(rotated.isCurrent(single)).toBe(false);
+    expect(new TokenCipher(key).isCurrent(single)).toBe(true);
+  });
+
+  it('refuses a record whose key is no longer listed, or under the wrong key id', () => {
+    const old = new TokenCipher([k1]).seal(TOKEN, 'U1');
+    expect(() => new TokenCipher([k2]).open(old, 'U1')).toThrow(/sealed with the key "k1", which TOKEN_ENCRYPTION_KEYS does not list/);
+    // A record relabelled to another key's id does not open with that key.
+    expect(() => new TokenCipher([k2, { id: 'k1', key: k2.key }]).open(old, 'U1')).toThrow();
+    expect(() => new TokenCipher([k2]).open(new TokenCipher(key).seal(TOKEN, 'U1'), 'U1')).toThrow();
   });
 });

@@ -145,41 +145,83 @@ describe('several replicas on one Redis', () => {
   const prefix = testPrefix('userTokenProvider');
   afterAll(() => deleteKeys(prefix));
 
-  it('refresh a user’s token once between them, however many need it at once, and all get the new one', async () => {
+  /** Ada linked through the first of `n` replicas sharing one Redis; each replica's accounts and provider. */
+  async function replicas(n: number, opts: { refreshLockTtlMs?: number } = {}) {
     const clock = { now: Date.now() };
     const cipher = new TokenCipher(randomBytes(32));
-    const stores = await Promise.all([1, 2, 3].map(() => openTestStore(prefix)));
-    try {
-      const accounts = stores.map((store) => new LinkedAccounts(store, cipher, { now: () => clock.now }));
-      // Ada links through the first replica.
-      const flow = new OAuthFlow({
-        store: stores[0],
-        accounts: accounts[0],
-        directory: { identityFor: async () => ({ id: ada.id, name: ada.name }) },
-        oauth: oauthClient(sandbox),
-        loginUrl: sandbox.url,
-        redirectUri: 'https://bot.example.com/oauth/callback',
-        logger: silentLogger,
-        now: () => clock.now,
-      });
-      await flow.complete((await signIn(await flow.start(USER), ada.email)).searchParams);
-      const status = await accounts[2].status(USER);
-      if (status.state !== 'linked') throw new Error('not linked');
-      const initial = (await accounts[1].tokens(USER, status.linkId))!;
+    const stores = await Promise.all(Array.from({ length: n }, () => openTestStore(prefix)));
+    const accounts = stores.map((store) => new LinkedAccounts(store, cipher, { now: () => clock.now, ...opts }));
+    const flow = new OAuthFlow({
+      store: stores[0],
+      accounts: accounts[0],
+      directory: { identityFor: async () => ({ id: ada.id, name: ada.name }) },
+      oauth: oauthClient(sandbox),
+      loginUrl: sandbox.url,
+      redirectUri: 'https://bot.example.com/oauth/callback',
+      logger: silentLogger,
+      now: () => clock.now,
+    });
+    await flow.complete((await signIn(await flow.start(USER), ada.email)).searchParams);
+    const status = await accounts[0].status(USER);
+    if (status.state !== 'linked') throw new Error('not linked');
+    const providers = accounts.map((a) => new UserTokenProviders({ accounts: a, oauth: oauthClient(sandbox), logger: silentLogger, now: () => clock.now }).forLink(USER, status.linkId));
+    return { clock, stores, accounts, providers, linkId: status.linkId, close: () => Promise.all(stores.map((s) => s.close())) };
+  }
 
-      clock.now = initial.refreshAt;
+  it('a refresh that outlasts its lock’s ttl keeps the lock: a second replica waits for it instead of reusing the rotated refresh token', async () => {
+    const r = await replicas(2, { refreshLockTtlMs: 300 });
+    try {
+      const initial = (await r.accounts[0].tokens(USER, r.linkId))!;
+      r.clock.now = initial.refreshAt;
+      fault = (req) => (req.path === '/oauth/token' ? { kind: 'none', delayMs: 1_000 } : undefined);
+      const before = sandbox.stats().tokenRequests;
+      const first = r.providers[0].getToken();
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const second = r.providers[1].getToken();
+      const tokens = await Promise.all([first, second]);
+      expect(sandbox.stats().tokenRequests).toBe(before + 1);
+      expect(tokens[1]).toBe(tokens[0]);
+      await expect(r.accounts[1].status(USER)).resolves.toMatchObject({ state: 'linked' });
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('a refresh whose tokens were replaced meanwhile (its lock lost) does not overwrite the newer ones: the write is fenced on the refresh token it used', async () => {
+    const r = await replicas(1);
+    try {
+      const initial = (await r.accounts[0].tokens(USER, r.linkId))!;
+      r.clock.now = initial.refreshAt;
+      const newer = { accessToken: 'newer-access', refreshToken: 'newer-refresh', refreshAt: initial.refreshAt + 3600_000 };
+      fault = (req) => {
+        if (req.path !== '/oauth/token') return undefined;
+        // While this replica's request is at ISC, another one stores tokens it got later.
+        void r.accounts[0].updateTokens(USER, r.linkId, newer);
+        return { kind: 'none', delayMs: 100 };
+      };
+      await r.providers[0].getToken();
+      expect(await r.accounts[0].tokens(USER, r.linkId)).toEqual(newer);
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('refresh a user’s token once between them, however many need it at once, and all get the new one', async () => {
+    const r = await replicas(3);
+    try {
+      const initial = (await r.accounts[1].tokens(USER, r.linkId))!;
+      r.clock.now = initial.refreshAt;
       fault = (req) => (req.path === '/oauth/token' ? { kind: 'none', delayMs: 150 } : undefined);
       const before = sandbox.stats().tokenRequests;
-      const providers = accounts.map((a) => new UserTokenProviders({ accounts: a, oauth: oauthClient(sandbox), logger: silentLogger, now: () => clock.now }).forLink(USER, status.linkId));
-      const tokens = await Promise.all(providers.flatMap((p) => [p.getToken(), p.getToken()]));
+      const tokens = await Promise.all(r.providers.flatMap((p) => [p.getToken(), p.getToken()]));
       // The sandbox rotates refresh tokens: a second refresh with the old one would have revoked the link.
       expect(sandbox.stats().tokenRequests).toBe(before + 1);
       expect(new Set(tokens).size).toBe(1);
       expect(tokens[0]).not.toBe(initial.accessToken);
-      await expect(accounts[0].status(USER)).resolves.toMatchObject({ state: 'linked' });
-      expect((await accounts[0].tokens(USER, status.linkId))!.accessToken).toBe(tokens[0]);
+      await expect(r.accounts[0].status(USER)).resolves.toMatchObject({ state: 'linked' });
+      expect((await r.accounts[0].tokens(USER, r.linkId))!.accessToken).toBe(tokens[0]);
     } finally {
-      await Promise.all(stores.map((s) => s.close()));
+      await r.close();
     }
   });
 });

@@ -195,8 +195,25 @@ describe('generic approval card', () => {
     expect(actionIds(bobs)).toEqual([]);
     expect(json(bobs)).toContain('✅ Approved by <@U0BOB>');
     expect(json(bobs)).toContain('⏳ Now waiting on Maya');
-    const mayas = renderGenericApprovalCard(item, { ...full, decisions, viewerSlackUserId: 'U0MAYA', subjectIdentityId: 'maya-id' });
+    const mayas = renderGenericApprovalCard(item, { ...full, decisions, viewerSlackUserId: 'U0MAYA', subjectIdentityId: 'maya-id', actingAs: 'own' });
     expect(actionIds(mayas)).toContain(GA_ACTION.approve);
+  });
+
+  it('several approvers: Approve and Reject only for a viewer who acts as themselves; otherwise the card says why and links to ISC', () => {
+    const maya = { identityID: 'maya-id', type: 'IDENTITY' as const, name: 'Maya' };
+    const bob = { identityID: BOB, type: 'IDENTITY' as const, name: 'Bob Smith' };
+    const item = genericApproval({ approvers: [bob, maya], assignedTo: [bob, maya] });
+    const as = (actingAs?: 'own' | 'service' | 'connect') => renderGenericApprovalCard(item, { ...full, viewerSlackUserId: 'U0BOB', subjectIdentityId: BOB, iscUiBaseUrl: 'https://acme.identitynow.com', ...(actingAs ? { actingAs } : {}) });
+    expect(actionIds(as('own'))).toEqual([GA_ACTION.approve, GA_ACTION.reject, GA_ACTION.reassign, GA_ACTION.comment]);
+    for (const blocks of [as(), as('service')]) {
+      expect(actionIds(blocks)).toEqual([GA_ACTION.reassign, GA_ACTION.comment, 'wi_open_in_isc']);
+      expect(json(blocks)).toContain("👥 This approval has 2 approvers, and ISC would record a decision by the bot's service identity in one of their places, possibly not yours, which could complete it without the others. Decide it in ISC instead.");
+      expect(json(blocks)).toContain('"url":"https://acme.identitynow.com"');
+    }
+    expect(json(as('connect'))).toContain('Run `/workitems connect` to connect your ISC account');
+    // One approver: the service identity decides in that one place.
+    const single = genericApproval({ approvers: [bob], assignedTo: [bob] });
+    expect(actionIds(renderGenericApprovalCard(single, { ...full, viewerSlackUserId: 'U0BOB', subjectIdentityId: BOB }))).toContain(GA_ACTION.approve);
   });
 
   it('completed: the verdict from ISC, no buttons', () => {

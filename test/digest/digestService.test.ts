@@ -89,6 +89,22 @@ describe('DigestService.postSlot', () => {
     expect(postMessage).not.toHaveBeenCalled();
   });
 
+  it('after the store lost its state, does not post a slot it cannot prove unposted (at or before the loss); the next slot posts', async () => {
+    const store = await FileStateStore.open(dataDir());
+    const { postMessage, slack } = fakeSlack();
+    const lostAt = new Date(SLOT.getTime() + 30_000);
+    const stateLoss = { lostAt: jest.fn(async () => lostAt) };
+    const metrics = new Metrics();
+    const service = new DigestService({ ...deps(store, minutesAfterSlot(2)), stateLoss, metrics }, slack);
+    expect(await service.postSlot(SLOT, true)).toBe('unproven');
+    expect(postMessage).not.toHaveBeenCalled();
+    expect(await store.get(slotKey(SLOT))).toBeUndefined();
+    expect(readSamples(await metrics.exposition()).value('iscbot_digest_runs_total', { trigger: 'schedule', outcome: 'unproven' })).toBe(1);
+    const next = new Date(SLOT.getTime() + 24 * 3600_000);
+    expect(await new DigestService({ ...deps(store, () => next), stateLoss }, slack).postSlot(next, false)).toBe('posted');
+    expect(postMessage).toHaveBeenCalledTimes(1);
+  });
+
   it('does not post a slot again after Slack failed it: it may have gone through', async () => {
     const store = await FileStateStore.open(dataDir());
     const { postMessage, slack } = fakeSlack();

@@ -1,7 +1,7 @@
 import nock from 'nock';
 import type { TokenProvider } from '../../src/isc/auth';
 import { IscError } from '../../src/isc/errors';
-import { withRequestDeadline, withRequestSignal } from '../../src/isc/deadline';
+import { withRequestDeadline, withRequestSignal, withWriteCheck } from '../../src/isc/deadline';
 import { retryAfterMs } from '../../src/isc/http';
 import {
   BASE,
@@ -363,4 +363,35 @@ test('no secret or token appears in any error or log line', async () => {
   }
   expect(lines.length).toBeGreaterThan(0);
   lines.forEach(expectNoSecrets);
+});
+
+describe('the check before a write (withWriteCheck)', () => {
+  test('runs after a write has its rate-limit turn and before it is sent; not before a read', async () => {
+    mockToken();
+    const { client } = testClient();
+    const order: string[] = [];
+    const read = expectCall({ method: 'GET', path: ITEM_PATH, reply: ITEM });
+    const write = expectCall({ method: 'POST', path: APPROVE_PATH, reply: ITEM });
+    const check = jest.fn(async () => {
+      order.push(`check (writes sent: ${write.received.length})`);
+    });
+    await withWriteCheck(check, async () => {
+      await client.workItems.getWorkItem('wi1');
+      order.push('read');
+      await client.workItems.approveApprovalItem('wi1', 'ai1');
+      order.push('write');
+    });
+    expect(order).toEqual(['read', 'check (writes sent: 0)', 'write']);
+    expect(read.received).toHaveLength(1);
+  });
+
+  test('a check that throws stops the write: nothing reaches ISC and the error is the check’s', async () => {
+    mockToken();
+    const { client } = testClient();
+    const write = expectCall({ method: 'POST', path: APPROVE_PATH, reply: ITEM });
+    const refused = new Error('changed hands');
+    await expect(withWriteCheck(async () => Promise.reject(refused), () => client.workItems.approveApprovalItem('wi1', 'ai1'))).rejects.toBe(refused);
+    expect(write.received).toHaveLength(0);
+    nock.cleanAll();
+  });
 });

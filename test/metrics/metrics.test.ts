@@ -90,3 +90,13 @@ describe('state store errors', () => {
     await store.close().catch(() => undefined);
   });
 });
+
+it('a state loss: the counter counts the losses this replica noticed itself, the gauge says when the last one was', async () => {
+  const metrics = new Metrics();
+  const lostAt = new Date('2026-03-09T13:00:00Z');
+  metrics.stateLoss(lostAt, true);
+  metrics.stateLoss(lostAt, false);
+  const text = await metrics.exposition();
+  expect(text).toMatch(/^iscbot_state_loss_detected_total 1$/m);
+  expect(text).toMatch(new RegExp(`^iscbot_state_lost_at_seconds ${lostAt.getTime() / 1000}$`, 'm'));
+});

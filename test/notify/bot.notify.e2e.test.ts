@@ -1,6 +1,6 @@
 import { ACTION, AR_ACTION, VIEW } from '../../src/blocks/actions';
 import type { Announcement } from '../../src/notify/ledger';
-import { SEED_APPROVAL_ITEMS, SEED_IDENTITIES, SEED_WORK_ITEMS } from '../../src/sandbox/seed';
+import { SEED_IDENTITIES } from '../../src/sandbox/seed';
 import { forwardFormValues, startHarness, USERS, type Harness } from '../support/botHarness';
 import { actionButtons, newApproval } from './rig';
 
@@ -83,8 +83,18 @@ it('subscribes whoever uses the bot, and `/workitems notify off|on` opts out and
 });
 
 it('after a forward through the bot the new owner acts at once, in their list, the item view, Home and their DM; the old owner’s card says "Forwarded to … by … · when"', async () => {
-  const item = SEED_WORK_ITEMS.adaSingleApproval;
-  const approvalItem = SEED_APPROVAL_ITEMS.adaSingle;
+  // Asked for by Maya: Ben may receive it (the seeded items of Ada's are Ben's own requests, which nobody forwards to him).
+  const item = 'a0000000000000000000000000000f01';
+  const approvalItem = 'a0000000000000000000000000000f02';
+  h.sandbox.addWorkItem({
+    id: item,
+    ownerId: SEED_IDENTITIES.ada.id,
+    name: 'Access Request: Payroll admin',
+    type: 'Approval',
+    requesterId: SEED_IDENTITIES.manager.id,
+    requesterDisplayName: 'Maya Manager',
+    approvalItems: [{ id: approvalItem, application: 'Payroll', operation: 'Add', name: 'role', value: 'admin', state: 'Pending' }],
+  });
   const approveOf = (blocks: Array<Record<string, any>>) =>
     blocks.flatMap((b) => (b.type === 'actions' ? b.elements : [])).filter((e: Record<string, any>) => e.action_id === ACTION.approve && JSON.parse(e.value).a === approvalItem);
   // Only Ben is polled (a cycle spreads its subscribers over the interval); using the bot subscribes him.

@@ -298,13 +298,43 @@ describe('reminders', () => {
     expect(threadReplies(lucy.id, lucyTs)).toHaveLength(1);
   });
 
-  it('QUIET_HOURS=off allows any hour', async () => {
+  /** Lucy subscribed with QUIET_HOURS=off and REMIND_AFTER_HOURS=2, a new item DM'd to her: the DM's ts. */
+  async function lucysDmWithoutQuietHours(): Promise<string> {
     await start({ QUIET_HOURS: 'off', REMIND_AFTER_HOURS: '2' }, T0);
     await rig.notifier.subscriptions.touch(PEOPLE.lucy.id);
     await cycle();
     const { id } = newApproval(rig.sandbox, rig.sandbox.identityForEmail(PEOPLE.lucy.email).id!);
     await cycle();
     const ts = (await record(PEOPLE.lucy.id, id))!.ts!;
+    return ts;
+  }
+
+  it('two replicas that both believe they lead (a lease changing hands) send one reminder: it is claimed per person, item and day', async () => {
+    const ts = await lucysDmWithoutQuietHours();
+    at('2030-01-07T07:30:00Z');
+    const other = rig.replica();
+    await Promise.all([cycle(), other.runCycle()]);
+    await other.stop();
+    expect(threadReplies(PEOPLE.lucy.id, ts)).toHaveLength(1);
+    // The next day's reminder is another claim.
+    at('2030-01-08T07:35:00Z');
+    await cycle();
+    expect(threadReplies(PEOPLE.lucy.id, ts)).toHaveLength(2);
+  });
+
+  it('a reminder Slack failed gives its claim back: the next poll sends it', async () => {
+    const ts = await lucysDmWithoutQuietHours();
+    at('2030-01-07T07:30:00Z');
+    rig.slackFault = (method) => (method === 'chat.postMessage' ? new Error('Slack is down') : undefined);
+    await cycle();
+    rig.slackFault = undefined;
+    expect(threadReplies(PEOPLE.lucy.id, ts)).toHaveLength(0);
+    await cycle();
+    expect(threadReplies(PEOPLE.lucy.id, ts)).toHaveLength(1);
+  });
+
+  it('QUIET_HOURS=off allows any hour', async () => {
+    const ts = await lucysDmWithoutQuietHours();
     at('2030-01-07T07:30:00Z'); // 23:30 in Los Angeles
     await cycle();
     expect(threadReplies(PEOPLE.lucy.id, ts)).toHaveLength(1);

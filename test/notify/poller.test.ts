@@ -1,4 +1,5 @@
 import { loadConfig } from '../../src/config';
+import { RequestService } from '../../src/requests/requestService';
 import type { IscClient } from '../../src/isc/api';
 import type { WorkItem } from '../../src/isc/types';
 import { createLogger } from '../../src/log';
@@ -107,7 +108,7 @@ describe('1,000 subscribers', () => {
     const store = new MemoryStateStore(now);
     const directory = new IdentityDirectory({ slack: { users: slackUsers } as never, identities: isc.identities, overrides: new Map(), ttlMs: 24 * 3600_000, logger, now });
     const services = createInboxServices({ isc, directory, store, admins: new Set(), logger });
-    const ctx: BotContext = { config, isc, ...services, directory, store, logger, now: () => new Date(clock), iscHealth: async () => ({ ok: true, detail: '' }) };
+    const ctx: BotContext = { config, isc, ...services, requests: new RequestService({ isc, directory, store, logger }), directory, store, logger, now: () => new Date(clock), iscHealth: async () => ({ ok: true, detail: '' }) };
     const notifier = new Notifier(ctx, {
       slack,
       sleep: async (ms) => {

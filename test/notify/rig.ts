@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { RequestService } from '../../src/requests/requestService';
 import os from 'node:os';
 import path from 'node:path';
 import { WebClient } from '@slack/web-api';
@@ -39,6 +40,8 @@ export interface Rig {
   clock: { now: number };
   fault?: (req: { method: string; path: string }) => Fault | undefined;
   slackFault?: SlackFault;
+  /** A second notifier on the same store and Slack, as another replica that believes it leads. */
+  replica(): Notifier;
   /** Builds a fresh notifier, service and store on the same data directory, as after a restart. */
   restart(): Promise<void>;
   close(): Promise<void>;
@@ -103,17 +106,20 @@ export async function startRig(env: Record<string, string> = {}, start = '2030-0
     users: { lookupByEmail: async ({ email }) => ({ ok: true, user: { id: [...slack.users.values()].find((u) => u.email === email)?.id } }) },
   };
 
-  async function build(): Promise<void> {
-    const store = await FileStateStore.open(dataDir);
-    const directory = new IdentityDirectory({ slack: new WebClient('xoxb-notify-test', { slackApiUrl: slack.apiUrl }), identities: isc.identities, overrides: new Map(), ttlMs: 3600_000, logger });
-    const services = createInboxServices({ isc, directory, store, admins: new Set(), logger }, (entry, decisions) => notifier.itemChanged(entry, decisions));
-    const ctx: BotContext = { config, isc, ...services, directory, store, logger, now: () => new Date(rig.clock.now), iscHealth: async () => ({ ok: true, detail: '' }) };
-    const notifier = new Notifier(ctx, {
+  const notifierOn = (ctx: BotContext) =>
+    new Notifier(ctx, {
       slack: slackClient,
       sleep: async (ms) => {
         rig.clock.now += ms;
       },
     });
+
+  async function build(): Promise<void> {
+    const store = await FileStateStore.open(dataDir);
+    const directory = new IdentityDirectory({ slack: new WebClient('xoxb-notify-test', { slackApiUrl: slack.apiUrl }), identities: isc.identities, overrides: new Map(), ttlMs: 3600_000, logger });
+    const services = createInboxServices({ isc, directory, store, admins: new Set(), logger }, (entry, decisions) => notifier.itemChanged(entry, decisions));
+    const ctx: BotContext = { config, isc, ...services, requests: new RequestService({ isc, directory, store, logger }), directory, store, logger, now: () => new Date(rig.clock.now), iscHealth: async () => ({ ok: true, detail: '' }) };
+    const notifier = notifierOn(ctx);
     Object.assign(rig, { store, ctx, notifier });
   }
   await build();
@@ -132,6 +138,7 @@ export async function startRig(env: Record<string, string> = {}, start = '2030-0
       await sandbox.close();
       await slack.close();
     },
+    replica: () => notifierOn(rig.ctx),
     posts: (userId: string) => inDm('chat.postMessage', userId),
     updates: (userId: string) => inDm('chat.update', userId),
   });

@@ -173,18 +173,59 @@ describe('Approve with comment and Reject', () => {
 
 describe('Forward', () => {
   it('hands the approval to the person picked, with the comment ISC requires, and the card says to whom', async () => {
+    const admin = h.sandbox.identityForEmail(USERS.admin.email);
     const form = await h.openForm(USERS.ada.id, AR_ACTION.forward, { i: A.adaSodViolation, k: 'pending', o: 5 }, { responseId: 'fw' });
     expect(form.view.callback_id).toBe(VIEW.arForward);
-    const missing = await h.submitView(USERS.ada.id, { id: form.id, callback_id: VIEW.arForward, private_metadata: form.view.private_metadata, state: { values: forwardFormValues(USERS.ben.id, '') } });
+    const missing = await h.submitView(USERS.ada.id, { id: form.id, callback_id: VIEW.arForward, private_metadata: form.view.private_metadata, state: { values: forwardFormValues(USERS.admin.id, '') } });
     expect(JSON.parse(missing.body).errors).toHaveProperty('fwd_comment');
     expect(mutations()).toHaveLength(0);
-    await h.submitView(USERS.ada.id, { id: form.id, callback_id: VIEW.arForward, private_metadata: form.view.private_metadata, state: { values: forwardFormValues(USERS.ben.id, 'Ben covers payments') } });
+    await h.submitView(USERS.ada.id, { id: form.id, callback_id: VIEW.arForward, private_metadata: form.view.private_metadata, state: { values: forwardFormValues(USERS.admin.id, 'IT covers payments') } });
     await finalForm(/Forwarded to/);
     const state = h.sandbox.getAccessRequestApprovalState(A.adaSodViolation)!;
-    expect(state.owner?.id).toBe(SEED_IDENTITIES.ben.id);
-    expect(state.forwardHistory?.at(-1)).toMatchObject({ oldApproverName: 'Ada Approver', newApproverName: 'Ben Builder', comment: 'Ben covers payments' });
+    expect(state.owner?.id).toBe(admin.id);
+    expect(state.forwardHistory?.at(-1)).toMatchObject({ oldApproverName: 'Ada Approver', newApproverName: admin.name, comment: 'IT covers payments' });
     const [card] = await h.responsesTo('fw');
-    expect(json(card.blocks)).toContain(`Forwarded to <@${USERS.ben.id}> by <@${USERS.ada.id}>`);
+    expect(json(card.blocks)).toContain(`Forwarded to <@${USERS.admin.id}> by <@${USERS.ada.id}>`);
+  });
+
+  it('refuses forwarding a request to the person who asked for it (Ben, who asks for himself)', async () => {
+    const form = await h.openForm(USERS.ada.id, AR_ACTION.forward, { i: A.adaSodViolation }, { responseId: 'fwben' });
+    await h.submitView(USERS.ada.id, { id: form.id, callback_id: VIEW.arForward, private_metadata: form.view.private_metadata, state: { values: forwardFormValues(USERS.ben.id, 'Ben covers payments') } });
+    expect(await finalForm(/separation of duties/)).toContain('Ben Builder requested this access request, so it cannot be handed to them (separation of duties).');
+    expect(mutations()).toHaveLength(0);
+    expect(h.sandbox.getAccessRequestApprovalState(A.adaSodViolation)!.owner?.id).toBe(SEED_IDENTITIES.ada.id);
+  });
+});
+
+describe('Separation of duties for the approver too', () => {
+  const forBen = () =>
+    h.sandbox.addAccessRequestApproval({
+      owner: { id: SEED_IDENTITIES.ada.id },
+      requester: { type: 'IDENTITY', id: SEED_IDENTITIES.ada.id, name: 'Ada Approver' },
+      requestedFor: { type: 'IDENTITY', id: SEED_IDENTITIES.ben.id, name: 'Ben Builder' },
+      requestedObject: { id: 'r3', name: 'Payroll Admin', type: 'ROLE' },
+    });
+
+  it('the approver may not approve a request they made, though ISC sees only the service identity; ISC is not called', async () => {
+    const mine = forBen();
+    await h.click(USERS.ada.id, AR_ACTION.approve, { i: mine.id }, { responseId: 'own' });
+    const [reply] = await h.responsesTo('own');
+    expect(reply.text).toMatch(/You requested this access request, so you may not decide, forward or reassign it yourself \(separation of duties\)\. Nothing was changed in ISC\./);
+    expect(mutations()).toHaveLength(0);
+  });
+
+  it('nobody forwards a request to the person the access is for', async () => {
+    const forBenByCarl = h.sandbox.addAccessRequestApproval({
+      owner: { id: SEED_IDENTITIES.ada.id },
+      requester: { type: 'IDENTITY', id: 'someone-else', name: 'Someone' },
+      requestedFor: { type: 'IDENTITY', id: SEED_IDENTITIES.ben.id, name: 'Ben Builder' },
+      requestedObject: { id: 'r4', name: 'Payroll Viewer', type: 'ROLE' },
+    });
+    const form = await h.openForm(USERS.ada.id, AR_ACTION.forward, { i: forBenByCarl.id }, { responseId: 'fwb' });
+    await h.submitView(USERS.ada.id, { id: form.id, callback_id: VIEW.arForward, private_metadata: form.view.private_metadata, state: { values: forwardFormValues(USERS.ben.id, 'Ben, yours') } });
+    const view = await finalForm(/separation of duties/);
+    expect(view).toContain('This access request is for Ben Builder, so it cannot be handed to them (separation of duties). Nothing was changed in ISC. Pick someone else.');
+    expect(mutations()).toHaveLength(0);
   });
 });
 

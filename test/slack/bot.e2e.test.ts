@@ -99,6 +99,17 @@ describe('/workitems', () => {
     expect(deprecatedRequests).toEqual({});
   });
 
+  it('does not match a guest or someone of another workspace to the ISC identity of their email, and tells them why', async () => {
+    h.slack.addUser({ id: 'U0GUEST01', email: USERS.ada.email, name: 'Ada as a guest', standing: { is_restricted: true } });
+    h.slack.addUser({ id: 'U0EXTRN01', email: USERS.ada.email, name: 'Ada elsewhere', standing: { team_id: 'T0OTHER' } });
+    await h.command('U0GUEST01', '', 'guest');
+    await h.command('U0EXTRN01', '', 'external');
+    const [[guest], [external]] = await Promise.all([responsesTo('guest'), responsesTo('external')]);
+    expect(guest.text).toMatch(/guest in this Slack workspace.*IDENTITY_MAP/);
+    expect(external.text).toMatch(/another organisation.*IDENTITY_MAP/);
+    expect(json([guest, external])).not.toContain(W.adaRemediation);
+  });
+
   it('tells a Slack user with no ISC identity what to ask for', async () => {
     await h.command(USERS.ghost.id, '', 'ghost');
     const [reply] = await responsesTo('ghost');
@@ -327,6 +338,7 @@ describe('modals', () => {
       type: 'block_actions',
       user: { id: USERS.ada.id },
       team: { id: 'T0TEAM' },
+      api_app_id: 'A0APP',
       container: { type: 'view', view_id: 'V1' },
       view: { id: 'V1', type: 'modal', callback_id: VIEW.forward, private_metadata: filled.private_metadata, state: { values: {} }, hash: 'h', blocks: [] },
       trigger_id: 't',

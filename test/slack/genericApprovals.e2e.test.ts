@@ -23,6 +23,60 @@ const finalForm = async (text: RegExp) => {
   return json(h.slack.callsTo('views.update').at(-1)!.args.view);
 };
 
+/** Two approvers, both needed (a quorum of 2), asked for by Maya. */
+function quorumApproval() {
+  const person = (p: { id: string; name: string; email: string }) => ({ identityID: p.id, type: 'IDENTITY' as const, name: p.name, email: p.email });
+  return h.sandbox.addGenericApproval({
+    approvers: [person(SEED_IDENTITIES.ada), person(SEED_IDENTITIES.ben)],
+    requester: person(SEED_IDENTITIES.manager),
+    name: [{ locale: 'en-US', value: 'Firewall change (two approvers)' }],
+    approvalCriteria: { type: 'PARALLEL', approval: { calculationType: 'COUNT', value: 2 }, rejection: { calculationType: 'COUNT', value: 1 } },
+  });
+}
+
+describe('An approval with several approvers, in service mode', () => {
+  it('is not decided from Slack: the bot’s identity would take one approver’s seat; the click is refused saying why, and the approval still waits on both', async () => {
+    const q = quorumApproval();
+    await h.click(USERS.ada.id, GA_ACTION.approve, { i: q.id! }, { responseId: 'q1' });
+    const [reply] = await h.responsesTo('q1');
+    expect(reply.text).toContain(
+      "This approval has 2 approvers, and ISC would record a decision by the bot's service identity in one of their places, possibly not yours, which could complete it without the others. Decide it in ISC instead. Nothing was changed in ISC.",
+    );
+    expect(mutations()).toHaveLength(0);
+    const state = stateOf(q.id!);
+    expect(state.completedDate).toBeUndefined();
+    expect(state.approvedBy ?? []).toEqual([]);
+    expect(state.assignedTo?.map((i) => i.identityID)).toEqual([SEED_IDENTITIES.ada.id, SEED_IDENTITIES.ben.id]);
+  });
+
+  it('its card says why and offers no Approve or Reject (a comment or a reassignment still works)', async () => {
+    const q = quorumApproval();
+    await h.click(USERS.ada.id, GA_ACTION.details, { i: q.id! }, { responseId: 'q2' });
+    const [card] = await h.responsesTo('q2');
+    const ids = buttonIds(card.blocks);
+    expect(ids).not.toContain(GA_ACTION.approve);
+    expect(ids).not.toContain(GA_ACTION.reject);
+    expect(ids).toEqual(expect.arrayContaining([GA_ACTION.reassign, GA_ACTION.comment]));
+    expect(json(card.blocks)).toContain('This approval has 2 approvers');
+    expect(json(card.blocks)).toContain('Decide it in ISC');
+  });
+});
+
+describe('Separation of duties for the approver too', () => {
+  it('an approver may not approve an approval that is for them, but may still comment on it', async () => {
+    const person = (p: { id: string; name: string; email: string }) => ({ identityID: p.id, type: 'IDENTITY' as const, name: p.name, email: p.email });
+    const mine = h.sandbox.addGenericApproval({ approvers: [person(SEED_IDENTITIES.ada)], requester: person(SEED_IDENTITIES.manager), requestee: person(SEED_IDENTITIES.ada), name: [{ locale: 'en-US', value: 'Ada as Payroll admin' }] });
+    await h.click(USERS.ada.id, GA_ACTION.approve, { i: mine.id! }, { responseId: 'own' });
+    expect((await h.responsesTo('own'))[0].text).toMatch(/This approval is requested for you, so you may not decide, forward or reassign it yourself \(separation of duties\)/);
+    const form = await h.openForm(USERS.ada.id, GA_ACTION.comment, { i: mine.id! }, { responseId: 'own-cm' });
+    expect(form.view.callback_id).toBe(VIEW.gaComment);
+    await h.submitView(USERS.ada.id, { id: form.id, callback_id: VIEW.gaComment, private_metadata: form.view.private_metadata, state: { values: commentValues('Please ask Maya instead') } });
+    await finalForm(/Comment added\./);
+    expect(mutations()).toEqual([expect.objectContaining({ approvalId: mine.id })]);
+    expect(stateOf(mine.id!).completedDate).toBeUndefined();
+  });
+});
+
 describe('Approve', () => {
   it('decides on one click; the card shows who approved and when, with no buttons left', async () => {
     await h.click(USERS.ada.id, GA_ACTION.approve, { i: G.adaOverdue }, { responseId: 'ap' });
@@ -114,21 +168,27 @@ describe('Reject', () => {
 
 describe('Reassign', () => {
   it('hands the requester’s place to the person picked, naming whose place (reassignFrom) as ISC requires of the service identity', async () => {
+    const admin = h.sandbox.identityForEmail(USERS.admin.email);
     const form = await h.openForm(USERS.ada.id, GA_ACTION.reassign, { i: G.adaOverdue }, { responseId: 'ra' });
     expect(form.view.callback_id).toBe(VIEW.gaReassign);
     const self = await h.submitView(USERS.ada.id, { id: form.id, callback_id: VIEW.gaReassign, private_metadata: form.view.private_metadata, state: { values: forwardFormValues(USERS.ada.id, '') } });
     expect(JSON.parse(self.body).errors.fwd_target).toMatch(/already an approver/);
-    await h.submitView(USERS.ada.id, { id: form.id, callback_id: VIEW.gaReassign, private_metadata: form.view.private_metadata, state: { values: forwardFormValues(USERS.ben.id, 'Ben owns the firewall now') } });
+    await h.submitView(USERS.ada.id, { id: form.id, callback_id: VIEW.gaReassign, private_metadata: form.view.private_metadata, state: { values: forwardFormValues(USERS.admin.id, 'IT owns the firewall now') } });
     await finalForm(/Reassigned to/);
     const state = stateOf(G.adaOverdue);
-    expect(state.assignedTo?.map((i) => i.identityID)).toEqual([SEED_IDENTITIES.ben.id]);
-    expect(state.reassignmentHistory?.at(-1)).toMatchObject({ reassignedFrom: { identityID: SEED_IDENTITIES.ada.id }, reassignedTo: { identityID: SEED_IDENTITIES.ben.id } });
+    expect(state.assignedTo?.map((i) => i.identityID)).toEqual([admin.id]);
+    expect(state.reassignmentHistory?.at(-1)).toMatchObject({ reassignedFrom: { identityID: SEED_IDENTITIES.ada.id }, reassignedTo: { identityID: admin.id } });
     const [card] = await h.responsesTo('ra');
-    expect(json(card.blocks)).toContain(`Reassigned to <@${USERS.ben.id}> by <@${USERS.ada.id}>`);
+    expect(json(card.blocks)).toContain(`Reassigned to <@${USERS.admin.id}> by <@${USERS.ada.id}>`);
     expect(buttonIds(card.blocks)).toEqual([]);
-    // Ben, its approver now, may act on it: the reassign settles only Ada's card.
-    await h.click(USERS.ben.id, GA_ACTION.details, { i: G.adaOverdue }, { responseId: 'ben' });
-    expect(buttonIds((await h.responsesTo('ben'))[0].blocks)).toContain(GA_ACTION.approve);
+  });
+
+  it('refuses handing the approval to the person who requested it (Ben, who asks for himself); ISC is not called', async () => {
+    const form = await h.openForm(USERS.ada.id, GA_ACTION.reassign, { i: G.adaOverdue }, { responseId: 'rb' });
+    await h.submitView(USERS.ada.id, { id: form.id, callback_id: VIEW.gaReassign, private_metadata: form.view.private_metadata, state: { values: forwardFormValues(USERS.ben.id, 'Ben owns the firewall now') } });
+    expect(await finalForm(/separation of duties/)).toContain('Ben Builder requested this approval, so it cannot be handed to them (separation of duties).');
+    expect(mutations()).toHaveLength(0);
+    expect(stateOf(G.adaOverdue).assignedTo?.map((i) => i.identityID)).toEqual([SEED_IDENTITIES.ada.id]);
   });
 });
 
@@ -148,8 +208,9 @@ describe('Add comment', () => {
     const [card] = await h.responsesTo('cm');
     expect(json(card.blocks)).toContain('Checked with finance &lt;!channel&gt;');
     expect(json(card.blocks)).not.toContain('<!channel>');
-    // The approval still waits on Ada: a comment decides nothing.
-    expect(buttonIds(card.blocks)).toContain(GA_ACTION.approve);
+    // The approval still waits on Ada: a comment decides nothing (it has two approvers, so the service identity does not decide it from Slack).
+    expect(buttonIds(card.blocks)).toEqual(expect.arrayContaining([GA_ACTION.reassign, GA_ACTION.comment]));
+    expect(stateOf(G.adaParallel).completedDate).toBeUndefined();
   });
 });
 

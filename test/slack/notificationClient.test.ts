@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { ErrorCode } from '@slack/web-api';
 import { loadConfig } from '../../src/config';
 import { silentLogger } from '../../src/log';
-import { createNotificationClient } from '../../src/slack/notificationClient';
+import { createDigestClient, createNotificationClient } from '../../src/slack/notificationClient';
 
 describe('createNotificationClient', () => {
   let server: http.Server;
@@ -20,10 +20,10 @@ describe('createNotificationClient', () => {
   });
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-  const client = () => {
+  const client = (create = createNotificationClient) => {
     const { port } = server.address() as AddressInfo;
     const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', SLACK_API_URL: `http://127.0.0.1:${port}/api` });
-    return createNotificationClient(config.slack, silentLogger);
+    return create(config.slack, silentLogger);
   };
 
   it('hands a 429 back at once with its Retry-After (the sender waits on its own clock), instead of retrying for half an hour', async () => {
@@ -37,6 +37,13 @@ describe('createNotificationClient', () => {
     hits = 0;
     status = 503;
     await expect(client().chat.update({ channel: 'D1', ts: '1.0', text: 'x' })).rejects.toMatchObject({ code: ErrorCode.HTTPError });
+    expect(hits).toBe(1);
+  });
+
+  it("the digest's client does not retry a post that failed: it may have reached the channel", async () => {
+    hits = 0;
+    status = 500;
+    await expect(client(createDigestClient).chat.postMessage({ channel: 'C1', text: 'digest' })).rejects.toMatchObject({ code: ErrorCode.HTTPError });
     expect(hits).toBe(1);
   });
 });

@@ -28,6 +28,8 @@ const databaseUrl = () => {
   url.password = PG_PASSWORD;
   return url.toString();
 };
+/** TOKEN_ENCRYPTION_KEYS beside the harness's single TOKEN_ENCRYPTION_KEY: every one is a secret. */
+const ROTATED_KEYS = [Buffer.alloc(32, 0x2b).toString('base64'), Buffer.alloc(32, 0x1c).toString('base64')];
 const redisUrl = () => {
   const url = new URL(TEST_REDIS_URL);
   url.password = REDIS_PASSWORD;
@@ -36,7 +38,7 @@ const redisUrl = () => {
 
 it.each(['text', 'json'] as const)('LOG_FORMAT=%s: no secret in any line, every line well formed', async (format) => {
   const issued = jest.spyOn(log, 'registerRotatingSecret');
-  const h = await startHarness({ LOG_FORMAT: format, REDIS_URL: redisUrl(), REDIS_KEY_PREFIX: `${prefix}${format}:`, AUTH_MODE: 'linked', DATABASE_URL: databaseUrl() });
+  const h = await startHarness({ LOG_FORMAT: format, REDIS_URL: redisUrl(), REDIS_KEY_PREFIX: `${prefix}${format}:`, AUTH_MODE: 'linked', DATABASE_URL: databaseUrl(), TOKEN_ENCRYPTION_KEYS: `k2:${ROTATED_KEYS[0]},k1:${ROTATED_KEYS[1]}` });
   let accessTokens: string[] = [];
   try {
     let refused = 0;
@@ -60,7 +62,7 @@ it.each(['text', 'json'] as const)('LOG_FORMAT=%s: no secret in any line, every 
       error: new Error(`token ${token} rejected by ${redisUrl()} and ${databaseUrl()}`),
       request: { headers: { Authorization: `Bearer ${token}` }, form: `grant_type=client_credentials&client_id=x&client_secret=${clientSecret}` },
       slack: { botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET },
-      nested: [{ password: REDIS_PASSWORD, key: TOKEN_ENCRYPTION_KEY, oauth: h.sandbox.oauthClientSecret }],
+      nested: [{ password: REDIS_PASSWORD, key: TOKEN_ENCRYPTION_KEY, keys: ROTATED_KEYS.join(' and '), oauth: h.sandbox.oauthClientSecret }],
     });
     h.logger.warn(`signing secret ${SIGNING_SECRET}, bot token ${BOT_TOKEN}, access token ${token}`);
     h.bot.app.logger.error(new Error(`Bolt saw ${BOT_TOKEN} and ${SIGNING_SECRET}`), { token: BOT_TOKEN });
@@ -69,7 +71,7 @@ it.each(['text', 'json'] as const)('LOG_FORMAT=%s: no secret in any line, every 
     issued.mockRestore();
   }
 
-  const secrets = [h.sandbox.clientSecret, h.sandbox.oauthClientSecret, BOT_TOKEN, SIGNING_SECRET, REDIS_PASSWORD, PG_PASSWORD, TOKEN_ENCRYPTION_KEY, ...accessTokens];
+  const secrets = [h.sandbox.clientSecret, h.sandbox.oauthClientSecret, BOT_TOKEN, SIGNING_SECRET, REDIS_PASSWORD, PG_PASSWORD, TOKEN_ENCRYPTION_KEY, ...ROTATED_KEYS, ...accessTokens];
   expect(h.logs.length).toBeGreaterThan(50);
   for (const secret of secrets) expect(h.logs.filter((line) => line.includes(secret))).toEqual([]);
   expect(h.logs.some((line) => line.includes('ISC rejected the access token'))).toBe(true);

@@ -12,7 +12,7 @@ describe('verifySlackToken', () => {
   afterAll(() => slack.close());
 
   it('returns the workspace for a good token', async () => {
-    await expect(verifySlackToken(slackConfig(slack.apiUrl), silentLogger)).resolves.toEqual({ team: 'Acme', botId: 'B0BOT', botUserId: 'U0BOT' });
+    await expect(verifySlackToken(slackConfig(slack.apiUrl), silentLogger)).resolves.toEqual({ team: 'Acme', botId: 'B0BOT', botUserId: 'U0BOT', teamId: 'T0TEAM', appId: 'A0APP' });
   });
 
   it('says what to fix when Slack rejects the token, without printing it', async () => {

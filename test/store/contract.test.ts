@@ -163,6 +163,18 @@ describe.each(backends)('StateStore contract: %s', (_name, open) => {
     expect(await store.members('s')).toEqual([]);
   });
 
+  it('lists the keys under a prefix (values, maps and sets), without the expired ones', async () => {
+    await store.set('linked-account:U1', { a: 1 });
+    await store.setField('linked-account:U2', 'f', 1);
+    await store.addMember('linked-account:U3', 'x');
+    await store.set('linked-account:U4', { a: 1 }, TTL);
+    await store.set('link-mismatch:U1', { a: 1 });
+    await store.set('other:linked-account:U5', 1);
+    await backend.pass(TTL);
+    expect((await store.keys('linked-account:')).sort()).toEqual(['linked-account:U1', 'linked-account:U2', 'linked-account:U3']);
+    expect(await store.keys('nothing-here:')).toEqual([]);
+  });
+
   it('reports its health', async () => {
     expect(await store.health()).toMatchObject({ ok: true });
   });

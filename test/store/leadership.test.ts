@@ -1,5 +1,6 @@
 import { createLogger } from '../../src/log';
 import { Leadership } from '../../src/store/leadership';
+import { MemoryStateStore } from '../../src/store/memoryStore';
 import { redisFixture, until } from '../support/redis';
 
 const redis = redisFixture('leadership');
@@ -70,4 +71,151 @@ it('a leader that cannot reach Redis stops its work at once; another takes over 
   expect(cutOff.leadership.isLeader).toBe(false);
   expect(other.leadership.isLeader).toBe(true);
   await Promise.all([cutOff.leadership.stop(), other.leadership.stop()]);
+});
+
+describe('on one store in memory', () => {
+  const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  function member(store: MemoryStateStore, holder: string, opts: { renewEveryMs?: number } = { renewEveryMs: 50 }) {
+    const events: string[] = [];
+    const log: string[] = [];
+    const leadership = new Leadership({
+      store,
+      ttlMs: 300,
+      ...opts,
+      holder,
+      logger: createLogger('debug', (l) => log.push(l)),
+      onGain: () => events.push('gain'),
+      onLose: async () => void events.push('lose'),
+    });
+    return { leadership, events, log };
+  }
+
+  it('a leader keeps its lease well past the ttl by renewing it; the other never leads meanwhile', async () => {
+    const store = new MemoryStateStore();
+    const a = member(store, 'a');
+    const b = member(store, 'b');
+    a.leadership.start();
+    await until(() => a.leadership.isLeader);
+    b.leadership.start();
+    await wait(700);
+    expect(a.leadership.isLeader).toBe(true);
+    expect(b.events).toEqual([]);
+    expect(await store.get('leader')).toMatchObject({ holder: 'a' });
+    await Promise.all([a.leadership.stop(), b.leadership.stop()]);
+  });
+
+  it('a stopped replica does not take the lease back: the lease stays free after it handed it back', async () => {
+    const store = new MemoryStateStore();
+    const a = member(store, 'a');
+    a.leadership.start();
+    await until(() => a.leadership.isLeader);
+    await a.leadership.stop();
+    expect(a.events).toEqual(['gain', 'lose']);
+    expect(await store.get('leader')).toBeUndefined();
+    await wait(400);
+    expect(a.leadership.isLeader).toBe(false);
+    expect(await store.get('leader')).toBeUndefined();
+    expect(a.events).toEqual(['gain', 'lose']);
+  });
+
+  it('a replica stopped while its round is under way does not come back: it hands the lease back and never takes it again', async () => {
+    const store = new MemoryStateStore();
+    const setIfAbsent = store.setIfAbsent.bind(store);
+    jest.spyOn(store, 'setIfAbsent').mockImplementation(async (...args) => {
+      await wait(100);
+      return setIfAbsent(...args);
+    });
+    const a = member(store, 'a');
+    a.leadership.start();
+    await wait(20);
+    await a.leadership.stop();
+    expect(a.events).toEqual(['gain', 'lose']);
+    const timers = jest.spyOn(global, 'setTimeout');
+    await wait(300);
+    expect(timers.mock.calls.filter(([, ms]) => ms === 50)).toEqual([]);
+    expect(a.leadership.isLeader).toBe(false);
+    expect(await store.get('leader')).toBeUndefined();
+    expect(a.events).toEqual(['gain', 'lose']);
+    jest.restoreAllMocks();
+  });
+
+  it('renews every third of the ttl by default: often enough to keep the lease, not in a busy loop', async () => {
+    const store = new MemoryStateStore();
+    const a = member(store, 'a', {});
+    const b = member(store, 'b', {});
+    a.leadership.start();
+    await until(() => a.leadership.isLeader);
+    b.leadership.start();
+    const renewals = jest.spyOn(store, 'compareAndSet');
+    await wait(650);
+    expect(a.leadership.isLeader).toBe(true);
+    expect(b.events).toEqual([]);
+    expect(renewals.mock.calls.length).toBeGreaterThanOrEqual(4);
+    expect(renewals.mock.calls.length).toBeLessThanOrEqual(10);
+    jest.restoreAllMocks();
+    await Promise.all([a.leadership.stop(), b.leadership.stop()]);
+  });
+
+  it('a store that fails the attempt to take the lease: no leading, a debug line says why', async () => {
+    const store = new MemoryStateStore();
+    jest.spyOn(store, 'setIfAbsent').mockRejectedValue(new Error('store down'));
+    const a = member(store, 'a');
+    a.leadership.start();
+    await wait(150);
+    expect(a.leadership.isLeader).toBe(false);
+    expect(a.events).toEqual([]);
+    expect(a.log.join('\n')).toMatch(/DEBUG Could not try the leader lease.*store down/);
+    jest.restoreAllMocks();
+    await a.leadership.stop();
+  });
+
+  it('says which replica leads; a lease that cannot be handed back on stop is left to expire, with a warning', async () => {
+    const store = new MemoryStateStore();
+    const a = member(store, 'a');
+    a.leadership.start();
+    await until(() => a.leadership.isLeader);
+    expect(a.log.join('\n')).toMatch(/INFO This replica now runs the background work .*"holder":"a"/);
+    jest.spyOn(store, 'compareAndSet').mockRejectedValue(new Error('store down'));
+    await a.leadership.stop();
+    expect(a.events).toEqual(['gain', 'lose']);
+    expect(a.log.join('\n')).toMatch(/WARN Could not hand back the leader lease; it expires by itself.*store down/);
+    jest.restoreAllMocks();
+  });
+
+  it('a replica stopped before it ever led never leads, even with the lease free', async () => {
+    const store = new MemoryStateStore();
+    const b = member(store, 'b');
+    b.leadership.start();
+    await b.leadership.stop();
+    await wait(300);
+    expect(b.events).toEqual([]);
+    expect(await store.get('leader')).toBeUndefined();
+  });
+
+  it('a leader whose lease was taken over stops its work at once and says why', async () => {
+    const store = new MemoryStateStore();
+    const a = member(store, 'a');
+    a.leadership.start();
+    await until(() => a.leadership.isLeader);
+    await store.set('leader', { holder: 'intruder', id: 'x', since: 'now' }, 300);
+    await until(() => !a.leadership.isLeader);
+    expect(a.events).toEqual(['gain', 'lose']);
+    expect(a.log.join('\n')).toMatch(/WARN Background work stopped on this replica: another replica holds the lease/);
+    // Stopping now hands nothing back: the lease is the intruder's.
+    await a.leadership.stop();
+    expect(await store.get('leader')).toMatchObject({ holder: 'intruder' });
+    expect(a.events).toEqual(['gain', 'lose']);
+  });
+
+  it('a store that fails the renewal: the leader stops its work and says the store did not answer', async () => {
+    const store = new MemoryStateStore();
+    const a = member(store, 'a');
+    a.leadership.start();
+    await until(() => a.leadership.isLeader);
+    jest.spyOn(store, 'compareAndSet').mockRejectedValue(new Error('boom'));
+    await until(() => !a.leadership.isLeader);
+    expect(a.log.join('\n')).toMatch(/the state store did not answer \(boom\)/);
+    jest.restoreAllMocks();
+    await a.leadership.stop();
+  });
 });

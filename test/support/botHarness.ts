@@ -125,6 +125,7 @@ export async function startHarness(env: Record<string, string> = {}, opts: { soc
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     PORT: String(port),
     SLACK_API_URL: slack.apiUrl,
+    SLACK_RESPONSE_URL_HOSTS: slack.host,
     SAIL_BASE_URL: sandbox.url,
     SAIL_CLIENT_ID: sandbox.clientId,
     SAIL_CLIENT_SECRET: sandbox.clientSecret,

@@ -14,6 +14,8 @@ export interface StandInUser {
   name?: string;
   /** users.info answers it when asked with include_locale. */
   locale?: string;
+  /** A guest (is_restricted), someone of another organisation (is_stranger, team_id), a deactivated account. */
+  standing?: { is_restricted?: boolean; is_stranger?: boolean; deleted?: boolean; team_id?: string };
 }
 
 /**
@@ -33,6 +35,8 @@ export class SlackStandIn {
   users = new Map<string, StandInUser>();
   /** Answers that replace the default for a method (e.g. an error), by method name. */
   readonly answers = new Map<string, Record<string, unknown>>();
+  /** An HTTP error status that replaces the answer for a method (the call is still recorded), by method name. */
+  readonly statuses = new Map<string, number>();
   /** Extra delay before answering, for latency measurements. */
   delayMs = 0;
   /** What `apps.connections.open` answers: the Socket Mode stand-in's ws:// URL. */
@@ -53,6 +57,11 @@ export class SlackStandIn {
 
   get apiUrl(): string {
     return `${this.url}/api/`;
+  }
+
+  /** host:port of its response_urls, for SLACK_RESPONSE_URL_HOSTS (the bot posts to no other host but Slack's). */
+  get host(): string {
+    return new URL(this.url).host;
   }
 
   responseUrl(id: string): string {
@@ -100,15 +109,17 @@ export class SlackStandIn {
       return;
     }
     let body: Record<string, unknown>;
+    let status = 200;
     if (url.startsWith('/respond/')) {
       this.responses.push({ id: url.slice('/respond/'.length), body: args });
       body = { ok: true };
     } else {
       const method = url.replace(/^\/api\//, '').split('?')[0];
       this.calls.push({ method, args });
-      body = this.answer(method, args);
+      status = this.statuses.get(method) ?? 200;
+      body = status === 200 ? this.answer(method, args) : { ok: false, error: 'internal_error' };
     }
-    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.writeHead(status, { 'Content-Type': 'application/json' });
     res.end(JSON.stringify(body));
     this.waiters.splice(0).forEach((w) => w());
   }
@@ -120,13 +131,13 @@ export class SlackStandIn {
       case 'apps.connections.open':
         return this.socketModeUrl ? { ok: true, url: this.socketModeUrl } : { ok: false, error: 'not_allowed_token_type' };
       case 'auth.test':
-        return { ok: true, url: 'https://acme.slack.com/', team: 'Acme', user: 'workitems', team_id: 'T0TEAM', user_id: 'U0BOT', bot_id: 'B0BOT' };
+        return { ok: true, url: 'https://acme.slack.com/', team: 'Acme', user: 'workitems', team_id: 'T0TEAM', user_id: 'U0BOT', bot_id: 'B0BOT', app_id: 'A0APP' };
       case 'users.info': {
         const user = this.users.get(String(args.user));
         if (!user) return { ok: false, error: 'user_not_found' };
         return {
           ok: true,
-          user: { id: user.id, name: user.name ?? user.id, real_name: user.name ?? user.id, tz: user.tz ?? 'UTC', ...(args.include_locale ? { locale: user.locale ?? 'en-US' } : {}), profile: { email: user.email, display_name: user.name ?? '' } },
+          user: { id: user.id, team_id: 'T0TEAM', ...user.standing, name: user.name ?? user.id, real_name: user.name ?? user.id, tz: user.tz ?? 'UTC', ...(args.include_locale ? { locale: user.locale ?? 'en-US' } : {}), profile: { email: user.email, display_name: user.name ?? '' } },
         };
       }
       case 'views.open':
@@ -196,7 +207,7 @@ export async function postSigned(
 }
 
 export function commandBody(fields: Record<string, string>): string {
-  return new URLSearchParams({ command: '/workitems', team_id: 'T0TEAM', channel_id: 'C0CHAN', trigger_id: 'trig.1', ...fields }).toString();
+  return new URLSearchParams({ command: '/workitems', team_id: 'T0TEAM', api_app_id: 'A0APP', channel_id: 'C0CHAN', trigger_id: 'trig.1', ...fields }).toString();
 }
 
 export function interactionBody(payload: Record<string, unknown>): string {

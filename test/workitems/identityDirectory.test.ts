@@ -3,13 +3,19 @@ import type { IdentitiesApi } from '../../src/isc/api';
 import { requestSignal, withRequestSignal } from '../../src/isc/deadline';
 import type { PublicIdentity } from '../../src/isc/types';
 import type { Logger } from '../../src/log';
-import { IdentityDirectory } from '../../src/workitems/identityDirectory';
+import { IdentityDirectory, missingIdentityMessage } from '../../src/workitems/identityDirectory';
 
 interface FakeSlackUser {
   tz?: string;
   name?: string;
   real_name?: string;
   profile?: { email?: string; display_name?: string };
+  deleted?: boolean;
+  is_restricted?: boolean;
+  is_ultra_restricted?: boolean;
+  is_stranger?: boolean;
+  team_id?: string;
+  enterprise_user?: { enterprise_id: string };
 }
 
 const MINUTE = 60_000;
@@ -29,6 +35,7 @@ function setup(
     identities?: PublicIdentity[];
     overrides?: Record<string, string>;
     ttlMs?: number;
+    home?: { teamIds?: ReadonlySet<string>; enterpriseId?: string };
   } = {},
 ) {
   const clock = { t: 1_700_000_000_000 };
@@ -46,6 +53,7 @@ function setup(
     slack: { users: { info } } as unknown as Pick<WebClient, 'users'>,
     identities: { findIdentitiesByEmail, getIdentityById } satisfies IdentitiesApi,
     overrides: new Map(Object.entries(opts.overrides ?? {})),
+    ...(opts.home ? { home: opts.home } : {}),
     ttlMs: opts.ttlMs ?? HOUR,
     logger,
     now: () => clock.t,
@@ -401,6 +409,51 @@ describe('IdentityDirectory', () => {
       gate.resolve([ALICE_IDENTITY]);
       await pending;
       expect(directory.peekIdentity('U1')?.id).toBe('id-alice');
+    });
+  });
+
+  describe('guests, external and deactivated Slack users are matched only through IDENTITY_MAP', () => {
+    const alice = (extra: Partial<FakeSlackUser>): FakeSlackUser => ({ team_id: 'T0HOME', profile: { email: 'alice@example.com' }, ...extra });
+    const home = { teamIds: new Set(['T0HOME']), enterpriseId: 'E0ORG' };
+
+    it.each([
+      ['a guest', { is_restricted: true }, 'guest'],
+      ['a single-channel guest', { is_ultra_restricted: true }, 'guest'],
+      ['a deactivated account', { deleted: true }, 'deleted'],
+      ['someone Slack calls a stranger', { is_stranger: true }, 'external'],
+      ['someone of another workspace and organisation', { team_id: 'T0ELSE', enterprise_user: { enterprise_id: 'E0ELSE' } }, 'external'],
+    ] as Array<[string, Partial<FakeSlackUser>, string]>)('%s with a matching email maps to nobody, without an ISC lookup', async (_label, extra, reason) => {
+      const { directory, findIdentitiesByEmail } = setup({ users: { U1: alice(extra) }, identities: [ALICE_IDENTITY], home });
+      expect(await directory.resolve('U1')).toEqual({ missing: { reason } });
+      expect(await directory.identityFor('U1')).toBeNull();
+      expect(findIdentitiesByEmail).not.toHaveBeenCalled();
+    });
+
+    it('a member of a home workspace, or of another workspace of the home organisation, maps by email as before', async () => {
+      const { directory } = setup({
+        users: { U1: alice({}), U2: alice({ team_id: 'T0SISTER', enterprise_user: { enterprise_id: 'E0ORG' } }) },
+        identities: [ALICE_IDENTITY],
+        home,
+      });
+      expect(await directory.identityFor('U1')).toMatchObject({ id: ALICE_IDENTITY.id });
+      expect(await directory.identityFor('U2')).toMatchObject({ id: ALICE_IDENTITY.id });
+    });
+
+    it('IDENTITY_MAP names a guest by Slack id or by email', async () => {
+      const { directory } = setup({
+        users: { U1: alice({ is_restricted: true }), U2: alice({ is_stranger: true, profile: { email: 'partner@vendor.example' } }) },
+        identities: [ALICE_IDENTITY, { id: 'id-partner', name: 'Partner' }],
+        overrides: { U1: 'id-alice', 'partner@vendor.example': 'id-partner' },
+        home,
+      });
+      expect(await directory.identityFor('U1')).toMatchObject({ id: ALICE_IDENTITY.id });
+      expect(await directory.identityFor('U2')).toMatchObject({ id: 'id-partner' });
+    });
+
+    it('tells each of them why, and whom to ask', () => {
+      expect(missingIdentityMessage({ reason: 'guest' })).toMatch(/guest in this Slack workspace.*IDENTITY_MAP/);
+      expect(missingIdentityMessage({ reason: 'external' })).toMatch(/another organisation.*IDENTITY_MAP/);
+      expect(missingIdentityMessage({ reason: 'deleted' })).toMatch(/deactivated/);
     });
   });
 });

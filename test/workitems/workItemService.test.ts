@@ -5,7 +5,7 @@ import type { WebClient } from '@slack/web-api';
 import { escapeMrkdwn } from '../../src/blocks/mrkdwn';
 import { type Decision, WHOLE_ITEM } from '../../src/decisions/decision';
 import type { IscClient } from '../../src/isc/api';
-import { requestDeadline } from '../../src/isc/deadline';
+import { requestDeadline, writeCheck } from '../../src/isc/deadline';
 import { IscError } from '../../src/isc/errors';
 import type { Page, PageParams, PublicIdentity, WorkItem, WorkItemForward } from '../../src/isc/types';
 import { silentLogger, type Logger } from '../../src/log';
@@ -156,7 +156,7 @@ function fakeIsc(initial: WorkItem[]) {
   return { items, workItems, posts, client: { workItems } as unknown as IscClient };
 }
 
-async function setup(items: WorkItem[] = [workItem()], opts: { admins?: string[]; store?: StateStore } = {}) {
+async function setup(items: WorkItem[] = [workItem()], opts: { admins?: string[]; store?: StateStore; recheckAfterMs?: number } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wis-'));
   const store = opts.store ?? (await FileStateStore.open(dir));
   const auditLog = await FileAuditLog.open(path.join(dir, 'audit'), { retentionDays: 400, logger: silentLogger, now: () => NOW });
@@ -184,6 +184,7 @@ async function setup(items: WorkItem[] = [workItem()], opts: { admins?: string[]
     logger,
     now: () => NOW,
     audit: new AuditTrail(auditLog, { logger, now: () => NOW, serviceClientId: 'bot-client' }),
+    ...(opts.recheckAfterMs === undefined ? {} : { recheckAfterMs: opts.recheckAfterMs }),
   });
   /** The audit trail as a restarted process reads it. */
   const trail = async () => {
@@ -368,9 +369,10 @@ describe('WorkItemService', () => {
       expectStatus(await service.perform(OWNER, approve('a1')), 'done');
     });
 
-    it('the rule is about acting for someone: an admin who owns an item they requested decides it (ISC applies its own rules)', async () => {
-      const { service } = await setup([workItem({ ownerId: 'id-admin', ownerName: 'Ada Admin', requesterId: 'id-admin' })]);
-      expectStatus(await service.perform(ADMIN, approve('a1')), 'done');
+    it('the rule binds owners too: an admin who owns an item they requested may not decide it either', async () => {
+      const { service, isc } = await setup([workItem({ ownerId: 'id-admin', ownerName: 'Ada Admin', requesterId: 'id-admin' })]);
+      expect(expectStatus(await service.perform(ADMIN, approve('a1')), 'refused').message).toMatch(/^You requested this work item, so you may not decide, forward or reassign it yourself/);
+      expect(isc.posts()).toBe(0);
     });
 
     it('the admin list is the one given: the same user is refused when not in it', async () => {
@@ -410,6 +412,97 @@ describe('WorkItemService', () => {
       isc.items.get('w1')!.ownerName = 'Oscar Other';
       expectStatus(await service.perform(OWNER, approve('a1')), 'refused');
       expectStatus(await service.perform(OTHER, approve('a1')), 'done');
+    });
+  });
+
+  describe('separation of duties for every actor', () => {
+    const forwardTo = (target: { id: string; name: string }): WorkItemAction => ({ kind: 'forward', workItemId: 'w1', target, comment: 'yours', notify: false });
+
+    it('an owner may not approve, reject or forward a work item they requested, even when ISC would see only the service identity', async () => {
+      const { service, isc, trail } = await setup([workItem({ requesterId: 'id-owner' })]);
+      for (const action of [approve('a1'), { kind: 'reject', workItemId: 'w1', approvalItemId: 'a2' } as const, { kind: 'approveAll', workItemId: 'w1' } as const, forwardTo({ id: 'id-other', name: 'Oscar Other' })]) {
+        const refused = expectStatus(await service.perform(OWNER, action), 'refused');
+        expect(refused.message).toBe(
+          'You requested this work item, so you may not decide, forward or reassign it yourself (separation of duties). Nothing was changed in ISC. Ask an ISC admin to give it to another approver.',
+        );
+      }
+      expect(isc.posts()).toBe(0);
+      expect((await trail()).every((r) => r.outcome === 'refused')).toBe(true);
+      // The form is refused before it opens, too.
+      expect((await service.authorize(OWNER, 'w1')).ok).toBe(false);
+      // Seeing it is not deciding it.
+      expect((await service.authorize(OWNER, 'w1', 'view')).ok).toBe(true);
+    });
+
+    it('completing a task or submitting its account selection is not a decision on the request: the requester-owner still may', async () => {
+      const { service } = await setup([workItem({ requesterId: 'id-owner' }), workItem({ id: 'w2', requesterId: 'id-owner', form: { id: 'f' } as WorkItem['form'] })]);
+      expectStatus(await service.perform(OWNER, { kind: 'complete', workItemId: 'w1' }), 'done');
+      expectStatus(await service.perform(OWNER, { kind: 'selectAccounts', workItemId: 'w2', selection: {} }), 'done');
+    });
+
+    it('nobody forwards an item to the person who requested it; ISC is not called', async () => {
+      const { service, isc } = await setup([workItem({ requesterId: 'id-other' })]);
+      const refused = expectStatus(await service.perform(OWNER, forwardTo({ id: 'id-other', name: 'Oscar Other' })), 'refused');
+      expect(refused.message).toBe('Oscar Other requested this work item, so it cannot be handed to them (separation of duties). Nothing was changed in ISC. Pick someone else.');
+      expectStatus(await service.perform(ADMIN, forwardTo({ id: 'id-other', name: 'Oscar Other' })), 'refused');
+      expect(isc.posts()).toBe(0);
+      expectStatus(await service.perform(OWNER, forwardTo({ id: 'id-admin', name: 'Ada Admin' })), 'done');
+    });
+  });
+
+  describe('ownership re-checked before a write that waited', () => {
+    /** The approve waits (as for its rate-limit turn) while `meanwhile` changes ISC, then does what IscHttp does before a write. */
+    function waitThenWrite(isc: ReturnType<typeof fakeIsc>, meanwhile: () => void) {
+      const real = isc.workItems.approveApprovalItem.getMockImplementation()!;
+      isc.workItems.approveApprovalItem.mockImplementationOnce(async (id, aid) => {
+        meanwhile();
+        await writeCheck()?.();
+        return real(id, aid);
+      });
+    }
+
+    it('the item was forwarded to someone else while the approve waited: refused, and the approve is not sent', async () => {
+      const { service, isc, trail } = await setup([workItem()], { recheckAfterMs: 0 });
+      const sent = jest.fn();
+      const real = isc.workItems.approveApprovalItem.getMockImplementation()!;
+      isc.workItems.approveApprovalItem.mockImplementationOnce(async (id, aid) => {
+        Object.assign(isc.items.get('w1')!, { ownerId: 'id-other', ownerName: 'Oscar Other' });
+        await writeCheck()?.();
+        sent();
+        return real(id, aid);
+      });
+      const refused = expectStatus(await service.perform(OWNER, approve('a1')), 'refused');
+      expect(refused.message).toBe(
+        "While your action waited for its turn at ISC (rate limit), the work item changed: Only the work item's current owner (Oscar Other) or a bot admin can act on it. Nothing was changed in ISC.",
+      );
+      expect(sent).not.toHaveBeenCalled();
+      expect(isc.items.get('w1')!.approvalItems![0].state).toBe('Pending');
+      expect((await trail()).at(-1)).toMatchObject({ phase: 'outcome', outcome: 'refused' });
+      // The lock was released: the new owner can act at once.
+      expectStatus(await service.perform(OTHER, approve('a1')), 'done');
+    });
+
+    it('the item was decided in ISC while the approve waited: already decided, and the approve is not sent', async () => {
+      const { service, isc } = await setup([workItem()], { recheckAfterMs: 0 });
+      waitThenWrite(isc, () => {
+        isc.items.get('w1')!.state = 'Finished';
+      });
+      expectStatus(await service.perform(OWNER, approve('a1')), 'already_decided');
+      expect(isc.items.get('w1')!.approvalItems![0].state).toBe('Pending');
+    });
+
+    it('a write that did not wait past the threshold is not preceded by a second read', async () => {
+      const { service, isc } = await setup([workItem()], { recheckAfterMs: 60_000 });
+      waitThenWrite(isc, () => undefined);
+      expectStatus(await service.perform(OWNER, approve('a1')), 'done');
+      expect(isc.workItems.getWorkItem).toHaveBeenCalledTimes(1);
+    });
+
+    it('a write that waited past the threshold reads the item once more and goes ahead when nothing changed', async () => {
+      const { service, isc } = await setup([workItem()], { recheckAfterMs: 0 });
+      waitThenWrite(isc, () => undefined);
+      expectStatus(await service.perform(OWNER, approve('a1')), 'done');
+      expect(isc.workItems.getWorkItem).toHaveBeenCalledTimes(2);
     });
   });
 

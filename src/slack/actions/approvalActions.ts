@@ -10,7 +10,7 @@ import {
   renderGenericDecisionModal,
   renderGenericReassignModal,
 } from '../../blocks/approvalModals';
-import type { ActionOutcome, Authorization } from '../../decisions/actionPipeline';
+import type { ActionOutcome, Authorization, Purpose } from '../../decisions/actionPipeline';
 import type { Decisions } from '../../decisions/decision';
 import type { Approval } from '../../isc/types';
 import type { BotContext } from '../context';
@@ -24,7 +24,7 @@ export const GENERIC_APPROVAL_VIEW: ItemView<Approval> = { entry: (item) => ({ k
 /** What the listeners of one approval kind need from its service. */
 interface KindListeners<I> {
   view: ItemView<I>;
-  authorize(actor: string, id: string, purpose?: 'act' | 'view'): Promise<Authorization<I>>;
+  authorize(actor: string, id: string, purpose?: Purpose): Promise<Authorization<I>>;
   decisionsFor(id: string): Promise<Decisions>;
   approve(actor: string, id: string): Promise<ActionOutcome<I>>;
   /** Why the item takes no form any more, or undefined. */
@@ -64,7 +64,7 @@ export function registerApprovalActions(router: SlackRouter, ctx: BotContext): v
   }
 
   /** A button that opens a form on the approval, filled in once the live check has passed. */
-  function onForm<I>(actionId: string, title: string, kind: KindListeners<I>, render: (item: I, metadata: ModalMetadata, locale?: string) => ModalView): void {
+  function onForm<I>(actionId: string, title: string, kind: KindListeners<I>, render: (item: I, metadata: ModalMetadata, locale?: string) => ModalView, purpose: Purpose = 'act'): void {
     router.action<BlockAction<ButtonAction>>(actionId, async (args) => {
       await args.ack();
       const value = decodeApprovalValue(args.action.value);
@@ -73,7 +73,7 @@ export function registerApprovalActions(router: SlackRouter, ctx: BotContext): v
       const metadata = formMetadata(args, presenter, { i: value.i }, value);
       await openForm(args, presenter, {
         title,
-        authorize: () => kind.authorize(actor, value.i),
+        authorize: () => kind.authorize(actor, value.i, purpose),
         closed: kind.closed,
         render: async (item) => render(item, metadata, (await presenter.viewer(actor)).locale),
       });
@@ -100,6 +100,6 @@ export function registerApprovalActions(router: SlackRouter, ctx: BotContext): v
   onForm(GA_ACTION.approveWithComment, 'Approve approval', generic, (a, m, locale) => renderGenericDecisionModal(a, 'approve', m, locale));
   onForm(GA_ACTION.reject, 'Reject approval', generic, (a, m, locale) => renderGenericDecisionModal(a, 'reject', m, locale));
   onForm(GA_ACTION.reassign, 'Reassign approval', generic, renderGenericReassignModal);
-  onForm(GA_ACTION.comment, 'Add a comment', generic, renderGenericCommentModal);
+  onForm(GA_ACTION.comment, 'Add a comment', generic, renderGenericCommentModal, 'note');
   onDetails(GA_ACTION.details, generic);
 }

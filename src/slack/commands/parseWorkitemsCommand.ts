@@ -13,6 +13,9 @@ export type WorkitemsCommand =
   | { kind: 'task'; id: string }
   /** The audit trail of the last `days` (default 30) as a CSV file in a DM. */
   | { kind: 'audit'; days?: number }
+  /** Requesting access: `request [what]` opens the form (searching for `what`); `requests` lists the caller's. */
+  | { kind: 'request'; term?: string }
+  | { kind: 'requests' }
   | { kind: 'invalid'; problem: string };
 
 /** ISC ids are 32 hex characters (some older objects use a dashed UUID). */
@@ -23,6 +26,13 @@ const MENTION = /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$/;
 /** Parses the text after `/workitems`. Pure: no I/O, no permission decisions. */
 export function parseWorkitemsCommand(text: string): WorkitemsCommand {
   const words = text.trim().split(/\s+/).filter(Boolean);
+  const first = (words[0] ?? '').toLowerCase();
+  // The search text may be anything (several words, a mention-like name): it is only ever searched for.
+  if (first === 'request') {
+    const term = words.slice(1).join(' ');
+    return term ? { kind: 'request', term } : { kind: 'request' };
+  }
+  if (first === 'requests') return words.length > 1 ? { kind: 'invalid', problem: '`requests` takes nothing after it.' } : { kind: 'requests' };
   let subject: string | undefined;
   const rest: string[] = [];
   for (const word of words) {

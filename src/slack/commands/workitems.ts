@@ -17,8 +17,11 @@ import { TaskViews } from '../actions/taskActions';
 import { WORK_ITEM_VIEW } from '../actions/workItemActions';
 import type { BotContext } from '../context';
 import { Presenter, type Message } from '../presenter';
+import { createDigestClient } from '../notificationClient';
 import type { SlackRouter } from '../router';
 import { parseWorkitemsCommand } from './parseWorkitemsCommand';
+import { openRequestForm } from '../actions/requestActions';
+import { renderRequestList } from '../../blocks/requestAccess';
 
 export function registerWorkitemsCommand(router: SlackRouter, ctx: BotContext): void {
   const presenter = new Presenter(ctx);
@@ -48,10 +51,17 @@ export function registerWorkitemsCommand(router: SlackRouter, ctx: BotContext): 
       if (parsed.kind === 'tasks') return void (await reply(await tasks.listMessage(caller)));
       if (parsed.kind === 'task') return void (await reply(await tasks.taskMessage(caller, parsed.id)));
       if (parsed.kind === 'audit') return void (await reply(await auditMessage(ctx, presenter, client, caller, parsed.days)));
-      return void (await reply(await digestMessage(ctx, presenter, client, parsed.preview, reply)));
+      return void (await reply(await digestMessage(ctx, presenter, parsed.preview, reply)));
     }
     if (parsed.kind === 'connect' || parsed.kind === 'disconnect') return void (await reply(await accountLinkMessage(ctx, presenter, caller, parsed.kind)));
     if (parsed.kind === 'notify') return void (await reply(await notifyMessage(ctx, presenter, caller, parsed.on)));
+    if (parsed.kind === 'request') {
+      return void (await openRequestForm(ctx, client, command.trigger_id, caller, parsed.term).catch(async (e: unknown) => {
+        ctx.logger.warn('Could not open the Request access form', { error: String(e) });
+        await reply(renderNotice('Could not open the Request access form; try again.', 'warning'));
+      }));
+    }
+    if (parsed.kind === 'requests') return void (await reply(await requestsMessage(ctx, presenter, caller)));
     const subject = parsed.subject ?? caller;
     if (subject !== caller && !isAdmin) {
       return void (await reply(renderNotice("Only the bot's admins can look at someone else's work items.", 'warning')));
@@ -80,7 +90,10 @@ async function accountLinkMessage(ctx: BotContext, presenter: Presenter, caller:
   try {
     if (kind === 'connect') return renderConnect(await ctx.linking.flow.start(caller), STATE_TTL_MS / 60_000);
     const { removed, revoked } = await ctx.linking.disconnect(caller);
-    if (!removed) return renderNotice('Your ISC account was not connected.', 'info');
+    if (!removed) {
+      const how = ctx.linking.mode === 'linked' ? ' The bot acts for you in ISC with its own service identity.' : '';
+      return renderNotice(`Your ISC account was not connected.${how}`, 'info');
+    }
     return revoked
       ? renderNotice('Disconnected: the bot deleted your ISC tokens and ISC revoked them.', 'info')
       : renderNotice(
@@ -102,6 +115,13 @@ async function notifyMessage(ctx: BotContext, presenter: Presenter, caller: stri
   } catch (e) {
     return presenter.errorMessage(e, 'change your notifications');
   }
+}
+
+/** `/workitems requests`: the caller's recent access requests and where each stands. */
+export async function requestsMessage(ctx: BotContext, presenter: Presenter, caller: string): Promise<Message> {
+  const [found, viewer] = await Promise.all([ctx.requests.list(caller), presenter.viewer(caller)]);
+  if ('message' in found) return renderNotice(found.message, 'warning');
+  return renderRequestList(found.statuses, viewer, found.own);
 }
 
 /** Each kind's pending count, read from ISC, and the total; the subject is the caller unless an admin names someone. */
@@ -178,12 +198,12 @@ async function auditMessage(ctx: BotContext, presenter: Presenter, client: WebCl
 }
 
 /** `/workitems digest preview`: the digest, to the caller only; `/workitems digest`: posted to the channel now. */
-async function digestMessage(ctx: BotContext, presenter: Presenter, client: WebClient, preview: boolean, reply: (msg: Message) => Promise<unknown>): Promise<Message> {
+async function digestMessage(ctx: BotContext, presenter: Presenter, preview: boolean, reply: (msg: Message) => Promise<unknown>): Promise<Message> {
   const channel = ctx.config.digest.channel;
   try {
     const subscriptions = ctx.notifier?.subscriptions;
     const knownApprovers = subscriptions && (() => subscriptions.activeUserIds());
-    const digest = new DigestService({ ...ctx, knownApprovers }, client);
+    const digest = new DigestService({ ...ctx, knownApprovers }, createDigestClient(ctx.config.slack, ctx.logger, ctx.metrics));
     if (preview) return await digest.build();
     if (!channel) return renderNotice('The digest is off: set DIGEST_CHANNEL to the id of the channel it should go to.', 'warning');
     await reply(renderNotice('Reading ISC for the digest…', 'info'));

@@ -10,12 +10,13 @@ import type { ItemView } from '../actions/itemHandlers';
 import type { BotContext } from '../context';
 import { inboxStart, type Presenter, type Surface } from '../presenter';
 import type { ViewSubmitArgs } from '../router';
+import { responseUrlGuard } from '../responseUrl';
 import { countingFetch } from '../slackMetrics';
 
 /** The card behind a form: redrawn through the response_url of the click that opened it, or on the Home tab. */
 export function surfaceFromMetadata(ctx: BotContext, userId: string, m: FormMetadata): Surface | undefined {
   if (m.h) return { kind: 'home', userId, start: inboxStart(m.list) };
-  if (!m.r) return undefined;
+  if (!m.r || !responseUrlGuard(ctx.config.slack.responseUrlHosts, ctx.logger)(m.r)) return undefined;
   const responseUrl = m.r;
   const post = ctx.metrics ? countingFetch(ctx.metrics, ctx.config.slack.apiUrl) : fetch;
   return {

@@ -11,6 +11,23 @@ function problemOf(text: string): string {
 }
 
 describe('parseWorkitemsCommand', () => {
+  describe('requesting access', () => {
+    it.each([
+      ['request', { kind: 'request' }],
+      ['REQUEST   ', { kind: 'request' }],
+      ['request aws prod admin', { kind: 'request', term: 'aws prod admin' }],
+      // The search text is only searched for: a mention-like or id-like word is text too.
+      ['request <@U123ABC> 2c9180835d2e5168015d32f890ca1581', { kind: 'request', term: '<@U123ABC> 2c9180835d2e5168015d32f890ca1581' }],
+      ['requests', { kind: 'requests' }],
+    ] as const)('%j → %j', (text, expected) => {
+      expect(parseWorkitemsCommand(text)).toEqual(expected);
+    });
+
+    it('`requests` takes nothing after it', () => {
+      expect(problemOf('requests mine')).toBe('`requests` takes nothing after it.');
+    });
+  });
+
   describe('list subcommands', () => {
     it.each(['', '   ', '\t\n', 'pending', 'list'])('%j lists pending items of the caller', (text) => {
       const parsed = parseWorkitemsCommand(text);

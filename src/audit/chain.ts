@@ -88,7 +88,10 @@ export async function verifyChain(entries: AsyncIterable<AuditRecord & Partial<C
       unchainedBefore++;
       continue;
     }
-    if (last && entry.seq !== last.seq + 1) return broken(entry.seq, `records ${last.seq + 1} to ${entry.seq - 1} are missing after record ${last.seq}`);
+    if (last && entry.seq !== last.seq + 1) {
+      const missing = entry.seq - 1 === last.seq + 1 ? `record ${last.seq + 1} is` : `records ${last.seq + 1} to ${entry.seq - 1} are`;
+      return broken(entry.seq, `${missing} missing after record ${last.seq}`);
+    }
     if (last && entry.prev !== last.hash) return broken(entry.seq, `its link to record ${last.seq} does not hold (that record was changed, or replaced)`);
     if (chainHash(entry, entry.seq, entry.prev) !== entry.hash) return broken(entry.seq, 'its content does not match its hash (it was changed)');
     if (entry.pruned) marks.add(`${entry.pruned.throughSeq}:${entry.pruned.hash}`);

@@ -3,6 +3,7 @@ import type { App } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
 import { AuditTrail, type AuditLog } from './audit/auditLog';
 import { openAuditLog } from './audit/backend';
+import { checkTrailDurable } from './audit/durability';
 import { createAccountLinking } from './auth/accountLinking';
 import type { Config } from './config';
 import { createDigestScheduler, LAST_POST_KEY, LAST_SLOT_KEY } from './digest/digestService';
@@ -73,6 +74,10 @@ export async function startBot(
   const store: StateStore = config.redis
     ? await RedisStateStore.connect({ url: config.redis.url, keyPrefix: config.redis.keyPrefix, logger, metrics })
     : await FileStateStore.open(config.dataDir, { onLockLost: (message) => logger.error(message), metrics });
+  await checkTrailDurable(config, store instanceof RedisStateStore ? store.client : undefined, logger).catch(async (e: unknown) => {
+    await store.close();
+    throw e;
+  });
   // Its loss must show before anything relies on what the store says was done.
   const sentinel = new StateSentinel({
     store,
@@ -100,7 +105,7 @@ export async function startBot(
     logger,
   });
   const auditTrail = new AuditTrail(audit, { logger, serviceClientId: config.isc.clientId });
-  const linking = createAccountLinking(config, { isc, store, directory, logger, iscBaseUrl, stateLoss: sentinel });
+  const linking = createAccountLinking(config, { isc, store, directory, logger, iscBaseUrl, stateLoss: sentinel, audit: auditTrail });
   // The services tell the notifier about every action (so DMs follow their items); the notifier is built from the services.
   const services = createInboxServices(
     {
@@ -124,7 +129,7 @@ export async function startBot(
     logger,
   });
   const requests = new RequestService({ isc, directory, acting: linking, store, audit: auditTrail, watch, logger });
-  const ctx: BotContext = { config, isc, ...services, requests, directory, store, audit, logger, now: () => new Date(), iscHealth: () => isc.checkHealth(), linking, background, metrics };
+  const ctx: BotContext = { config, isc, ...services, requests, directory, store, audit, trail: auditTrail, logger, now: () => new Date(), iscHealth: () => isc.checkHealth(), linking, background, metrics };
   const notifier = new Notifier(ctx, { slack: createNotificationClient(config.slack, logger, metrics) });
   metrics.watch({
     leader: () => background() !== 'standby',

@@ -101,6 +101,8 @@ export interface NotifyConfig {
 export interface AuditConfig {
   /** How long decisions stay on the audit trail (AUDIT_RETENTION_DAYS). */
   retentionDays: number;
+  /** DATABASE_URL: the trail in PostgreSQL (a secret: it may hold a password). */
+  databaseUrl?: string;
 }
 
 export interface RequestsConfig {
@@ -388,23 +390,38 @@ function readDigest(r: EnvReader): DigestConfig {
   };
 }
 
-function readRedis(r: EnvReader): RedisConfig | undefined {
-  const url = r.optional('REDIS_URL');
+/** A URL that may hold a password: parsed when it has a host and one of `protocols`, else a problem that never echoes it. */
+function readSecretUrl(r: EnvReader, name: string, protocols: string[], problem: string): { url: string; parsed?: URL } | undefined {
+  const url = r.optional(name);
   if (!url) return undefined;
   let parsed: URL | undefined;
   try {
     parsed = new URL(url);
   } catch {
-    // The value may hold a password: never echo it.
+    // Not echoed: it may hold a password.
   }
-  if (!parsed || (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') || !parsed.hostname) {
-    r.problems.push('REDIS_URL must be a redis:// or rediss:// (TLS) URL such as rediss://:password@redis.example.com:6380/0');
-  } else if (parsed.pathname.length > 1 && !/^\/\d+$/.test(parsed.pathname)) {
+  if (!parsed || !protocols.includes(parsed.protocol) || !parsed.hostname) {
+    r.problems.push(problem);
+    return { url };
+  }
+  return { url, parsed };
+}
+
+function readRedis(r: EnvReader): RedisConfig | undefined {
+  const read = readSecretUrl(r, 'REDIS_URL', ['redis:', 'rediss:'], 'REDIS_URL must be a redis:// or rediss:// (TLS) URL such as rediss://:password@redis.example.com:6380/0');
+  if (!read) return undefined;
+  const { url, parsed } = read;
+  if (parsed && parsed.pathname.length > 1 && !/^\/\d+$/.test(parsed.pathname)) {
     r.problems.push('REDIS_URL may end with a database number only (such as /0)');
   }
   const keyPrefix = r.optional('REDIS_KEY_PREFIX') ?? 'isc-workitems:';
   if (!/^[\w.:-]{1,64}$/.test(keyPrefix)) r.problems.push(`REDIS_KEY_PREFIX must be 1 to 64 letters, digits, _ . : or - (got "${keyPrefix}")`);
   return { url, keyPrefix, leaseMs: r.integer('LEADER_LEASE_SECONDS', 15, 3, 300) * 1000 };
+}
+
+function readDatabaseUrl(r: EnvReader): string | undefined {
+  const problem = 'DATABASE_URL must be a postgres:// or postgresql:// URL such as postgres://bot:password@db.example.com:5432/isc_bot?sslmode=require';
+  return readSecretUrl(r, 'DATABASE_URL', ['postgres:', 'postgresql:'], problem)?.url;
 }
 
 /** Long enough that it cannot be guessed: ISC sends it with every event. */
@@ -519,7 +536,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     auth: authMode === 'service' ? { mode: authMode } : { mode: authMode, linking: readLinking(r, sandbox, baseUrl) },
     digest: readDigest(r),
     notify: readNotify(r),
-    audit: { retentionDays: r.integer('AUDIT_RETENTION_DAYS', 400, 1, 3650) },
+    audit: { retentionDays: r.integer('AUDIT_RETENTION_DAYS', 400, 1, 3650), databaseUrl: readDatabaseUrl(r) },
     requests: readRequests(r),
     identityMap: readIdentityMap(r, r.optional('IDENTITY_MAP'), cwd),
     dataDir: path.resolve(cwd, r.optional('DATA_DIR') ?? './data'),

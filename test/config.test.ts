@@ -337,6 +337,20 @@ describe('under a flood', () => {
   });
 });
 
+describe('the audit trail in PostgreSQL (DATABASE_URL)', () => {
+  it('is off without DATABASE_URL, and takes a postgres:// or postgresql:// URL', () => {
+    expect(loadConfig(base).audit.databaseUrl).toBeUndefined();
+    expect(loadConfig({ ...base, DATABASE_URL: 'postgres://bot:pw@db.acme.internal:5432/isc?sslmode=require' }).audit.databaseUrl).toBe('postgres://bot:pw@db.acme.internal:5432/isc?sslmode=require');
+    expect(loadConfig({ ...base, DATABASE_URL: 'postgresql://127.0.0.1/isc' }).audit.databaseUrl).toBe('postgresql://127.0.0.1/isc');
+  });
+
+  it.each(['mysql://bot:hunter2@db.example.com/isc', 'postgres://bot:hunter2@', 'hunter2'])('refuses %s without echoing it', (DATABASE_URL) => {
+    const text = problems({ ...base, DATABASE_URL }).join('\n');
+    expect(text).toMatch(/DATABASE_URL must be a postgres:\/\/ or postgresql:\/\/ URL/);
+    expect(text).not.toContain('hunter2');
+  });
+});
+
 describe('Slack boundaries', () => {
   it('by default serve the bot token’s own workspace and post response_urls only to hooks.slack.com', () => {
     const { slack } = loadConfig(base);

@@ -8,6 +8,7 @@ import { SlotDeadlineError, SlotQueueFullError, type RequestGate } from '../rate
 import { requestDeadline, requestPriority, requestSignal, writeCheck } from './deadline';
 import type { DeprecationNotices } from './deprecation';
 import { IscError, isIscError, malformedError, responseError, type RequestInfo } from './errors';
+import { noteRequestId, requestIdOf } from './requestIds';
 import type { Page, PageParams } from './types';
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PATCH';
@@ -246,7 +247,10 @@ export class IscHttp {
       const started = performance.now();
       const outcome = await this.attempt(req, token);
       metrics?.iscRequest(req.operation, isIscError(outcome) ? outcome.kind : outcome.status, (performance.now() - started) / 1000);
-      if (!isIscError(outcome)) this.options.deprecations?.observe(req, outcome.header);
+      if (!isIscError(outcome)) {
+        this.options.deprecations?.observe(req, outcome.header);
+        noteRequestId(req.method, requestIdOf(outcome));
+      }
       if (!isIscError(outcome) && outcome.status >= 200 && outcome.status < 300) return outcome;
       const error = isIscError(outcome) ? outcome : responseError(req, outcome);
       if (error.status === 401 && !refreshed) {

@@ -100,6 +100,8 @@ export interface MutationRecord {
   /** Whose token made the request: the service identity for client credentials, else the signed-in user. */
   identityId: string;
   at: string;
+  /** The id sent back in the `SLPT-Request-Id` header, as ISC names each request for its support. */
+  requestId: string;
 }
 
 export interface SandboxStats {
@@ -745,7 +747,8 @@ export async function startSandboxTenant(opts: SandboxOptions = {}): Promise<San
     // Like ISC since August 2026: every answer from a legacy-layout endpoint says it is deprecated.
     const deprecated = match !== undefined && match.version !== 'v1';
     if (deprecated) stats.deprecatedRequests[key] = (stats.deprecatedRequests[key] ?? 0) + 1;
-    const answer = (reply: Reply) => send(res, method, deprecated ? { ...reply, headers: { ...reply.headers, 'X-Deprecated': 'true' } } : reply);
+    const requestId = randomBytes(16).toString('hex');
+    const answer = (reply: Reply) => send(res, method, { ...reply, headers: { ...reply.headers, 'SLPT-Request-Id': requestId, ...(deprecated ? { 'X-Deprecated': 'true' } : {}) } });
 
     const fault = await opts.faults?.({ method, path: url.pathname, query: url.searchParams });
     if (fault?.delayMs) await sleep(fault.delayMs);
@@ -796,6 +799,7 @@ export async function startSandboxTenant(opts: SandboxOptions = {}): Promise<San
         status: reply.status,
         identityId: principal.identityId,
         at: now().toISOString(),
+        requestId,
       });
     }
     logger.debug(`sandbox ${method} ${url.pathname} → ${reply.status}`);

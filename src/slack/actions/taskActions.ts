@@ -23,7 +23,7 @@ export class TaskViews {
     private readonly ctx: BotContext,
     private readonly presenter: Presenter,
   ) {
-    this.admin = new TaskAdmin({ tasks: ctx.isc.taskManagement, acting: ctx.linking, store: ctx.store, logger: ctx.logger, now: ctx.now });
+    this.admin = new TaskAdmin({ tasks: ctx.isc.taskManagement, acting: ctx.linking, store: ctx.store, logger: ctx.logger, now: ctx.now, audit: ctx.trail });
   }
 
   private options(viewer: Viewer) {

@@ -6,7 +6,7 @@ import { renderDigestPosted } from '../../blocks/digest';
 import { renderInboxSummary } from '../../blocks/inboxList';
 import { renderConnect, renderHelp, renderNotice } from '../../blocks/messages';
 import { plural } from '../../blocks/mrkdwn';
-import { decisionsSince, toCsv } from '../../audit/export';
+import { decisionsSince, exportRecord, toCsv } from '../../audit/export';
 import { renderNotifySetting } from '../../blocks/notifications';
 import { DigestService } from '../../digest/digestService';
 import type { ItemService } from '../../decisions/itemService';
@@ -70,6 +70,10 @@ export function registerWorkitemsCommand(router: SlackRouter, ctx: BotContext): 
     const subject = parsed.subject ?? caller;
     if (subject !== caller && !isAdmin) {
       return void (await reply(renderNotice("Only the bot's admins can look at someone else's work items.", 'warning')));
+    }
+    if (subject !== caller) {
+      const what = parsed.kind === 'detail' ? `item ${parsed.id}` : parsed.kind;
+      await ctx.trail?.ended({ slackUserId: caller, item: { kind: 'inbox', id: subject, name: what }, action: 'view' }, { outcome: 'done' });
     }
 
     switch (parsed.kind) {
@@ -176,6 +180,8 @@ async function auditMessage(ctx: BotContext, presenter: Presenter, client: WebCl
     const now = ctx.now();
     const since = new Date(now.getTime() - days * DAY_MS);
     const rows = await decisionsSince(audit, since);
+    // Recorded before it is sent: an export the trail cannot record does not happen.
+    await audit.append(exportRecord({ by: caller, since, rows: rows.length, format: 'csv', at: now }));
     const dm = await client.conversations.open({ users: caller });
     if (!dm.channel?.id) throw new Error('conversations.open returned no channel');
     const [from, to] = [since, now].map((d) => d.toISOString().slice(0, 10));

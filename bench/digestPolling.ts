@@ -36,6 +36,7 @@ import { MemoryStateStore } from '../src/store/memoryStore';
 import { IdentityDirectory } from '../src/workitems/identityDirectory';
 import { createInboxServices } from '../src/inbox/services';
 import { SlackStandIn } from '../test/support/slackStandIn';
+import { skipAheadClock } from './lib';
 
 const PENDING_TASKS = 10_000;
 /** ERROR and TERMINATED, one every 15 minutes back from now: more than the digest's one page of 50 in the last day. */
@@ -361,18 +362,6 @@ async function digest(fx: Fixture, progress: (line: string) => void): Promise<Di
 
 // ---------------------------------------------------------------------------------------------------
 // Polling
-
-/** Real time, except that a sleep returns at once and moves the clock to when it would have ended. */
-function skipAheadClock(): { now: () => number; sleep: (ms: number) => Promise<void> } {
-  let until = 0;
-  const now = () => Math.max(Date.now(), until);
-  return {
-    now,
-    sleep: async (ms) => {
-      until = now() + Math.max(0, ms);
-    },
-  };
-}
 
 export interface PollRound {
   iscRequests: number;

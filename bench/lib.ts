@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { WorkItem } from '../src/isc/types';
 import { silentLogger } from '../src/log';
 import { startSandboxTenant, type Fault, type SandboxTenant } from '../src/sandbox/tenant';
 import { commandBody, freePort, interactionBody, postSigned, slackInteraction, SlackStandIn, submittedView, type PostResult } from '../test/support/slackStandIn';
@@ -40,6 +41,32 @@ export async function pool<T>(count: number, concurrency: number, task: (i: numb
     }),
   );
   return results;
+}
+
+let itemSeq = 0;
+/** Adds `n` pending approval work items for the bench user (or the owner of `email`); returns their ids. */
+export function addApprovals(rig: Rig, n: number, email: string = USER.email): Array<{ w: string; a: string }> {
+  const owner = rig.sandbox.identityForEmail(email);
+  return Array.from({ length: n }, () => {
+    const n = ++itemSeq;
+    const w = `b${n.toString(16).padStart(31, '0')}`;
+    const a = `c${n.toString(16).padStart(31, '0')}`;
+    const item: WorkItem = {
+      id: w,
+      name: `Bench access request ${n}`,
+      type: 'Approval',
+      state: 'Pending',
+      ownerId: owner.id,
+      ownerName: owner.name,
+      requesterDisplayName: 'Bench Requester',
+      created: new Date(Date.now() - n * 60_000).toISOString(),
+      description: 'Benchmark approval',
+      approvalItems: [{ id: a, application: 'GitHub', name: 'team', operation: 'Add', value: `bench-${n}`, state: 'Pending' }],
+      errors: [],
+    };
+    rig.sandbox.addWorkItem(item);
+    return { w, a };
+  });
 }
 
 export interface Rig {
@@ -162,15 +189,15 @@ async function startProcess(args: string[], cwd: string, env: (port: number) => 
 let seq = 0;
 const FORM = 'application/x-www-form-urlencoded';
 
-export function command(bot: BotProcess, rig: Rig, text: string, responseId = `cmd-${++seq}`): Promise<PostResult> {
-  return postSigned(bot.eventsUrl, SIGNING_SECRET, commandBody({ user_id: USER.id, text, response_url: rig.slack.responseUrl(responseId) }), FORM);
+export function command(bot: BotProcess, rig: Rig, text: string, responseId = `cmd-${++seq}`, userId: string = USER.id): Promise<PostResult> {
+  return postSigned(bot.eventsUrl, SIGNING_SECRET, commandBody({ user_id: userId, text, response_url: rig.slack.responseUrl(responseId) }), FORM);
 }
 
-export function click(bot: BotProcess, rig: Rig, actionId: string, value: unknown, responseId = `click-${++seq}`): Promise<PostResult> {
+export function click(bot: BotProcess, rig: Rig, actionId: string, value: unknown, responseId = `click-${++seq}`, userId: string = USER.id): Promise<PostResult> {
   return postSigned(
     bot.eventsUrl,
     SIGNING_SECRET,
-    interactionBody(slackInteraction('block_actions', USER.id, {
+    interactionBody(slackInteraction('block_actions', userId, {
       container: { type: 'message', message_ts: '1700000000.000100', channel_id: 'C0BENCH', is_ephemeral: true },
       channel: { id: 'C0BENCH', name: 'bench' },
       response_url: rig.slack.responseUrl(responseId),
@@ -207,4 +234,16 @@ export function iscRequestCount(rig: Rig): number {
   return Object.entries(requests)
     .filter(([k]) => !k.includes('/oauth/'))
     .reduce((n, [, v]) => n + v, 0);
+}
+
+/** Real time, except that a sleep returns at once and moves the clock to when it would have ended. */
+export function skipAheadClock(): { now: () => number; sleep: (ms: number) => Promise<void> } {
+  let until = 0;
+  const now = () => Math.max(Date.now(), until);
+  return {
+    now,
+    sleep: async (ms) => {
+      until = now() + Math.max(0, ms);
+    },
+  };
 }

@@ -7,42 +7,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { ACTION, AR_ACTION, GA_ACTION, VIEW } from '../src/blocks/actions';
 import { FORWARD_FIELDS } from '../src/blocks/modals';
-import type { WorkItem } from '../src/isc/types';
 import { digestAndPolling, digestAndPollingNotes, digestAndPollingRows } from './digestPolling';
+import { flood, floodRows, sustained } from './flood';
 import { requestOptions, requestOptionsRow } from './requestOptions';
 import { accessReviewRows, accessReviews } from './reviews';
-import { click, command, homeOpened, iscRequestCount, pool, rssMiB, startBareBoltProcess, startBotProcess, startRig, submitView, summarise, TARGET, USER, type BotProcess, type Rig } from './lib';
+import { scale, scaleRows } from './scale';
+import { addApprovals, click, command, homeOpened, iscRequestCount, pool, rssMiB, startBareBoltProcess, startBotProcess, startRig, submitView, summarise, TARGET, USER, type BotProcess, type Rig } from './lib';
 import type { PostResult } from '../test/support/slackStandIn';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const RAISED_LIMIT = { SAIL_RATE_LIMIT_PER_10S: '10000' };
 const COST_TARGETS: Record<string, string> = { list: '≤ 3 ISC (one list per kind)', pageTurn: '≤ 2 ISC', approve: '≤ 3 ISC' };
-
-let itemSeq = 0;
-/** Adds `n` pending approval work items for the bench user; returns their ids. */
-function addApprovals(rig: Rig, n: number): Array<{ w: string; a: string }> {
-  const owner = rig.sandbox.identityForEmail(USER.email);
-  return Array.from({ length: n }, () => {
-    const n = ++itemSeq;
-    const w = `b${n.toString(16).padStart(31, '0')}`;
-    const a = `c${n.toString(16).padStart(31, '0')}`;
-    const item: WorkItem = {
-      id: w,
-      name: `Bench access request ${n}`,
-      type: 'Approval',
-      state: 'Pending',
-      ownerId: owner.id,
-      ownerName: owner.name,
-      requesterDisplayName: 'Bench Requester',
-      created: new Date(Date.now() - n * 60_000).toISOString(),
-      description: 'Benchmark approval',
-      approvalItems: [{ id: a, application: 'GitHub', name: 'team', operation: 'Add', value: `bench-${n}`, state: 'Pending' }],
-      errors: [],
-    };
-    rig.sandbox.addWorkItem(item);
-    return { w, a };
-  });
-}
 
 async function waitUntil(predicate: () => boolean, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -368,8 +343,8 @@ function round<T extends Record<string, number>>(o: T): T {
   return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Math.round(v * 10) / 10])) as T;
 }
 
-/** `npm run bench -- --only cost,capacity`: the parts named (ack, cost, capacity, memory, digest, requests, reviews); all by default. */
-const PARTS = ['ack', 'cost', 'capacity', 'memory', 'digest', 'requests', 'reviews'] as const;
+/** `npm run bench -- --only cost,capacity`: the parts named (ack, cost, capacity, memory, digest, requests, reviews, flood, sustained, scale); all by default. */
+const PARTS = ['ack', 'cost', 'capacity', 'memory', 'digest', 'requests', 'reviews', 'flood', 'sustained', 'scale'] as const;
 type Part = (typeof PARTS)[number];
 
 function selectedParts(argv: string[]): Set<Part> {
@@ -416,12 +391,24 @@ async function main() {
       results.accessReviews = await accessReviews(rig, bot);
       await bot.stop();
     }
+    if (parts.has('flood')) {
+      process.stderr.write('flood: 12,000 mixed interactions from 3 users at 300/s, default ISC limit, and a fourth user approving…\n');
+      results.flood = await flood(rig);
+    }
+    if (parts.has('sustained')) {
+      process.stderr.write('sustained clicks: 2,000 per side, 25 always in flight, against a bare Bolt app, ISC 2 s…\n');
+      results.sustained = await sustained(rig);
+    }
   } finally {
     await rig.close();
   }
   if (parts.has('digest')) {
     process.stderr.write('5/5 digest and polling (10,000 pending tasks, 500 approvers, 1,000 subscribers; in-process)…\n');
     results.digestAndPolling = await digestAndPolling((line) => process.stderr.write(`    ${line}…\n`));
+  }
+  if (parts.has('scale')) {
+    process.stderr.write('6/6 notifications at 5,000 subscribers, sweep against per-subscriber lists (in-process, skip-ahead clock)…\n');
+    results.scale = await scale((line) => process.stderr.write(`    ${line}…\n`));
   }
   // A partial run leaves the full run's results alone.
   const file = parts.size === PARTS.length ? 'results.json' : `results.${[...parts].join('-')}.json`;
@@ -455,10 +442,12 @@ function printTable(r: Record<string, any>): void {
   }
   if (r.requestOptions) lines.push(requestOptionsRow(r.requestOptions));
   if (r.accessReviews) lines.push(...accessReviewRows(r.accessReviews));
+  lines.push(...floodRows(r));
   if (r.digestAndPolling) {
     lines.push(...digestAndPollingRows(r.digestAndPolling));
     lines.push('', ...digestAndPollingNotes(r.digestAndPolling).map((note) => `- ${note}`));
   }
+  if (r.scale) lines.push(...scaleRows(r.scale));
   process.stdout.write(lines.join('\n') + '\n');
 }
 

@@ -26,6 +26,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
+import pg from 'pg';
 import { openAuditLog } from '../src/audit/backend';
 import { decisionsSince, type DecisionRow } from '../src/audit/export';
 import { ACTION, VIEW } from '../src/blocks/actions';
@@ -47,6 +48,13 @@ const REPLICAS = argAt > 0 ? Number(process.argv[argAt + 1]) : 1;
 const FLEET = REPLICAS > 1;
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const REDIS_PREFIX = `soak:${process.pid}:${Date.now()}:`;
+/** Replicas need a durable audit trail: a database of the run's own on this machine's PostgreSQL (kept, so --verify can be run on it again). */
+const PG_ADMIN_URL = process.env.SOAK_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const DATABASE_URL = (() => {
+  const url = new URL(PG_ADMIN_URL);
+  url.pathname = `/soak_${process.pid}_${Date.now()}`;
+  return url.toString();
+})();
 /** The fleet's ISC budget; low enough here that the replicas together press against it. */
 const RATE_LIMIT_PER_10S = 60;
 const LEASE_SECONDS = 15;
@@ -88,7 +96,7 @@ const BOT_ENV: Record<string, string> = {
   DIGEST_OWNERS: APPROVERS.map((u) => u.id).join(','),
   ADMIN_SLACK_USER_IDS: ADMIN.id,
   SAIL_TIMEOUT_MS: String(SAIL_TIMEOUT_MS),
-  ...(FLEET ? { REDIS_URL, REDIS_KEY_PREFIX: REDIS_PREFIX, SAIL_RATE_LIMIT_PER_10S: String(RATE_LIMIT_PER_10S), LEADER_LEASE_SECONDS: String(LEASE_SECONDS) } : {}),
+  ...(FLEET ? { REDIS_URL, DATABASE_URL, REDIS_KEY_PREFIX: REDIS_PREFIX, SAIL_RATE_LIMIT_PER_10S: String(RATE_LIMIT_PER_10S), LEADER_LEASE_SECONDS: String(LEASE_SECONDS) } : {}),
 };
 
 // ---------------------------------------------------------------------------------------------------
@@ -862,10 +870,10 @@ function auditKey(r: DecisionRow): string {
  * was carried out late shows as failed, "may still have been applied").
  */
 async function auditCheck(dataDir: string): Promise<Check> {
-  // The fleet shares one audit trail, a Redis stream; one process keeps it in DATA_DIR.
-  const config = { dataDir, audit: { retentionDays: 400 }, ...(FLEET ? { redis: { url: REDIS_URL, keyPrefix: REDIS_PREFIX, leaseMs: LEASE_SECONDS * 1000 } } : {}) };
+  // The fleet shares one audit trail in PostgreSQL; one process keeps it in DATA_DIR.
+  const config = { dataDir, audit: { retentionDays: 400, ...(FLEET ? { databaseUrl: DATABASE_URL } : {}) } };
   const log = await openAuditLog(config, silentLogger);
-  const rows = await decisionsSince(log, new Date(t0 - 60_000)).finally(() => log.close());
+  const [rows, chain] = await Promise.all([decisionsSince(log, new Date(t0 - 60_000)), log.verify()]).finally(() => log.close());
   const carriedOut = new Set<string>();
   const sentToIsc = new Map<string, DecisionRow[]>();
   for (const r of rows) {
@@ -890,11 +898,12 @@ async function auditCheck(dataDir: string): Promise<Check> {
     ...submissions.filter((s) => s.sent.status === 200 && submissionShowsSuccess(s)).map(submissionKey),
   ]);
   for (const key of seen) if (!carriedOut.has(key)) problems.push(`${key}: the user saw it succeed, the audit trail has no done outcome`);
+  if (!chain.ok) problems.push(`npm run audit -- --verify: broken at record ${chain.seq}: ${chain.problem}`);
   const count = (outcome: string) => rows.filter((r) => r.outcome.startsWith(outcome)).length;
   return {
     name: '8. the audit export lists every action the users saw succeed and every change ISC made, with the identity ISC saw act',
     ok: problems.length === 0,
-    detail: `${rows.length} decisions exported (done ${count('done')}, refused ${count('refused')}, failed ${count('failed')}, already decided ${count('already_decided')}, no outcome ${count('unknown')}); ${changes} changes in ISC; ${seen.size} successes seen`,
+    detail: `${chain.ok ? `chain whole (${chain.count} records${FLEET ? ` in ${DATABASE_URL}` : ''})` : 'chain broken'}; ${rows.length} decisions exported (done ${count('done')}, refused ${count('refused')}, failed ${count('failed')}, already decided ${count('already_decided')}, no outcome ${count('unknown')}); ${changes} changes in ISC; ${seen.size} successes seen`,
     problems,
   };
 }
@@ -1300,7 +1309,12 @@ async function redisFootprint(): Promise<string> {
 async function main(): Promise<void> {
   const started = Date.now();
   process.stderr.write(`soak: ${SOAK_SECONDS} s, seed ${SEED} (SOAK_SEED=${SEED} to replay the choices), ${os.cpus().length} cores, Node ${process.version}${FLEET ? `, ${REPLICAS} replicas on ${REDIS_URL}` : ''}\n`);
-  if (FLEET) await checkRedis();
+  if (FLEET) {
+    await checkRedis();
+    const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${new URL(DATABASE_URL).pathname.slice(1)}`).finally(() => admin.end());
+  }
   rig = await startRig();
   for (const u of [...APPROVERS, ADMIN]) {
     rig.slack.addUser(u);

@@ -41,7 +41,7 @@ slack_port_file="$work/slack-port"
 node -e '
   const server = require("node:http").createServer((req, res) => {
     res.setHeader("Content-Type", "application/json");
-    res.end(JSON.stringify(req.url.endsWith("/auth.test") ? { ok: true, team: "Check", user_id: "U0BOT", bot_id: "B0BOT" } : { ok: true }));
+    res.end(JSON.stringify(req.url.endsWith("/auth.test") ? { ok: true, team: "Check", team_id: "T0CHECK", user_id: "U0BOT", bot_id: "B0BOT" } : { ok: true }));
   });
   server.listen(0, "127.0.0.1", () => require("node:fs").writeFileSync(process.argv[1], String(server.address().port)));
 ' "$slack_port_file" &

@@ -4,6 +4,7 @@ import { WebClient } from '@slack/web-api';
 import { AuditTrail, type AuditLog } from './audit/auditLog';
 import { AwayService } from './away/awayService';
 import { openAuditLog } from './audit/backend';
+import { checkTrailDurable } from './audit/durability';
 import { createAccountLinking } from './auth/accountLinking';
 import type { Config } from './config';
 import { createDigestScheduler, LAST_POST_KEY, LAST_SLOT_KEY } from './digest/digestService';
@@ -12,7 +13,9 @@ import { connectIsc } from './isc/connect';
 import { createLogger, registerSecret, writeToStderr, type Logger } from './log';
 import { Metrics } from './metrics/metrics';
 import { Notifier } from './notify/notifier';
+import { decisionReserve } from './rateLimit/slotQueue';
 import { SUBSCRIPTIONS_KEY } from './notify/subscriptions';
+import { sweptCounts } from './notify/sweep';
 import type { SandboxTenant } from './sandbox/tenant';
 import { createSlackApp } from './slack/app';
 import { InFlight } from './slack/inFlight';
@@ -72,6 +75,10 @@ export async function startBot(
   const store: StateStore = config.redis
     ? await RedisStateStore.connect({ url: config.redis.url, keyPrefix: config.redis.keyPrefix, logger, metrics })
     : await FileStateStore.open(config.dataDir, { onLockLost: (message) => logger.error(message), metrics });
+  await checkTrailDurable(config, store instanceof RedisStateStore ? store.client : undefined, logger).catch(async (e: unknown) => {
+    await store.close();
+    throw e;
+  });
   // Its loss must show before anything relies on what the store says was done.
   const sentinel = new StateSentinel({
     store,
@@ -84,7 +91,7 @@ export async function startBot(
   sentinel.watch(SENTINEL_WATCH_MS);
   // With Redis the whole fleet shares one ISC budget per client id.
   const limiter =
-    store instanceof RedisStateStore ? new RedisRateLimiter(store.client, { clientId: config.isc.clientId, requests: config.isc.rateLimitPer10s, perMs: 10_000, logger }) : undefined;
+    store instanceof RedisStateStore ? new RedisRateLimiter(store.client, { clientId: config.isc.clientId, requests: config.isc.rateLimitPer10s, perMs: 10_000, maxWaiting: config.isc.queueMax, reserve: decisionReserve(config.isc.rateLimitPer10s), logger }) : undefined;
   const { isc, baseUrl: iscBaseUrl, sandbox } = await connectIsc(config, logger, { oauthClientId: linkingConfig?.oauthClientId, oauthClientSecret: linkingConfig?.oauthClientSecret }, { limiter, metrics });
   const audit = await openAuditLog(config, logger, store);
   await audit.prune();
@@ -99,7 +106,7 @@ export async function startBot(
     logger,
   });
   const auditTrail = new AuditTrail(audit, { logger, serviceClientId: config.isc.clientId });
-  const linking = createAccountLinking(config, { isc, store, directory, logger, iscBaseUrl, stateLoss: sentinel });
+  const linking = createAccountLinking(config, { isc, store, directory, logger, iscBaseUrl, stateLoss: sentinel, audit: auditTrail });
   // The services tell the notifier about every action (so DMs follow their items); the notifier is built from the services.
   const services = createInboxServices(
     {
@@ -124,7 +131,7 @@ export async function startBot(
   });
   const requests = new RequestService({ isc, directory, acting: linking, store, audit: auditTrail, watch, logger });
   const away = new AwayService({ isc, directory, audit: auditTrail, logger, now: () => new Date() });
-  const ctx: BotContext = { config, isc, ...services, requests, away, directory, store, audit, logger, now: () => new Date(), iscHealth: () => isc.checkHealth(), linking, background, metrics };
+  const ctx: BotContext = { config, isc, ...services, requests, away, directory, store, audit, trail: auditTrail, logger, now: () => new Date(), iscHealth: () => isc.checkHealth(), linking, background, metrics };
   const notifier = new Notifier(ctx, { slack: createNotificationClient(config.slack, logger, metrics) });
   metrics.watch({
     leader: () => background() !== 'standby',
@@ -138,7 +145,10 @@ export async function startBot(
   const app = createSlackApp({ ...ctx, notifier }, workspace, inFlight);
   const knownApprovers = () => notifier.subscriptions.activeUserIds();
   const digest = config.digest.channel
-    ? createDigestScheduler({ config, isc, directory, store, logger, now: () => new Date(), knownApprovers, metrics, stateLoss: sentinel }, createDigestClient(config.slack, logger, metrics))
+    ? createDigestScheduler(
+        { config, isc, directory, store, logger, now: () => new Date(), knownApprovers, approvalCounts: () => sweptCounts(store), metrics, stateLoss: sentinel },
+        createDigestClient(config.slack, logger, metrics),
+      )
     : undefined;
 
   await app.start(host && !config.slack.appToken ? { port: config.slack.port, host } : config.slack.port);

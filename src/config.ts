@@ -15,6 +15,10 @@ export interface IscConfig {
   clientSecret: string;
   timeoutMs: number;
   rateLimitPer10s: number;
+  /** At most this many requests of this process wait for the rate limiter; more are told ISC is busy. */
+  queueMax: number;
+  /** How long a read someone waits to see (a list, a page, details, a summary, Home) may wait for the rate limiter. */
+  readWaitMs: number;
   /** Path layout per API: the per-service v1 unless a SAIL_*_API setting picks the legacy one. */
   versions: ApiVersions;
   /** Base of the ISC web UI for "Open in ISC" links; undefined in sandbox mode. */
@@ -30,6 +34,8 @@ export interface SlackConfig {
   port: number;
   apiUrl?: string;
   adminUserIds: ReadonlySet<string>;
+  /** Commands, Home refreshes and page turns one Slack user may send in 10 s (clicks on decisions are not counted). */
+  userRequestsPer10s: number;
   /**
    * SLACK_TEAM_IDS, SLACK_ENTERPRISE_ID, SLACK_APP_ID: the only workspaces, organisation and app whose
    * requests are served; unset, those of the bot token (Slack's auth.test at start).
@@ -84,11 +90,19 @@ export interface NotifyConfig {
   quietHours?: QuietHours;
   /** The share of SAIL_RATE_LIMIT_PER_10S the notification poller may use. */
   pollRateShare: number;
+  /** NOTIFY_SWEEP: read the approval kinds tenant-wide (off: every subscriber's lists, as before). */
+  sweep: boolean;
+  /** How often the tenant-wide sweep runs. */
+  sweepIntervalMs: number;
+  /** The longest a subscriber's work items go unread. */
+  workItemCeilingMs: number;
 }
 
 export interface AuditConfig {
   /** How long decisions stay on the audit trail (AUDIT_RETENTION_DAYS). */
   retentionDays: number;
+  /** DATABASE_URL: the trail in PostgreSQL (a secret: it may hold a password). */
+  databaseUrl?: string;
 }
 
 export interface RequestsConfig {
@@ -376,23 +390,38 @@ function readDigest(r: EnvReader): DigestConfig {
   };
 }
 
-function readRedis(r: EnvReader): RedisConfig | undefined {
-  const url = r.optional('REDIS_URL');
+/** A URL that may hold a password: parsed when it has a host and one of `protocols`, else a problem that never echoes it. */
+function readSecretUrl(r: EnvReader, name: string, protocols: string[], problem: string): { url: string; parsed?: URL } | undefined {
+  const url = r.optional(name);
   if (!url) return undefined;
   let parsed: URL | undefined;
   try {
     parsed = new URL(url);
   } catch {
-    // The value may hold a password: never echo it.
+    // Not echoed: it may hold a password.
   }
-  if (!parsed || (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') || !parsed.hostname) {
-    r.problems.push('REDIS_URL must be a redis:// or rediss:// (TLS) URL such as rediss://:password@redis.example.com:6380/0');
-  } else if (parsed.pathname.length > 1 && !/^\/\d+$/.test(parsed.pathname)) {
+  if (!parsed || !protocols.includes(parsed.protocol) || !parsed.hostname) {
+    r.problems.push(problem);
+    return { url };
+  }
+  return { url, parsed };
+}
+
+function readRedis(r: EnvReader): RedisConfig | undefined {
+  const read = readSecretUrl(r, 'REDIS_URL', ['redis:', 'rediss:'], 'REDIS_URL must be a redis:// or rediss:// (TLS) URL such as rediss://:password@redis.example.com:6380/0');
+  if (!read) return undefined;
+  const { url, parsed } = read;
+  if (parsed && parsed.pathname.length > 1 && !/^\/\d+$/.test(parsed.pathname)) {
     r.problems.push('REDIS_URL may end with a database number only (such as /0)');
   }
   const keyPrefix = r.optional('REDIS_KEY_PREFIX') ?? 'isc-workitems:';
   if (!/^[\w.:-]{1,64}$/.test(keyPrefix)) r.problems.push(`REDIS_KEY_PREFIX must be 1 to 64 letters, digits, _ . : or - (got "${keyPrefix}")`);
   return { url, keyPrefix, leaseMs: r.integer('LEADER_LEASE_SECONDS', 15, 3, 300) * 1000 };
+}
+
+function readDatabaseUrl(r: EnvReader): string | undefined {
+  const problem = 'DATABASE_URL must be a postgres:// or postgresql:// URL such as postgres://bot:password@db.example.com:5432/isc_bot?sslmode=require';
+  return readSecretUrl(r, 'DATABASE_URL', ['postgres:', 'postgresql:'], problem)?.url;
 }
 
 /** Long enough that it cannot be guessed: ISC sends it with every event. */
@@ -417,6 +446,9 @@ function readNotify(r: EnvReader): NotifyConfig {
     remindAfterMs: r.integer('REMIND_AFTER_HOURS', 24, 1, 720) * 3_600_000,
     quietHours: quietHours ?? undefined,
     pollRateShare: r.number('POLL_RATE_SHARE', 0.5, 0.05, 1),
+    sweep: r.oneOf('NOTIFY_SWEEP', ['on', 'off'] as const, 'on') === 'on',
+    sweepIntervalMs: r.integer('SWEEP_INTERVAL_SECONDS', 30, 10, 3600) * 1000,
+    workItemCeilingMs: r.integer('WORK_ITEM_POLL_CEILING_SECONDS', 3600, 60, 7 * 86_400) * 1000,
   };
 }
 
@@ -485,6 +517,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       clientSecret,
       timeoutMs: r.integer('SAIL_TIMEOUT_MS', 10_000, 500, 120_000),
       rateLimitPer10s: r.integer('SAIL_RATE_LIMIT_PER_10S', 90, 1, 10_000),
+      queueMax: r.integer('SAIL_QUEUE_MAX', 100, 1, 100_000),
+      readWaitMs: r.integer('SAIL_READ_WAIT_MS', 2_000, 100, 60_000),
       versions: readVersions(r),
       uiBaseUrl: uiFromEnv ?? (sandbox || !baseUrl ? undefined : deriveIscUiBaseUrl(baseUrl)),
     },
@@ -496,12 +530,13 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       // @slack/web-api joins method names onto this base, so it must end with a slash (https://slack.com/api/).
       apiUrl: withTrailingSlash(r.url('SLACK_API_URL', r.optional('SLACK_API_URL'))),
       adminUserIds: new Set(admins),
+      userRequestsPer10s: r.integer('USER_REQUESTS_PER_10S', 10, 1, 1_000),
       ...readSlackBoundaries(r),
     },
     auth: authMode === 'service' ? { mode: authMode } : { mode: authMode, linking: readLinking(r, sandbox, baseUrl) },
     digest: readDigest(r),
     notify: readNotify(r),
-    audit: { retentionDays: r.integer('AUDIT_RETENTION_DAYS', 400, 1, 3650) },
+    audit: { retentionDays: r.integer('AUDIT_RETENTION_DAYS', 400, 1, 3650), databaseUrl: readDatabaseUrl(r) },
     requests: readRequests(r),
     identityMap: readIdentityMap(r, r.optional('IDENTITY_MAP'), cwd),
     dataDir: path.resolve(cwd, r.optional('DATA_DIR') ?? './data'),

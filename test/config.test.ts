@@ -260,7 +260,7 @@ describe('account linking (AUTH_MODE)', () => {
 
 describe('notification settings', () => {
   it('default to a 60 s poll with half the ISC rate limit, reminders after 24 h, quiet 20:00–08:00', () => {
-    expect(loadConfig(base).notify).toEqual({ users: [], pollIntervalMs: 60_000, remindAfterMs: 24 * 3600_000, quietHours: { start: 1200, end: 480 }, pollRateShare: 0.5 });
+    expect(loadConfig(base).notify).toEqual({ users: [], pollIntervalMs: 60_000, remindAfterMs: 24 * 3600_000, quietHours: { start: 1200, end: 480 }, pollRateShare: 0.5, sweep: true, sweepIntervalMs: 30_000, workItemCeilingMs: 3600_000 });
   });
 
   it('read NOTIFY_USERS (ids and lower-cased emails), the numbers, and QUIET_HOURS=off', () => {
@@ -271,8 +271,20 @@ describe('notification settings', () => {
       REMIND_AFTER_HOURS: '8',
       QUIET_HOURS: 'off',
       POLL_RATE_SHARE: '0.25',
+      NOTIFY_SWEEP: 'off',
+      SWEEP_INTERVAL_SECONDS: '20',
+      WORK_ITEM_POLL_CEILING_SECONDS: '7200',
     });
-    expect(c.notify).toEqual({ users: ['U0AAA1', 'ada@example.com'], pollIntervalMs: 300_000, remindAfterMs: 8 * 3600_000, quietHours: undefined, pollRateShare: 0.25 });
+    expect(c.notify).toEqual({
+      users: ['U0AAA1', 'ada@example.com'],
+      pollIntervalMs: 300_000,
+      remindAfterMs: 8 * 3600_000,
+      quietHours: undefined,
+      pollRateShare: 0.25,
+      sweep: false,
+      sweepIntervalMs: 20_000,
+      workItemCeilingMs: 7200_000,
+    });
   });
 
   it('name every bad value', () => {
@@ -306,6 +318,36 @@ describe('several replicas (REDIS_URL)', () => {
     expect(text).toMatch(/LEADER_LEASE_SECONDS must be a whole number from 3 to 300/);
     expect(text).not.toContain('hunter2');
     expect(problems({ ...base, REDIS_URL: 'redis://:hunter2@host/not-a-db' }).join('\n')).toMatch(/REDIS_URL may end with a database number only/);
+  });
+});
+
+describe('under a flood', () => {
+  it('default to 100 waiting requests, a 2 s wait for reads and 10 reads per user in 10 s, and read each', () => {
+    const d = loadConfig(base);
+    expect([d.isc.queueMax, d.isc.readWaitMs, d.slack.userRequestsPer10s]).toEqual([100, 2_000, 10]);
+    const c = loadConfig({ ...base, SAIL_QUEUE_MAX: '40', SAIL_READ_WAIT_MS: '1500', USER_REQUESTS_PER_10S: '5' });
+    expect([c.isc.queueMax, c.isc.readWaitMs, c.slack.userRequestsPer10s]).toEqual([40, 1_500, 5]);
+  });
+
+  it('name every bad value', () => {
+    const text = problems({ ...base, SAIL_QUEUE_MAX: '0', SAIL_READ_WAIT_MS: 'soon', USER_REQUESTS_PER_10S: '2.5' }).join('\n');
+    expect(text).toMatch(/SAIL_QUEUE_MAX must be a whole number from 1 to 100000/);
+    expect(text).toMatch(/SAIL_READ_WAIT_MS must be a whole number from 100 to 60000/);
+    expect(text).toMatch(/USER_REQUESTS_PER_10S must be a whole number from 1 to 1000/);
+  });
+});
+
+describe('the audit trail in PostgreSQL (DATABASE_URL)', () => {
+  it('is off without DATABASE_URL, and takes a postgres:// or postgresql:// URL', () => {
+    expect(loadConfig(base).audit.databaseUrl).toBeUndefined();
+    expect(loadConfig({ ...base, DATABASE_URL: 'postgres://bot:pw@db.acme.internal:5432/isc?sslmode=require' }).audit.databaseUrl).toBe('postgres://bot:pw@db.acme.internal:5432/isc?sslmode=require');
+    expect(loadConfig({ ...base, DATABASE_URL: 'postgresql://127.0.0.1/isc' }).audit.databaseUrl).toBe('postgresql://127.0.0.1/isc');
+  });
+
+  it.each(['mysql://bot:hunter2@db.example.com/isc', 'postgres://bot:hunter2@', 'hunter2'])('refuses %s without echoing it', (DATABASE_URL) => {
+    const text = problems({ ...base, DATABASE_URL }).join('\n');
+    expect(text).toMatch(/DATABASE_URL must be a postgres:\/\/ or postgresql:\/\/ URL/);
+    expect(text).not.toContain('hunter2');
   });
 });
 

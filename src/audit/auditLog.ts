@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log';
+import type { VerifyResult } from './chain';
 
 /** How a decision ended: done in ISC, refused by the bot, failed, or found already decided. */
 export type AuditOutcome = 'done' | 'refused' | 'failed' | 'already_decided';
@@ -45,21 +46,25 @@ export interface AuditRecord {
   outcome?: AuditOutcome;
   /** Why it was refused or failed, as the user was told. */
   reason?: string;
-  /** ISC's tracking id of the failing (or refused) request. */
+  /** ISC's tracking id (request id) of the request: the one that failed or was refused, or the write(s) that succeeded. */
   trackingId?: string;
   /** already_decided: the bot's own request got no clear answer, and ISC then showed it decided. */
   unconfirmed?: true;
+  /** A prune mark (chain.ts): the retention deleted records 1..throughSeq, the last with this hash. */
+  pruned?: { throughSeq: number; hash: string };
 }
 
 /**
- * The append-only audit trail, behind one interface so that each state backend brings its own: a file
- * of JSON lines in DATA_DIR, a Redis stream when Redis is used.
+ * The append-only audit trail, behind one interface: a table in PostgreSQL (DATABASE_URL), a file of
+ * JSON lines in DATA_DIR, or a Redis stream when Redis is used. Each is a hash chain (chain.ts).
  */
 export interface AuditLog {
-  /** Appends one record; resolves once it is durable. Throws when it could not be written. */
+  /** Appends one record as the chain's next link; resolves once it is durable. Throws when it could not be written. */
   append(record: AuditRecord): Promise<void>;
   /** The records written at or after `since`, oldest first. */
   readSince(since: Date): AsyncIterable<AuditRecord>;
+  /** Walks the whole chain: where it breaks, the sequence number of the first record whose hash does not hold. */
+  verify(): Promise<VerifyResult>;
   /** Drops records older than the retention. */
   prune(): Promise<void>;
   close(): Promise<void>;
@@ -112,7 +117,10 @@ export class AuditTrail {
     return { finish: (outcome) => this.write(this.record(facts, 'outcome', decisionId, { actingAs, ...outcome })) };
   }
 
-  /** A decision that ended before ISC was asked to act (refused, already decided, a failed read): its outcome only. */
+  /**
+   * A decision that ended before ISC was asked to act (refused, already decided, a failed read), or a
+   * privileged act that changes nothing in ISC (an account link, an admin reading someone's inbox): its outcome only.
+   */
   ended(facts: DecisionFacts, outcome: OutcomeFacts): Promise<void> {
     return this.write(this.record(facts, 'outcome', randomUUID(), outcome));
   }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { AuditLog, AuditRecord } from './auditLog';
 
 /** One decision as an auditor reads it: its intent and outcome records joined. */
@@ -121,4 +122,18 @@ export function parseSince(text: string, now: Date): Date | undefined {
   if (!/^\d{4}-\d{2}-\d{2}/.test(text.trim())) return undefined;
   const at = Date.parse(text.trim());
   return Number.isNaN(at) ? undefined : new Date(at);
+}
+
+/** An export of the trail, as the trail records it: who read it (a Slack user, or `cli:<OS user>`), from when, how much. */
+export function exportRecord(e: { by: string; since: Date; rows: number; format: string; at: Date }): AuditRecord {
+  return {
+    decisionId: randomUUID(),
+    phase: 'outcome',
+    at: e.at.toISOString(),
+    slackUserId: e.by,
+    item: { kind: 'audit-trail', id: 'export', name: `decisions since ${e.since.toISOString()} as ${e.format}` },
+    action: 'export',
+    outcome: 'done',
+    reason: `${e.rows} decisions exported`,
+  };
 }

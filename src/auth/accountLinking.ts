@@ -1,13 +1,14 @@
+import type { AuditTrail, DecisionFacts, OutcomeFacts } from '../audit/auditLog';
 import type { AuthMode, Config } from '../config';
 import type { IscClient } from '../isc/api';
 import type { IscClientHandle } from '../isc/client';
 import { RawHttp } from '../isc/http';
 import type { Logger } from '../log';
 import type { StateStore } from '../store/store';
-import type { IdentityDirectory } from '../workitems/identityDirectory';
+import type { IdentityDirectory, IscIdentityRef } from '../workitems/identityDirectory';
 import { CALLBACK_PATH } from './callbackRoute';
 import { LinkedAccounts, type LinkStatus } from './linkedAccounts';
-import { OAuthFlow } from './oauthFlow';
+import { OAuthFlow, type CallbackOutcome } from './oauthFlow';
 import { revokeAtIsc } from './revocation';
 import { TokenCipher } from './tokenCrypto';
 import { RECONNECT_MESSAGE, UserTokenProviders, type OAuthClient } from './userTokenProvider';
@@ -57,6 +58,8 @@ export interface AccountLinkingOptions {
   redirectUri: string;
   logger: Logger;
   now?: () => number;
+  /** Where links, refused links and unlinks are recorded. */
+  audit?: AuditTrail;
   /**
    * When the state store was noticed to have lost its state (StateSentinel). A link record lost with
    * it looks like no link: after a loss an unlinked user does not act as the service identity until
@@ -77,7 +80,7 @@ export class AccountLinking {
     this.mode = opts.mode;
     this.accounts = new LinkedAccounts(opts.store, opts.cipher, { logger: opts.logger, now });
     this.providers = new UserTokenProviders({ accounts: this.accounts, oauth: opts.oauth, logger: opts.logger, now });
-    this.flow = new OAuthFlow({ ...opts, accounts: this.accounts, now });
+    this.flow = new OAuthFlow({ ...opts, accounts: this.accounts, now, onOutcome: async (outcome) => opts.audit?.ended(...linkRecord(outcome)) });
   }
 
   status(slackUserId: string): Promise<LinkStatus> {
@@ -124,15 +127,41 @@ export class AccountLinking {
     const lostAt = await this.opts.stateLoss?.lostAt();
     if (lostAt) await this.opts.store.set(serviceConfirmedKey(slackUserId), lostAt.toISOString());
     const revoked = tokens ? await revokeAtIsc(this.opts.oauth, tokens, this.opts.logger, { slackUserId }) : true;
-    if (removed) this.opts.logger.info('Disconnected a linked ISC account', { slackUserId, revokedAtIsc: revoked });
+    if (removed) {
+      this.opts.logger.info('Disconnected a linked ISC account', { slackUserId, revokedAtIsc: revoked });
+      await this.opts.audit?.ended(
+        { slackUserId, ...(status.state !== 'unlinked' ? { actorIdentityId: status.identityId } : {}), item: { kind: 'account-link', id: slackUserId }, action: 'unlink' },
+        { outcome: 'done', reason: revoked ? 'Tokens deleted; ISC revoked them.' : 'Tokens deleted; ISC did not confirm revoking them.' },
+      );
+    }
     return { removed, revoked };
+  }
+}
+
+/** How the audit trail records the return from ISC's sign-in: a link, or a refused or failed one. */
+function linkRecord(outcome: Exclude<CallbackOutcome, { status: 'invalid_state' }>): [DecisionFacts, OutcomeFacts] {
+  const facts = (identity?: IscIdentityRef | null): DecisionFacts => ({
+    slackUserId: outcome.slackUserId,
+    ...(identity ? { actorIdentityId: identity.id } : {}),
+    item: { kind: 'account-link', id: outcome.slackUserId, ...(identity ? { name: identity.name } : {}) },
+    action: 'link',
+  });
+  switch (outcome.status) {
+    case 'linked':
+      return [facts(outcome.identity), { outcome: 'done' }];
+    case 'mismatch':
+      return [facts(outcome.expected), { outcome: 'refused', reason: `Signed in at ISC as identity ${outcome.signedInIdentityId}, not as the identity the Slack user maps to (${outcome.expected?.id ?? 'none'}).` }];
+    case 'denied':
+      return [facts(), { outcome: 'refused', reason: 'The user declined at ISC.' }];
+    case 'failed':
+      return [facts(), { outcome: 'failed', reason: outcome.message }];
   }
 }
 
 /** Account linking as configured; undefined in AUTH_MODE=service. `iscBaseUrl` is the tenant (or sandbox) actually used. */
 export function createAccountLinking(
   config: Config,
-  deps: Pick<AccountLinkingOptions, 'isc' | 'store' | 'directory' | 'logger' | 'stateLoss'> & { iscBaseUrl: string },
+  deps: Pick<AccountLinkingOptions, 'isc' | 'store' | 'directory' | 'logger' | 'stateLoss' | 'audit'> & { iscBaseUrl: string },
 ): AccountLinking | undefined {
   if (config.auth.mode === 'service') return undefined;
   const { linking } = config.auth;

@@ -23,6 +23,8 @@ export interface OAuthFlowOptions {
   redirectUri: string;
   logger: Logger;
   now?: () => number;
+  /** Told how every return with a valid state ended (the audit trail records it). */
+  onOutcome?: (outcome: Exclude<CallbackOutcome, { status: 'invalid_state' }>) => Promise<void>;
 }
 
 interface PendingState {
@@ -38,7 +40,7 @@ export type CallbackOutcome =
   /** Forged, replayed or expired state: nothing was exchanged. */
   | { status: 'invalid_state' }
   | { status: 'denied'; slackUserId: string }
-  | { status: 'mismatch'; slackUserId: string; expected: IscIdentityRef | null }
+  | { status: 'mismatch'; slackUserId: string; expected: IscIdentityRef | null; signedInIdentityId: string }
   /** `message` is fit for the user and holds no secret. */
   | { status: 'failed'; slackUserId: string; message: string };
 
@@ -73,6 +75,12 @@ export class OAuthFlow {
 
   /** Handles the query ISC redirected the browser back with. */
   async complete(query: URLSearchParams): Promise<CallbackOutcome> {
+    const outcome = await this.exchange(query);
+    if (outcome.status !== 'invalid_state') await this.opts.onOutcome?.(outcome);
+    return outcome;
+  }
+
+  private async exchange(query: URLSearchParams): Promise<CallbackOutcome> {
     const pending = await this.consumeState(query.get('state') ?? '');
     if (!pending) return { status: 'invalid_state' };
     const { slackUserId, codeVerifier } = pending;
@@ -111,7 +119,7 @@ export class OAuthFlow {
     if (grant.identityId !== expected?.id) {
       await accounts.recordMismatch(slackUserId, expected?.id, grant.identityId);
       await discard();
-      return { status: 'mismatch', slackUserId, expected };
+      return { status: 'mismatch', slackUserId, expected, signedInIdentityId: grant.identityId };
     }
     await accounts.link(
       slackUserId,

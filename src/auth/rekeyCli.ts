@@ -3,7 +3,7 @@
 // reconnecting. With REDIS_URL it runs beside the bots; with the file store, while the bot is stopped
 // (it holds DATA_DIR).
 import fs from 'node:fs';
-import { ConfigError, loadConfig, withoutSlackSettings } from '../config';
+import { ConfigError, loadConfig, withoutIscSettings, withoutSlackSettings } from '../config';
 import { createLogger, redact, registerSecret, writeToStderr, type Logger } from '../log';
 import { FileStateStore } from '../store/fileStore';
 import { RedisStateStore } from '../store/redisStore';
@@ -14,7 +14,7 @@ type Env = Record<string, string | undefined>;
 
 /** Writes what it did to `out`; returns the process exit code (1 when some link could not be opened). */
 export async function runRekeyCli(env: Env, out: (text: string) => void, err: (text: string) => void, logger?: Logger): Promise<number> {
-  const config = loadConfig(withoutSlackSettings(env));
+  const config = loadConfig(withoutIscSettings(withoutSlackSettings(env)));
   if (config.auth.mode === 'service') {
     err('AUTH_MODE is service: no linked accounts are kept, so there is nothing to re-encrypt. Run this with the bot\'s own settings.\n');
     return 2;

@@ -7,6 +7,7 @@ import { selfDecisionRefusal } from '../governance/separationOfDuties';
 import type { IscClient } from '../isc/api';
 import { withRequestDeadline, withWriteCheck } from '../isc/deadline';
 import { isIscError } from '../isc/errors';
+import { collectWriteRequestIds } from '../isc/requestIds';
 import type { Logger } from '../log';
 import { isStoreUnavailable, STORE_UNAVAILABLE_MESSAGE, tryLock, type HeldLock, type StateStore } from '../store/store';
 import { missingIdentityMessage, type IdentityDirectory, type IscIdentityRef } from '../workitems/identityDirectory';
@@ -343,9 +344,10 @@ export class ActionPipeline {
     }
     const deadline = lockedAt + IN_FLIGHT_TTL_MS - (this.opts.iscTimeoutMs ?? 10_000) - LOCK_MARGIN_MS;
     let result: I;
+    let requestIds: string[];
     try {
       const recheck = this.writeCheck(kind, actorSlackUserId, action, forAnotherOwner);
-      result = await withRequestDeadline(deadline, () => withWriteCheck(recheck, () => kind.execute(acting.client, item, action)));
+      ({ result, requestIds } = await collectWriteRequestIds(() => withRequestDeadline(deadline, () => withWriteCheck(recheck, () => kind.execute(acting.client, item, action)))));
     } catch (e) {
       await this.release(kind, lock, id);
       const outcome = await this.notSent(kind, e, action, actorSlackUserId);
@@ -353,7 +355,7 @@ export class ActionPipeline {
       return outcome;
     }
     // Recorded before the state writes below, so that a failure there cannot lose who acted.
-    await decision?.finish({ outcome: 'done' });
+    await decision?.finish({ outcome: 'done', ...(requestIds.length ? { trackingId: requestIds.join(' ') } : {}) });
     const decisions = await this.recordDone(kind, action, actorSlackUserId, doneKey, lock);
     this.opts.logger.info(`${capitalise(kind.logName)} action done`, { actorSlackUserId, action: action.kind, [kind.idField]: id });
     return { status: 'done', item: result, decisions };

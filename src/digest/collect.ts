@@ -2,7 +2,8 @@
 // MAX_DIGEST_APPROVERS = 500) a digest makes at most
 //   O identity look-ups (none for Slack users already in the directory's cache, none for the default)
 // + O work-item summaries
-// + O access-request approval summaries and O generic-approval counts (the approvals pending on each)
+// + O access-request approval summaries and O generic-approval counts (the approvals pending on each;
+//   none for a kind the notification sweep reads whole: its counts come from the state store)
 // + APPROVER_LINES × SCAN_PAGES = 15 × 2 = 30 pages of pending work items (only for the approvers shown)
 // + 3 task calls (HEAD pending total, one page of the longest running, one page of failed ones)
 // = 4·O + 33 calls, e.g. 2,033 for 500 approvers and 9 for the default. At most CONCURRENCY approver
@@ -40,10 +41,18 @@ const FAILED_PAGE = 50;
 const PENDING_TASKS_FILTER = 'completionStatus isnull';
 const FAILED_FILTER = 'completionStatus in ("ERROR","TERMINATED")';
 
+/** Pending approvals per owner identity id, of the kinds the notification sweep reads whole now. */
+export interface ApprovalCounts {
+  accessRequest?: ReadonlyMap<string, number>;
+  generic?: ReadonlyMap<string, number>;
+}
+
 export interface CollectDeps {
   isc: IscClient;
   directory: Pick<IdentityDirectory, 'identityFor' | 'identityForEmail'>;
   logger: Logger;
+  /** The notification sweep's counts: a kind it has is not read per approver. */
+  approvalCounts?: () => Promise<ApprovalCounts>;
 }
 
 export interface CollectOptions {
@@ -81,7 +90,7 @@ interface Approver {
   ownerId?: string;
 }
 
-async function readApprover(deps: CollectDeps, owner: string | undefined): Promise<Approver> {
+async function readApprover(deps: CollectDeps, owner: string | undefined, counts: ApprovalCounts): Promise<Approver> {
   const label = owner ?? "The bot's ISC identity";
   try {
     let ownerId: string | undefined;
@@ -93,7 +102,7 @@ async function readApprover(deps: CollectDeps, owner: string | undefined): Promi
     }
     // One call at a time per approver, so CONCURRENCY bounds the digest's requests in flight.
     const summary = await deps.isc.workItems.getWorkItemsSummary({ ownerId });
-    return { row: { name, summary, ...(await readApprovals(deps, ownerId)) }, ownerId };
+    return { row: { name, summary, ...(await readApprovals(deps, ownerId, counts)) }, ownerId };
   } catch (e) {
     deps.logger.warn('Digest: approver unavailable', { owner: label, error: e instanceof Error ? e.message : String(e) });
     return { row: { name: label, failure: failureOf(e) } };
@@ -104,11 +113,13 @@ async function readApprover(deps: CollectDeps, owner: string | undefined): Promi
  * The approvals pending on an approver (the bot's own identity when `ownerId` is undefined: `me` and
  * `mine`, since the service identity unnamed would read everyone's). A failure leaves the work items shown.
  */
-async function readApprovals(deps: CollectDeps, ownerId: string | undefined): Promise<Pick<ApproverRow, 'accessRequests' | 'genericApprovals' | 'approvalsFailure'>> {
+async function readApprovals(deps: CollectDeps, ownerId: string | undefined, counts: ApprovalCounts): Promise<Pick<ApproverRow, 'accessRequests' | 'genericApprovals' | 'approvalsFailure'>> {
   try {
-    const summary = await deps.isc.accessRequestApprovals.getAccessRequestApprovalSummary({ ownerId: ownerId ?? 'me' });
-    const generic = await deps.isc.genericApprovals.countApprovals(ownerId ? { approverId: ownerId, filters: PENDING_FILTER } : { mine: true, filters: PENDING_FILTER });
-    return { accessRequests: summary.pending ?? 0, genericApprovals: generic };
+    const swept = (kind: keyof ApprovalCounts) => (ownerId !== undefined && counts[kind] ? (counts[kind].get(ownerId) ?? 0) : undefined);
+    const accessRequests = swept('accessRequest') ?? (await deps.isc.accessRequestApprovals.getAccessRequestApprovalSummary({ ownerId: ownerId ?? 'me' })).pending ?? 0;
+    const generic =
+      swept('generic') ?? (await deps.isc.genericApprovals.countApprovals(ownerId ? { approverId: ownerId, filters: PENDING_FILTER } : { mine: true, filters: PENDING_FILTER }));
+    return { accessRequests, genericApprovals: generic };
   } catch (e) {
     deps.logger.warn('Digest: approvals of an approver unavailable', { ownerId, error: e instanceof Error ? e.message : String(e) });
     return { approvalsFailure: failureOf(e) };
@@ -140,7 +151,13 @@ async function scanPending(deps: CollectDeps, a: Approver, staleBefore: number):
 
 async function readApprovers(deps: CollectDeps, opts: CollectOptions): Promise<{ approvers: ApproverRow[]; staleItems: StaleItem[] }> {
   const owners = opts.owners.length ? opts.owners : [undefined];
-  const approvers = await mapLimit(owners, CONCURRENCY, (o) => readApprover(deps, o));
+  let counts: ApprovalCounts = {};
+  try {
+    counts = (await deps.approvalCounts?.()) ?? {};
+  } catch (e) {
+    deps.logger.warn('Digest: the notification sweep\'s counts could not be read; asking ISC per approver', { error: e instanceof Error ? e.message : String(e) });
+  }
+  const approvers = await mapLimit(owners, CONCURRENCY, (o) => readApprover(deps, o, counts));
   const shown = [...approvers]
     .sort((x, y) => byMostOpen(x.row, y.row))
     .slice(0, APPROVER_LINES)

@@ -8,7 +8,7 @@ import type { Logger } from '../log';
 import type { Metrics } from '../metrics/metrics';
 import type { StateStore } from '../store/store';
 import type { IdentityDirectory } from '../workitems/identityDirectory';
-import { collectDigest, MAX_DIGEST_APPROVERS } from './collect';
+import { collectDigest, MAX_DIGEST_APPROVERS, type ApprovalCounts } from './collect';
 import { DigestScheduler } from './schedule';
 
 /** What the digest needs from the bot (a BotContext has all of it). */
@@ -24,6 +24,8 @@ export interface DigestDeps {
    * digest reads. Without either, the digest reads the bot's own identity.
    */
   knownApprovers?: () => Promise<string[]>;
+  /** The notification sweep's pending approvals per owner (no ISC call per approver for a kind it reads whole). */
+  approvalCounts?: () => Promise<ApprovalCounts>;
   metrics?: Metrics;
   /** When the state store was noticed to have lost its state (StateSentinel): slots up to then cannot be proven unposted. */
   stateLoss?: { lostAt(): Promise<Date | undefined> };

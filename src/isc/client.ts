@@ -12,7 +12,8 @@ import { createReassignmentConfigurationsApi } from './reassignmentConfiguration
 import { IscHttp, RawHttp } from './http';
 import { createIdentitiesApi } from './identities';
 import { DEFAULT_VERSIONS, type ApiVersions } from './paths';
-import { RateLimiter, type RequestGate } from './rateLimiter';
+import { RateLimiter } from '../rateLimit/rateLimiter';
+import type { RequestGate } from '../rateLimit/slotQueue';
 import { createTaskManagementApi } from './taskManagement';
 import { createWorkItemsApi } from './workItems';
 
@@ -23,8 +24,8 @@ export interface IscClientOptions {
   clientSecret: string;
   /** Per request; default 10000. */
   timeoutMs?: number;
-  /** Default 90 per 10000 ms (ISC allows 100 per 10 s per client id). */
-  rateLimit?: { requests: number; perMs: number };
+  /** Default 90 per 10000 ms (ISC allows 100 per 10 s per client id), with at most `maxWaiting` requests queued and `reserve` slots of each window kept for decisions. */
+  rateLimit?: { requests: number; perMs: number; maxWaiting?: number; reserve?: number };
   /** Paces requests instead of a limiter of this process from `rateLimit`: one shared by every replica. */
   limiter?: RequestGate;
   /** Default 3 (GET/HEAD on 5xx/network errors; any method on 429). */

@@ -4,7 +4,7 @@ import type { Metrics } from '../metrics/metrics';
 import { startSandboxTenant, type SandboxOptions, type SandboxTenant } from '../sandbox/tenant';
 import { createIscClient, type IscClientHandle } from './client';
 import { isIscError } from './errors';
-import type { RequestGate } from './rateLimiter';
+import { decisionReserve, type RequestGate } from '../rateLimit/slotQueue';
 
 export interface IscConnection {
   isc: IscClientHandle;
@@ -55,7 +55,7 @@ export async function connectIsc(
   const isc = createIscClient({
     ...target,
     timeoutMs: config.isc.timeoutMs,
-    rateLimit: { requests: config.isc.rateLimitPer10s, perMs: 10_000 },
+    rateLimit: { requests: config.isc.rateLimitPer10s, perMs: 10_000, maxWaiting: config.isc.queueMax, reserve: decisionReserve(config.isc.rateLimitPer10s) },
     limiter,
     metrics,
     versions: config.isc.versions,

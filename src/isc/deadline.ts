@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Priority } from '../rateLimit/slotQueue';
 
 /** What bounds the ISC requests of the work under way. */
 interface RequestBounds {
@@ -6,6 +7,8 @@ interface RequestBounds {
   deadline?: number;
   /** Aborts the work's waits for the limiter and its requests in flight. */
   signal?: AbortSignal;
+  /** Whose turn at the rate limiter comes first; `read` when unset. */
+  priority?: Priority;
   /** Runs after a write (not a read) had its turn at the rate limiter, right before it is sent; throwing stops it. */
   beforeWrite?: () => Promise<void>;
 }
@@ -46,11 +49,21 @@ export function writeCheck(): (() => Promise<void>) | undefined {
 }
 
 /**
- * Runs `work` free of the bounds of the work that started it: a load shared by every caller (a token,
- * an identity lookup) must not fail for all of them because the one that happened to start it gave up.
+ * Runs `work` with its ISC requests served at `priority` by the rate limiter: a click's ahead of reads,
+ * background polling after both.
+ */
+export function withRequestPriority<T>(priority: Priority, work: () => Promise<T>): Promise<T> {
+  return bounds.run({ ...bounds.getStore(), priority }, work);
+}
+
+/**
+ * Runs `work` free of the bounds of the work that started it, at its priority: a load shared by every
+ * caller (a token, an identity lookup) must not fail for all of them because the one that happened to
+ * start it gave up.
  */
 export function withoutRequestBounds<T>(work: () => Promise<T>): Promise<T> {
-  return bounds.exit(work);
+  const priority = bounds.getStore()?.priority;
+  return priority ? bounds.run({ priority }, work) : bounds.exit(work);
 }
 
 /** The deadline of the work under way, if it set one. */
@@ -61,4 +74,9 @@ export function requestDeadline(): number | undefined {
 /** The abort signal of the work under way, if it set one. */
 export function requestSignal(): AbortSignal | undefined {
   return bounds.getStore()?.signal;
+}
+
+/** The rate-limit priority of the work under way, if it set one. */
+export function requestPriority(): Priority | undefined {
+  return bounds.getStore()?.priority;
 }

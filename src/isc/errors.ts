@@ -4,6 +4,7 @@
 // Authorization header.
 
 import { redact } from '../log';
+import { requestIdOf } from './requestIds';
 import type { ErrorMessageDto, ErrorResponseDto } from './types';
 
 /** `deadline`: the request was never sent, because the rate limiter had no slot for it before its caller's deadline. */
@@ -132,6 +133,7 @@ function composeUserMessage(e: IscError): string {
         'Try again; if it persists tell your admin.'
       );
     case 'deadline':
+      if (e.method === 'GET' || e.method === 'HEAD') return "ISC is busy right now — try again in a minute (the bot's share of ISC's rate limit is used up).";
       return "ISC is busy: the bot's share of ISC's rate limit is used up, so this was not sent to ISC and nothing was changed. Try again in a minute.";
     case 'auth':
       return `ISC did not accept the sign-in for this request (401 Unauthorized). If it keeps happening, tell your admin.${track}`;
@@ -176,18 +178,23 @@ export function parseErrorBody(body: string): Pick<IscErrorInit, 'detailCode' | 
   };
 }
 
-/** The IscError for an HTTP error response (kind `auth` for a 401 unless `extra` says otherwise). */
+/**
+ * The IscError for an HTTP error response (kind `auth` for a 401 unless `extra` says otherwise). Its
+ * trackingId is the body's, else the response's request id header (a 401 or 429 body has none).
+ */
 export function responseError(
   req: RequestInfo,
-  res: { status: number; body: string },
+  res: { status: number; body: string; header?(name: string): string | undefined },
   extra: Partial<IscErrorInit> = {},
 ): IscError {
+  const parsed = parseErrorBody(res.body);
   return new IscError({
     kind: res.status === 401 ? 'auth' : 'http',
     method: req.method,
     path: req.path,
     status: res.status,
-    ...parseErrorBody(res.body),
+    ...parsed,
+    trackingId: parsed.trackingId ?? (res.header ? requestIdOf({ header: res.header }) : undefined),
     ...extra,
   });
 }

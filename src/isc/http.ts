@@ -1,12 +1,14 @@
+import { createHash } from 'node:crypto';
 import axios, { type AxiosInstance } from 'axios';
 import { proxyAgentFor } from '../proxy';
 import type { Logger } from '../log';
 import type { Metrics } from '../metrics/metrics';
 import type { TokenProvider } from './auth';
-import { requestDeadline, requestSignal, writeCheck } from './deadline';
+import { SlotDeadlineError, SlotQueueFullError, type RequestGate } from '../rateLimit/slotQueue';
+import { requestDeadline, requestPriority, requestSignal, writeCheck } from './deadline';
 import type { DeprecationNotices } from './deprecation';
 import { IscError, isIscError, malformedError, responseError, type RequestInfo } from './errors';
-import { SlotDeadlineError, type RequestGate } from './rateLimiter';
+import { noteRequestId, requestIdOf } from './requestIds';
 import type { Page, PageParams } from './types';
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
@@ -189,14 +191,51 @@ export class IscHttp {
   constructor(
     private readonly options: IscHttpOptions,
     private readonly tokens: TokenProvider,
+    /** GETs under way, shared by every token source (the key names the token). */
+    private readonly readsInFlight = new Map<string, Promise<RawResponse>>(),
   ) {}
 
   /** The same HTTP layer and rate limiter, authenticated by another token source. */
   withTokens(tokens: TokenProvider): IscHttp {
-    return new IscHttp(this.options, tokens);
+    return new IscHttp(this.options, tokens, this.readsInFlight);
   }
 
+  /**
+   * Each caller parses the body itself, so callers that shared one GET never share (and mutate) one
+   * object.
+   */
   async request(req: IscRequest): Promise<IscResponse> {
+    const res = req.method === 'GET' ? await this.sharedRead(req) : await this.exchange(req);
+    return { status: res.status, data: readJson(req, res), header: res.header };
+  }
+
+  /**
+   * Identical GETs under way at once are sent once: the same token (so the same identity and
+   * permissions), operation, path, query and headers, at the same priority (a click never waits on a
+   * read's turn, nor a read on background work's). The first caller's deadline and signal bound it.
+   */
+  private async sharedRead(req: IscRequest): Promise<RawResponse> {
+    const token = await this.tokens.getToken();
+    const key = [
+      createHash('sha256').update(token).digest('base64'),
+      requestPriority() ?? 'read',
+      req.operation,
+      req.path,
+      encodeQuery(req.query ?? {}),
+      JSON.stringify(req.headers ?? {}),
+    ].join('\n');
+    const pending = this.readsInFlight.get(key);
+    if (pending) {
+      this.options.metrics?.iscRequest(req.operation, 'coalesced');
+      return pending;
+    }
+    const read = this.exchange(req).finally(() => this.readsInFlight.delete(key));
+    this.readsInFlight.set(key, read);
+    return read;
+  }
+
+  /** One request to a 2xx response, with its retries. */
+  private async exchange(req: IscRequest): Promise<RawResponse> {
     const { limiter, maxRetries, sleep, metrics } = this.options;
     let retries = 0;
     let refreshed = false;
@@ -208,10 +247,11 @@ export class IscHttp {
       const started = performance.now();
       const outcome = await this.attempt(req, token);
       metrics?.iscRequest(req.operation, isIscError(outcome) ? outcome.kind : outcome.status, (performance.now() - started) / 1000);
-      if (!isIscError(outcome)) this.options.deprecations?.observe(req, outcome.header);
-      if (!isIscError(outcome) && outcome.status >= 200 && outcome.status < 300) {
-        return { status: outcome.status, data: readJson(req, outcome), header: outcome.header };
+      if (!isIscError(outcome)) {
+        this.options.deprecations?.observe(req, outcome.header);
+        noteRequestId(req.method, requestIdOf(outcome));
       }
+      if (!isIscError(outcome) && outcome.status >= 200 && outcome.status < 300) return outcome;
       const error = isIscError(outcome) ? outcome : responseError(req, outcome);
       if (error.status === 401 && !refreshed) {
         refreshed = true;
@@ -251,17 +291,22 @@ export class IscHttp {
     return { items: items as T[], total: Number(header) };
   }
 
-  /** The limiter's slot for one attempt, within the deadline of the work under way (withRequestDeadline) until its signal aborts (withRequestSignal). */
+  /**
+   * The limiter's slot for one attempt, at the priority of the work under way (withRequestPriority),
+   * within its deadline (withRequestDeadline) until its signal aborts (withRequestSignal).
+   */
   private async turn(req: IscRequest): Promise<void> {
     const { metrics } = this.options;
     const started = performance.now();
     try {
-      await this.options.limiter.acquire(requestDeadline(), requestSignal());
+      await this.options.limiter.acquire({ deadline: requestDeadline(), signal: requestSignal(), priority: requestPriority() });
       metrics?.iscLimiterWait((performance.now() - started) / 1000);
     } catch (e) {
-      if (!(e instanceof SlotDeadlineError)) throw e;
+      if (!(e instanceof SlotDeadlineError || e instanceof SlotQueueFullError)) throw e;
       metrics?.iscRequest(req.operation, 'deadline');
-      this.options.logger.warn('ISC request not sent: no rate-limit slot before its deadline', { method: req.method, path: req.path });
+      // A flood of reads refused is the limiter doing its job, not news for every one of them.
+      const log = requestPriority() === 'read' ? this.options.logger.debug : this.options.logger.warn;
+      log.call(this.options.logger, `ISC request not sent: ${e instanceof SlotQueueFullError ? 'too many requests waiting for the rate limit' : 'no rate-limit slot before its deadline'}`, { method: req.method, path: req.path });
       throw new IscError({ kind: 'deadline', method: req.method, path: req.path });
     }
   }

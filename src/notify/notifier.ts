@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Decisions } from '../decisions/decision';
 import { inboxKey, type InboxItem } from '../inbox/items';
-import { withRequestSignal } from '../isc/deadline';
+import { withRequestPriority, withRequestSignal } from '../isc/deadline';
 import type { NotifyDeps } from './deps';
 import { DmCards } from './dmCards';
 import { Ledger } from './ledger';
@@ -61,8 +61,8 @@ export class Notifier {
     const stop = new AbortController();
     this.pollSignal = AbortSignal.any([stop.signal, this.shutdown.signal]);
     // The poll's ISC requests stop waiting (for the rate limiter or ISC) as soon as polling stops, so
-    // that a leader stepping down hands its lease on at once.
-    const loop = withRequestSignal(this.pollSignal, () => this.poller.run()).catch((e) => {
+    // that a leader stepping down hands its lease on at once; they go after every click's and read's.
+    const loop = withRequestSignal(this.pollSignal, () => withRequestPriority('background', () => this.poller.run())).catch((e) => {
       if (!isAbort(e)) this.ctx.logger.error('Notifications: the poll loop stopped', { error: e instanceof Error ? e.message : String(e) });
     });
     this.polling = { stop, loop };

@@ -1,6 +1,6 @@
 import { createdAt, INBOX_KINDS, isPendingFor, parseInboxKey, type InboxItem, type InboxKind } from '../inbox/items';
 import { isIscError } from '../isc/errors';
-import { RateLimiter } from '../isc/rateLimiter';
+import { RateLimiter } from '../rateLimit/rateLimiter';
 import { isStoreUnavailable } from '../store/store';
 import type { IscIdentityRef } from '../workitems/identityDirectory';
 import type { NotifyDeps } from './deps';
@@ -10,6 +10,8 @@ import { isQuietTime } from '../quietHours';
 import { reminderDue } from './reminders';
 import type { Sleep } from './slackSender';
 import type { Subscriber, Subscriptions } from './subscriptions';
+import { Cadence } from './cadence';
+import { diffSweep, ownersOf, readWhole, SEEN_TTL_MS, seenKey, SWEPT_AT_TTL_MS, sweptAtKey, SWEPT_KINDS, type SeenRecord, type SweepChange, type SweptKind } from './sweep';
 
 const WINDOW_MS = 10_000;
 /** One list per kind of item: the fewest ISC calls a subscriber's poll takes. */
@@ -18,6 +20,18 @@ export const CALLS_PER_POLL = INBOX_KINDS.length;
 const KIND_BACKOFF_MS = 15 * 60_000;
 /** The cards the inbox keeps per kind from a poll's read (the list page size). */
 const PRIMED_PAGE = 5;
+/** A sweep ISC refused (no ORG_ADMIN) is tried again after this; meanwhile the kind is read per subscriber. */
+const SWEEP_RETRY_MS = 60 * 60_000;
+/** When each subscriber last had work items pending (ISO), field = Slack user id: a new leader keeps the cadence. */
+const ACTIVE_KEY = 'notify:wi-active';
+/** How stale the stored activity of an owner may get before a poll writes it again. */
+const ACTIVE_WRITE_EVERY_MS = 3600_000;
+const primedKey = (userId: string) => `notify:primed:${userId}`;
+const SWEEP_ADVICE: Record<SweptKind, string> = {
+  accessRequest:
+    'give the identity of SAIL_CLIENT_ID the ORG_ADMIN level (and the client the idn:access-request-approvals:read scope) to read the whole queue in one sweep',
+  generic: 'give the identity of SAIL_CLIENT_ID an admin level that may list every approval (mine=false; the client needs idn:access-request-approvals:read)',
+};
 
 export interface PollPlan {
   /** ISC calls the poller may make in any 10 s. */
@@ -55,6 +69,14 @@ const isGone = (e: unknown) => isIscError(e) && e.status === 404;
 /** The notifier was stopped while this waited. */
 export const isAbort = (e: unknown) => (e as { name?: unknown } | undefined)?.name === 'AbortError';
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+/** The last sweep: the kinds it read whole, their items by owner identity id, and the subscribers' identities it knew. */
+interface Swept {
+  kinds: ReadonlySet<InboxKind>;
+  byOwner: Map<string, KeyedItem[]>;
+  /** A subscriber whose identity the sweep did not know yet (resolved since) is read in full once. */
+  owners: ReadonlySet<string>;
+}
 
 interface Waiting {
   item: KeyedItem;
@@ -118,12 +140,29 @@ export class Poller {
   private readonly unsent = new UnsentDms();
   /** When a cycle last went through every subscriber. */
   private lastCycleAt: number | undefined;
+  /** Swept kinds ISC refused to list whole, until when they are read per subscriber instead. */
+  private readonly sweepRefusedUntil = new Map<SweptKind, number>();
+  private readonly cadence: Cadence;
+  /** The last sweep: the kinds it read whole and their items by owner identity id (the owner polls read these kinds from it). */
+  private swept: Swept = { kinds: new Set(), byOwner: new Map(), owners: new Set() };
+  /**
+   * Each subscriber's identity as their last poll resolved it, for the sweep: the directory's cache
+   * expires (IDENTITY_CACHE_TTL_SECONDS), and an owner the sweep cannot place would wait for their own poll.
+   */
+  private readonly identities = new Map<string, string>();
+  /** The longest wait past the ceiling is logged once, until the poller catches up. */
+  private behind = false;
 
   constructor(private readonly opts: PollerOptions) {
     const { isc, notify } = opts.ctx.config;
     const share = { intervalMs: notify.pollIntervalMs, rateLimitPer10s: isc.rateLimitPer10s, share: notify.pollRateShare, callsPerPoll: CALLS_PER_POLL };
     this.plan = (n) => pollPlan(n, share);
     this.gate = new RateLimiter({ requests: pollPlan(0, share).callsPer10s, perMs: WINDOW_MS, sleep: opts.sleep, now: () => opts.ctx.now().getTime() });
+    this.cadence = new Cadence({ minMs: notify.pollIntervalMs, ceilingMs: notify.workItemCeilingMs });
+  }
+
+  private get sweeping(): boolean {
+    return this.opts.ctx.config.notify.sweep;
   }
 
   private now(): number {
@@ -143,6 +182,7 @@ export class Poller {
 
   /** Runs the poll loop until `sleep` rejects (the notifier stopped). */
   async run(): Promise<void> {
+    if (this.sweeping) return this.runAdaptive();
     for (;;) {
       const started = this.now();
       let intervalMs = this.opts.ctx.config.notify.pollIntervalMs;
@@ -156,11 +196,238 @@ export class Poller {
     }
   }
 
-  /** One cycle over every subscriber, after any cycle under way; it never overlaps another. */
+  /**
+   * The sweep every SWEEP_INTERVAL_SECONDS, and between sweeps the subscribers' work items as the
+   * cadence has them due, all within the poller's share.
+   */
+  private async runAdaptive(): Promise<void> {
+    try {
+      this.cadence.restore(await this.opts.ctx.store.getFields<string>(ACTIVE_KEY));
+    } catch (e) {
+      if (!isStoreUnavailable(e)) throw e;
+    }
+    for (;;) {
+      const until = this.now() + this.opts.ctx.config.notify.sweepIntervalMs;
+      const subscribers = await this.serial(() => this.guarded(() => this.sweepRound()));
+      if (!subscribers) {
+        await this.opts.sleep(Math.max(0, until - this.now()));
+        continue;
+      }
+      this.cadence.prune(subscribers);
+      this.checkCeiling(subscribers);
+      for (;;) {
+        const next = this.cadence.next(subscribers, this.now());
+        const at = next ? Math.max(next.at, this.now()) : until;
+        if (at >= until) break;
+        if (at > this.now()) {
+          await this.opts.sleep(at - this.now());
+          continue;
+        }
+        await this.serial(() => this.guarded(() => this.pollOwner(next!.subscriber)));
+        if (this.outage) break;
+      }
+      await this.opts.sleep(Math.max(0, until - this.now()));
+    }
+  }
+
+  /** Logs once when someone has waited past the ceiling (the share is too small for the fleet), and once when caught up. */
+  private checkCeiling(subscribers: readonly Subscriber[]): void {
+    const now = this.now();
+    const { workItemCeilingMs } = this.opts.ctx.config.notify;
+    const longest = subscribers.reduce((most, s) => Math.max(most, this.cadence.waited(s.userId, now) ?? 0), 0);
+    const behind = longest > workItemCeilingMs;
+    if (behind === this.behind) return;
+    this.behind = behind;
+    const share = pollPlan(0, { intervalMs: 0, rateLimitPer10s: this.opts.ctx.config.isc.rateLimitPer10s, share: this.opts.ctx.config.notify.pollRateShare }).callsPer10s;
+    if (behind) {
+      this.opts.ctx.logger.warn(
+        `Notifications: ${subscribers.length} subscribers' work items do not fit in ${share} ISC calls per 10 s (POLL_RATE_SHARE of SAIL_RATE_LIMIT_PER_10S): the longest wait is ${Math.round(longest / 60_000)} minutes, past WORK_ITEM_POLL_CEILING_SECONDS=${workItemCeilingMs / 1000}; owners with recent work items still come first`,
+      );
+    } else this.opts.ctx.logger.info("Notifications: every subscriber's work items are read within WORK_ITEM_POLL_CEILING_SECONDS again");
+  }
+
+  /** Runs after any cycle under way; cycles never overlap. */
+  private serial<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** The work's result, or undefined after an outage (logged once) or another failure (logged). */
+  private async guarded<T>(work: () => Promise<T>): Promise<T | undefined> {
+    try {
+      const result = await work();
+      if (this.outage) this.opts.ctx.logger.info(`Notifications: ${this.outage} answers again; polling resumed`);
+      this.outage = undefined;
+      return result;
+    } catch (e) {
+      if (isAbort(e)) throw e;
+      if (isOutage(e)) {
+        if (!this.outage) {
+          this.outage = isStoreUnavailable(e) ? 'the state store' : 'ISC';
+          this.opts.ctx.logger.warn(`Notifications: ${this.outage} is not answering; polling resumes next cycle`, { error: message(e) });
+        }
+      } else this.opts.ctx.logger.error('Notifications: a poll failed', { error: message(e) });
+      return undefined;
+    }
+  }
+
+  /** One cycle over every subscriber, after any cycle under way; it never overlaps another. With the sweep on: a sweep, then every subscriber's work items. */
   runCycle(): Promise<PollPlan> {
-    const cycle = this.queue.then(() => this.cycle());
-    this.queue = cycle.catch(() => undefined);
-    return cycle;
+    return this.serial(() => (this.sweeping ? this.fullRound() : this.cycle()));
+  }
+
+  private async fullRound(): Promise<PollPlan> {
+    const subscribers =
+      (await this.guarded(async () => {
+        // Identities first, so that the sweep knows whom its items are for and no subscriber's lists are read one by one.
+        for (const { userId } of await this.opts.subscriptions.active()) {
+          await this.identityOf(userId).catch((e: unknown) => {
+            // Any other failure is the subscriber's poll's to report.
+            if (isAbort(e) || isOutage(e)) throw e;
+          });
+        }
+        const all = await this.sweepRound();
+        for (const subscriber of all) {
+          try {
+            await this.pollOwner(subscriber);
+          } catch (e) {
+            if (isAbort(e) || isOutage(e)) throw e;
+            this.opts.ctx.logger.error('Notifications: polling a subscriber failed', { userId: subscriber.userId, error: message(e) });
+          }
+        }
+        return all;
+      })) ?? [];
+    return this.plan(subscribers.length);
+  }
+
+  /** The subscribers, and a sweep of every kind ISC lets the bot read whole, DMing what is new to those who know the bot. */
+  private async sweepRound(): Promise<Subscriber[]> {
+    const { subscriptions, ctx } = this.opts;
+    await subscriptions.enrolConfigured();
+    const subscribers = await subscriptions.active();
+    // Nobody to tell: ISC is not asked.
+    if (!subscribers.length) {
+      this.swept = { kinds: new Set(), byOwner: new Map(), owners: new Set() };
+      return subscribers;
+    }
+    const userOf = new Map<string, Subscriber>();
+    for (const s of subscribers) {
+      const identityId = ctx.directory.peekIdentity(s.userId)?.id ?? this.identities.get(s.userId);
+      if (identityId) userOf.set(identityId, s);
+    }
+    const subscribed = new Set(subscribers.map((s) => s.userId));
+    for (const userId of this.identities.keys()) if (!subscribed.has(userId)) this.identities.delete(userId);
+    const kinds = new Set<InboxKind>();
+    const byOwner = new Map<string, KeyedItem[]>();
+    for (const kind of SWEPT_KINDS) {
+      if ((this.sweepRefusedUntil.get(kind) ?? 0) > this.now()) continue;
+      let items: KeyedItem[];
+      try {
+        items = await readWhole(ctx.isc, kind, (request) => this.isc(request));
+      } catch (e) {
+        if (isAbort(e) || isOutage(e) || !isIscError(e)) throw e;
+        if (!this.sweepRefusedUntil.has(kind)) {
+          ctx.logger.warn(`Notifications: ISC refused to list every pending ${kind} item (${e.status ?? e.kind}); reading each subscriber's instead, which takes more of the rate limit. To sweep: ${SWEEP_ADVICE[kind]}`, {
+            error: message(e),
+          });
+        }
+        this.sweepRefusedUntil.set(kind, this.now() + SWEEP_RETRY_MS);
+        continue;
+      }
+      if (this.sweepRefusedUntil.delete(kind)) ctx.logger.info(`Notifications: ISC lists every pending ${kind} item now; sweeping them`);
+      kinds.add(kind);
+      for (const entry of items) {
+        for (const owner of new Set(ownersOf(entry))) byOwner.set(owner, [...(byOwner.get(owner) ?? []), entry]);
+      }
+      await this.reconcile(kind, items, userOf);
+      await ctx.store.set(sweptAtKey(kind), ctx.now().toISOString(), SWEPT_AT_TTL_MS);
+    }
+    this.swept = { kinds, byOwner, owners: new Set(userOf.keys()) };
+    return subscribers;
+  }
+
+  /** Compares a kind's sweep with what the last one saw: DMs the new owners who are subscribers, follows the DMs of items that left. */
+  private async reconcile(kind: SweptKind, items: KeyedItem[], userOf: Map<string, Subscriber>): Promise<void> {
+    const { store } = this.opts.ctx;
+    const { changed, gone } = diffSweep(await store.getFields<SeenRecord>(seenKey(kind)), items);
+    for (const change of changed) {
+      let delivered = true;
+      for (const owner of change.added) {
+        const subscriber = userOf.get(owner);
+        if (subscriber) delivered = (await this.announceSwept(subscriber, change.entry)) && delivered;
+      }
+      for (const owner of change.removed) {
+        const subscriber = userOf.get(owner);
+        if (subscriber) await this.leftOwner(subscriber.userId, change);
+      }
+      // Not recorded until every DM went out: a failed one is tried again by the next sweep.
+      if (delivered) await store.setField<SeenRecord>(seenKey(kind), change.entry.key, { o: change.owners, f: change.firstSeen ?? this.opts.ctx.now().toISOString() }, SEEN_TTL_MS);
+    }
+    for (const key of gone) {
+      await this.settleGone(key);
+      await store.deleteField(seenKey(kind), key);
+    }
+  }
+
+  /** A new item for a subscriber: its DM, claimed in the ledger so that it goes once across polls and replicas. False when Slack failed. */
+  private async announceSwept({ userId, period }: Subscriber, entry: KeyedItem): Promise<boolean> {
+    const { ctx, ledger, cards } = this.opts;
+    // Not summarised yet: the subscriber's first poll lists it with the rest.
+    if ((await ctx.store.get(primedKey(userId))) !== period) return true;
+    const previous = await ledger.get(userId, entry.key);
+    if (!ledger.needsAnnouncement(previous)) return true;
+    try {
+      await cards.announce(userId, entry, previous);
+      return true;
+    } catch (e) {
+      this.sendFailed(userId, e, entry.key);
+      return false;
+    }
+  }
+
+  /** Forwarded or reassigned away from a subscriber: their DM says so, from the sweep's copy. */
+  private async leftOwner(userId: string, { entry }: SweepChange): Promise<void> {
+    const record = await this.opts.ledger.get(userId, entry.key);
+    if (record?.status !== 'posted') return;
+    await this.opts.cards.follow(userId, entry.key, entry, await this.opts.ctx.inbox.decisionsOf(entry), true, 'poll');
+  }
+
+  /** An item left the queue (decided, or deleted): the DMs about it show how it ended, read once from ISC. */
+  private async settleGone(key: string): Promise<void> {
+    const { ledger, ctx, cards } = this.opts;
+    const holders: string[] = [];
+    for (const userId of await ledger.holdersOf(key)) if ((await ledger.get(userId, key))?.status === 'posted') holders.push(userId);
+    if (!holders.length) return;
+    const { kind, id } = parseInboxKey(key);
+    let entry: InboxItem | undefined;
+    try {
+      entry = await this.isc(() => ctx.inbox.read(kind, id));
+    } catch (e) {
+      if (!isGone(e)) throw e;
+    }
+    const decisions = entry ? await ctx.inbox.decisionsOf(entry) : {};
+    for (const userId of holders) {
+      const identity = ctx.directory.peekIdentity(userId);
+      if (entry && identity && isPendingFor(entry, identity.id)) continue;
+      await cards.follow(userId, key, entry, decisions, true, 'poll');
+    }
+  }
+
+  /** A subscriber's poll between sweeps: their work items (and any kind not swept), and what the sweep read for them. */
+  private async pollOwner(subscriber: Subscriber): Promise<void> {
+    let hadWorkItems = false;
+    try {
+      hadWorkItems = await this.pollSubscriber(subscriber, this.swept);
+    } finally {
+      // Read or failed, the subscriber waits its turn again: a failing one does not hold up the rest.
+      const now = this.now();
+      const before = this.cadence.lastActive(subscriber.userId);
+      this.cadence.record(subscriber, now, hadWorkItems);
+      if (hadWorkItems && (before === undefined || now - before >= ACTIVE_WRITE_EVERY_MS)) {
+        await this.opts.ctx.store.setField(ACTIVE_KEY, subscriber.userId, new Date(now).toISOString());
+      }
+    }
   }
 
   private async cycle(): Promise<PollPlan> {
@@ -205,7 +472,7 @@ export class Poller {
    * (403: the credentials lack its scope, say) is skipped, and left alone for a while, without
    * stopping the other kinds; an outage (5xx, 429, timeouts) ends the cycle as before.
    */
-  private async pendingOf(ownerId: string): Promise<Pending> {
+  private async pendingOf(ownerId: string, swept?: Swept): Promise<Pending> {
     const { service, accessRequests, genericApprovals, inbox } = this.opts.ctx;
     const gated = <T>(request: () => Promise<T>) => this.isc(request);
     const readers: Record<InboxKind, () => Promise<InboxItem[]>> = {
@@ -215,7 +482,12 @@ export class Poller {
     };
     const items: KeyedItem[] = [];
     const unread = new Set<InboxKind>();
+    const fromSweep = swept?.owners.has(ownerId) ? swept.kinds : new Set<InboxKind>();
     for (const kind of INBOX_KINDS) {
+      if (fromSweep.has(kind)) {
+        for (const entry of swept!.byOwner.get(ownerId) ?? []) if (entry.kind === kind) items.push(entry);
+        continue;
+      }
       if ((this.refusedUntil.get(kind) ?? 0) > this.now()) {
         unread.add(kind);
         continue;
@@ -239,6 +511,13 @@ export class Poller {
   }
 
   private async identityOf(userId: string): Promise<IscIdentityRef | null> {
+    const identity = await this.lookUpIdentity(userId);
+    if (identity) this.identities.set(userId, identity.id);
+    else this.identities.delete(userId);
+    return identity;
+  }
+
+  private async lookUpIdentity(userId: string): Promise<IscIdentityRef | null> {
     const { directory } = this.opts.ctx;
     if (directory.peekIdentity(userId) !== undefined) return directory.identityFor(userId);
     // A lookup that is not cached costs one ISC call. The Slack profile comes first, outside the ISC
@@ -247,29 +526,37 @@ export class Poller {
     return this.isc(() => directory.identityFor(userId));
   }
 
-  private async pollSubscriber({ userId, period }: Subscriber): Promise<void> {
+  /**
+   * Announces what is new for the subscriber, follows and reminds; true when they have work items
+   * pending. `swept`: kinds read by the sweep, taken from it (and whose departures the sweep follows).
+   */
+  private async pollSubscriber({ userId, period }: Subscriber, swept?: Swept): Promise<boolean> {
     const { ctx, ledger, cards } = this.opts;
     const identity = await this.identityOf(userId);
-    if (!identity) return;
+    if (!identity) return false;
     // Records first, then the queue: an item settled by a click in between is seen as settled, never as new.
     const records = await ledger.ofUser(userId);
-    const { items: pending, unread } = await this.pendingOf(identity.id);
-    const primedKey = `notify:primed:${userId}`;
+    const { items: pending, unread } = await this.pendingOf(identity.id, swept);
+    // The sweep follows the departures of what it reads.
+    for (const kind of swept?.owners.has(identity.id) ? swept.kinds : []) unread.add(kind);
+    const hadWorkItems = pending.some((entry) => entry.kind === 'workItem');
+    const primed = primedKey(userId);
     const fresh = pending.filter((entry) => ledger.needsAnnouncement(records.get(entry.key))).map((entry) => ({ entry, previous: records.get(entry.key) }));
 
     const pendingKeys = new Set(pending.map((entry) => entry.key));
     this.unsent.keepOnly(userId, pendingKeys);
-    if ((await ctx.store.get(primedKey)) !== period) {
+    if ((await ctx.store.get(primed)) !== period) {
       const keys = fresh.map(({ entry }) => entry.key);
       try {
         if (fresh.length) await cards.summarise(userId, fresh);
       } catch (e) {
         // Not primed: the next poll summarises again.
         this.unsent.owed(userId, keys, this.now());
-        return this.sendFailed(userId, e);
+        this.sendFailed(userId, e);
+        return hadWorkItems;
       }
       this.unsent.sent(userId, keys);
-      await ctx.store.set(primedKey, period);
+      await ctx.store.set(primed, period);
     } else {
       for (const { entry, previous } of fresh) {
         await cards.announce(userId, entry, previous).then(
@@ -293,6 +580,7 @@ export class Poller {
     for (const [key, record] of records) {
       if (record.status === 'posted' && !pendingKeys.has(key) && !unread.has(parseInboxKey(key).kind)) await this.followGone(userId, identity, key);
     }
+    return hadWorkItems;
   }
 
   /** An announced item left the queue: decided or reassigned (in the bot or in ISC), or deleted. */

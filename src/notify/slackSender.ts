@@ -1,6 +1,6 @@
 import { ErrorCode, type WebClient } from '@slack/web-api';
 import type { RenderedMessage } from '../blocks/types';
-import { RateLimiter } from '../isc/rateLimiter';
+import { RateLimiter } from '../rateLimit/rateLimiter';
 import type { Logger } from '../log';
 import type { Metrics } from '../metrics/metrics';
 import type { DmPort, DmRef } from './dmPort';

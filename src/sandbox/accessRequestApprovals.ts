@@ -22,6 +22,7 @@ import {
   pageReply,
   paging,
   requireActsFor,
+  requireWholeTenant,
   sortBy,
   type ApiVersion,
   type FilterFields,
@@ -191,11 +192,12 @@ export class AccessRequestApprovalStore {
   }
 }
 
-/** `owner-id`: anyone's (or, left out, everyone's) for an admin; a user's own (or `me`) otherwise. */
+/** `owner-id`: anyone's (or, left out, everyone's) for an ORG_ADMIN; a user's own (or `me`) otherwise. */
 function ownerOf(c: RequestContext): string | undefined {
   const raw = c.query.get('owner-id') || undefined;
   const ownerId = raw === 'me' ? c.principal.identityId : raw ?? (c.principal.admin ? undefined : c.principal.identityId);
   if (ownerId !== undefined) requireActsFor(c.principal, ownerId);
+  else requireWholeTenant(c.principal);
   return ownerId;
 }
 

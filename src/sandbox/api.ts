@@ -242,6 +242,13 @@ export class ById<T extends { id?: string }> {
 export interface Principal {
   identityId: string;
   admin: boolean;
+  /** An admin level that may name any owner but not list a whole queue of the tenant (not ORG_ADMIN). */
+  scoped?: boolean;
+}
+
+/** Listing a whole queue (no owner named) needs ORG_ADMIN. */
+export function requireWholeTenant(p: Principal): void {
+  if (!p.admin || p.scoped) throw new HttpError(403, 'Listing every approval of the tenant requires ORG_ADMIN.');
 }
 
 export function requireActsFor(p: Principal, ownerId: string | null | undefined): void {

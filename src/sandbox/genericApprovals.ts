@@ -13,6 +13,7 @@ import {
   ok,
   pageReply,
   paging,
+  requireWholeTenant,
   type ApiVersion,
   type FilterFields,
   type Principal,
@@ -294,6 +295,7 @@ function identityFilter(c: RequestContext): (a: Approval) => boolean {
   if (!principal.admin && values.some((v) => v !== undefined && v !== principal.identityId)) throw forbidden();
   const mine = booleanParam(c.query, 'mine') ?? (!principal.admin && values.every((v) => v === undefined));
   const approverId = given.approverId ?? (mine ? principal.identityId : undefined);
+  if (approverId === undefined && given.requesterId === undefined && given.requesteeId === undefined) requireWholeTenant(principal);
   return (a) =>
     (approverId === undefined || ids(a.approvers).includes(approverId)) &&
     (given.requesterId === undefined || a.requester?.identityID === given.requesterId) &&

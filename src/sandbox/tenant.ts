@@ -65,6 +65,13 @@ export interface SandboxOptions {
   oauthClientSecret?: string;
   /** Default 749, like ISC. */
   tokenTtlSeconds?: number;
+  /**
+   * What the client-credentials identity may read: `org-admin` (default) any owner's items and whole
+   * queues; `admin` any owner's items, but a whole queue (no owner named) is refused with 403.
+   */
+  serviceLevel?: 'org-admin' | 'admin';
+  /** ISC's rate limit, enforced: API requests past `requests` in any `perMs` (on `now`) are answered 429 with Retry-After. Default: none. */
+  rateLimit?: { requests: number; perMs: number };
   logger?: Logger;
   /** Clock for seed ages, timestamps and token expiry. */
   now?: () => Date;
@@ -94,6 +101,8 @@ export interface MutationRecord {
   /** Whose token made the request: the service identity for client credentials, else the signed-in user. */
   identityId: string;
   at: string;
+  /** The id sent back in the `SLPT-Request-Id` header, as ISC names each request for its support. */
+  requestId: string;
 }
 
 export interface SandboxStats {
@@ -104,6 +113,8 @@ export interface SandboxStats {
   mutations: MutationRecord[];
   /** Like `requests`, for the requests made in a legacy layout (answered with `X-Deprecated: true`). */
   deprecatedRequests: Record<string, number>;
+  /** Requests answered 429 by the enforced rate limit (SandboxOptions.rateLimit). */
+  rateLimited?: number;
 }
 
 export interface SandboxTenant {
@@ -619,6 +630,8 @@ export async function startSandboxTenant(opts: SandboxOptions = {}): Promise<San
   const codes = new Map<string, { identityId: string; redirectUri: string; expiresAt: number; codeChallenge?: string }>();
   const refreshTokens = new Map<string, { identityId: string; grant: string }>();
   const stats: SandboxStats = { requests: {}, tokenRequests: 0, mutations: [], deprecatedRequests: {} };
+  /** When the API requests within the rate limit's window were admitted. */
+  const admitted: number[] = [];
 
   function authenticate(req: http.IncomingMessage): Principal | undefined {
     const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? '';
@@ -645,7 +658,8 @@ export async function startSandboxTenant(opts: SandboxOptions = {}): Promise<San
     if (grantType === 'client_credentials') {
       if (id !== clientId || secret !== clientSecret) return INVALID_CLIENT;
       const token = randomBytes(32).toString('base64url');
-      tokens.set(token, { principal: { identityId: SEED_IDENTITIES.service.id, admin: true }, expiresAt: now().getTime() + ttlSeconds * 1000 });
+      const principal: Principal = { identityId: SEED_IDENTITIES.service.id, admin: true, ...(opts.serviceLevel === 'admin' ? { scoped: true } : {}) };
+      tokens.set(token, { principal, expiresAt: now().getTime() + ttlSeconds * 1000 });
       return ok({ access_token: token, token_type: 'bearer', expires_in: ttlSeconds, scope: 'sp:scopes:all', jti: randomBytes(16).toString('hex') });
     }
     if (grantType !== 'authorization_code' && grantType !== 'refresh_token') {
@@ -738,7 +752,8 @@ export async function startSandboxTenant(opts: SandboxOptions = {}): Promise<San
     // Like ISC since August 2026: every answer from a legacy-layout endpoint says it is deprecated.
     const deprecated = match !== undefined && match.version !== 'v1';
     if (deprecated) stats.deprecatedRequests[key] = (stats.deprecatedRequests[key] ?? 0) + 1;
-    const answer = (reply: Reply) => send(res, method, deprecated ? { ...reply, headers: { ...reply.headers, 'X-Deprecated': 'true' } } : reply);
+    const requestId = randomBytes(16).toString('hex');
+    const answer = (reply: Reply) => send(res, method, { ...reply, headers: { ...reply.headers, 'SLPT-Request-Id': requestId, ...(deprecated ? { 'X-Deprecated': 'true' } : {}) } });
 
     const fault = await opts.faults?.({ method, path: url.pathname, query: url.searchParams });
     if (fault?.delayMs) await sleep(fault.delayMs);
@@ -752,6 +767,15 @@ export async function startSandboxTenant(opts: SandboxOptions = {}): Promise<San
       return;
     }
     if (fault?.kind === 'status') return send(res, method, faultReply(fault));
+    if (!isOAuth && opts.rateLimit) {
+      const at = now().getTime();
+      while (admitted.length && admitted[0] <= at - opts.rateLimit.perMs) admitted.shift();
+      if (admitted.length >= opts.rateLimit.requests) {
+        stats.rateLimited = (stats.rateLimited ?? 0) + 1;
+        return send(res, method, faultReply({ status: 429, retryAfterSeconds: Math.max(1, Math.ceil((admitted[0] + opts.rateLimit.perMs - at) / 1000)) }));
+      }
+      admitted.push(at);
+    }
 
     if (isToken) return send(res, method, await grantToken(req, url));
     if (isRevoke) return send(res, method, await revokeToken(req));
@@ -780,6 +804,7 @@ export async function startSandboxTenant(opts: SandboxOptions = {}): Promise<San
         status: reply.status,
         identityId: principal.identityId,
         at: now().toISOString(),
+        requestId,
       });
     }
     logger.debug(`sandbox ${method} ${url.pathname} → ${reply.status}`);

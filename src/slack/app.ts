@@ -17,6 +17,7 @@ import { readinessRoute } from './readiness';
 import { acceptedWorkspace, refuseFutureRequests, requestGate, type TokenWorkspace } from './requestGuards';
 import { responseUrlGuard } from './responseUrl';
 import { SlackRouter } from './router';
+import { UserLimit } from './userLimit';
 import { metricsRoute, slackClientOptions, timeAcks } from './slackMetrics';
 import { slackLogger } from './slackLogger';
 import { registerAppHome } from './events/appHome';
@@ -106,9 +107,11 @@ export function createSlackApp(ctx: BotContext, bot: { botId?: string; botUserId
   const onUser = subscriptions
     ? (userId: string) => setImmediate(() => void subscriptions.touch(userId).catch((e: unknown) => ctx.logger.warn('Could not subscribe a user to notifications', { userId, error: String(e) })))
     : undefined;
+  const reads = { waitMs: ctx.config.isc.readWaitMs, perUser: new UserLimit({ requests: ctx.config.slack.userRequestsPer10s, perMs: 10_000 }) };
   router.register(app, {
     inFlight,
     onUser,
+    reads,
     onError: (error) => unhandled(error instanceof Error ? error : new Error(String(error))),
     responseUrlAllowed: responseUrlGuard(slack.responseUrlHosts, ctx.logger),
   });

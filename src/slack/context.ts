@@ -1,4 +1,4 @@
-import type { AuditLog } from '../audit/auditLog';
+import type { AuditLog, AuditTrail } from '../audit/auditLog';
 import type { AccountLinking } from '../auth/accountLinking';
 import type { Config } from '../config';
 import type { IscClient } from '../isc/api';
@@ -35,6 +35,8 @@ export interface BotContext {
   store: StateStore;
   /** The audit trail, read by `/workitems audit`; undefined where a context is built without it (tests). */
   audit?: AuditLog;
+  /** Writes decisions and privileged acts (task termination, an admin reading someone's inbox, exports) to `audit`. */
+  trail?: AuditTrail;
   logger: Logger;
   now: () => Date;
   /** Account linking; undefined in AUTH_MODE=service. */

@@ -14,8 +14,10 @@ import type {
   SlackViewMiddlewareArgs,
   ViewSubmitAction,
 } from '@slack/bolt';
-import { renderCutOffNotice } from '../blocks/messages';
+import { renderCutOffNotice, renderNotice } from '../blocks/messages';
+import { withRequestDeadline, withRequestPriority } from '../isc/deadline';
 import { InFlight } from './inFlight';
+import type { UserLimit } from './userLimit';
 
 /** A listener's arguments, without Bolt's `next`, which holds on to the whole request (see `detach`). */
 type ListenerArgs<M> = Omit<M & AllMiddlewareArgs, 'next'>;
@@ -29,6 +31,21 @@ export type ShortcutArgs = ListenerArgs<SlackShortcutMiddlewareArgs<GlobalShortc
 
 type Listener<A> = (args: A) => Promise<void>;
 
+/**
+ * How a request is served. `decision`: a click or form that acts on an item (and the reads it needs),
+ * whose ISC requests go before any read's. `read`: something to look at (the command, the Home tab, a
+ * page turn, details), which waits for ISC at most `reads.waitMs` (then it is told ISC is busy) and
+ * counts against the user's limit.
+ */
+export type Lane = 'decision' | 'read';
+
+interface Route<A> {
+  listener: Listener<A>;
+  lane: Lane;
+  /** A read the user's limit does not count. */
+  uncounted?: boolean;
+}
+
 export interface RouterOptions {
   /** Counts the listeners' work still under way after the ack, for a graceful shutdown. */
   inFlight?: InFlight;
@@ -36,6 +53,8 @@ export interface RouterOptions {
   onError?: (error: unknown) => void;
   /** Told the Slack user behind each request, before its listener runs (it must not delay the ack). */
   onUser?: (slackUserId: string) => void;
+  /** Bounds on `read` requests: how long they may wait for ISC's rate limiter, and how many a user may send. */
+  reads?: { waitMs: number; perUser?: UserLimit };
   /** Whether a request's response_url may be posted to; a listener's respond() to one that may not posts nothing. */
   responseUrlAllowed?: (url: string) => boolean;
 }
@@ -49,57 +68,60 @@ export interface RouterOptions {
  * for it.
  */
 export class SlackRouter {
-  private readonly actions = new Map<string, Listener<ActionArgs>>();
-  private readonly views = new Map<string, Listener<ViewSubmitArgs>>();
-  private readonly commands = new Map<string, Listener<CommandArgs>>();
-  private readonly optionLoaders = new Map<string, Listener<OptionsArgs>>();
-  private readonly shortcuts = new Map<string, Listener<ShortcutArgs>>();
-  private homeOpened?: Listener<HomeOpenedArgs>;
+  private readonly actions = new Map<string, Route<ActionArgs>>();
+  private readonly views = new Map<string, Route<ViewSubmitArgs>>();
+  private readonly commands = new Map<string, Route<CommandArgs>>();
+  private readonly optionLoaders = new Map<string, Route<OptionsArgs>>();
+  private readonly shortcuts = new Map<string, Route<ShortcutArgs>>();
+  private homeOpened?: Route<HomeOpenedArgs>;
 
-  action<A extends BlockAction = BlockAction>(actionId: string, listener: Listener<ActionArgs<A>>): void {
+  /** A button or menu; `lane` is `read` for one that only shows something (a page turn, details). */
+  action<A extends BlockAction = BlockAction>(actionId: string, listener: Listener<ActionArgs<A>>, lane: Lane = 'decision'): void {
     if (this.actions.has(actionId)) throw new Error(`Two listeners for the action ${actionId}`);
-    this.actions.set(actionId, listener as unknown as Listener<ActionArgs>);
+    this.actions.set(actionId, { listener: listener as unknown as Listener<ActionArgs>, lane });
   }
 
   view(callbackId: string, listener: Listener<ViewSubmitArgs>): void {
     if (this.views.has(callbackId)) throw new Error(`Two listeners for the form ${callbackId}`);
-    this.views.set(callbackId, listener);
+    this.views.set(callbackId, { listener, lane: 'decision' });
   }
 
   command(name: string, listener: Listener<CommandArgs>): void {
     if (this.commands.has(name)) throw new Error(`Two listeners for the command ${name}`);
-    this.commands.set(name, listener);
+    this.commands.set(name, { listener, lane: 'read' });
   }
 
   /** The options of an external select, by its action id. */
   options(actionId: string, listener: Listener<OptionsArgs>): void {
     if (this.optionLoaders.has(actionId)) throw new Error(`Two option loaders for ${actionId}`);
-    this.optionLoaders.set(actionId, listener);
+    // A read, but one per keystroke: not counted against the user's limit.
+    this.optionLoaders.set(actionId, { listener, lane: 'read', uncounted: true });
   }
 
   /** A global shortcut, by its callback id. */
   shortcut(callbackId: string, listener: Listener<ShortcutArgs>): void {
     if (this.shortcuts.has(callbackId)) throw new Error(`Two listeners for the shortcut ${callbackId}`);
-    this.shortcuts.set(callbackId, listener);
+    this.shortcuts.set(callbackId, { listener, lane: 'decision' });
   }
 
   appHomeOpened(listener: Listener<HomeOpenedArgs>): void {
     if (this.homeOpened) throw new Error('Two listeners for app_home_opened');
-    this.homeOpened = listener;
+    this.homeOpened = { listener, lane: 'read' };
   }
 
-  register(app: App, { inFlight = new InFlight(), onError = () => undefined, onUser, responseUrlAllowed }: RouterOptions = {}): void {
+  register(app: App, { inFlight = new InFlight(), onError = () => undefined, onUser, reads, responseUrlAllowed }: RouterOptions = {}): void {
     app.use((args) => {
       const { userId } = args.context;
       if (onUser && userId) onUser(userId);
-      const listener = this.listenerFor(args);
-      if (listener === undefined) return args.next();
+      const route = this.routeFor(args);
+      if (route === undefined) return args.next();
+      const listener = route && (route.lane === 'read' ? readListener(route, userId, reads) : decisionListener(route.listener));
       return detach(listener as Listener<unknown> | null, guardRespond(args, responseUrlAllowed) as typeof args & BoltOnly, inFlight, onError);
     });
   }
 
-  /** The listener for a request; null for a button or form nobody listens to (only acked), undefined for anything else. */
-  private listenerFor(args: AnyMiddlewareArgs): Listener<never> | null | undefined {
+  /** The route of a request; null for a button or form nobody listens to (only acked), undefined for anything else. */
+  private routeFor(args: AnyMiddlewareArgs): Route<never> | null | undefined {
     if ('action' in args && args.body.type === 'block_actions') return this.actions.get((args.action as BlockAction['actions'][number]).action_id) ?? null;
     if ('view' in args && args.body.type === 'view_submission') return this.views.get(args.view.callback_id) ?? null;
     if ('command' in args) return this.commands.get(args.command.command);
@@ -109,6 +131,34 @@ export class SlackRouter {
     if ('event' in args && args.event.type === 'app_home_opened') return this.homeOpened;
     return undefined;
   }
+}
+
+function decisionListener<A>(listener: Listener<A>): Listener<A> {
+  return (args) => withRequestPriority('decision', () => listener(args));
+}
+
+/**
+ * A read's listener: its ISC requests wait at most `waitMs` from its arrival (so it is answered in
+ * time, or told ISC is busy, never late), behind every decision's. Over the user's limit it is only
+ * acked and the user told to slow down (where there is somewhere to tell them: not on the Home tab,
+ * which keeps what it shows).
+ */
+function readListener<A>({ listener, uncounted }: Route<A>, userId: string | undefined, reads: RouterOptions['reads']): Listener<A> {
+  const deadline = reads && Date.now() + reads.waitMs;
+  if (userId && !uncounted && reads?.perUser && !reads.perUser.take(userId)) return tooFast(reads.perUser) as Listener<A>;
+  return (args) => withRequestPriority('read', () => (deadline === undefined ? listener(args) : withRequestDeadline(deadline, () => listener(args))));
+}
+
+function tooFast(limit: UserLimit): Listener<{ ack?: (response?: unknown) => Promise<void>; respond?: RespondFn; command?: unknown; body?: { view?: { type?: string } } }> {
+  const { requests, perMs } = limit.opts;
+  const notice = renderNotice(`You're going faster than the bot can keep up with: at most ${requests} commands, page turns and refreshes in ${perMs / 1000} seconds. Wait a few seconds and try again.`, 'info');
+  return async ({ ack, respond, command, body }) => {
+    // A command's ack carries the answer: no call to Slack at all for a request refused in a flood.
+    if (command) return ack?.({ ...notice, response_type: 'ephemeral' });
+    await ack?.();
+    if (!respond || body?.view?.type === 'home') return;
+    await respond({ ...notice, response_type: 'ephemeral', replace_original: false });
+  };
 }
 
 /** The response_url Bolt's respond() posts to: a command's or a click's, or a form's first (response_url_enabled). */

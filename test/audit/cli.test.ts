@@ -3,7 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { runAuditCli } from '../../src/audit/cli';
 import { FileAuditLog } from '../../src/audit/fileAuditLog';
+import { PgAuditLog } from '../../src/audit/pgAuditLog';
 import { silentLogger } from '../../src/log';
+import { pgFixture } from '../support/postgres';
+import { auditRecord, readAll } from './helpers';
+
+const pg = pgFixture('cli');
 
 describe('npm run audit', () => {
   async function dataDir(): Promise<string> {
@@ -42,7 +47,46 @@ describe('npm run audit', () => {
     expect((JSON.parse(out) as Array<{ decision_id: string }>).map((r) => r.decision_id)).toEqual(['old', 'new']);
   });
 
+  it('records each export on the trail, before printing it: who (the OS user), from when, how many', async () => {
+    const DATA_DIR = await dataDir();
+    await run(['--since', '30d'], { DATA_DIR });
+    const log = await FileAuditLog.open(path.join(DATA_DIR, 'audit'), { retentionDays: 400, logger: silentLogger });
+    const records = await readAll(log);
+    expect(records.at(-1)).toMatchObject({ action: 'export', slackUserId: `cli:${os.userInfo().username}`, item: { kind: 'audit-trail', id: 'export' }, outcome: 'done', reason: '1 decisions exported' });
+    expect(await log.verify()).toMatchObject({ ok: true, count: 4 });
+  });
+
+  it('--verify exits 0 with the count when the chain is whole, and 1 naming the first record that does not hold', async () => {
+    const DATA_DIR = await dataDir();
+    const whole = await run(['--verify'], { DATA_DIR });
+    expect(whole).toMatchObject({ code: 0, err: '' });
+    expect(whole.out).toMatch(/^The audit trail is whole: 3 records; the last is record 3 with hash [0-9a-f]{64}\.\n$/);
+
+    const [file] = fs.readdirSync(path.join(DATA_DIR, 'audit')).filter((f) => f.endsWith('.jsonl')).map((f) => path.join(DATA_DIR, 'audit', f));
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('"outcome":"done"', '"outcome":"refused"'));
+    const broken = await run(['--verify'], { DATA_DIR });
+    expect(broken.code).toBe(1);
+    expect(broken.out).toBe('');
+    expect(broken.err).toMatch(/^The audit trail is broken at record 1: its content does not match its hash/);
+  });
+
+  it('--verify and the export read the PostgreSQL trail with DATABASE_URL', async () => {
+    const DATABASE_URL = await pg.freshUrl();
+    const log = await PgAuditLog.open(DATABASE_URL, { retentionDays: 400, logger: silentLogger });
+    await log.append(auditRecord(1, new Date().toISOString(), { phase: 'outcome', outcome: 'done' }));
+    await log.close();
+    const exported = await run(['--format', 'json'], { DATABASE_URL, DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'audit-cli-')) });
+    expect(exported.code).toBe(0);
+    expect((JSON.parse(exported.out) as Array<{ decision_id: string }>).map((r) => r.decision_id)).toEqual(['d1']);
+    const verified = await run(['--verify'], { DATABASE_URL });
+    expect(verified).toMatchObject({ code: 0, out: expect.stringMatching(/is whole: 2 records/) });
+    await pg.sql('ALTER TABLE audit_trail DISABLE TRIGGER audit_trail_append_only', [], DATABASE_URL);
+    await pg.sql('DELETE FROM audit_trail WHERE seq = 1', [], DATABASE_URL);
+    expect(await run(['--verify'], { DATABASE_URL })).toMatchObject({ code: 1, err: expect.stringMatching(/broken at record 2: the chain starts at record 2, but no prune mark/) });
+  });
+
   it.each([
+    [['--verify', '--since', '30d'], /--verify takes no other option/],
     [['--since', 'yesterday'], /--since must be like 30d/],
     [['--since'], /--since must be like 30d/],
     [['--format', 'xml'], /--format must be csv or json/],

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { AuditRecord } from '../../src/audit/auditLog';
+import { EMPTY_HEAD, link } from '../../src/audit/chain';
 import { FileAuditLog } from '../../src/audit/fileAuditLog';
 import { auditRecord, mockLogger, readAll } from './helpers';
 
@@ -21,7 +22,7 @@ describe('FileAuditLog', () => {
     await writer.append(auditRecord(2, '2026-12-01T00:00:01.000Z'));
     expect(fs.readdirSync(dir).sort()).toEqual(['audit-2026-11.jsonl', 'audit-2026-12.jsonl']);
     expect(fs.statSync(path.join(dir, 'audit-2026-11.jsonl')).mode & 0o777).toBe(0o600);
-    expect(fs.readFileSync(path.join(dir, 'audit-2026-11.jsonl'), 'utf8')).toBe(`${JSON.stringify(auditRecord(1, '2026-11-20T10:00:00.000Z'))}\n`);
+    expect(fs.readFileSync(path.join(dir, 'audit-2026-11.jsonl'), 'utf8')).toBe(`${JSON.stringify(link(auditRecord(1, '2026-11-20T10:00:00.000Z'), EMPTY_HEAD))}\n`);
 
     const reader = await open();
     expect((await readAll(reader)).map((r) => r.decisionId)).toEqual(['d1', 'd2']);

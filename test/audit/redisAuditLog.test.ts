@@ -43,7 +43,23 @@ it('trims entries past the retention, and never what is within it', async () => 
   // Two days on, every entry is past a one-day retention.
   clock += 2 * 24 * 3600_000;
   await audit.prune();
-  expect(await readAll(audit)).toEqual([]);
+  // Only the prune mark, which says where the chain now starts, so that it still verifies.
+  expect(await readAll(audit)).toEqual([expect.objectContaining({ action: 'prune', pruned: { throughSeq: 5, hash: expect.stringMatching(/^[0-9a-f]{64}$/) } })]);
+  expect(await audit.verify()).toMatchObject({ ok: true, count: 1, head: { seq: 6 } });
+});
+
+it('prunes by stream id: the older records go, the newer stay, and a prune mark keeps the chain verifiable', async () => {
+  let clock = Date.now();
+  const { audit } = await open({ retentionDays: 1, now: () => new Date(clock) });
+  for (let i = 1; i <= 3; i++) await audit.append(auditRecord(i, new Date().toISOString()));
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  const between = Date.now();
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  await audit.append(auditRecord(4, new Date().toISOString()));
+  clock = between + 24 * 3600_000;
+  await audit.prune();
+  expect((await readAll(audit)).map((r) => r.decisionId)).toEqual(['d4', 'prune-3']);
+  expect(await audit.verify()).toMatchObject({ ok: true, count: 2, head: { seq: 5 } });
 });
 
 it('skips an unreadable entry with a warning', async () => {

@@ -104,7 +104,7 @@ it('expires a state after 10 minutes', async () => {
 it('refuses and records a sign-in as someone else (the state is bound to the Slack user who asked)', async () => {
   const { flow, accounts, callbackFor, store, lines } = await setup();
   // Ben's connect link, opened by Ada (or Ben signing in with Ada's account).
-  await expect(flow.complete(await callbackFor('U0BEN', ada.email))).resolves.toEqual({ status: 'mismatch', slackUserId: 'U0BEN', expected: DIRECTORY.U0BEN });
+  await expect(flow.complete(await callbackFor('U0BEN', ada.email))).resolves.toEqual({ status: 'mismatch', slackUserId: 'U0BEN', expected: DIRECTORY.U0BEN, signedInIdentityId: ada.id });
   await expect(accounts.status('U0BEN')).resolves.toEqual({ state: 'unlinked' });
   expect(Object.values(await store.getFields(mismatchKey('U0BEN')))).toEqual([expect.objectContaining({ expectedIdentityId: ben.id, signedInIdentityId: ada.id })]);
   expect(lines.join('\n')).toMatch(/WARN Refused to link a Slack user to a different ISC identity/);

@@ -24,7 +24,7 @@ const IDS: Record<string, IscIdentityRef> = { UOWNER: { id: 'id-owner', name: 'O
 function setup(over: Partial<ActionPipelineOptions> = {}, thing: Partial<Thing> = {}) {
   const things = new Map<string, Thing>([['t1', { id: 't1', ownerId: 'id-owner', state: 'open', comments: [], ...thing }]]);
   const records: AuditRecord[] = [];
-  const log: AuditLog = { append: async (r) => void records.push(structuredClone(r)), readSince: async function* () {}, prune: async () => {}, close: async () => {} };
+  const log: AuditLog = { append: async (r) => void records.push(structuredClone(r)), readSince: async function* () {}, verify: () => Promise.reject(new Error('not used')), prune: async () => {}, close: async () => {} };
   const logger: Logger = { debug: jest.fn(), info: jest.fn(), warn: jest.fn(), error: jest.fn() };
   const failNext: { error?: unknown; thenState?: Thing['state'] } = {};
   const executed: ThingAction[] = [];
@@ -219,7 +219,7 @@ describe('the audit trail', () => {
 
   it('an intent that cannot be written: ISC is not called, the lock is released', async () => {
     const { pipeline, kind, executed, store } = setup();
-    const failing = new AuditTrail({ append: async () => Promise.reject(new Error('disk full')), readSince: async function* () {}, prune: async () => {}, close: async () => {} }, { logger: { debug() {}, info() {}, warn() {}, error() {} } });
+    const failing = new AuditTrail({ append: async () => Promise.reject(new Error('disk full')), readSince: async function* () {}, verify: () => Promise.reject(new Error('not used')), prune: async () => {}, close: async () => {} }, { logger: { debug() {}, info() {}, warn() {}, error() {} } });
     const blocked = new ActionPipeline({ isc: {} as IscClient, directory: (pipeline as unknown as { opts: ActionPipelineOptions }).opts.directory, store, admins: new Set(), logger: { debug() {}, info() {}, warn() {}, error() {} }, audit: failing });
     expect(await blocked.perform(kind, 'UOWNER', approve)).toEqual({ status: 'failed', message: AUDIT_UNAVAILABLE_MESSAGE });
     expect(executed).toEqual([]);

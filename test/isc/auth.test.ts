@@ -71,8 +71,9 @@ test('50 concurrent API calls make exactly one POST /oauth/token', async () => {
   let tokenPosts = 0;
   tokenScope.on('request', () => (tokenPosts += 1));
   const { client } = testClient();
-  nock(BASE).get('/work-items/v1/wi1').times(50).reply(200, { id: 'wi1' });
-  const results = await Promise.all(Array.from({ length: 50 }, () => client.workItems.getWorkItem('wi1')));
+  // Fifty different items: identical reads in flight would share one call.
+  nock(BASE).get(/^\/work-items\/v1\/wi\d+$/).times(50).reply(200, { id: 'wi' });
+  const results = await Promise.all(Array.from({ length: 50 }, (_, i) => client.workItems.getWorkItem(`wi${i}`)));
   expect(results).toHaveLength(50);
   expect(tokenPosts).toBe(1);
   expect(nock.pendingMocks()).toEqual([]);

@@ -46,6 +46,14 @@ describe('IscError', () => {
     expect(isIscError(new Error('x'))).toBe(false);
   });
 
+  test("the trackingId is the body's, else the response's request id header (a 429 or 401 body has none)", () => {
+    const headers: Record<string, string> = { 'slpt-request-id': 'req-9' };
+    const header = (name: string) => headers[name];
+    expect(responseError(approve, { status: 429, body: '{"message":" Rate Limit Exceeded "}', header }).trackingId).toBe('req-9');
+    expect(responseError(approve, { status: 403, body: JSON.stringify({ trackingId: 'abc123' }), header }).trackingId).toBe('abc123');
+    expect(responseError(approve, { status: 500, body: '', header: (name) => (name === 'x-request-id' ? 'proxy-1' : undefined) }).trackingId).toBe('proxy-1');
+  });
+
   test('a 401 response is of kind auth', () => {
     expect(responseError(approve, { status: 401, body: '{"error":"expired"}' }).kind).toBe('auth');
   });

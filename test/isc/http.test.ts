@@ -365,6 +365,47 @@ test('no secret or token appears in any error or log line', async () => {
   lines.forEach(expectNoSecrets);
 });
 
+describe('identical reads in flight', () => {
+  test('two at once make one ISC call, and each caller gets its own copy of the answer', async () => {
+    mockToken();
+    const { client } = testClient();
+    const call = expectCall({ method: 'GET', path: ITEM_PATH, reply: ITEM });
+    nock(BASE).get(ITEM_PATH).reply(200, ITEM);
+    const [a, b] = await Promise.all([client.workItems.getWorkItem('wi1'), client.workItems.getWorkItem('wi1')]);
+    expect(call.received).toHaveLength(1);
+    expect(nock.pendingMocks()).toHaveLength(1);
+    expect(a).toEqual(ITEM);
+    expect(b).toEqual(ITEM);
+    expect(a).not.toBe(b);
+  });
+
+  test('never share an answer across identities: another token makes its own call', async () => {
+    const { client } = testClient();
+    const [ada, ben] = [TOKEN, TOKEN_2].map((t) => client.withTokenProvider(staticTokens(t)));
+    const seen: string[] = [];
+    nock(BASE)
+      .get(ITEM_PATH)
+      .times(2)
+      .delay(100)
+      .reply(function () {
+        seen.push(String(this.req.headers.authorization));
+        return [200, JSON.stringify(ITEM)];
+      });
+    await Promise.all([ada.workItems.getWorkItem('wi1'), ben.workItems.getWorkItem('wi1'), ada.workItems.getWorkItem('wi1')]);
+    expect(seen.sort()).toEqual([`Bearer ${TOKEN}`, `Bearer ${TOKEN_2}`]);
+  });
+
+  test('a different query, or a write, is not shared; a read after the first has ended makes a new call', async () => {
+    mockToken();
+    const { client } = testClient();
+    const scope = nock(BASE).get(ITEM_PATH).times(2).reply(200, ITEM).get('/work-items/v1/wi2').reply(200, { ...ITEM, id: 'wi2' }).post(APPROVE_PATH).times(2).reply(200, ITEM);
+    await Promise.all([client.workItems.getWorkItem('wi1'), client.workItems.getWorkItem('wi2')]);
+    await client.workItems.getWorkItem('wi1');
+    await Promise.all([client.workItems.approveApprovalItem('wi1', 'ai1'), client.workItems.approveApprovalItem('wi1', 'ai1')]);
+    scope.done();
+  });
+});
+
 describe('the check before a write (withWriteCheck)', () => {
   test('runs after a write has its rate-limit turn and before it is sent; not before a read', async () => {
     mockToken();

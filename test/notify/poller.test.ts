@@ -104,7 +104,7 @@ describe('1,000 subscribers', () => {
 
     const logs: string[] = [];
     const logger = createLogger('info', (line) => logs.push(line));
-    const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'secret', SAIL_BASE_URL: 'sandbox', SAIL_RATE_LIMIT_PER_10S: '90', POLL_RATE_SHARE: '0.5' });
+    const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'secret', SAIL_BASE_URL: 'sandbox', SAIL_RATE_LIMIT_PER_10S: '90', POLL_RATE_SHARE: '0.5', NOTIFY_SWEEP: 'off' });
     const store = new MemoryStateStore(now);
     const directory = new IdentityDirectory({ slack: { users: slackUsers } as never, identities: isc.identities, overrides: new Map(), ttlMs: 24 * 3600_000, logger, now });
     const services = createInboxServices({ isc, directory, store, admins: new Set(), logger });

@@ -11,7 +11,8 @@ import { Notifier } from '../../src/notify/notifier';
 import type { SlackDmClient } from '../../src/notify/slackSender';
 import { createNotificationClient } from '../../src/slack/notificationClient';
 import { sandboxId, SEED_IDENTITIES } from '../../src/sandbox/seed';
-import { startSandboxTenant, type Fault, type SandboxTenant } from '../../src/sandbox/tenant';
+import { startSandboxTenant, type Fault, type SandboxOptions, type SandboxTenant } from '../../src/sandbox/tenant';
+import type { StateStore } from '../../src/store/store';
 import type { BotContext } from '../../src/slack/context';
 import { FileStateStore } from '../../src/store/fileStore';
 import { IdentityDirectory } from '../../src/workitems/identityDirectory';
@@ -38,12 +39,14 @@ export interface Rig {
   logs: string[];
   /** Virtual time: the notifier's clock; its sleeps move it forward at once. */
   clock: { now: number };
-  fault?: (req: { method: string; path: string }) => Fault | undefined;
+  fault?: (req: { method: string; path: string; query: URLSearchParams }) => Fault | undefined;
   slackFault?: SlackFault;
   /** A second notifier on the same store and Slack, as another replica that believes it leads. */
   replica(): Notifier;
   /** Builds a fresh notifier, service and store on the same data directory, as after a restart. */
   restart(): Promise<void>;
+  /** Another replica's notifier (its own ISC client, services and directory) on the given store. */
+  replica(store: StateStore): Notifier;
   close(): Promise<void>;
   /** The messages the bot posted into a user's DM channel (thread replies included). */
   posts(userId: string): Array<Record<string, any>>;
@@ -69,13 +72,13 @@ export function newApproval(sandbox: SandboxTenant, ownerId: string, name = 'Acc
   return { id, approvalItemId: approvalItems[0].id };
 }
 
-export async function startRig(env: Record<string, string> = {}, start = '2030-01-07T10:00:00Z'): Promise<Rig> {
+export async function startRig(env: Record<string, string> = {}, start = '2030-01-07T10:00:00Z', sandboxOptions: Partial<SandboxOptions> = {}): Promise<Rig> {
   const slack = await new SlackStandIn().start();
   for (const user of Object.values(PEOPLE)) slack.addUser(user);
   const logs: string[] = [];
   const logger = createLogger('debug', (line) => logs.push(line));
   const rig = { slack, logs, clock: { now: Date.parse(start) } } as Rig;
-  const sandbox = await startSandboxTenant({ logger, faults: (req) => rig.fault?.(req) });
+  const sandbox = await startSandboxTenant({ logger, faults: (req) => rig.fault?.(req), ...sandboxOptions });
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'notify-'));
   const config = loadConfig({
     SLACK_BOT_TOKEN: 'xoxb-notify-test',
@@ -88,7 +91,8 @@ export async function startRig(env: Record<string, string> = {}, start = '2030-0
     ...env,
   });
   // ISC 5xx are not retried inside the client here, so a fault shows at once.
-  const isc = createIscClient({ baseUrl: sandbox.url, clientId: sandbox.clientId, clientSecret: sandbox.clientSecret, maxRetries: 0, timeoutMs: 2000, logger });
+  const iscClient = () => createIscClient({ baseUrl: sandbox.url, clientId: sandbox.clientId, clientSecret: sandbox.clientSecret, maxRetries: 0, timeoutMs: 2000, logger });
+  const isc = iscClient();
   const web = createNotificationClient(config.slack, logger);
   const slackClient: SlackDmClient = {
     conversations: web.conversations,
@@ -106,21 +110,21 @@ export async function startRig(env: Record<string, string> = {}, start = '2030-0
     users: { lookupByEmail: async ({ email }) => ({ ok: true, user: { id: [...slack.users.values()].find((u) => u.email === email)?.id } }) },
   };
 
-  const notifierOn = (ctx: BotContext) =>
-    new Notifier(ctx, {
+  function notifierOn(store: StateStore, isc = iscClient()): { ctx: BotContext; notifier: Notifier } {
+    const directory = new IdentityDirectory({ slack: new WebClient('xoxb-notify-test', { slackApiUrl: slack.apiUrl }), identities: isc.identities, overrides: new Map(), ttlMs: 3600_000, logger });
+    const services = createInboxServices({ isc, directory, store, admins: new Set(), logger }, (entry, decisions) => notifier.itemChanged(entry, decisions));
+    const ctx: BotContext = { config, isc, ...services, requests: new RequestService({ isc, directory, store, logger }), directory, store, logger, now: () => new Date(rig.clock.now), iscHealth: async () => ({ ok: true, detail: '' }) };
+    const notifier: Notifier = new Notifier(ctx, {
       slack: slackClient,
       sleep: async (ms) => {
         rig.clock.now += ms;
       },
     });
-
+    return { ctx, notifier };
+  }
   async function build(): Promise<void> {
     const store = await FileStateStore.open(dataDir);
-    const directory = new IdentityDirectory({ slack: new WebClient('xoxb-notify-test', { slackApiUrl: slack.apiUrl }), identities: isc.identities, overrides: new Map(), ttlMs: 3600_000, logger });
-    const services = createInboxServices({ isc, directory, store, admins: new Set(), logger }, (entry, decisions) => notifier.itemChanged(entry, decisions));
-    const ctx: BotContext = { config, isc, ...services, requests: new RequestService({ isc, directory, store, logger }), directory, store, logger, now: () => new Date(rig.clock.now), iscHealth: async () => ({ ok: true, detail: '' }) };
-    const notifier = notifierOn(ctx);
-    Object.assign(rig, { store, ctx, notifier });
+    Object.assign(rig, { store, ...notifierOn(store, isc) });
   }
   await build();
 
@@ -138,7 +142,7 @@ export async function startRig(env: Record<string, string> = {}, start = '2030-0
       await sandbox.close();
       await slack.close();
     },
-    replica: () => notifierOn(rig.ctx),
+    replica: (store: StateStore) => notifierOn(store).notifier,
     posts: (userId: string) => inDm('chat.postMessage', userId),
     updates: (userId: string) => inDm('chat.update', userId),
   });

@@ -225,7 +225,9 @@ describe('approval decisions', () => {
       status: 200,
       identityId: service.id,
       at: T0.toISOString(),
+      requestId: expect.stringMatching(/^[0-9a-f]{32}$/),
     });
+    expect(new Set(mutations.map((m) => m.requestId)).size).toBe(mutations.length);
     expect(mutations.filter((m) => m.workItemId === W.adaMultiApproval).map((m) => m.status)).toEqual([200, 400, 404, 200, 200, 200, 400, 400, 400]);
   });
 });

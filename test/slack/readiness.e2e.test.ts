@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { startHarness, USERS, type Harness } from '../support/botHarness';
+import { pgFixture } from '../support/postgres';
 import { scrape } from '../support/metrics';
 import { cuttableLink, deleteKeys, testPrefix, until, type CuttableLink } from '../support/redis';
 
@@ -68,14 +69,16 @@ describe('on the file store', () => {
 
 describe('on Redis', () => {
   const prefix = testPrefix('readiness');
+  // Replicas need a durable audit trail; the test Redis keeps nothing on disk.
+  const pg = pgFixture('readiness');
   let link: CuttableLink;
   let h: Harness;
   beforeAll(async () => {
     link = await cuttableLink();
-    h = await startHarness({ REDIS_URL: link.url, REDIS_KEY_PREFIX: prefix, LEADER_LEASE_SECONDS: '3' });
+    h = await startHarness({ REDIS_URL: link.url, REDIS_KEY_PREFIX: prefix, LEADER_LEASE_SECONDS: '3', DATABASE_URL: await pg.freshUrl() });
   });
   afterAll(async () => {
-    await h.close();
+    await h?.close();
     await link.close();
     await deleteKeys(prefix);
   });

@@ -4,17 +4,22 @@ import { silentLogger } from '../../src/log';
 import { SEED_APPROVAL_ITEMS as A, SEED_IDENTITIES, SEED_WORK_ITEMS as W } from '../../src/sandbox/seed';
 import { signIn } from '../auth/helpers';
 import { startHarness, USERS, type Harness, type Replica } from '../support/botHarness';
+import { pgFixture } from '../support/postgres';
 import { deleteKeys, testPrefix, TEST_REDIS_URL, until } from '../support/redis';
 
 // Two bot processes' worth of the real bot (each its own HTTP receiver) on one Redis, as behind a
 // load balancer: Slack's requests reach either, and background work runs on one.
 
 const prefix = testPrefix('replicas');
+// Replicas need a durable audit trail; the test Redis keeps nothing on disk.
+const pg = pgFixture('replicas');
 let h: Harness;
 let r2: Replica;
 let run = 0;
+let DATABASE_URL: string;
 beforeEach(async () => {
-  h = await startHarness({ REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: `${prefix}${++run}:`, LEADER_LEASE_SECONDS: '3', AUTH_MODE: 'linked' });
+  DATABASE_URL = await pg.freshUrl();
+  h = await startHarness({ REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: `${prefix}${++run}:`, LEADER_LEASE_SECONDS: '3', AUTH_MODE: 'linked', DATABASE_URL });
   r2 = await h.replica();
 });
 afterEach(() => h.close());
@@ -66,13 +71,17 @@ it('an OAuth sign-in started on one replica completes on the other', async () =>
   expect(h.sandbox.stats().mutations.filter((m) => m.status === 200).map((m) => m.identityId)).toEqual([SEED_IDENTITIES.ada.id]);
 });
 
-it('decisions taken on either replica land on one audit trail (a Redis stream), which npm run audit exports', async () => {
+it('decisions taken on either replica land on one audit trail (PostgreSQL), one chain, which npm run audit exports', async () => {
   await h.click(USERS.ada.id, ACTION.approve, { w: W.adaSingleApproval, a: A.adaSingle }, { responseId: 'on-one' });
   await r2.click(USERS.ada.id, ACTION.complete, { w: W.adaManualAction }, { responseId: 'on-two' });
   await h.slack.waitFor(() => ['on-one', 'on-two'].every((id) => h.slack.responses.some((r) => r.id === id)));
   let out = '';
-  const code = await runAuditCli(['--since', '1d', '--format', 'json'], { REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: `${prefix}${run}:` }, (t) => (out += t), () => undefined, silentLogger);
+  const code = await runAuditCli(['--since', '1d', '--format', 'json'], { DATABASE_URL }, (t) => (out += t), () => undefined, silentLogger);
   expect(code).toBe(0);
+  let verified = '';
+  expect(await runAuditCli(['--verify'], { DATABASE_URL }, (t) => (verified += t), () => undefined, silentLogger)).toBe(0);
+  // Two decisions (an intent and an outcome each) and the export.
+  expect(verified).toMatch(/is whole: 5 records/);
   const rows = JSON.parse(out) as Array<{ item_id: string; action: string; outcome: string; slack_user: string }>;
   expect(rows.map((r) => [r.item_id, r.action, r.outcome, r.slack_user]).sort()).toEqual(
     [

@@ -142,7 +142,12 @@ describe('requesting, following and cancelling', () => {
       ['outcome', 'request', USERS.ben.id, 'service', 'done', SEED_IDENTITIES.ben.id],
     ]);
 
-    // The approval waits on Ada, the access's owner: she approves it from her inbox card.
+    // The approval waits on Ada, the access's owner: she hears of it by DM (she uses the bot, so she
+    // is subscribed: the notification round's sweep finds the new approval) and approves it from her inbox card.
+    await h.command(USERS.ada.id, 'summary', 'ada-summary');
+    await h.responsesTo('ada-summary');
+    await h.bot.notifier.runCycle();
+    await h.slack.waitFor(() => h.slack.callsTo('chat.postMessage').some((c) => c.args.channel === `D${USERS.ada.id}` && /GitHub Maintainers/.test(json(c.args))));
     const approval = (await pendingApprovalFor(SEED_IDENTITIES.ada.id, 'GitHub Maintainers'));
     expect(approval).toBeDefined();
     await h.click(USERS.ada.id, AR_ACTION.approve, { i: approval!.id }, { responseId: 'ap' });

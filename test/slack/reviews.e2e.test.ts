@@ -5,6 +5,7 @@ import { RV_ACTION, RV_VIEW } from '../../src/blocks/reviews';
 import { SEED_CERTIFICATIONS as C } from '../../src/sandbox/certificationSeed';
 import { SEED_IDENTITIES } from '../../src/sandbox/seed';
 import { buttonIds, findButton, startHarness, USERS, type Harness } from '../support/botHarness';
+import { pgFixture } from '../support/postgres';
 import { deleteKeys, testPrefix, TEST_REDIS_URL } from '../support/redis';
 import { signIn } from '../auth/helpers';
 
@@ -269,8 +270,10 @@ describe('with a linked account', () => {
 
 describe('two replicas on one Redis', () => {
   const prefix = testPrefix('reviews');
+  // Replicas need a durable audit trail; the test Redis keeps nothing on disk.
+  const pg = pgFixture('reviews');
   beforeEach(async () => {
-    h = await startHarness({ REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix });
+    h = await startHarness({ REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix, DATABASE_URL: await pg.freshUrl() });
   });
   afterAll(() => deleteKeys(prefix));
 

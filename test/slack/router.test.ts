@@ -1,6 +1,8 @@
 import type { App } from '@slack/bolt';
+import { requestDeadline, requestPriority } from '../../src/isc/deadline';
 import { InFlight } from '../../src/slack/inFlight';
 import { SlackRouter, type ActionArgs, type RouterOptions, type ViewSubmitArgs } from '../../src/slack/router';
+import { UserLimit } from '../../src/slack/userLimit';
 
 type Middleware = (args: Record<string, unknown>) => Promise<void>;
 
@@ -200,5 +202,69 @@ describe('SlackRouter', () => {
     });
     expect(await inFlight.idle(1000)).toBe(true);
     expect(order).toEqual(['ack wi_approve', 'ack wi_reject', 'work wi_approve', 'work wi_reject']);
+  });
+
+  describe('lanes', () => {
+    const withUser = <R extends { context: Record<string, unknown> }>(r: R, userId: string) => ({ ...r, context: { userId } });
+
+    it('runs a decision ahead of reads, and a read with a deadline its arrival plus waitMs', async () => {
+      const router = new SlackRouter();
+      const seen: Record<string, unknown> = {};
+      const record = (name: string) => async (args: { ack?: () => Promise<void> }) => {
+        await args.ack?.();
+        seen[name] = { priority: requestPriority(), deadline: requestDeadline() };
+      };
+      router.action('wi_approve', record('approve'));
+      router.action('wi_page_next', record('next'), 'read');
+      router.view('wi_forward_modal', record('form'));
+      router.command('/workitems', record('command'));
+      router.appHomeOpened(record('home'));
+      const inFlight = new InFlight();
+      const dispatch = registered(router, { inFlight, reads: { waitMs: 2_000 } });
+      jest.spyOn(Date, 'now').mockReturnValue(1_000_000);
+      await dispatch(click('wi_approve', noop));
+      await dispatch(click('wi_page_next', noop));
+      await dispatch(submit('wi_forward_modal', noop));
+      await dispatch(slashCommand('/workitems', noop));
+      await dispatch(homeOpened());
+      await settled(inFlight);
+      jest.restoreAllMocks();
+      const read = { priority: 'read', deadline: 1_002_000 };
+      const decision = { priority: 'decision', deadline: undefined };
+      expect(seen).toEqual({ approve: decision, form: decision, next: read, command: read, home: read });
+    });
+
+    it("answers a user's reads over the limit without running them (a command in its ack, a page turn through its response_url); decisions and other users go on", async () => {
+      const router = new SlackRouter();
+      const ran: string[] = [];
+      router.command('/workitems', async (args) => {
+        await args.ack();
+        ran.push(`command ${args.context.userId}`);
+      });
+      router.action('wi_page_next', async (args) => {
+        await args.ack();
+        ran.push('next');
+      }, 'read');
+      router.action('wi_approve', async (args) => {
+        await args.ack();
+        ran.push('approve');
+      });
+      const inFlight = new InFlight();
+      const dispatch = registered(router, { inFlight, reads: { waitMs: 2_000, perUser: new UserLimit({ requests: 2, perMs: 10_000 }) } });
+      const told: Array<Record<string, unknown>> = [];
+      const respond = async (msg: Record<string, unknown>) => void told.push(msg);
+      const acked: unknown[] = [];
+      const ack = jest.fn(async (response?: unknown) => void acked.push(response));
+      for (let i = 0; i < 3; i++) await dispatch({ ...withUser(slashCommand('/workitems', ack), 'U1'), respond });
+      await dispatch({ ...withUser(click('wi_page_next', ack), 'U1'), respond });
+      for (let i = 0; i < 3; i++) await dispatch(withUser(click('wi_approve', ack), 'U1'));
+      await dispatch({ ...withUser(slashCommand('/workitems', ack), 'U2'), respond });
+      await settled(inFlight);
+      expect(ack).toHaveBeenCalledTimes(8);
+      expect(ran.sort()).toEqual(['approve', 'approve', 'approve', 'command U1', 'command U1', 'command U2']);
+      const slowDown = { response_type: 'ephemeral', text: expect.stringContaining('at most 2 commands, page turns and refreshes in 10 seconds') };
+      expect(acked.filter(Boolean)).toEqual([expect.objectContaining(slowDown)]);
+      expect(told).toEqual([expect.objectContaining({ ...slowDown, replace_original: false })]);
+    });
   });
 });

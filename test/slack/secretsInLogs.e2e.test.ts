@@ -1,6 +1,7 @@
 import { ACTION } from '../../src/blocks/actions';
 import * as log from '../../src/log';
 import { BOT_TOKEN, findButton, SIGNING_SECRET, startHarness, TOKEN_ENCRYPTION_KEY, USERS } from '../support/botHarness';
+import { pgFixture } from '../support/postgres';
 import { deleteKeys, testPrefix, TEST_REDIS_URL } from '../support/redis';
 
 // The real bot in both log formats, on Redis reached with a password and with account linking on, driven
@@ -19,6 +20,14 @@ beforeAll(() => {
 });
 afterAll(() => jest.restoreAllMocks());
 const REDIS_PASSWORD = 'redis-Pa55word-7e1d';
+// PostgreSQL's trust auth takes any password, so the trail works with one in its URL.
+const PG_PASSWORD = 'pg-Pa55word-4c2a';
+const pg = pgFixture('secretsInLogs');
+const databaseUrl = () => {
+  const url = new URL(pg.url);
+  url.password = PG_PASSWORD;
+  return url.toString();
+};
 /** TOKEN_ENCRYPTION_KEYS beside the harness's single TOKEN_ENCRYPTION_KEY: every one is a secret. */
 const ROTATED_KEYS = [Buffer.alloc(32, 0x2b).toString('base64'), Buffer.alloc(32, 0x1c).toString('base64')];
 const redisUrl = () => {
@@ -29,7 +38,7 @@ const redisUrl = () => {
 
 it.each(['text', 'json'] as const)('LOG_FORMAT=%s: no secret in any line, every line well formed', async (format) => {
   const issued = jest.spyOn(log, 'registerRotatingSecret');
-  const h = await startHarness({ LOG_FORMAT: format, REDIS_URL: redisUrl(), REDIS_KEY_PREFIX: `${prefix}${format}:`, AUTH_MODE: 'linked', TOKEN_ENCRYPTION_KEYS: `k2:${ROTATED_KEYS[0]},k1:${ROTATED_KEYS[1]}` });
+  const h = await startHarness({ LOG_FORMAT: format, REDIS_URL: redisUrl(), REDIS_KEY_PREFIX: `${prefix}${format}:`, AUTH_MODE: 'linked', DATABASE_URL: databaseUrl(), TOKEN_ENCRYPTION_KEYS: `k2:${ROTATED_KEYS[0]},k1:${ROTATED_KEYS[1]}` });
   let accessTokens: string[] = [];
   try {
     let refused = 0;
@@ -50,7 +59,7 @@ it.each(['text', 'json'] as const)('LOG_FORMAT=%s: no secret in any line, every 
     const [token] = accessTokens.slice(-1);
     const { clientSecret } = h.sandbox;
     h.logger.error(`ISC refused client secret ${clientSecret}`, {
-      error: new Error(`token ${token} rejected by ${redisUrl()}`),
+      error: new Error(`token ${token} rejected by ${redisUrl()} and ${databaseUrl()}`),
       request: { headers: { Authorization: `Bearer ${token}` }, form: `grant_type=client_credentials&client_id=x&client_secret=${clientSecret}` },
       slack: { botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET },
       nested: [{ password: REDIS_PASSWORD, key: TOKEN_ENCRYPTION_KEY, keys: ROTATED_KEYS.join(' and '), oauth: h.sandbox.oauthClientSecret }],
@@ -62,7 +71,7 @@ it.each(['text', 'json'] as const)('LOG_FORMAT=%s: no secret in any line, every 
     issued.mockRestore();
   }
 
-  const secrets = [h.sandbox.clientSecret, h.sandbox.oauthClientSecret, BOT_TOKEN, SIGNING_SECRET, REDIS_PASSWORD, TOKEN_ENCRYPTION_KEY, ...ROTATED_KEYS, ...accessTokens];
+  const secrets = [h.sandbox.clientSecret, h.sandbox.oauthClientSecret, BOT_TOKEN, SIGNING_SECRET, REDIS_PASSWORD, PG_PASSWORD, TOKEN_ENCRYPTION_KEY, ...ROTATED_KEYS, ...accessTokens];
   expect(h.logs.length).toBeGreaterThan(50);
   for (const secret of secrets) expect(h.logs.filter((line) => line.includes(secret))).toEqual([]);
   expect(h.logs.some((line) => line.includes('ISC rejected the access token'))).toBe(true);

@@ -2,7 +2,7 @@ import { silentLogger } from '../../src/log';
 import { verifySlackToken } from '../../src/slack/verifyToken';
 import { SlackStandIn } from '../support/slackStandIn';
 
-const slackConfig = (apiUrl: string) => ({ botToken: 'xoxb-token-under-test', apiUrl, port: 3000, adminUserIds: new Set<string>() });
+const slackConfig = (apiUrl: string) => ({ botToken: 'xoxb-token-under-test', apiUrl, port: 3000, adminUserIds: new Set<string>(), userRequestsPer10s: 10 });
 
 describe('verifySlackToken', () => {
   let slack: SlackStandIn;

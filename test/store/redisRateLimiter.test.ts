@@ -1,4 +1,5 @@
 import { silentLogger } from '../../src/log';
+import { SlotDeadlineError, SlotQueueFullError } from '../../src/rateLimit/slotQueue';
 import { RedisRateLimiter } from '../../src/store/redisRateLimiter';
 import { StoreUnavailableError } from '../../src/store/store';
 import { redisFixture } from '../support/redis';
@@ -6,9 +7,10 @@ import { redisFixture } from '../support/redis';
 const redis = redisFixture('redisRateLimiter');
 
 /** A replica's limiter: its own connection to Redis, the same client id. */
-async function replica(opts: { requests: number; perMs: number; url?: string }) {
+async function replica(opts: { requests: number; perMs: number; url?: string; reserve?: number; maxWaiting?: number }) {
   const store = await redis.open({ url: opts.url });
-  return new RedisRateLimiter(store.client, { clientId: 'client-1', requests: opts.requests, perMs: opts.perMs, guardMs: 40, logger: silentLogger });
+  const { requests, perMs, reserve, maxWaiting } = opts;
+  return new RedisRateLimiter(store.client, { clientId: 'client-1', requests, perMs, reserve, maxWaiting, guardMs: 40, logger: silentLogger });
 }
 
 /** The most grants in any window of `ms`. */
@@ -54,4 +56,22 @@ it('sends nothing unpaced while Redis is unreachable: acquire() fails with Store
   redis.link.cut();
   await expect(limiter.acquire()).rejects.toBeInstanceOf(StoreUnavailableError);
   redis.link.restore();
+});
+
+it("across replicas: reads leave the reserve to decisions, a read that could only be answered late is refused at once, and the queue is bounded", async () => {
+  const [a, b] = await Promise.all([replica({ requests: 4, perMs: 3_000, reserve: 1, maxWaiting: 2 }), replica({ requests: 4, perMs: 3_000, reserve: 1 })]);
+  await Promise.all([a.acquire({ priority: 'read' }), b.acquire({ priority: 'read' }), b.acquire({ priority: 'read' })]);
+  const waiting = a.acquire({ priority: 'read' });
+  waiting.catch(() => undefined);
+  // The fleet's window has one slot left, kept for decisions: a click on either replica gets it at once.
+  const started = Date.now();
+  await b.acquire({ priority: 'decision' });
+  expect(Date.now() - started).toBeLessThan(500);
+  // One read waits on this replica and the window is full for 3 s: a read due in 1 s is told at once.
+  const refused = Date.now();
+  await expect(a.acquire({ priority: 'read', deadline: Date.now() + 1_000 })).rejects.toBeInstanceOf(SlotDeadlineError);
+  expect(Date.now() - refused).toBeLessThan(200);
+  a.acquire({ priority: 'background' }).catch(() => undefined);
+  await expect(a.acquire({ priority: 'background' })).rejects.toBeInstanceOf(SlotQueueFullError);
+  await waiting;
 });

@@ -618,7 +618,8 @@ describe('WorkItemService', () => {
       // both ISC answers arrive together, as they do when two buttons are clicked in quick succession
       const gate = holdApprovals(isc);
       const both = Promise.all([service.perform(OWNER, approve('a1')), service.perform(OWNER, approve('a2'))]);
-      await new Promise((r) => setTimeout(r, 20));
+      // Both reach ISC before either answers (each writes its lock and audit intent first, which a loaded machine makes slow).
+      for (const started = Date.now(); isc.workItems.approveApprovalItem.mock.calls.length < 2 && Date.now() - started < 3000; ) await new Promise((r) => setTimeout(r, 10));
       expect(isc.workItems.approveApprovalItem).toHaveBeenCalledTimes(2);
       gate.resolve();
       const outcomes = await both;

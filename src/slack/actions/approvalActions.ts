@@ -87,7 +87,7 @@ export function registerApprovalActions(router: SlackRouter, ctx: BotContext): v
       if (!value) return invalid(args);
       const actor = args.body.user.id;
       await showDetails(args, presenter, value, { authorize: () => kind.authorize(actor, value.i, 'view'), decisions: () => kind.decisionsFor(value.i) }, kind.view);
-    });
+    }, 'read');
   }
 
   onApprove(AR_ACTION.approve, accessRequests);

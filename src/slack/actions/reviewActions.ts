@@ -15,7 +15,7 @@ import { isOwnAccess, isSigned } from '../../reviews/review';
 import type { ReviewAction, ReviewState } from '../../reviews/reviewService';
 import type { BotContext } from '../context';
 import { Presenter, type Message } from '../presenter';
-import type { SlackRouter } from '../router';
+import type { Lane, SlackRouter } from '../router';
 import type { ButtonArgs } from './itemHandlers';
 
 /** Where a review page is shown: a message redrawn through a response_url, or (from the Home tab) a new DM. */
@@ -141,7 +141,7 @@ export function registerReviewActions(router: SlackRouter, ctx: BotContext): voi
    * A button whose value names a certification (or for an item's buttons, a page the bot gave out and
    * an item); anything else is refused before ISC is called.
    */
-  function onButton(actionId: string, needsItem: boolean, run: (args: ButtonArgs, value: ReviewRef, surface: ReviewSurface, actor: string) => Promise<void>): void {
+  function onButton(actionId: string, needsItem: boolean, run: (args: ButtonArgs, value: ReviewRef, surface: ReviewSurface, actor: string) => Promise<void>, lane: Lane = 'decision'): void {
     router.action<BlockAction<ButtonAction>>(actionId, async (args) => {
       await args.ack();
       const surface = reviewSurfaceOf(args);
@@ -159,11 +159,11 @@ export function registerReviewActions(router: SlackRouter, ctx: BotContext): voi
         value = { c: page.certificationId, o: page.offset, p: decoded.p, t: decoded.t };
       }
       await run(args, value, surface, args.body.user.id);
-    });
+    }, lane);
   }
 
   for (const id of [RV_ACTION.open, RV_ACTION.next, RV_ACTION.prev, RV_ACTION.refresh]) {
-    onButton(id, false, async (_args, value, surface, actor) => views.show(surface, await views.pageMessage(actor, { c: value.c, o: value.o })));
+    onButton(id, false, async (_args, value, surface, actor) => views.show(surface, await views.pageMessage(actor, { c: value.c, o: value.o })), 'read');
   }
 
   onButton(RV_ACTION.approve, true, async (_args, value, surface, actor) => {

@@ -23,7 +23,7 @@ export class TaskViews {
     private readonly ctx: BotContext,
     private readonly presenter: Presenter,
   ) {
-    this.admin = new TaskAdmin({ tasks: ctx.isc.taskManagement, acting: ctx.linking, store: ctx.store, logger: ctx.logger, now: ctx.now });
+    this.admin = new TaskAdmin({ tasks: ctx.isc.taskManagement, acting: ctx.linking, store: ctx.store, logger: ctx.logger, now: ctx.now, audit: ctx.trail });
   }
 
   private options(viewer: Viewer) {
@@ -91,7 +91,7 @@ export function registerTaskActions(router: SlackRouter, ctx: BotContext): void 
       view = renderModalMessage('ISC task', presenter.errorText(e, 'get that task'));
     }
     await args.client.views.update({ view_id: viewId, view });
-  });
+  }, 'read');
 
   router.action<BlockAction<ButtonAction>>(ACTION.taskTerminate, async (args) => {
     await args.ack();

@@ -66,7 +66,7 @@ export function registerWorkItemActions(router: SlackRouter, ctx: BotContext): v
     if (!value) return presenter.notify(surfaceOf(args), args.client, 'That button carried no valid work item.', 'error');
     const actor = args.body.user.id;
     await showDetails(args, presenter, value, { authorize: () => ctx.service.authorize(actor, value.w, 'view'), decisions: () => ctx.service.decisionsFor(value.w) }, WORK_ITEM_VIEW);
-  });
+  }, 'read');
 
   // Paging across the inbox's kinds: Next and Previous read the page they name (the kinds the page
   // does not show come from the inbox's short cache); Refresh reads every kind again.
@@ -81,7 +81,7 @@ export function registerWorkItemActions(router: SlackRouter, ctx: BotContext): v
       const fresh = actionId === ACTION.refresh;
       if (args.body.view?.type === 'home') return presenter.publishHome(args.client, actor, inboxStart(value.list), undefined, fresh);
       await args.respond({ ...(await presenter.listMessage(actor, subject, value.list, { fresh })), replace_original: true });
-    });
+    }, 'read');
   }
 
   // A link button still sends an action; it only needs its ack.

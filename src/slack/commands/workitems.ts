@@ -6,10 +6,11 @@ import { renderDigestPosted } from '../../blocks/digest';
 import { renderInboxSummary } from '../../blocks/inboxList';
 import { renderConnect, renderHelp, renderNotice } from '../../blocks/messages';
 import { plural } from '../../blocks/mrkdwn';
-import { decisionsSince, toCsv } from '../../audit/export';
+import { decisionsSince, exportRecord, toCsv } from '../../audit/export';
 import { renderNotifySetting } from '../../blocks/notifications';
 import { DigestService } from '../../digest/digestService';
 import type { ItemService } from '../../decisions/itemService';
+import { withoutRequestBounds } from '../../isc/deadline';
 import { isIscError } from '../../isc/errors';
 import { ACCESS_REQUEST_VIEW, GENERIC_APPROVAL_VIEW } from '../actions/approvalActions';
 import type { ItemView } from '../actions/itemHandlers';
@@ -54,7 +55,8 @@ export function registerWorkitemsCommand(router: SlackRouter, ctx: BotContext): 
       if (parsed.kind === 'tasks') return void (await reply(await tasks.listMessage(caller)));
       if (parsed.kind === 'task') return void (await reply(await tasks.taskMessage(caller, parsed.id)));
       if (parsed.kind === 'audit') return void (await reply(await auditMessage(ctx, presenter, client, caller, parsed.days)));
-      return void (await reply(await digestMessage(ctx, presenter, parsed.preview, reply)));
+      // The digest reads ISC far longer than a look at a list may wait, and says so first: it has no read deadline.
+      return void (await reply(await withoutRequestBounds(() => digestMessage(ctx, presenter, parsed.preview, reply))));
     }
     if (parsed.kind === 'connect' || parsed.kind === 'disconnect') return void (await reply(await accountLinkMessage(ctx, presenter, caller, parsed.kind)));
     if (parsed.kind === 'notify') return void (await reply(await notifyMessage(ctx, presenter, caller, parsed.on)));
@@ -70,6 +72,10 @@ export function registerWorkitemsCommand(router: SlackRouter, ctx: BotContext): 
     const subject = parsed.subject ?? caller;
     if (subject !== caller && !isAdmin) {
       return void (await reply(renderNotice("Only the bot's admins can look at someone else's work items.", 'warning')));
+    }
+    if (subject !== caller) {
+      const what = parsed.kind === 'detail' ? `item ${parsed.id}` : parsed.kind;
+      await ctx.trail?.ended({ slackUserId: caller, item: { kind: 'inbox', id: subject, name: what }, action: 'view' }, { outcome: 'done' });
     }
 
     switch (parsed.kind) {
@@ -188,6 +194,8 @@ async function auditMessage(ctx: BotContext, presenter: Presenter, client: WebCl
     const now = ctx.now();
     const since = new Date(now.getTime() - days * DAY_MS);
     const rows = await decisionsSince(audit, since);
+    // Recorded before it is sent: an export the trail cannot record does not happen.
+    await audit.append(exportRecord({ by: caller, since, rows: rows.length, format: 'csv', at: now }));
     const dm = await client.conversations.open({ users: caller });
     if (!dm.channel?.id) throw new Error('conversations.open returned no channel');
     const [from, to] = [since, now].map((d) => d.toISOString().slice(0, 10));

@@ -15,6 +15,7 @@ import type {
   CompletedApproval,
   ForwardApprovalDto,
   IdentityCertificationDto,
+  SlimCampaign,
   JsonPatchOperation,
   Page,
   PageParams,
@@ -257,6 +258,18 @@ export interface CertificationsApi {
   submitReassignCertsAsync(id: string, reassign: ReviewReassign): Promise<CertificationTask>;
 }
 
+export interface CampaignListParams extends PageParams {
+  /** `id` (eq, in), `name` (eq, sw), `status` (eq, in), e.g. `status eq "ACTIVE"`. */
+  filters?: string;
+  /** `name` or `created`. */
+  sorters?: string;
+}
+
+/** ISC Certification Campaigns API (`/campaigns/v1`): the campaigns and their progress (an admin's read). */
+export interface CampaignsApi {
+  listCampaigns(params?: CampaignListParams): Promise<Page<SlimCampaign>>;
+}
+
 export interface IscClient {
   workItems: WorkItemsApi;
   taskManagement: TaskManagementApi;
@@ -265,4 +278,5 @@ export interface IscClient {
   genericApprovals: GenericApprovalsApi;
   accessRequests: AccessRequestsApi;
   certifications: CertificationsApi;
+  campaigns: CampaignsApi;
 }

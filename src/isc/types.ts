@@ -215,3 +215,16 @@ export type * from './accessRequestApprovalTypes';
 export type * from './genericApprovalTypes';
 export type * from './accessRequestTypes';
 export type * from './certificationTypes';
+
+/** A certification campaign as `GET /campaigns/v1` lists it (the slim form): its progress in certifications signed. */
+export interface SlimCampaign {
+  id?: string;
+  name?: string;
+  type?: string;
+  /** PENDING, STAGED, CANCELING, ACTIVATING, ACTIVE, COMPLETING, COMPLETED, ERROR, ARCHIVED. */
+  status?: string;
+  deadline?: string | null;
+  created?: string;
+  totalCertifications?: number;
+  completedCertifications?: number;
+}

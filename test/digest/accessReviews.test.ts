@@ -2,13 +2,14 @@ import { renderDigest } from '../../src/blocks/digest';
 import { validateMessage } from '../../src/blocks/limits';
 import { collectAccessReviews } from '../../src/digest/accessReviews';
 import { collectDigest } from '../../src/digest/collect';
-import { createIscClient, type IscClientHandle } from '../../src/isc/client';
+import type { IscClient } from '../../src/isc/api';
 import type { IdentityCertificationDto, SlimCampaign } from '../../src/isc/types';
 import { silentLogger } from '../../src/log';
 import { isBehind } from '../../src/reviews/review';
 import { SEED_CAMPAIGNS, SEED_CERTIFICATIONS as C } from '../../src/sandbox/certificationSeed';
-import { startSandboxTenant, type SandboxTenant } from '../../src/sandbox/tenant';
+import type { SandboxTenant } from '../../src/sandbox/tenant';
 import { FORBIDDEN, HOSTILE, mrkdwnTexts } from '../blocks/fixtures';
+import { completeCertification, useSandboxIsc } from '../support/sandboxIsc';
 import { digestData, viewer } from './fixtures';
 
 // The digest's "Access reviews" section: active campaigns with their percent complete and due date
@@ -21,13 +22,10 @@ const opts = { viewer, staleAfterDays: 3, stuckAfterHours: 6 };
 const texts = (message: { blocks: unknown }) => mrkdwnTexts(message.blocks).join('\n');
 
 describe('against the sandbox', () => {
+  const tenant = useSandboxIsc(T0);
   let sandbox: SandboxTenant;
-  let isc: IscClientHandle;
-  beforeEach(async () => {
-    sandbox = await startSandboxTenant({ logger: silentLogger, now: () => T0 });
-    isc = createIscClient({ baseUrl: sandbox.url, clientId: sandbox.clientId, clientSecret: sandbox.clientSecret });
-  });
-  afterEach(() => sandbox.close());
+  let isc: IscClient;
+  beforeEach(() => ({ sandbox, isc } = tenant()));
 
   it('reads the active campaigns and the reviewers behind in two ISC requests; a signed-off reviewer is not behind', async () => {
     const before = sandbox.stats().requests;
@@ -46,9 +44,7 @@ describe('against the sandbox', () => {
     expect(data.behind.map((c) => c.id)).toEqual([C.adaPrivileged, C.adaQuarterly, C.benQuarterly]);
 
     // Ben decides everything and signs off: the quarterly campaign is half done and Ben is not behind.
-    const items = (await isc.certifications.listIdentityAccessReviewItems(C.benQuarterly, { limit: 250 })).items;
-    await isc.certifications.makeIdentityDecision(C.benQuarterly, items.map((i) => ({ id: i.id!, decision: 'APPROVE', bulk: true })));
-    await isc.certifications.signOffIdentityCertification(C.benQuarterly);
+    await completeCertification(tenant().isc, C.benQuarterly);
     data = await collectAccessReviews(isc, T0);
     expect(data.campaigns.find((c) => c.id === SEED_CAMPAIGNS.quarterly)).toMatchObject({ completedCertifications: 1, totalCertifications: 2 });
     expect(data.behind.map((c) => c.id)).toEqual([C.adaPrivileged, C.adaQuarterly]);

@@ -1,15 +1,14 @@
 import { RV_ACTION } from '../../src/blocks/reviews';
 import type { RenderedMessage } from '../../src/blocks/types';
-import { createIscClient, type IscClientHandle } from '../../src/isc/client';
 import type { IdentityCertificationDto } from '../../src/isc/types';
 import { silentLogger } from '../../src/log';
 import { MAX_REVIEWERS_PER_CYCLE, ReviewNotices, reminderDue } from '../../src/reviews/reviewNotices';
 import { ReviewService } from '../../src/reviews/reviewService';
 import { SEED_CERTIFICATIONS as C } from '../../src/sandbox/certificationSeed';
 import { SEED_IDENTITIES } from '../../src/sandbox/seed';
-import { startSandboxTenant, type SandboxTenant } from '../../src/sandbox/tenant';
 import { MemoryStateStore } from '../../src/store/memoryStore';
 import type { IdentityDirectory } from '../../src/workitems/identityDirectory';
+import { completeCertification, useSandboxIsc } from '../support/sandboxIsc';
 
 // Access-review DMs against the sandbox tenant: a new certification DMs its reviewer once (across
 // replicas), reminders 3 days and 1 day before the due date go once each within the reviewer's
@@ -19,13 +18,7 @@ const T0 = new Date('2026-12-01T12:00:00.000Z');
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
 
-let sandbox: SandboxTenant;
-let isc: IscClientHandle;
-beforeEach(async () => {
-  sandbox = await startSandboxTenant({ logger: silentLogger, now: () => T0 });
-  isc = createIscClient({ baseUrl: sandbox.url, clientId: sandbox.clientId, clientSecret: sandbox.clientSecret });
-});
-afterEach(() => sandbox.close());
+const tenant = useSandboxIsc(T0);
 
 interface Sent {
   user: string;
@@ -41,7 +34,7 @@ function rig(people: Record<string, { id: string; name: string }> = { UADA: SEED
     identityFor: async (u: string) => (people[u] ? { id: people[u].id, name: people[u].name } : null),
     timeZone: async (u: string) => zones[u] ?? 'UTC',
   } as unknown as IdentityDirectory;
-  const service = new ReviewService({ isc, directory, store, admins: new Set(), logger: silentLogger });
+  const service = new ReviewService({ isc: tenant().isc, directory, store, admins: new Set(), logger: silentLogger });
   // Replicas in step: each list waits (a little) for the other replica's list of the same reviewer, so
   // both look at the same certifications at the same moment, as two leaders after a split would.
   const arrived = new Map<string, Array<() => void>>();
@@ -98,7 +91,7 @@ test('a new certification DMs its reviewer once, even with two watchers on one s
   expect(r.sent).toHaveLength(3);
 
   // A certification assigned at run time (the sandbox gives a new identity one).
-  const newbie = sandbox.identityForEmail('newbie@example.com');
+  const newbie = tenant().sandbox.identityForEmail('newbie@example.com');
   const later = rig({ UNEW: { id: newbie.id!, name: newbie.name! } });
   const [c, d] = [later.notices(), later.notices()];
   await Promise.all([c.cycle(), d.cycle()]);
@@ -114,12 +107,7 @@ test('reminders 3 days and 1 day before the due date, once each, within the revi
   r.sent.length = 0;
 
   // Ben decides everything and signs off: no reminders for him from now on.
-  const items = (await isc.certifications.listIdentityAccessReviewItems(C.benQuarterly, { limit: 250 })).items;
-  await isc.certifications.makeIdentityDecision(
-    C.benQuarterly,
-    items.map((i) => ({ id: i.id!, decision: 'APPROVE', bulk: true })),
-  );
-  await isc.certifications.signOffIdentityCertification(C.benQuarterly);
+  await completeCertification(tenant().isc, C.benQuarterly);
 
   // Ada's quarterly review is due at T0 + 3 days: 2 days 23 hours before, the 3-day reminder (21:00 in
   // Tokyo is quiet, so at 12:00 UTC it waits; at 00:00 UTC it is 09:00 there).
@@ -158,7 +146,7 @@ test('a DM Slack did not take is sent on the next cycle, not lost', async () => 
 test('a cycle reads at most a bounded number of reviewers, one certification list each, and the next cycle goes on with the rest', async () => {
   const people = Object.fromEntries(Array.from({ length: MAX_REVIEWERS_PER_CYCLE + 5 }, (_, i) => [`U${String(i).padStart(3, '0')}`, SEED_IDENTITIES.manager]));
   const r = rig(people);
-  const lists = () => sandbox.stats().requests['GET /certifications'] ?? 0;
+  const lists = () => tenant().sandbox.stats().requests['GET /certifications'] ?? 0;
   const watcher = r.notices();
   await watcher.cycle();
   expect(lists()).toBe(MAX_REVIEWERS_PER_CYCLE);

@@ -1,5 +1,5 @@
 // Access-review DMs: one when a certification is newly assigned to someone the bot knows (a
-// notification subscriber), and reminders 3 days and 1 day before its due date within the person's
+// notification subscriber: a certification ISC created after the bot first looked at theirs), and reminders 3 days and 1 day before its due date within the person's
 // working hours. Each is claimed in the state store before it is sent, so that it goes once across
 // replicas and restarts; a DM Slack did not take gives its claim back for the next cycle.
 import { renderReviewNotice, type ReviewNoticeKind } from '../blocks/reviews';
@@ -41,6 +41,8 @@ export function reminderDue(c: IdentityCertificationDto, now: Date): Exclude<Rev
 }
 
 const noticeKey = (kind: ReviewNoticeKind, certificationId: string, slackUserId: string) => `rv:notice:${kind}:${certificationId}:${slackUserId}`;
+/** When the bot first looked at someone's certifications: those ISC created before then are not new to them. */
+const sinceKey = (slackUserId: string) => `rv:notice:since:${slackUserId}`;
 
 /** Run by the leader only, every few minutes (REVIEW_NOTICE_SECONDS). */
 export class ReviewNotices {
@@ -97,14 +99,18 @@ export class ReviewNotices {
     const [certs, tz] = await Promise.all([this.opts.reviews.openCertifications(slackUserId, identity.id), this.opts.directory.timeZone(slackUserId)]);
     const now = this.opts.now();
     const quiet = isQuietTime(now, tz, this.opts.quietHours);
+    // Every replica reads the same moment: the first to look records it.
+    await this.opts.store.setIfAbsent(sinceKey(slackUserId), now.toISOString(), NOTICE_TTL_MS);
+    const since = Date.parse((await this.opts.store.get<string>(sinceKey(slackUserId))) ?? now.toISOString());
     let sent = 0;
     for (const c of certs) {
       if (!c.id || isSigned(c) || c.completed) continue;
-      // The first sight of a certification is its "new" notice, at any time of day like other new
-      // items; a reminder waits for working hours. A reminder already due when the certification is
-      // first seen is not sent as well: the "new" DM says when it is due.
-      const seen = await this.opts.store.get(noticeKey('new', c.id, slackUserId));
-      const kind: ReviewNoticeKind | undefined = !seen ? 'new' : quiet ? undefined : reminderDue(c, now);
+      // A new certification gets its "new" notice at any time of day, like other new items; a
+      // reminder waits for working hours. A reminder already due when the "new" DM goes is not sent
+      // as well: that DM says when it is due. Those open before the bot first looked (its first run,
+      // someone's first use) are not announced as new; their reminders still come.
+      const announce = Date.parse(c.created ?? '') >= since && !(await this.opts.store.get(noticeKey('new', c.id, slackUserId)));
+      const kind: ReviewNoticeKind | undefined = announce ? 'new' : quiet ? undefined : reminderDue(c, now);
       if (kind && (await this.send(kind, c, slackUserId, { tz, now }))) sent++;
     }
     return sent;

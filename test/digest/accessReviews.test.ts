@@ -22,7 +22,7 @@ const opts = { viewer, staleAfterDays: 3, stuckAfterHours: 6 };
 const texts = (message: { blocks: unknown }) => mrkdwnTexts(message.blocks).join('\n');
 
 describe('against the sandbox', () => {
-  const tenant = useSandboxIsc(T0);
+  const tenant = useSandboxIsc(() => T0);
   let sandbox: SandboxTenant;
   let isc: IscClient;
   beforeEach(() => ({ sandbox, isc } = tenant()));

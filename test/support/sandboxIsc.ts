@@ -8,11 +8,11 @@ export interface SandboxIsc {
   isc: IscClientHandle;
 }
 
-/** A fresh sandbox tenant for each test of the enclosing block, its clock at `now`, with the bot's ISC client on it. */
-export function useSandboxIsc(now: Date): () => SandboxIsc {
+/** A fresh sandbox tenant for each test of the enclosing block, on the clock `now`, with the bot's ISC client on it. */
+export function useSandboxIsc(now: () => Date): () => SandboxIsc {
   let current: SandboxIsc | undefined;
   beforeEach(async () => {
-    const sandbox = await startSandboxTenant({ logger: silentLogger, now: () => now });
+    const sandbox = await startSandboxTenant({ logger: silentLogger, now });
     current = { sandbox, isc: createIscClient({ baseUrl: sandbox.url, clientId: sandbox.clientId, clientSecret: sandbox.clientSecret }) };
   });
   afterEach(() => current?.sandbox.close());

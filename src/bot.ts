@@ -34,6 +34,7 @@ import type { StateStore } from './store/store';
 import { IdentityDirectory } from './workitems/identityDirectory';
 import { RequestService } from './requests/requestService';
 import { RequestWatch } from './requests/requestWatch';
+import { ReviewNotices } from './reviews/reviewNotices';
 import { SlackSender } from './notify/slackSender';
 
 export interface RunningBot {
@@ -123,10 +124,11 @@ export async function startBot(
   );
   let leadership: Leadership | undefined;
   const background = () => (leadership ? (leadership.isLeader ? 'leader' : 'standby') : 'single');
+  const dms = new SlackSender({ client: createNotificationClient(config.slack, logger, metrics), sleep: (ms) => new Promise((r) => setTimeout(r, ms)), logger, metrics });
   const watch = new RequestWatch({
     store,
     isc,
-    dms: new SlackSender({ client: createNotificationClient(config.slack, logger, metrics), sleep: (ms) => new Promise((r) => setTimeout(r, ms)), logger, metrics }),
+    dms,
     logger,
   });
   const requests = new RequestService({ isc, directory, acting: linking, store, audit: auditTrail, watch, logger });
@@ -144,6 +146,16 @@ export async function startBot(
   const inFlight = new InFlight();
   const app = createSlackApp({ ...ctx, notifier }, workspace, inFlight);
   const knownApprovers = () => notifier.subscriptions.activeUserIds();
+  const reviewNotices = new ReviewNotices({
+    reviews: services.reviews,
+    directory,
+    reviewers: knownApprovers,
+    store,
+    dms,
+    logger,
+    now: () => new Date(),
+    quietHours: config.notify.quietHours,
+  });
   const digest = config.digest.channel
     ? createDigestScheduler(
         { config, isc, directory, store, logger, now: () => new Date(), knownApprovers, approvalCounts: () => sweptCounts(store), metrics, stateLoss: sentinel },
@@ -161,12 +173,13 @@ export async function startBot(
   const startBackground = () => {
     notifier.start();
     watch.start(config.requests.followIntervalMs);
+    reviewNotices.start(config.requests.reviewNoticeIntervalMs);
     if (digest) void digest.start();
   };
   // Stepping down does not wait for a digest under way (it posts by itself, once: its slot is
   // claimed), so the lease goes to another replica at once; a shutdown waits for it before exiting.
   const stopBackground = async () => {
-    await Promise.all([notifier.stopPolling(), watch.stop()]);
+    await Promise.all([notifier.stopPolling(), watch.stop(), reviewNotices.stop()]);
     digest?.disarm();
   };
   if (config.redis) {

@@ -108,6 +108,8 @@ export interface AuditConfig {
 export interface RequestsConfig {
   /** How often the leader reads the status of the requests made through the bot (REQUEST_FOLLOW_SECONDS). */
   followIntervalMs: number;
+  /** How often the leader looks for new and soon-due access reviews of the subscribers (REVIEW_NOTICE_SECONDS). */
+  reviewNoticeIntervalMs: number;
   /**
    * ISC_TRIGGER_SECRET: the bearer token (or basic-auth password) ISC's event triggers send to
    * /isc/triggers; the endpoint is off without it.
@@ -432,7 +434,11 @@ function readRequests(r: EnvReader): RequestsConfig {
   if (triggerSecret !== undefined && triggerSecret.length < TRIGGER_SECRET_MIN) {
     r.problems.push(`ISC_TRIGGER_SECRET must be at least ${TRIGGER_SECRET_MIN} characters (e.g. openssl rand -hex 32)`);
   }
-  return { followIntervalMs: r.integer('REQUEST_FOLLOW_SECONDS', 60, 15, 3600) * 1000, ...(triggerSecret ? { triggerSecret } : {}) };
+  return {
+    followIntervalMs: r.integer('REQUEST_FOLLOW_SECONDS', 60, 15, 3600) * 1000,
+    reviewNoticeIntervalMs: r.integer('REVIEW_NOTICE_SECONDS', 300, 60, 3600) * 1000,
+    ...(triggerSecret ? { triggerSecret } : {}),
+  };
 }
 
 function readNotify(r: EnvReader): NotifyConfig {

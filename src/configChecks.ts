@@ -72,6 +72,7 @@ export const KNOWN_SETTINGS: readonly string[] = [
   'PUBLIC_URL',
   'AUDIT_RETENTION_DAYS',
   'REQUEST_FOLLOW_SECONDS',
+  'REVIEW_NOTICE_SECONDS',
   'GIT_COMMIT',
 ];
 

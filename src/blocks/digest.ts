@@ -1,9 +1,10 @@
 import type { KnownBlock } from '@slack/types';
 import type { SectionFailure } from '../isc/errors';
-import type { TaskStatus, WorkItemsSummary } from '../isc/types';
+import type { IdentityCertificationDto, SlimCampaign, TaskStatus, WorkItemsSummary } from '../isc/types';
 import { MESSAGE_BUDGET, contextBlock, divider, header, section } from './limits';
 import { escapeTruncate, formatCount, plural } from './mrkdwn';
 import { summaryLine, unavailable } from './messages';
+import { dueText, progressText } from './reviews';
 import { firstError, fitLines, fitTaskGroups, isStuck, statusLabel, taskTitle, timeAndAge } from './tasks';
 import { age, formatInZone } from './time';
 import type { RenderedMessage, Viewer } from './types';
@@ -59,6 +60,17 @@ export interface DigestData {
   /** Pending tasks, longest running first (one page). */
   running: Outcome<TaskStatus[]>;
   failed: Outcome<FailedTasks>;
+  /** Campaigns under way and the reviewers behind; absent when not read. */
+  accessReviews?: Outcome<AccessReviewsDigest>;
+}
+
+export interface AccessReviewsDigest {
+  /** The ACTIVE campaigns. */
+  campaigns: SlimCampaign[];
+  /** Open certifications whose reviewer is behind (soonest due first). */
+  behind: IdentityCertificationDto[];
+  /** More open certifications than were read: `behind` is a lower bound. */
+  more: boolean;
 }
 
 export interface DigestRenderOptions {
@@ -146,6 +158,42 @@ function workItemBlocks(data: DigestData, opts: DigestRenderOptions): KnownBlock
   return blocks;
 }
 
+const CAMPAIGN_LINES = 8;
+const BEHIND_LINES = 10;
+const REVIEWS_CHARS = 1800;
+
+function campaignLine(c: SlimCampaign, viewer: Viewer): string {
+  const total = c.totalCertifications ?? 0;
+  const done = c.completedCertifications ?? 0;
+  const pct = total ? Math.floor((done * 100) / total) : 0;
+  return `• *${escapeTruncate(c.name, 120, 'Campaign')}* — ${pct}% complete (${formatCount(done)} / ${plural(total, 'certification')} signed) · ${dueText(c.deadline, viewer)}`;
+}
+
+function behindLine(c: IdentityCertificationDto, viewer: Viewer): string {
+  return `• *${escapeTruncate(c.reviewer?.name, 80, 'unknown reviewer')}* — ${escapeTruncate(c.campaign?.name ?? c.name, 120, 'Access review')}: ${progressText(c)} · ${dueText(c.due, viewer)}`;
+}
+
+/** Access reviews: campaigns under way (percent of certifications signed, due date), then the reviewers behind. None when no campaign is active. */
+function accessReviewBlocks(data: DigestData, viewer: Viewer): KnownBlock[] {
+  const reviews = data.accessReviews;
+  if (!reviews) return [];
+  const title = '*📋 Access reviews*';
+  if (!reviews.ok) return [divider(), section(`${title}\n${unavailable(reviews.failure)}`, 'rv_digest')];
+  const { campaigns, behind, more } = reviews.value;
+  if (!campaigns.length) return [];
+  const campaignLines = campaigns.slice(0, CAMPAIGN_LINES).map((c) => campaignLine(c, viewer));
+  const behindLines = behind.slice(0, BEHIND_LINES).map((c) => behindLine(c, viewer));
+  const lines = [
+    `${title} — ${plural(campaigns.length, 'active campaign')}`,
+    fitLines(campaignLines, REVIEWS_CHARS / 2, (n) => `… and ${plural(n, 'more campaign')}`, campaigns.length - campaignLines.length),
+    behind.length
+      ? `⏳ *Reviewers behind* (${more ? '≥ ' : ''}${formatCount(behind.length)}: overdue, or fewer decided than the time gone asks)\n` +
+        fitLines(behindLines, REVIEWS_CHARS / 2, (n) => `… and ${formatCount(n)} more`, behind.length - behindLines.length)
+      : 'No reviewer is behind. 🎉',
+  ];
+  return [divider(), section(lines.join('\n'), 'rv_digest')];
+}
+
 function failedLine(t: TaskStatus, viewer: Viewer): string {
   const error = firstError(t);
   const target = t.target?.name ? ` (${escapeTruncate(t.target.name, 80)})` : '';
@@ -194,6 +242,7 @@ export function renderDigest(data: DigestData, opts: DigestRenderOptions): Rende
     header(`ISC digest · ${formatInZone(when, viewer, 'date')}${opts.late ? ' (late)' : ''}`, 'digest_title'),
     contextBlock(context.join('\n'), 'digest_when'),
     ...workItemBlocks(data, opts),
+    ...accessReviewBlocks(data, viewer),
     divider(),
     section(head.text, 'tasks_head'),
   ];

@@ -252,3 +252,15 @@ export function renderReviewPage(page: ReviewPage, viewer: Viewer, token: string
     shownIds: shownItems.map((i) => i.id!).filter(Boolean),
   };
 }
+
+export type ReviewNoticeKind = 'new' | 'due3' | 'due1';
+
+/** The DM about a review: newly assigned, or its due date near; with the list's Review button. */
+export function renderReviewNotice(kind: ReviewNoticeKind, c: IdentityCertificationDto, viewer: Viewer): RenderedMessage {
+  const name = campaignName(c);
+  const lead =
+    kind === 'new'
+      ? `📋 You have a new access review to do in ISC: *${name}*.`
+      : `⏰ Your access review *${name}* is ${dueText(c.due, viewer)}, with ${plural(undecidedCount(c), 'item')} still undecided.`;
+  return { text: `${kind === 'new' ? 'New access review' : 'Access review due soon'}: ${name}`, blocks: [section(lead, 'rv_notice_lead'), reviewListEntry(c, viewer)] };
+}

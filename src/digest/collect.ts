@@ -6,7 +6,8 @@
 //   none for a kind the notification sweep reads whole: its counts come from the state store)
 // + APPROVER_LINES × SCAN_PAGES = 15 × 2 = 30 pages of pending work items (only for the approvers shown)
 // + 3 task calls (HEAD pending total, one page of the longest running, one page of failed ones)
-// = 4·O + 33 calls, e.g. 2,033 for 500 approvers and 9 for the default. At most CONCURRENCY approver
+// + 2 access-review calls (the active campaigns; one page of open certifications when there are some)
+// = 4·O + 35 calls, e.g. 2,035 for 500 approvers and 11 for the default. At most CONCURRENCY approver
 // calls are in flight at a time, so the client's rate limiter (90 per 10 s, first come first served)
 // never holds more than a handful of digest requests ahead of a user's click.
 import {
@@ -27,6 +28,7 @@ import { MAX_PAGE_SIZE } from '../isc/http';
 import type { TaskStatus, WorkItem } from '../isc/types';
 import type { Logger } from '../log';
 import type { IdentityDirectory } from '../workitems/identityDirectory';
+import { collectAccessReviews } from './accessReviews';
 
 export const CONCURRENCY = 4;
 /** The most approvers a digest reads (DIGEST_OWNERS and the bot's subscribers together), to keep its ISC calls bounded. */
@@ -183,11 +185,12 @@ async function fetchFailed(api: TaskManagementApi, since: Date): Promise<FailedT
 /** Everything the digest shows; a part that fails is captured as "unavailable" and the rest is still read. */
 export async function collectDigest(deps: CollectDeps, opts: CollectOptions): Promise<DigestData> {
   const tasks = deps.isc.taskManagement;
-  const [people, pendingTotal, running, failed] = await Promise.all([
+  const [people, pendingTotal, running, failed, accessReviews] = await Promise.all([
     readApprovers(deps, opts),
     capture('pending task count', deps.logger, async () => (await tasks.getPendingTaskHeaders()).total),
     capture('longest running tasks', deps.logger, () => fetchLongestRunning(tasks, RUNNING_PAGE)),
     capture('failed tasks', deps.logger, () => fetchFailed(tasks, opts.since)),
+    capture('access reviews', deps.logger, () => collectAccessReviews(deps.isc, opts.now)),
   ]);
-  return { since: opts.since.toISOString(), ...people, pendingTotal, running, failed };
+  return { since: opts.since.toISOString(), ...people, pendingTotal, running, failed, accessReviews };
 }

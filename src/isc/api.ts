@@ -17,6 +17,7 @@ import type {
   ConfigurationResponse,
   ForwardApprovalDto,
   IdentityCertificationDto,
+  SlimCampaign,
   JsonPatchOperation,
   Page,
   PageParams,
@@ -275,6 +276,18 @@ export interface ReassignmentConfigurationsApi {
   deleteReassignmentConfiguration(identityId: string, configType: ReassignmentConfigType): Promise<void>;
 }
 
+export interface CampaignListParams extends PageParams {
+  /** `id` (eq, in), `name` (eq, sw), `status` (eq, in), e.g. `status eq "ACTIVE"`. */
+  filters?: string;
+  /** `name` or `created`. */
+  sorters?: string;
+}
+
+/** ISC Certification Campaigns API (`/campaigns/v1`): the campaigns and their progress (an admin's read). */
+export interface CampaignsApi {
+  listCampaigns(params?: CampaignListParams): Promise<Page<SlimCampaign>>;
+}
+
 export interface IscClient {
   workItems: WorkItemsApi;
   taskManagement: TaskManagementApi;
@@ -284,4 +297,5 @@ export interface IscClient {
   accessRequests: AccessRequestsApi;
   certifications: CertificationsApi;
   reassignmentConfigurations: ReassignmentConfigurationsApi;
+  campaigns: CampaignsApi;
 }

@@ -1,7 +1,7 @@
-import type { CertificationsApi } from './api';
+import type { CampaignsApi, CertificationsApi } from './api';
 import type { IscHttp } from './http';
-import { certificationPaths } from './paths';
-import type { CertificationTask, IdentityCertificationDto, ReviewDecision, ReviewReassign } from './types';
+import { campaignPaths, certificationPaths } from './paths';
+import type { CertificationTask, IdentityCertificationDto, ReviewDecision, ReviewReassign, SlimCampaign } from './types';
 
 /** ISC's bounds on one request. */
 export const MAX_DECISIONS_PER_REQUEST = 250;
@@ -49,5 +49,16 @@ export function createCertificationsApi(http: IscHttp): CertificationsApi {
       checkReassign(reassign, MAX_ASYNC_REASSIGN, 'submitReassignCertsAsync');
       return http.json<CertificationTask>({ operation: 'submitReassignCertsAsync', method: 'POST', path: paths.reassignAsync(id), body: reassign });
     },
+  };
+}
+
+/** The campaigns under way. */
+export const ACTIVE_CAMPAIGNS_FILTER = 'status eq "ACTIVE"';
+
+export function createCampaignsApi(http: IscHttp): CampaignsApi {
+  const { list } = campaignPaths();
+  return {
+    listCampaigns: async ({ limit, offset, count, filters, sorters } = {}) =>
+      http.list<SlimCampaign>({ operation: 'getActiveCampaigns', method: 'GET', path: list, query: { filters, sorters } }, { limit, offset, count }),
   };
 }

@@ -2,7 +2,7 @@ import { silentLogger, type Logger } from '../log';
 import type { Metrics } from '../metrics/metrics';
 import { createAccessRequestApprovalsApi } from './accessRequestApprovals';
 import { createAccessRequestsApi } from './accessRequests';
-import { createCertificationsApi } from './certifications';
+import { createCampaignsApi, createCertificationsApi } from './certifications';
 import type { IscClient } from './api';
 import { ClientCredentialsTokenProvider, type TokenProvider } from './auth';
 import { DeprecationNotices } from './deprecation';
@@ -102,6 +102,7 @@ export function createIscClient(options: IscClientOptions): IscClientHandle {
     accessRequests: createAccessRequestsApi(h),
     certifications: createCertificationsApi(h),
     reassignmentConfigurations: createReassignmentConfigurationsApi(h),
+    campaigns: createCampaignsApi(h),
   });
 
   let failedUntil = 0;

@@ -129,6 +129,9 @@ export function reassignmentConfigurationPaths() {
   };
 }
 
+/** Certification campaigns: `/campaigns/v1` (v1 only). */
+export const campaignPaths = () => ({ list: serviceRoot('campaigns', 'v1') });
+
 /** Services the bot calls whose per-service v1 layout is published (the contracts the bot is built on). */
 const V1_SERVICES = new Set(['work-items', 'task-status', 'public-identities', 'access-request-approvals', 'generic-approvals', 'certifications']);
 

@@ -216,3 +216,16 @@ export type * from './genericApprovalTypes';
 export type * from './accessRequestTypes';
 export type * from './certificationTypes';
 export type * from './reassignmentConfigurationTypes';
+
+/** A certification campaign as `GET /campaigns/v1` lists it (the slim form): its progress in certifications signed. */
+export interface SlimCampaign {
+  id?: string;
+  name?: string;
+  type?: string;
+  /** PENDING, STAGED, CANCELING, ACTIVATING, ACTIVE, COMPLETING, COMPLETED, ERROR, ARCHIVED. */
+  status?: string;
+  deadline?: string | null;
+  created?: string;
+  totalCertifications?: number;
+  completedCertifications?: number;
+}

@@ -6,6 +6,20 @@ export const isSigned = (c: IdentityCertificationDto): boolean => c.phase === 'S
 export const decidedCount = (c: IdentityCertificationDto): number => c.decisionsMade ?? 0;
 export const undecidedCount = (c: IdentityCertificationDto): number => Math.max((c.decisionsTotal ?? 0) - (c.decisionsMade ?? 0), 0);
 
+/**
+ * A reviewer behind on a certification: items still undecided, and either overdue or with a smaller
+ * share decided than the share of its time (from creation to due date) already gone.
+ */
+export function isBehind(c: IdentityCertificationDto, now: Date): boolean {
+  if (isSigned(c) || c.completed || undecidedCount(c) === 0) return false;
+  const due = Date.parse(c.due ?? '');
+  const created = Date.parse(c.created ?? '');
+  if (Number.isNaN(due)) return false;
+  if (now.getTime() >= due) return true;
+  if (Number.isNaN(created) || created >= due) return false;
+  return decidedCount(c) / (c.decisionsTotal ?? 1) < (now.getTime() - created) / (due - created);
+}
+
 /** Whether the campaign asks for a comment on this decision (mandatoryCommentRequirement). */
 export function commentRequired(c: IdentityCertificationDto, decision: CertificationDecision): boolean {
   const need = c.campaign?.mandatoryCommentRequirement;

@@ -10,6 +10,7 @@ import type {
   PublicIdentity,
   ReviewDecision,
   ReviewReassign,
+  SlimCampaign,
 } from '../isc/types';
 import { badRequest, ById, compileFilters, HttpError, isObject, ok, pageReply, paging, sortBy, type ApiVersion, type FilterFields, type Principal, type RequestContext, type Route } from './api';
 
@@ -38,6 +39,12 @@ const CERT_FIELDS: FilterFields<IdentityCertificationDto> = {
   'campaign.id': { ops: ['eq', 'in'], get: (c) => c.campaign?.id },
   phase: { ops: ['eq'], get: (c) => c.phase },
   completed: { ops: ['eq'], get: (c) => String(Boolean(c.completed)) },
+};
+
+const CAMPAIGN_FIELDS: FilterFields<SlimCampaign> = {
+  id: { ops: ['eq', 'in'], get: (c) => c.id },
+  name: { ops: ['eq', 'sw'], get: (c) => c.name },
+  status: { ops: ['eq', 'in'], get: (c) => c.status },
 };
 
 const ITEM_FIELDS: FilterFields<AccessReviewItem> = {
@@ -97,6 +104,33 @@ export class CertificationStore {
       .filter((c) => (reviewer ? c.reviewer?.id === reviewer : true) && test(c));
     const sorted = sortBy(mine, query.get('sorters'), { name: (c) => c.name ?? '', due: (c) => c.due ?? '', created: (c) => c.created ?? '' });
     return pageReply(structuredClone(sorted), paging(query));
+  }
+
+  /**
+   * `GET /campaigns/v1` (slim), an admin's read: the campaigns the certifications belong to, each
+   * ACTIVE while one of its certifications is unsigned, its deadline the latest due date.
+   */
+  campaigns(p: Principal, query: URLSearchParams) {
+    if (!p.admin) throw forbidden();
+    const byId = new Map<string, IdentityCertificationDto[]>();
+    for (const { certification: c } of this.records.all()) if (c.campaign?.id) byId.set(c.campaign.id, [...(byId.get(c.campaign.id) ?? []), c]);
+    const latest = (values: Array<string | null | undefined>, pick: (a: string, b: string) => string) => values.filter((v): v is string => Boolean(v)).reduce(pick);
+    const campaigns: SlimCampaign[] = [...byId.values()].map((certs) => {
+      const signed = certs.filter((c) => c.phase === 'SIGNED').length;
+      const first = certs[0].campaign!;
+      return {
+        id: first.id,
+        name: first.name,
+        type: first.campaignType,
+        status: signed === certs.length ? 'COMPLETED' : 'ACTIVE',
+        deadline: latest(certs.map((c) => c.due), (a, b) => (a > b ? a : b)),
+        created: latest(certs.map((c) => c.created), (a, b) => (a < b ? a : b)),
+        totalCertifications: certs.length,
+        completedCertifications: signed,
+      };
+    });
+    const { test } = compileFilters(query.get('filters'), CAMPAIGN_FIELDS);
+    return pageReply(sortBy(campaigns.filter(test), query.get('sorters'), { name: (c) => c.name ?? '', created: (c) => c.created ?? '' }), paging(query));
   }
 
   certification(p: Principal, id: string): IdentityCertificationDto {
@@ -242,6 +276,7 @@ export function certificationRoutes(store: CertificationStore, versions: readonl
   const id = (c: RequestContext) => c.params.id;
   return [
     route(['GET'], '/certifications', (c) => store.list(c.principal, c.query)),
+    route(['GET'], '/campaigns', (c) => store.campaigns(c.principal, c.query)),
     route(['GET'], '/certifications/{id}', (c) => ok(store.certification(c.principal, id(c)))),
     route(['GET'], '/certifications/{id}/access-review-items', (c) => store.items(c.principal, id(c), c.query)),
     route(['POST'], '/certifications/{id}/decide', (c) => ok(store.decide(c.principal, id(c), c.body))),

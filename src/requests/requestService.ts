@@ -155,10 +155,11 @@ export class RequestService {
     }
     let requestable: RequestableObject[];
     try {
+      // What the requester may request: ISC lists it only for the caller's own identity (a non-admin
+      // may not name another), and decides on the request itself whether they may ask for someone else.
       const ids = s.items.map((i) => `"${i.id}"`).join(', ');
-      requestable = (await client.accessRequests.listRequestableObjects({ identityId: target.id, filters: `id in (${ids})`, limit: 250 })).items;
+      requestable = (await client.accessRequests.listRequestableObjects({ identityId: who.identity.id, filters: `id in (${ids})`, limit: 250 })).items;
     } catch (e) {
-      if (isIscError(e) && e.status === 403) return { status: 'invalid', field: 'for', message: `ISC does not let you request for ${forSomeoneElse ? 'this person' : 'yourself'}: ${e.userMessage()}` };
       return { status: 'failed', message: message(e, 'check what you can request') };
     }
     const objects = s.items.map((i) => requestable.find((o) => o.id === i.id && o.type === i.type));
@@ -193,7 +194,10 @@ export class RequestService {
       });
     } catch (e) {
       await audited?.finish({ outcome: isIscError(e) && e.status !== undefined && e.status < 500 ? 'refused' : 'failed', reason: message(e, 'request it'), ...(isIscError(e) && e.trackingId ? { trackingId: e.trackingId } : {}) });
-      if (isIscError(e) && e.status === 403) return { status: 'refused', message: `ISC refused the request: ${e.userMessage()}` };
+      if (isIscError(e) && e.status === 403) {
+        const whom = forSomeoneElse ? `<@${s.forSlackUserId}>` : 'you';
+        return { status: 'refused', message: `ISC does not let you request this for ${whom}: ${e.userMessage()} Nothing was requested.` };
+      }
       return { status: 'failed', message: message(e, 'send your request') };
     }
     await audited?.finish({ outcome: 'done' });

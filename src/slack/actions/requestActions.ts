@@ -66,7 +66,8 @@ export function registerRequestActions(router: SlackRouter, ctx: BotContext): vo
     try {
       found = await ctx.requests.findOwn(body.user.id, accessRequestId);
     } catch (e) {
-      return void (await client.views.update({ view_id: viewId, view: renderModalMessage(title, `Could not read that request from ISC; try again in a moment.`) }));
+      ctx.logger.warn('Could not read an access request to cancel', { error: e instanceof Error ? e.message : String(e) });
+      return void (await client.views.update({ view_id: viewId, view: renderModalMessage(title, 'Could not read that request from ISC; try again in a moment. Nothing was changed.') }));
     }
     if ('message' in found) return void (await client.views.update({ view_id: viewId, view: renderModalMessage(title, found.message) }));
     await client.views.update({ view_id: viewId, view: renderCancelModal(found.status) });

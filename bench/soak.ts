@@ -1631,7 +1631,12 @@ function runChecks(): { checks: Check[]; totals: string[] } {
         openers: sent.filter((x) => x.kind === 'opener' && answers.responsesTo(x.responseId!).length >= 0 && (x.viewId ? submissions.some((y) => y.viewId === x.viewId && y.w === w) : false)),
       };
     });
-    fs.writeFileSync(process.env.SOAK_DEBUG_FILE, JSON.stringify({ detail, gens: gens.map((g) => ({ n: g.n, output: g.bot.output.join('') })) }, null, 1));
+    const dmPosts = rig.slack.calls
+      .map((c, i) => ({ c, t: answers.callSeenAt[i] }))
+      .filter(({ c }) => c.method === 'chat.postMessage' && String(c.args.channel).startsWith('D'))
+      .map(({ c, t }) => ({ t, channel: c.args.channel, text: String(c.args.text).slice(0, 160), thread: c.args.thread_ts }));
+    const itemLog = [...items.values()].map((i) => ({ w: i.w, title: i.title, owner: i.owner.id, addedAt: i.addedAt, state: rig.sandbox.getWorkItemState(i.w)?.state, ownerId: rig.sandbox.getWorkItemState(i.w)?.ownerId }));
+    fs.writeFileSync(process.env.SOAK_DEBUG_FILE, JSON.stringify({ dmPosts, itemLog, detail, gens: gens.map((g) => ({ n: g.n, output: g.bot.output.join('') })) }, null, 1));
   }
 
   // How long after an item arrived its DM was posted.

@@ -35,7 +35,8 @@
 // trail, then one record edited in PostgreSQL and verify run again (it must name that record and
 // exit non-zero), double DMs / reminders / digest posts, actions done as the service identity for a
 // linked user, requests answered / failed, and how the bot behaved after each fault. Writes
-// bench/soak-results.json (ignored by git, like bench/results*.json).
+// bench/soak-results.json (ignored by git, like bench/results*.json). SOAK_PG_BIN names the directory of
+// initdb and pg_ctl when pg_config and /usr/lib/postgresql do not; SOAK_REDIS_SERVER the redis-server binary.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';

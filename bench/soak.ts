@@ -20,6 +20,24 @@
 // with SIGKILL at a third (and started again once another took over), and the one leading at two
 // thirds is restarted with SIGTERM (a rolling deploy). Further checks: the fleet's ISC requests within
 // SAIL_RATE_LIMIT_PER_10S in every 10 s, and the background work taken over within the lease.
+//
+// `npm run soak -- --faults`: the fault soak of issue #21. Two replicas on a Redis and with the audit
+// trail in a PostgreSQL cluster that the soak starts itself (temp directories, free ports; the
+// machine's shared servers are never touched), AUTH_MODE=linked with two approvers connected through
+// the sandbox's OAuth sign-in and three not. Instead of the crash and the rolling restart: the leader
+// is paused with SIGSTOP for 20 s and resumed (SIGCONT), the Redis is flushed (FLUSHALL) mid-run,
+// then restarted (its append-only file kept), then PostgreSQL is restarted (pg_ctl restart -m fast).
+// ISC faults are off (SOAK_ISC_FAULTS=1 keeps them), so what the figures show is the infrastructure's.
+// Users told after the flush that the bot lost its state connect again (linked) or confirm with
+// `/workitems disconnect` (the others). Reminders are due for some items during the run (records
+// written to the store before the start, backdated past REMIND_AFTER_HOURS=1). Figures at the end:
+// decisions ISC carried out against the trail's (missing, extra), `npm run audit -- --verify` on the
+// trail, then one record edited in PostgreSQL and verify run again (it must name that record and
+// exit non-zero), double DMs / reminders / digest posts, actions done as the service identity for a
+// linked user, requests answered / failed, and how the bot behaved after each fault. Writes
+// bench/soak-results.json (ignored by git, like bench/results*.json). SOAK_PG_BIN names the directory of
+// initdb and pg_ctl when pg_config and /usr/lib/postgresql do not; SOAK_REDIS_SERVER the redis-server binary.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -33,30 +51,45 @@ import { ACTION, VIEW } from '../src/blocks/actions';
 import { ACCOUNT_FIELDS, FORWARD_FIELDS } from '../src/blocks/modals';
 import type { WorkItem } from '../src/isc/types';
 import { silentLogger } from '../src/log';
+import { Ledger } from '../src/notify/ledger';
 import { SEED_IDENTITIES } from '../src/sandbox/seed';
+import { RedisStateStore } from '../src/store/redisStore';
 import type { Fault } from '../src/sandbox/tenant';
 import { commandBody, interactionBody, postSigned } from '../test/support/slackStandIn';
 import { isFirstPollSummary, isNewWorkItemDm, isReminder } from './dmKinds';
 import { iscRequestCount, rssMiB, SIGNING_SECRET, startBotProcess, startRig, type BotProcess, type Rig } from './lib';
+import { flushRedis, startOwnPostgres, startOwnRedis, type OwnPostgres, type OwnRedis } from './ownServers';
 
 // ---------------------------------------------------------------------------------------------------
 // Settings
 
 const SOAK_SECONDS = Number(process.env.SOAK_SECONDS ?? 180);
 const argAt = process.argv.indexOf('--replicas');
-const REPLICAS = argAt > 0 ? Number(process.argv[argAt + 1]) : 1;
+/** The fault soak: two replicas, a Redis and a PostgreSQL of the soak's own, paused / flushed / restarted. */
+const FAULTS = process.argv.includes('--faults');
+const REPLICAS = FAULTS ? 2 : argAt > 0 ? Number(process.argv[argAt + 1]) : 1;
 const FLEET = REPLICAS > 1;
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** With --faults, set to the soak's own servers once they run. */
+let REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const REDIS_PREFIX = `soak:${process.pid}:${Date.now()}:`;
 /** Replicas need a durable audit trail: a database of the run's own on this machine's PostgreSQL (kept, so --verify can be run on it again). */
-const PG_ADMIN_URL = process.env.SOAK_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const DATABASE_URL = (() => {
-  const url = new URL(PG_ADMIN_URL);
+let PG_ADMIN_URL = process.env.SOAK_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const databaseUrlOn = (adminUrl: string) => {
+  const url = new URL(adminUrl);
   url.pathname = `/soak_${process.pid}_${Date.now()}`;
   return url.toString();
-})();
-/** The fleet's ISC budget; low enough here that the replicas together press against it. */
-const RATE_LIMIT_PER_10S = 60;
+};
+let DATABASE_URL = databaseUrlOn(PG_ADMIN_URL);
+/** Fault soak: how long the leader stays paused, and the approvers who connect their ISC account. */
+const PAUSE_MS = 20_000;
+const LINKED_COUNT = 2;
+const ISC_FAULTS = !FAULTS || process.env.SOAK_ISC_FAULTS === '1';
+/**
+ * The fleet's ISC budget; low enough here that the replicas together press against it. The fault soak
+ * uses ISC's own 100 per 10 s: at 60 its traffic spends the budget and polling starves (reads miss
+ * their deadline), which would hide what the faults do to notifications.
+ */
+const RATE_LIMIT_PER_10S = FAULTS ? 100 : 60;
 const LEASE_SECONDS = 15;
 /** Share of Slack requests delivered to two replicas at once. */
 const DUPLICATE_RATE = 0.1;
@@ -200,6 +233,8 @@ interface SoakItem {
   kind: 'single' | 'multi' | 'manual' | 'form';
   approvals: Array<{ a: string; value: string }>;
   addedAt: number;
+  /** Fault soak: announced before the start (a ledger record written into the store, backdated), so a reminder is due during the run. */
+  preAnnounced?: boolean;
 }
 
 interface Gen {
@@ -229,7 +264,7 @@ const gens: Gen[] = [];
 const restartWindows: Array<{ from: number; to: number }> = [];
 const rss: Array<{ t: number; gen: number; mib: number }> = [];
 const faultCounts: Record<string, number> = { '429': 0, '500': 0, 'timeout (carried out late)': 0, 'reset before ISC': 0, 'reset after ISC (answer lost)': 0, malformed: 0 };
-let faultsOn = true;
+let faultsOn = ISC_FAULTS;
 let running = true;
 let restarting = false;
 let sentSeq = 0;
@@ -243,7 +278,7 @@ const iscRequestTimes: number[] = [];
 /** Replicas mode: what each replica's /healthz said about the background work, over time. */
 const roles: Array<{ t: number; gen: number; role: string }> = [];
 /** `at`: the signal; `goneAt`: the process exited (a SIGTERM'd leader hands its lease back as it stops). */
-const failovers: Array<{ kind: 'SIGKILL' | 'SIGTERM'; gen: number; at: number; goneAt?: number; takenOverAt?: number; by?: number }> = [];
+const failovers: Array<{ kind: 'SIGKILL' | 'SIGTERM' | 'SIGSTOP'; gen: number; at: number; goneAt?: number; takenOverAt?: number; by?: number }> = [];
 
 /** Indexes the Slack stand-in's records as they arrive. */
 class Answers {
@@ -431,7 +466,7 @@ async function startIscProxy(upstream: string, dropAnswer: (method: string, path
 let itemSeq = 0;
 const hex = (prefix: string, n: number) => `${prefix}${n.toString(16).padStart(32 - prefix.length, '0')}`;
 
-function addItem(owner: VUser, kind: SoakItem['kind'] = pick(['single', 'single', 'multi', 'manual', 'form'] as const)): SoakItem {
+function addItem(owner: VUser, kind: SoakItem['kind'] = pick(['single', 'single', 'multi', 'manual', 'form'] as const), created?: string): SoakItem {
   const n = ++itemSeq;
   const w = hex('5a', n);
   const identity = rig.sandbox.identityForEmail(owner.email);
@@ -449,6 +484,7 @@ function addItem(owner: VUser, kind: SoakItem['kind'] = pick(['single', 'single'
     description: `Soak test item ${n}`,
     approvalItems: item.approvals.map(({ a, value }) => ({ id: a, application: 'GitHub', name: 'team', operation: 'Add', value, state: 'Pending' })),
     errors: [],
+    ...(created ? { created } : {}),
     ...(kind === 'form'
       ? {
           form: {
@@ -592,6 +628,360 @@ async function rollLeader(dataDir: string): Promise<void> {
   await startGen(dataDir, target.slot);
   await until(() => failover.takenOverAt !== undefined, (LEASE_SECONDS + 15) * 1000, 100);
   process.stderr.write(`   rolling restart: bot ${target.n} stopped at ${secs(failover.at)} (took ${secs(target.stopMs ?? 0)}); bot ${failover.by ?? '-'} took over the background work after ${failover.takenOverAt === undefined ? 'never' : secs(failover.takenOverAt - failover.at)}\n`);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The fault soak (--faults): the soak's own Redis and PostgreSQL, the leader paused, Redis flushed
+// and restarted, PostgreSQL restarted; linked users; reminders due during the run.
+
+/** The approvers who connect their ISC account at the start (and again after a state loss). */
+const LINKED = new Set<string>();
+const linkEvents: Array<{ user: string; kind: 'connect' | 'confirm'; at: number; ok: boolean; detail: string }> = [];
+const refusalsSeen: Array<{ user: string; at: number; kind: 'lost' | 'revoked' }> = [];
+type FaultKind = 'SIGSTOP leader 20 s' | 'FLUSHALL Redis' | 'restart Redis' | 'restart PostgreSQL';
+const faultEvents: Array<{ kind: FaultKind; at: number; end: number; detail: string }> = [];
+let ownRedis: OwnRedis | undefined;
+let ownPg: OwnPostgres | undefined;
+/** Items whose reminder falls due during the run, and when (ms since the start). */
+const reminderSeeds: Array<{ user: string; w: string; title: string; dueAt: number }> = [];
+
+/** SIGSTOP to the replica running the background work; SIGCONT after PAUSE_MS. Meanwhile the balancer sends it nothing. */
+async function pauseLeader(): Promise<void> {
+  const victim = await leader();
+  if (!victim) return void process.stderr.write('!! no replica reported running the background work; nothing paused\n');
+  victim.draining = true;
+  const failover: (typeof failovers)[number] = { kind: 'SIGSTOP', gen: victim.n, at: now() };
+  failovers.push(failover);
+  victim.bot.child.kill('SIGSTOP');
+  process.stderr.write(`   fault: SIGSTOP to bot ${victim.n}, which ran the background work, at ${secs(failover.at)}\n`);
+  await sleep(PAUSE_MS);
+  victim.bot.child.kill('SIGCONT');
+  victim.draining = false;
+  failover.goneAt = now();
+  faultEvents.push({ kind: 'SIGSTOP leader 20 s', at: failover.at, end: now(), detail: `bot ${victim.n} paused ${secs(now() - failover.at)}; bot ${failover.by ?? '-'} took over after ${failover.takenOverAt === undefined ? 'never' : secs(failover.takenOverAt - failover.at)}` });
+  process.stderr.write(`   fault: SIGCONT to bot ${victim.n} at ${secs(now())}; bot ${failover.by ?? '-'} had taken over after ${failover.takenOverAt === undefined ? 'never' : secs(failover.takenOverAt - failover.at)}\n`);
+}
+
+async function flushEvent(): Promise<void> {
+  const at = now();
+  const answer = flushRedis(ownRedis!);
+  faultEvents.push({ kind: 'FLUSHALL Redis', at, end: now(), detail: `FLUSHALL answered ${answer}` });
+  process.stderr.write(`   fault: FLUSHALL at ${secs(at)} (${answer})\n`);
+}
+
+async function restartRedisEvent(): Promise<void> {
+  const at = now();
+  const { downMs } = await ownRedis!.restart();
+  faultEvents.push({ kind: 'restart Redis', at, end: now(), detail: `down ${secs(downMs)} (SHUTDOWN with its append-only file, started again)` });
+  process.stderr.write(`   fault: Redis restarted at ${secs(at)}, down ${secs(downMs)}\n`);
+}
+
+async function restartPgEvent(): Promise<void> {
+  const at = now();
+  const { downMs } = await ownPg!.restart();
+  faultEvents.push({ kind: 'restart PostgreSQL', at, end: now(), detail: `pg_ctl restart -m fast took ${secs(downMs)}` });
+  process.stderr.write(`   fault: PostgreSQL restarted at ${secs(at)}, took ${secs(downMs)}\n`);
+}
+
+/** The load balancer in front of the replicas, as PUBLIC_URL: the OAuth callback lands on any live replica. */
+async function startBalancer(): Promise<{ url: string; close(): Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    const live = slots.filter((g) => !g.exit && !g.draining);
+    const g = live[Math.floor(Math.random() * live.length)];
+    if (!g) return void res.writeHead(503).end();
+    const target = new URL(g.bot.baseUrl);
+    const up = http.request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    up.on('error', () => res.destroy());
+    req.pipe(up);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/**
+ * Before the bots start: two items per approver announced "an hour ago" (a posted ledger record in
+ * the store, created in ISC two days ago), so that with REMIND_AFTER_HOURS=1 one falls due in the
+ * first seconds and one in the 10 s around the leader's pause.
+ */
+async function seedReminders(): Promise<void> {
+  const store = await RedisStateStore.connect({ url: REDIS_URL, keyPrefix: REDIS_PREFIX, logger: silentLogger });
+  const start = Date.now();
+  const span = SOAK_SECONDS * 1000;
+  try {
+    for (const [i, u] of APPROVERS.entries()) {
+      for (const dueAt of [3000, span * 0.1 + (i / APPROVERS.length) * span * 0.1]) {
+        const item = addItem(u, 'single', new Date(start - 2 * 86_400_000).toISOString());
+        item.addedAt = 0;
+        item.preAnnounced = true;
+        const ledger = new Ledger(store, () => new Date(start + dueAt - 3_600_000));
+        const claim = await ledger.claim(u.id, item.w, 'dm');
+        if (!claim || !(await ledger.posted(u.id, item.w, claim, { channel: `D${u.id}`, ts: `${1_700_000_000 + itemSeq}.000100` }))) throw new Error(`could not seed the ledger record of ${item.w}`);
+        reminderSeeds.push({ user: u.id, w: item.w, title: item.title, dueAt });
+      }
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+/** `npm run audit -- --verify` (the built CLI) on the soak's trail: its exit code and what it printed. */
+function auditVerifyCli(): { code: number | null; output: string } {
+  const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'soak-verify-'));
+  const r = spawnSync(process.execPath, [path.join(__dirname, '..', 'src', 'audit', 'cli.js'), '--verify'], {
+    cwd,
+    env: { PATH: process.env.PATH, DATABASE_URL, DATA_DIR: cwd },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  fs.rmSync(cwd, { recursive: true, force: true });
+  return { code: r.status, output: `${r.stdout}${r.stderr}`.trim() };
+}
+
+/**
+ * Edits one decision record in PostgreSQL as the superuser would (the append-only triggers off for
+ * the session), then runs verify again: it must name that record's sequence number and exit non-zero.
+ */
+async function tamperAndVerify(): Promise<{ seq: number; code: number | null; output: string; named: boolean }> {
+  const client = new pg.Client({ connectionString: DATABASE_URL });
+  await client.connect();
+  let seq = 0;
+  try {
+    // The edit that matters: a refused or failed decision rewritten as done (or a done one as refused).
+    const { rows } = await client.query<{ seq: string; outcome: string }>(
+      `SELECT seq, record::jsonb->>'outcome' AS outcome FROM audit_trail WHERE record::jsonb->>'phase' = 'outcome' ORDER BY (record::jsonb->>'outcome' = 'done'), seq`,
+    );
+    if (!rows.length) throw new Error('no outcome record on the trail to edit');
+    const notDone = rows.filter((r) => r.outcome !== 'done');
+    const target = notDone.length ? notDone[Math.floor(notDone.length / 2)] : rows[Math.floor(rows.length / 2)];
+    seq = Number(target.seq);
+    await client.query('BEGIN');
+    // The append-only triggers, off for this transaction (superuser): what someone with the database's keys could do.
+    await client.query('SET LOCAL session_replication_role = replica');
+    const edited = await client.query(`UPDATE audit_trail SET record = jsonb_set(record::jsonb, '{outcome}', to_jsonb($2::text))::text WHERE seq = $1`, [seq, target.outcome === 'done' ? 'refused' : 'done']);
+    if (edited.rowCount !== 1) throw new Error(`no record ${seq} to edit`);
+    await client.query('COMMIT');
+  } finally {
+    await client.end();
+  }
+  const { code, output } = auditVerifyCli();
+  return { seq, code, output, named: new RegExp(`broken at record ${seq}\\b`).test(output) };
+}
+
+interface FaultFigures {
+  decisionsInIsc: number;
+  decisionsOnTrail: number;
+  missing: string[];
+  extra: string[];
+  verify: { code: number | null; output: string };
+  tamper?: { seq: number; code: number | null; output: string; named: boolean };
+  doubleDms: string[];
+  doubleDmsAfterFlush: number;
+  doubleReminders: string[];
+  reminders: number;
+  remindersDue: number;
+  doubleDigests: string[];
+  digestSlots: number;
+  serviceForLinked: string[];
+  linkedActions: number;
+  serviceActions: number;
+  requests: { sent: number; acked: number; notAcked: number; answeredTryAgain: number };
+  faults: Array<{ kind: string; at: number; end: number; detail: string; after: string[] }>;
+}
+
+const DECISION_ACTIONS = new Set(['approve', 'reject', 'approveAll', 'rejectAll', 'complete', 'forward', 'selectAccounts']);
+
+/** Each replica's log lines with their time (ms since the start), from the text format's leading timestamp. */
+function logLines(): Array<{ t: number; gen: number; level: string; message: string }> {
+  const out: Array<{ t: number; gen: number; level: string; message: string }> = [];
+  for (const g of gens) {
+    for (const line of g.bot.output.join('').split('\n')) {
+      const m = /^(\d{4}-\d\d-\d\dT[\d:.]+Z) (\w+) (.*?)(?: \{.*)?$/.exec(line);
+      if (m) out.push({ t: Date.parse(m[1]) - t0, gen: g.n, level: m[2], message: m[3] });
+    }
+  }
+  return out;
+}
+
+async function faultFigures(): Promise<FaultFigures> {
+  answers.sync();
+  const stats = rig.sandbox.stats();
+  const serviceId = SEED_IDENTITIES.service.id;
+  const log = await openAuditLog({ dataDir: os.tmpdir(), audit: { retentionDays: 400, databaseUrl: DATABASE_URL } }, silentLogger);
+  const rows = await decisionsSince(log, new Date(t0 - 60_000)).finally(() => log.close());
+
+  // Decisions ISC carried out (successful work-item mutations) against the trail's.
+  const iscKeys = new Map<string, { identityId: string; at: number }>();
+  for (const m of stats.mutations) {
+    const k = mutationKey(m.method, m.path);
+    if (k && m.status === 200 && !iscKeys.has(k.key)) iscKeys.set(k.key, { identityId: m.identityId, at: Date.parse(m.at) - t0 });
+  }
+  const reached = new Map<string, DecisionRow[]>();
+  for (const r of rows) if (r.acting_as && DECISION_ACTIONS.has(r.action)) reached.set(auditKey(r), [...(reached.get(auditKey(r)) ?? []), r]);
+  const doneKeys = new Set(rows.filter((r) => r.outcome === 'done' && DECISION_ACTIONS.has(r.action)).map(auditKey));
+  const missing = [...iscKeys.keys()].filter((k) => !reached.has(k)).map((k) => `${k}: carried out in ISC at ${secs(iscKeys.get(k)!.at)}, no decision on the trail`);
+  const extra = [...doneKeys].filter((k) => !iscKeys.has(k)).map((k) => `${k}: done on the trail, not in ISC`);
+
+  // Done as the service identity for a user who had connected their account.
+  const serviceForLinked: string[] = [];
+  for (const [k, m] of iscKeys) {
+    if (m.identityId !== serviceId) continue;
+    for (const r of reached.get(k) ?? []) if (r.acting_as === 'service' && LINKED.has(r.slack_user)) serviceForLinked.push(`${k}: by ${r.slack_user} (linked) as the service identity at ${r.time}`);
+  }
+  const linkedIds = new Set([...LINKED].map((id) => rig.sandbox.identityForEmail(APPROVERS.find((u) => u.id === id)!.email).id));
+
+  // Double announcements: the same item to the same person more than once (a DM or a summary listing it).
+  const flushAt = faultEvents.find((f) => f.kind === 'FLUSHALL Redis')?.at ?? Infinity;
+  const { newItem, summaries, reminders } = dmCalls();
+  const doubleDms: string[] = [];
+  let doubleDmsAfterFlush = 0;
+  for (const item of items.values()) {
+    for (const u of [...APPROVERS, ADMIN]) {
+      const times = [
+        ...(item.preAnnounced && item.owner === u ? [-1] : []),
+        ...[...newItem, ...summaries]
+          .filter((c) => c.args.channel === `D${u.id}` && (String(c.args.text) === `New work item: ${item.title}` || (isFirstPollSummary(c.args) && json(c.args.blocks).includes(item.title))))
+          .map((c) => answers.callSeenAt[rig.slack.calls.indexOf(c)]),
+      ].sort((a, b) => a - b);
+      if (times.length < 2) continue;
+      const afterFlush = times.slice(1).every((t) => t >= flushAt) && times[0] < flushAt;
+      if (afterFlush) doubleDmsAfterFlush++;
+      doubleDms.push(`${u.id}: "${item.title}" announced ${times.length} times (at ${times.map((t) => (t < 0 ? 'before the start' : secs(t))).join(', ')})${afterFlush ? ', again after the FLUSHALL' : ''}`);
+    }
+  }
+  // Reminders: the same item to the same person more than once (one reminder a day at most).
+  const doubleReminders: string[] = [];
+  for (const seed of reminderSeeds) {
+    const n = reminders.filter((c) => c.args.channel === `D${seed.user}` && json(c.args).includes(seed.title)).length;
+    if (n > 1) doubleReminders.push(`${seed.user}: "${seed.title}" reminded ${n} times`);
+  }
+  const remindersDue = reminderSeeds.filter((seed) => seed.dueAt < soakEnd && rig.sandbox.getWorkItemState(seed.w)?.state === 'Pending').length;
+  // Digest slots posted more than once.
+  const scheduled = rig.slack.calls.filter((c) => c.method === 'chat.postMessage' && c.args.channel === DIGEST_CHANNEL && json(c.args.blocks).includes('Scheduled for'));
+  const slotNames = scheduled.map((c) => /Scheduled for ([^·]+?) ·/.exec(json(c.args.blocks))?.[1] ?? '?');
+  const doubleDigests = [...new Set(slotNames.filter((x, i) => slotNames.indexOf(x) !== i))].map((x) => `slot ${x} posted ${slotNames.filter((y) => y === x).length} times`);
+
+  // What users were told, and how the bot behaved, after each fault.
+  const lines = logLines();
+  const TRY_AGAIN = /try again|isn't available|not available|could not reach|couldn't reach/i;
+  const told = (s: Sent) => (s.responseId ? answers.responsesTo(s.responseId).map((r) => json(r)).join(' ') : '');
+  const faults = faultEvents.map((f, i) => {
+    // Until 15 s after it ended, or the next fault.
+    const window = { from: f.at, to: Math.min(f.end + 15_000, faultEvents[i + 1]?.at ?? Infinity) };
+    const inWindow = sent.filter((s) => s.at >= window.from && s.at <= window.to);
+    const notAcked = inWindow.filter((s) => s.status !== 200).length;
+    const tryAgain = inWindow.filter((s) => TRY_AGAIN.test(told(s))).length;
+    const lost = inWindow.filter((s) => told(s).includes('state store lost its state')).length;
+    const byMessage = new Map<string, { n: number; first: number; gens: Set<number>; level: string }>();
+    for (const l of lines.filter((x) => x.t >= window.from && x.t <= window.to && x.level !== 'INFO' && x.level !== 'DEBUG')) {
+      const key = l.message.slice(0, 140);
+      const e = byMessage.get(key) ?? { n: 0, first: l.t, gens: new Set<number>(), level: l.level };
+      e.n++;
+      e.gens.add(l.gen);
+      byMessage.set(key, e);
+    }
+    const logs = [...byMessage].sort((a, b) => a[1].first - b[1].first).slice(0, 6).map(([m, e]) => `${e.level} ×${e.n} (bot ${[...e.gens].join(', ')}; first at +${secs(e.first - f.at)}): ${m}`);
+    return {
+      ...f,
+      after: [`${inWindow.length} requests from the fault to ${secs(window.to - f.at)} after it: ${notAcked} not acked, ${tryAgain} told to try again, ${lost} told the state was lost (connect again / confirm)`, ...logs],
+    };
+  });
+
+  const acked = sent.filter((s) => s.status === 200).length;
+  return {
+    decisionsInIsc: iscKeys.size,
+    decisionsOnTrail: reached.size,
+    missing,
+    extra,
+    verify: auditVerifyCli(),
+    doubleDms,
+    doubleDmsAfterFlush,
+    doubleReminders,
+    reminders: reminders.filter((c) => reminderSeeds.some((seed) => json(c.args).includes(seed.title))).length,
+    remindersDue,
+    doubleDigests,
+    digestSlots: scheduled.length,
+    serviceForLinked,
+    linkedActions: stats.mutations.filter((m) => m.status === 200 && linkedIds.has(m.identityId)).length,
+    serviceActions: stats.mutations.filter((m) => m.status === 200 && m.identityId === serviceId).length,
+    requests: { sent: sent.length, acked, notAcked: sent.length - acked, answeredTryAgain: sent.filter((s) => TRY_AGAIN.test(told(s))).length },
+    faults,
+  };
+}
+
+/** The fault soak's guarantees as checks (F1–F6), each failing the soak when broken. */
+function faultChecks(f: FaultFigures, tamper: { seq: number; code: number | null; output: string; named: boolean }): Check[] {
+  return [
+    {
+      name: 'F1. decisions ISC carried out = decisions on the PostgreSQL trail (0 missing, 0 extra)',
+      ok: f.missing.length === 0 && f.extra.length === 0,
+      detail: `${f.decisionsInIsc} decisions in ISC, ${f.decisionsOnTrail} on the trail that reached ISC; ${f.missing.length} missing, ${f.extra.length} extra`,
+      problems: [...f.missing, ...f.extra],
+    },
+    {
+      name: 'F2. npm run audit -- --verify passes on the soak trail',
+      ok: f.verify.code === 0,
+      detail: `exit ${f.verify.code}: ${f.verify.output.split('\n')[0]}`,
+    },
+    {
+      name: 'F3. one record edited in PostgreSQL: verify names its sequence number and exits non-zero',
+      ok: tamper.named && tamper.code !== 0 && tamper.code !== null,
+      detail: `edited record ${tamper.seq}; exit ${tamper.code}: ${tamper.output.split('\n')[0]}`,
+    },
+    {
+      name: 'F4. no double DMs (the same item announced to the same person twice), reminders or digest posts',
+      ok: f.doubleDms.length === 0 && f.doubleReminders.length === 0 && f.doubleDigests.length === 0,
+      detail: `double DMs ${f.doubleDms.length} (${f.doubleDmsAfterFlush} of them announced again after the FLUSHALL), double reminders ${f.doubleReminders.length} of ${f.reminders} reminders (${f.remindersDue} items due and still pending at the end), double digest slots ${f.doubleDigests.length} of ${f.digestSlots} scheduled posts`,
+      problems: [...f.doubleDms, ...f.doubleReminders, ...f.doubleDigests],
+    },
+    {
+      name: 'F5. nothing done in ISC as the service identity for a linked user',
+      ok: f.serviceForLinked.length === 0,
+      detail: `${f.serviceForLinked.length}; ${f.linkedActions} actions done as the linked users themselves, ${f.serviceActions} as the service identity (unlinked users)`,
+      problems: f.serviceForLinked,
+    },
+  ];
+}
+
+function faultReport(f: FaultFigures, tamper: { seq: number; code: number | null; output: string; named: boolean }, checks: Check[]): { table: string; results: Record<string, unknown> } {
+  const rows: Array<[string, string]> = [
+    ['Decisions carried out in ISC / on the trail', `${f.decisionsInIsc} / ${f.decisionsOnTrail} (missing ${f.missing.length}, extra ${f.extra.length})`],
+    ['`npm run audit -- --verify`', `exit ${f.verify.code}: ${f.verify.output.split('\n')[0]}`],
+    ['Record edited in PostgreSQL, verify again', `edited record ${tamper.seq}: exit ${tamper.code}, ${tamper.named ? 'names it' : 'does NOT name it'}: ${tamper.output.split('\n')[0]}`],
+    ['Double DMs (person + item)', `${f.doubleDms.length}${f.doubleDmsAfterFlush ? ` (${f.doubleDmsAfterFlush} re-announced after the FLUSHALL)` : ''}`],
+    ['Double reminders', `${f.doubleReminders.length} (${f.reminders} reminders sent, ${f.remindersDue} items due and still pending at the end)`],
+    ['Double digest posts for one slot', `${f.doubleDigests.length} (${f.digestSlots} scheduled posts)`],
+    ['Done as the service identity for a linked user', `${f.serviceForLinked.length} (${f.linkedActions} done as the linked users, ${f.serviceActions} as the service identity)`],
+    ['Requests sent / acked / not acked', `${f.requests.sent} / ${f.requests.acked} / ${f.requests.notAcked}; ${f.requests.answeredTryAgain} answered "try again"`],
+    ['Refused after the state loss, then', `${refusalsSeen.length} users told; ${linkEvents.filter((e) => e.kind === 'connect' && e.at > 0 && e.ok).length - LINKED.size} reconnects, ${linkEvents.filter((e) => e.kind === 'confirm').length} confirmations with /workitems disconnect`],
+  ];
+  const table = [
+    `Fault soak (${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores): figures`,
+    '| Figure | Result |',
+    '| --- | --- |',
+    ...rows.map(([k, v]) => `| ${k} | ${v.replace(/\|/g, '\\|')} |`),
+    '',
+    'After each fault:',
+    ...f.faults.flatMap((e) => [`- ${e.kind} at ${secs(e.at)}: ${e.detail}`, ...e.after.map((a) => `    ${a}`)]),
+  ].join('\n');
+  return {
+    table,
+    results: {
+      figures: { ...f, verify: f.verify, tamper },
+      checks: checks.map((c) => ({ name: c.name, ok: c.ok, detail: c.detail, problems: c.problems ?? [] })),
+      linkEvents,
+      refusalsSeen,
+    },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -744,11 +1134,71 @@ class VirtualUser {
     if (s.status === 200) await until(() => rig.slack.calls.slice(before).some((c) => c.method === 'views.publish' && c.args.user_id === this.user.id), ANSWER_WAIT_MS, 50);
   }
 
+  /**
+   * `/workitems connect`, then the browser: the Connect button's URL, the sandbox's sign-in page as
+   * this user, back to the bot's callback (through the balancer at PUBLIC_URL); true when connected.
+   */
+  async connect(): Promise<boolean> {
+    const at = now();
+    const s = await command(this.user, 'connect');
+    const reply = await answerOf(s);
+    const button = ((reply?.blocks ?? []) as Block[]).flatMap((b) => (b.elements ?? []) as Block[]).find((e) => e.action_id === ACTION.connect && typeof e.url === 'string');
+    let ok = false;
+    let detail = button ? '' : `no Connect button (${String(reply?.text ?? s.status).slice(0, 100)})`;
+    if (button) {
+      try {
+        const authorize = new URL(String(button.url));
+        await fetch(authorize, { redirect: 'manual' }).then((r) => r.text());
+        const signedIn = await fetch(new URL('/oauth/authorize', authorize), {
+          method: 'POST',
+          body: new URLSearchParams({ ...Object.fromEntries(authorize.searchParams), email: this.user.email, action: 'sign-in' }),
+          redirect: 'manual',
+        });
+        const callback = signedIn.headers.get('location');
+        const res = callback ? await fetch(callback, { redirect: 'manual' }) : undefined;
+        const page = res ? await res.text() : '';
+        ok = res?.status === 200 && page.includes('Connected to ISC as');
+        detail = ok ? 'connected' : `callback ${res?.status ?? 'none'}: ${page.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').slice(0, 120)}`;
+      } catch (e) {
+        detail = String(e);
+      }
+    }
+    linkEvents.push({ user: this.user.id, kind: 'connect', at, ok, detail });
+    return ok;
+  }
+
+  private reactedAt = -1;
+
+  /**
+   * After a state loss (or a revoked link) the bot refuses to act and says to connect again or to
+   * confirm with `/workitems disconnect`: a linked user connects again, the others confirm.
+   */
+  async answerRefusals(): Promise<void> {
+    if (!FAULTS) return;
+    let found: 'lost' | 'revoked' | undefined;
+    for (const s of sent) {
+      if (s.user !== this.user.id || !s.responseId || s.at <= this.reactedAt || now() - s.at > 60_000) continue;
+      const text = answers.responsesTo(s.responseId).map((r) => json(r)).join('\n');
+      if (text.includes('state store lost its state')) found = 'lost';
+      else if (text.includes('no longer accepts your connected account')) found = found ?? 'revoked';
+    }
+    if (!found) return;
+    this.reactedAt = now();
+    refusalsSeen.push({ user: this.user.id, at: now(), kind: found });
+    if (LINKED.has(this.user.id)) await this.connect();
+    else {
+      const s = await command(this.user, 'disconnect');
+      const reply = await answerOf(s);
+      linkEvents.push({ user: this.user.id, kind: 'confirm', at: s.at, ok: Boolean(reply), detail: String(reply?.text ?? '').slice(0, 120) });
+    }
+  }
+
   async run(): Promise<void> {
     await this.list();
     while (running) {
       await sleep(between(400, 1800));
       if (!running) break;
+      await this.answerRefusals();
       const r = rng();
       if (r < 0.18) await this.list(pick(['', '', '', 'completed', 'summary']));
       else if (r < 0.28) await this.pageTurn();
@@ -762,6 +1212,7 @@ class VirtualUser {
   async runAdmin(): Promise<void> {
     await sleep(between(2000, 5000));
     while (running) {
+      await this.answerRefusals();
       const r = rng();
       if (r < 0.35) await this.digest();
       else if (r < 0.45) await this.list('digest preview');
@@ -1083,7 +1534,7 @@ function runChecks(): { checks: Check[]; totals: string[] } {
     // After a SIGKILL the lease must expire, then a follower's next round takes it; a SIGTERM'd
     // leader hands it back as it stops, before draining its requests.
     const round = (LEASE_SECONDS * 1000) / 3;
-    const bound = (f: (typeof failovers)[number]) => (f.kind === 'SIGKILL' ? LEASE_SECONDS * 1000 + round + 1000 : round + 1000);
+    const bound = (f: (typeof failovers)[number]) => (f.kind === 'SIGTERM' ? round + 1000 : LEASE_SECONDS * 1000 + round + 1000);
     for (const f of failovers) {
       const took = f.takenOverAt === undefined ? undefined : f.takenOverAt - f.at;
       if (took === undefined || took > bound(f)) problems.push(`${f.kind} to bot ${f.gen} at ${secs(f.at)}: taken over ${took === undefined ? 'never' : `after ${secs(took)}`} (bound ${secs(bound(f))})`);
@@ -1097,7 +1548,7 @@ function runChecks(): { checks: Check[]; totals: string[] } {
     for (const [slot, g] of overlaps.slice(0, 5)) problems.push(`bots ${[...g].join(' and ')} both reported leading at ${secs(slot * 250)}`);
     checks.push({
       name: `10. one replica at a time ran the background work; after a SIGKILL another took over within the ${LEASE_SECONDS} s lease (plus one renewal round), after a SIGTERM within a round`,
-      ok: problems.length === 0 && failovers.length === 2,
+      ok: problems.length === 0 && failovers.length === (FAULTS ? 1 : 2),
       detail: failovers.map((f) => `${f.kind} to bot ${f.gen}: bot ${f.by ?? '-'} took over after ${f.takenOverAt === undefined ? 'never' : secs(f.takenOverAt - f.at)}`).join('; ') + `; ${roles.length} /healthz samples`,
       problems,
     });
@@ -1181,7 +1632,12 @@ function runChecks(): { checks: Check[]; totals: string[] } {
         openers: sent.filter((x) => x.kind === 'opener' && answers.responsesTo(x.responseId!).length >= 0 && (x.viewId ? submissions.some((y) => y.viewId === x.viewId && y.w === w) : false)),
       };
     });
-    fs.writeFileSync(process.env.SOAK_DEBUG_FILE, JSON.stringify({ detail, gens: gens.map((g) => ({ n: g.n, output: g.bot.output.join('') })) }, null, 1));
+    const dmPosts = rig.slack.calls
+      .map((c, i) => ({ c, t: answers.callSeenAt[i] }))
+      .filter(({ c }) => c.method === 'chat.postMessage' && String(c.args.channel).startsWith('D'))
+      .map(({ c, t }) => ({ t, channel: c.args.channel, text: String(c.args.text).slice(0, 160), thread: c.args.thread_ts }));
+    const itemLog = [...items.values()].map((i) => ({ w: i.w, title: i.title, owner: i.owner.id, addedAt: i.addedAt, state: rig.sandbox.getWorkItemState(i.w)?.state, ownerId: rig.sandbox.getWorkItemState(i.w)?.ownerId }));
+    fs.writeFileSync(process.env.SOAK_DEBUG_FILE, JSON.stringify({ dmPosts, itemLog, detail, gens: gens.map((g) => ({ n: g.n, output: g.bot.output.join('') })) }, null, 1));
   }
 
   // How long after an item arrived its DM was posted.
@@ -1230,6 +1686,7 @@ function dmCalls() {
 function notificationState() {
   const { newItem, summaries } = dmCalls();
   const mentions = (user: VUser, item: SoakItem) =>
+    Number(Boolean(item.preAnnounced) && user === item.owner) +
     newItem.filter((c) => c.args.channel === `D${user.id}` && String(c.args.text) === `New work item: ${item.title}`).length +
     summaries.filter((c) => c.args.channel === `D${user.id}` && json(c.args.blocks).includes(item.title)).length;
   const expected: Array<{ user: string; title: string; mentions: number }> = [];
@@ -1308,7 +1765,17 @@ async function redisFootprint(): Promise<string> {
 
 async function main(): Promise<void> {
   const started = Date.now();
-  process.stderr.write(`soak: ${SOAK_SECONDS} s, seed ${SEED} (SOAK_SEED=${SEED} to replay the choices), ${os.cpus().length} cores, Node ${process.version}${FLEET ? `, ${REPLICAS} replicas on ${REDIS_URL}` : ''}\n`);
+  if (FAULTS) {
+    // A Redis and a PostgreSQL of the soak's own: they are flushed and restarted, the shared ones never.
+    ownRedis = await startOwnRedis();
+    ownPg = await startOwnPostgres();
+    REDIS_URL = ownRedis.url;
+    PG_ADMIN_URL = ownPg.adminUrl;
+    DATABASE_URL = databaseUrlOn(PG_ADMIN_URL);
+    Object.assign(BOT_ENV, { REDIS_URL, DATABASE_URL, AUTH_MODE: 'linked', REMIND_AFTER_HOURS: '1', LOG_LEVEL: 'info', TOKEN_ENCRYPTION_KEYS: `soak1:${Buffer.alloc(32, 9).toString('base64')}` });
+    process.stderr.write(`   own Redis ${REDIS_URL} (${ownRedis.dir}), own PostgreSQL ${PG_ADMIN_URL} (${ownPg.dir})\n`);
+  }
+  process.stderr.write(`soak: ${SOAK_SECONDS} s, seed ${SEED} (SOAK_SEED=${SEED} to replay the choices), ${os.cpus().length} cores, Node ${process.version}${FLEET ? `, ${REPLICAS} replicas on ${REDIS_URL}` : ''}${FAULTS ? ', fault soak' : ''}\n`);
   if (FLEET) {
     await checkRedis();
     const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
@@ -1344,6 +1811,11 @@ async function main(): Promise<void> {
     return true;
   });
   BOT_ENV.SAIL_BASE_URL = proxy.url;
+  const balancer = FAULTS ? await startBalancer() : undefined;
+  if (balancer) {
+    Object.assign(BOT_ENV, { PUBLIC_URL: balancer.url, SAIL_LOGIN_URL: rig.sandbox.url, SAIL_OAUTH_CLIENT_ID: rig.sandbox.oauthClientId, SAIL_OAUTH_CLIENT_SECRET: rig.sandbox.oauthClientSecret });
+    await seedReminders();
+  }
 
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'soak-data-'));
   t0 = Date.now();
@@ -1352,6 +1824,13 @@ async function main(): Promise<void> {
     process.stderr.write(`   bot ${g.n} healthy after ${Math.round(g.bot.startupMs)} ms; ${FLEET ? `Redis key prefix ${REDIS_PREFIX}` : `DATA_DIR ${dataDir}`}\n`);
   }
   const span = SOAK_SECONDS * 1000;
+  if (FAULTS) {
+    for (const u of APPROVERS.slice(0, LINKED_COUNT)) {
+      LINKED.add(u.id);
+      if (!(await new VirtualUser(u).connect())) throw new Error(`${u.id} could not connect: ${linkEvents.at(-1)?.detail}`);
+    }
+    process.stderr.write(`   ${[...LINKED].join(', ')} connected their ISC accounts at ${secs(now())}\n`);
+  }
   const sampler = setInterval(sampleRss, 10_000);
   sampleRss();
   const answerSync = setInterval(() => answers.sync(), 25);
@@ -1388,12 +1867,28 @@ async function main(): Promise<void> {
   const loops = [...users.map((u) => u.run()), admin.runAdmin()];
 
   // One bot: two planned restarts. Several: the leader crashes, later a rolling restart of the leader.
-  const events = FLEET ? [() => crashLeader(dataDir), () => rollLeader(dataDir)] : [() => restart(dataDir), () => restart(dataDir)];
+  // The fault soak: the leader paused, Redis flushed, Redis restarted, PostgreSQL restarted.
+  const events: Array<[number, () => Promise<void>]> = FAULTS
+    ? [
+        [0.15, pauseLeader],
+        [0.4, flushEvent],
+        [0.6, restartRedisEvent],
+        [0.8, restartPgEvent],
+      ]
+    : FLEET
+      ? [
+          [1 / 3, () => crashLeader(dataDir)],
+          [2 / 3, () => rollLeader(dataDir)],
+        ]
+      : [
+          [1 / 3, () => restart(dataDir)],
+          [2 / 3, () => restart(dataDir)],
+        ];
   const restarts = (async () => {
-    for (const [i, at] of [span / 3, (2 * span) / 3].entries()) {
-      await sleep(Math.max(0, at - now()));
+    for (const [share, event] of events) {
+      await sleep(Math.max(0, share * span - now()));
       if (!running) return;
-      await events[i]();
+      await event();
     }
   })();
   const progress = setInterval(() => {
@@ -1430,6 +1925,10 @@ async function main(): Promise<void> {
 
   const { checks, totals } = runChecks();
   checks.push(await auditCheck(dataDir));
+  // The fault soak's figures, then one record edited in PostgreSQL: verify must name it.
+  const figures = FAULTS ? await faultFigures() : undefined;
+  const tamper = FAULTS ? await tamperAndVerify() : undefined;
+  if (figures && tamper) checks.push(...faultChecks(figures, tamper));
   if (FLEET) totals.push(await redisFootprint());
   const errors = gens.flatMap((g) => g.bot.output.join('').split('\n').filter((l) => / ERROR /.test(l)));
   const errorKinds = new Map<string, number>();
@@ -1453,13 +1952,25 @@ async function main(): Promise<void> {
   out.push('');
   out.push(failed ? `SOAK FAILED: ${failed} of ${checks.length} checks` : `SOAK PASSED: ${checks.length} of ${checks.length} checks`);
   process.stdout.write(out.join('\n') + '\n');
+  if (FAULTS) {
+    const { table, results } = faultReport(figures!, tamper!, checks);
+    process.stdout.write(`\n${table}\n`);
+    const file = path.join(__dirname, '..', '..', 'bench', 'soak-results.json');
+    fs.writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version }, seed: SEED, soakSeconds: SOAK_SECONDS, runtimeSeconds: Math.round((Date.now() - started) / 1000), ...results }, null, 1) + '\n');
+    process.stderr.write(`   figures written to ${path.relative(process.cwd(), file)}\n`);
+  }
 
   await proxy.close();
+  await balancer?.close();
   await rig.sandbox.close();
   await rig.slack.close();
   if (process.env.SOAK_KEEP_DATA !== '1') {
     fs.rmSync(dataDir, { recursive: true, force: true });
     if (FLEET) await deleteRedisKeys();
+    await ownRedis?.stop();
+    await ownPg?.stop();
+  } else if (FAULTS) {
+    process.stderr.write(`   kept (SOAK_KEEP_DATA=1): Redis ${REDIS_URL} and PostgreSQL ${DATABASE_URL} still run (${ownRedis?.dir}, ${ownPg?.dir})\n`);
   }
   process.exitCode = failed ? 1 : 0;
 }
@@ -1468,5 +1979,7 @@ main().catch(async (e: unknown) => {
   process.stderr.write(`soak failed to run: ${e instanceof Error ? e.stack : String(e)}\n`);
   for (const g of gens) if (!g.exit) g.bot.child.kill('SIGKILL');
   if (FLEET) await deleteRedisKeys().catch(() => undefined);
+  await ownRedis?.stop().catch(() => undefined);
+  await ownPg?.stop().catch(() => undefined);
   process.exit(2);
 });

@@ -80,13 +80,18 @@ export async function startBot(
     await store.close();
     throw e;
   });
-  // Its loss must show before anything relies on what the store says was done.
+  // Its loss must show before anything relies on what the store says was done. Once the notifier
+  // exists, a loss also makes it subscribe again whoever it remembers subscribing (their records went too).
+  let afterStateLoss = () => {};
   const sentinel = new StateSentinel({
     store,
     logger,
     priorUseKeys: [SUBSCRIPTIONS_KEY, LAST_SLOT_KEY, LAST_POST_KEY],
     markerDir: config.dataDir,
-    onLoss: (lostAt, noticedHere) => metrics.stateLoss(lostAt, noticedHere),
+    onLoss: (lostAt, noticedHere) => {
+      metrics.stateLoss(lostAt, noticedHere);
+      afterStateLoss();
+    },
   });
   await sentinel.start();
   sentinel.watch(SENTINEL_WATCH_MS);
@@ -135,6 +140,7 @@ export async function startBot(
   const away = new AwayService({ isc, directory, audit: auditTrail, logger, now: () => new Date() });
   const ctx: BotContext = { config, isc, ...services, requests, away, directory, store, audit, trail: auditTrail, logger, now: () => new Date(), iscHealth: () => isc.checkHealth(), linking, background, metrics };
   const notifier = new Notifier(ctx, { slack: createNotificationClient(config.slack, logger, metrics) });
+  afterStateLoss = () => notifier.subscriptions.forgetTouched();
   metrics.watch({
     leader: () => background() !== 'standby',
     storeUp: async () => (await store.health()).ok,

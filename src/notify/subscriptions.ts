@@ -36,7 +36,9 @@ export interface SubscriptionsOptions {
 export class Subscriptions {
   /** NOTIFY_USERS entries not yet subscribed (an email Slack could not look up for now). */
   private readonly unresolved: Set<string>;
-  private readonly recentlyTouched: TtlCache<string, true>;
+  /** NOTIFY_USERS entries already subscribed, and the Slack user each is. */
+  private readonly resolved = new Map<string, string>();
+  private recentlyTouched: TtlCache<string, true>;
 
   constructor(private readonly opts: SubscriptionsOptions) {
     this.unresolved = new Set(opts.configured);
@@ -77,14 +79,37 @@ export class Subscriptions {
     return (await this.active()).map((s) => s.userId);
   }
 
-  /** Subscribes NOTIFY_USERS; an email Slack cannot look up right now is tried again on the next call. */
+  /**
+   * After the state store lost its state (StateSentinel): whom this replica touched recently may no
+   * longer be subscribed, so the next request of each subscribes them again.
+   */
+  forgetTouched(): void {
+    this.recentlyTouched = new TtlCache(MAX_RECENTLY_TOUCHED, this.opts.now);
+  }
+
+  /**
+   * Subscribes NOTIFY_USERS; an email Slack cannot look up right now is tried again on the next call.
+   * Those subscribed before and no longer in the store (its state was lost: a flushed Redis) are
+   * subscribed again, with a new period so that their next poll summarises what waits; an opt-out
+   * the store still has is kept.
+   */
   async enrolConfigured(): Promise<void> {
+    if (this.resolved.size) {
+      const known = await this.opts.store.getFields<Subscription>(SUBSCRIPTIONS_KEY);
+      for (const userId of new Set(this.resolved.values())) {
+        if (known[userId]) continue;
+        this.recentlyTouched.delete(userId);
+        await this.touch(userId, 'config');
+      }
+    }
     const failed: string[] = [];
     for (const entry of [...this.unresolved]) {
       try {
         const userId = entry.includes('@') ? await this.opts.lookupByEmail(entry) : entry;
-        if (userId) await this.touch(userId, 'config');
-        else this.opts.logger.warn('NOTIFY_USERS: no Slack user has this email; skipped', { email: entry });
+        if (userId) {
+          await this.touch(userId, 'config');
+          this.resolved.set(entry, userId);
+        } else this.opts.logger.warn('NOTIFY_USERS: no Slack user has this email; skipped', { email: entry });
         this.unresolved.delete(entry);
       } catch (e) {
         failed.push(entry);

@@ -1,5 +1,5 @@
 import { silentLogger } from '../../src/log';
-import { Subscriptions } from '../../src/notify/subscriptions';
+import { Subscriptions, SUBSCRIPTIONS_KEY } from '../../src/notify/subscriptions';
 import { MemoryStateStore } from '../../src/store/memoryStore';
 
 describe('Subscriptions.touch', () => {
@@ -43,5 +43,33 @@ describe('Subscriptions.touch', () => {
     await subscriptions.touch('U0');
     await subscriptions.touch('U10000');
     expect(setFieldIfAbsent).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('Subscriptions after the state store lost its state', () => {
+  it('subscribes NOTIFY_USERS again, with a new period (so the first poll summarises), and keeps an opt-out the store still has', async () => {
+    const store = new MemoryStateStore();
+    const subscriptions = new Subscriptions({ store, configured: ['U1', 'U2', 'u3@example.com'], lookupByEmail: async () => 'U3', logger: silentLogger });
+    await subscriptions.enrolConfigured();
+    expect(await subscriptions.activeUserIds()).toEqual(['U1', 'U2', 'U3']);
+    const before = await subscriptions.get('U1');
+    // A flushed Redis: the subscriptions are gone; U2 has since turned notifications off.
+    await store.delete(SUBSCRIPTIONS_KEY);
+    await subscriptions.set('U2', false);
+    await subscriptions.enrolConfigured();
+    expect(await subscriptions.activeUserIds()).toEqual(['U1', 'U3']);
+    expect((await subscriptions.get('U1'))?.period).not.toBe(before?.period);
+    expect((await subscriptions.get('U2'))?.on).toBe(false);
+  });
+
+  it('forgets whom it touched recently, so that a user who used the bot is subscribed again at once', async () => {
+    const store = new MemoryStateStore();
+    const subscriptions = new Subscriptions({ store, configured: [], lookupByEmail: async () => undefined, logger: silentLogger });
+    expect(await subscriptions.touch('U1')).toBe(true);
+    await store.delete(SUBSCRIPTIONS_KEY);
+    expect(await subscriptions.touch('U1')).toBe(false);
+    subscriptions.forgetTouched();
+    expect(await subscriptions.touch('U1')).toBe(true);
+    expect(await subscriptions.activeUserIds()).toEqual(['U1']);
   });
 });

@@ -5,7 +5,9 @@
 // notification client, Notifier), on a skip-ahead clock: every wait returns at once and moves the
 // clock on. The clock is this process's; each move is sent to the bench (IPC) before the wait
 // returns, so the tenant's rate limit and the new items follow the same clock.
+import diagnostics_channel from 'node:diagnostics_channel';
 import fs from 'node:fs';
+import type { ClientRequest } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { WebClient, type ChatPostMessageArguments } from '@slack/web-api';
@@ -34,7 +36,7 @@ export type ScaleBotMessage =
   | { clock: number }
   | { dm: string; at: number }
   | { warm: { simulatedMs: number; realMs: number; pollerShare: number } }
-  | { stopped: { heapUsedMiB: number; rssMiB: number } }
+  | { stopped: { heapUsedMiB: number; rssMiB: number; busiestIssuedPer10s: number } }
   | { failed: string };
 
 const send = (m: ScaleBotMessage) => new Promise<void>((resolve) => process.send!(m, () => resolve()));
@@ -46,8 +48,27 @@ const sleep = async (ms: number) => {
   await send({ clock: until });
 };
 
+/** The most in any 10 s of the clock times given, in order. */
+function busiest(times: number[]): number {
+  let most = 0;
+  for (let i = 0, j = 0; i < times.length; i++) {
+    while (times[j] <= times[i] - 10_000) j++;
+    most = Math.max(most, i - j + 1);
+  }
+  return most;
+}
+
 async function main(): Promise<void> {
   const input = JSON.parse(fs.readFileSync(process.env.SCALE_BOT_INPUT!, 'utf8')) as ScaleBotInput;
+  // When the bot sent each ISC API request, on its clock (the tenant stamps arrivals, which a wait
+  // elsewhere in the bot can move on in between): from the start of the measured window.
+  const iscHost = new URL(input.iscUrl).host;
+  const issued: number[] = [];
+  let counting = false;
+  diagnostics_channel.subscribe('http.client.request.start', (message) => {
+    const request = (message as { request: ClientRequest }).request;
+    if (counting && request.getHeader('host') === iscHost && !request.path.startsWith('/oauth/')) issued.push(now());
+  });
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-scale-bot-'));
   const config = loadConfig({
     SLACK_BOT_TOKEN: 'xoxb-bench-token',
@@ -100,13 +121,14 @@ async function main(): Promise<void> {
         await n.runCycle();
         await send({ warm: { simulatedMs: Math.round(now() - at), realMs: Math.round(performance.now() - real), pollerShare: Math.floor(config.isc.rateLimitPer10s * config.notify.pollRateShare) } });
       } else if (m.cmd === 'start') {
+        counting = true;
         n.start();
       } else {
         await n.stop();
         await store.close();
         fs.rmSync(dataDir, { recursive: true, force: true });
         const mem = process.memoryUsage();
-        await send({ stopped: { heapUsedMiB: Math.round(mem.heapUsed / 2 ** 20), rssMiB: Math.round(mem.rss / 2 ** 20) } });
+        await send({ stopped: { heapUsedMiB: Math.round(mem.heapUsed / 2 ** 20), rssMiB: Math.round(mem.rss / 2 ** 20), busiestIssuedPer10s: busiest(issued) } });
         process.exit(0);
       }
     };

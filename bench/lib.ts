@@ -111,7 +111,7 @@ export async function startRig(): Promise<Rig> {
 }
 
 /** The Node options `npm start` gives the bot (package.json), so that the bench measures the bot as it is run. */
-function startScriptNodeOptions(): string[] {
+export function startScriptNodeOptions(): string[] {
   const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as { scripts: { start: string } };
   const words = pkg.scripts.start.split(/\s+/);
   return words.slice(words.indexOf('node') + 1).filter((w) => w.startsWith('--'));

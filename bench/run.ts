@@ -392,7 +392,7 @@ async function main() {
       await bot.stop();
     }
     if (parts.has('flood')) {
-      process.stderr.write('flood: 12,000 mixed interactions from 3 users at 300/s, default ISC limit, and a fourth user approving…\n');
+      process.stderr.write('flood: 12,000 mixed interactions from 3 users at 300/s (sent from a worker thread), default ISC limit, and a fourth user approving…\n');
       results.flood = await flood(rig);
     }
     if (parts.has('sustained')) {
@@ -407,7 +407,7 @@ async function main() {
     results.digestAndPolling = await digestAndPolling((line) => process.stderr.write(`    ${line}…\n`));
   }
   if (parts.has('scale')) {
-    process.stderr.write('6/6 notifications at 5,000 subscribers, sweep against per-subscriber lists (in-process, skip-ahead clock)…\n');
+    process.stderr.write('6/6 notifications at 5,000 subscribers, sweep against per-subscriber lists (the bot in its own process, skip-ahead clock)…\n');
     results.scale = await scale((line) => process.stderr.write(`    ${line}…\n`));
   }
   // A partial run leaves the full run's results alone.

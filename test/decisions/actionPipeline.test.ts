@@ -1,11 +1,12 @@
 import { AuditTrail, type AuditLog, type AuditRecord } from '../../src/audit/auditLog';
 import { ActionPipeline, AUDIT_UNAVAILABLE_MESSAGE, type ActionPipelineOptions, type ItemKind } from '../../src/decisions/actionPipeline';
 import type { IscClient } from '../../src/isc/api';
+import { requestDeadline, writeCheck } from '../../src/isc/deadline';
 import { IscError } from '../../src/isc/errors';
 import type { Logger } from '../../src/log';
 import { MemoryStateStore } from '../../src/store/memoryStore';
 import { StoreUnavailableError, type StateStore } from '../../src/store/store';
-import type { IdentityDirectory, IscIdentityRef } from '../../src/workitems/identityDirectory';
+import { missingIdentityMessage, type IdentityDirectory, type IscIdentityRef } from '../../src/workitems/identityDirectory';
 
 // The pipeline on its own, with a kind of item made up for the test: what every kind shares (at most
 // once, the audit trail's outcomes, how a failed write is judged), one layer below the kinds' tests.
@@ -239,5 +240,157 @@ describe('the decision shown on the cards', () => {
     expect(Object.keys(await pipeline.decisionsFor(kind, 't1'))).toEqual(['*']);
     now += 1;
     expect(await pipeline.decisionsFor(kind, 't1')).toEqual({});
+  });
+});
+
+describe('what is logged around a decision, with who, what and which item', () => {
+  const ctx = { actorSlackUserId: 'UOWNER', action: 'approve', thingId: 't1' };
+
+  it('a done action at info; a refusal as a warning', async () => {
+    const done = setup();
+    await done.pipeline.perform(done.kind, 'UOWNER', approve);
+    expect(done.logger.info).toHaveBeenCalledWith('Thing action done', ctx);
+    const refused = setup({}, { requesterId: 'id-owner' });
+    await refused.pipeline.perform(refused.kind, 'UOWNER', approve);
+    expect(refused.logger.warn).toHaveBeenCalledWith('Refused a thing action', ctx);
+    expect(refused.logger.info).not.toHaveBeenCalled();
+  });
+
+  it('an ISC failure as an error with its tracking id; any other error as an unexpected one; a store that does not answer as a warning', async () => {
+    const isc = setup();
+    const error = httpError(500, 'trk-open');
+    isc.failNext.error = error;
+    await isc.pipeline.perform(isc.kind, 'UOWNER', approve);
+    expect(isc.logger.error).toHaveBeenCalledWith('ISC refused or failed a thing action', { ...ctx, error: error.message, trackingId: 'trk-open' });
+
+    const bug = setup();
+    bug.failNext.error = new Error('bug');
+    await bug.pipeline.perform(bug.kind, 'UOWNER', approve);
+    expect(bug.logger.error).toHaveBeenCalledWith('Unexpected error during a thing action', { ...ctx, error: 'Error: bug' });
+
+    const store = new MemoryStateStore();
+    jest.spyOn(store, 'get').mockRejectedValue(new StoreUnavailableError('down'));
+    const down = setup({ store });
+    await down.pipeline.perform(down.kind, 'UOWNER', approve);
+    expect(down.logger.warn).toHaveBeenCalledWith('A thing action was not tried: the state store is unavailable', { ...ctx, error: 'The state store is unavailable: down' });
+    expect(down.logger.error).not.toHaveBeenCalled();
+  });
+
+  it('an intent that cannot be written: an error saying ISC was not called', async () => {
+    const { kind, store } = setup();
+    const logger: Logger = { debug: jest.fn(), info: jest.fn(), warn: jest.fn(), error: jest.fn() };
+    const failing = new AuditTrail({ append: () => Promise.reject(new Error('disk full')), readSince: async function* () {}, verify: () => Promise.reject(new Error('not used')), prune: async () => {}, close: async () => {} }, { logger });
+    const directory = { identityFor: async (u: string) => IDS[u] ?? null } as unknown as IdentityDirectory;
+    const blocked = new ActionPipeline({ isc: {} as IscClient, directory, store, admins: new Set(), logger, audit: failing });
+    await blocked.perform(kind, 'UOWNER', approve);
+    expect(logger.error).toHaveBeenCalledWith('Could not write a decision to the audit trail, so ISC was not called', { ...ctx, error: 'Error: disk full' });
+  });
+
+  it('a write not sent because the item changed hands while it waited: a warning, and the user is told why', async () => {
+    const { pipeline, kind, things, logger, executed, outcomes } = setup({ recheckAfterMs: 0 });
+    kind.execute = async (_client, t, a) => {
+      things.get(t.id)!.ownerId = 'id-other';
+      await writeCheck()!();
+      executed.push(a);
+      return t;
+    };
+    const outcome = await pipeline.perform(kind, 'UOWNER', approve);
+    expect(outcome).toEqual({ status: 'refused', message: expect.stringMatching(/^While your action waited for its turn at ISC \(rate limit\), the thing changed: Only the thing's owner/) });
+    expect(executed).toEqual([]);
+    expect(logger.warn).toHaveBeenCalledWith('A thing action was not sent: the item changed while it waited', ctx);
+    expect(outcomes().at(-1)).toMatchObject({ outcome: 'refused' });
+  });
+
+  it('a lock the store cannot release is a warning: it expires by itself', async () => {
+    const { pipeline, kind, failNext, store, logger } = setup();
+    failNext.error = httpError(503);
+    jest.spyOn(store, 'compareAndSet').mockRejectedValue(new Error('store gone'));
+    expect((await pipeline.perform(kind, 'UOWNER', approve)).status).toBe('failed');
+    expect(logger.warn).toHaveBeenCalledWith('Could not release an in-flight lock; it expires by itself', { thingId: 't1', error: 'Error: store gone' });
+  });
+});
+
+describe('around the decision', () => {
+  it('tells the item\'s other messages when it is done or found decided, not when refused; a hook that throws is logged and the outcome stands', async () => {
+    const { pipeline, kind } = setup();
+    const onChanged = jest.fn();
+    kind.onChanged = onChanged;
+    const done = await pipeline.perform(kind, 'UOWNER', approve);
+    expect(done.status).toBe('done');
+    expect(onChanged).toHaveBeenLastCalledWith(expect.objectContaining({ id: 't1', state: 'done' }), (done as { decisions: unknown }).decisions);
+    const decided = await pipeline.perform(kind, 'UADMIN', approve);
+    expect(decided).toMatchObject({ status: 'already_decided' });
+    expect(onChanged).toHaveBeenCalledTimes(2);
+    expect((await pipeline.perform(kind, 'UOTHER', approve)).status).toBe('refused');
+    expect(onChanged).toHaveBeenCalledTimes(2);
+
+    const failing = setup();
+    failing.kind.onChanged = () => {
+      throw new Error('dm gone');
+    };
+    expect((await failing.pipeline.perform(failing.kind, 'UOWNER', approve)).status).toBe('done');
+    expect(failing.logger.warn).toHaveBeenCalledWith('onItemChanged failed', { thingId: 't1', error: 'Error: dm gone' });
+  });
+
+  it('an item found decided whose decisions cannot be read: the card shows ISC\'s state alone, with a warning', async () => {
+    const { pipeline, kind, store, logger } = setup({}, { state: 'done' });
+    jest.spyOn(store, 'getFields').mockRejectedValue(new Error('store gone'));
+    expect(await pipeline.perform(kind, 'UOWNER', approve)).toEqual({ status: 'already_decided', item: expect.objectContaining({ state: 'done' }), decisions: {} });
+    expect(logger.warn).toHaveBeenCalledWith("Could not read the decisions of a thing; its card shows ISC's state alone", { thingId: 't1', error: 'Error: store gone' });
+  });
+
+  it('done in ISC but the store cannot record it: still done, the card shows the decision, and an error says so', async () => {
+    const now = new Date('2026-03-02T09:00:00Z');
+    const { pipeline, kind, store, logger } = setup({ now: () => now });
+    const set = store.set.bind(store);
+    jest.spyOn(store, 'set').mockImplementation((key, ...rest) => (key.startsWith('done:') ? Promise.reject(new Error('store gone')) : set(key, ...rest)));
+    expect(await pipeline.perform(kind, 'UOWNER', approve)).toEqual({
+      status: 'done',
+      item: expect.objectContaining({ state: 'done' }),
+      decisions: { '*': { kind: 'approved', bySlackUserId: 'UOWNER', at: now.toISOString() } },
+    });
+    expect(logger.error).toHaveBeenCalledWith('A thing action went through in ISC, but the state store could not record it', { thingId: 't1', action: 'approve', error: 'Error: store gone' });
+    // A comment records no decision on the cards, stored or not.
+    const comment = setup();
+    const commentSet = comment.store.set.bind(comment.store);
+    jest.spyOn(comment.store, 'set').mockImplementation((key, ...rest) => (key.startsWith('done:') ? Promise.reject(new Error('store gone')) : commentSet(key, ...rest)));
+    expect(await comment.pipeline.perform(comment.kind, 'UOWNER', { kind: 'comment', id: 't1', text: 'hi' })).toEqual({ status: 'done', item: expect.anything(), decisions: {} });
+    expect(comment.logger.error).toHaveBeenCalledWith('A thing action went through in ISC, but the state store could not record it', expect.objectContaining({ action: 'comment' }));
+  });
+
+  it('the decisions of several items leave out missing ids and items without any', async () => {
+    const { pipeline, kind, things } = setup();
+    things.set('t2', { id: 't2', ownerId: 'id-owner', state: 'open', comments: [] });
+    await pipeline.perform(kind, 'UOWNER', approve);
+    expect(await pipeline.decisionsForIds(kind, ['t1', undefined, 't2', ''])).toEqual({ t1: { '*': expect.objectContaining({ kind: 'approved', bySlackUserId: 'UOWNER' }) } });
+  });
+
+  it('whose items a user sees: their identity, or why there is none', async () => {
+    const { pipeline } = setup();
+    expect(await pipeline.subjectIdentity('UOWNER')).toEqual({ identity: IDS.UOWNER });
+    expect(await pipeline.subjectIdentity('UNOBODY')).toEqual({ message: missingIdentityMessage({ reason: 'no-email' }) });
+  });
+
+  it('the ISC requests run under a deadline that leaves the 5-minute in-flight lock room for one whole request and a margin', async () => {
+    const t0 = Date.parse('2026-03-02T09:00:00Z');
+    const spy = jest.spyOn(Date, 'now').mockReturnValue(t0);
+    try {
+      for (const [iscTimeoutMs, expected] of [
+        [undefined, t0 + 300_000 - 10_000 - 10_000],
+        [30_000, t0 + 300_000 - 30_000 - 10_000],
+      ] as const) {
+        const { pipeline, kind } = setup(iscTimeoutMs ? { iscTimeoutMs } : {});
+        let deadline: number | undefined;
+        const execute = kind.execute;
+        kind.execute = (client, t, a) => {
+          deadline = requestDeadline();
+          return execute(client, t, a);
+        };
+        expect((await pipeline.perform(kind, 'UOWNER', approve)).status).toBe('done');
+        expect(deadline).toBe(expected);
+      }
+    } finally {
+      spy.mockRestore();
+    }
   });
 });

@@ -1,7 +1,10 @@
 import { AuditTrail, type AuditLog, type AuditRecord } from '../../src/audit/auditLog';
 import { ActionPipeline, AUDIT_UNAVAILABLE_MESSAGE, type ActionPipelineOptions, type ItemKind } from '../../src/decisions/actionPipeline';
 import type { IscClient } from '../../src/isc/api';
+import { RECONNECT_MESSAGE, ReconnectRequiredError } from '../../src/auth/userTokenProvider';
+import type { ActingClient } from '../../src/auth/accountLinking';
 import { requestDeadline, writeCheck } from '../../src/isc/deadline';
+import { noteRequestId } from '../../src/isc/requestIds';
 import { IscError } from '../../src/isc/errors';
 import type { Logger } from '../../src/log';
 import { MemoryStateStore } from '../../src/store/memoryStore';
@@ -330,6 +333,10 @@ describe('around the decision', () => {
     };
     expect((await failing.pipeline.perform(failing.kind, 'UOWNER', approve)).status).toBe('done');
     expect(failing.logger.warn).toHaveBeenCalledWith('onItemChanged failed', { thingId: 't1', error: 'Error: dm gone' });
+    // A kind without the hook is fine.
+    const plain = setup();
+    expect((await plain.pipeline.perform(plain.kind, 'UOWNER', approve)).status).toBe('done');
+    expect(plain.logger.warn).not.toHaveBeenCalled();
   });
 
   it('an item found decided whose decisions cannot be read: the card shows ISC\'s state alone, with a warning', async () => {
@@ -359,10 +366,13 @@ describe('around the decision', () => {
   });
 
   it('the decisions of several items leave out missing ids and items without any', async () => {
-    const { pipeline, kind, things } = setup();
+    const { pipeline, kind, things, store } = setup();
     things.set('t2', { id: 't2', ownerId: 'id-owner', state: 'open', comments: [] });
     await pipeline.perform(kind, 'UOWNER', approve);
+    const reads = jest.spyOn(store, 'getFields');
     expect(await pipeline.decisionsForIds(kind, ['t1', undefined, 't2', ''])).toEqual({ t1: { '*': expect.objectContaining({ kind: 'approved', bySlackUserId: 'UOWNER' }) } });
+    // One read per real id, none for the missing ones.
+    expect(reads.mock.calls.map(([key]) => key)).toEqual(['decisions:th:t1', 'decisions:th:t2']);
   });
 
   it('whose items a user sees: their identity, or why there is none', async () => {
@@ -392,5 +402,189 @@ describe('around the decision', () => {
     } finally {
       spy.mockRestore();
     }
+  });
+});
+
+describe('the permission check on its own', () => {
+  it('authorize() checks for acting by default: separation of duties binds it; a note or a view does not', async () => {
+    const { pipeline, kind } = setup({}, { requesterId: 'id-owner' });
+    expect(await pipeline.authorize(kind, 'UOWNER', 't1')).toMatchObject({ ok: false, message: expect.stringMatching(/^You requested this thing/) });
+    expect(await pipeline.authorize(kind, 'UOWNER', 't1', 'act')).toMatchObject({ ok: false });
+    expect(await pipeline.authorize(kind, 'UOWNER', 't1', 'note')).toMatchObject({ ok: true, actorIdentity: IDS.UOWNER });
+    expect(await pipeline.authorize(kind, 'UOWNER', 't1', 'view')).toMatchObject({ ok: true });
+  });
+
+  it('an admin without an ISC identity may see an item but not act on it or add to it', async () => {
+    const { pipeline, kind } = setup({ admins: new Set(['UADMIN', 'UROOT']) });
+    expect(await pipeline.authorize(kind, 'UROOT', 't1', 'view')).toEqual({ ok: true, item: expect.objectContaining({ id: 't1' }), actorIdentity: null });
+    expect(await pipeline.authorize(kind, 'UROOT', 't1', 'act')).toMatchObject({ ok: false });
+    expect(await pipeline.authorize(kind, 'UROOT', 't1', 'note')).toMatchObject({ ok: false });
+  });
+});
+
+describe('the re-check before a write that waited', () => {
+  /** An execute() that changes the item in ISC while the write waits, then reaches the write check as the HTTP layer does. */
+  function waiting(ctx: ReturnType<typeof setup>, change: (t: Thing) => void) {
+    ctx.kind.execute = async (_client, t, a) => {
+      change(ctx.things.get(t.id)!);
+      await writeCheck()!();
+      ctx.executed.push(a);
+      return t;
+    };
+  }
+
+  it('not within 2 s of the check by default; after that the item is read again', async () => {
+    const t0 = Date.parse('2026-03-02T09:00:00Z');
+    let now = t0;
+    const spy = jest.spyOn(Date, 'now').mockImplementation(() => now);
+    try {
+      const quick = setup();
+      waiting(quick, () => {
+        now = t0 + 1_999;
+      });
+      expect((await quick.pipeline.perform(quick.kind, 'UOWNER', approve)).status).toBe('done');
+      expect(quick.read).toHaveBeenCalledTimes(1);
+      now = t0;
+      const slow = setup();
+      waiting(slow, () => {
+        now = t0 + 2_000;
+      });
+      expect((await slow.pipeline.perform(slow.kind, 'UOWNER', approve)).status).toBe('done');
+      expect(slow.read).toHaveBeenCalledTimes(2);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('separation of duties is checked again: a request that became the actor\'s own while waiting is not sent', async () => {
+    const ctx = setup({ recheckAfterMs: 0 });
+    waiting(ctx, (t) => {
+      t.requesterId = 'id-owner';
+    });
+    expect(await ctx.pipeline.perform(ctx.kind, 'UOWNER', approve)).toEqual({ status: 'refused', message: expect.stringMatching(/changed: You requested this thing/) });
+    expect(ctx.executed).toEqual([]);
+  });
+
+  it('an item that no longer fits is not sent, and the user is told why', async () => {
+    const ctx = setup({ recheckAfterMs: 0 });
+    const fits = ctx.kind.fits;
+    ctx.kind.fits = (t, a) => (t.comments.includes('locked') ? 'It is locked.' : fits(t, a));
+    waiting(ctx, (t) => {
+      t.comments.push('locked');
+    });
+    expect(await ctx.pipeline.perform(ctx.kind, 'UOWNER', approve)).toEqual({
+      status: 'refused',
+      message: 'While your action waited for its turn at ISC (rate limit), the thing changed: It is locked.',
+    });
+    expect(ctx.executed).toEqual([]);
+  });
+
+  it('an item decided while waiting is already decided, with the item as ISC has it and its decisions', async () => {
+    const ctx = setup({ recheckAfterMs: 0 });
+    waiting(ctx, (t) => {
+      t.state = 'done';
+    });
+    expect(await ctx.pipeline.perform(ctx.kind, 'UOWNER', approve)).toEqual({ status: 'already_decided', item: expect.objectContaining({ id: 't1', state: 'done' }), decisions: {} });
+    expect(ctx.executed).toEqual([]);
+  });
+
+  it('an admin deciding their own item whose item was handed to someone else meanwhile: not sent (it would now be for another owner)', async () => {
+    const ctx = setup({ recheckAfterMs: 0 }, { ownerId: 'id-admin' });
+    waiting(ctx, (t) => {
+      t.ownerId = 'id-other';
+    });
+    expect(await ctx.pipeline.perform(ctx.kind, 'UADMIN', approve)).toEqual({
+      status: 'refused',
+      message: expect.stringContaining('changed: it has a different owner now. Nothing was changed in ISC; press Refresh and try again.'),
+    });
+    expect(ctx.executed).toEqual([]);
+  });
+});
+
+describe('the client an action runs with', () => {
+  const service = { client: {} as IscClient, actingAs: { kind: 'service' as const } };
+  const linked = { client: {} as IscClient, actingAs: { kind: 'linked' as const, identityId: 'id-owner', identityName: 'Olivia' } };
+
+  it('is asked for as the owner, or for another owner when an admin acts on someone else\'s item', async () => {
+    const actingClient = jest.fn(async (): Promise<ActingClient> => service);
+    const { pipeline, kind } = setup({ acting: { actingClient } });
+    await pipeline.perform(kind, 'UOWNER', { kind: 'comment', id: 't1', text: 'a' });
+    await pipeline.perform(kind, 'UADMIN', { kind: 'comment', id: 't1', text: 'b' });
+    expect(actingClient.mock.calls).toEqual([
+      ['UOWNER', false],
+      ['UADMIN', true],
+    ]);
+  });
+
+  it('tells the kind how the action would reach ISC, and a refusal of that way is a refusal', async () => {
+    const hows: string[] = [];
+    const run = async (over: Partial<ActionPipelineOptions>, user: string, refusal?: string) => {
+      const ctx = setup(over);
+      ctx.kind.actingRefusal = (_t, _a, how) => {
+        hows.push(how);
+        return refusal;
+      };
+      return ctx.pipeline.perform(ctx.kind, user, approve);
+    };
+    await run({ acting: { actingClient: async () => linked } }, 'UOWNER');
+    await run({ acting: { actingClient: async () => service } }, 'UOWNER');
+    await run({}, 'UOWNER');
+    await run({}, 'UADMIN');
+    expect(hows).toEqual(['own', 'connect', 'service', 'for-another']);
+    expect(await run({}, 'UOWNER', 'Decide it in ISC: it needs two approvers.')).toEqual({ status: 'refused', message: 'Decide it in ISC: it needs two approvers.' });
+  });
+
+  it('a refusal by account linking (connect first) is the user\'s refusal, on the trail, and ISC is not called', async () => {
+    const { pipeline, kind, executed, outcomes } = setup({ acting: { actingClient: async () => ({ refused: 'Connect your ISC account first.' }) } });
+    expect(await pipeline.perform(kind, 'UOWNER', approve)).toEqual({ status: 'refused', message: 'Connect your ISC account first.' });
+    expect(executed).toEqual([]);
+    expect(outcomes()).toEqual([expect.objectContaining({ outcome: 'refused', reason: 'Connect your ISC account first.' })]);
+  });
+
+  it('a client that cannot be had is a failure on the trail; a refresh token refused before sending asks to reconnect', async () => {
+    const broken = setup({ acting: { actingClient: () => Promise.reject(new Error('token store down')) } });
+    expect(await broken.pipeline.perform(broken.kind, 'UOWNER', approve)).toEqual({ status: 'failed', message: expect.stringMatching(/^Something went wrong in the bot/) });
+    expect(broken.outcomes()).toEqual([expect.objectContaining({ outcome: 'failed' })]);
+    expect(broken.executed).toEqual([]);
+
+    const revoked = setup();
+    revoked.failNext.error = new ReconnectRequiredError();
+    expect(await revoked.pipeline.perform(revoked.kind, 'UOWNER', approve)).toEqual({ status: 'refused', message: RECONNECT_MESSAGE });
+    expect(revoked.read).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('without an audit trail', () => {
+  it('decides, refuses and fails as with one', async () => {
+    const done = setup({ audit: undefined });
+    expect((await done.pipeline.perform(done.kind, 'UOWNER', approve)).status).toBe('done');
+    const refused = setup({ audit: undefined }, { requesterId: 'id-owner' });
+    expect((await refused.pipeline.perform(refused.kind, 'UOWNER', approve)).status).toBe('refused');
+    const failed = setup({ audit: undefined });
+    failed.failNext.error = httpError(503);
+    expect((await failed.pipeline.perform(failed.kind, 'UOWNER', approve)).status).toBe('failed');
+    expect([done, refused, failed].map((c) => c.records.length)).toEqual([0, 0, 0]);
+  });
+});
+
+describe('the trail of a done action', () => {
+  it('carries the request ids ISC answered its writes with', async () => {
+    const { pipeline, kind, outcomes } = setup();
+    const execute = kind.execute;
+    kind.execute = async (client, t, a) => {
+      noteRequestId('POST', 'req-1');
+      noteRequestId('POST', 'req-2');
+      return execute(client, t, a);
+    };
+    await pipeline.perform(kind, 'UOWNER', approve);
+    expect(outcomes()).toEqual([expect.objectContaining({ outcome: 'done', trackingId: 'req-1 req-2' })]);
+  });
+
+  it('a comment stores no decision for the cards', async () => {
+    const { pipeline, kind, store } = setup();
+    const setField = jest.spyOn(store, 'setField');
+    expect(await pipeline.perform(kind, 'UOWNER', { kind: 'comment', id: 't1', text: 'hi' })).toMatchObject({ status: 'done' });
+    expect(setField).not.toHaveBeenCalled();
+    expect(await pipeline.decisionsFor(kind, 't1')).toStrictEqual({});
   });
 });

@@ -30,8 +30,8 @@ export type ActionOutcome<I> =
   /** ISC failed; `message` is fit for the user (with ISC's tracking id when there is one). */
   | { status: 'failed'; message: string };
 
-/** Every outcome but a duplicate: a decision the audit trail records. */
-type Ended<I> = Exclude<ActionOutcome<I>, { status: 'duplicate' }>;
+/** A decision that ended without ISC carrying it out (a done one is recorded with its request ids), as the audit trail records it. */
+type Ended<I> = Exclude<ActionOutcome<I>, { status: 'duplicate' | 'done' }>;
 
 /** A refusal carries the item and the actor's identity too, for the audit trail (never shown to the refused user). */
 export type Authorization<I> =
@@ -153,8 +153,6 @@ const digest = (s: string) => createHash('sha256').update(s).digest('base64url')
 function auditOutcome<I>(outcome: Ended<I>, error?: unknown): OutcomeFacts {
   const trackingId = isIscError(error) ? error.trackingId : undefined;
   switch (outcome.status) {
-    case 'done':
-      return { outcome: 'done' };
     case 'already_decided':
       return { outcome: 'already_decided', ...(outcome.unconfirmed ? { unconfirmed: true } : {}), ...(trackingId ? { trackingId } : {}) };
     case 'refused':

@@ -192,6 +192,18 @@ describe('on one store in memory', () => {
     expect(await store.get('leader')).toBeUndefined();
   });
 
+  it('a replica started twice by mistake and then stopped never leads: its second round, already scheduled, gives up too', async () => {
+    const store = new MemoryStateStore();
+    const b = member(store, 'b');
+    b.leadership.start();
+    b.leadership.start();
+    await b.leadership.stop();
+    await wait(300);
+    expect(b.leadership.isLeader).toBe(false);
+    expect(b.events).toEqual([]);
+    expect(await store.get('leader')).toBeUndefined();
+  });
+
   it('a leader whose lease was taken over stops its work at once and says why', async () => {
     const store = new MemoryStateStore();
     const a = member(store, 'a');

@@ -160,4 +160,35 @@ describe('StateSentinel, edge cases', () => {
     await expect(s.start()).resolves.toBeUndefined();
     expect(log.warn).toHaveBeenCalledWith(expect.stringMatching(/^Could not write the state marker in DATA_DIR/), { error: expect.any(String) });
   });
+  it('finds the sentinel an earlier version wrote under state:sentinel (a renamed key would make every upgrade look like a loss)', async () => {
+    const store = new MemoryStateStore();
+    await store.set('state:sentinel', { id: 'v1', createdAt: T0.toISOString() });
+    await store.setField('notify:subs', 'U1', { on: true });
+    const { s, onLoss, log } = sentinel(store);
+    await expect(s.start()).resolves.toBeUndefined();
+    expect(onLoss).not.toHaveBeenCalled();
+    expect(log.error).not.toHaveBeenCalled();
+    expect(await store.get('state:sentinel')).toEqual({ id: 'v1', createdAt: T0.toISOString() });
+  });
+
+  it('a look that finds its sentinel as it was is one read and writes nothing', async () => {
+    const store = new MemoryStateStore();
+    const { s } = sentinel(store);
+    await s.start();
+    const get = jest.spyOn(store, 'get');
+    const cas = jest.spyOn(store, 'compareAndSet');
+    const set = jest.spyOn(store, 'set');
+    await expect(s.lostAt()).resolves.toBeUndefined();
+    expect(get).toHaveBeenCalledTimes(1);
+    expect(cas).not.toHaveBeenCalled();
+    expect(set).not.toHaveBeenCalled();
+  });
+
+  it('the marker in DATA_DIR is one line of JSON naming the sentinel', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sentinel-'));
+    const store = new MemoryStateStore();
+    await sentinel(store, { markerDir: dir }).s.start();
+    const id = (await store.get<SentinelRecord>(SENTINEL_KEY))!.id;
+    expect(fs.readFileSync(path.join(dir, SENTINEL_MARKER_FILE), 'utf8')).toBe(`{"id":"${id}"}\n`);
+  });
 });

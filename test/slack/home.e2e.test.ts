@@ -106,6 +106,13 @@ describe('Home tab', () => {
     expect(json(retried)).toContain(G.adaOverdue);
   });
 
+  it('says how the bot acts in ISC only when the person has to do something (connect their account)', async () => {
+    await h.close();
+    h = await startHarness({ AUTH_MODE: 'linked' });
+    const home = await openHome(USERS.ada.id);
+    expect(block(home, 'home_auth')!.elements[0].text).toMatch(/`\/workitems connect`/);
+  });
+
   it('someone without an ISC identity is told what to do in their words', async () => {
     const home = await openHome(USERS.ghost.id);
     const text = block(home, 'home_no_identity')!.text.text;

@@ -149,7 +149,7 @@ function settingsBlocks(s: HomeSettings): KnownBlock[] {
   ];
 }
 
-/** What a person the bot cannot match to ISC sees, in their words. */
+/** What a person the bot cannot match to ISC sees, in their words (mrkdwn-safe). */
 export function noIdentityText(missing: MissingIdentity): string {
   const email = 'email' in missing ? ` (${escapeTruncate(missing.email, 200)})` : '';
   switch (missing.reason) {
@@ -169,7 +169,8 @@ export function noIdentityText(missing: MissingIdentity): string {
 export function renderHomeNoIdentity(missing: MissingIdentity): HomeView {
   return {
     type: 'home',
-    blocks: [header('Your ISC inbox', 'home_title'), section(noticeText(noIdentityText(missing), 'warning'), 'home_no_identity'), retryBlock('home_no_identity_retry'), helpLine()],
+    // Escaped by noIdentityText (the email is Slack's); not through noticeText, which keeps mentions live.
+    blocks: [header('Your ISC inbox', 'home_title'), section(`⚠️ ${noIdentityText(missing)}`, 'home_no_identity'), retryBlock('home_no_identity_retry'), helpLine()],
   };
 }
 

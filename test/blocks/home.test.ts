@@ -97,7 +97,9 @@ describe('Home tab as a dashboard', () => {
       expect(text).toMatch(/Ask your IT help desk to connect your Slack account to your ISC account/);
       expect(buttons(view.blocks).map((b) => b.action_id)).toEqual([HOME_ACTION.retry]);
     }
-    expect(noIdentityText({ reason: 'not-found', email: '<!channel>@x' })).not.toContain('<!channel>');
+    const hostile = renderHomeNoIdentity({ reason: 'not-found', email: '<!channel><@U123>@x' });
+    for (const t of mrkdwnTexts(hostile.blocks)) for (const bad of [...BROADCASTS_AND_LINKS, '<@U123>']) expect(t).not.toContain(bad);
+    expect(noIdentityText({ reason: 'not-found', email: 'ada@acme.com' })).toContain('(ada@acme.com)');
   });
 
   it('nothing readable at all: the error and Retry', () => {

@@ -50,6 +50,8 @@ export interface SlackConfig {
 export interface DigestConfig {
   /** Channel id; the digest is off without it. */
   channel?: string;
+  /** DIGEST_ADMIN_CHANNEL: where task health goes, a post of its own; `channel` without it. */
+  adminChannel?: string;
   /** 5-field cron pattern, read in `timeZone`. */
   schedule: string;
   /** IANA time zone of the schedule and of the times in the digest. */
@@ -373,6 +375,10 @@ function readDigest(r: EnvReader): DigestConfig {
   if (channel && !SLACK_CHANNEL_ID.test(channel)) {
     r.problems.push(`DIGEST_CHANNEL must be a channel id like C0123ABCD (channel details → About), not a name (got "${channel}")`);
   }
+  const adminChannel = r.optional('DIGEST_ADMIN_CHANNEL');
+  if (adminChannel && !SLACK_CHANNEL_ID.test(adminChannel)) {
+    r.problems.push(`DIGEST_ADMIN_CHANNEL must be a channel id like C0123ABCD (channel details → About), not a name (got "${adminChannel}")`);
+  }
   const timeZone = r.optional('DIGEST_TIMEZONE') ?? 'UTC';
   const zoneOk = isIanaTimeZone(timeZone);
   if (!zoneOk) r.problems.push(`DIGEST_TIMEZONE must be an IANA time zone such as Europe/Berlin or UTC (got "${timeZone}")`);
@@ -383,6 +389,7 @@ function readDigest(r: EnvReader): DigestConfig {
   if (owners.length > MAX_DIGEST_OWNERS) r.problems.push(`DIGEST_OWNERS lists ${owners.length} approvers; at most ${MAX_DIGEST_OWNERS} are allowed`);
   return {
     channel,
+    ...(adminChannel ? { adminChannel } : {}),
     schedule,
     timeZone,
     owners,

@@ -54,6 +54,7 @@ export const KNOWN_SETTINGS: readonly string[] = [
   'LOG_LEVEL',
   'LOG_FORMAT',
   'DIGEST_CHANNEL',
+  'DIGEST_ADMIN_CHANNEL',
   'DIGEST_SCHEDULE',
   'DIGEST_TIMEZONE',
   'DIGEST_OWNERS',

@@ -1,8 +1,8 @@
 import type { KnownBlock } from '@slack/types';
 import type { SectionFailure } from '../isc/errors';
 import type { IdentityCertificationDto, SlimCampaign, TaskStatus, WorkItemsSummary } from '../isc/types';
-import { MESSAGE_BUDGET, contextBlock, divider, header, section } from './limits';
-import { escapeTruncate, formatCount, plural } from './mrkdwn';
+import { MESSAGE_BUDGET, actionsBlock, button, contextBlock, divider, header, section } from './limits';
+import { escapeTruncate, formatCount, plural, userMention } from './mrkdwn';
 import { summaryLine, unavailable } from './messages';
 import { dueText, progressText } from './reviews';
 import { firstError, fitLines, fitTaskGroups, isStuck, statusLabel, taskTitle, timeAndAge } from './tasks';
@@ -12,9 +12,14 @@ import type { RenderedMessage, Viewer } from './types';
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; failure: SectionFailure };
 
+/** The digest's buttons: anyone opens their own inbox; an admin nudges an approver whose items are stale. */
+export const DIGEST_ACTION = { openInbox: 'digest_open_inbox', nudge: 'digest_nudge' } as const;
+
 export interface ApproverRow {
   /** The ISC identity's name, or the configured Slack id / email when it has none (plain text). */
   name: string;
+  /** The approver's Slack user, when the bot knows it: shown as a mention, never as a raw id. */
+  slackUserId?: string;
   summary?: WorkItemsSummary;
   /** Set instead of `summary` when the approver could not be read. */
   failure?: SectionFailure;
@@ -28,7 +33,7 @@ export interface ApproverRow {
   scanFailure?: SectionFailure;
   /** Pending access-request approvals; undefined when they could not be read. */
   accessRequests?: number;
-  /** Pending generic approvals; undefined when they could not be read. */
+  /** Pending workflow (generic) approvals; undefined when they could not be read. */
   genericApprovals?: number;
   /** Why the approvals could not be read (the work items are still shown). */
   approvalsFailure?: SectionFailure;
@@ -108,23 +113,26 @@ const FAILED_CHARS = 1800;
 const sum = (rows: ApproverRow[], key: keyof WorkItemsSummary) => rows.reduce((n, r) => n + (r.summary?.[key] ?? 0), 0);
 const sumOf = (rows: ApproverRow[], key: 'accessRequests' | 'genericApprovals') => rows.reduce((n, r) => n + (r[key] ?? 0), 0);
 
-/** " · 🔑 2 access requests · 🧩 1 generic approval" (kinds with none left out), or why they are unknown. */
+/** " · 2 access requests · 1 workflow approval" (kinds with none left out), or why they are unknown. */
 function approvalsText(r: ApproverRow): string {
   if (r.approvalsFailure) return ` · approvals ${unavailable(r.approvalsFailure)}`;
-  const parts = [
-    r.accessRequests ? `🔑 ${plural(r.accessRequests, 'access request')}` : '',
-    r.genericApprovals ? `🧩 ${plural(r.genericApprovals, 'generic approval')}` : '',
-  ].filter(Boolean);
+  const parts = [r.accessRequests ? plural(r.accessRequests, 'access request') : '', r.genericApprovals ? plural(r.genericApprovals, 'workflow approval') : ''].filter(Boolean);
   return parts.length ? ` · ${parts.join(' · ')}` : '';
 }
 
+/** The approver as the digest names them: a mention when they have stale items (or no name) and the bot knows their Slack user. */
+function approverName(r: ApproverRow): string {
+  if (r.slackUserId && ((r.stale ?? 0) > 0 || !r.summary || r.name === r.slackUserId)) return userMention(r.slackUserId);
+  return `*${escapeTruncate(r.name, 80, 'unknown')}*`;
+}
+
 function approverLine(r: ApproverRow, opts: DigestRenderOptions): string {
-  const name = `*${escapeTruncate(r.name, 80, 'unknown')}*`;
+  const name = approverName(r);
   if (!r.summary) return `• ${name} — ${unavailable(r.failure ?? { message: 'unknown error' })}`;
   const atLeast = r.partial ? '≥ ' : '';
   const extra = [
     r.oldestPending ? `oldest ${atLeast}${age(r.oldestPending, opts.viewer)} (${formatInZone(r.oldestPending, opts.viewer)})` : '',
-    r.stale ? `⚠️ ${atLeast}${formatCount(r.stale)} stale` : '',
+    r.stale ? `⏰ ${atLeast}${formatCount(r.stale)} stale` : '',
     r.scanFailure ? `oldest ${unavailable(r.scanFailure)}` : '',
   ].filter(Boolean);
   return `• ${name} — ${summaryLine(r.summary)}${approvalsText(r)}${extra.length ? ` · ${extra.join(' · ')}` : ''}`;
@@ -138,9 +146,9 @@ function workItemBlocks(data: DigestData, opts: DigestRenderOptions): KnownBlock
   const across = `${plural(rows.length, 'approver')}${failed ? `, ${formatCount(failed)} unavailable` : ''}`;
   const lines = rows.slice(0, APPROVER_LINES).map((r) => approverLine(r, opts));
   const approvalsUnread = read.some((r) => r.approvalsFailure) ? '≥ ' : '';
-  const approvals = `🔑 *Access requests pending:* ${approvalsUnread}${formatCount(sumOf(read, 'accessRequests'))} · 🧩 *Generic approvals pending:* ${approvalsUnread}${formatCount(sumOf(read, 'genericApprovals'))}`;
+  const approvals = `*Access requests pending:* ${approvalsUnread}${formatCount(sumOf(read, 'accessRequests'))} · *Workflow approvals pending:* ${approvalsUnread}${formatCount(sumOf(read, 'genericApprovals'))}`;
   const blocks: KnownBlock[] = [
-    section(`*📥 Work items* — ${totals} across ${across}\n${approvals}`, 'wi_totals'),
+    section(`*Work items* — ${totals} across ${across}\n${approvals}`, 'wi_totals'),
     section(fitLines(lines, APPROVERS_CHARS, (n) => `… and ${plural(n, 'more approver')}`, rows.length - lines.length), 'wi_approvers'),
   ];
 
@@ -151,11 +159,23 @@ function workItemBlocks(data: DigestData, opts: DigestRenderOptions): KnownBlock
     const staleLines = data.staleItems
       .slice(0, STALE_LINES)
       .map((s) => `• ${escapeTruncate(s.title, 120, 'Work item')} — ${escapeTruncate(s.owner, 80)} · pending since ${timeAndAge(s.created, opts.viewer)}`);
-    const title = `⚠️ *${unread ? '≥ ' : ''}${plural(staleCount, 'work item')} pending more than ${plural(opts.staleAfterDays, 'day')}*`;
+    const title = `⏰ *${unread ? '≥ ' : ''}${plural(staleCount, 'work item')} pending more than ${plural(opts.staleAfterDays, 'day')}*`;
     const rest = Math.max(staleCount - staleLines.length, 0);
     blocks.push(section(`${title}\n${fitLines(staleLines, STALE_CHARS, (n) => `… and ${formatCount(n)} more`, rest)}`, 'wi_stale'));
   }
+  blocks.push(...nudgeBlocks(rows));
   return blocks;
+}
+
+/** Approvers with stale items the bot can reach on Slack, each with a Nudge button (admins only; shown to all). */
+export const NUDGE_LINES = 5;
+
+function nudgeBlocks(rows: ApproverRow[]): KnownBlock[] {
+  const stale = rows.filter((r) => r.slackUserId && (r.stale ?? 0) > 0).slice(0, NUDGE_LINES);
+  return stale.map((r) => ({
+    ...section(`${userMention(r.slackUserId!)} has ${r.partial ? '≥ ' : ''}${plural(r.stale!, 'item')} waiting too long`, `nudge_${r.slackUserId}`),
+    accessory: button({ actionId: DIGEST_ACTION.nudge, text: 'Nudge', value: JSON.stringify({ u: r.slackUserId }) }),
+  }));
 }
 
 const CAMPAIGN_LINES = 8;
@@ -177,7 +197,7 @@ function behindLine(c: IdentityCertificationDto, viewer: Viewer): string {
 function accessReviewBlocks(data: DigestData, viewer: Viewer): KnownBlock[] {
   const reviews = data.accessReviews;
   if (!reviews) return [];
-  const title = '*📋 Access reviews*';
+  const title = '*Access reviews*';
   if (!reviews.ok) return [divider(), section(`${title}\n${unavailable(reviews.failure)}`, 'rv_digest')];
   const { campaigns, behind, more } = reviews.value;
   if (!campaigns.length) return [];
@@ -187,9 +207,9 @@ function accessReviewBlocks(data: DigestData, viewer: Viewer): KnownBlock[] {
     `${title} — ${plural(campaigns.length, 'active campaign')}`,
     fitLines(campaignLines, REVIEWS_CHARS / 2, (n) => `… and ${plural(n, 'more campaign')}`, campaigns.length - campaignLines.length),
     behind.length
-      ? `⏳ *Reviewers behind* (${more ? '≥ ' : ''}${formatCount(behind.length)}: overdue, or fewer decided than the time gone asks)\n` +
+      ? `⏰ *Reviewers behind* (${more ? '≥ ' : ''}${formatCount(behind.length)}: overdue, or fewer decided than the time gone asks)\n` +
         fitLines(behindLines, REVIEWS_CHARS / 2, (n) => `… and ${formatCount(n)} more`, behind.length - behindLines.length)
-      : 'No reviewer is behind. 🎉',
+      : '✅ No reviewer is behind.',
   ];
   return [divider(), section(lines.join('\n'), 'rv_digest')];
 }
@@ -204,10 +224,10 @@ function failedLine(t: TaskStatus, viewer: Viewer): string {
 }
 
 function failedBlock(data: DigestData, opts: DigestRenderOptions): KnownBlock {
-  const title = `*🧯 Tasks that ended in ERROR or TERMINATED since ${formatInZone(data.since, opts.viewer)}*`;
+  const title = `❌ *Tasks that ended in ERROR or TERMINATED since ${formatInZone(data.since, opts.viewer)}*`;
   if (!data.failed.ok) return section(`${title}\n${unavailable(data.failed.failure)}`, 'tasks_failed');
   const { tasks, more } = data.failed.value;
-  if (tasks.length === 0) return section(`${title}\nNone. 🎉`, 'tasks_failed');
+  if (tasks.length === 0) return section(`${title}\n✅ None.`, 'tasks_failed');
   const lines = tasks.slice(0, FAILED_LINES).map((t) => failedLine(t, opts.viewer));
   const moreText = (n: number) => `… and ${formatCount(n)}${more ? '+' : ''} more`;
   return section(`${title}\n${fitLines(lines, FAILED_CHARS, moreText, tasks.length - lines.length)}`, 'tasks_failed');
@@ -219,17 +239,11 @@ function pendingHead(data: DigestData, opts: DigestRenderOptions): { text: strin
   // The page is sorted by start, so when every task read is stuck, more may be beyond it.
   const stuckMore = running.length > 0 && stuck === running.length && data.pendingTotal.ok && data.pendingTotal.value > running.length ? '+' : '';
   const count = data.pendingTotal.ok ? `${formatCount(data.pendingTotal.value)} pending` : `pending count ${unavailable(data.pendingTotal.failure)}`;
-  const stuckText = stuck ? ` · 🐢 ${formatCount(stuck)}${stuckMore} running more than ${plural(opts.stuckAfterHours, 'hour')}` : '';
-  return { text: `*⚙️ ISC tasks* — ${count}${stuckText}`, stuck, running };
+  const stuckText = stuck ? ` · ⏰ ${formatCount(stuck)}${stuckMore} running more than ${plural(opts.stuckAfterHours, 'hour')}` : '';
+  return { text: `*ISC tasks* — ${count}${stuckText}`, stuck, running };
 }
 
-/**
- * The digest as one message: work items per approver (most open first) with stale items, the
- * pending tasks running longest (stuck ones with Details / Mark terminated), and tasks that failed
- * since the last digest. Any count fits: lists are cut with "… and N more", and the whole stays
- * within 50 blocks and 12,000 JSON characters. A part ISC could not give says "unavailable".
- */
-export function renderDigest(data: DigestData, opts: DigestRenderOptions): RenderedMessage {
+function whenContext(opts: DigestRenderOptions): KnownBlock {
   const { viewer } = opts;
   const generated = viewer.now.toISOString();
   const when = opts.slot ?? generated;
@@ -237,23 +251,52 @@ export function renderDigest(data: DigestData, opts: DigestRenderOptions): Rende
     `${opts.slot ? 'Scheduled for' : 'As of'} ${formatInZone(when, viewer)} · times in ${escapeTruncate(viewer.tz, 60)}`,
     opts.late ? `⏰ *Late*: the bot was not running at the scheduled time; read from ISC at ${formatInZone(generated, viewer)}.` : '',
   ].filter(Boolean);
-  const head = pendingHead(data, opts);
-  const top: KnownBlock[] = [
-    header(`ISC digest · ${formatInZone(when, viewer, 'date')}${opts.late ? ' (late)' : ''}`, 'digest_title'),
-    contextBlock(context.join('\n'), 'digest_when'),
+  return contextBlock(context.join('\n'), 'digest_when');
+}
+
+const dateOf = (opts: DigestRenderOptions) => formatInZone(opts.slot ?? opts.viewer.now.toISOString(), opts.viewer, 'date');
+
+/**
+ * The approvers' digest: work items and approvals per approver (most waiting first), approvers with
+ * stale items mentioned with a Nudge button, the stale items, access reviews under way, and an
+ * **Open my inbox** button. Task health is a post of its own for admins (renderTaskHealth). Any count
+ * fits: lists are cut with "… and N more", within 50 blocks and 12,000 JSON characters. A part ISC
+ * could not give says "unavailable", and the text says "at least" for a count it could not read whole.
+ */
+export function renderDigest(data: DigestData, opts: DigestRenderOptions): RenderedMessage {
+  const blocks: KnownBlock[] = [
+    header(`ISC digest · ${dateOf(opts)}${opts.late ? ' (late)' : ''}`, 'digest_title'),
+    whenContext(opts),
     ...workItemBlocks(data, opts),
-    ...accessReviewBlocks(data, viewer),
-    divider(),
-    section(head.text, 'tasks_head'),
+    ...accessReviewBlocks(data, opts.viewer),
+    actionsBlock([button({ actionId: DIGEST_ACTION.openInbox, text: 'Open my inbox', value: 'inbox', style: 'primary' })], 'digest_actions'),
+    contextBlock(`Stale: pending more than ${plural(opts.staleAfterDays, 'day')} · *Open my inbox* shows you your own items, here only to you.`, 'digest_notes'),
   ];
+  const read = data.approvers.filter((r) => r.summary);
+  const unread = read.length < data.approvers.length;
+  const approvalsUnread = unread || read.some((r) => r.approvalsFailure);
+  const atLeast = (partial: boolean) => (partial ? 'at least ' : '');
+  const open = sum(read, 'open');
+  const text =
+    `ISC digest: ${atLeast(unread)}${plural(open, 'open work item')}` +
+    (['accessRequests', 'genericApprovals'] as const)
+      .map((k) => (sumOf(read, k) ? `, ${atLeast(approvalsUnread)}${plural(sumOf(read, k), k === 'accessRequests' ? 'pending access request' : 'pending workflow approval')}` : ''))
+      .join('');
+  return { text, blocks };
+}
+
+/**
+ * Task health, for admins: the pending tasks running longest (stuck ones with Details / Mark
+ * terminated) and the tasks that failed since the last digest, within one message's limits.
+ */
+export function renderTaskHealth(data: DigestData, opts: DigestRenderOptions): RenderedMessage {
+  const { viewer } = opts;
+  const head = pendingHead(data, opts);
+  const top: KnownBlock[] = [header(`ISC task health · ${dateOf(opts)}${opts.late ? ' (late)' : ''}`, 'tasks_title'), whenContext(opts), section(head.text, 'tasks_head')];
   const bottom: KnownBlock[] = [
     divider(),
     failedBlock(data, opts),
-    contextBlock(
-      `Stale: pending more than ${plural(opts.staleAfterDays, 'day')} · stuck: running more than ${plural(opts.stuckAfterHours, 'hour')} · ` +
-        '`/workitems tasks` lists every pending task with its buttons.',
-      'digest_notes',
-    ),
+    contextBlock(`Stuck: running more than ${plural(opts.stuckAfterHours, 'hour')} · \`/workitems tasks\` lists every pending task with its buttons.`, 'tasks_notes'),
   ];
   const fixed = [...top, ...bottom];
   const room = { blocks: MESSAGE_BUDGET.blocks - fixed.length, chars: MESSAGE_BUDGET.chars - JSON.stringify(fixed).length - 2 };
@@ -266,15 +309,12 @@ export function renderDigest(data: DigestData, opts: DigestRenderOptions): Rende
         'more pending task',
       )
     : [section(`Longest running tasks ${unavailable(data.running.failure)}`, 'tasks_running')];
-
-  const read = data.approvers.filter((r) => r.summary);
-  const open = sum(read, 'open');
   const text =
-    `ISC digest: ${plural(open, 'open work item')}` +
-    (['accessRequests', 'genericApprovals'] as const).map((k) => (sumOf(read, k) ? `, ${plural(sumOf(read, k), k === 'accessRequests' ? 'pending access request' : 'pending generic approval')}` : '')).join('') +
-    (data.pendingTotal.ok ? `, ${plural(data.pendingTotal.value, 'pending task')}` : '') +
-    (head.stuck ? ` (${formatCount(head.stuck)} stuck)` : '') +
-    (data.failed.ok ? `, ${formatCount(data.failed.value.tasks.length)}${data.failed.value.more ? '+' : ''} failed since the last digest` : '');
+    'ISC task health: ' +
+    [
+      data.pendingTotal.ok ? `${plural(data.pendingTotal.value, 'pending task')}${head.stuck ? ` (${formatCount(head.stuck)} stuck)` : ''}` : 'pending tasks unavailable',
+      data.failed.ok ? `${formatCount(data.failed.value.tasks.length)}${data.failed.value.more ? '+' : ''} failed since the last digest` : 'failed tasks unavailable',
+    ].join(', ');
   return { text, blocks: [...top, ...taskBlocks, ...bottom] };
 }
 
@@ -282,4 +322,27 @@ export function renderDigest(data: DigestData, opts: DigestRenderOptions): Rende
 export function renderDigestPosted(channel: string): RenderedMessage {
   const text = `✅ Posted the digest to <#${channel}>.`;
   return { text, blocks: [section(text, 'digest_posted')] };
+}
+
+/** The DM a nudge sends: who asks, why, and the button that opens the approver's own list. */
+export function renderNudge(adminSlackUserId: string, staleAfterDays: number): RenderedMessage {
+  const text = `⏰ ${userMention(adminSlackUserId)} asks you to look at your ISC approvals: some have waited more than ${plural(staleAfterDays, 'day')}.`;
+  return {
+    text,
+    blocks: [section(text, 'nudge'), actionsBlock([button({ actionId: DIGEST_ACTION.openInbox, text: 'Open my inbox', value: 'inbox', style: 'primary' })], 'nudge_actions')],
+  };
+}
+
+/** What the admin who clicked Nudge is told, only to them. */
+export function renderNudgeOutcome(outcome: { kind: 'sent' | 'already' | 'refused' | 'failed'; by?: string }, approverSlackUserId: string): RenderedMessage {
+  const who = userMention(approverSlackUserId);
+  const text =
+    outcome.kind === 'sent'
+      ? `✅ Sent ${who} a reminder in a direct message.`
+      : outcome.kind === 'already'
+        ? `${who} was already nudged today${outcome.by ? ` by ${userMention(outcome.by)}` : ''}; one reminder a day is enough.`
+        : outcome.kind === 'refused'
+          ? '❌ Only the bot\'s admins can nudge approvers. Mention them in the thread instead.'
+          : `❌ Slack did not deliver the reminder to ${who}; try again later.`;
+  return { text, blocks: [section(text, 'nudge_outcome')] };
 }

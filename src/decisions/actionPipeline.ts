@@ -12,6 +12,10 @@ import type { Logger } from '../log';
 import { isStoreUnavailable, STORE_UNAVAILABLE_MESSAGE, tryLock, type HeldLock, type StateStore } from '../store/store';
 import { missingIdentityMessage, type IdentityDirectory, type IscIdentityRef } from '../workitems/identityDirectory';
 import type { Decision, Decisions } from './decision';
+import { recordDecided } from './decidedToday';
+
+/** What "Decided today" counts: an approval, a rejection, a completed item (not a forward or reassignment). */
+const countsAsDecided = (d: Decision) => d.kind === 'approved' || d.kind === 'rejected' || d.kind === 'completed';
 
 /** Every `message` is mrkdwn-safe: ISC values in it are escaped. */
 export type ActionOutcome<I> =
@@ -391,6 +395,8 @@ export class ActionPipeline {
       await lock.release();
       // A field per decision, so two decisions on one item finishing together cannot overwrite each other.
       if (decision) await this.opts.store.setField(decisionsKey(kind, id), part, decision, DECISION_TTL_MS);
+      // The Home tab's "Decided today": decisions only, not hand-overs.
+      if (decision && countsAsDecided(decision)) await recordDecided(this.opts.store, bySlackUserId, `${kind.keyPrefix}${id}:${part}`, decision.at);
       return await this.decisionsFor(kind, id);
     } catch (e) {
       this.opts.logger.error(`A ${kind.logName} action went through in ISC, but the state store could not record it`, { [kind.idField]: id, action: action.kind, error: String(e) });

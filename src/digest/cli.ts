@@ -16,7 +16,7 @@ import { DigestService } from './digestService';
 
 type Env = Record<string, string | undefined>;
 
-const USAGE = 'Usage: npm run digest -- --dry-run   (prints the digest as Block Kit JSON; post it with /workitems digest)\n';
+const USAGE = 'Usage: npm run digest -- --dry-run   (prints the digest and its task-health post as Block Kit JSON; post it with /workitems digest)\n';
 
 /** Prints the digest JSON to `out`; returns the process exit code. */
 export async function runDigestCli(args: readonly string[], env: Env, out: (text: string) => void, logger?: Logger): Promise<number> {
@@ -46,8 +46,9 @@ export async function runDigestCli(args: readonly string[], env: Env, out: (text
       // The approvers of the real digest: DIGEST_OWNERS and the bot's subscribers, as the store records them.
       const subscriptions = new Subscriptions({ store, configured: [], lookupByEmail: async () => undefined, logger: log });
       const knownApprovers = () => subscriptions.activeUserIds();
-      const message = await new DigestService({ config, isc, directory, store, logger: log, now: () => new Date(), knownApprovers }, slack).build();
-      out(JSON.stringify(message, null, 2) + '\n');
+      const posts = await new DigestService({ config, isc, directory, store, logger: log, now: () => new Date(), knownApprovers }, slack).buildPosts();
+      // The two posts, in order: the approvers' digest, then task health for admins.
+      out(JSON.stringify([posts.digest, posts.tasks], null, 2) + '\n');
     } finally {
       await store.close();
     }

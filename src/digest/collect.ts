@@ -94,20 +94,23 @@ interface Approver {
 
 async function readApprover(deps: CollectDeps, owner: string | undefined, counts: ApprovalCounts): Promise<Approver> {
   const label = owner ?? "The bot's ISC identity";
+  // A Slack user id is shown as a mention (never as the raw id); an email is not a Slack user the bot knows.
+  const slackUserId = owner !== undefined && !owner.includes('@') ? owner : undefined;
+  const known = slackUserId ? { slackUserId } : {};
   try {
     let ownerId: string | undefined;
     let name = label;
     if (owner !== undefined) {
       const identity = owner.includes('@') ? await deps.directory.identityForEmail(owner) : await deps.directory.identityFor(owner);
-      if (!identity) return { row: { name: label, failure: { message: 'no ISC identity found' } } };
+      if (!identity) return { row: { name: label, ...known, failure: { message: 'no ISC identity found' } } };
       ({ id: ownerId, name } = identity);
     }
     // One call at a time per approver, so CONCURRENCY bounds the digest's requests in flight.
     const summary = await deps.isc.workItems.getWorkItemsSummary({ ownerId });
-    return { row: { name, summary, ...(await readApprovals(deps, ownerId, counts)) }, ownerId };
+    return { row: { name, ...known, summary, ...(await readApprovals(deps, ownerId, counts)) }, ownerId };
   } catch (e) {
     deps.logger.warn('Digest: approver unavailable', { owner: label, error: e instanceof Error ? e.message : String(e) });
-    return { row: { name: label, failure: failureOf(e) } };
+    return { row: { name: label, ...known, failure: failureOf(e) } };
   }
 }
 

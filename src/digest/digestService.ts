@@ -1,5 +1,5 @@
 import type { WebClient } from '@slack/web-api';
-import { renderDigest } from '../blocks/digest';
+import { renderDigest, renderTaskHealth, type DigestData, type DigestRenderOptions } from '../blocks/digest';
 import type { RenderedMessage } from '../blocks/types';
 import type { Config } from '../config';
 import { CronSchedule } from '../cronSchedule';
@@ -31,6 +31,12 @@ export interface DigestDeps {
   stateLoss?: { lostAt(): Promise<Date | undefined> };
 }
 
+/** The two posts of a digest: the approvers' (DIGEST_CHANNEL) and task health for admins. */
+export interface DigestPosts {
+  digest: RenderedMessage;
+  tasks: RenderedMessage;
+}
+
 /** The last digest posted to the channel, scheduled or not: failed tasks are listed from its time. */
 export interface LastPost {
   at: string;
@@ -58,21 +64,32 @@ export class DigestService {
     this.schedule = new CronSchedule(deps.config.digest.schedule, deps.config.digest.timeZone);
   }
 
-  /** Reads ISC and renders the digest; nothing is posted or recorded. */
+  /** Reads ISC and renders the approvers' digest; nothing is posted or recorded (`/workitems digest preview`, the CLI). */
   async build(slot?: { at: Date; late: boolean }): Promise<RenderedMessage> {
+    return (await this.buildPosts(slot)).digest;
+  }
+
+  /** Both posts from one read of ISC: the approvers' digest and the admins' task health. */
+  async buildPosts(slot?: { at: Date; late: boolean }): Promise<DigestPosts> {
+    const { data, opts } = await this.read(slot);
+    return { digest: renderDigest(data, opts), tasks: renderTaskHealth(data, opts) };
+  }
+
+  private async read(slot?: { at: Date; late: boolean }): Promise<{ data: DigestData; opts: DigestRenderOptions }> {
     const { config, store, now } = this.deps;
     const { digest } = config;
     const at = now();
     const last = await store.get<LastPost>(LAST_POST_KEY);
     const since = last ? new Date(last.at) : new Date(at.getTime() - DAY_MS);
     const data = await collectDigest(this.deps, { owners: await this.approvers(), now: at, since, staleAfterDays: digest.staleAfterDays });
-    return renderDigest(data, {
+    const opts = {
       viewer: { tz: digest.timeZone, now: at },
       staleAfterDays: digest.staleAfterDays,
       stuckAfterHours: digest.stuckAfterHours,
       slot: slot?.at.toISOString(),
       late: slot?.late,
-    });
+    };
+    return { data, opts };
   }
 
   /**
@@ -94,7 +111,7 @@ export class DigestService {
 
   /** Posts the digest to the channel now (`/workitems digest`, the CLI). */
   postNow(): Promise<LastPost> {
-    return this.counted('command', async () => this.post(await this.build()), () => 'posted');
+    return this.counted('command', async () => this.post(await this.buildPosts()), () => 'posted');
   }
 
   /**
@@ -122,7 +139,7 @@ export class DigestService {
     const iso = slot.toISOString();
     const last = await store.get<string>(LAST_SLOT_KEY);
     if (last !== undefined && last >= iso) return 'already_posted';
-    const message = await this.build({ at: slot, late });
+    const message = await this.buildPosts({ at: slot, late });
     // Asked right before the claim: a claim in a store emptied since the slot proves nothing.
     const lostAt = await this.deps.stateLoss?.lostAt();
     if (lostAt && slot.getTime() <= lostAt.getTime()) {
@@ -144,12 +161,23 @@ export class DigestService {
     return 'posted';
   }
 
-  private async post(message: RenderedMessage): Promise<LastPost> {
-    const channel = this.deps.config.digest.channel;
+  /**
+   * The approvers' digest to DIGEST_CHANNEL, then task health as a post of its own to
+   * DIGEST_ADMIN_CHANNEL (DIGEST_CHANNEL without it). The slot's claim covers both: a task-health post
+   * that fails is logged, not retried, and does not undo the digest.
+   */
+  private async post(posts: DigestPosts): Promise<LastPost> {
+    const { channel, adminChannel } = this.deps.config.digest;
     if (!channel) throw new Error('The digest is off: DIGEST_CHANNEL is not set');
-    const res = await this.slack.chat.postMessage({ channel, text: message.text, blocks: message.blocks, unfurl_links: false, unfurl_media: false });
+    const send = (to: string, message: RenderedMessage) => this.slack.chat.postMessage({ channel: to, text: message.text, blocks: message.blocks, unfurl_links: false, unfurl_media: false });
+    const res = await send(channel, posts.digest);
     const record: LastPost = { at: this.deps.now().toISOString(), channel: res.channel ?? channel, ts: res.ts ?? '' };
     await this.deps.store.set(LAST_POST_KEY, record);
+    try {
+      await send(adminChannel ?? channel, posts.tasks);
+    } catch (e) {
+      this.deps.logger.error('Could not post the task health of the digest; it is not retried', { channel: adminChannel ?? channel, error: e instanceof Error ? e.message : String(e) });
+    }
     return record;
   }
 }

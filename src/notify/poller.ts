@@ -8,6 +8,7 @@ import { keyed, type DmCards, type KeyedItem } from './dmCards';
 import type { Announcement, Ledger } from './ledger';
 import { isQuietTime } from '../quietHours';
 import { reminderDue } from './reminders';
+import { readPrefs, reminderAllowed } from './preferences';
 import type { Sleep } from './slackSender';
 import type { Subscriber, Subscriptions } from './subscriptions';
 import { Cadence } from './cadence';
@@ -612,6 +613,8 @@ export class Poller {
       return;
     }
     if (isQuietTime(now, tz, quietHours)) return;
+    // Their own choice on the Home tab: reminders off, or only within their working hours.
+    if (!reminderAllowed(await readPrefs(ctx.store, userId), now, tz)) return;
     const threads = new Map<string | undefined, Waiting[]>();
     for (const w of due) threads.set(w.record.ts, [...(threads.get(w.record.ts) ?? []), w]);
     for (const group of threads.values()) {

@@ -5,6 +5,7 @@ import { proxyDispatcher } from '../proxy';
 import { triggerRoute } from '../requests/triggerRoute';
 import { registerApprovalActions } from './actions/approvalActions';
 import { registerAwayActions } from './actions/awayActions';
+import { registerDigestActions } from './actions/digestActions';
 import { registerReviewActions } from './actions/reviewActions';
 import { registerTaskActions } from './actions/taskActions';
 import { registerWorkItemActions } from './actions/workItemActions';
@@ -100,6 +101,7 @@ export function createSlackApp(ctx: BotContext, bot: { botId?: string; botUserId
   registerReviewViews(router, ctx);
   registerAppHome(router, ctx);
   registerAwayActions(router, ctx);
+  registerDigestActions(router, ctx);
   const unhandled = (error: Error) => ctx.logger.error('Unhandled error in a Slack listener', { error: error.message, code: (error as { code?: string }).code });
   // Whoever uses the bot (a command, the Home tab, a button) gets notification DMs, unless they opted
   // out; nothing may stand between a request and its ack, so the store is written after this turn of

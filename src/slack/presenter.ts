@@ -1,8 +1,7 @@
 import type { KnownBlock, View } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
-import { describeAuthMode } from '../auth/accountLinking';
 import type { ListPosition } from '../blocks/actions';
-import { HOME_REVIEWS, renderHome } from '../blocks/home';
+import { renderHomeError } from '../blocks/home';
 import { renderInboxItemDetail, renderInboxItemModal, renderInboxList, renderInboxPage } from '../blocks/inboxList';
 import { MESSAGE_BUDGET } from '../blocks/limits';
 import { renderNotice } from '../blocks/messages';
@@ -15,6 +14,7 @@ import { emptyInboxPage, pinItem, type InboxItem, type InboxPosition } from '../
 import { isIscError } from '../isc/errors';
 import { isStoreUnavailable, STORE_UNAVAILABLE_MESSAGE } from '../store/store';
 import type { BotContext } from './context';
+import { buildHomeView } from './homeView';
 
 export interface Message {
   text: string;
@@ -130,23 +130,9 @@ export class Presenter {
     return renderInboxItemDetail(entry, { ...(await this.cardOptions(viewerSlackUserId, subjectSlackUserId)), decisions });
   }
 
-  /** The Home tab from `start`; `fresh` (its Refresh button) reads every kind from ISC. */
-  async homeView(userId: string, start: InboxPosition = START, notice?: string, fresh = false): Promise<View> {
-    const opts = await this.cardOptions(userId, userId);
-    const authModeLine = await describeAuthMode(this.ctx.linking, userId);
-    const subject = await this.ctx.service.subjectIdentity(userId);
-    if ('message' in subject) return renderHome({ page: emptyInboxPage(START, LIST_PAGE_SIZE), opts, notice: subject.message, authModeLine });
-    // Opening the tab reads the work items; the other kinds come from the inbox's short cache when it has them.
-    const [summary, page, reviews, requests] = await Promise.all([
-      this.ctx.service.summary(subject.identity.id).catch(() => undefined),
-      this.ctx.inbox.page(subject.identity.id, start, LIST_PAGE_SIZE, { fresh }),
-      this.ctx.reviews.openCertifications(userId, subject.identity.id, HOME_REVIEWS + 1).catch((e: unknown) => {
-        this.ctx.logger.warn('Could not read access reviews for the Home tab', { userId, error: String(e) });
-        return null;
-      }),
-      this.ctx.requests.list(userId, { fresh }).catch(() => undefined),
-    ]);
-    return renderHome({ summary, page, opts, notice, authModeLine, reviews, requests: requests && 'statuses' in requests ? requests : undefined });
+  /** The Home tab (a dashboard without paging: `start` is kept for callers); `fresh` reads every kind from ISC. */
+  async homeView(userId: string, _start: InboxPosition = START, notice?: string, fresh = false): Promise<View> {
+    return buildHomeView(this.ctx, this, userId, { notice, fresh });
   }
 
   async publishHome(client: WebClient, userId: string, start: InboxPosition = START, notice?: string, fresh = false): Promise<void> {
@@ -154,7 +140,7 @@ export class Presenter {
     try {
       view = await this.homeView(userId, start, notice, fresh);
     } catch (e) {
-      view = renderHome({ page: emptyInboxPage(START, LIST_PAGE_SIZE), opts: await this.cardOptions(userId, userId), notice: this.errorText(e, 'load your work items and approvals') });
+      view = renderHomeError(this.errorText(e, 'load your work items and approvals'));
     }
     await client.views.publish({ user_id: userId, view });
   }

@@ -147,12 +147,17 @@ describeWithBrowser('npm run demo in a headless browser', () => {
 
     // Ada, not the admin who asked for it, sees it in the channel.
     await openAs(ADA.id, DIGEST_CHANNEL.name);
-    const digest = page.locator('#messages article.message:not(.ephemeral)').last();
+    const digest = page.locator('#messages article.message:not(.ephemeral)', { hasText: 'ISC digest' }).last();
     await digest.waitFor();
     const text = await digest.innerText();
     expect(text).toMatch(/ISC Work Items/);
-    expect(text).toMatch(/digest/i);
+    expect(text).not.toMatch(/ISC tasks/);
+    // Task health is a post of its own.
+    await page.locator('#messages article.message:not(.ephemeral)', { hasText: 'ISC task health' }).last().waitFor();
     await page.screenshot({ path: path.join(screenshotDir(), 'demo-digest.png') });
+    // Open my inbox: Ada's own list, only to her.
+    await digest.locator('[data-action-id="digest_open_inbox"]').click();
+    await page.locator('#messages article.message.ephemeral', { hasText: 'Waiting on you in ISC' }).last().waitFor();
   });
 
   it('requests access from the form, picking from the options the bot suggests as one types', async () => {
@@ -182,7 +187,15 @@ describeWithBrowser('npm run demo in a headless browser', () => {
   it("shows the Home tab, with the person's inbox on it", async () => {
     await openAs(ADA.id, 'app');
     await page.locator('[data-tab="home"]').click();
-    await page.locator('#home .home-view').getByText('Waiting on you in ISC').waitFor();
+    const home = page.locator('#home .home-view');
+    await home.getByText(/waiting on you/).first().waitFor();
+    await home.getByText(/Decided today: \d+/).waitFor();
+    // The filters and the working-hours menu re-render the tab.
+    await home.locator('[data-action-id="home_filter_risky"]').click();
+    await home.locator('.bk-button.primary[data-action-id="home_filter_risky"]').waitFor();
+    await home.locator('select[data-action-id="home_set_hours"]').selectOption({ label: '09:00–17:00' });
+    await home.getByText(/Reminders: on only 09:00–17:00 your time/).waitFor();
+    await page.screenshot({ path: path.join(screenshotDir(), 'demo-home.png') });
   });
 });
 

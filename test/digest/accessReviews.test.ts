@@ -50,10 +50,10 @@ describe('against the sandbox', () => {
     expect(data.behind.map((c) => c.id)).toEqual([C.adaPrivileged, C.adaQuarterly]);
 
     const text = texts(renderDigest(digestData({ accessReviews: { ok: true, value: data } }), { ...opts, viewer: { ...viewer, now: T0 } }));
-    expect(text).toContain('*📋 Access reviews* — 2 active campaigns');
+    expect(text).toContain('*Access reviews* — 2 active campaigns');
     expect(text).toMatch(/\*Q4 manager access review\* — 50% complete \(1 \/ 2 certifications signed\) · due in 3 days/);
     expect(text).toMatch(/\*Privileged access review\* — 0% complete \(0 \/ 1 certification signed\) · ⚠️ \*overdue\* by 1 day/);
-    expect(text).toMatch(/⏳ \*Reviewers behind\* \(2: .*\n• \*Ada Approver\* — Privileged access review: 0 \/ 6 decided \(0%\)/);
+    expect(text).toMatch(/⏰ \*Reviewers behind\* \(2: .*\n• \*Ada Approver\* — Privileged access review: 0 \/ 6 decided \(0%\)/);
     expect(text).not.toContain('Ben Builder');
   });
 
@@ -61,8 +61,8 @@ describe('against the sandbox', () => {
     const deps = { isc, directory: { identityFor: async () => null, identityForEmail: async () => null }, logger: silentLogger };
     const data = await collectDigest(deps, { owners: [], now: T0, since: new Date(T0.getTime() - DAY), staleAfterDays: 3 });
     const text = texts(renderDigest(data, { ...opts, viewer: { ...viewer, now: T0 } }));
-    expect(text).toContain('*📋 Access reviews* — 2 active campaigns');
-    expect(text).toContain('⏳ *Reviewers behind* (3:');
+    expect(text).toContain('*Access reviews* — 2 active campaigns');
+    expect(text).toContain('⏰ *Reviewers behind* (3:');
   });
 
   it('with no active campaign, reads no certifications and shows no section', async () => {
@@ -96,14 +96,14 @@ describe('the section', () => {
     for (const bad of FORBIDDEN) expect(text).not.toContain(bad);
     expect(text).toContain('&lt;!channel&gt;');
     expect(text).toContain('33% complete (1 / 3 certifications signed)');
-    expect(text).toContain('⏳ *Reviewers behind* (≥ 250:');
+    expect(text).toContain('⏰ *Reviewers behind* (≥ 250:');
     expect(text).toMatch(/… and \d+ more campaigns/);
     expect(text).toMatch(/… and \d+ more$/m);
   });
 
   it('says when ISC could not give the access reviews, and shows the rest', () => {
     const message = renderDigest(digestData({ accessReviews: { ok: false, failure: { message: 'ISC did not answer within 10 s.' } } }), opts);
-    expect(texts(message)).toContain('*📋 Access reviews*\n_unavailable_ (ISC did not answer within 10 s.)');
+    expect(texts(message)).toContain('*Access reviews*\n_unavailable_ (ISC did not answer within 10 s.)');
     expect(texts(message)).toContain('*Approver 1*');
   });
 

@@ -11,9 +11,11 @@ describe('npm run digest -- --dry-run', () => {
     let out = '';
     const code = await runDigestCli(['--dry-run'], { SAIL_BASE_URL: 'sandbox', DATA_DIR: dataDir, DIGEST_TIMEZONE: 'Europe/Berlin' }, (text) => (out += text), silentLogger);
     expect(code).toBe(0);
-    const message = JSON.parse(out) as { text: string; blocks: [] };
+    const [message, health] = JSON.parse(out) as Array<{ text: string; blocks: [] }>;
     expect(validateMessage(message)).toEqual([]);
-    expect(message.text).toMatch(/^ISC digest: 2 open work items, 1 pending access request, 3 pending tasks \(1 stuck\)/);
+    expect(validateMessage(health)).toEqual([]);
+    expect(message.text).toBe('ISC digest: 2 open work items, 1 pending access request');
+    expect(health.text).toMatch(/^ISC task health: 3 pending tasks \(1 stuck\)/);
     expect(JSON.stringify(message.blocks)).toContain('times in Europe/Berlin');
     // Nothing was recorded: the state store belongs to the running bot.
     expect(fs.readdirSync(dataDir)).toEqual([]);

@@ -1,4 +1,4 @@
-import { APPROVER_LINES, renderDigest } from '../../src/blocks/digest';
+import { APPROVER_LINES, renderDigest, renderTaskHealth } from '../../src/blocks/digest';
 import { validateMessage } from '../../src/blocks/limits';
 import { CONCURRENCY, SCAN_PAGES, collectDigest, type CollectDeps } from '../../src/digest/collect';
 import type { IscClient } from '../../src/isc/api';
@@ -73,7 +73,7 @@ describe('collectDigest against the sandbox tenant', () => {
     expect(data.failed.ok).toBe(false);
     expect(data.pendingTotal).toEqual({ ok: true, value: 3 });
     expect(data.approvers[0].summary).toBeDefined();
-    const message = renderDigest(data, { viewer: { tz: 'UTC', now: new Date() }, staleAfterDays: 3, stuckAfterHours: 6 });
+    const message = renderTaskHealth(data, { viewer: { tz: 'UTC', now: new Date() }, staleAfterDays: 3, stuckAfterHours: 6 });
     expect(validateMessage(message)).toEqual([]);
     const text = mrkdwnTexts(message.blocks).join('\n');
     expect(text).toContain(`Longest running tasks _unavailable_ (tracking id \`${!data.running.ok && data.running.failure.trackingId}\`)`);

@@ -68,8 +68,12 @@ describe('DigestService.postSlot', () => {
     const restarted = await FileStateStore.open(dir);
     expect(await restarted.get(LAST_SLOT_KEY)).toBe(SLOT.toISOString());
     expect(await new DigestService(deps(restarted, minutesAfterSlot(5)), slack).postSlot(SLOT, true)).toBe('already_posted');
-    expect(postMessage).toHaveBeenCalledTimes(1);
+    // Two posts for the one slot: the approvers' digest, then task health (to the same channel without DIGEST_ADMIN_CHANNEL).
+    expect(postMessage).toHaveBeenCalledTimes(2);
     expect(postMessage.mock.calls[0][0]).toMatchObject({ channel: 'C0DIGEST1', unfurl_links: false });
+    expect(postMessage.mock.calls[0][0].text).toMatch(/^ISC digest: /);
+    expect(postMessage.mock.calls[1][0]).toMatchObject({ channel: 'C0DIGEST1', unfurl_links: false });
+    expect(postMessage.mock.calls[1][0].text).toMatch(/^ISC task health: /);
     expect(await restarted.get(LAST_POST_KEY)).toEqual({ at: SLOT.toISOString(), channel: 'C0DIGEST1', ts: '1773061200.000100' });
   });
 
@@ -78,7 +82,7 @@ describe('DigestService.postSlot', () => {
     const { postMessage, slack } = fakeSlack();
     const outcomes = await Promise.all([1, 2].map(() => new DigestService(deps(store, minutesAfterSlot(1)), slack).postSlot(SLOT, false)));
     expect(outcomes.sort()).toEqual(['already_posted', 'posted']);
-    expect(postMessage).toHaveBeenCalledTimes(1);
+    expect(postMessage.mock.calls.map((c) => c[0].text.split(':')[0])).toEqual(['ISC digest', 'ISC task health']);
   });
 
   it('leaves a slot already claimed (a crash between posting and recording it)', async () => {
@@ -102,7 +106,7 @@ describe('DigestService.postSlot', () => {
     expect(readSamples(await metrics.exposition()).value('iscbot_digest_runs_total', { trigger: 'schedule', outcome: 'unproven' })).toBe(1);
     const next = new Date(SLOT.getTime() + 24 * 3600_000);
     expect(await new DigestService({ ...deps(store, () => next), stateLoss }, slack).postSlot(next, false)).toBe('posted');
-    expect(postMessage).toHaveBeenCalledTimes(1);
+    expect(postMessage).toHaveBeenCalledTimes(2);
   });
 
   it('does not post a slot again after Slack failed it: it may have gone through', async () => {
@@ -143,9 +147,9 @@ describe('DigestService.postSlot', () => {
     const store = await FileStateStore.open(dataDir());
     const { postMessage, slack } = fakeSlack();
     expect(await new DigestService(deps(store, minutesAfterSlot(0)), slack).postSlot(SLOT, false)).toBe('posted');
-    const text = mrkdwnTexts(postMessage.mock.calls[0][0].blocks).join('\n');
-    expect(text).toMatch(/Longest running tasks _unavailable_ \(tracking id `[0-9a-f]{32}`\)/);
-    expect(text).toContain('*📥 Work items*');
+    const health = mrkdwnTexts(postMessage.mock.calls[1][0].blocks).join('\n');
+    expect(health).toMatch(/Longest running tasks _unavailable_ \(tracking id `[0-9a-f]{32}`\)/);
+    expect(mrkdwnTexts(postMessage.mock.calls[0][0].blocks).join('\n')).toContain('*Work items*');
   });
 
   it('lists failed tasks since the last digest posted (a day back before the first)', async () => {
@@ -153,9 +157,25 @@ describe('DigestService.postSlot', () => {
     const { postMessage, slack } = fakeSlack();
     const service = new DigestService(deps(store, minutesAfterSlot(0)), slack);
     await service.postNow();
-    expect(mrkdwnTexts(postMessage.mock.calls[0][0].blocks).join('\n')).toContain('since Mar 8, 2026 09:00 GMT-4');
-    const next = await new DigestService(deps(store, minutesAfterSlot(24 * 60)), slack).build();
-    expect(mrkdwnTexts(next.blocks).join('\n')).toContain('since Mar 9, 2026 09:00 GMT-4');
+    expect(mrkdwnTexts(postMessage.mock.calls[1][0].blocks).join('\n')).toContain('since Mar 8, 2026 09:00 GMT-4');
+    const next = await new DigestService(deps(store, minutesAfterSlot(24 * 60)), slack).buildPosts();
+    expect(mrkdwnTexts(next.tasks.blocks).join('\n')).toContain('since Mar 9, 2026 09:00 GMT-4');
+  });
+
+  it('sends task health to DIGEST_ADMIN_CHANNEL, a post of its own; its failure does not undo the digest', async () => {
+    const store = await FileStateStore.open(dataDir());
+    const { postMessage, slack } = fakeSlack();
+    postMessage.mockImplementation(async (args) => {
+      if (args.channel === 'C0ADMINS1') throw new Error('not_in_channel');
+      return { ok: true, channel: args.channel, ts: '1773061200.000100' };
+    });
+    expect(await new DigestService(deps(store, minutesAfterSlot(0), { adminChannel: 'C0ADMINS1' }), slack).postSlot(SLOT, false)).toBe('posted');
+    expect(postMessage.mock.calls.map((c) => [c[0].channel, c[0].text.split(':')[0]])).toEqual([
+      ['C0DIGEST1', 'ISC digest'],
+      ['C0ADMINS1', 'ISC task health'],
+    ]);
+    expect(mrkdwnTexts(postMessage.mock.calls[0][0].blocks).join('\n')).not.toContain('ISC tasks');
+    expect(await store.get(LAST_SLOT_KEY)).toBe(SLOT.toISOString());
   });
 
   it('refuses to post without a channel', async () => {
@@ -176,12 +196,12 @@ describe('the digest scheduler on start', () => {
       await store.flush();
     };
     await start(minutesAfterSlot(45));
-    expect(postMessage).toHaveBeenCalledTimes(1);
+    expect(postMessage).toHaveBeenCalledTimes(2);
     const late = postMessage.mock.calls[0][0];
     expect(late.blocks[0]).toMatchObject({ type: 'header', text: { text: 'ISC digest · Mar 9, 2026 (late)' } });
     expect(late.text).toMatch(/^ISC digest: /);
     await start(minutesAfterSlot(50));
-    expect(postMessage).toHaveBeenCalledTimes(1);
+    expect(postMessage).toHaveBeenCalledTimes(2);
   });
 
   it('does not catch up beyond the grace period', async () => {
@@ -204,14 +224,19 @@ describe('the approvers a digest reads', () => {
 
   it('are everyone the bot knows (its subscribers) and DIGEST_OWNERS, each once, with their pending approvals of every kind', async () => {
     const store = await FileStateStore.open(dataDir());
-    const service = new DigestService({ ...withPeople(deps(store, () => SLOT, { owners: ['U0ADA0001'] })), knownApprovers: async () => ['U0BEN0001', 'U0ADA0001'] }, fakeSlack().slack);
+    // Read ten days after the sandbox seeded its items (relative to the real clock): Ada's are all stale.
+    const later = new Date(Date.now() + 10 * 86_400_000);
+    const service = new DigestService({ ...withPeople(deps(store, () => later, { owners: ['U0ADA0001'] })), knownApprovers: async () => ['U0BEN0001', 'U0ADA0001'] }, fakeSlack().slack);
     const message = await service.build();
     const text = mrkdwnTexts(message.blocks).join('\n');
     expect(text).toContain('across 2 approvers');
-    expect(text).toMatch(/• \*Ada Approver\* — \*Open:\* \d+ .* · 🔑 5 access requests · 🧩 4 generic approvals/);
-    expect(text).toMatch(/• \*Ben Builder\* — .* · 🔑 1 access request · 🧩 1 generic approval/);
-    expect(text).toMatch(/🔑 \*Access requests pending:\* 6 · 🧩 \*Generic approvals pending:\* 5/);
-    expect(message.text).toMatch(/^ISC digest: \d+ open work items, 6 pending access requests, 5 pending generic approvals, /);
+    // Ada has stale work items: mentioned (her Slack user is known), not named.
+    expect(text).toMatch(/• <@U0ADA0001> — \*Open:\* \d+ .* · 5 access requests · 4 workflow approvals .*⏰ \d+ stale/);
+    expect(text).toMatch(/• \*Ben Builder\* — .* · 1 access request · 1 workflow approval/);
+    expect(text).toMatch(/\*Access requests pending:\* 6 · \*Workflow approvals pending:\* 5/);
+    expect(message.text).toMatch(/^ISC digest: \d+ open work items, 6 pending access requests, 5 pending workflow approvals$/);
+    const nudges = message.blocks.flatMap((b) => ('accessory' in b && b.accessory ? [b.accessory] : [])) as Array<{ action_id?: string; value?: string }>;
+    expect(nudges.filter((e) => e.action_id === 'digest_nudge').map((e) => JSON.parse(e.value!))).toEqual([{ u: 'U0ADA0001' }]);
   });
 
   it("with neither, the bot's own identity, as before; the subscribers failing to load leaves DIGEST_OWNERS", async () => {

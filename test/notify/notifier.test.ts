@@ -1,3 +1,4 @@
+import { updatePrefs } from '../../src/notify/preferences';
 import { WebAPIRateLimitedError } from '@slack/web-api';
 import { createIscClient, type IscClientHandle } from '../../src/isc/client';
 import { CLAIM_LEASE_MS, type Announcement } from '../../src/notify/ledger';
@@ -329,6 +330,20 @@ describe('reminders', () => {
     await cycle();
     rig.slackFault = undefined;
     expect(threadReplies(PEOPLE.lucy.id, ts)).toHaveLength(0);
+    await cycle();
+    expect(threadReplies(PEOPLE.lucy.id, ts)).toHaveLength(1);
+  });
+
+  it("a person's own choices on the Home tab: reminders off sends none; working hours hold them until then, in their time zone", async () => {
+    const ts = await lucysDmWithoutQuietHours();
+    await updatePrefs(rig.store, PEOPLE.lucy.id, { reminders: false });
+    at('2030-01-07T07:30:00Z'); // 23:30 in Los Angeles
+    await cycle();
+    expect(threadReplies(PEOPLE.lucy.id, ts)).toHaveLength(0);
+    await updatePrefs(rig.store, PEOPLE.lucy.id, { reminders: true, workingHours: '09:00-17:00' });
+    await cycle();
+    expect(threadReplies(PEOPLE.lucy.id, ts)).toHaveLength(0);
+    at('2030-01-07T17:05:00Z'); // 09:05 in Los Angeles
     await cycle();
     expect(threadReplies(PEOPLE.lucy.id, ts)).toHaveLength(1);
   });

@@ -33,7 +33,10 @@ async function postDigest(): Promise<{ ts: string; text: string; blocks: Array<R
   await h.command(USERS.admin.id, 'digest', 'post');
   const replies = await responsesTo('post', 2);
   expect(replies[1].text).toBe(`✅ Posted the digest to <#${CHANNEL}>.`);
-  const [post] = h.slack.callsTo('chat.postMessage');
+  // Two posts: the approvers' digest, then task health (the one with the task buttons), here to the same channel.
+  const [digest, post] = h.slack.callsTo('chat.postMessage');
+  expect(String(digest.args.text)).toMatch(/^ISC digest: /);
+  expect(String(post.args.text)).toMatch(/^ISC task health: /);
   expect(post.args.channel).toBe(CHANNEL);
   return { ts: '1700000001.000100', text: String(post.args.text), blocks: post.args.blocks as Array<Record<string, any>> };
 }

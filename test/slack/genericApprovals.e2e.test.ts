@@ -202,7 +202,7 @@ describe('Add comment', () => {
     await submit();
     await finalForm(/Comment added\./);
     await submit();
-    await h.slack.waitFor(() => h.slack.callsTo('views.update').some((c) => json(c.args.view).includes('already being processed')));
+    await h.slack.waitFor(() => h.slack.callsTo('views.update').some((c) => json(c.args.view).includes('You already did this; it went through once in ISC.')));
     expect(stateOf(G.adaParallel).comments?.map((c) => c.comment)).toEqual(['Checked with finance <!channel>']);
     expect(mutations()).toHaveLength(1);
     const [card] = await h.responsesTo('cm');

@@ -46,7 +46,7 @@ export async function showOutcome<I>(
       return presenter.redraw(surface, client, who.actor, who.subject, view.entry(outcome.item), outcome.decisions, notice);
     }
     case 'duplicate':
-      return presenter.notify(surface, client, 'That click is already being processed; it will be applied once.', 'info');
+      return presenter.notify(surface, client, outcome.done ? 'You already did that; it went through once in ISC.' : 'That click is already being processed; it will be applied once.', 'info');
     case 'refused':
       return presenter.notify(surface, client, outcome.message, 'warning');
     case 'failed':

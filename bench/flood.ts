@@ -4,9 +4,10 @@
 //   second, while a fourth user approves: RSS over the run and after 30 s idle, the share answered
 //   (or told ISC is busy, or to slow down) within 3 s, and the p99 of the fourth user's approvals;
 // - sustained: approve clicks on one item, 25 in flight at all times (not rounds), ISC answering in
-//   2 s, to the bot and to a bare Bolt app in alternating blocks: the ack p99 ratio, and the bot's CPU
-//   milliseconds per click.
+//   2 s, to the bot and to a bare Bolt app in alternating blocks: the ack p99 ratio, and the CPU
+//   milliseconds per click of each (from /proc, ÷ the clicks of that side).
 import fs from 'node:fs';
+import os from 'node:os';
 import { ACTION } from '../src/blocks/actions';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -207,7 +208,9 @@ export async function sustained(rig: Rig) {
     await block(bot, 100);
     await block(bare, 100);
     await sleep(SUSTAINED.iscLatencyMs + 1_000);
+    const load0 = os.loadavg()[0];
     const cpu0 = cpuMs(bot.child.pid!);
+    const bareCpu0 = cpuMs(bare.child.pid!);
     const wall0 = performance.now();
     const results = { bot: [] as PostResult[], bare: [] as PostResult[] };
     for (let b = 0; b < (2 * SUSTAINED.clicksPerSide) / SUSTAINED.block; b++) {
@@ -217,6 +220,7 @@ export async function sustained(rig: Rig) {
     // The bot's work after its last acks (ISC answers 2 s later) belongs to those clicks.
     await sleep(SUSTAINED.iscLatencyMs + 2_000);
     const botCpuMs = cpuMs(bot.child.pid!) - cpu0;
+    const bareCpuMs = cpuMs(bare.child.pid!) - bareCpu0;
     const [b, y] = [summarise(results.bot.map((r) => r.ms)), summarise(results.bare.map((r) => r.ms))];
     return {
       clicksPerSide: SUSTAINED.clicksPerSide,
@@ -226,8 +230,11 @@ export async function sustained(rig: Rig) {
       p50Ratio: Math.round((b.p50 / y.p50) * 100) / 100,
       bot: { ...round(b), failed: results.bot.filter((r) => r.status !== 200).length },
       bare: { ...round(y), failed: results.bare.filter((r) => r.status !== 200).length },
-      botCpuMsPerClick: round1(botCpuMs / SUSTAINED.clicksPerSide),
+      botCpuMsPerClick: Math.round((botCpuMs / SUSTAINED.clicksPerSide) * 100) / 100,
+      bareCpuMsPerClick: Math.round((bareCpuMs / SUSTAINED.clicksPerSide) * 100) / 100,
       wallS: round1((performance.now() - wall0) / 1000),
+      // The machine's 1-minute load average as the clicks began and once they were done: the run's noise.
+      loadAverage: [round1(load0), round1(os.loadavg()[0])],
     };
   } finally {
     seen.stop();
@@ -252,7 +259,7 @@ export function floodRows(r: { flood?: Awaited<ReturnType<typeof flood>>; sustai
   }
   const s = r.sustained;
   if (s) {
-    lines.push(`| ack under sustained clicks: ${s.clicksPerSide.toLocaleString('en-US')} per side, ${s.concurrency} always in flight, one item, ISC ${s.iscLatencyMs} ms: bot / bare Bolt app | p99 ratio ${s.p99Ratio} (bot p99 ${s.bot.p99} ms, bare ${s.bare.p99} ms), p50 ratio ${s.p50Ratio}; bot CPU ${s.botCpuMsPerClick} ms per click | p99 ratio ≤ 1.25 |`);
+    lines.push(`| ack under sustained clicks: ${s.clicksPerSide.toLocaleString('en-US')} per side, ${s.concurrency} always in flight, one item, ISC ${s.iscLatencyMs} ms: bot / bare Bolt app | p99 ratio ${s.p99Ratio} (bot p99 ${s.bot.p99} ms, bare ${s.bare.p99} ms), p50 ratio ${s.p50Ratio} (bot ${s.bot.p50} ms, bare ${s.bare.p50} ms); CPU per click: bot ${s.botCpuMsPerClick} ms, bare ${s.bareCpuMsPerClick} ms; load average ${s.loadAverage.join(' → ')} | p99 ratio ≤ 1.25 |`);
   }
   return lines;
 }

@@ -122,6 +122,8 @@ export async function startBotProcess(rig: Rig, env: Record<string, string> = {}
   const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-bot-'));
   // BENCH_BOT_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the bot under load.
   const nodeArgs = [...startScriptNodeOptions(), ...(process.env.BENCH_BOT_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
+  // A profiled bot writes its profile on exit, which can take longer than a plain stop is given.
+  const stopWaitMs = process.env.BENCH_BOT_NODE_ARGS ? 60_000 : 5_000;
   const bot = await startProcess([...nodeArgs, path.join(__dirname, '..', 'src', 'index.js')], cwd, (port) => ({
     SLACK_BOT_TOKEN: 'xoxb-bench-token',
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
@@ -134,7 +136,7 @@ export async function startBotProcess(rig: Rig, env: Record<string, string> = {}
     DATA_DIR: dataDir ?? path.join(cwd, 'data'),
     LOG_LEVEL: 'warn',
     ...env,
-  }));
+  }), stopWaitMs);
   rig.bot = bot;
   return bot;
 }
@@ -150,7 +152,7 @@ export function startBareBoltProcess(): Promise<BotProcess> {
 }
 
 /** Spawns `node args…` and waits for its first /healthz 200. */
-async function startProcess(args: string[], cwd: string, env: (port: number) => Record<string, string>): Promise<BotProcess> {
+async function startProcess(args: string[], cwd: string, env: (port: number) => Record<string, string>, stopWaitMs = 5_000): Promise<BotProcess> {
   const port = await freePort();
   const started = performance.now();
   const child = spawn(process.execPath, args, {
@@ -180,7 +182,7 @@ async function startProcess(args: string[], cwd: string, env: (port: number) => 
       if (child.exitCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+      await Promise.race([exited, new Promise((r) => setTimeout(r, stopWaitMs))]);
       if (child.exitCode === null) child.kill('SIGKILL');
     },
   };

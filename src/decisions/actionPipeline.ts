@@ -27,8 +27,11 @@ export type ActionOutcome<I> =
    * an unreadable 200) and ISC showed the item decided when read again: most likely by that request.
    */
   | { status: 'already_decided'; item: I; decisions: Decisions; unconfirmed?: true }
-  /** The same action is already under way (a double click, or Slack redelivering). ISC was not called. */
-  | { status: 'duplicate' }
+  /**
+   * The same action is already under way (a double click, or Slack redelivering), or, `done`, this
+   * person's same action already went through. ISC was not called.
+   */
+  | { status: 'duplicate'; done?: true }
   /** The permission check failed, or the action does not fit the item. ISC was not called to act. */
   | { status: 'refused'; message: string }
   /** ISC failed; `message` is fit for the user (with ISC's tracking id when there is one). */
@@ -285,6 +288,19 @@ export class ActionPipeline {
       action: action.kind,
       ...details,
     };
+    // In flight: one action per part of an item at a time. Done: the same action by the same person is
+    // not repeated (a redelivered forward would otherwise forward again), while a different action,
+    // such as the new owner approving after a forward, goes ahead.
+    const target = `${kind.keyPrefix}${id}:${part}`;
+    const variant = kind.variant?.(action);
+    const doneKey = `done:${target}:${action.kind}${variant === undefined ? '' : `:${digest(variant)}`}:${actorSlackUserId}`;
+    const lockKey = `lock:${target}`;
+    // This person repeating their own action (clicking again while the card is redrawn, Slack
+    // redelivering) is answered from the store's claims, in one round trip, before ISC is read: they
+    // were checked when they made the claim, and nothing is decided now, so there is nothing to check
+    // in ISC or to audit. Another person's claim is only told after their permission check below.
+    const repeat = await this.ownClaim(doneKey, lockKey, actorSlackUserId);
+    if (repeat) return repeat;
     // A decision that ends before ISC is asked to act still goes on the audit trail, as an outcome.
     const ended = async (outcome: Ended<I>, error?: unknown): Promise<ActionOutcome<I>> => {
       await audit?.ended(facts, auditOutcome(outcome, error));
@@ -318,18 +334,12 @@ export class ActionPipeline {
     const wrongIdentity = kind.actingRefusal?.(item, action, how);
     if (wrongIdentity) return ended({ status: 'refused', message: wrongIdentity });
 
-    // In flight: one action per part of an item at a time. Done: the same action by the same person is
-    // not repeated (a redelivered forward would otherwise forward again), while a different action,
-    // such as the new owner approving after a forward, goes ahead.
-    const target = `${kind.keyPrefix}${id}:${part}`;
-    const variant = kind.variant?.(action);
-    const doneKey = `done:${target}:${action.kind}${variant === undefined ? '' : `:${digest(variant)}`}:${actorSlackUserId}`;
     // The store and the rate limiter count expiry on the system clock, not on the injected display clock.
     const lockedAt = Date.now();
     let lock: HeldLock | undefined;
     try {
-      if (await this.opts.store.get(doneKey)) return { status: 'duplicate' };
-      lock = await tryLock(this.opts.store, `lock:${target}`, IN_FLIGHT_TTL_MS, { by: actorSlackUserId, kind: action.kind });
+      if (await this.opts.store.get(doneKey)) return { status: 'duplicate', done: true };
+      lock = await tryLock(this.opts.store, lockKey, IN_FLIGHT_TTL_MS, { by: actorSlackUserId, kind: action.kind });
     } catch (e) {
       // The store cannot say whether this click is a repeat: ISC is not called.
       return ended(this.failure(kind, e, action, actorSlackUserId), e);
@@ -361,6 +371,22 @@ export class ActionPipeline {
     const decisions = await this.recordDone(kind, action, actorSlackUserId, doneKey, lock);
     this.opts.logger.info(`${capitalise(kind.logName)} action done`, { actorSlackUserId, action: action.kind, [kind.idField]: id });
     return { status: 'done', item: result, decisions };
+  }
+
+  /**
+   * A duplicate when the actor's own claim is in the store: the done marker of this very action, or the
+   * item's in-flight lock taken by them. Undefined otherwise, and when the store cannot say: the full
+   * path then decides (and reports a store that fails it).
+   */
+  private async ownClaim(doneKey: string, lockKey: string, actorSlackUserId: string): Promise<Extract<ActionOutcome<never>, { status: 'duplicate' }> | undefined> {
+    try {
+      const [done, lock] = await this.opts.store.getMany<{ by?: unknown } | true>([doneKey, lockKey]);
+      if (done) return { status: 'duplicate', done: true };
+      if (lock && typeof lock === 'object' && lock.by === actorSlackUserId) return { status: 'duplicate' };
+    } catch {
+      // Told by the full path, which reads the store again before anything is sent.
+    }
+    return undefined;
   }
 
   /** The outcome of an execute() that threw. */

@@ -16,7 +16,7 @@ import type { BotContext } from './context';
 import { InFlight } from './inFlight';
 import { readinessRoute } from './readiness';
 import { acceptedWorkspace, refuseFutureRequests, requestGate, type TokenWorkspace } from './requestGuards';
-import { responseUrlGuard } from './responseUrl';
+import { responseUrlGuard, responseUrlPoster } from './responseUrl';
 import { SlackRouter } from './router';
 import { UserLimit } from './userLimit';
 import { metricsRoute, slackClientOptions, timeAcks } from './slackMetrics';
@@ -116,6 +116,7 @@ export function createSlackApp(ctx: BotContext, bot: { botId?: string; botUserId
     reads,
     onError: (error) => unhandled(error instanceof Error ? error : new Error(String(error))),
     responseUrlAllowed: responseUrlGuard(slack.responseUrlHosts, ctx.logger),
+    respondTo: responseUrlPoster({ dispatcher: proxyDispatcher(), counted: ctx.metrics && ((status) => ctx.metrics!.slackCall('response_url', status)) }),
   });
   app.error(async (error) => unhandled(error));
   return app;

@@ -1,3 +1,4 @@
+import { request, type Dispatcher } from 'undici';
 import { LOOPBACK } from '../config';
 import type { Logger } from '../log';
 
@@ -28,5 +29,36 @@ export function responseUrlGuard(hosts: ReadonlySet<string>, logger: Logger): (u
     }
     logger.warn("Refused to post to a response_url outside Slack's hosts (SLACK_RESPONSE_URL_HOSTS adds one)", { host });
     return false;
+  };
+}
+
+/** What respond() sends: a message, or its text alone. */
+export type RespondMessage = string | Record<string, unknown>;
+
+/**
+ * respond() for a request's response_url, as Bolt's own (the message as JSON; an error for any status
+ * but 2xx), but posted with undici's request() instead of fetch(): fetch builds WHATWG streams, a
+ * Request, Headers and a Response for every post, which under sustained clicks was most of the bot's
+ * CPU after the ack, run on the event loop that acks the next clicks. Through `dispatcher` (the proxy)
+ * when there is one; counted as Slack calls of `response_url`, as before.
+ */
+export function responseUrlPoster(opts: { dispatcher?: Dispatcher; counted?: (status: number | 'error') => void } = {}): (url: string) => (message: RespondMessage) => Promise<{ status: number }> {
+  return (url) => async (message) => {
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await request(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(typeof message === 'string' ? { text: message } : message),
+        ...(opts.dispatcher ? { dispatcher: opts.dispatcher } : {}),
+      });
+    } catch (e) {
+      opts.counted?.('error');
+      throw e;
+    }
+    await res.body.dump();
+    opts.counted?.(res.statusCode);
+    if (res.statusCode < 200 || res.statusCode > 299) throw new Error(`Failed to respond to the response_url: HTTP ${res.statusCode}`);
+    return { status: res.statusCode };
   };
 }

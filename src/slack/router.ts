@@ -57,7 +57,12 @@ export interface RouterOptions {
   reads?: { waitMs: number; perUser?: UserLimit };
   /** Whether a request's response_url may be posted to; a listener's respond() to one that may not posts nothing. */
   responseUrlAllowed?: (url: string) => boolean;
+  /** The listeners' respond() for an allowed response_url, instead of Bolt's (see responseUrlPoster). */
+  respondTo?: RespondTo;
 }
+
+/** A respond() for a response_url; what it resolves to is not for the listeners (they ignore it). */
+export type RespondTo = (url: string) => (message: Parameters<RespondFn>[0]) => Promise<unknown>;
 
 /**
  * Every listener of the bot: buttons by action id, forms by callback id, option loads by action id,
@@ -109,14 +114,14 @@ export class SlackRouter {
     this.homeOpened = { listener, lane: 'read' };
   }
 
-  register(app: App, { inFlight = new InFlight(), onError = () => undefined, onUser, reads, responseUrlAllowed }: RouterOptions = {}): void {
+  register(app: App, { inFlight = new InFlight(), onError = () => undefined, onUser, reads, responseUrlAllowed, respondTo }: RouterOptions = {}): void {
     app.use((args) => {
       const { userId } = args.context;
       if (onUser && userId) onUser(userId);
       const route = this.routeFor(args);
       if (route === undefined) return args.next();
       const listener = route && (route.lane === 'read' ? readListener(route, userId, reads) : decisionListener(route.listener));
-      return detach(listener as Listener<unknown> | null, guardRespond(args, responseUrlAllowed) as typeof args & BoltOnly, inFlight, onError);
+      return detach(listener as Listener<unknown> | null, guardRespond(args, responseUrlAllowed, respondTo) as typeof args & BoltOnly, inFlight, onError);
     });
   }
 
@@ -168,10 +173,11 @@ function responseUrlOf(body: Record<string, unknown>): string | undefined {
   return typeof first === 'string' ? first : undefined;
 }
 
-function guardRespond<A extends AnyMiddlewareArgs>(args: A, allowed: ((url: string) => boolean) | undefined): A {
+function guardRespond<A extends AnyMiddlewareArgs>(args: A, allowed: ((url: string) => boolean) | undefined, respondTo: RespondTo | undefined): A {
   const url = responseUrlOf(args.body as Record<string, unknown>);
-  if (!allowed || !('respond' in args) || url === undefined || allowed(url)) return args;
-  return { ...args, respond: async () => undefined };
+  if (!('respond' in args) || url === undefined) return args;
+  if (allowed && !allowed(url)) return { ...args, respond: async () => undefined };
+  return respondTo ? { ...args, respond: respondTo(url) } : args;
 }
 
 /** What Bolt passes a listener that the router's listeners do not get. */

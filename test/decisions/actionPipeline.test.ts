@@ -96,7 +96,45 @@ describe('at most once', () => {
   it('the same action by the same person again is a duplicate, not sent twice', async () => {
     const { pipeline, kind, executed } = setup();
     expect((await pipeline.perform(kind, 'UOWNER', { kind: 'comment', id: 't1', text: 'looks fine' })).status).toBe('done');
-    expect(await pipeline.perform(kind, 'UOWNER', { kind: 'comment', id: 't1', text: 'looks fine' })).toEqual({ status: 'duplicate' });
+    expect(await pipeline.perform(kind, 'UOWNER', { kind: 'comment', id: 't1', text: 'looks fine' })).toEqual({ status: 'duplicate', done: true });
+    expect(executed).toHaveLength(1);
+  });
+
+  it('a repeat of their own done action is answered from the store: ISC is not read, nothing is audited', async () => {
+    const { pipeline, kind, read, records } = setup();
+    expect((await pipeline.perform(kind, 'UOWNER', approve)).status).toBe('done');
+    const [reads, audited] = [read.mock.calls.length, records.length];
+    for (let i = 0; i < 3; i++) expect(await pipeline.perform(kind, 'UOWNER', approve)).toEqual({ status: 'duplicate', done: true });
+    expect(read.mock.calls.length).toBe(reads);
+    expect(records).toHaveLength(audited);
+  });
+
+  it('a repeat while their own action is in flight is answered from the lock, without reading ISC', async () => {
+    const { pipeline, kind, read, store, executed } = setup();
+    await store.set('lock:th:t1:*', { by: 'UOWNER', kind: 'approve', token: 'x' });
+    expect(await pipeline.perform(kind, 'UOWNER', approve)).toEqual({ status: 'duplicate' });
+    expect(read).not.toHaveBeenCalled();
+    expect(executed).toEqual([]);
+  });
+
+  it("someone else's claim does not skip the permission check: a non-owner is refused, the owner's other click is checked in ISC", async () => {
+    const { pipeline, kind, read, store, executed, outcomes } = setup();
+    await store.set('lock:th:t1:*', { by: 'UADMIN', kind: 'approve', token: 'x' });
+    await store.set('done:th:t1:*:approve:UADMIN', true);
+    expect(await pipeline.perform(kind, 'UOTHER', approve)).toEqual({ status: 'refused', message: expect.stringContaining('Only the thing') });
+    expect(await pipeline.perform(kind, 'UOWNER', approve)).toEqual({ status: 'duplicate' });
+    expect(read).toHaveBeenCalledTimes(2);
+    expect(executed).toEqual([]);
+    expect(outcomes()).toEqual([expect.objectContaining({ outcome: 'refused', slackUserId: 'UOTHER' })]);
+  });
+
+  it('a store that fails the first look: the click goes the full way (ISC read, claims taken there), never twice to ISC', async () => {
+    const store = new MemoryStateStore();
+    jest.spyOn(store, 'getMany').mockRejectedValue(new StoreUnavailableError('down'));
+    const { pipeline, kind, executed, read } = setup({ store });
+    expect((await pipeline.perform(kind, 'UOWNER', approve)).status).toBe('done');
+    expect((await pipeline.perform(kind, 'UOWNER', approve)).status).toBe('already_decided');
+    expect(read).toHaveBeenCalledTimes(2);
     expect(executed).toHaveLength(1);
   });
 

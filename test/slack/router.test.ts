@@ -268,3 +268,30 @@ describe('SlackRouter', () => {
     });
   });
 });
+
+describe("SlackRouter's respond()", () => {
+  const withUrl = (url: string, respond: () => Promise<void>, ack: () => Promise<void>) =>
+    request({ body: { type: 'block_actions', response_url: url }, action: { action_id: 'wi_approve' }, respond }, ack);
+
+  it("is respondTo's for an allowed response_url, a no-op for one refused, and Bolt's own without respondTo", async () => {
+    const posted: string[] = [];
+    const bolt: string[] = [];
+    const run = async (options: RouterOptions, url: string) => {
+      const router = new SlackRouter();
+      const inFlight = new InFlight();
+      router.action('wi_approve', async (args: ActionArgs) => {
+        await args.ack();
+        await args.respond({ text: 'hi' });
+      });
+      await registered(router, { ...options, inFlight })(withUrl(url, async () => void bolt.push(url), noop));
+      await settled(inFlight);
+    };
+    const respondTo = (url: string) => async () => void posted.push(url);
+    const allowed = (url: string) => url.startsWith('https://hooks.slack.com/');
+    await run({ responseUrlAllowed: allowed, respondTo }, 'https://hooks.slack.com/actions/1');
+    await run({ responseUrlAllowed: allowed, respondTo }, 'https://evil.example/actions/2');
+    await run({ responseUrlAllowed: allowed }, 'https://hooks.slack.com/actions/3');
+    expect(posted).toEqual(['https://hooks.slack.com/actions/1']);
+    expect(bolt).toEqual(['https://hooks.slack.com/actions/3']);
+  });
+});

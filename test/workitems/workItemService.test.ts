@@ -517,7 +517,9 @@ describe('WorkItemService', () => {
     it('already_decided carries the decisions recorded earlier', async () => {
       const { service, isc } = await setup();
       expectStatus(await service.perform(OWNER, approve('a1')), 'done');
-      const again = expectStatus(await service.perform(OWNER, approve('a1')), 'already_decided');
+      // The owner's own repeat is answered from their done marker; an admin's click reads ISC.
+      expect(await service.perform(OWNER, approve('a1'))).toEqual({ status: 'duplicate', done: true });
+      const again = expectStatus(await service.perform(ADMIN, approve('a1')), 'already_decided');
       expect(again.decisions).toEqual({ a1: { kind: 'approved', bySlackUserId: OWNER, at: NOW.toISOString() } });
       expect(isc.workItems.approveApprovalItem).toHaveBeenCalledTimes(1);
     });
@@ -950,8 +952,10 @@ describe('WorkItemService on a shared Redis that fails', () => {
 
     redis.link.restore();
     await untilHealthy(store);
-    // The same click again (a retry, a redelivery): ISC shows it decided; nothing is sent.
-    expectStatus(await service.perform(OWNER, approve('a1')), 'already_decided');
+    // The same click again (a retry, a redelivery): the lock the failure left behind is the owner's
+    // own, so it is a duplicate; an admin's click reads ISC, which shows it decided. Nothing is sent.
+    expectStatus(await service.perform(OWNER, approve('a1')), 'duplicate');
+    expectStatus(await service.perform(ADMIN, approve('a1')), 'already_decided');
     // The in-flight lock the failure left behind still guards the item until it expires (5 minutes at most).
     expect(await store.get('lock:w1:a1')).toMatchObject({ by: OWNER, kind: 'approve' });
     expect(isc.posts()).toBe(1);

@@ -16,7 +16,7 @@ import type { Approval } from '../../isc/types';
 import type { BotContext } from '../context';
 import { Presenter } from '../presenter';
 import type { SlackRouter } from '../router';
-import { formMetadata, openForm, showDetails, showOutcome, surfaceOf, type ButtonArgs, type ItemView } from './itemHandlers';
+import { formMetadata, openForm, RepeatNotices, showDetails, showOutcome, surfaceOf, type ButtonArgs, type ItemView } from './itemHandlers';
 
 export const ACCESS_REQUEST_VIEW: ItemView<AccessRequestApproval> = { entry: (item) => ({ kind: 'accessRequest', item }), noun: 'access request' };
 export const GENERIC_APPROVAL_VIEW: ItemView<Approval> = { entry: (item) => ({ kind: 'generic', item }), noun: 'approval' };
@@ -34,6 +34,7 @@ interface KindListeners<I> {
 /** Access-request and generic approval buttons: the same pipeline as work items, through each kind's service. */
 export function registerApprovalActions(router: SlackRouter, ctx: BotContext): void {
   const presenter = new Presenter(ctx);
+  const notices = new RepeatNotices();
   const invalid = (args: ButtonArgs) => presenter.notify(surfaceOf(args), args.client, 'That button carried no valid approval; press Refresh and try again.', 'error');
 
   const accessRequests: KindListeners<AccessRequestApproval> = {
@@ -59,7 +60,7 @@ export function registerApprovalActions(router: SlackRouter, ctx: BotContext): v
       if (!value) return invalid(args);
       const actor = args.body.user.id;
       const outcome = await kind.approve(actor, value.i);
-      await showOutcome(presenter, surfaceOf(args, value.list), args, { actor, subject: presenter.subjectFor(actor, value.u) }, outcome, kind.view);
+      await showOutcome(presenter, surfaceOf(args, value.list), args, { actor, subject: presenter.subjectFor(actor, value.u), repeatKey: `${actionId}:${value.i}` }, outcome, kind.view, notices);
     });
   }
 

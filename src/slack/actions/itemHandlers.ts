@@ -10,6 +10,7 @@ import type { Decisions } from '../../decisions/decision';
 import type { InboxItem } from '../../inbox/inbox';
 import { inboxStart, type Presenter, type Surface } from '../presenter';
 import type { ActionArgs } from '../router';
+import { TtlCache } from '../../cache';
 
 export type ButtonArgs = ActionArgs<BlockAction<ButtonAction>>;
 
@@ -26,14 +27,42 @@ export interface ItemView<I> {
   noun: string;
 }
 
-/** Redraws the card after an action, or tells the user why nothing happened. */
+/** How long a person's repeats of one action on one item share a single "already" notice. */
+export const REPEAT_NOTICE_MS = 10_000;
+
+/**
+ * Which repeats (a duplicate outcome) have been told lately, by person and action on an item: the
+ * first is told; the ones after it within REPEAT_NOTICE_MS are not, as each would be another
+ * identical ephemeral message (or, on the Home tab, a republish with its ISC reads) for clicks that
+ * changed nothing. In this process only: with replicas, a person is told at most once by each.
+ */
+export class RepeatNotices {
+  private readonly told: TtlCache<string, true>;
+
+  constructor(now: () => number = Date.now) {
+    this.told = new TtlCache(10_000, now);
+  }
+
+  /** True (and noted) when this repeat is the first of `key` within REPEAT_NOTICE_MS. */
+  first(key: string): boolean {
+    if (this.told.peek(key)) return false;
+    this.told.set(key, true, REPEAT_NOTICE_MS);
+    return true;
+  }
+}
+
+/**
+ * Redraws the card after an action, or tells the user why nothing happened. `who.repeatKey` names the
+ * action on the item (e.g. `approve:w1:a1`): with `notices`, repeats of it are told once per REPEAT_NOTICE_MS.
+ */
 export async function showOutcome<I>(
   presenter: Presenter,
   surface: Surface,
   args: Pick<ButtonArgs, 'client'>,
-  who: { actor: string; subject: string },
+  who: { actor: string; subject: string; repeatKey?: string },
   outcome: ActionOutcome<I>,
   view: ItemView<I>,
+  notices?: RepeatNotices,
 ): Promise<void> {
   const { client } = args;
   switch (outcome.status) {
@@ -46,7 +75,8 @@ export async function showOutcome<I>(
       return presenter.redraw(surface, client, who.actor, who.subject, view.entry(outcome.item), outcome.decisions, notice);
     }
     case 'duplicate':
-      return presenter.notify(surface, client, 'That click is already being processed; it will be applied once.', 'info');
+      if (notices && who.repeatKey && !notices.first(`${who.actor}:${who.repeatKey}`)) return;
+      return presenter.notify(surface, client, outcome.done ? 'You already did that; it went through once in ISC.' : 'That click is already being processed; it will be applied once.', 'info');
     case 'refused':
       return presenter.notify(surface, client, outcome.message, 'warning');
     case 'failed':

@@ -6,7 +6,7 @@ import type { WorkItemAction } from '../../workitems/workItemService';
 import type { BotContext } from '../context';
 import { inboxStart, Presenter } from '../presenter';
 import type { SlackRouter } from '../router';
-import { formMetadata, openForm, showDetails, showOutcome, surfaceOf, type ItemView } from './itemHandlers';
+import { formMetadata, openForm, RepeatNotices, showDetails, showOutcome, surfaceOf, type ItemView } from './itemHandlers';
 
 type DirectAction = 'approve' | 'reject' | 'approveAll' | 'rejectAll' | 'complete';
 
@@ -19,6 +19,7 @@ export const WORK_ITEM_VIEW: ItemView<WorkItem> = { entry: (item) => ({ kind: 'w
 
 export function registerWorkItemActions(router: SlackRouter, ctx: BotContext): void {
   const presenter = new Presenter(ctx);
+  const notices = new RepeatNotices();
 
   const direct: Array<[string, DirectAction]> = [
     [ACTION.approve, 'approve'],
@@ -36,7 +37,7 @@ export function registerWorkItemActions(router: SlackRouter, ctx: BotContext): v
       if (!value || !action) return presenter.notify(surface, args.client, 'That button carried no valid work item; press Refresh and try again.', 'error');
       const actor = args.body.user.id;
       const outcome = await ctx.service.perform(actor, action);
-      await showOutcome(presenter, surface, args, { actor, subject: presenter.subjectFor(actor, value.u) }, outcome, WORK_ITEM_VIEW);
+      await showOutcome(presenter, surface, args, { actor, subject: presenter.subjectFor(actor, value.u), repeatKey: `${kind}:${value.w}:${value.a ?? ''}` }, outcome, WORK_ITEM_VIEW, notices);
     });
   }
 

@@ -56,7 +56,7 @@ export async function performFromModal<I>(
       if (surface) await presenter.redraw(surface, client, actor, subject, view.entry(outcome.item), outcome.decisions);
       break;
     case 'duplicate':
-      text = 'This is already being processed; it will be applied once.';
+      text = outcome.done ? 'You already did this; it went through once in ISC.' : 'This is already being processed; it will be applied once.';
       break;
     default:
       text = outcome.message;

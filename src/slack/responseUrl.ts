@@ -44,13 +44,21 @@ export type RespondMessage = string | Record<string, unknown>;
  */
 export function responseUrlPoster(opts: { dispatcher?: Dispatcher; counted?: (status: number | 'error') => void } = {}): (url: string) => (message: RespondMessage) => Promise<{ status: number }> {
   return (url) => async (message) => {
-    let res: Dispatcher.ResponseData;
-    try {
-      res = await request(url, {
+    const post = () =>
+      request(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(typeof message === 'string' ? { text: message } : message),
         ...(opts.dispatcher ? { dispatcher: opts.dispatcher } : {}),
+      });
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await post().catch((e: unknown) => {
+        // A kept-alive connection that died while the process was paused (or idle past Slack's
+        // timeout) fails the first post on it; without a second try the user is never told the outcome.
+        if (!isDeadConnection(e)) throw e;
+        opts.counted?.('error');
+        return post();
       });
     } catch (e) {
       opts.counted?.('error');
@@ -61,4 +69,11 @@ export function responseUrlPoster(opts: { dispatcher?: Dispatcher; counted?: (st
     if (res.statusCode < 200 || res.statusCode > 299) throw new Error(`Failed to respond to the response_url: HTTP ${res.statusCode}`);
     return { status: res.statusCode };
   };
+}
+
+const DEAD_CONNECTION_CODES = new Set(['UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'ECONNRESET', 'EPIPE']);
+
+function isDeadConnection(e: unknown): boolean {
+  const code = (e as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && DEAD_CONNECTION_CODES.has(code);
 }

@@ -59,6 +59,35 @@ describe('responseUrlPoster', () => {
     expect(counted).toEqual(['error']);
   });
 
+  it('a post on a connection that died (reset before any answer) is sent once more, on a new connection', async () => {
+    let resets = 1;
+    const flaky = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        if (resets-- > 0) return void req.socket.destroy();
+        received.push({ url: req.url, method: req.method, type: req.headers['content-type'], body });
+        res.writeHead(200).end('ok');
+      });
+    });
+    await new Promise<void>((resolve) => flaky.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(flaky.address() as AddressInfo).port}/actions/T1/5/jkl`;
+    const counted: Array<number | string> = [];
+    try {
+      await expect(responseUrlPoster({ counted: (s) => void counted.push(s) })(url)('After a pause')).resolves.toEqual({ status: 200 });
+      expect(received.map((r) => r.body)).toEqual(['{"text":"After a pause"}']);
+      expect(counted).toEqual(['error', 200]);
+      // Reset twice: the second failure is the listener's error, and no third post is made.
+      resets = 2;
+      received.length = 0;
+      await expect(responseUrlPoster()(url)('Again')).rejects.toThrow();
+      expect(resets).toBe(0);
+      expect(received).toEqual([]);
+    } finally {
+      await new Promise((resolve) => flaky.close(resolve));
+    }
+  });
+
   it('goes through the dispatcher it is given (the proxy), not straight to the host', async () => {
     const agent = new MockAgent();
     agent.disableNetConnect();

@@ -104,7 +104,7 @@ describe('access-request card', () => {
     const item = accessRequest({ owner: { id: 'ben-id', name: 'Ben' } });
     expect(actionIds(renderAccessRequestCard(item, { ...full, ...forwarded, subjectIdentityId: BOB }))).toEqual([ACTION.openInIsc]);
     expect(actionIds(renderAccessRequestCard(item, { ...full, ...forwarded, subjectIdentityId: 'ben-id' }))).toContain(AR_ACTION.approve);
-    expect(json(renderAccessRequestCard(item, { ...full, ...forwarded, subjectIdentityId: BOB }))).toContain('➡️ Forwarded to <@U0BEN> by <@U0BOB>');
+    expect(json(renderAccessRequestCard(item, { ...full, ...forwarded, subjectIdentityId: BOB }))).toContain('Forwarded to <@U0BEN> by <@U0BOB>');
   });
 
   it('the full card shows earlier reviewers’ comments and the forward history, and a failed SoD check', () => {

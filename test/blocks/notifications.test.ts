@@ -63,7 +63,7 @@ describe('renderSettledElsewhereDm', () => {
     const dm = renderSettledElsewhereDm(wi({ ownerName: 'Ben Builder', modified: '2026-11-22T12:00:00Z' }), { ...opts, iscUiBaseUrl: undefined });
     expect(actionIds(dm.blocks)).toEqual([]);
     expect(dm.blocks.some((b) => b.type === 'actions')).toBe(false);
-    expect(mrkdwnTexts(dm.blocks).at(-1)).toMatch(/^➡️ Reassigned in ISC to Ben Builder · <!date/);
+    expect(mrkdwnTexts(dm.blocks).at(-1)).toMatch(/^Reassigned in ISC to Ben Builder · <!date/);
   });
 
   it('stays within Slack limits for the largest item, and escapes ISC text', () => {

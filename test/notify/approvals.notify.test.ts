@@ -81,7 +81,7 @@ it('reassigned in ISC: the DM says to whom', async () => {
   await webUi.genericApprovals.updateApprovalsReassign(approval.id!, { reassignFrom: SEED_IDENTITIES.ada.id, reassignTo: SEED_IDENTITIES.ben.id });
   await cycle();
   const [update] = rig.updates(ada);
-  expect(json(update.blocks)).toMatch(/➡️ Reassigned in ISC to Ben Builder/);
+  expect(json(update.blocks)).toMatch(/Reassigned in ISC to Ben Builder/);
   expect(actionButtons(update.blocks)).toEqual([]);
 });
 

@@ -208,7 +208,7 @@ function fullCard(m: Model): KnownBlock[] {
     ...(a.requestee ? [field('Requested for', personName(a.requestee.name, a.requestee.identityID))] : []),
     field('Created', `${slackDate(a.createdDate, viewer)} (${age(a.createdDate, viewer)} ago)`),
     ...(a.assignedTo?.length ? [field('Waiting on', waitingOn(a))] : []),
-    ...(a.type ? [field('Type', escapeTruncate(a.type.toLowerCase().replace(/_/g, ' '), 100))] : []),
+    ...(a.type ? [field('Type', a.type === 'GENERIC_APPROVAL' ? 'workflow approval' : escapeTruncate(a.type.toLowerCase().replace(/_/g, ' '), 100))] : []),
     ...(targets.length ? [field('Requested', targets.slice(0, 5).join('\n'))] : []),
   ].slice(0, LIMITS.fields);
   const decided = outcome(m);

@@ -177,7 +177,8 @@ export function decodeApprovalValue(raw: string | undefined): Decoded<ApprovalAc
 
 export function decodePageValue(raw: string | undefined): { list: ListPosition; u?: string } | undefined {
   const v = parse<PageActionValue>(raw);
-  if (!v || !isOffset(v.o) || !optionalId(v.u)) return undefined;
+  // No offset is the first page (listValue leaves an offset of 0 out).
+  if (!v || (v.o !== undefined && !isOffset(v.o)) || !optionalId(v.u)) return undefined;
   const list = decodeList(v);
   if (!list) return undefined;
   return { list, ...(v.u ? { u: v.u } : {}) };

@@ -262,6 +262,13 @@ export function workItemLead(item: WorkItem, viewer: Viewer): string {
 function outcome(m: CardModel): string | undefined {
   if (m.live) return undefined;
   if (m.whole) return outcomeHeadline(decisionLine(m.whole, m.opts.viewer, m.opts.viewerSlackUserId), false);
+  // Decided line by line through the bot: the latest of those decisions says who and when.
+  const latest = m.approvals
+    .map((a) => approvalDecision(m, a))
+    .filter((d): d is Decision => d !== undefined)
+    .sort((x, y) => x.at.localeCompare(y.at))
+    .at(-1);
+  if (latest) return outcomeHeadline(decisionLine(latest, m.opts.viewer, m.opts.viewerSlackUserId), false);
   if (m.item.state && m.item.state !== 'Pending') return `*${stateLabel(m.item.state)}*`;
   return undefined;
 }

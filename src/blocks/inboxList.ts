@@ -171,7 +171,9 @@ export function renderInboxPage(page: InboxPage, opts: ListOptions, budget: Budg
   const list = { kind: 'pending' as const, section: page.start.section, offset: page.start.offset };
   const startValue = pageValue({ kind: 'pending', section: page.start.section, offset: page.start.offset }, opts.subjectSlackUserId);
   const failures = page.sections.flatMap((s) => failedKindBlocks(s, startValue));
-  const groups = queue(page.sections.flatMap((s) => sectionGroups(s, opts, list)), opts.viewer.now);
+  // The page is a contiguous stretch of the inbox (in kind order, as paging counts it, the pinned card
+  // first): which cards fit is decided in that order, and the cards shown are then sorted most urgent first.
+  const groups = page.sections.flatMap((s) => sectionGroups(s, opts, list)).sort((x, y) => Number(y.pinned) - Number(x.pinned));
   const text = pageText(page, opts, t);
   const head = headBlocks(page, opts);
   if (!groups.length) {
@@ -194,12 +196,10 @@ export function renderInboxPage(page: InboxPage, opts: ListOptions, budget: Budg
   const counted = shown.filter((g) => g.at);
   // Next continues from the first card not shown (in kind order), so a card is never skipped; a page
   // that could show none still moves on by one, so Next never stands still.
-  const notShown = groups.filter((g) => g.at && !shown.includes(g)).map((g) => g.at!);
-  const firstNotShown = notShown.sort((x, y) => globalIndex(x, t) - globalIndex(y, t))[0];
-  const lastShown = counted.map((g) => g.at!).sort((x, y) => globalIndex(x, t) - globalIndex(y, t)).at(-1);
-  const next = firstNotShown ?? nextPosition(lastShown, t);
+  const firstNotShown = groups.slice(shown.length).find((g) => g.at)?.at;
+  const next = firstNotShown ?? nextPosition(counted.at(-1)?.at, t);
   const range = counted.length ? `Showing ${startIndex + 1}–${startIndex + counted.length} of ${formatCount(grand)}` : `${formatCount(grand)} in all`;
-  return { text, blocks: [...head, ...failures, ...shown.flatMap((g) => g.blocks), ...pagingBlocks(opts, page.start, range, prev, next)] };
+  return { text, blocks: [...head, ...failures, ...queue(shown, opts.viewer.now).flatMap((g) => g.blocks), ...pagingBlocks(opts, page.start, range, prev, next)] };
 }
 
 /** A page of the inbox as an ephemeral or DM message (≤ 50 blocks). */

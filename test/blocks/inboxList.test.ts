@@ -66,9 +66,11 @@ describe('a page of the inbox', () => {
     // Room for the heading, the range and paging, and two cards of 4 blocks (text, context, buttons, divider).
     const m = renderInboxPage(inboxPage({ workItem: wis(1), accessRequest: ars(3) }, { totals: { workItem: 1, accessRequest: 3, generic: 0 } }), opts, { blocks: 11, chars: 12_000 });
     expect(m.blocks.length).toBeLessThanOrEqual(11);
-    // The high-privilege access requests come first in the queue; Next starts at the first card not shown, in its kind.
-    expect(buttons(m.blocks).filter((b) => b.action_id === AR_ACTION.details)).toHaveLength(2);
-    expect(paging(m.blocks)[ACTION.pageNext]).toEqual({ kind: 'pending', offset: 0 });
+    // The page is a stretch of the inbox in kind order (the work item, then one access request), shown
+    // most urgent first; Next starts at the first card not shown, in its kind.
+    expect(buttons(m.blocks).filter((b) => b.action_id === AR_ACTION.details)).toHaveLength(1);
+    expect(paging(m.blocks)[ACTION.pageNext]).toEqual({ kind: 'pending', section: 'accessRequest', offset: 1 });
+    expect(leads(m.blocks)[0]).toContain('high privilege');
     expect(range(m.blocks)).toBe('Showing 1–2 of 4');
     // And 100 of each kind in one page still makes a valid message.
     const many = renderInboxList(inboxPage({ workItem: wis(100), accessRequest: ars(100), generic: gas(100) }, { pageSize: 300 }), opts);

@@ -35,7 +35,7 @@ function newGenericApproval(name = 'Offsite budget') {
 
 it('the first poll summarised every kind already waiting, in one message', () => {
   const [summary] = rig.posts(ada);
-  expect(summary.text).toMatch(/^You have \d+ work items, 5 access requests and 4 generic approvals pending in ISC$/);
+  expect(summary.text).toMatch(/^You have \d+ work items, 5 access requests and 4 workflow approvals pending in ISC$/);
   expect(actionButtons(summary.blocks)).toEqual([]);
 });
 
@@ -55,7 +55,7 @@ it('a new access request: one DM with its card and buttons, never again; decided
   await cycle();
   const [update] = rig.updates(ada);
   expect(update.ts).toBe(dm!.ts);
-  expect(json(update.blocks)).toMatch(/🔒 Decided in ISC, not in Slack · approver Ada Approver/);
+  expect(json(update.blocks)).toMatch(/Decided in ISC, not in Slack · approver Ada Approver/);
   expect(actionButtons(update.blocks)).toEqual([]);
   expect((await record(`ar:${approval.id}`))?.status).toBe('settled');
 });
@@ -64,7 +64,7 @@ it('a new generic approval: one DM; acted on in the bot, the DM follows at once'
   const approval = newGenericApproval();
   await cycle();
   const post = rig.posts(ada).at(-1)!;
-  expect(post.text).toBe('New approval: Offsite budget');
+  expect(post.text).toBe('New workflow approval: Offsite budget');
   expect(actionButtons(post.blocks)).toEqual([GA_ACTION.approve, GA_ACTION.reject, GA_ACTION.reassign, GA_ACTION.comment]);
   const outcome = await rig.ctx.genericApprovals.perform(ada, { kind: 'approve', approvalId: approval.id! });
   expect(outcome.status).toBe('done');

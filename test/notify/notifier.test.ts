@@ -37,7 +37,7 @@ describe('new work items', () => {
     await adaPrimed();
     const posts = rig.posts(ada);
     expect(posts).toHaveLength(1);
-    expect(posts[0].text).toMatch(/^You have \d+ work items, \d+ access requests and \d+ generic approvals pending in ISC$/);
+    expect(posts[0].text).toMatch(/^You have \d+ work items, \d+ access requests and \d+ workflow approvals pending in ISC$/);
     expect(json(posts[0].blocks)).toContain('/workitems notify off');
     expect(actionButtons(posts[0].blocks)).toEqual([]);
     await cycle();

@@ -20,6 +20,7 @@
 // with SIGKILL at a third (and started again once another took over), and the one leading at two
 // thirds is restarted with SIGTERM (a rolling deploy). Further checks: the fleet's ISC requests within
 // SAIL_RATE_LIMIT_PER_10S in every 10 s, and the background work taken over within the lease.
+import { workItemTitle } from '../src/blocks/workItemCard';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -460,6 +461,8 @@ function addItem(owner: VUser, kind: SoakItem['kind'] = pick(['single', 'single'
         }
       : {}),
   };
+  // The DMs and summaries name a work item by its title as the cards build it (from its lines).
+  item.title = workItemTitle(wi);
   rig.sandbox.addWorkItem(wi);
   items.set(w, item);
   return item;

@@ -261,10 +261,9 @@ export function workItemLead(item: WorkItem, viewer: Viewer): string {
 /** The decision on the whole item, or its final state in ISC, as the card's headline; undefined while it waits. */
 function outcome(m: CardModel): string | undefined {
   if (m.live) return undefined;
-  if (m.whole) return outcomeHeadline(decisionLine(m.whole, m.opts.viewer, m.opts.viewerSlackUserId), false);
-  // Decided line by line through the bot: the latest of those decisions says who and when.
-  const latest = m.approvals
-    .map((a) => approvalDecision(m, a))
+  // The latest decision taken through the bot (on the whole item or a line: a forward, then the new
+  // owner's approve) says who and when.
+  const latest = [m.whole, ...m.approvals.map((a) => approvalDecision(m, a))]
     .filter((d): d is Decision => d !== undefined)
     .sort((x, y) => x.at.localeCompare(y.at))
     .at(-1);

@@ -38,6 +38,7 @@
 // bench/soak-results.json (ignored by git, like bench/results*.json). SOAK_PG_BIN names the directory of
 // initdb and pg_ctl when pg_config and /usr/lib/postgresql do not; SOAK_REDIS_SERVER the redis-server binary.
 import { spawnSync } from 'node:child_process';
+import { workItemTitle } from '../src/blocks/workItemCard';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -496,6 +497,8 @@ function addItem(owner: VUser, kind: SoakItem['kind'] = pick(['single', 'single'
         }
       : {}),
   };
+  // The DMs and summaries name a work item by its title as the cards build it (from its lines).
+  item.title = workItemTitle(wi);
   rig.sandbox.addWorkItem(wi);
   items.set(w, item);
   return item;

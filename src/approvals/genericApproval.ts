@@ -68,7 +68,7 @@ export function approverSeats(a: Approval): number {
 export function quorumRefusal(a: Approval, how: 'own' | 'service' | 'connect' | 'for-another'): string | undefined {
   const seats = approverSeats(a);
   if (seats <= 1 || how === 'own') return undefined;
-  const why = `This approval has ${seats} approvers, and ISC would record a decision by ${how === 'for-another' ? 'you' : "the bot's service identity"} in one of their places, possibly not yours, which could complete it without the others.`;
+  const why = `This approval has ${seats} approvers, and ISC would record a decision by ${how === 'for-another' ? 'you' : "the bot's own account"} in one of their places, possibly not yours, which could complete it without the others.`;
   const instead =
     how === 'service'
       ? 'Decide it in ISC instead.'

@@ -33,12 +33,12 @@ export type ActingClient = { client: IscClient; actingAs: ActingIdentity } | { r
 
 /** How the bot talks to ISC for a user, for `/workitems help` and the Home tab. */
 export function authModeLine(mode: AuthMode, status: LinkStatus): string {
-  if (mode === 'service') return "🔑 The bot acts in ISC with its own service identity, so ISC's audit trail names the bot (a generic approval decided from Slack is first handed from one of its approvers to the bot).";
-  if (status.state === 'linked') return `🔑 Connected to ISC as ${status.identityName}: your actions are made in ISC as you. \`/workitems disconnect\` unlinks it.`;
-  if (status.state === 'revoked') return '🔑 Your ISC connection was revoked or has expired: run `/workitems connect` to connect again.';
+  if (mode === 'service') return "The bot acts in ISC under its own account, so ISC's audit trail names the bot (a workflow approval decided from Slack is first handed from one of its approvers to the bot).";
+  if (status.state === 'linked') return `Connected to ISC as ${status.identityName}: your actions are made in ISC as you. \`/workitems disconnect\` unlinks it.`;
+  if (status.state === 'revoked') return 'Your ISC connection was revoked or has expired: run `/workitems connect` to connect again.';
   return mode === 'linked-required'
-    ? '🔑 Connect your ISC account with `/workitems connect` before acting on work items: actions are made in ISC as you.'
-    : "🔑 Your actions are made in ISC by the bot's service identity. Run `/workitems connect` to act as yourself.";
+    ? 'Connect your ISC account with `/workitems connect` before acting on work items: actions are made in ISC as you.'
+    : "Your actions are made in ISC under the bot's own account. Run `/workitems connect` to act as yourself.";
 }
 
 /** The auth-mode line for a user; `linking` is undefined in AUTH_MODE=service. */

@@ -3,19 +3,17 @@ import { awaitsDecision, isCompletedApproval, sodViolations, type AccessRequestA
 import { type Decision, WHOLE_ITEM } from '../decisions/decision';
 import type { ApprovalForwardHistory, CommentDto, PendingApproval, SodExemptCriteria, SodViolationContext } from '../isc/types';
 import { ACTION, AR_ACTION, encodeValue, isValidId, listValue } from './actions';
-import { COMPACT_TEXT_CHARS, ISC_UI_PAGES, VALUE_CHARS, cardBlockId, commentLine, fitFullCard, iscUiUrl, listText, personName } from './cardParts';
+import { COMPACT_TEXT_CHARS, ISC_UI_PAGES, VALUE_CHARS, cardBlockId, commentLine, COMPACT_CARD_BLOCKS, compactCardBlocks, fitFullCard, iscUiUrl, listText, outcomeHeadline, personName, typeWords, waitingText, type MoreOption } from './cardParts';
 import { decisionLine, settlingDecision } from './decisions';
 import { LIMITS, MESSAGE_BUDGET, actionsBlock, button, contextBlock, field, header, section } from './limits';
-import { escapeTruncate, plural } from './mrkdwn';
+import { escapeTruncate } from './mrkdwn';
 import { age, slackDate } from './time';
-import type { RenderCardOptions } from './types';
+import type { RenderCardOptions, Viewer } from './types';
 
-/** The most blocks a compact access-request card takes: SoD, head, status, buttons. */
-export const COMPACT_AR_CARD_MAX_BLOCKS = 4;
-const COMPACT_VIOLATIONS = 2;
+/** The most blocks a compact access-request card takes: its text, its context line, its buttons. */
+export const COMPACT_AR_CARD_MAX_BLOCKS = COMPACT_CARD_BLOCKS;
 
-const OBJECT_TYPES: Record<string, string> = { ROLE: 'Role', ACCESS_PROFILE: 'Access profile', ENTITLEMENT: 'Entitlement' };
-const REQUEST_TYPES: Record<string, string> = { GRANT_ACCESS: '➕ Grant access', REVOKE_ACCESS: '➖ Revoke access', MODIFY_ACCESS: '✏️ Modify access' };
+const REQUEST_TYPES: Record<string, string> = { GRANT_ACCESS: 'grant access', REVOKE_ACCESS: 'revoke access', MODIFY_ACCESS: 'modify access' };
 const IN_PROCESS: Record<string, string> = {
   APPROVED: 'an approval',
   REJECTED: 'a rejection',
@@ -49,6 +47,11 @@ function value(m: Model): string {
   return encodeValue({ i: m.a.id!, ...(u ? { u } : {}), ...listValue(list) });
 }
 
+function detailsValue(m: Model): string {
+  const u = m.opts.subjectSlackUserId;
+  return encodeValue({ i: m.a.id!, ...(u ? { u } : {}) });
+}
+
 const criteria = (list: SodExemptCriteria[] | undefined) => (list ?? []).map((c) => escapeTruncate(c.name ?? c.id, 100, 'unknown')).join(', ');
 
 /** "*Create and approve payments*: has AP Invoice Entry · would get AP Payment Approval". */
@@ -62,57 +65,38 @@ function violationLine(v: SodViolationContext): string {
 }
 
 /** The SoD call-out, first on the card: where the eye goes. */
-function sodBlocks(m: Model, compact: boolean): KnownBlock[] {
-  if (m.sodFailed) return [section('⚠️ *The SoD check of this request failed in ISC*: check for violations there before approving.', cardBlockId(m.key, 'sod'))];
-  return m.violations.length ? [section(sodText(m.violations, compact), cardBlockId(m.key, 'sod'))] : [];
+function sodBlocks(m: Model): KnownBlock[] {
+  if (m.sodFailed) return [section('🚨 *The SoD check of this request failed in ISC*: check for violations there before approving.', cardBlockId(m.key, 'sod'))];
+  return m.violations.length ? [section(sodText(m.violations), cardBlockId(m.key, 'sod'))] : [];
 }
 
 /** The violations as the call-out says them (mrkdwn); compact lists the first few. */
-function sodText(violations: SodViolationContext[], compact: boolean): string {
+function sodText(violations: SodViolationContext[]): string {
   const n = violations.length;
   const title = `🚨 *Separation-of-duties violation* — approving breaks ${n === 1 ? 'an SoD policy' : `${n} SoD policies`}`;
   const lines = violations.map(violationLine);
-  return compact
-    ? [title, ...lines.slice(0, COMPACT_VIOLATIONS).map((l) => `• ${l}`), ...(n > COMPACT_VIOLATIONS ? [`… and ${n - COMPACT_VIOLATIONS} more: press *Details*`] : [])].join('\n')
-    : listText(title, lines.map((l) => `• ${l}`), 'more violation');
+  return listText(title, lines.map((l) => `• ${l}`), 'more violation');
 }
 
 /** The SoD call-out of an approval with violations (for the approve form), or undefined. */
 export function accessRequestSodText(a: AccessRequestApproval): string | undefined {
   const violations = sodViolations(a);
-  return violations.length ? sodText(violations, false) : undefined;
+  return violations.length ? sodText(violations) : undefined;
 }
 
-const objectType = (a: AccessRequestApproval) => OBJECT_TYPES[a.requestedObject?.type ?? ''] ?? escapeTruncate(a.requestedObject?.type, 50, 'Access');
-const requestType = (a: AccessRequestApproval) => REQUEST_TYPES[a.requestType ?? ''] ?? '➕ Grant access';
-
-/** "For Ben · requested by Maya" (or "Requested by Ben for themselves"). */
-function whoLine(a: AccessRequestApproval): string {
-  const forWhom = personName(a.requestedFor?.name, a.requestedFor?.id);
-  if (a.requester?.id && a.requester.id === a.requestedFor?.id) return `Requested by *${forWhom}* for themselves`;
-  return `For *${forWhom}* · requested by ${personName(a.requester?.name, a.requester?.id)}`;
-}
-
-function datesLine(m: Model): string[] {
-  const { a, opts } = m;
-  const pending = a as PendingApproval;
-  return [
-    a.privilegeLevel ? `Privilege level: *${escapeTruncate(a.privilegeLevel, 50)}*` : '',
-    a.startDate ? `Starts ${slackDate(a.startDate, opts.viewer, 'date')}` : '',
-    pending.removeDate ? `Removed ${slackDate(pending.removeDate, opts.viewer, 'date')}` : '',
-  ].filter(Boolean);
-}
+const objectType = (a: AccessRequestApproval) => typeWords(a.requestedObject?.type);
+const requestType = (a: AccessRequestApproval) => REQUEST_TYPES[a.requestType ?? ''] ?? 'grant access';
 
 function requesterComment(c: CommentDto | undefined, max: number): string | undefined {
   if (!c?.comment?.trim()) return undefined;
-  return `💬 “${escapeTruncate(c.comment, max)}” — ${personName(c.author?.name, c.author?.id)}`;
+  return `“${escapeTruncate(c.comment, max)}” — ${personName(c.author?.name, c.author?.id)}`;
 }
 
 /** What happened to the approval, when it is no longer waiting on a decision. */
 function statusLine(m: Model): string | undefined {
   const { a, whole, opts } = m;
   if (whole) {
-    const line = decisionLine(whole, opts.viewer);
+    const line = decisionLine(whole, opts.viewer, opts.viewerSlackUserId);
     return awaitsDecision(a) || isCompletedApproval(a) ? line : `${line} — sent to ISC, which carries it out shortly`;
   }
   if (isCompletedApproval(a)) {
@@ -121,7 +105,7 @@ function statusLine(m: Model): string | undefined {
     return `${verdict}${by} in ISC · ${slackDate(a.modified, opts.viewer)}`;
   }
   const pending = a as PendingApproval;
-  if (pending.actionInProcess) return `⏳ ISC is carrying out ${IN_PROCESS[pending.actionInProcess] ?? 'a decision'} on this request`;
+  if (pending.actionInProcess) return `ISC is carrying out ${IN_PROCESS[pending.actionInProcess] ?? 'a decision'} on this request`;
   return undefined;
 }
 
@@ -143,25 +127,77 @@ function buttons(m: Model): Button[] {
   return out;
 }
 
+/** The approver's decision, or ISC's, as the card's headline; undefined while it waits. */
+function outcome(m: Model): string | undefined {
+  const { whole, a, opts } = m;
+  if (m.live) return undefined;
+  if (whole) {
+    const line = outcomeHeadline(decisionLine(whole, opts.viewer, opts.viewerSlackUserId), whole.kind === 'approved' && m.violations.length > 0);
+    return awaitsDecision(a) || isCompletedApproval(a) ? line : `${line} — sent to ISC, which carries it out shortly`;
+  }
+  const status = statusLine(m);
+  return status ? `*${status}*` : undefined;
+}
+
+/**
+ * "*Ben* wants *AP Payment Approval* (entitlement · high privilege) · waiting 1 day": the decision in
+ * one sentence (mrkdwn, escaped), the lead of every access-request card and DM.
+ */
+export function accessRequestLead(a: AccessRequestApproval, viewer: Viewer): string {
+  const forWhom = personName(a.requestedFor?.name, a.requestedFor?.id);
+  const what = `*${escapeTruncate(accessRequestTitle(a), VALUE_CHARS)}*`;
+  const verb = a.requestType === 'REVOKE_ACCESS' ? 'wants to remove' : a.requestType === 'MODIFY_ACCESS' ? 'wants to change' : 'wants';
+  const self = !a.requester?.id || a.requester.id === a.requestedFor?.id;
+  const who = self ? `*${forWhom}* ${verb} ${what}` : `*${personName(a.requester?.name, a.requester?.id)}* ${verb} ${what} for *${forWhom}*`;
+  const level = a.privilegeLevel?.trim() ? `${escapeTruncate(a.privilegeLevel.toLowerCase(), 30)} privilege` : '';
+  const tags = [typeWords(a.requestedObject?.type), level].filter(Boolean).join(' · ');
+  return `${who} (${tags}) · ${waitingText(a.created, viewer)}`;
+}
+
+/** "🚨 SoD conflict: *Create and approve payments*: has … · would get …", one line (and how many more). */
+function sodLine(m: Model): string | undefined {
+  if (m.sodFailed) return '🚨 *The SoD check of this request failed in ISC*: check for violations there before approving.';
+  const [first, ...rest] = m.violations;
+  if (!first) return undefined;
+  return `🚨 *SoD conflict*: ${violationLine(first)}${rest.length ? ` (and ${rest.length} more ${rest.length === 1 ? 'policy' : 'policies'})` : ''}`;
+}
+
+function moreOptions(m: Model): MoreOption[] {
+  const out: MoreOption[] = [];
+  if (m.live) {
+    if (!m.violations.length) out.push({ text: 'Approve with comment', actionId: AR_ACTION.approveWithComment, value: value(m) });
+    out.push({ text: 'Forward', actionId: AR_ACTION.forward, value: value(m) });
+  }
+  // Details opens a message of its own: its value needs no list position.
+  if (isValidId(m.a.id)) out.push({ text: 'Details', actionId: AR_ACTION.details, value: detailsValue(m) });
+  if (m.opts.iscUiBaseUrl) out.push({ text: 'Open in ISC', actionId: ACTION.openInIsc, url: iscUiUrl(m.opts.iscUiBaseUrl, ISC_UI_PAGES.accessRequestApprovals) });
+  return out;
+}
+
 function compactCard(m: Model): KnownBlock[] {
   const { a, opts } = m;
-  const extra = [
-    (a.previousReviewersComments?.length ?? 0) > 0 ? `📝 ${plural(a.previousReviewersComments!.length, 'earlier comment')}` : '',
-    (a.forwardHistory?.length ?? 0) > 0 ? `➡️ forwarded ${plural(a.forwardHistory!.length, 'time')}` : '',
-  ].filter(Boolean);
-  const head = [
-    `🔑 *${escapeTruncate(m.title, VALUE_CHARS)}* — ${objectType(a)} · ${requestType(a)}`,
-    `${whoLine(a)} · ${age(a.created, opts.viewer)} ago`,
-    datesLine(m).join(' · '),
-    escapeTruncate(a.requestedObject?.description, COMPACT_TEXT_CHARS),
-    requesterComment(a.requesterComment, COMPACT_TEXT_CHARS),
-    extra.length ? `${extra.join(' · ')} — press *Details*` : '',
-    statusLine(m),
-  ];
-  const blocks: KnownBlock[] = [...sodBlocks(m, true), section(head.filter(Boolean).join('\n'), cardBlockId(m.key, 'head'))];
-  const b = buttons(m);
-  if (b.length) blocks.push(actionsBlock(b, cardBlockId(m.key, 'actions')));
-  return blocks;
+  const ownerShown = a.owner?.id && a.owner.id !== opts.subjectIdentityId;
+  const primary: Button[] = m.live
+    ? [
+        m.violations.length
+          ? button({ actionId: AR_ACTION.approveWithComment, text: 'Approve…', style: 'primary', value: value(m) })
+          : button({ actionId: AR_ACTION.approve, text: 'Approve', style: 'primary', value: value(m) }),
+        button({ actionId: AR_ACTION.reject, text: 'Reject…', value: value(m) }),
+      ]
+    : [];
+  return compactCardBlocks({
+    outcome: outcome(m),
+    lead: accessRequestLead(a, opts.viewer),
+    body: [m.whole ? decisionLine(m.whole, opts.viewer, opts.viewerSlackUserId) : undefined, requesterComment(a.requesterComment, COMPACT_TEXT_CHARS), sodLine(m)],
+    meta: [
+      ownerShown ? `approver ${personName(a.owner?.name, a.owner?.id)}` : undefined,
+      a.startDate ? `starts ${slackDate(a.startDate, opts.viewer, 'date')}` : undefined,
+      (a as PendingApproval).removeDate ? `removed ${slackDate((a as PendingApproval).removeDate, opts.viewer, 'date')}` : undefined,
+    ],
+    primary,
+    overflowActionId: AR_ACTION.more,
+    more: moreOptions(m),
+  });
 }
 
 function historyLine(h: ApprovalForwardHistory, m: Model): string {
@@ -189,19 +225,27 @@ function fullCard(m: Model): KnownBlock[] {
     ...(duration ? [field('Longest allowed', duration)] : []),
     ...(accounts.length ? [field('Accounts', accounts.slice(0, 5).join(', ') + (accounts.length > 5 ? ` and ${accounts.length - 5} more` : ''))] : []),
   ].slice(0, LIMITS.fields);
+  const decided = outcome(m);
+  const lead = section([decided, accessRequestLead(a, viewer)].filter(Boolean).join('\n'), cardBlockId(m.key, 'lead'));
+  const b = buttons(m);
+  if (decided) {
+    // Decided: the outcome is the headline and the body collapses; only the link to ISC stays.
+    const meta = `Approver ${personName(a.owner?.name, a.owner?.id)} · requested ${slackDate(a.created, viewer)}${a.id ? ` · id \`${escapeTruncate(a.id, 100)}\`` : ''}`;
+    return [header(m.title, cardBlockId(m.key, 'title')), lead, contextBlock(meta, cardBlockId(m.key, 'meta')), ...(b.length ? [actionsBlock(b, cardBlockId(m.key, 'actions'))] : [])];
+  }
   const head: KnownBlock[] = [
     header(m.title, cardBlockId(m.key, 'title')),
-    ...sodBlocks(m, false),
+    lead,
+    ...(a.requesterComment?.comment?.trim() ? [section(requesterComment(a.requesterComment, 1000)!, cardBlockId(m.key, 'reason'))] : []),
+    ...sodBlocks(m),
     { type: 'section', block_id: cardBlockId(m.key, 'fields'), fields },
   ];
-  const status = m.live && a.commentRequiredWhenRejected ? '✍️ ISC requires a reason to reject this request.' : statusLine(m);
-  const b = buttons(m);
+  const status = [m.whole ? decisionLine(m.whole, viewer, opts.viewerSlackUserId) : '', m.live && a.commentRequiredWhenRejected ? 'ISC requires a reason to reject this request.' : ''].filter(Boolean).join('\n');
   const tail: KnownBlock[] = [...(status ? [contextBlock(status, cardBlockId(m.key, 'status'))] : []), ...(b.length ? [actionsBlock(b, cardBlockId(m.key, 'actions'))] : [])];
   const reviewers = (a.previousReviewersComments ?? []).map((c) => commentLine(personName(c.author?.name, c.author?.id), c.created, c.comment, viewer));
   const history = (a.forwardHistory ?? []).map((h) => historyLine(h, m));
   const parts: KnownBlock[][] = [
     a.requestedObject?.description?.trim() ? [section(escapeTruncate(a.requestedObject.description, 1500), cardBlockId(m.key, 'desc'))] : [],
-    a.requesterComment?.comment?.trim() ? [section(requesterComment(a.requesterComment, 1000)!, cardBlockId(m.key, 'reason'))] : [],
     reviewers.length ? [section(listText("*Earlier reviewers' comments*", reviewers, 'more comment'), cardBlockId(m.key, 'reviews'))] : [],
     history.length ? [section(listText('*Forward history*', history, 'more forward'), cardBlockId(m.key, 'history'))] : [],
   ].filter((p) => p.length);

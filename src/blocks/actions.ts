@@ -12,6 +12,10 @@ export const ACTION = {
   selectAccounts: 'wi_select_accounts',
   openInIsc: 'wi_open_in_isc',
   details: 'wi_details',
+  /** A card's overflow menu; each option's value is `actionId|buttonValue` (see SlackRouter). */
+  more: 'wi_more',
+  /** Reads a kind of the inbox that failed to load again (its value is a page value). */
+  retry: 'wi_retry',
   pageNext: 'wi_page_next',
   pagePrev: 'wi_page_prev',
   refresh: 'wi_refresh',
@@ -31,6 +35,7 @@ export const AR_ACTION = {
   reject: 'ar_reject',
   forward: 'ar_forward',
   details: 'ar_details',
+  more: 'ar_more',
 } as const;
 
 /** Buttons of a generic approval card; their value is an ApprovalActionValue. */
@@ -43,6 +48,7 @@ export const GA_ACTION = {
   reassign: 'ga_reassign',
   comment: 'ga_comment',
   details: 'ga_details',
+  more: 'ga_more',
 } as const;
 
 export const VIEW = {
@@ -110,7 +116,8 @@ export function encodeValue(value: ItemActionValue | ApprovalActionValue | PageA
 export function listValue(list: ListPosition | undefined): ListValue {
   if (!list) return {};
   const s = list.kind === 'pending' && list.section && list.section !== 'workItem' ? { s: SECTION_CODES[list.section] } : {};
-  return { k: list.kind, o: list.offset, ...s };
+  // An offset of 0 is left out (decodeList reads none as 0): ten cards' values fit one message.
+  return { k: list.kind, ...(list.offset ? { o: list.offset } : {}), ...s };
 }
 
 /** The value of a paging button that starts a page at `list`. */
@@ -170,7 +177,8 @@ export function decodeApprovalValue(raw: string | undefined): Decoded<ApprovalAc
 
 export function decodePageValue(raw: string | undefined): { list: ListPosition; u?: string } | undefined {
   const v = parse<PageActionValue>(raw);
-  if (!v || !isOffset(v.o) || !optionalId(v.u)) return undefined;
+  // No offset is the first page (listValue leaves an offset of 0 out).
+  if (!v || (v.o !== undefined && !isOffset(v.o)) || !optionalId(v.u)) return undefined;
   const list = decodeList(v);
   if (!list) return undefined;
   return { list, ...(v.u ? { u: v.u } : {}) };

@@ -8,7 +8,7 @@ import { accessRequestSodText, accessRequestTitle } from './accessRequestCard';
 import { type ModalMetadata, VIEW } from './actions';
 import { genericApprovalTitle } from './genericApprovalCard';
 import { LIMITS, plain, section } from './limits';
-import { FORWARD_FIELDS, modal, privateMetadata } from './modals';
+import { FORWARD_FIELDS, itemFormTitle, modal, privateMetadata } from './modals';
 import { escapeTruncate } from './mrkdwn';
 
 /** The comment input of the comment forms. */
@@ -116,7 +116,7 @@ export function renderAccessRequestDecisionModal(a: AccessRequestApproval, verb:
       ? 'Required by ISC for this request; the requester sees it.'
       : 'Optional; the requester sees it with the decision.';
   return renderCommentModal({
-    title: verb === 'approve' ? 'Approve access request' : 'Reject access request',
+    title: itemFormTitle(verb === 'approve' ? 'Approve' : 'Reject', accessRequestTitle(a)),
     callbackId: VIEW.arDecide,
     submit: sod ? 'Approve anyway' : verb === 'approve' ? 'Approve' : 'Reject',
     intro: accessRequestIntro(a),
@@ -131,7 +131,7 @@ export function renderAccessRequestDecisionModal(a: AccessRequestApproval, verb:
 
 export function renderAccessRequestForwardModal(a: AccessRequestApproval, metadata: ModalMetadata): ModalView {
   return renderHandOverModal({
-    title: 'Forward access request',
+    title: itemFormTitle('Forward', accessRequestTitle(a)),
     callbackId: VIEW.arForward,
     submit: 'Forward',
     intro: accessRequestIntro(a),
@@ -147,7 +147,7 @@ export function renderAccessRequestForwardModal(a: AccessRequestApproval, metada
 export function renderGenericDecisionModal(a: Approval, verb: 'approve' | 'reject', metadata: ModalMetadata, locale?: string): ModalView {
   const required = commentRequired(a, verb);
   return renderCommentModal({
-    title: verb === 'approve' ? 'Approve approval' : 'Reject approval',
+    title: itemFormTitle(verb === 'approve' ? 'Approve' : 'Reject', genericApprovalTitle(a, locale)),
     callbackId: VIEW.gaDecide,
     submit: verb === 'approve' ? 'Approve' : 'Reject',
     intro: genericIntro(a, locale),
@@ -161,7 +161,7 @@ export function renderGenericDecisionModal(a: Approval, verb: 'approve' | 'rejec
 
 export function renderGenericReassignModal(a: Approval, metadata: ModalMetadata, locale?: string): ModalView {
   return renderHandOverModal({
-    title: 'Reassign approval',
+    title: itemFormTitle('Reassign', genericApprovalTitle(a, locale)),
     callbackId: VIEW.gaReassign,
     submit: 'Reassign',
     intro: genericIntro(a, locale),
@@ -175,7 +175,7 @@ export function renderGenericReassignModal(a: Approval, metadata: ModalMetadata,
 
 export function renderGenericCommentModal(a: Approval, metadata: ModalMetadata, locale?: string): ModalView {
   return renderCommentModal({
-    title: 'Add a comment',
+    title: itemFormTitle('Comment', genericApprovalTitle(a, locale)),
     callbackId: VIEW.gaComment,
     submit: 'Add comment',
     intro: genericIntro(a, locale),

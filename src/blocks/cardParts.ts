@@ -1,10 +1,10 @@
 // Pieces the approval cards (access requests, generic approvals) share: block ids, people, comment
 // lines and the lists they cut to fit.
-import type { KnownBlock } from '@slack/types';
-import { LIMITS, fitBlocks, type Budget } from './limits';
+import type { ActionsBlock, Button, KnownBlock, Overflow } from '@slack/types';
+import { LIMITS, contextBlock, fitBlocks, plain, section, type Budget } from './limits';
 import { escapeTruncate, plural } from './mrkdwn';
 import { fitLines } from './tasks';
-import { slackDate } from './time';
+import { age, slackDate } from './time';
 import type { Viewer } from './types';
 
 /** Room for one ISC value inside a line of mrkdwn. */
@@ -13,7 +13,7 @@ export const VALUE_CHARS = 200;
 export const FULL_LIST_LINES = 10;
 /** JSON characters one list section may take on a full card, so that every part fits one message. */
 export const LIST_SECTION_CHARS = 2000;
-export const COMPACT_TEXT_CHARS = 300;
+export const COMPACT_TEXT_CHARS = 160;
 
 /** A block_id unique within a message: the card's key (cut to fit) and a suffix. */
 export function cardBlockId(key: string, suffix: string): string {
@@ -56,4 +56,83 @@ export const ISC_UI_PAGES = {
 /** A page of the tenant's web UI. */
 export function iscUiUrl(iscUiBaseUrl: string, path: string): string {
   return `${iscUiBaseUrl.replace(/\/+$/, '')}${path}`;
+}
+
+// The compact card every kind shares in lists: one sentence of the decision (who wants what, its
+// risk and how long it has waited), the justification, one line of SoD; owner, dates and ids in a
+// context line; Approve and Reject… with the rest in an overflow menu.
+
+/** ISC's type codes in words: ENTITLEMENT → entitlement, ACCESS_PROFILE → access profile (escaped). */
+export function typeWords(code: string | null | undefined, fallback = 'access'): string {
+  const words: Record<string, string> = { ENTITLEMENT: 'entitlement', ACCESS_PROFILE: 'access profile', ROLE: 'role' };
+  if (!code?.trim()) return fallback;
+  return words[code] ?? escapeTruncate(code.toLowerCase().replace(/_/g, ' '), 50);
+}
+
+/** "waiting 3 days": how long an item has waited, the age badge of every card. */
+export function waitingText(created: string | null | undefined, viewer: Viewer): string {
+  return `waiting ${age(created, viewer)}`;
+}
+
+/** One entry of a card's overflow menu: an action id and the value its listener reads, or a link. */
+export interface MoreOption {
+  text: string;
+  actionId: string;
+  value?: string;
+  url?: string;
+}
+
+/** The separator of an overflow option's value: the action id it stands for, then the button value. */
+export const OVERFLOW_SEPARATOR = '|';
+
+/**
+ * An overflow menu whose options stand for buttons: each value is `actionId|buttonValue`, which the
+ * router turns back into that button's click. Options whose value would not fit are left out.
+ */
+export function overflowMenu(actionId: string, options: MoreOption[]): Overflow | undefined {
+  const fitting = options
+    .map((o) => ({ o, value: `${o.actionId}${o.value !== undefined ? `${OVERFLOW_SEPARATOR}${o.value}` : ''}` }))
+    .filter(({ o, value }) => value.length <= LIMITS.optionValue && (o.url?.length ?? 0) <= LIMITS.url)
+    .slice(0, 5);
+  if (!fitting.length) return undefined;
+  return {
+    type: 'overflow',
+    action_id: actionId,
+    options: fitting.map(({ o, value }) => ({ text: plain(o.text, LIMITS.optionText), value, ...(o.url ? { url: o.url } : {}) })),
+  };
+}
+
+export interface CompactCardParts {
+  /** The outcome, when the item was decided: the card's headline, and the body collapses under it. */
+  outcome?: string;
+  /** One sentence: who wants what, its risk, how long it has waited (mrkdwn, escaped). */
+  lead: string;
+  /** The justification, the SoD line, anything the approver must read before deciding (mrkdwn). */
+  body: Array<string | undefined>;
+  /** What the lead does not say (an owner other than the viewer, start and end dates): the context line (mrkdwn). */
+  meta: Array<string | undefined>;
+  primary: Button[];
+  overflowActionId: string;
+  more: MoreOption[];
+}
+
+/** The most blocks a compact card takes: its text, its context line and its buttons. */
+export const COMPACT_CARD_BLOCKS = 3;
+
+/** A compact card: at most COMPACT_CARD_BLOCKS blocks. */
+export function compactCardBlocks(p: CompactCardParts): KnownBlock[] {
+  const text = p.outcome ? [p.outcome, p.lead] : [p.lead, ...p.body];
+  // No block ids: a list page holds ten cards in Slack's 12 000 JSON characters, and nothing reads them.
+  const blocks: KnownBlock[] = [section(text.filter(Boolean).join('\n'))];
+  const meta = p.meta.filter(Boolean);
+  if (meta.length && !p.outcome) blocks.push(contextBlock(meta.join(' · ')));
+  const more = overflowMenu(p.overflowActionId, p.more);
+  const elements: ActionsBlock['elements'] = [...p.primary, ...(more ? [more] : [])];
+  if (elements.length) blocks.push({ type: 'actions', elements });
+  return blocks;
+}
+
+/** "✅ Approved by you · 11:55, despite the SoD conflict": a decision as a card's headline. */
+export function outcomeHeadline(line: string, despiteSod: boolean): string {
+  return `*${line}*${despiteSod ? ', despite the SoD conflict' : ''}`;
 }

@@ -5,23 +5,27 @@ import { escapeTruncate, userMention } from './mrkdwn';
 import { slackDate } from './time';
 import type { Viewer } from './types';
 
-const DECISION_LABELS: Record<DecisionKind, string> = {
+export const DECISION_LABELS: Record<DecisionKind, string> = {
   approved: '✅ Approved',
   rejected: '❌ Rejected',
-  forwarded: '➡️ Forwarded',
-  reassigned: '➡️ Reassigned',
-  completed: '✔️ Completed',
-  accounts_submitted: '📝 Accounts submitted',
+  forwarded: 'Forwarded',
+  reassigned: 'Reassigned',
+  completed: '✅ Completed',
+  accounts_submitted: '✅ Accounts submitted',
 };
 
-/** e.g. "✅ Approved by <@U1> · <!date^…>" or "➡️ Forwarded to <@U9> by <@U1> · …". */
-export function decisionLine(decision: Decision, viewer: Viewer): string {
+/**
+ * e.g. "✅ Approved by <@U1> · <!date^…>" or "Forwarded to <@U9> by <@U1> · …"; "by you" when `me`
+ * (the Slack user looking at the card) took it.
+ */
+export function decisionLine(decision: Decision, viewer: Viewer, me?: string): string {
   const target = decision.forwardedTo;
   const to =
     isHandOver(decision) && target
       ? ` to ${target.slackUserId ? userMention(target.slackUserId) : escapeTruncate(target.name, 200, 'someone')}`
       : '';
-  return `${DECISION_LABELS[decision.kind]}${to} by ${userMention(decision.bySlackUserId)} · ${slackDate(decision.at, viewer)}`;
+  const by = me !== undefined && me === decision.bySlackUserId ? 'you' : userMention(decision.bySlackUserId);
+  return `${DECISION_LABELS[decision.kind]}${to} by ${by} · ${slackDate(decision.at, viewer)}`;
 }
 
 /**

@@ -3,17 +3,18 @@ import { approvalName, assignedIdentityIds, commentRequired, isPendingApproval, 
 import type { Decision } from '../decisions/decision';
 import type { Approval, ApprovalIdentityRecord } from '../isc/types';
 import { ACTION, GA_ACTION, encodeValue, isValidId, listValue } from './actions';
-import { COMPACT_TEXT_CHARS, ISC_UI_PAGES, VALUE_CHARS, cardBlockId, commentLine, fitFullCard, iscUiUrl, listText, personName } from './cardParts';
+import { COMPACT_CARD_BLOCKS, COMPACT_TEXT_CHARS, ISC_UI_PAGES, VALUE_CHARS, cardBlockId, commentLine, compactCardBlocks, fitFullCard, iscUiUrl, listText, outcomeHeadline, personName, waitingText, type MoreOption } from './cardParts';
 import { decisionLine, settlingDecision } from './decisions';
 import { LIMITS, MESSAGE_BUDGET, actionsBlock, button, contextBlock, field, header, section } from './limits';
 import { escapeTruncate } from './mrkdwn';
 import { age, slackDate } from './time';
-import type { RenderCardOptions } from './types';
+import type { RenderCardOptions, Viewer } from './types';
 
-/** The most blocks a compact generic-approval card takes: its text and its buttons. */
-export const COMPACT_GA_CARD_MAX_BLOCKS = 2;
+/** The most blocks a compact workflow-approval card takes: its text, its context line, its buttons. */
+export const COMPACT_GA_CARD_MAX_BLOCKS = COMPACT_CARD_BLOCKS;
 
-const PRIORITIES: Record<string, string> = { HIGH: '🔴 High', MEDIUM: '🟠 Medium', LOW: '⚪ Low' };
+const PRIORITIES: Record<string, string> = { HIGH: 'High', MEDIUM: 'Medium', LOW: 'Low' };
+const PRIORITY_WORDS: Record<string, string> = { HIGH: 'high priority', MEDIUM: 'medium priority', LOW: 'low priority' };
 
 /** The approval's name in the viewer's language (or the first one ISC gives), plain text. */
 export function genericApprovalTitle(a: Approval, locale?: string): string {
@@ -70,14 +71,6 @@ function dueText(m: Model): string {
 }
 
 const priority = (a: Approval) => PRIORITIES[a.priority ?? ''] ?? '';
-const priorityText = (a: Approval) => (priority(a) ? `${priority(a)} priority` : '');
-
-function people(m: Model): string {
-  const { a } = m;
-  const from = a.requester ? `From ${personName(a.requester.name, a.requester.identityID)}` : '';
-  const forWhom = a.requestee && a.requestee.identityID !== a.requester?.identityID ? `for ${personName(a.requestee.name, a.requestee.identityID)}` : '';
-  return [from, forWhom, `${age(a.createdDate, m.opts.viewer)} ago`].filter(Boolean).join(' · ');
-}
 
 const waitingOn = (a: Approval) => (a.assignedTo ?? []).map((i) => personName(i.name, i.identityID)).join(', ');
 
@@ -90,16 +83,16 @@ function completedLine(m: Model): string | undefined {
   const rejected = last(a.rejectedBy);
   const rejectedLast = rejected && (!approved || (rejected.decisionDate ?? '') > (approved.decisionDate ?? ''));
   const record = rejectedLast ? rejected : approved;
-  const verdict = rejectedLast ? '❌ Rejected' : approved ? '✅ Approved' : '🔒 Completed';
+  const verdict = rejectedLast ? '❌ Rejected' : approved ? '✅ Approved' : 'Completed';
   return `${verdict}${record ? ` by ${personName(record.name, record.identityID)}` : ''} in ISC · ${slackDate(a.completedDate, opts.viewer)}`;
 }
 
 function statusLines(m: Model): string[] {
-  const lines = m.decisions.map((d) => decisionLine(d, m.opts.viewer));
-  if (m.live && m.notDecidable) lines.push(`👥 ${m.notDecidable}`);
+  const lines = m.decisions.map((d) => decisionLine(d, m.opts.viewer, m.opts.viewerSlackUserId));
+  if (m.live && m.notDecidable) lines.push(m.notDecidable);
   const done = completedLine(m);
   if (done) lines.push(done);
-  else if (!m.live && m.opts.subjectIdentityId && !m.assigned.includes(m.opts.subjectIdentityId) && m.assigned.length) lines.push(`⏳ Now waiting on ${waitingOn(m.a)}`);
+  else if (!m.live && m.opts.subjectIdentityId && !m.assigned.includes(m.opts.subjectIdentityId) && m.assigned.length) lines.push(`Now waiting on ${waitingOn(m.a)}`);
   return lines;
 }
 
@@ -126,25 +119,71 @@ function latestComment(m: Model): string {
   const last = [...comments].sort((x, y) => (x.createdDate ?? '').localeCompare(y.createdDate ?? '')).at(-1);
   if (!last?.comment?.trim()) return '';
   const count = comments.length > 1 ? ` (latest of ${comments.length})` : '';
-  return `💬 “${escapeTruncate(last.comment, COMPACT_TEXT_CHARS)}” — ${personName(last.author?.name, last.author?.identityID)}${count}`;
+  return `“${escapeTruncate(last.comment, COMPACT_TEXT_CHARS)}” — ${personName(last.author?.name, last.author?.identityID)}${count}`;
+}
+
+/**
+ * "*Ben* wants *Vendor onboarding* (workflow approval · high priority) · waiting 2 days": the
+ * decision in one sentence (mrkdwn, escaped), the lead of every workflow-approval card and DM.
+ */
+export function genericApprovalLead(a: Approval, viewer: Viewer): string {
+  const what = `*${escapeTruncate(genericApprovalTitle(a, viewer.locale), VALUE_CHARS)}*`;
+  const forWhom = a.requestee && a.requestee.identityID !== a.requester?.identityID ? ` for *${personName(a.requestee.name, a.requestee.identityID)}*` : '';
+  const who = a.requester ? `*${personName(a.requester.name, a.requester.identityID)}* wants ${what}${forWhom}` : `${what}${forWhom}`;
+  const level = PRIORITY_WORDS[a.priority ?? ''];
+  return `${who} (${['workflow approval', level].filter(Boolean).join(' · ')}) · ${waitingText(a.createdDate, viewer)}`;
+}
+
+/** The decisions taken through the bot (and ISC's verdict) as the card's headline; undefined while it waits on the viewer. */
+function outcome(m: Model): string | undefined {
+  if (m.live) return undefined;
+  const me = m.opts.subjectSlackUserId ?? m.opts.viewerSlackUserId;
+  const mine = me ? m.opts.decisions?.[me] : undefined;
+  const line = mine ? outcomeHeadline(decisionLine(mine, m.opts.viewer, m.opts.viewerSlackUserId), false) : undefined;
+  const done = completedLine(m);
+  const moved = !done && m.opts.subjectIdentityId && !m.assigned.includes(m.opts.subjectIdentityId) && m.assigned.length ? `Now waiting on ${waitingOn(m.a)}` : undefined;
+  const lines = [line, done ? `*${done}*` : undefined, moved].filter(Boolean);
+  return lines.length ? lines.join('\n') : undefined;
+}
+
+function moreOptions(m: Model): MoreOption[] {
+  const out: MoreOption[] = [];
+  if (m.live && !m.notDecidable && !commentRequired(m.a, 'approve')) out.push({ text: 'Approve with comment', actionId: GA_ACTION.approveWithComment, value: value(m) });
+  if (m.live) out.push({ text: 'Reassign', actionId: GA_ACTION.reassign, value: value(m) }, { text: 'Add comment', actionId: GA_ACTION.comment, value: value(m) });
+  if (isValidId(m.a.id)) out.push({ text: 'Details', actionId: GA_ACTION.details, value: encodeValue({ i: m.a.id!, ...(m.opts.subjectSlackUserId ? { u: m.opts.subjectSlackUserId } : {}) }) });
+  if (m.opts.iscUiBaseUrl) out.push({ text: 'Open in ISC', actionId: ACTION.openInIsc, url: iscUiUrl(m.opts.iscUiBaseUrl, ISC_UI_PAGES.genericApprovals) });
+  return out;
 }
 
 function compactCard(m: Model): KnownBlock[] {
   const { a, opts } = m;
   const several = m.assigned.length > 1 && m.live;
-  const head = [
-    `🧩 *${escapeTruncate(m.title, VALUE_CHARS)}*${priority(a) ? ` · ${priorityText(a)}` : ''}`,
-    dueText(m),
-    people(m),
-    escapeTruncate(localizedText(a.description, opts.viewer.locale), COMPACT_TEXT_CHARS),
-    latestComment(m),
-    several ? `Waiting on ${waitingOn(a)}` : '',
-    ...statusLines(m),
-  ];
-  const blocks: KnownBlock[] = [section(head.filter(Boolean).join('\n'), cardBlockId(m.key, 'head'))];
-  const b = buttons(m);
-  if (b.length) blocks.push(actionsBlock(b, cardBlockId(m.key, 'actions')));
-  return blocks;
+  const primary: Button[] =
+    m.live && !m.notDecidable
+      ? [
+          commentRequired(a, 'approve')
+            ? button({ actionId: GA_ACTION.approveWithComment, text: 'Approve…', style: 'primary', value: value(m) })
+            : button({ actionId: GA_ACTION.approve, text: 'Approve', style: 'primary', value: value(m) }),
+          button({ actionId: GA_ACTION.reject, text: 'Reject…', value: value(m) }),
+        ]
+      : [];
+  return compactCardBlocks({
+    outcome: outcome(m),
+    lead: genericApprovalLead(a, opts.viewer),
+    body: [
+      m.overdue ? dueText(m) : undefined,
+      escapeTruncate(localizedText(a.description, opts.viewer.locale), COMPACT_TEXT_CHARS),
+      latestComment(m),
+      m.live && m.notDecidable ? m.notDecidable : undefined,
+    ],
+    meta: [
+      !m.overdue && a.dueDate ? `due ${slackDate(a.dueDate, opts.viewer)}` : undefined,
+      several ? `waiting on ${waitingOn(a)}` : undefined,
+    ],
+    primary,
+    overflowActionId: GA_ACTION.more,
+    more: moreOptions(m),
+  });
 }
 
 /** What an entitlement-description approval proposes (`additionalAttributes.llm_description`), if any. */
@@ -169,12 +208,19 @@ function fullCard(m: Model): KnownBlock[] {
     ...(a.requestee ? [field('Requested for', personName(a.requestee.name, a.requestee.identityID))] : []),
     field('Created', `${slackDate(a.createdDate, viewer)} (${age(a.createdDate, viewer)} ago)`),
     ...(a.assignedTo?.length ? [field('Waiting on', waitingOn(a))] : []),
-    ...(a.type ? [field('Type', escapeTruncate(a.type.toLowerCase().replace(/_/g, ' '), 100))] : []),
+    ...(a.type ? [field('Type', a.type === 'GENERIC_APPROVAL' ? 'workflow approval' : escapeTruncate(a.type.toLowerCase().replace(/_/g, ' '), 100))] : []),
     ...(targets.length ? [field('Requested', targets.slice(0, 5).join('\n'))] : []),
   ].slice(0, LIMITS.fields);
-  const head: KnownBlock[] = [header(m.title, cardBlockId(m.key, 'title')), { type: 'section', block_id: cardBlockId(m.key, 'fields'), fields }];
-  const status = statusLines(m);
+  const decided = outcome(m);
+  const lead = section([decided, genericApprovalLead(a, viewer)].filter(Boolean).join('\n'), cardBlockId(m.key, 'lead'));
   const b = buttons(m);
+  if (decided) {
+    // Decided: the outcome is the headline and the body collapses; only the link to ISC stays.
+    const meta = `Requested ${slackDate(a.createdDate, viewer)}${a.id ? ` · id \`${escapeTruncate(a.id, 100)}\`` : ''}`;
+    return [header(m.title, cardBlockId(m.key, 'title')), lead, contextBlock(meta, cardBlockId(m.key, 'meta')), ...(b.length ? [actionsBlock(b, cardBlockId(m.key, 'actions'))] : [])];
+  }
+  const head: KnownBlock[] = [header(m.title, cardBlockId(m.key, 'title')), lead, { type: 'section', block_id: cardBlockId(m.key, 'fields'), fields }];
+  const status = statusLines(m);
   const tail: KnownBlock[] = [
     ...(status.length ? [contextBlock(status.join('\n'), cardBlockId(m.key, 'status'))] : []),
     ...(b.length ? [actionsBlock(b, cardBlockId(m.key, 'actions'))] : []),

@@ -1,21 +1,24 @@
 import type { Button, KnownBlock, ModalView } from '@slack/types';
-import type { AnyInboxSection, InboxCounts, InboxItem, InboxKind, InboxPage, InboxPosition } from '../inbox/inbox';
+import type { AnyInboxSection, InboxCounts, InboxPage, InboxPosition } from '../inbox/inbox';
+import { compareUrgency, isOpen, type InboxItem, type InboxKind } from '../inbox/items';
+import { WHOLE_ITEM, isHandOver, type Decision } from '../decisions/decision';
+import { DECISION_LABELS } from './decisions';
 import { ACTION, pageValue } from './actions';
 import { accessRequestTitle, renderAccessRequestCard } from './accessRequestCard';
 import { genericApprovalTitle, renderGenericApprovalCard } from './genericApprovalCard';
-import { type Budget, LIMITS, MESSAGE_BUDGET, VIEW_BUDGET, actionsBlock, button, contextBlock, divider, fitBlocks, plain, section } from './limits';
+import { type Budget, LIMITS, MESSAGE_BUDGET, VIEW_BUDGET, actionsBlock, button, contextBlock, divider, plain, section } from './limits';
 import { unavailable } from './messages';
 import { modal } from './modals';
 import { escapeTruncate, formatCount, plural, userMention } from './mrkdwn';
 import type { CardOptions, RenderCardOptions, RenderedMessage } from './types';
 import { renderWorkItemCard, workItemTitle } from './workItemCard';
-import { renderWorkItemDetail, type ListOptions } from './workItemList';
+import type { ListOptions } from './workItemList';
 
 /** The sections' names, in the order INBOX_KINDS gives them. */
-export const KIND_LABELS: Record<InboxKind, { title: string; one: string; icon: string }> = {
-  workItem: { title: 'Work items', one: 'work item', icon: '📋' },
-  accessRequest: { title: 'Access requests', one: 'access request', icon: '🔑' },
-  generic: { title: 'Generic approvals', one: 'generic approval', icon: '🧩' },
+export const KIND_LABELS: Record<InboxKind, { title: string; one: string }> = {
+  workItem: { title: 'Work items', one: 'work item' },
+  accessRequest: { title: 'Access requests', one: 'access request' },
+  generic: { title: 'Workflow approvals', one: 'workflow approval' },
 };
 
 /** Any item as a card: the builder of its kind. */
@@ -79,48 +82,86 @@ function heading(opts: ListOptions): string {
   return subject ? `Pending for ${userMention(subject)}` : 'Waiting on you in ISC';
 }
 
-/** The counts line under the heading: every kind, a failed one as unavailable. */
+/** The counts line under the heading: every kind that could be read. */
 function countsLine(page: InboxPage): string {
   return page.sections
-    .map((s) => `${KIND_LABELS[s.kind].icon} ${KIND_LABELS[s.kind].title}: ${s.failure ? unavailable(s.failure) : formatCount(s.total ?? s.items.length)}`)
+    .filter((s) => !s.failure)
+    .map((s) => `${KIND_LABELS[s.kind].title}: ${formatCount(s.total ?? s.items.length)}`)
     .join(' · ');
 }
 
-function headBlocks(page: InboxPage, opts: ListOptions, range: string): KnownBlock[] {
-  return [section(`*${heading(opts)}*${range ? ` · ${range}` : ''}`, 'page_head'), contextBlock(countsLine(page), 'page_counts')];
+function headBlocks(page: InboxPage, opts: ListOptions): KnownBlock[] {
+  const counts = countsLine(page);
+  return [section(`*${heading(opts)}*${counts ? `\n${counts}` : ''}`, 'page_head')];
 }
 
-function pagingBlock(opts: ListOptions, start: InboxPosition, prev: InboxPosition | undefined, next: InboxPosition | undefined): KnownBlock {
+/**
+ * A kind that could not be read: said where the cards would be, with a Retry that reads the page
+ * again (the reason, with ISC's tracking id, under it for support).
+ */
+export function failedKindBlocks(s: AnyInboxSection, retryValue: string): KnownBlock[] {
+  if (!s.failure) return [];
+  return [
+    {
+      type: 'section',
+      block_id: `failed_${s.kind}`,
+      text: { type: 'mrkdwn', text: `Couldn't load ${KIND_LABELS[s.kind].title.toLowerCase()} from ISC just now.`, verbatim: true },
+      accessory: button({ actionId: ACTION.retry, text: 'Retry', value: retryValue }),
+    },
+    contextBlock(unavailable(s.failure), `failed_${s.kind}_why`),
+  ];
+}
+
+/** "Showing 1–10 of 23" with Previous / Next (and Refresh). */
+function pagingBlocks(opts: ListOptions, start: InboxPosition, range: string, prev: InboxPosition | undefined, next: InboxPosition | undefined): KnownBlock[] {
   const value = (p: InboxPosition) => pageValue({ kind: 'pending', section: p.section, offset: p.offset }, opts.subjectSlackUserId);
   const buttons: Button[] = [];
-  if (prev) buttons.push(button({ actionId: ACTION.pagePrev, text: '◀ Previous', value: value(prev) }));
-  if (next) buttons.push(button({ actionId: ACTION.pageNext, text: 'Next ▶', value: value(next) }));
-  buttons.push(button({ actionId: ACTION.refresh, text: '↻ Refresh', value: value(start) }));
-  return actionsBlock(buttons, 'page_paging');
+  if (prev) buttons.push(button({ actionId: ACTION.pagePrev, text: 'Previous', value: value(prev) }));
+  if (next) buttons.push(button({ actionId: ACTION.pageNext, text: 'Next', value: value(next) }));
+  buttons.push(button({ actionId: ACTION.refresh, text: 'Refresh', value: value(start) }));
+  return [...(range ? [contextBlock(range, 'page_range')] : []), actionsBlock(buttons, 'page_paging')];
 }
 
 interface CardGroup {
+  entry: InboxItem;
   blocks: KnownBlock[];
+  pinned: boolean;
   /** Where the card is in its kind; undefined for the pinned card, which paging does not count. */
   at?: InboxPosition;
 }
 
 function sectionGroups(s: AnyInboxSection, opts: ListOptions, list: RenderCardOptions['list']): CardGroup[] {
-  const label = KIND_LABELS[s.kind];
   let counted = 0;
-  return (s.items as Array<{ id?: string }>).map((item, i) => {
+  return (s.items as Array<{ id?: string }>).map((item) => {
     const pinned = s.pinnedId !== undefined && item.id === s.pinnedId;
     const at = pinned ? undefined : { section: s.kind, offset: s.offset + counted++ };
-    const head = i === 0 ? [section(`${label.icon} *${label.title}* (${formatCount(s.total ?? s.items.length)})`, `sec_${s.kind}`)] : [];
-    const card = renderInboxCard({ kind: s.kind, item } as InboxItem, { ...opts, mode: 'compact', decisions: s.decisions[item.id ?? ''], list });
-    return { blocks: [...head, ...card, divider()], ...(at ? { at } : {}) };
+    const entry = { kind: s.kind, item } as InboxItem;
+    const card = renderInboxCard(entry, { ...opts, mode: 'compact', decisions: s.decisions[item.id ?? ''], list });
+    return { entry, pinned, blocks: [...card, divider()], ...(at ? { at } : {}) };
   });
 }
 
+/** The page's cards as one queue: the card just acted on first, then the most urgent (overdue, SoD / high privilege, oldest). */
+function queue(groups: CardGroup[], now: Date): CardGroup[] {
+  return [...groups].sort((x, y) => Number(y.pinned) - Number(x.pinned) || compareUrgency(x.entry, y.entry, now));
+}
+
+/** The fallback text: what the page could count, never a count it could not read. */
+function pageText(page: InboxPage, opts: ListOptions, t: Totals): string {
+  const who = subjectOf(opts) ? `${userMention(subjectOf(opts)!)} has` : 'You have';
+  const grand = grandTotal(t);
+  const failed = page.sections.filter((s) => s.failure).map((s) => KIND_LABELS[s.kind].title.toLowerCase());
+  const counts = Object.fromEntries(t.filter((k) => !page.sections.find((s) => s.kind === k.kind)?.failure).map((k) => [k.kind, k.total]));
+  const missing = failed.length ? ` (${failed.join(' and ')} could not be loaded)` : '';
+  if (failed.length) return `${who} ${grand === 0 ? 'no other pending items' : `at least ${plural(grand, 'pending item')}: ${countsText(counts)}`} in ISC${missing}`;
+  return `${who} ${grand === 0 ? 'nothing pending in ISC' : `${plural(grand, 'pending item')} in ISC: ${countsText(counts)}`}`;
+}
+
 /**
- * One page of the inbox within `budget`: a heading with the counts of every kind, a section per kind
- * with its compact cards, and paging across the kinds. Cards that do not fit are left for the next
- * page rather than skipped; Next and Previous carry the position (kind and offset) a page starts at.
+ * One page of the inbox within `budget`: a heading with the counts of every kind, the page's compact
+ * cards as one queue (most urgent first), a Retry section for a kind that could not be read, and
+ * "Showing 1–10 of 23" with Previous / Next. Cards that do not fit are left for the next page rather
+ * than skipped; Next and Previous carry the position (kind and offset) a page starts at.
  */
 export function renderInboxPage(page: InboxPage, opts: ListOptions, budget: Budget): RenderedMessage {
   const t = totals(page);
@@ -128,28 +169,37 @@ export function renderInboxPage(page: InboxPage, opts: ListOptions, budget: Budg
   const startIndex = globalIndex(page.start, t);
   const prev = startIndex > 0 ? positionAt(startIndex - page.pageSize, t) : undefined;
   const list = { kind: 'pending' as const, section: page.start.section, offset: page.start.offset };
-  const groups = page.sections.flatMap((s) => sectionGroups(s, opts, list));
-  const who = subjectOf(opts) ? `${userMention(subjectOf(opts)!)} has` : 'You have';
-  const counts = Object.fromEntries(t.map((k) => [k.kind, k.total]));
-  const text = `${who} ${grand === 0 ? 'nothing pending in ISC' : `${plural(grand, 'pending item')} in ISC: ${countsText(counts)}`}`;
+  const startValue = pageValue({ kind: 'pending', section: page.start.section, offset: page.start.offset }, opts.subjectSlackUserId);
+  const failures = page.sections.flatMap((s) => failedKindBlocks(s, startValue));
+  // The page is a contiguous stretch of the inbox (in kind order, as paging counts it, the pinned card
+  // first): which cards fit is decided in that order, and the cards shown are then sorted most urgent first.
+  const groups = page.sections.flatMap((s) => sectionGroups(s, opts, list)).sort((x, y) => Number(y.pinned) - Number(x.pinned));
+  const text = pageText(page, opts, t);
+  const head = headBlocks(page, opts);
   if (!groups.length) {
-    const empty = startIndex > 0 && grand > 0 ? 'No more items here — go back with Previous.' : "Nothing waits on you in ISC — you're all caught up. 🎉";
-    return { text, blocks: [...headBlocks(page, opts, ''), section(empty, 'page_empty'), pagingBlock(opts, page.start, prev, undefined)] };
+    const empty =
+      startIndex > 0 && grand > 0 ? 'No more items here — go back with Previous.' : failures.length ? 'Nothing else waits on you in ISC.' : "Nothing waits on you in ISC — you're all caught up.";
+    return { text, blocks: [...head, ...failures, section(empty, 'page_empty'), ...pagingBlocks(opts, page.start, '', prev, undefined)] };
   }
-  // Room for the head and paging blocks in their longest form.
-  const reserved = [...headBlocks(page, opts, '999999–999999 of 999999'), pagingBlock(opts, page.start, page.start, page.start)];
-  const fit = fitBlocks(
-    groups.map((g) => g.blocks),
-    { blocks: budget.blocks - reserved.length, chars: budget.chars - JSON.stringify(reserved).length },
-    (n) => `… and ${plural(n, 'more item')} on this page — press *Next* to see them`,
-  );
-  const shown = groups.slice(0, fit.shown);
+  // Room for the head, the failures and the paging blocks in their longest form (with Next).
+  const reserved = [...head, ...failures, ...pagingBlocks(opts, page.start, 'Showing 999999–999999 of 999999', prev, page.start)];
+  let blocks = budget.blocks - reserved.length;
+  let chars = budget.chars - JSON.stringify(reserved).length;
+  const shown: CardGroup[] = [];
+  for (const g of groups) {
+    const size = JSON.stringify(g.blocks).length;
+    if (g.blocks.length > blocks || size > chars) break;
+    shown.push(g);
+    blocks -= g.blocks.length;
+    chars -= size;
+  }
   const counted = shown.filter((g) => g.at);
-  const last = counted.at(-1)?.at;
-  // A page that could not show a card still moves on by one, so Next never stands still.
-  const next = fit.shown < groups.length ? (groups.slice(fit.shown).find((g) => g.at)?.at ?? nextPosition(last, t)) : nextPosition(last, t);
-  const range = counted.length ? `${startIndex + 1}–${startIndex + counted.length} of ${formatCount(grand)}` : `of ${formatCount(grand)}`;
-  return { text, blocks: [...headBlocks(page, opts, range), ...fit.blocks, pagingBlock(opts, page.start, prev, next)] };
+  // Next continues from the first card not shown (in kind order), so a card is never skipped; a page
+  // that could show none still moves on by one, so Next never stands still.
+  const firstNotShown = groups.slice(shown.length).find((g) => g.at)?.at;
+  const next = firstNotShown ?? nextPosition(counted.at(-1)?.at, t);
+  const range = counted.length ? `Showing ${startIndex + 1}–${startIndex + counted.length} of ${formatCount(grand)}` : `${formatCount(grand)} in all`;
+  return { text, blocks: [...head, ...failures, ...queue(shown, opts.viewer.now).flatMap((g) => g.blocks), ...pagingBlocks(opts, page.start, range, prev, next)] };
 }
 
 /** A page of the inbox as an ephemeral or DM message (≤ 50 blocks). */
@@ -157,7 +207,7 @@ export function renderInboxList(page: InboxPage, opts: ListOptions): RenderedMes
   return renderInboxPage(page, opts, MESSAGE_BUDGET);
 }
 
-const DETAIL_TITLES: Record<InboxKind, string> = { workItem: 'Work item', accessRequest: 'Access request', generic: 'Approval' };
+const DETAIL_TITLES: Record<InboxKind, string> = { workItem: 'Work item', accessRequest: 'Access request', generic: 'Workflow approval' };
 
 /** Any item's name as plain text (not escaped). */
 export function inboxItemTitle(entry: InboxItem, locale?: string): string {
@@ -171,11 +221,32 @@ export function inboxItemTitle(entry: InboxItem, locale?: string): string {
   }
 }
 
+/**
+ * The decision the viewer's card shows for an item, if any: on the whole item (work items, access
+ * requests) or the viewer's own part (workflow approvals).
+ */
+function shownDecision(entry: InboxItem, opts: CardOptions): Decision | undefined {
+  const me = opts.subjectSlackUserId ?? opts.viewerSlackUserId;
+  const d = entry.kind === 'generic' ? (me ? opts.decisions?.[me] : undefined) : opts.decisions?.[WHOLE_ITEM];
+  return d && !isHandOver(d) ? d : undefined;
+}
+
+/**
+ * A detail message's fallback text (what notifications and screen readers say): the outcome once
+ * the item is decided ("✅ Approved by you: …"), else the kind and the title.
+ */
+export function detailText(entry: InboxItem, opts: CardOptions): string {
+  const title = escapeTruncate(inboxItemTitle(entry, opts.viewer.locale), 200);
+  const d = shownDecision(entry, opts);
+  if (d) return `${DECISION_LABELS[d.kind]} by ${d.bySlackUserId === opts.viewerSlackUserId ? 'you' : userMention(d.bySlackUserId)}: ${title}`;
+  if (!isOpen(entry)) return `Decided in ISC: ${title}`;
+  return `${DETAIL_TITLES[entry.kind]}: ${title}`;
+}
+
 /** One item of any kind in full, as a message. */
 export function renderInboxItemDetail(entry: InboxItem, opts: CardOptions): RenderedMessage {
-  if (entry.kind === 'workItem') return renderWorkItemDetail(entry.item, opts);
   return {
-    text: `${DETAIL_TITLES[entry.kind]}: ${escapeTruncate(inboxItemTitle(entry, opts.viewer.locale), 200)}`,
+    text: detailText(entry, opts),
     blocks: renderInboxCard(entry, { ...opts, mode: 'full', budget: MESSAGE_BUDGET }),
   };
 }
@@ -198,7 +269,7 @@ export function renderInboxSummary(summary: InboxSummary, subjectSlackUserId?: s
   const lines = kinds.map((kind) => {
     const label = KIND_LABELS[kind];
     const c = summary.pending[kind];
-    if ('failure' in c) return `${label.icon} *${label.title}:* ${unavailable(c.failure)}`;
+    if ('failure' in c) return `*${label.title}:* couldn't be loaded ${unavailable(c.failure)}`;
     counts[kind] = c.count;
     const extra =
       kind === 'workItem' && summary.workItemsCompleted !== undefined
@@ -206,7 +277,7 @@ export function renderInboxSummary(summary: InboxSummary, subjectSlackUserId?: s
         : kind === 'accessRequest' && summary.accessRequestsDecided
           ? ` · ${formatCount(summary.accessRequestsDecided.approved ?? 0)} approved · ${formatCount(summary.accessRequestsDecided.rejected ?? 0)} rejected`
           : '';
-    return `${label.icon} *${label.title}:* ${formatCount(c.count)} ${kind === 'workItem' ? 'open' : 'pending'}${extra}`;
+    return `*${label.title}:* ${formatCount(c.count)} ${kind === 'workItem' ? 'open' : 'pending'}${extra}`;
   });
   const failed = kinds.some((k) => 'failure' in summary.pending[k]);
   const total = Object.values(counts).reduce((n, c) => n + (c ?? 0), 0);

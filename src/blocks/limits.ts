@@ -264,7 +264,8 @@ export function confirmDialog(spec: ConfirmSpec): ConfirmationDialog {
     title: plain(spec.title, LIMITS.confirmTitle),
     text: plain(spec.text, LIMITS.confirmText),
     confirm: plain(spec.confirm, LIMITS.confirmButton),
-    deny: plain(spec.deny ?? 'Cancel', LIMITS.confirmButton),
+    // Slack's own deny button says "Cancel"; leaving it out keeps a list of cards within its size.
+    ...(spec.deny ? { deny: plain(spec.deny, LIMITS.confirmButton) } : {}),
     ...(spec.style ? { style: spec.style } : {}),
   };
 }

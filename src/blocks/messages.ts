@@ -66,9 +66,9 @@ const ADMIN_USAGE: Array<[string, string]> = [
 
 /** What the cards' buttons do, per kind. */
 const BUTTONS: Array<[string, string]> = [
-  ['Work items', 'Approve / Reject each approval item, Approve all / Reject all, Complete, Forward, Select accounts'],
+  ['Work items', 'Approve / Reject (all lines at once; each line in Details), Complete, Forward, Select accounts'],
   ['Access requests', 'Approve (one click), Approve with comment, Reject (asks for the reason; required when the request says so), Forward (to a person, with a comment); with an SoD violation, Approve… shows it and asks for a justification'],
-  ['Generic approvals', 'Approve, Reject (with the comment the approval may require), Reassign (to a person), Add comment'],
+  ['Workflow approvals', 'Approve, Reject (with the comment the approval may require), Reassign (to a person), Add comment'],
   ['Access reviews', 'Approve or Revoke (with a comment and an optional end date) each item, Reassign an item or an identity, Approve all (or all IAI recommends), Sign off'],
 ];
 
@@ -79,7 +79,7 @@ const LINKING_USAGE: Array<[string, string]> = [
 
 export function renderHelp({ isAdmin, authMode, linking }: HelpOptions): RenderedMessage {
   const usage: Array<[string, string]> = [
-    ['/workitems', 'everything ISC waits on you for: work items, access requests and generic approvals, with buttons to act on them'],
+    ['/workitems', 'everything ISC waits on you for: work items, access requests and workflow approvals, most urgent first, with buttons to act on them'],
     ['/workitems completed', 'the work items you have completed'],
     ['/workitems summary', 'how many of each kind wait on you, and the total'],
     ['/workitems reviews', 'your open access reviews (ISC certifications), each with a Review button'],
@@ -107,7 +107,7 @@ export function renderHelp({ isAdmin, authMode, linking }: HelpOptions): Rendere
       ),
     );
   }
-  const notes = ['🏠 Everything pending is also on the bot’s *Home* tab.'];
+  const notes = ['Everything pending is also on the bot’s *Home* tab.'];
   if (authMode) notes.push(escapeTruncate(authMode, 1000));
   blocks.push(contextBlock(notes.join('\n'), 'help_notes'));
   return { text: 'How to use /workitems', blocks };

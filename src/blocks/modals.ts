@@ -3,7 +3,7 @@ import type { InputBlock, KnownBlock, ModalView, PlainTextElement, PlainTextOpti
 import type { AccountSelection, FormItem, WorkItem } from '../isc/types';
 import { type ModalMetadata, VIEW } from './actions';
 import { LIMITS, plain, section, VIEW_BUDGET } from './limits';
-import { escapeKeepingMentions, escapeTruncate, truncate } from './mrkdwn';
+import { escapeKeepingMentions, escapeTruncate, plainTruncate, truncate } from './mrkdwn';
 import type { CardOptions } from './types';
 import { renderWorkItemCard, workItemTitle } from './workItemCard';
 
@@ -27,6 +27,11 @@ export const FORWARD_COMMENT_MAX = 1000;
  * name lets readAccountSelection rebuild the body without the work item), action_id constant.
  */
 export const ACCOUNT_FIELDS = { blockPrefix: 'acct:', actionId: 'acct_value' } as const;
+
+/** A form's title that names its item: "Forward: Add Reports Vie…" (Slack cuts titles at 24 characters). */
+export function itemFormTitle(verb: string, itemTitle: string): string {
+  return plainTruncate(`${verb}: ${itemTitle.replace(/\s+/g, ' ').trim()}`, LIMITS.viewTitle);
+}
 
 export function modal(title: string, blocks: KnownBlock[], extra: Partial<ModalView> = {}): ModalView {
   return { type: 'modal', title: plain(title, LIMITS.viewTitle), close: plain('Cancel', LIMITS.viewTitle), blocks, ...extra };
@@ -84,7 +89,7 @@ export function renderForwardModal(item: WorkItem, metadata: ModalMetadata): Mod
       element: { type: 'checkboxes', action_id: f.notifyAction, options: [notify], initial_options: [notify] },
     },
   ];
-  return modal('Forward work item', blocks, {
+  return modal(itemFormTitle('Forward', workItemTitle(item)), blocks, {
     callback_id: VIEW.forward,
     submit: plain('Forward', LIMITS.viewTitle),
     private_metadata: privateMetadata(metadata),
@@ -173,7 +178,8 @@ export function renderAccountSelectionModal(item: WorkItem, metadata: ModalMetad
   if (formTitle) head.push(section(formTitle, 'form_title'));
   const problem = unsupported(fields, LIMITS.viewBlocks - head.length);
   if (problem) return renderModalMessage('Select accounts', `${problem} Please complete this work item in ISC.`);
-  return modal('Select accounts', [...head, ...fields.map(fieldInput)], {
+  // A form of one field needs it, whatever ISC's definition says: submitting it empty would select nothing.
+  return modal(itemFormTitle('Accounts', workItemTitle(item)), [...head, ...fields.map((f, i) => fieldInput(fields.length === 1 ? { ...f, required: true } : f, i))], {
     callback_id: VIEW.selectAccounts,
     submit: plain('Submit', LIMITS.viewTitle),
     private_metadata: privateMetadata(metadata),

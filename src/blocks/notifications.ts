@@ -12,7 +12,7 @@ import { countsText, inboxItemTitle, renderInboxCard, renderInboxItemDetail } fr
 /** Items listed by name in a first-poll summary; the rest are counted. */
 export const SUMMARY_ITEMS = 10;
 
-const NOUNS: Record<InboxItem['kind'], string> = { workItem: 'work item', accessRequest: 'access request', generic: 'approval' };
+const NOUNS: Record<InboxItem['kind'], string> = { workItem: 'work item', accessRequest: 'access request', generic: 'workflow approval' };
 
 const title = (entry: InboxItem, viewer: Viewer) => escapeTruncate(inboxItemTitle(entry, viewer.locale), 200);
 
@@ -55,22 +55,22 @@ function settledLine(entry: InboxItem, viewer: Viewer): { line: string; reassign
       const item = entry.item;
       const owner = escapeTruncate(item.ownerName ?? item.ownerId, 200, 'unknown');
       return open
-        ? { line: `➡️ Reassigned in ISC to ${owner} · ${slackDate(item.modified, viewer)}`, reassigned: true }
-        : { line: `🔒 Decided in ISC, not in Slack · owner ${owner} · ${slackDate(item.completed ?? item.modified, viewer)}`, reassigned: false };
+        ? { line: `Reassigned in ISC to ${owner} · ${slackDate(item.modified, viewer)}`, reassigned: true }
+        : { line: `Decided in ISC, not in Slack · owner ${owner} · ${slackDate(item.completed ?? item.modified, viewer)}`, reassigned: false };
     }
     case 'accessRequest': {
       const a = entry.item;
       const owner = escapeTruncate(a.owner?.name ?? a.owner?.id, 200, 'unknown');
       return open
-        ? { line: `➡️ Forwarded in ISC to ${owner} · ${slackDate(a.modified, viewer)}`, reassigned: true }
-        : { line: `🔒 Decided in ISC, not in Slack · approver ${owner} · ${slackDate(a.modified, viewer)}`, reassigned: false };
+        ? { line: `Forwarded in ISC to ${owner} · ${slackDate(a.modified, viewer)}`, reassigned: true }
+        : { line: `Decided in ISC, not in Slack · approver ${owner} · ${slackDate(a.modified, viewer)}`, reassigned: false };
     }
     case 'generic': {
       const a = entry.item;
       const now = (a.assignedTo ?? []).map((i) => escapeTruncate(i.name ?? i.identityID, 100, 'unknown')).join(', ') || 'someone else';
       return open
-        ? { line: `➡️ Reassigned in ISC to ${now} · ${slackDate(a.modifiedDate, viewer)}`, reassigned: true }
-        : { line: `🔒 Decided in ISC, not in Slack · ${slackDate(a.completedDate ?? a.modifiedDate, viewer)}`, reassigned: false };
+        ? { line: `Reassigned in ISC to ${now} · ${slackDate(a.modifiedDate, viewer)}`, reassigned: true }
+        : { line: `Decided in ISC, not in Slack · ${slackDate(a.completedDate ?? a.modifiedDate, viewer)}`, reassigned: false };
     }
   }
 }
@@ -129,7 +129,7 @@ export function renderFirstPollSummary(items: InboxItem[], viewer: Viewer): Rend
   return {
     text: `You have ${count}`,
     blocks: [
-      section(`🔔 *You have ${count}.* From now on the bot sends you a message for each new one, with buttons to act on it.`, 'summary_head'),
+      section(`*You have ${count}.* From now on the bot sends you a message for each new one, with buttons to act on it.`, 'summary_head'),
       section(itemLines(items, viewer), 'summary_items'),
       contextBlock('Type `/workitems` to act on these. `/workitems notify off` stops these messages.', 'summary_hint'),
     ],

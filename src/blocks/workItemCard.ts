@@ -1,19 +1,19 @@
 import type { Button, KnownBlock } from '@slack/types';
 import type { ApprovalItemDetails, RemediationItemDetails, WorkItem } from '../isc/types';
 import { ACTION, encodeValue, isValidId, listValue } from './actions';
-import { iscUiUrl } from './cardParts';
+import { COMPACT_CARD_BLOCKS, compactCardBlocks, iscUiUrl, outcomeHeadline, waitingText, type MoreOption } from './cardParts';
 import { LIMITS, MESSAGE_BUDGET, actionsBlock, button, contextBlock, field, fitBlocks, header, section } from './limits';
 import { decisionLine, settlingDecision } from './decisions';
 import { escapeTruncate } from './mrkdwn';
 import { age, slackDate } from './time';
 import { type Decision, WHOLE_ITEM } from '../decisions/decision';
-import type { RenderCardOptions } from './types';
+import type { RenderCardOptions, Viewer } from './types';
 
 
 export const COMPACT_APPROVAL_ITEMS = 3;
-export const COMPACT_DESCRIPTION_CHARS = 300;
-/** The most blocks a compact card takes: its head, each approval item shown (text + buttons), its buttons. */
-export const COMPACT_CARD_MAX_BLOCKS = 2 + 2 * COMPACT_APPROVAL_ITEMS;
+export const COMPACT_DESCRIPTION_CHARS = 160;
+/** The most blocks a compact card takes: its text, its context line and its buttons (per-line buttons are in Details). */
+export const COMPACT_CARD_MAX_BLOCKS = COMPACT_CARD_BLOCKS;
 
 /** Room for one ISC value inside a line of mrkdwn. */
 const VALUE_CHARS = 200;
@@ -34,19 +34,33 @@ const TYPE_LABELS: Record<string, string> = {
 };
 
 const STATE_LABELS: Record<string, string> = {
-  Pending: '⏳ Pending',
+  Pending: 'Pending',
   Finished: '✅ Finished',
   Rejected: '❌ Rejected',
-  Returned: '↩️ Returned',
-  Expired: '⌛ Expired',
-  Canceled: '🚫 Canceled',
+  Returned: 'Returned',
+  Expired: 'Expired',
+  Canceled: 'Canceled',
 };
 
 const typeLabel = (type: string | undefined): string => TYPE_LABELS[type ?? ''] ?? escapeTruncate(type, 50, 'Work item');
 const stateLabel = (state: string | null | undefined): string => STATE_LABELS[state ?? ''] ?? escapeTruncate(state, 50, 'unknown');
 
-/** The item's name, or its type and id when it has none (plain text, not escaped). */
+/** "Add AdministratorAccess on AWS Prod": what one approval line asks (plain text), or undefined when ISC says too little. */
+export function approvalLineTitle(a: ApprovalItemDetails): string | undefined {
+  const what = (a.value ?? a.name)?.trim();
+  if (!what) return undefined;
+  const op = a.operation?.trim();
+  return `${op ? `${op} ` : ''}${what}${a.application?.trim() ? ` on ${a.application.trim()}` : ''}`;
+}
+
+/**
+ * The item's title, built from its lines ("Add AdministratorAccess on AWS Prod", "… and 2 more"); its
+ * name when it has no lines, its type and id when it has neither (plain text, not escaped).
+ */
 export function workItemTitle(item: WorkItem): string {
+  const lines = item.approvalItems ?? [];
+  const first = lines.length ? approvalLineTitle(lines[0]) : undefined;
+  if (first) return lines.length > 1 ? `${first} and ${lines.length - 1} more` : first;
   return item.name?.trim() || `${TYPE_LABELS[item.type ?? ''] ?? item.type ?? 'Work item'} ${item.id ?? ''}`.trim();
 }
 
@@ -107,8 +121,9 @@ function approvalSummary(a: ApprovalItemDetails): string {
 /** One approval item: its text with state or decision, and Approve / Reject when it can be acted on. */
 function approvalGroup(m: CardModel, a: ApprovalItemDetails, index: number): KnownBlock[] {
   const decision = approvalDecision(m, a);
-  const status = decision ? decisionLine(decision, m.opts.viewer) : `State: ${stateLabel(a.state ?? m.item.state)}`;
-  const blocks: KnownBlock[] = [section(`${approvalSummary(a)}\n${status}`, blockId(m, `ai${index}`))];
+  const state = a.state ?? m.item.state;
+  const status = decision ? decisionLine(decision, m.opts.viewer, m.opts.viewerSlackUserId) : state && state !== 'Pending' ? stateLabel(state) : '';
+  const blocks: KnownBlock[] = [section([approvalSummary(a), status].filter(Boolean).join('\n'), blockId(m, `ai${index}`))];
   if (!decision && m.actionable.includes(a)) {
     const what = [a.operation, a.name, a.value].filter(Boolean).join(' ');
     blocks.push(
@@ -212,46 +227,110 @@ function formText(m: CardModel): string | undefined {
   if (!form) return undefined;
   const title = escapeTruncate(form.title ?? form.name, VALUE_CHARS, 'Form');
   const subtitle = escapeTruncate(form.subtitle, VALUE_CHARS * 2);
-  return `📝 *Form:* ${title}${subtitle ? `\n${subtitle}` : ''}`;
+  return `*Form:* ${title}${subtitle ? `\n${subtitle}` : ''}`;
 }
 
 function remediationText(m: CardModel, max: number): string | undefined {
   const items = m.item.remediationItems ?? [];
-  return items.length ? `🔧 *Remediation items*\n${bullets(items.map(remediationLine), max, 'remediation items')}` : undefined;
+  return items.length ? `*Remediation items*\n${bullets(items.map(remediationLine), max, 'remediation items')}` : undefined;
 }
 
 function errorsText(m: CardModel, max: number): string | undefined {
   const errors = m.item.errors ?? [];
   const lines = errors.map((e) => escapeTruncate(e, VALUE_CHARS * 2, 'unknown error'));
-  return errors.length ? `⚠️ *Errors reported by ISC*\n${bullets(lines, max, 'errors')}` : undefined;
+  return errors.length ? `*Errors reported by ISC*\n${bullets(lines, max, 'errors')}` : undefined;
 }
 
 const person = (name: string | null | undefined, id: string | null | undefined): string =>
   escapeTruncate(name ?? id, VALUE_CHARS, 'unknown');
 
+/**
+ * "*Ben* wants *Add AdministratorAccess on AWS Prod* (work item) · waiting 1 day": the decision in one
+ * sentence (mrkdwn, escaped), the lead of every work-item card and DM.
+ */
+export function workItemLead(item: WorkItem, viewer: Viewer): string {
+  const title = `*${escapeTruncate(workItemTitle(item), VALUE_CHARS)}*`;
+  const from = item.requesterDisplayName ?? item.requesterId;
+  const ask = item.approvalItems?.length ? `wants ${title}` : `asks you to ${title}`;
+  const who = from ? `*${person(item.requesterDisplayName, item.requesterId)}* ${ask}` : title;
+  const kind = item.type && TYPE_LABELS[item.type] ? TYPE_LABELS[item.type].toLowerCase() : 'work item';
+  const when = item.completed ? `completed ${slackDate(item.completed, viewer)}` : waitingText(item.created, viewer);
+  return `${who} (${kind}) · ${when}`;
+}
+
+/** The decision on the whole item, or its final state in ISC, as the card's headline; undefined while it waits. */
+function outcome(m: CardModel): string | undefined {
+  if (m.live) return undefined;
+  // The latest decision taken through the bot (on the whole item or a line: a forward, then the new
+  // owner's approve) says who and when.
+  const latest = [m.whole, ...m.approvals.map((a) => approvalDecision(m, a))]
+    .filter((d): d is Decision => d !== undefined)
+    .sort((x, y) => x.at.localeCompare(y.at))
+    .at(-1);
+  if (latest) return outcomeHeadline(decisionLine(latest, m.opts.viewer, m.opts.viewerSlackUserId), false);
+  if (m.item.state && m.item.state !== 'Pending') return `*${stateLabel(m.item.state)}*`;
+  return undefined;
+}
+
+/** A work item with several lines: the decisions taken on some, and where to decide each (their buttons are in Details). */
+function linesText(m: CardModel): string | undefined {
+  const decided = m.approvals.flatMap((a) => {
+    const d = approvalDecision(m, a);
+    return d && !m.whole ? [`• ${escapeTruncate(approvalLineTitle(a) ?? a.name ?? a.id, VALUE_CHARS, 'approval item')} — ${decisionLine(d, m.opts.viewer, m.opts.viewerSlackUserId)}`] : [];
+  });
+  const hint = m.actionable.length > 1 ? `${m.approvals.length} lines: decide them all here, or each in *Details*` : '';
+  return [...decided.slice(0, COMPACT_APPROVAL_ITEMS), hint].filter(Boolean).join('\n') || undefined;
+}
+
+function primaryButtons(m: CardModel): Button[] {
+  const { item } = m;
+  if (m.actionable.length === 1) {
+    const a = m.actionable[0];
+    const what = approvalLineTitle(a) ?? m.title;
+    return [
+      button({ actionId: ACTION.approve, text: 'Approve', style: 'primary', value: itemValue(m, a.id) }),
+      button({
+        actionId: ACTION.reject,
+        text: 'Reject…',
+        value: itemValue(m, a.id),
+        confirm: { title: 'Reject this access?', text: `Reject ${what}?`, confirm: 'Reject', style: 'danger' },
+      }),
+    ];
+  }
+  const buttons = cardButtons(m).filter((b) => b.action_id === ACTION.approveAll || b.action_id === ACTION.rejectAll || b.action_id === ACTION.complete || b.action_id === ACTION.selectAccounts);
+  if (!m.live || item.state !== 'Pending') return [];
+  return buttons;
+}
+
+function moreOptions(m: CardModel): MoreOption[] {
+  const out: MoreOption[] = [];
+  if (m.live) out.push({ text: 'Forward', actionId: ACTION.forward, value: itemValue(m) });
+  if (isValidId(m.item.id)) out.push({ text: 'Details', actionId: ACTION.details, value: encodeValue({ w: m.item.id!, ...(m.opts.subjectSlackUserId ? { u: m.opts.subjectSlackUserId } : {}) }) });
+  if (m.opts.iscUiBaseUrl && m.item.id) out.push({ text: 'Open in ISC', actionId: ACTION.openInIsc, url: iscWorkItemUrl(m.opts.iscUiBaseUrl, m.item.id) });
+  return out;
+}
+
 function compactCard(m: CardModel): KnownBlock[] {
   const { item, opts } = m;
-  const viewer = opts.viewer;
-  const when = item.completed
-    ? `completed ${slackDate(item.completed, viewer)}`
-    : `${age(item.created, viewer)} old`;
-  const hidden = m.approvals.length - COMPACT_APPROVAL_ITEMS;
-  const head = [
-    `*${escapeTruncate(m.title, VALUE_CHARS)}*`,
-    `${typeLabel(item.type)} · ${stateLabel(item.state)} · ${when}`,
-    `From ${person(item.requesterDisplayName, item.requesterId)} · Owner ${person(item.ownerName, item.ownerId)} · Created ${slackDate(item.created, viewer)}`,
-    escapeTruncate(item.description, COMPACT_DESCRIPTION_CHARS),
-    formText(m),
-    remediationText(m, COMPACT_LIST_LINES),
-    errorsText(m, COMPACT_LIST_LINES),
-    m.whole ? decisionLine(m.whole, viewer) : '',
-    hidden > 0 ? `📋 ${m.approvals.length} approval items — ${COMPACT_APPROVAL_ITEMS} shown; press *Details* for all` : '',
-  ];
-  const blocks: KnownBlock[] = [section(head.filter(Boolean).join('\n'), blockId(m, 'head'))];
-  m.approvals.slice(0, COMPACT_APPROVAL_ITEMS).forEach((a, i) => blocks.push(...approvalGroup(m, a, i)));
-  const buttons = cardButtons(m);
-  if (buttons.length) blocks.push(actionsBlock(buttons, blockId(m, 'actions')));
-  return blocks;
+  const ownerShown = item.ownerId && item.ownerId !== opts.subjectIdentityId;
+  return compactCardBlocks({
+    outcome: outcome(m),
+    lead: workItemLead(item, opts.viewer),
+    body: [
+      m.live && m.whole ? decisionLine(m.whole, opts.viewer, opts.viewerSlackUserId) : undefined,
+      escapeTruncate(item.description, COMPACT_DESCRIPTION_CHARS),
+      linesText(m),
+      formText(m),
+      remediationText(m, COMPACT_LIST_LINES),
+      errorsText(m, COMPACT_LIST_LINES),
+    ],
+    meta: [
+      ownerShown ? `owner ${person(item.ownerName, item.ownerId)}` : undefined,
+    ],
+    primary: primaryButtons(m),
+    overflowActionId: ACTION.more,
+    more: moreOptions(m),
+  });
 }
 
 function fullCard(m: CardModel): KnownBlock[] {
@@ -265,7 +344,15 @@ function fullCard(m: CardModel): KnownBlock[] {
     field('Created', `${slackDate(item.created, viewer)} (${age(item.created, viewer)} ago)`),
     ...(item.completed ? [field('Completed', slackDate(item.completed, viewer))] : []),
   ];
-  const head: KnownBlock[] = [header(m.title, blockId(m, 'title')), { type: 'section', block_id: blockId(m, 'fields'), fields }];
+  const decided = outcome(m);
+  const lead = section([decided, workItemLead(item, viewer)].filter(Boolean).join('\n'), blockId(m, 'lead'));
+  if (decided) {
+    // Decided: the outcome is the headline and the body collapses; only the link to ISC stays.
+    const links = cardButtons(m).filter((b) => b.url);
+    const meta = `Owner ${person(item.ownerName, item.ownerId)} · created ${slackDate(item.created, viewer)}${item.id ? ` · id \`${escapeTruncate(item.id, 100)}\`` : ''}`;
+    return [header(m.title, blockId(m, 'title')), lead, contextBlock(meta, blockId(m, 'meta')), ...(links.length ? [actionsBlock(links, blockId(m, 'actions'))] : [])];
+  }
+  const head: KnownBlock[] = [header(m.title, blockId(m, 'title')), lead, { type: 'section', block_id: blockId(m, 'fields'), fields }];
   const texts: Array<[string, string | undefined]> = [
     ['desc', item.description?.trim() ? escapeTruncate(item.description, LIMITS.sectionText) : undefined],
     ['form', formText(m)],
@@ -273,7 +360,7 @@ function fullCard(m: CardModel): KnownBlock[] {
     ['err', errorsText(m, FULL_LIST_LINES)],
   ];
   for (const [suffix, text] of texts) if (text) head.push(section(text, blockId(m, suffix)));
-  if (m.whole) head.push(contextBlock(decisionLine(m.whole, viewer), blockId(m, 'decision')));
+  if (m.whole) head.push(contextBlock(decisionLine(m.whole, viewer, opts.viewerSlackUserId), blockId(m, 'decision')));
 
   const buttons = cardButtons(m);
   const tail: KnownBlock[] = buttons.length ? [actionsBlock(buttons, blockId(m, 'actions'))] : [];

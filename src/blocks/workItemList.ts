@@ -8,10 +8,11 @@ import type { CardOptions, RenderedMessage } from './types';
 import { renderWorkItemCard, workItemTitle } from './workItemCard';
 
 /**
- * Cards on one page of a list message. Worst case: a head block, 5 compact cards of
- * COMPACT_CARD_MAX_BLOCKS (8) with a divider each, a "more" line and the paging buttons = 48 ≤ 50.
+ * Cards on one page of a list message. Worst case in blocks: a heading and a counts line, 10 compact
+ * cards of COMPACT_CARD_MAX_BLOCKS (3) with a divider each, three failed kinds (2 each), the range
+ * line and the paging buttons = 50; the message's JSON size may leave the last cards for Next.
  */
-export const LIST_PAGE_SIZE = 5;
+export const LIST_PAGE_SIZE = 10;
 
 export interface ListOptions extends CardOptions {
   /** Replaces the default heading ("Your pending work items"); shown escaped. */
@@ -36,7 +37,7 @@ function fallbackText(page: WorkItemListPage, opts: ListOptions, range: string):
 
 function emptyText(page: WorkItemListPage): string {
   if (page.offset > 0) return 'No more work items here — go back with Previous.';
-  return page.kind === 'pending' ? "No pending work items — you're all caught up. 🎉" : 'No completed work items yet.';
+  return page.kind === 'pending' ? "No pending work items — you're all caught up." : 'No completed work items yet.';
 }
 
 function hasNext(page: WorkItemListPage, shown: number): boolean {
@@ -49,10 +50,10 @@ function pagingBlock(page: WorkItemListPage, opts: ListOptions, shown: number, n
   const value = (o: number) => pageValue({ kind: page.kind, offset: o }, opts.subjectSlackUserId);
   const buttons: Button[] = [];
   if (page.offset > 0) {
-    buttons.push(button({ actionId: ACTION.pagePrev, text: '◀ Previous', value: value(Math.max(0, page.offset - page.pageSize)) }));
+    buttons.push(button({ actionId: ACTION.pagePrev, text: 'Previous', value: value(Math.max(0, page.offset - page.pageSize)) }));
   }
-  if (next) buttons.push(button({ actionId: ACTION.pageNext, text: 'Next ▶', value: value(page.offset + shown) }));
-  buttons.push(button({ actionId: ACTION.refresh, text: '↻ Refresh', value: value(page.offset) }));
+  if (next) buttons.push(button({ actionId: ACTION.pageNext, text: 'Next', value: value(page.offset + shown) }));
+  buttons.push(button({ actionId: ACTION.refresh, text: 'Refresh', value: value(page.offset) }));
   return actionsBlock(buttons, 'page_paging');
 }
 
@@ -79,13 +80,13 @@ export function renderPage(page: WorkItemListPage, opts: ListOptions, budget: Bu
     divider(),
   ]);
   // Room for the head and paging blocks in their longest form.
-  const reserved = [headBlock(page, opts, '999999–999999 of 999999'), pagingBlock(page, opts, page.items.length, true)];
+  const reserved = [headBlock(page, opts, 'Showing 999999–999999 of 999999'), pagingBlock(page, opts, page.items.length, true)];
   const fit = fitBlocks(
     cards,
     { blocks: budget.blocks - reserved.length, chars: budget.chars - JSON.stringify(reserved).length },
-    (n) => `… and ${plural(n, 'more work item')} on this page — press *Next* to see them`,
+    (n) => `${plural(n, 'more work item')} on the next page`,
   );
-  const range = `${page.offset + 1}–${page.offset + fit.shown}${page.total !== undefined ? ` of ${page.total}` : ''}`;
+  const range = `Showing ${page.offset + 1}–${page.offset + fit.shown}${page.total !== undefined ? ` of ${page.total}` : ''}`;
   return {
     text: fallbackText(page, opts, range),
     blocks: [headBlock(page, opts, range), ...fit.blocks, pagingBlock(page, opts, fit.shown, hasNext(page, fit.shown))],

@@ -14,6 +14,7 @@ import type {
   SlackViewMiddlewareArgs,
   ViewSubmitAction,
 } from '@slack/bolt';
+import { OVERFLOW_SEPARATOR } from '../blocks/cardParts';
 import { renderCutOffNotice, renderNotice } from '../blocks/messages';
 import { withRequestDeadline, withRequestPriority } from '../isc/deadline';
 import { InFlight } from './inFlight';
@@ -118,6 +119,7 @@ export class SlackRouter {
     app.use((args) => {
       const { userId } = args.context;
       if (onUser && userId) onUser(userId);
+      unwrapOverflow(args);
       const route = this.routeFor(args);
       if (route === undefined) return args.next();
       const listener = route && (route.lane === 'read' ? readListener(route, userId, reads) : decisionListener(route.listener));
@@ -136,6 +138,21 @@ export class SlackRouter {
     if ('event' in args && args.event.type === 'app_home_opened') return this.homeOpened;
     return undefined;
   }
+}
+
+/**
+ * A card's overflow menu stands for buttons: its option's value is `actionId|buttonValue`. The click
+ * is dispatched as that button's, so every listener reads `action.action_id` and `action.value` alike.
+ */
+export function unwrapOverflow(args: AnyMiddlewareArgs): void {
+  if (!('action' in args) || args.body.type !== 'block_actions') return;
+  const action = args.action as { type?: string; action_id: string; value?: string; selected_option?: { value?: string } };
+  const picked = action.type === 'overflow' ? action.selected_option?.value : undefined;
+  if (!picked) return;
+  const cut = picked.indexOf(OVERFLOW_SEPARATOR);
+  action.action_id = cut < 0 ? picked : picked.slice(0, cut);
+  if (cut >= 0) action.value = picked.slice(cut + 1);
+  action.type = 'button';
 }
 
 function decisionListener<A>(listener: Listener<A>): Listener<A> {

@@ -58,27 +58,46 @@ export type MissingIdentity =
 
 export type IdentityResolution = { identity: IscIdentityRef } | { missing: MissingIdentity };
 
-const ASK_FOR_MAP = "Ask your ISC admin to map your Slack user to your ISC identity in the bot's IDENTITY_MAP.";
+const ASK_ADMIN = 'Ask your SailPoint admin to connect your Slack account to your identity.';
 
-/** What to tell a user who maps to no identity (mrkdwn-safe once passed through a notice). */
+/**
+ * What to tell a user who maps to no identity, in their words (mrkdwn-safe once passed through a
+ * notice): what is wrong and whom to ask. What an admin must change is in adminHint, for the logs.
+ */
 export function missingIdentityMessage(missing: MissingIdentity): string {
   switch (missing.reason) {
     case 'no-email':
-      return 'Your Slack profile shows no email, so the bot cannot find your ISC identity. Ask your Slack admin to grant the app the users:read.email scope, or your ISC admin to map your Slack user in IDENTITY_MAP.';
+      return `Your Slack account isn't connected to SailPoint yet: the bot can't see an email on your Slack profile to find you by. ${ASK_ADMIN}`;
     case 'unknown-mapping':
-      return `The bot's IDENTITY_MAP maps your Slack user to an ISC identity that does not exist (${missing.identityId}). Ask your ISC admin to correct that entry.`;
+      return `Your Slack account is connected to a SailPoint identity that no longer exists. ${ASK_ADMIN}`;
     case 'not-found':
-      return `No ISC identity has your Slack email (${missing.email}). Ask your ISC admin to set it on your identity, or to map your Slack user in the bot's IDENTITY_MAP.`;
+      return `Your Slack account isn't connected to SailPoint yet: no SailPoint identity has your Slack email (${missing.email}). Ask your SailPoint admin to add that email to your identity.`;
     case 'ambiguous':
-      return `Your Slack email (${missing.email}) belongs to more than one ISC identity, so the bot cannot tell which one is you and acts for none. ${ASK_FOR_MAP}`;
+      return `Your Slack account isn't connected to SailPoint yet: your Slack email (${missing.email}) belongs to more than one SailPoint identity, so the bot can't tell which one is you. ${ASK_ADMIN}`;
     case 'inactive':
-      return `The only ISC identity with your Slack email (${missing.email}) is inactive, so the bot acts for nobody. ${ASK_FOR_MAP}`;
+      return `Your Slack account isn't connected to SailPoint: the SailPoint identity with your Slack email (${missing.email}) is inactive. ${ASK_ADMIN}`;
     case 'guest':
-      return `You are a guest in this Slack workspace, and the bot matches only full members to ISC identities by their email. ${ASK_FOR_MAP}`;
+      return `Your Slack account isn't connected to SailPoint yet: guests of this Slack workspace aren't matched by email. ${ASK_ADMIN}`;
     case 'external':
-      return `Your Slack account belongs to another organisation, and the bot matches only members of its own workspace to ISC identities by their email. ${ASK_FOR_MAP}`;
+      return `Your Slack account isn't connected to SailPoint yet: it belongs to another organisation's Slack, whose members aren't matched by email. ${ASK_ADMIN}`;
     case 'deleted':
-      return 'This Slack account is deactivated, so the bot matches it to no ISC identity.';
+      return "This Slack account is deactivated, so it isn't connected to SailPoint.";
+  }
+}
+
+/** What an admin can do about a user who maps to no identity (logs and admin answers, never end users). */
+export function adminHint(missing: MissingIdentity): string {
+  switch (missing.reason) {
+    case 'no-email':
+      return 'Grant the app the users:read.email scope, or map the Slack user in IDENTITY_MAP.';
+    case 'unknown-mapping':
+      return `IDENTITY_MAP names an ISC identity that does not exist (${missing.identityId}); correct that entry.`;
+    case 'not-found':
+      return "Set the user's Slack email on their ISC identity, or map the Slack user in IDENTITY_MAP.";
+    case 'deleted':
+      return 'Nothing to do: the Slack account is deactivated.';
+    default:
+      return 'Map the Slack user to their ISC identity in IDENTITY_MAP.';
   }
 }
 
@@ -142,7 +161,9 @@ export class IdentityDirectory {
   /** What to tell a Slack user who maps to no identity (the lookup is cached, so this is cheap after identityFor). */
   async noIdentityMessage(slackUserId: string): Promise<string> {
     const resolved = await this.resolve(slackUserId);
-    return 'missing' in resolved ? missingIdentityMessage(resolved.missing) : '';
+    if (!('missing' in resolved)) return '';
+    this.opts.logger.info('A Slack user maps to no ISC identity', { slackUserId, reason: resolved.missing.reason, adminHint: adminHint(resolved.missing) });
+    return missingIdentityMessage(resolved.missing);
   }
 
   /** The ISC identity of a Slack user, or why there is none. */

@@ -58,7 +58,8 @@ async function submitModal(userId: string, actionId: string, callbackId: string,
   await h.slack.waitFor(() => h.slack.callsTo('views.update').length > opened);
   const filled = h.slack.callsTo('views.update')[opened].args.view as Record<string, any>;
   await h.submitView(userId, { id: 'V1', callback_id: callbackId, private_metadata: filled.private_metadata, state: { values: values(filled) } });
-  await h.slack.waitFor(() => h.slack.callsTo('views.update').some((c) => json(c.args).includes(done)));
+  // The form closes; the redrawn card (or a DM when it cannot be reached) says how it ended.
+  await h.slack.waitFor(() => [...h.slack.responses.map((r) => json(r.body)), ...h.slack.callsTo('chat.postMessage').map((c) => json(c.args))].some((t) => t.includes(done)));
 }
 
 describe('AUTH_MODE=linked', () => {
@@ -326,7 +327,7 @@ describe('AUTH_MODE=service (the default)', () => {
     expect((await command(USERS.ada.id, 'connect')).text).toMatch(/Account linking is off/);
     expect((await fetch(`${h.baseUrl}/oauth/callback?code=x&state=y`)).status).toBe(404);
     const help = json((await command(USERS.ada.id, 'help')).blocks);
-    expect(help).toContain('its own service identity');
+    expect(help).toContain('under its own account');
     expect(help).not.toContain('/workitems connect');
   });
 });

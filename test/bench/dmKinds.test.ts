@@ -3,7 +3,7 @@ import { renderFirstPollSummary, renderNewItemDm, renderReminder } from '../../s
 import type { InboxItem } from '../../src/inbox/items';
 import { accessRequest, genericApproval, opts, viewer, workItem } from '../blocks/fixtures';
 
-const wi = (n: number): InboxItem => ({ kind: 'workItem', item: workItem({ id: `wi-${n}`, name: `Soak ${n} single for Approver 1` }) });
+const wi = (n: number): InboxItem => ({ kind: 'workItem', item: workItem({ id: `wi-${n}`, name: `Soak ${n} single for Approver 1`, approvalItems: [] }) });
 /** What a soak approver has at the first poll: its work items plus the sandbox's demo access request and generic approval. */
 const firstPoll: InboxItem[] = [...Array.from({ length: 9 }, (_, i) => wi(i)), { kind: 'accessRequest', item: accessRequest() }, { kind: 'generic', item: genericApproval() }];
 

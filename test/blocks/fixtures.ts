@@ -129,13 +129,36 @@ export function linkifiedMrkdwn(blocks: unknown): Array<Record<string, unknown>>
 }
 
 /** Every button in blocks. */
+/**
+ * The buttons among the blocks, an overflow menu's options among them as the buttons they stand for
+ * (`actionId|value`, as the router dispatches them), marked `overflow: true`.
+ */
 export function buttons(blocks: readonly AnyBlock[]): Array<Record<string, any>> {
   const out: Array<Record<string, any>> = [];
+  const add = (e: Record<string, any>) => {
+    if (e?.type === 'button') out.push(e);
+    if (e?.type === 'overflow') out.push(...overflowButtons(e));
+  };
   for (const b of blocks as unknown as Array<Record<string, any>>) {
-    for (const e of b.elements ?? []) if (e.type === 'button') out.push(e);
-    if (b.accessory?.type === 'button') out.push(b.accessory);
+    for (const e of b.elements ?? []) add(e);
+    add(b.accessory);
   }
   return out;
+}
+
+/** An overflow menu's options as the buttons they stand for. */
+export function overflowButtons(menu: Record<string, any>): Array<Record<string, any>> {
+  return (menu.options ?? []).map((o: Record<string, any>) => {
+    const cut = o.value.indexOf('|');
+    return {
+      type: 'button',
+      overflow: true,
+      action_id: cut < 0 ? o.value : o.value.slice(0, cut),
+      text: o.text,
+      ...(cut < 0 ? {} : { value: o.value.slice(cut + 1) }),
+      ...(o.url ? { url: o.url } : {}),
+    };
+  });
 }
 
 export const actionIds = (blocks: readonly AnyBlock[]) => buttons(blocks).map((b) => b.action_id as string);

@@ -17,14 +17,25 @@ function paging(blocks: ReturnType<typeof renderInboxList>['blocks']): Record<st
       .map((b) => [b.action_id, decodePageValue(b.value)?.list]),
   );
 }
-const heads = (blocks: ReturnType<typeof renderInboxList>['blocks']) => blocks.filter((b) => /^sec_/.test(b.block_id ?? '')).map((b) => mrkdwnTexts([b])[0]);
+/** "Showing 1–5 of 12", the range line above Previous / Next. */
+const range = (blocks: ReturnType<typeof renderInboxList>['blocks']) => mrkdwnTexts(blocks.filter((b) => b.block_id === 'page_range'))[0];
+/** The cards' lead sentences, in the page's order. */
+const leads = (blocks: ReturnType<typeof renderInboxList>['blocks']) => {
+  const out: string[] = [];
+  blocks.forEach((b, i) => blocks[i + 1]?.type !== undefined && b.type === 'section' && !b.block_id && out.push(mrkdwnTexts([b])[0].split('\n')[0]));
+  return out;
+};
 
 describe('a page of the inbox', () => {
-  it('a section per kind, the counts of every kind, and a range over all of them', () => {
+  it('one queue, the counts of every kind, and "Showing 1–5 of 12" over all of them', () => {
     const m = renderInboxList(inboxPage({ workItem: wis(2), accessRequest: ars(2), generic: gas(1) }, { totals: { workItem: 2, accessRequest: 7, generic: 3 } }), opts);
-    expect(m.text).toBe('You have 12 pending items in ISC: 2 work items, 7 access requests and 3 generic approvals');
-    expect(mrkdwnTexts(m.blocks).slice(0, 2)).toEqual(['*Waiting on you in ISC* · 1–5 of 12', '📋 Work items: 2 · 🔑 Access requests: 7 · 🧩 Generic approvals: 3']);
-    expect(heads(m.blocks)).toEqual(['📋 *Work items* (2)', '🔑 *Access requests* (7)', '🧩 *Generic approvals* (3)']);
+    expect(m.text).toBe('You have 12 pending items in ISC: 2 work items, 7 access requests and 3 workflow approvals');
+    expect(mrkdwnTexts(m.blocks)[0]).toBe('*Waiting on you in ISC*\nWork items: 2 · Access requests: 7 · Workflow approvals: 3');
+    expect(range(m.blocks)).toBe('Showing 1–5 of 12');
+    // No heading per kind: one queue, most urgent first (the overdue workflow approval, then the high-privilege requests, then the oldest).
+    expect(m.blocks.filter((b) => /^sec_/.test(b.block_id ?? ''))).toEqual([]);
+    expect(leads(m.blocks)[0]).toContain('(workflow approval · high priority)');
+    expect(leads(m.blocks).slice(1, 3).every((l) => l.includes('high privilege'))).toBe(true);
     expect(paging(m.blocks)).toEqual({
       [ACTION.pageNext]: { kind: 'pending', section: 'generic', offset: 1 },
       [ACTION.refresh]: { kind: 'pending', offset: 0 },
@@ -32,10 +43,10 @@ describe('a page of the inbox', () => {
     expect(validateMessage(m)).toEqual([]);
   });
 
-  it('Previous goes back a page across the kinds: from the generic approvals into the access requests', () => {
+  it('Previous goes back a page across the kinds: from the workflow approvals into the access requests', () => {
     const page = inboxPage({ generic: gas(5, 2) }, { start: { section: 'generic', offset: 2 }, totals: { workItem: 6, accessRequest: 5, generic: 9 } });
     const m = renderInboxList(page, opts);
-    expect(mrkdwnTexts(m.blocks)[0]).toBe('*Waiting on you in ISC* · 14–18 of 20');
+    expect(range(m.blocks)).toBe('Showing 14–18 of 20');
     expect(paging(m.blocks)).toEqual({
       [ACTION.pagePrev]: { kind: 'pending', section: 'accessRequest', offset: 2 },
       [ACTION.pageNext]: { kind: 'pending', section: 'generic', offset: 7 },
@@ -43,6 +54,7 @@ describe('a page of the inbox', () => {
     });
     // Every card's buttons return to this page after an action.
     for (const b of buttons(m.blocks).filter((b) => b.action_id === GA_ACTION.approve)) expect(JSON.parse(b.value)).toMatchObject({ k: 'pending', o: 2, s: 'g' });
+    expect(buttons(m.blocks).filter((b) => b.action_id === GA_ACTION.approve)).toHaveLength(5);
   });
 
   it('a kind with none is skipped by Next', () => {
@@ -51,13 +63,15 @@ describe('a page of the inbox', () => {
   });
 
   it('cards that do not fit are left for the next page, which starts at the first one not shown, in its kind', () => {
-    // Room for the heading, the paging, one work item (its section head, 4 blocks, a divider) and one access request.
-    const m = renderInboxPage(inboxPage({ workItem: wis(1), accessRequest: ars(3) }, { totals: { workItem: 1, accessRequest: 3, generic: 0 } }), opts, { blocks: 14, chars: 12_000 });
-    expect(m.blocks.length).toBeLessThanOrEqual(14);
+    // Room for the heading, the range and paging, and two cards of 4 blocks (text, context, buttons, divider).
+    const m = renderInboxPage(inboxPage({ workItem: wis(1), accessRequest: ars(3) }, { totals: { workItem: 1, accessRequest: 3, generic: 0 } }), opts, { blocks: 11, chars: 12_000 });
+    expect(m.blocks.length).toBeLessThanOrEqual(11);
+    // The page is a stretch of the inbox in kind order (the work item, then one access request), shown
+    // most urgent first; Next starts at the first card not shown, in its kind.
     expect(buttons(m.blocks).filter((b) => b.action_id === AR_ACTION.details)).toHaveLength(1);
     expect(paging(m.blocks)[ACTION.pageNext]).toEqual({ kind: 'pending', section: 'accessRequest', offset: 1 });
-    expect(mrkdwnTexts(m.blocks)).toContain('… and 2 more items on this page — press *Next* to see them');
-    expect(mrkdwnTexts(m.blocks)[0]).toBe('*Waiting on you in ISC* · 1–2 of 4');
+    expect(leads(m.blocks)[0]).toContain('high privilege');
+    expect(range(m.blocks)).toBe('Showing 1–2 of 4');
     // And 100 of each kind in one page still makes a valid message.
     const many = renderInboxList(inboxPage({ workItem: wis(100), accessRequest: ars(100), generic: gas(100) }, { pageSize: 300 }), opts);
     expect(validateMessage(many)).toEqual([]);
@@ -86,24 +100,31 @@ describe('a page of the inbox', () => {
     section.decisions = { 'ar-0': { [WHOLE_ITEM]: { kind: 'approved', bySlackUserId: 'U0BOB', at: '2026-11-22T12:00:00Z' } } };
     section.pinnedId = 'ar-0';
     const m = renderInboxList(page, opts);
-    expect(mrkdwnTexts(m.blocks)[0]).toBe('*Waiting on you in ISC* · 1–3 of 3');
-    expect(mrkdwnTexts(m.blocks).join('\n')).toContain('Approved by <@U0BOB>');
+    expect(range(m.blocks)).toBe('Showing 1–3 of 3');
+    // First, and its outcome is its headline.
+    expect(leads(m.blocks)[0]).toMatch(/^\*✅ Approved by <@U0BOB> · /);
     expect(paging(m.blocks)[ACTION.pageNext]).toBeUndefined();
   });
 
-  it('a kind that could not be read: unavailable with its tracking id, the others shown', () => {
+  it("a kind that could not be read: a Couldn't load section with Retry and the tracking id, the others shown, no count claimed", () => {
     const m = renderInboxList(inboxPage({ workItem: wis(1), generic: gas(1) }, { failures: { accessRequest: { message: 'ISC refused this (403 Forbidden)', trackingId: 'abc123' } } }), opts);
-    expect(mrkdwnTexts(m.blocks)[1]).toBe('📋 Work items: 1 · 🔑 Access requests: _unavailable_ (tracking id `abc123`) · 🧩 Generic approvals: 1');
-    expect(heads(m.blocks)).toEqual(['📋 *Work items* (1)', '🧩 *Generic approvals* (1)']);
+    expect(mrkdwnTexts(m.blocks)[0]).toBe('*Waiting on you in ISC*\nWork items: 1 · Workflow approvals: 1');
+    const failed = m.blocks.find((b) => b.block_id === 'failed_accessRequest') as Record<string, any>;
+    expect(failed.text.text).toBe("Couldn't load access requests from ISC just now.");
+    expect(failed.accessory).toMatchObject({ action_id: ACTION.retry, text: { text: 'Retry' } });
+    expect(decodePageValue(failed.accessory.value)?.list).toEqual({ kind: 'pending', offset: 0 });
+    expect(mrkdwnTexts(m.blocks)).toContain('_unavailable_ (tracking id `abc123`)');
+    expect(m.text).toBe('You have at least 2 pending items: 1 work item and 1 workflow approval in ISC (access requests could not be loaded)');
+    expect(leads(m.blocks)).toHaveLength(2);
   });
 
   it('empty: all caught up; past the end: back with Previous', () => {
     const none = renderInboxList(inboxPage({}), opts);
-    expect(mrkdwnTexts(none.blocks)).toContain("Nothing waits on you in ISC — you're all caught up. 🎉");
+    expect(mrkdwnTexts(none.blocks)).toContain("Nothing waits on you in ISC — you're all caught up.");
     expect(none.text).toBe('You have nothing pending in ISC');
     const past = renderInboxList(inboxPage({}, { start: { section: 'generic', offset: 5 }, totals: { workItem: 2, accessRequest: 0, generic: 3 } }), opts);
     expect(mrkdwnTexts(past.blocks)).toContain('No more items here — go back with Previous.');
-    // Five back from the 8th item of the whole inbox: the 3rd, the generic approvals' first.
+    // Five back from the 8th item of the whole inbox: the 3rd, the workflow approvals' first.
     expect(paging(past.blocks)[ACTION.pagePrev]).toEqual({ kind: 'pending', section: 'generic', offset: 0 });
   });
 
@@ -125,19 +146,19 @@ describe('a page of the inbox', () => {
 
 describe('counts', () => {
   it('countsText names the kinds there are', () => {
-    expect(countsText({ workItem: 1, accessRequest: 0, generic: 2 })).toBe('1 work item and 2 generic approvals');
+    expect(countsText({ workItem: 1, accessRequest: 0, generic: 2 })).toBe('1 work item and 2 workflow approvals');
     expect(countsText({})).toBe('nothing');
-    expect(countsText({ workItem: 1000, accessRequest: 1, generic: 1 })).toBe('1,000 work items, 1 access request and 1 generic approval');
+    expect(countsText({ workItem: 1000, accessRequest: 1, generic: 1 })).toBe('1,000 work items, 1 access request and 1 workflow approval');
   });
 
   it('the summary: each kind and the total; a kind ISC would not give makes the total a lower bound', () => {
     const ok = renderInboxSummary({ pending: { workItem: { count: 3 }, accessRequest: { count: 2 }, generic: { count: 1 } }, workItemsCompleted: 9, accessRequestsDecided: { approved: 4, rejected: 1 } });
-    expect(ok.text).toBe('You have 6 pending items in ISC: 3 work items, 2 access requests and 1 generic approval');
+    expect(ok.text).toBe('You have 6 pending items in ISC: 3 work items, 2 access requests and 1 workflow approval');
     expect(mrkdwnTexts(ok.blocks)[0]).toBe(
-      '*Waiting on you in ISC: 6*\n📋 *Work items:* 3 open · 9 completed\n🔑 *Access requests:* 2 pending · 4 approved · 1 rejected\n🧩 *Generic approvals:* 1 pending',
+      '*Waiting on you in ISC: 6*\n*Work items:* 3 open · 9 completed\n*Access requests:* 2 pending · 4 approved · 1 rejected\n*Workflow approvals:* 1 pending',
     );
     const partial = renderInboxSummary({ pending: { workItem: { count: 3 }, accessRequest: { failure: { message: 'x', trackingId: 't1' } }, generic: { count: 1 } } }, 'U0SUBJECT');
-    expect(partial.text).toBe('<@U0SUBJECT> has at least 4 pending items in ISC: 3 work items and 1 generic approval');
-    expect(mrkdwnTexts(partial.blocks)[0]).toMatch(/^\*Waiting on <@U0SUBJECT> in ISC: ≥ 4\*\n.*\n🔑 \*Access requests:\* _unavailable_ \(tracking id `t1`\)/);
+    expect(partial.text).toBe('<@U0SUBJECT> has at least 4 pending items in ISC: 3 work items and 1 workflow approval');
+    expect(mrkdwnTexts(partial.blocks)[0]).toMatch(/^\*Waiting on <@U0SUBJECT> in ISC: ≥ 4\*\n.*\n\*Access requests:\* couldn't be loaded _unavailable_ \(tracking id `t1`\)/);
   });
 });

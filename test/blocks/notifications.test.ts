@@ -26,7 +26,7 @@ describe('renderNewItemDm', () => {
   it('is the /workitems card with its buttons, under a notification text of its own', () => {
     const dm = renderNewItemDm(wi(), opts);
     expect(dm.blocks).toEqual(renderWorkItemDetail(workItem(), opts).blocks);
-    expect(dm.text).toBe('New work item: Access request for Jane Doe');
+    expect(dm.text).toBe('New work item: Add CN=Group 1,OU=Groups,DC=acme,DC=com on Active Directory');
     expect(actionIds(dm.blocks)).toContain(ACTION.approve);
     expect(validateMessage(dm)).toEqual([]);
   });
@@ -54,8 +54,8 @@ describe('renderSettledElsewhereDm', () => {
     const dm = renderSettledElsewhereDm({ kind: 'workItem', item }, opts);
     expect(actionIds(dm.blocks)).toEqual([ACTION.openInIsc]);
     const last = mrkdwnTexts(dm.blocks).at(-1);
-    expect(last).toMatch(/^🔒 Decided in ISC, not in Slack · owner Bob Smith · <!date\^1795348800\^/);
-    expect(dm.text).toBe('Work item: Access request for Jane Doe (decided in ISC)');
+    expect(last).toMatch(/^Decided in ISC, not in Slack · owner Bob Smith · <!date\^1795348800\^/);
+    expect(dm.text).toBe('Work item: Add CN=Group 1,OU=Groups,DC=acme,DC=com on Active Directory (decided in ISC)');
     expect(validateMessage(dm)).toEqual([]);
   });
 
@@ -63,7 +63,7 @@ describe('renderSettledElsewhereDm', () => {
     const dm = renderSettledElsewhereDm(wi({ ownerName: 'Ben Builder', modified: '2026-11-22T12:00:00Z' }), { ...opts, iscUiBaseUrl: undefined });
     expect(actionIds(dm.blocks)).toEqual([]);
     expect(dm.blocks.some((b) => b.type === 'actions')).toBe(false);
-    expect(mrkdwnTexts(dm.blocks).at(-1)).toMatch(/^➡️ Reassigned in ISC to Ben Builder · <!date/);
+    expect(mrkdwnTexts(dm.blocks).at(-1)).toMatch(/^Reassigned in ISC to Ben Builder · <!date/);
   });
 
   it('stays within Slack limits for the largest item, and escapes ISC text', () => {
@@ -74,7 +74,7 @@ describe('renderSettledElsewhereDm', () => {
 
 describe('renderFirstPollSummary', () => {
   it('lists the items waiting, with the first SUMMARY_ITEMS named and the rest counted', () => {
-    const items = Array.from({ length: SUMMARY_ITEMS + 3 }, (_, i) => wi({ id: `wi-${i}`, name: `Request ${i}` }));
+    const items = Array.from({ length: SUMMARY_ITEMS + 3 }, (_, i) => wi({ id: `wi-${i}`, name: `Request ${i}`, approvalItems: [] }));
     const summary = renderFirstPollSummary(items, viewer);
     expect(summary.text).toBe(`You have ${SUMMARY_ITEMS + 3} work items pending in ISC`);
     const text = mrkdwnTexts(summary.blocks).join('\n');
@@ -96,13 +96,13 @@ describe('renderFirstPollSummary', () => {
 describe('renderReminder', () => {
   it('one item: its name and age, pointing at the buttons of the DM above', () => {
     const reminder = renderReminder([wi()], viewer, 'dm');
-    expect(reminder.text).toBe('⏰ Still waiting for you after 3 days: *Access request for Jane Doe*');
+    expect(reminder.text).toBe('⏰ Still waiting for you after 3 days: *Add CN=Group 1,OU=Groups,DC=acme,DC=com on Active Directory*');
     expect(mrkdwnTexts(reminder.blocks)[0]).toContain('the buttons above');
     expect(validateMessage(reminder)).toEqual([]);
   });
 
   it('the items of a summary: one reply listing them, pointing at /workitems', () => {
-    const reminder = renderReminder([wi(), wi({ id: 'b', name: 'Other' })], viewer, 'summary');
+    const reminder = renderReminder([wi(), wi({ id: 'b', name: 'Other', approvalItems: [] })], viewer, 'summary');
     expect(reminder.text).toBe('⏰ 2 work items are still waiting for you');
     expect(mrkdwnTexts(reminder.blocks)[0]).toMatch(/• \*Other\*.*\nType `\/workitems` to act on them\.$/s);
     expectSafe(mrkdwnTexts(renderReminder([hostile], viewer, 'summary').blocks));

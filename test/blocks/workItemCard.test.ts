@@ -43,8 +43,9 @@ describe('buttons', () => {
     expect(actionIds(full())).toEqual([ACTION.approve, ACTION.reject, ACTION.forward, ACTION.openInIsc]);
   });
 
-  it('several pending approval items add Approve all / Reject all, with confirm dialogs that count them', () => {
-    const all = buttons(compact(several(3)));
+  it('several pending approval items: Approve all / Reject all, with confirm dialogs that count them; per-line buttons only in Details', () => {
+    expect(buttons(compact(several(3))).filter((b) => b.action_id === ACTION.approve)).toHaveLength(0);
+    const all = buttons(full(several(3)));
     const approveAll = all.find((b) => b.action_id === ACTION.approveAll)!;
     const rejectAll = all.find((b) => b.action_id === ACTION.rejectAll)!;
     expect(approveAll.confirm.text.text).toContain('Approve all 3 pending approval items');
@@ -61,7 +62,7 @@ describe('buttons', () => {
   });
 
   it('values decode with decodeItemValue and carry the subject for admins', () => {
-    const all = buttons(compact(several(2), { subjectSlackUserId: 'U0SUBJECT' }));
+    const all = [...buttons(full(several(2), { subjectSlackUserId: 'U0SUBJECT' })), ...buttons(compact(several(2), { subjectSlackUserId: 'U0SUBJECT' })).filter((b) => b.action_id === ACTION.details)];
     const approve = all.filter((b) => b.action_id === ACTION.approve).map((b) => decodeItemValue(b.value));
     expect(approve).toEqual([
       { w: '2c9180835d2e5168015d32f890ca1581', a: 'ai-1', u: 'U0SUBJECT' },
@@ -93,14 +94,14 @@ describe('buttons', () => {
 
   it('an approval item decided in ISC shows its state and no buttons', () => {
     const blocks = full(workItem({ approvalItems: [approval(1, { state: 'Rejected' }), approval(2)] }));
-    expect(mrkdwnTexts(blocks).join('\n')).toContain('State: ❌ Rejected');
+    expect(mrkdwnTexts(blocks).join('\n')).toContain('❌ Rejected');
     expect(buttons(blocks).filter((b) => b.action_id === ACTION.approve).map((b) => decodeItemValue(b.value)?.a)).toEqual(['ai-2']);
   });
 
   it.each([
     ['rejected', '❌ Rejected by <@U0ALICE1>'],
-    ['completed', '✔️ Completed by <@U0ALICE1>'],
-    ['accounts_submitted', '📝 Accounts submitted by <@U0ALICE1>'],
+    ['completed', '✅ Completed by <@U0ALICE1>'],
+    ['accounts_submitted', '✅ Accounts submitted by <@U0ALICE1>'],
   ] as const)('a whole item %s in Slack has no action buttons', (kind, line) => {
     const blocks = compact(several(2), { decisions: { [WHOLE_ITEM]: decided(kind) } });
     expect(mrkdwnTexts(blocks).join('\n')).toContain(line);
@@ -110,7 +111,7 @@ describe('buttons', () => {
   describe('a forward through the bot is not a final decision', () => {
     const BOB = '2c91808a77ff216301782327a50f09e1'; // the item's owner now
     const forwarded = { [WHOLE_ITEM]: decided('forwarded', { forwardedTo: { slackUserId: 'U0BOB001', name: 'Bob' } }) };
-    const line = /➡️ Forwarded to <@U0BOB001> by <@U0ALICE1> · <!date\^1795351500\^/;
+    const line = /Forwarded to <@U0BOB001> by <@U0ALICE1> · <!date\^1795351500\^/;
 
     it.each([
       ['compact', compact, [ACTION.approveAll, ACTION.rejectAll, ACTION.forward, ACTION.details]],
@@ -119,7 +120,8 @@ describe('buttons', () => {
       const blocks = render(several(2), { subjectIdentityId: BOB, decisions: forwarded });
       expect(mrkdwnTexts(blocks).join('\n')).toMatch(line);
       for (const id of ids) expect(actionIds(blocks)).toContain(id);
-      expect(actionIds(blocks).filter((id) => id === ACTION.approve)).toHaveLength(2);
+      // Per-line buttons live in Details (full mode); the list card has Approve all / Reject all.
+      expect(actionIds(blocks).filter((id) => id === ACTION.approve)).toHaveLength(render === full ? 2 : 0);
     });
 
     it("the old owner's card (and anyone's who does not own it now) says \"Forwarded to … by … · when\", with no action buttons", () => {
@@ -140,7 +142,7 @@ describe('buttons', () => {
 
   it('forwarded to someone without a Slack account names them (escaped)', () => {
     const blocks = compact(workItem(), { decisions: { [WHOLE_ITEM]: decided('forwarded', { forwardedTo: { name: 'Eve <ISC>' } }) } });
-    expect(mrkdwnTexts(blocks).join('\n')).toContain('➡️ Forwarded to Eve &lt;ISC&gt; by <@U0ALICE1>');
+    expect(mrkdwnTexts(blocks).join('\n')).toContain('Forwarded to Eve &lt;ISC&gt; by <@U0ALICE1>');
   });
 
   it('a whole item that is not Pending has no action buttons', () => {
@@ -168,7 +170,8 @@ describe('limits', () => {
     const c = compact(item);
     ok(c);
     expect(c.length).toBeLessThanOrEqual(COMPACT_CARD_MAX_BLOCKS);
-    expect(mrkdwnTexts(c).join('\n')).toContain('60 approval items — 3 shown; press *Details* for all');
+    expect(mrkdwnTexts(c).join('\n')).toContain('and 59 more* (work item)');
+    expect(mrkdwnTexts(c).join('\n')).toContain('60 lines: decide them all here, or each in *Details*');
 
     const detail = renderWorkItemDetail(item, opts);
     expect(validateMessage(detail)).toEqual([]);
@@ -183,12 +186,12 @@ describe('limits', () => {
     expect(buttons(blocks).filter((b) => b.action_id === ACTION.approve).length).toBeGreaterThanOrEqual(40);
   });
 
-  it('a 5,000-character description is cut: ~300 in compact, ≤ 3000 in full', () => {
+  it('a 5,000-character description is cut: 160 in compact, ≤ 3000 in full', () => {
     const item = workItem({ description: 'x'.repeat(5000) });
     const c = compact(item);
     ok(c);
-    expect(mrkdwnTexts(c)[0]).toContain(`${'x'.repeat(299)}…`);
-    expect(mrkdwnTexts(c)[0]).not.toContain('x'.repeat(300));
+    expect(mrkdwnTexts(c)[0]).toContain(`${'x'.repeat(159)}…`);
+    expect(mrkdwnTexts(c)[0]).not.toContain('x'.repeat(160));
     const f = full(item);
     ok(f);
     const desc = mrkdwnTexts(f).find((t) => t.startsWith('xxx'))!;
@@ -268,12 +271,12 @@ describe('hostile mrkdwn from ISC', () => {
 
 describe('time zones', () => {
   it('the same item has the same date token and zone-specific fallbacks', () => {
-    const la = mrkdwnTexts(compact(workItem(), { viewer: { tz: 'America/Los_Angeles', now: NOW } }))[0];
-    const tokyo = mrkdwnTexts(compact(workItem(), { viewer: { tz: 'Asia/Tokyo', now: NOW } }))[0];
+    const la = mrkdwnTexts(full(workItem(), { viewer: { tz: 'America/Los_Angeles', now: NOW } })).join('\n');
+    const tokyo = mrkdwnTexts(full(workItem(), { viewer: { tz: 'Asia/Tokyo', now: NOW } })).join('\n');
     const token = `<!date^${Date.parse('2026-11-19T09:30:00Z') / 1000}^{date_short_pretty} {time}|`;
     expect(la).toContain(`${token}Nov 19, 2026 01:30 GMT-8>`);
     expect(tokyo).toContain(`${token}Nov 19, 2026 18:30 GMT+9>`);
-    expect(la).toContain('3 days old');
-    expect(tokyo).toContain('3 days old');
+    // The age badge of the lead sentence.
+    expect(mrkdwnTexts(compact(workItem(), { viewer: { tz: 'Asia/Tokyo', now: NOW } }))[0]).toContain('waiting 3 days');
   });
 });

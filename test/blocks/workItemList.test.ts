@@ -2,7 +2,6 @@ import { ACTION, decodeItemValue, decodePageValue } from '../../src/blocks/actio
 import { LIMITS, validateBlocks, validateMessage } from '../../src/blocks/limits';
 import { WHOLE_ITEM } from '../../src/decisions/decision';
 import type { WorkItemListPage } from '../../src/workitems/workItemService';
-import { COMPACT_APPROVAL_ITEMS } from '../../src/blocks/workItemCard';
 import { LIST_PAGE_SIZE, renderPage, renderWorkItemList } from '../../src/blocks/workItemList';
 import { approval, buttons, formItem, manualAction, mrkdwnTexts, opts, workItem } from './fixtures';
 
@@ -44,13 +43,13 @@ describe('header and text', () => {
   it('counts, ranges and a plain fallback text', () => {
     const m = renderWorkItemList(page({ items: items(5), offset: 5, total: 23 }), opts);
     expect(m.text).toBe('You have 23 pending work items');
-    expect(mrkdwnTexts(m.blocks)[0]).toBe('*Your pending work items* · 6–10 of 23');
+    expect(mrkdwnTexts(m.blocks)[0]).toBe('*Your pending work items* · Showing 6–10 of 23');
   });
 
   it('names the subject for admins', () => {
     const m = renderWorkItemList(page({ items: items(1), total: 1 }), { ...opts, subjectSlackUserId: 'U0SUBJECT' });
     expect(m.text).toBe('<@U0SUBJECT> has 1 pending work item');
-    expect(mrkdwnTexts(m.blocks)[0]).toBe('*Pending work items for <@U0SUBJECT>* · 1–1 of 1');
+    expect(mrkdwnTexts(m.blocks)[0]).toBe('*Pending work items for <@U0SUBJECT>* · Showing 1–1 of 1');
   });
 
   it('accepts a custom title, escaped', () => {
@@ -60,7 +59,7 @@ describe('header and text', () => {
 
   it('empty state', () => {
     const m = renderWorkItemList(page({ items: [], total: 0 }), opts);
-    expect(m.text).toBe("No pending work items — you're all caught up. 🎉");
+    expect(m.text).toBe("No pending work items — you're all caught up.");
     expect(buttons(m.blocks).map((b) => b.action_id)).toEqual([ACTION.refresh]);
   });
 });
@@ -90,8 +89,11 @@ describe('paging', () => {
 
   it('with an unknown total, Next appears when the page is full', () => {
     const full = renderWorkItemList(page({ items: items(LIST_PAGE_SIZE), total: undefined }), opts);
-    expect(paging(full.blocks)[ACTION.pageNext]).toEqual({ list: { kind: 'pending', offset: LIST_PAGE_SIZE } });
-    expect(full.text).toBe('Your pending work items (1–5)');
+    // Next continues from the first card the message had room for (all of them, or fewer by size).
+    const shown = buttons(full.blocks).filter((b) => b.action_id === ACTION.details).length;
+    expect(shown).toBeGreaterThanOrEqual(8);
+    expect(paging(full.blocks)[ACTION.pageNext]).toEqual({ list: { kind: 'pending', offset: shown } });
+    expect(full.text).toBe(`Your pending work items (Showing 1–${shown})`);
     const partial = renderWorkItemList(page({ items: items(2), total: undefined }), opts);
     expect(paging(partial.blocks)[ACTION.pageNext]).toBeUndefined();
   });
@@ -102,7 +104,7 @@ describe('paging', () => {
     const shown = buttons(m.blocks).filter((b) => b.action_id === ACTION.details).length;
     expect(shown).toBeGreaterThan(0);
     expect(paging(m.blocks)[ACTION.pageNext]).toEqual({ list: { kind: 'pending', offset: shown } });
-    expect(mrkdwnTexts(m.blocks).join('\n')).toContain(`… and ${100 - shown} more work items on this page`);
+    expect(mrkdwnTexts(m.blocks).join('\n')).toContain(`${100 - shown} more work items on the next page`);
   });
 });
 
@@ -115,7 +117,8 @@ describe('limits', () => {
     // Blocks only (no character budget): every card is shown, at its largest, with paging.
     const m = renderPage(p, { ...opts, subjectSlackUserId: 'U0SUBJECT' }, { blocks: LIMITS.messageBlocks, chars: Infinity });
     expect(buttons(m.blocks).filter((b) => b.action_id === ACTION.details)).toHaveLength(LIST_PAGE_SIZE);
-    expect(buttons(m.blocks).filter((b) => b.action_id === ACTION.approve)).toHaveLength(LIST_PAGE_SIZE * COMPACT_APPROVAL_ITEMS);
+    // Per-line buttons are in Details; each list card has Approve all / Reject all.
+    expect(buttons(m.blocks).filter((b) => b.action_id === ACTION.approveAll)).toHaveLength(LIST_PAGE_SIZE);
     expect(Object.keys(paging(m.blocks))).toEqual([ACTION.pagePrev, ACTION.pageNext, ACTION.refresh]);
     expect(validateBlocks(m.blocks, LIMITS.messageBlocks)).toEqual([]);
     // And as a real message (character budget too) it is valid.

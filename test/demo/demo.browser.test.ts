@@ -92,16 +92,31 @@ describeWithBrowser('npm run demo in a headless browser', () => {
   it('approves a work item from /workitems: ISC has it approved and the card in the page says so', async () => {
     await openAs(ADA.id, DIGEST_CHANNEL.name);
     const list = await command('/workitems');
-    await list.getByText('Access Request: Finance Readers').waitFor();
+    // The card's title is built from its line: what is asked, on which system.
+    const lead = list.locator('.bk-section', { hasText: 'Add CN=Finance-Readers,OU=Groups,DC=corp,DC=example,DC=com on Active Directory' });
+    await lead.waitFor();
     expect(demo.sandbox.getWorkItemState(SEED_WORK_ITEMS.adaSingleApproval)?.state).toBe('Pending');
+    await list.getByText(/Showing 1–\d+ of \d+/).waitFor();
 
-    // The first card is the oldest-first list's Finance Readers request.
-    await click(list.getByRole('button', { name: 'Approve', exact: true }).first());
+    // Its own Approve: the buttons block that follows its text.
+    const buttons = lead.locator('xpath=following-sibling::div[contains(@class, "bk-actions")][1]');
+    await click(buttons.getByRole('button', { name: 'Approve', exact: true }));
 
     await until(() => demo.sandbox.getWorkItemState(SEED_WORK_ITEMS.adaSingleApproval)?.state === 'Finished', 'ISC has the work item approved');
     await list.getByText(/Approved by/).first().waitFor();
     expect(await list.getByText('Only visible to you').count()).toBe(1);
     await page.screenshot({ path: path.join(screenshotDir(), 'demo-approved.png') });
+  });
+
+  it("opens an item's Details from the overflow menu of its card in the list", async () => {
+    await openAs(ADA.id, DIGEST_CHANNEL.name);
+    const list = await command('/workitems');
+    const before = await page.locator('#messages article.message').count();
+    await list.getByRole('button', { name: 'More actions' }).first().click();
+    await list.locator('.bk-overflow .menu:not([hidden])').getByRole('button', { name: 'Details' }).click();
+    // Details answers with a new message: the item in full.
+    await page.locator('#messages article.message').nth(before).waitFor();
+    await page.locator('#messages article.message').last().locator('.bk-header').waitFor();
   });
 
   it('rejects an access request with the reason typed in the modal', async () => {

@@ -1,4 +1,4 @@
-import { AR_ACTION, VIEW } from '../../src/blocks/actions';
+import { ACTION, AR_ACTION, VIEW } from '../../src/blocks/actions';
 import { COMMENT_FIELD } from '../../src/blocks/approvalModals';
 import { createIscClient } from '../../src/isc/client';
 import { SEED_ACCESS_REQUEST_APPROVALS } from '../../src/sandbox/approvalSeed';
@@ -20,9 +20,11 @@ const json = (v: unknown) => JSON.stringify(v);
 const mutations = () => h.sandbox.stats().mutations;
 const decisionOf = (id: string) => h.sandbox.getAccessRequestApprovalState(id)?.decision;
 const commentValues = (comment: string) => ({ [COMMENT_FIELD.block]: { [COMMENT_FIELD.action]: { type: 'plain_text_input', value: comment } } });
+/** A submitted form closes; its outcome is where its card lives (the redrawn card, a notice under it) or in a DM. */
 const finalForm = async (title: RegExp) => {
-  await h.slack.waitFor(() => h.slack.callsTo('views.update').some((c) => title.test(json(c.args.view))));
-  return json(h.slack.callsTo('views.update').at(-1)!.args.view);
+  const seen = () => [...h.slack.responses.map((r) => json(r.body)), ...h.slack.callsTo('chat.postMessage').map((c) => json(c.args))];
+  await h.slack.waitFor(() => seen().some((t) => title.test(t)));
+  return seen().filter((t) => title.test(t)).at(-1)!;
 };
 
 describe('Approve', () => {
@@ -31,7 +33,7 @@ describe('Approve', () => {
     expect(res.status).toBe(200);
     const [card] = await h.responsesTo('ap');
     expect(card.replace_original).toBe(true);
-    expect(json(card.blocks)).toMatch(new RegExp(`✅ Approved by <@${USERS.ada.id}> · <!date\\^\\d+\\^[^>]+> — sent to ISC, which carries it out shortly`));
+    expect(json(card.blocks)).toMatch(new RegExp(`✅ Approved by you · <!date\\^\\d+\\^[^>]+>\\* — sent to ISC, which carries it out shortly`));
     expect(buttonIds(card.blocks)).toEqual([]);
     expect(decisionOf(A.adaPlain)?.state).toBe('APPROVED');
     expect(mutations()).toEqual([expect.objectContaining({ method: 'POST', approvalId: A.adaPlain, status: 202, path: `/access-request-approvals/v1/${A.adaPlain}/approve` })]);
@@ -80,7 +82,7 @@ describe('Approve', () => {
     // Nothing was marked done: once ISC answers again, the same click goes through.
     h.fault = undefined;
     await h.click(USERS.ada.id, AR_ACTION.approve, { i: A.adaPlain }, { responseId: 'again' });
-    expect(json((await h.responsesTo('again'))[0].blocks)).toContain(`Approved by <@${USERS.ada.id}>`);
+    expect(json((await h.responsesTo('again'))[0].blocks)).toContain(`Approved by you`);
     // The injected 500 never reached the tenant's handler: the one approval ISC carried out is the second.
     expect(mutations().map((m) => m.status)).toEqual([202]);
   });
@@ -93,15 +95,17 @@ describe('Approve', () => {
     h.sandbox.addAccessRequestApproval({ ...stillPending, actionInProcess: 'APPROVED' });
     await h.click(USERS.ada.id, 'wi_refresh', { k: 'pending', o: 0, s: 'a' }, { responseId: 'again' });
     const [list] = await h.responsesTo('again');
-    const card = list.blocks.filter((b: any) => json(b).includes(A.adaPlain));
-    expect(json(card)).toContain(`Approved by <@${USERS.ada.id}>`);
-    expect(card.flatMap((b: any) => (b.type === 'actions' ? b.elements.map((e: any) => e.action_id) : []))).toEqual([AR_ACTION.details]);
-    // An admin looking at Ada's list sees the same, with no buttons either.
-    await h.click(USERS.admin.id, 'wi_refresh', { k: 'pending', o: 0, s: 'a', u: USERS.ada.id }, { responseId: 'admin' });
+    // The card: its text (the outcome as its headline) and its buttons (only Details, in the overflow menu).
+    const at = list.blocks.findIndex((b: any) => b.type === 'section' && json(b).includes('Approved by you'));
+    expect(at).toBeGreaterThanOrEqual(0);
+    const card = list.blocks.slice(at, at + 3).filter((b: any) => b.type !== 'divider');
+    expect(json(card)).toContain(A.adaPlain);
+    expect(buttonIds(card)).toEqual([AR_ACTION.details]);
+    // An admin looking at it for Ada sees the same, with no buttons either.
+    await h.click(USERS.admin.id, AR_ACTION.details, { i: A.adaPlain, u: USERS.ada.id }, { responseId: 'admin' });
     const [forAdmin] = await h.responsesTo('admin');
-    const adminCard = forAdmin.blocks.filter((b: any) => json(b).includes(A.adaPlain));
-    expect(json(adminCard)).toContain(`Approved by <@${USERS.ada.id}>`);
-    expect(buttonIds(adminCard)).toEqual([AR_ACTION.details]);
+    expect(json(forAdmin.blocks)).toContain(`Approved by <@${USERS.ada.id}>`);
+    expect(buttonIds(forAdmin.blocks).filter((id) => id !== ACTION.openInIsc)).toEqual([]);
     expect(mutations()).toHaveLength(1);
   });
 
@@ -119,7 +123,7 @@ describe('Approve', () => {
     expect(mutations()).toHaveLength(0);
     // Another admin-for-owner approval goes through, and ISC names the bot's identity (service mode).
     await h.click(USERS.admin.id, AR_ACTION.approve, { i: A.benPending, u: USERS.ben.id }, { responseId: 'adm' });
-    expect(json((await h.responsesTo('adm'))[0].blocks)).toContain(`Approved by <@${USERS.admin.id}>`);
+    expect(json((await h.responsesTo('adm'))[0].blocks)).toContain('Approved by you');
     expect(mutations()).toEqual([expect.objectContaining({ approvalId: A.benPending, identityId: SEED_IDENTITIES.service.id })]);
   });
 });
@@ -130,11 +134,11 @@ describe('Approve with comment and Reject', () => {
     expect(form.view.callback_id).toBe(VIEW.arDecide);
     expect(form.view.submit.text).toBe('Approve');
     const res = await h.submitView(USERS.ada.id, { id: form.id, callback_id: VIEW.arDecide, private_metadata: form.view.private_metadata, state: { values: commentValues('Fine, VPN is retired') } });
-    expect(JSON.parse(res.body).response_action).toBe('update');
-    expect(await finalForm(/Approval sent to ISC/)).toContain('Approval sent to ISC, which carries it out shortly.');
+    expect(res.body).toBe(''); // the form closes
+    expect(await finalForm(/Approved by you/)).toContain('sent to ISC, which carries it out shortly');
     expect(decisionOf(A.adaRevoke)).toMatchObject({ state: 'APPROVED', reviewerComment: { comment: 'Fine, VPN is retired' } });
     const [card] = await h.responsesTo('awc');
-    expect(json(card.blocks)).toContain(`Approved by <@${USERS.ada.id}>`);
+    expect(json(card.blocks)).toContain(`Approved by you`);
   });
 
   it('reject asks for the reason ISC requires; without one the form says so and ISC is not called', async () => {
@@ -146,9 +150,9 @@ describe('Approve with comment and Reject', () => {
     expect(JSON.parse(empty.body)).toEqual({ response_action: 'errors', errors: { [COMMENT_FIELD.block]: 'ISC requires a reason to reject this access request.' } });
     expect(mutations()).toHaveLength(0);
     await h.submitView(USERS.ada.id, { id: form.id, callback_id: VIEW.arDecide, private_metadata: form.view.private_metadata, state: { values: commentValues('Use the release bot instead') } });
-    await finalForm(/Rejection sent to ISC/);
+    await finalForm(/Rejected by you/);
     expect(decisionOf(A.adaCommentRequired)).toMatchObject({ state: 'REJECTED', reviewerComment: { comment: 'Use the release bot instead' } });
-    expect(json((await h.responsesTo('rj'))[0].blocks)).toContain(`Rejected by <@${USERS.ada.id}>`);
+    expect(json((await h.responsesTo('rj'))[0].blocks)).toContain(`Rejected by you`);
     expect(mutations()).toHaveLength(1);
   });
 
@@ -164,7 +168,7 @@ describe('Approve with comment and Reject', () => {
     const form = await h.openForm(USERS.ada.id, AR_ACTION.reject, { i: A.adaPlain });
     expect(form.view.blocks.find((b: any) => b.block_id === COMMENT_FIELD.block).optional).toBe(true);
     await h.submitView(USERS.ada.id, { id: form.id, callback_id: VIEW.arDecide, private_metadata: form.view.private_metadata, state: { values: commentValues('') } });
-    await finalForm(/Rejection sent to ISC/);
+    await finalForm(/Rejected by you/);
     expect(decisionOf(A.adaPlain)).toMatchObject({ state: 'REJECTED', reviewerComment: null });
   });
 
@@ -189,7 +193,7 @@ describe('Forward', () => {
     expect(state.owner?.id).toBe(admin.id);
     expect(state.forwardHistory?.at(-1)).toMatchObject({ oldApproverName: 'Ada Approver', newApproverName: admin.name, comment: 'IT covers payments' });
     const [card] = await h.responsesTo('fw');
-    expect(json(card.blocks)).toContain(`Forwarded to <@${USERS.admin.id}> by <@${USERS.ada.id}>`);
+    expect(json(card.blocks)).toContain(`Forwarded to <@${USERS.admin.id}> by you`);
   });
 
   it('refuses forwarding a request to the person who asked for it (Ben, who asks for himself)', async () => {
@@ -257,8 +261,8 @@ describe('an SoD violation: every approve path shows it and takes a justificatio
     expect(blank).toEqual({ response_action: 'errors', errors: { [COMMENT_FIELD.block]: 'Give a justification for approving despite the separation-of-duties violation.' } });
     expect(mutations()).toHaveLength(0);
 
-    expect(JSON.parse((await submit(form, 'Maya is on leave; payments lead signed off')).body).response_action).toBe('update');
-    await finalForm(/Approval sent to ISC/);
+    expect((await submit(form, 'Maya is on leave; payments lead signed off')).body).toBe('');
+    await finalForm(/Approved by you/);
     expect(decisionOf(A.adaSodViolation)).toMatchObject({ state: 'APPROVED', reviewerComment: { comment: 'Maya is on leave; payments lead signed off' } });
   });
 
@@ -315,7 +319,8 @@ describe('Details', () => {
     const [detail] = await h.responsesTo('det');
     expect(detail.response_type).toBe('ephemeral');
     expect(detail.blocks[0].type).toBe('header');
-    expect(detail.blocks[1].text.text).toMatch(/^🚨 \*Separation-of-duties violation\*.*\n• \*Create and approve payments\*: has AP Invoice Entry · would get AP Payment Approval/);
+    expect(detail.blocks[1].text.text).toMatch(/^\*Ben Builder\* wants \*Payments Administrator\*/);
+    expect(detail.blocks.find((b: any) => b.block_id?.endsWith(':sod')).text.text).toMatch(/^🚨 \*Separation-of-duties violation\*.*\n• \*Create and approve payments\*: has AP Invoice Entry · would get AP Payment Approval/);
     await h.click(USERS.ben.id, AR_ACTION.details, { i: A.adaSodViolation }, { responseId: 'det-ben' });
     expect((await h.responsesTo('det-ben'))[0].text).toMatch(/can see it/);
   });

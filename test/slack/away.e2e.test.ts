@@ -90,7 +90,7 @@ it('refuses on the spot, with no ISC write: oneself, a person without an ISC ide
   for (const [i, [text, expected]] of cases.entries()) expect((await say(USERS.ada, text, `r${i}`)).text).toMatch(expected);
   expect(writes()).toEqual([]);
   // Someone without an ISC identity is told so, in the words used everywhere else.
-  expect((await say(USERS.ghost, `away ${parisDay(1)} ${parisDay(2)} ${mention(USERS.ben)}`, 'ghost')).text).toMatch(/ISC/);
+  expect((await say(USERS.ghost, `away ${parisDay(1)} ${parisDay(2)} ${mention(USERS.ben)}`, 'ghost')).text).toMatch(/SailPoint/);
   expect(writes()).toEqual([]);
 });
 

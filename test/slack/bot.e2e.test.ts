@@ -23,6 +23,13 @@ const json = (v: unknown) => JSON.stringify(v);
 
 const mutations = () => h.sandbox.stats().mutations;
 
+/** A submitted form closes; its outcome is where its card lives (the redrawn card, a notice under it) or in a DM. */
+async function outcome(text: RegExp, timeoutMs?: number): Promise<string> {
+  const seen = () => [...h.slack.responses.map((r) => json(r.body)), ...h.slack.callsTo('chat.postMessage').map((c) => json(c.args))];
+  await h.slack.waitFor(() => seen().some((t) => text.test(t)), timeoutMs);
+  return seen().filter((t) => text.test(t)).at(-1)!;
+}
+
 describe('/workitems', () => {
   it('lists my pending work items, ephemeral, paged, with a text fallback', async () => {
     const res = await h.command(USERS.ada.id, '', 'list');
@@ -38,8 +45,9 @@ describe('/workitems', () => {
   it('turns pages with Next', async () => {
     await h.command(USERS.ada.id, '', 'p1');
     const [first] = await responsesTo('p1');
-    const value = JSON.parse(findButton(first.blocks, ACTION.pageNext).value) as { o: number };
-    expect(value.o).toBeGreaterThan(0);
+    // Next starts past the first page: further into its kind, or at a later kind.
+    const value = JSON.parse(findButton(first.blocks, ACTION.pageNext).value) as { o?: number; s?: string };
+    expect((value.o ?? 0) > 0 || value.s !== undefined).toBe(true);
     await h.click(USERS.ada.id, ACTION.pageNext, value, { responseId: 'p2' });
     const [second] = await responsesTo('p2');
     expect(second.replace_original).toBe(true);
@@ -53,7 +61,7 @@ describe('/workitems', () => {
     expect(json(done.blocks)).toContain(W.adaFinished);
     await h.command(USERS.ada.id, 'summary', 'sum');
     const [summary] = await responsesTo('sum');
-    expect(summary.text).toMatch(/^You have \d+ pending items in ISC: \d+ work items, \d+ access requests and \d+ generic approvals$/);
+    expect(summary.text).toMatch(/^You have \d+ pending items in ISC: \d+ work items, \d+ access requests and \d+ workflow approvals$/);
   });
 
   it('shows one item in full, and refuses it to someone who does not own it', async () => {
@@ -105,15 +113,18 @@ describe('/workitems', () => {
     await h.command('U0GUEST01', '', 'guest');
     await h.command('U0EXTRN01', '', 'external');
     const [[guest], [external]] = await Promise.all([responsesTo('guest'), responsesTo('external')]);
-    expect(guest.text).toMatch(/guest in this Slack workspace.*IDENTITY_MAP/);
-    expect(external.text).toMatch(/another organisation.*IDENTITY_MAP/);
+    expect(guest.text).toMatch(/isn't connected to SailPoint yet: guests of this Slack workspace/);
+    expect(external.text).toMatch(/isn't connected to SailPoint yet: it belongs to another organisation/);
+    expect(`${guest.text} ${external.text}`).not.toMatch(/IDENTITY_MAP/);
     expect(json([guest, external])).not.toContain(W.adaRemediation);
   });
 
   it('tells a Slack user with no ISC identity what to ask for', async () => {
     await h.command(USERS.ghost.id, '', 'ghost');
     const [reply] = await responsesTo('ghost');
-    expect(reply.text).toMatch(/users:read\.email|IDENTITY_MAP/);
+    // In the user's words: what is wrong and whom to ask; the admin's settings stay in the logs.
+    expect(reply.text).toMatch(/Your Slack account isn't connected to SailPoint yet/);
+    expect(reply.text).not.toMatch(/IDENTITY_MAP|service identity|users:read/);
   });
 });
 
@@ -123,7 +134,7 @@ describe('buttons', () => {
     expect(res.status).toBe(200);
     const [card] = await responsesTo('ap');
     expect(card.replace_original).toBe(true);
-    expect(json(card.blocks)).toMatch(new RegExp(`Approved by <@${USERS.ada.id}>`));
+    expect(json(card.blocks)).toMatch(new RegExp(`Approved by you`));
     expect(json(card.blocks)).not.toContain(ACTION.approve);
     expect(h.sandbox.getWorkItemState(W.adaSingleApproval)?.state).toBe('Finished');
     expect(mutations()).toHaveLength(1);
@@ -167,7 +178,7 @@ describe('buttons', () => {
 
   it('lets an admin act on an item that is not theirs', async () => {
     await h.click(USERS.admin.id, ACTION.approve, { w: W.adaSingleApproval, a: A.adaSingle, u: USERS.ada.id }, { responseId: 'adm' });
-    expect(json((await responsesTo('adm'))[0].blocks)).toMatch(new RegExp(`Approved by <@${USERS.admin.id}>`));
+    expect(json((await responsesTo('adm'))[0].blocks)).toMatch(/Approved by you/);
     expect(mutations()).toHaveLength(1);
   });
 
@@ -187,7 +198,7 @@ describe('buttons', () => {
     expect(json(details.blocks)).not.toContain(USERS.ada.id);
     await h.click(USERS.ben.id, ACTION.approve, { w: benItem, a: 'b1a1', u: USERS.ada.id, k: 'pending', o: 0 }, { responseId: 'foreign' });
     const [card] = await responsesTo('foreign');
-    expect(json(card.blocks)).toContain(`Approved by <@${USERS.ben.id}>`);
+    expect(json(card.blocks)).toContain('Approved by you');
     expect(json(card.blocks)).not.toContain(A.adaSingle);
     expect(json(card.blocks)).not.toContain(USERS.ada.id);
   });
@@ -257,7 +268,7 @@ describe('buttons', () => {
     await h.click(USERS.ada.id, ACTION.approve, { w: W.adaSingleApproval, a: A.adaSingle, k: 'pending', o: 0 }, { responseId: 'relist' });
     const [card] = await responsesTo('relist');
     expect(card.replace_original).toBe(true);
-    expect(json(card.blocks)).toContain(`Approved by <@${USERS.ada.id}>`);
+    expect(json(card.blocks)).toContain(`Approved by you`);
     expect(card.blocks[0].text.text).toMatch(/list could not be read again.*ISC sent a response the bot could not read/);
     expect(findButton(card.blocks, ACTION.refresh)).toBeDefined();
     expect(mutations().filter((m) => m.status === 200)).toHaveLength(1);
@@ -328,8 +339,8 @@ describe('modals', () => {
       },
     });
     expect(res.status).toBe(200);
-    expect(JSON.parse(res.body).response_action).toBe('update');
-    await h.slack.waitFor(() => h.slack.callsTo('views.update').some((c) => json(c.args).includes('Forwarded to')));
+    expect(res.body).toBe(''); // the form closes; the card says how it ended
+    await outcome(/Forwarded to/);
     expect(h.sandbox.getWorkItemState(W.adaRemediation)?.ownerId).toBe(SEED_IDENTITIES.ben.id);
     const [card] = await responsesTo(`open-${ACTION.forward}`);
     expect(json(card.blocks)).toMatch(/Forwarded to/);
@@ -376,8 +387,8 @@ describe('modals', () => {
       };
     }
     const res = await h.submitView(USERS.ada.id, { id: 'V1', callback_id: VIEW.selectAccounts, private_metadata: filled.private_metadata, state: { values } });
-    expect(JSON.parse(res.body).response_action).toBe('update');
-    await h.slack.waitFor(() => h.slack.callsTo('views.update').some((c) => json(c.args).includes('Accounts submitted')));
+    expect(res.body).toBe(''); // the form closes; the card says how it ended
+    await outcome(/Accounts submitted/);
     expect(h.sandbox.getWorkItemState(W.adaAccountSelection)?.state).toBe('Finished');
   });
 
@@ -393,8 +404,7 @@ describe('modals', () => {
       return { kind: 'none', delayMs: 2000 };
     };
     await h.submitView(USERS.ada.id, { id: 'V1', callback_id: VIEW.selectAccounts, private_metadata: filled.private_metadata, state: { values } });
-    await h.slack.waitFor(() => h.slack.callsTo('views.update').length >= 2, 8000);
-    const final = json(h.slack.callsTo('views.update').at(-1)!.args.view);
+    const final = await outcome(/most likely this went through/, 8000);
     expect(final).toMatch(/most likely this went through/);
     expect(final).not.toMatch(/nothing was changed/);
   });
@@ -416,7 +426,7 @@ describe('modals', () => {
         values: forwardFormValues(USERS.admin.id, 'mine now'),
       },
     });
-    await h.slack.waitFor(() => h.slack.callsTo('views.update').some((c) => json(c.args).includes('current owner')));
+    await outcome(/current owner/);
     expect(mutations()).toHaveLength(0);
   });
 });
@@ -520,6 +530,6 @@ describe('the HTTP receiver', () => {
     await h.restart();
     await h.command(USERS.ada.id, W.adaMultiApproval, 'after');
     const [detail] = await responsesTo('after');
-    expect(json(detail.blocks)).toMatch(new RegExp(`Approved by <@${USERS.ada.id}>`));
+    expect(json(detail.blocks)).toMatch(new RegExp(`Approved by you`));
   });
 });

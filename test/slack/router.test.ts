@@ -295,3 +295,24 @@ describe("SlackRouter's respond()", () => {
     expect(bolt).toEqual(['https://hooks.slack.com/actions/3']);
   });
 });
+
+describe('overflow menus stand for buttons', () => {
+  const { unwrapOverflow } = jest.requireActual('../../src/slack/router') as typeof import('../../src/slack/router');
+  const args = (action: Record<string, unknown>) => ({ action, body: { type: 'block_actions', actions: [action] } }) as never;
+
+  it("dispatches an option as the button it names, with that button's value", () => {
+    const action = { type: 'overflow', action_id: 'ar_more', selected_option: { value: 'ar_forward|{"i":"a1","k":"pending"}' } };
+    unwrapOverflow(args(action));
+    expect(action).toMatchObject({ type: 'button', action_id: 'ar_forward', value: '{"i":"a1","k":"pending"}' });
+  });
+
+  it('an option without a value (Open in ISC) is its action id alone; a plain button is left as it is', () => {
+    const link = { type: 'overflow', action_id: 'wi_more', selected_option: { value: 'wi_open_in_isc' } };
+    unwrapOverflow(args(link));
+    expect(link).toMatchObject({ action_id: 'wi_open_in_isc' });
+    expect(link).not.toHaveProperty('value');
+    const plainButton = { type: 'button', action_id: 'wi_approve', value: 'x|y' };
+    unwrapOverflow(args(plainButton));
+    expect(plainButton).toEqual({ type: 'button', action_id: 'wi_approve', value: 'x|y' });
+  });
+});

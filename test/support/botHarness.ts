@@ -1,3 +1,4 @@
+import { overflowButtons } from '../blocks/fixtures';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -188,10 +189,11 @@ export async function startHarness(env: Record<string, string> = {}, opts: { soc
 
 /** The button with this action_id among the blocks (actions blocks and section accessories); throws when there is none. */
 export function findButton(blocks: Array<Record<string, any>>, actionId: string): Record<string, any> {
-  const found = blocks.flatMap((b) => [...(b.elements ?? []), ...(b.accessory ? [b.accessory] : [])]).find((e) => e.action_id === actionId);
+  const found = blocks.flatMap((b) => [...(b.elements ?? []), ...(b.accessory ? [b.accessory] : [])]).flatMap((e) => (e.type === 'overflow' ? overflowButtons(e) : [e])).find((e) => e.action_id === actionId);
   if (!found) throw new Error(`no ${actionId} button`);
   return found;
 }
 
 /** The action_ids of every button among the blocks. */
-export const buttonIds = (blocks: Array<Record<string, any>>): string[] => blocks.flatMap((b) => (b.type === 'actions' ? b.elements : [])).map((e: Record<string, any>) => e.action_id);
+export const buttonIds = (blocks: Array<Record<string, any>>): string[] =>
+  blocks.flatMap((b) => (b.type === 'actions' ? b.elements : [])).flatMap((e: Record<string, any>) => (e.type === 'overflow' ? overflowButtons(e) : [e])).map((e: Record<string, any>) => e.action_id);

@@ -178,7 +178,7 @@ describe('IdentityDirectory', () => {
       it('an email two identities have → nobody, the user is told to ask for an IDENTITY_MAP entry, the log names the email', async () => {
         const { directory, logger } = setup({ users: { U1: { profile: { email: 'alice@example.com' } } }, identities: [ALICE_IDENTITY, ALICE_ADMIN] });
         expect(await directory.identityFor('U1')).toBeNull();
-        expect(await directory.noIdentityMessage('U1')).toMatch(/\(alice@example\.com\) belongs to more than one ISC identity.*IDENTITY_MAP/);
+        expect(await directory.noIdentityMessage('U1')).toMatch(/\(alice@example\.com\) belongs to more than one SailPoint identity/);
         expect(await directory.identityForEmail('alice@example.com')).toBeNull();
         expect(logger.warn).toHaveBeenCalledWith(expect.stringContaining('more than one ISC identity'), {
           email: 'alice@example.com',
@@ -189,7 +189,7 @@ describe('IdentityDirectory', () => {
       it.each(['INACTIVE_SHORT_TERM', 'INACTIVE_LONG_TERM'] as const)('an email only an identity in state %s has → nobody', async (identityState) => {
         const { directory, logger } = setup({ users: { U1: { profile: { email: 'alice@example.com' } } }, identities: [{ ...ALICE_IDENTITY, identityState }] });
         expect(await directory.identityFor('U1')).toBeNull();
-        expect(await directory.noIdentityMessage('U1')).toMatch(/only ISC identity with your Slack email \(alice@example\.com\) is inactive.*IDENTITY_MAP/);
+        expect(await directory.noIdentityMessage('U1')).toMatch(/SailPoint identity with your Slack email \(alice@example\.com\) is inactive/);
         expect(logger.warn).toHaveBeenCalledWith(expect.stringContaining('inactive'), { email: 'alice@example.com', identityId: 'id-alice', identityState });
       });
 
@@ -209,7 +209,7 @@ describe('IdentityDirectory', () => {
 
       it('an IDENTITY_MAP entry naming an identity ISC does not know says so', async () => {
         const { directory } = setup({ overrides: { U1: 'id-gone' } });
-        expect(await directory.noIdentityMessage('U1')).toMatch(/IDENTITY_MAP maps your Slack user to an ISC identity that does not exist \(id-gone\)/);
+        expect(await directory.noIdentityMessage('U1')).toMatch(/connected to a SailPoint identity that no longer exists/);
       });
     });
 
@@ -451,8 +451,8 @@ describe('IdentityDirectory', () => {
     });
 
     it('tells each of them why, and whom to ask', () => {
-      expect(missingIdentityMessage({ reason: 'guest' })).toMatch(/guest in this Slack workspace.*IDENTITY_MAP/);
-      expect(missingIdentityMessage({ reason: 'external' })).toMatch(/another organisation.*IDENTITY_MAP/);
+      expect(missingIdentityMessage({ reason: 'guest' })).toMatch(/guests of this Slack workspace/);
+      expect(missingIdentityMessage({ reason: 'external' })).toMatch(/another organisation/);
       expect(missingIdentityMessage({ reason: 'deleted' })).toMatch(/deactivated/);
     });
   });

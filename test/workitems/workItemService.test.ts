@@ -394,7 +394,7 @@ describe('WorkItemService', () => {
       const { service } = await setup();
       const refused = expectStatus(await service.perform(NO_EMAIL, approve('a1')), 'refused');
       expect(refused.message).toBe(missingIdentityMessage({ reason: 'no-email' }));
-      expect(refused.message).toContain('users:read.email');
+      expect(refused.message).toContain("can't see an email on your Slack profile");
     });
 
     it('authorize(view) words the refusal for seeing, not acting', async () => {
@@ -884,7 +884,7 @@ describe('WorkItemService', () => {
       const subject = await service.subjectIdentity(TWIN);
       expect(subject).toEqual({ message: missingIdentityMessage({ reason: 'ambiguous', email: 'twin@example.com' }) });
       const refused = expectStatus(await service.perform(TWIN, approve('a1')), 'refused');
-      expect(refused.message).toMatch(/more than one ISC identity.*IDENTITY_MAP/);
+      expect(refused.message).toMatch(/more than one SailPoint identity/);
       expect(isc.posts()).toBe(0);
     });
 
@@ -913,8 +913,8 @@ describe('WorkItemService', () => {
     it('missingIdentityMessage names the email and says what to ask for', () => {
       expect(missingIdentityMessage({ reason: 'not-found', email: 'x@y.z' })).toContain('(x@y.z)');
       expect(missingIdentityMessage({ reason: 'no-email' })).not.toContain('undefined');
-      expect(missingIdentityMessage({ reason: 'ambiguous', email: 'x@y.z' })).toMatch(/\(x@y\.z\) belongs to more than one ISC identity.*IDENTITY_MAP/);
-      expect(missingIdentityMessage({ reason: 'inactive', email: 'x@y.z' })).toMatch(/inactive.*IDENTITY_MAP/);
+      expect(missingIdentityMessage({ reason: 'ambiguous', email: 'x@y.z' })).toMatch(/\(x@y\.z\) belongs to more than one SailPoint identity/);
+      expect(missingIdentityMessage({ reason: 'inactive', email: 'x@y.z' })).toMatch(/inactive/);
     });
   });
 });

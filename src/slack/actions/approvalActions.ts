@@ -98,9 +98,9 @@ export function registerApprovalActions(router: SlackRouter, ctx: BotContext): v
   onDetails(AR_ACTION.details, accessRequests);
 
   onApprove(GA_ACTION.approve, generic);
-  onForm(GA_ACTION.approveWithComment, 'Approve approval', generic, (a, m, locale) => renderGenericDecisionModal(a, 'approve', m, locale));
-  onForm(GA_ACTION.reject, 'Reject approval', generic, (a, m, locale) => renderGenericDecisionModal(a, 'reject', m, locale));
-  onForm(GA_ACTION.reassign, 'Reassign approval', generic, renderGenericReassignModal);
+  onForm(GA_ACTION.approveWithComment, 'Approve', generic, (a, m, locale) => renderGenericDecisionModal(a, 'approve', m, locale));
+  onForm(GA_ACTION.reject, 'Reject', generic, (a, m, locale) => renderGenericDecisionModal(a, 'reject', m, locale));
+  onForm(GA_ACTION.reassign, 'Reassign', generic, renderGenericReassignModal);
   onForm(GA_ACTION.comment, 'Add a comment', generic, renderGenericCommentModal, 'note');
   onDetails(GA_ACTION.details, generic);
 }

@@ -70,8 +70,9 @@ export function registerWorkItemActions(router: SlackRouter, ctx: BotContext): v
   }, 'read');
 
   // Paging across the inbox's kinds: Next and Previous read the page they name (the kinds the page
-  // does not show come from the inbox's short cache); Refresh reads every kind again.
-  for (const actionId of [ACTION.pageNext, ACTION.pagePrev, ACTION.refresh]) {
+  // does not show come from the inbox's short cache); Refresh, and Retry of a kind that failed to
+  // load, read every kind again.
+  for (const actionId of [ACTION.pageNext, ACTION.pagePrev, ACTION.refresh, ACTION.retry]) {
     router.action<BlockAction<ButtonAction>>(actionId, async (args) => {
       await args.ack();
       const value = decodePageValue(args.action.value);
@@ -79,7 +80,7 @@ export function registerWorkItemActions(router: SlackRouter, ctx: BotContext): v
       if (!value) return;
       const subject = value.u ?? actor;
       if (subject !== presenter.subjectFor(actor, value.u)) return;
-      const fresh = actionId === ACTION.refresh;
+      const fresh = actionId === ACTION.refresh || actionId === ACTION.retry;
       if (args.body.view?.type === 'home') return presenter.publishHome(args.client, actor, inboxStart(value.list), undefined, fresh);
       await args.respond({ ...(await presenter.listMessage(actor, subject, value.list, { fresh })), replace_original: true });
     }, 'read');

@@ -2,12 +2,12 @@ import type { ViewOutput } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { decodeModalMetadata, type FormMetadata, VIEW } from '../../blocks/actions';
 import { COMMENT_FIELD } from '../../blocks/approvalModals';
-import { renderLoadingModal, renderModalMessage } from '../../blocks/modals';
+import { renderModalMessage } from '../../blocks/modals';
 import { ACCESS_REQUEST_VIEW, GENERIC_APPROVAL_VIEW } from '../actions/approvalActions';
 import type { BotContext } from '../context';
 import { Presenter } from '../presenter';
 import type { SlackRouter } from '../router';
-import { handOverSubmit, performFromModal } from './formSubmit';
+import { handOverSubmit, performFromModal, surfaceFromMetadata, tellUser } from './formSubmit';
 
 const EXPIRED = 'This form has expired; open it again from the card.';
 
@@ -37,7 +37,8 @@ export function registerApprovalViews(router: SlackRouter, ctx: BotContext): voi
       const comment = commentOf(view);
       if (metadata?.q && !comment) return void (await ack({ response_action: 'errors', errors: { [COMMENT_FIELD.block]: missing(metadata.v) } }));
       if (!metadata?.i) return void (await ack({ response_action: 'update', view: renderModalMessage(title(metadata?.v), EXPIRED) }));
-      await ack({ response_action: 'update', view: renderLoadingModal(title(metadata.v), 'Sending to ISC…') });
+      // The form closes at once: the card (or a notice) shows the outcome.
+      await ack();
       await run({ actor: body.user.id, approvalId: metadata.i, comment, verb: metadata.v, viewId: view.id, client, metadata });
     });
   }
@@ -45,34 +46,34 @@ export function registerApprovalViews(router: SlackRouter, ctx: BotContext): voi
   const arTitle = (verb?: 'approve' | 'reject') => (verb === 'approve' ? 'Approve access request' : 'Reject access request');
   const arMissing = (verb?: 'approve' | 'reject') =>
     verb === 'approve' ? 'Give a justification for approving despite the separation-of-duties violation.' : 'ISC requires a reason to reject this access request.';
-  onCommentForm(VIEW.arDecide, arTitle, arMissing, async ({ actor, approvalId, comment, verb = 'reject', viewId, client, metadata }) => {
+  onCommentForm(VIEW.arDecide, arTitle, arMissing, async ({ actor, approvalId, comment, verb = 'reject', client, metadata }) => {
     await performFromModal(
       ctx,
       presenter,
-      { client, viewId, actor, title: arTitle(verb), metadata },
+      { client, actor, metadata },
       () => ctx.accessRequests.perform(actor, { kind: verb, approvalId, ...(comment ? { comment } : {}) }),
       ACCESS_REQUEST_VIEW,
       `${verb === 'approve' ? 'Approval' : 'Rejection'} sent to ISC, which carries it out shortly.`,
     );
   });
 
-  const gaTitle = (verb?: 'approve' | 'reject') => (verb === 'approve' ? 'Approve approval' : 'Reject approval');
-  onCommentForm(VIEW.gaDecide, gaTitle, () => 'This approval requires a comment for this decision.', async ({ actor, approvalId, comment, verb = 'reject', viewId, client, metadata }) => {
+  const gaTitle = (verb?: 'approve' | 'reject') => (verb === 'approve' ? 'Approve' : 'Reject');
+  onCommentForm(VIEW.gaDecide, gaTitle, () => 'This approval requires a comment for this decision.', async ({ actor, approvalId, comment, verb = 'reject', client, metadata }) => {
     await performFromModal(
       ctx,
       presenter,
-      { client, viewId, actor, title: gaTitle(verb), metadata },
+      { client, actor, metadata },
       () => ctx.genericApprovals.perform(actor, { kind: verb, approvalId, ...(comment ? { comment } : {}) }),
       GENERIC_APPROVAL_VIEW,
       verb === 'approve' ? 'Approved.' : 'Rejected.',
     );
   });
 
-  onCommentForm(VIEW.gaComment, () => 'Add a comment', () => 'Write the comment to add.', async ({ actor, approvalId, comment, viewId, client, metadata }) => {
+  onCommentForm(VIEW.gaComment, () => 'Add a comment', () => 'Write the comment to add.', async ({ actor, approvalId, comment, client, metadata }) => {
     await performFromModal(
       ctx,
       presenter,
-      { client, viewId, actor, title: 'Add a comment', metadata },
+      { client, actor, metadata },
       () => ctx.genericApprovals.perform(actor, { kind: 'comment', approvalId, comment }),
       GENERIC_APPROVAL_VIEW,
       'Comment added.',
@@ -98,7 +99,7 @@ export function registerApprovalViews(router: SlackRouter, ctx: BotContext): voi
   router.view(
     VIEW.gaReassign,
     handOverSubmit(ctx, presenter, {
-      title: 'Reassign approval',
+      title: 'Reassign',
       verb: 'reassign',
       progress: 'Reassigning…',
       commentRequired: false,
@@ -106,13 +107,13 @@ export function registerApprovalViews(router: SlackRouter, ctx: BotContext): voi
       itemField: 'i',
       view: GENERIC_APPROVAL_VIEW,
       done: (target) => `Reassigned to <@${target}>.`,
-      action: async ({ actor, id, target, targetSlackUserId, comment, metadata, client, viewId }) => {
+      action: async ({ actor, id, target, targetSlackUserId, comment, metadata, client }) => {
         // The place handed over is that of the person whose card it is (an admin's subject, or the actor).
         const subject = presenter.subjectFor(actor, metadata.u);
         const from = await ctx.directory.identityFor(subject).catch(() => null);
         if (!from) {
           const text = `${subject === actor ? 'You have' : `<@${subject}> has`} no ISC identity the bot can find, so nothing was reassigned.`;
-          await client.views.update({ view_id: viewId, view: renderModalMessage('Reassign approval', text) });
+          await tellUser(ctx, presenter, client, actor, surfaceFromMetadata(ctx, actor, metadata), text, 'warning');
           return undefined;
         }
         return () => ctx.genericApprovals.perform(actor, { kind: 'reassign', approvalId: id, from: from.id, target, targetSlackUserId, ...(comment ? { comment } : {}) });

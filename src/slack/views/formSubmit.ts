@@ -3,7 +3,8 @@
 import type { ViewOutput } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { decodeModalMetadata, type FormMetadata } from '../../blocks/actions';
-import { FORWARD_FIELDS, renderLoadingModal, renderModalMessage } from '../../blocks/modals';
+import { renderNotice } from '../../blocks/messages';
+import { FORWARD_FIELDS, renderModalMessage } from '../../blocks/modals';
 import type { ActionOutcome } from '../../decisions/actionPipeline';
 import type { IscIdentityRef } from '../../workitems/identityDirectory';
 import type { ItemView } from '../actions/itemHandlers';
@@ -30,24 +31,35 @@ export function surfaceFromMetadata(ctx: BotContext, userId: string, m: FormMeta
   };
 }
 
-/** Runs the action after the form was switched to a progress view, then shows the outcome in the form and redraws the card. */
+/**
+ * Runs the action of a form that has closed (its submit was acked with nothing, so nothing typed is
+ * lost to a progress view and no "done" view is left open), then shows the outcome where the card
+ * lives: the redrawn card says it on success; anything else is a notice under it (or on the Home
+ * tab), or a direct message when the card cannot be reached.
+ */
 export async function performFromModal<I>(
   ctx: BotContext,
   presenter: Presenter,
-  form: { client: WebClient; viewId: string; actor: string; title: string; metadata: FormMetadata },
+  form: { client: WebClient; actor: string; metadata: FormMetadata },
   perform: () => Promise<ActionOutcome<I>>,
   view: ItemView<I>,
   doneText: string,
 ): Promise<void> {
-  const { client, viewId, actor, title, metadata } = form;
+  const { client, actor, metadata } = form;
   const outcome = await perform();
   const surface = surfaceFromMetadata(ctx, actor, metadata);
   const subject = presenter.subjectFor(actor, metadata.u);
   let text: string;
+  let kind: 'info' | 'warning' | 'error' = 'warning';
   switch (outcome.status) {
     case 'done':
+      if (surface) {
+        // On the Home tab the notice on top confirms it; in a message the redrawn card does.
+        await presenter.redraw(surface, client, actor, subject, view.entry(outcome.item), outcome.decisions, surface.kind === 'home' ? doneText : undefined);
+        return;
+      }
       text = doneText;
-      if (surface) await presenter.redraw(surface, client, actor, subject, view.entry(outcome.item), outcome.decisions);
+      kind = 'info';
       break;
     case 'already_decided':
       text = outcome.unconfirmed
@@ -57,11 +69,24 @@ export async function performFromModal<I>(
       break;
     case 'duplicate':
       text = outcome.done ? 'You already did this; it went through once in ISC.' : 'This is already being processed; it will be applied once.';
+      kind = 'info';
       break;
     default:
       text = outcome.message;
+      kind = 'error';
   }
-  await client.views.update({ view_id: viewId, view: renderModalMessage(title, text) });
+  await tellUser(ctx, presenter, client, actor, surface, text, kind);
+}
+
+/** A form's outcome where its card lives, or in a direct message when it cannot be reached. */
+export async function tellUser(ctx: BotContext, presenter: Presenter, client: WebClient, actor: string, surface: Surface | undefined, text: string, kind: 'info' | 'warning' | 'error'): Promise<void> {
+  try {
+    if (surface) return await presenter.notify(surface, client, text, kind);
+    const notice = renderNotice(text, kind);
+    await client.chat.postMessage({ channel: actor, text: notice.text, blocks: notice.blocks });
+  } catch (e) {
+    ctx.logger.warn("Could not tell the user a form's outcome", { userId: actor, error: e instanceof Error ? e.message : String(e) });
+  }
 }
 
 export type HandOver =
@@ -83,24 +108,27 @@ export function readHandOver(ctx: BotContext, view: ViewOutput, actor: string, o
   else if (target === actor) errors[FORWARD_FIELDS.targetBlock] = `${opts.alreadyYours}; pick someone else.`;
   if (!comment && opts.commentRequired) errors[FORWARD_FIELDS.commentBlock] = `ISC requires a comment when ${opts.verb}ing.`;
   const cached = target ? ctx.directory.peekIdentity(target) : undefined;
-  if (cached === null) errors[FORWARD_FIELDS.targetBlock] = `<@${target}> has no ISC identity the bot can find (no identity has their Slack email). Pick someone else, or ask an admin to map them.`;
+  if (cached === null) errors[FORWARD_FIELDS.targetBlock] = noIdentityError(target!);
   if (Object.keys(errors).length || !target) return { errors };
   return { target, comment, ...(cached ? { identity: cached } : {}) };
 }
 
-/**
- * After a valid hand-over form: the form shows progress, and the target's ISC identity is looked up
- * (cached by the time they were picked). Undefined, with the form saying why, when they have none.
- */
-async function handOverTarget(ctx: BotContext, client: WebClient, viewId: string, title: string, form: Extract<HandOver, { target: string }>, verb: 'forward' | 'reassign'): Promise<IscIdentityRef | undefined> {
-  const identity = form.identity ?? (await ctx.directory.identityFor(form.target).catch(() => null));
-  if (identity) return identity;
-  const again = verb === 'forward' ? 'Forward' : 'Reassign';
-  const text = `<@${form.target}> has no ISC identity the bot can find, so nothing was ${verb}ed. Open ${again} again and pick someone else.`;
-  await client.views.update({ view_id: viewId, view: renderModalMessage(title, text) });
-  return undefined;
-}
+/** The inline error of a person picked in a hand-over form whom ISC does not know. */
+export const noIdentityError = (target: string) => `<@${target}> isn't connected to SailPoint: no ISC identity has their Slack email. Pick someone else.`;
 
+/** How long a submit waits for the picked person's ISC identity before it must ack (Slack allows 3 s). */
+const TARGET_LOOKUP_MS = 1500;
+
+/** The target's ISC identity: null when they have none, undefined when the lookup did not answer in time. */
+async function lookUpTarget(ctx: BotContext, target: string): Promise<IscIdentityRef | null | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), TARGET_LOOKUP_MS)));
+  try {
+    return await Promise.race([ctx.directory.identityFor(target).catch(() => undefined), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 export interface HandOverForm<I> {
   title: string;
@@ -134,10 +162,13 @@ export function handOverSubmit<I>(ctx: BotContext, presenter: Presenter, spec: H
     if ('errors' in form) return void (await ack({ response_action: 'errors', errors: form.errors }));
     const id = metadata?.[spec.itemField];
     if (!metadata || !id) return void (await ack({ response_action: 'update', view: renderModalMessage(spec.title, 'This form has expired; open it again from the card.') }));
-    await ack({ response_action: 'update', view: renderLoadingModal(spec.title, spec.progress) });
-    const target = await handOverTarget(ctx, client, view.id, spec.title, form, spec.verb);
-    if (!target) return;
+    // Someone ISC does not know is an error on the field, with the comment kept (picking them warmed the cache).
+    const identity = form.identity ?? (await lookUpTarget(ctx, form.target));
+    if (identity === null) return void (await ack({ response_action: 'errors', errors: { [FORWARD_FIELDS.targetBlock]: noIdentityError(form.target) } }));
+    await ack();
+    const target = identity ?? (await ctx.directory.identityFor(form.target).catch(() => null));
+    if (!target) return tellUser(ctx, presenter, client, actor, surfaceFromMetadata(ctx, actor, metadata), `${noIdentityError(form.target).replace(' Pick someone else.', '')}, so nothing was ${spec.verb}ed. ${spec.verb === 'forward' ? 'Forward' : 'Reassign'} again and pick someone else.`, 'warning');
     const run = await spec.action({ actor, id, target, targetSlackUserId: form.target, comment: form.comment, metadata, values: view.state.values, client, viewId: view.id });
-    if (run) await performFromModal(ctx, presenter, { client, viewId: view.id, actor, title: spec.title, metadata }, run, spec.view, spec.done(form.target));
+    if (run) await performFromModal(ctx, presenter, { client, actor, metadata }, run, spec.view, spec.done(form.target));
   };
 }

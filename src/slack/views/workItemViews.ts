@@ -1,6 +1,6 @@
 import type { BlockAction, UsersSelectAction } from '@slack/bolt';
 import { decodeModalMetadata, VIEW } from '../../blocks/actions';
-import { FORWARD_FIELDS, readAccountSelection, renderLoadingModal, renderModalMessage } from '../../blocks/modals';
+import { FORWARD_FIELDS, readAccountSelection, renderModalMessage } from '../../blocks/modals';
 import { WORK_ITEM_VIEW } from '../actions/workItemActions';
 import type { BotContext } from '../context';
 import { Presenter } from '../presenter';
@@ -42,8 +42,8 @@ export function registerWorkItemViews(router: SlackRouter, ctx: BotContext): voi
     const selection = readAccountSelection(view.state.values);
     if (!metadata?.w) return void (await ack({ response_action: 'update', view: renderModalMessage(title, EXPIRED) }));
     const workItemId = metadata.w;
-    await ack({ response_action: 'update', view: renderLoadingModal(title, 'Submitting…') });
+    await ack();
     const actor = body.user.id;
-    await performFromModal(ctx, presenter, { client, viewId: view.id, actor, title, metadata }, () => ctx.service.perform(actor, { kind: 'selectAccounts', workItemId, selection }), WORK_ITEM_VIEW, 'Accounts submitted.');
+    await performFromModal(ctx, presenter, { client, actor, metadata }, () => ctx.service.perform(actor, { kind: 'selectAccounts', workItemId, selection }), WORK_ITEM_VIEW, 'Accounts submitted.');
   });
 }

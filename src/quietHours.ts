@@ -33,3 +33,6 @@ export function isQuietTime(at: Date, zone: string, quiet: QuietHours | undefine
   const minute = getHours(at, { in: local }) * 60 + getMinutes(at, { in: local });
   return quiet.start < quiet.end ? minute >= quiet.start && minute < quiet.end : minute >= quiet.start || minute < quiet.end;
 }
+
+/** The working hours a person can pick on the Home tab (reminders keep to them). */
+export const WORKING_HOURS_CHOICES: readonly string[] = ['08:00-17:00', '09:00-17:00', '09:00-18:00', '07:00-19:00'];

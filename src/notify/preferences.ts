@@ -13,9 +13,6 @@ export interface NotificationPrefs {
 /** Every person's preferences in one map, field = Slack user id. */
 export const PREFS_KEY = 'notify:prefs';
 
-/** The working hours a person can pick on the Home tab. */
-export const WORKING_HOURS_CHOICES: readonly string[] = ['08:00-17:00', '09:00-17:00', '09:00-18:00', '07:00-19:00'];
-
 export async function readPrefs(store: StateStore, slackUserId: string): Promise<NotificationPrefs> {
   return (await store.getField<NotificationPrefs>(PREFS_KEY, slackUserId)) ?? {};
 }

@@ -1,7 +1,8 @@
 import type { BlockAction, ButtonAction, StaticSelectAction } from '@slack/bolt';
 import { HOME_ACTION, renderHomeError } from '../../blocks/home';
 import { HOME_FILTERS } from '../../home/filters';
-import { updatePrefs, WORKING_HOURS_CHOICES } from '../../notify/preferences';
+import { updatePrefs } from '../../notify/preferences';
+import { WORKING_HOURS_CHOICES } from '../../quietHours';
 import type { BotContext } from '../context';
 import { buildHomeView, HOME_FILTER_KEY } from '../homeView';
 import { Presenter } from '../presenter';

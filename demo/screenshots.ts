@@ -266,7 +266,16 @@ export const SHOTS: Shot[] = [
       await s.command('/workitems digest');
       // As one of the channel's people sees it, not the admin who asked for it.
       await s.openAs(ADA.id, DIGEST_CHANNEL);
-      return s.lastMessage(/digest|ISC Work Items/i, { ephemeral: false });
+      return s.lastMessage(/ISC digest/, { ephemeral: false });
+    },
+  },
+  {
+    name: '15-task-health',
+    what: "the admins' task-health post beside the digest",
+    async run(s) {
+      await s.openAs(MAYA.id, DIGEST_CHANNEL);
+      await s.command('/workitems digest');
+      return s.lastMessage(/ISC task health/, { ephemeral: false });
     },
   },
   {

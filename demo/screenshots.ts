@@ -187,6 +187,17 @@ const DETAILS = /^\W*(Details|View details|Open details)\W*$/i;
 
 export const SHOTS: Shot[] = [
   {
+    name: '00-demo-page',
+    what: "the demo page as a first visitor sees it, Ada's /workitems list open (the README's first picture)",
+    async run(s) {
+      await s.openAs(ADA.id, DIGEST_CHANNEL);
+      const list = await s.command('/workitems');
+      await list.getByRole('button').first().waitFor({ timeout: STEP_MS });
+      await list.evaluate((el) => el.scrollIntoView({ block: 'start' }));
+      return 'viewport';
+    },
+  },
+  {
     name: '01-workitems-list',
     what: 'the /workitems list, first page',
     async run(s) {

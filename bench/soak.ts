@@ -52,6 +52,8 @@ import { ACCOUNT_FIELDS, FORWARD_FIELDS } from '../src/blocks/modals';
 import type { WorkItem } from '../src/isc/types';
 import { silentLogger } from '../src/log';
 import { Ledger } from '../src/notify/ledger';
+import { PgAnnouncementReceipts } from '../src/notify/receipts';
+import { PgAuditLog } from '../src/audit/pgAuditLog';
 import { SEED_IDENTITIES } from '../src/sandbox/seed';
 import { RedisStateStore } from '../src/store/redisStore';
 import type { Fault } from '../src/sandbox/tenant';
@@ -711,10 +713,13 @@ async function startBalancer(): Promise<{ url: string; close(): Promise<void> }>
 /**
  * Before the bots start: two items per approver announced "an hour ago" (a posted ledger record in
  * the store, created in ISC two days ago), so that with REMIND_AFTER_HOURS=1 one falls due in the
- * first seconds and one in the 10 s around the leader's pause.
+ * first seconds and one in the 10 s around the leader's pause. Each also gets the receipt in PostgreSQL
+ * that the bot leaves with DATABASE_URL when it announces (the schema migrated as the bot does at start).
  */
 async function seedReminders(): Promise<void> {
   const store = await RedisStateStore.connect({ url: REDIS_URL, keyPrefix: REDIS_PREFIX, logger: silentLogger });
+  const trail = await PgAuditLog.open(DATABASE_URL, { retentionDays: 400, logger: silentLogger });
+  const receipts = new PgAnnouncementReceipts(trail.pool, { logger: silentLogger });
   const start = Date.now();
   const span = SOAK_SECONDS * 1000;
   try {
@@ -725,12 +730,15 @@ async function seedReminders(): Promise<void> {
         item.preAnnounced = true;
         const ledger = new Ledger(store, () => new Date(start + dueAt - 3_600_000));
         const claim = await ledger.claim(u.id, item.w, 'dm');
-        if (!claim || !(await ledger.posted(u.id, item.w, claim, { channel: `D${u.id}`, ts: `${1_700_000_000 + itemSeq}.000100` }))) throw new Error(`could not seed the ledger record of ${item.w}`);
+        const where = { channel: `D${u.id}`, ts: `${1_700_000_000 + itemSeq}.000100` };
+        if (!claim || !(await ledger.posted(u.id, item.w, claim, where))) throw new Error(`could not seed the ledger record of ${item.w}`);
+        await receipts.record(u.id, [item.w], { ...where, kind: 'dm', announcedAt: claim.at });
         reminderSeeds.push({ user: u.id, w: item.w, title: item.title, dueAt });
       }
     }
   } finally {
     await store.close();
+    await trail.close();
   }
 }
 

@@ -112,8 +112,10 @@ export class DmCards {
     }
     const recorded = await Promise.all(claimed.map(({ entry, claim }) => ledger.posted(userId, entry.key, claim, where)));
     if (recorded.includes(false)) ctx.logger.warn('A notification was posted after its claim had been taken over; the other record is kept', { userId });
-    // A receipt outside the store, so that a store that loses its state does not announce these again.
-    const keys = claimed.filter((_, i) => recorded[i]).map(({ entry }) => entry.key);
+    // A receipt outside the store, so that a store that loses its state does not announce these again:
+    // for every item the DM went out for, even where the ledger did not take the record (the store lost
+    // the claim meanwhile, or another replica took it over and leaves a receipt of its own).
+    const keys = claimed.map(({ entry }) => entry.key);
     await this.receipts.record(userId, keys, { ...where, kind, announcedAt: ctx.now().toISOString() }).catch((e: unknown) => {
       ctx.logger.warn('Could not write the receipts of a notification (PostgreSQL); the DM went out, but a loss of the state store now would announce it again', { userId, items: keys.length, error: e instanceof Error ? e.message : String(e) });
     });

@@ -110,6 +110,47 @@ describe('receipts in PostgreSQL: what was announced survives a loss of the stat
     expect((await log!.pool.query('SELECT count(*)::int AS n FROM notification_receipts WHERE item_key = $1', [key])).rows).toEqual([{ n: 0 }]);
   });
 
+  it('a DM whose claim the flush took before its post was recorded still leaves a receipt: the next poll does not announce it again', async () => {
+    await notifier.subscriptions.touch(lucy.id);
+    await cycle();
+    await notifier.stop();
+    // The flush lands between the claim and the record of the post (the record's compare-and-set finds nothing).
+    let flushed = false;
+    const flushing = new Proxy(store, {
+      get(target, prop, receiver) {
+        if (prop !== 'compareAndSet') return Reflect.get(target, prop, receiver);
+        return async (key: string, expected: Announcement | undefined, next: Announcement | undefined, ttlMs?: number) => {
+          if (!flushed && key.startsWith('notify:dm:') && expected?.status === 'claimed' && next?.status === 'posted') {
+            flushed = true;
+            await loseTheStore();
+          }
+          return target.compareAndSet(key, expected, next, ttlMs);
+        };
+      },
+    });
+    notifier = rig.replica(flushing, receipts);
+    await notifier.subscriptions.touch(lucy.id);
+    newApproval(rig.sandbox, lucyIdentity(), 'Access Request: Item X');
+    await cycle();
+    expect(flushed).toBe(true);
+    expect(announcing('Item X')).toHaveLength(1);
+    await cycle();
+    await cycle();
+    expect(announcing('Item X')).toHaveLength(1);
+  });
+
+  it('records lost but not the subscription (keys evicted): the sweep finds the access request and generic approval new again, and restores them instead of a DM each', async () => {
+    await notifier.subscriptions.touch(lucy.id);
+    await cycle();
+    const before = rig.posts(lucy.id).length;
+    expect(json(rig.posts(lucy.id)[0])).toMatch(/1 access request and 1 generic approval/);
+    for (const lost of ['notify:dm:', 'notify:dm-items:', 'notify:sweep:']) await deleteKeys(`${prefix}${lost}`);
+    await cycle();
+    await cycle();
+    expect(rig.posts(lucy.id)).toHaveLength(before);
+    expect(rig.logs.join('\n')).toMatch(/restored from their receipts/);
+  });
+
   it('a receipt that cannot be read (PostgreSQL down) does not stop the poll: the item is announced again rather than not at all', async () => {
     await announceX();
     await loseTheStore();

@@ -644,6 +644,11 @@ type FaultKind = 'SIGSTOP leader 20 s' | 'FLUSHALL Redis' | 'restart Redis' | 'r
 const faultEvents: Array<{ kind: FaultKind; at: number; end: number; detail: string }> = [];
 let ownRedis: OwnRedis | undefined;
 let ownPg: OwnPostgres | undefined;
+/** The digest's second post of a slot: its task health (the same slot claim covers both). */
+const isTaskHealthPost = (args: Record<string, unknown>) => String(args.text).startsWith('ISC task health');
+/** Which slot a scheduled post is for, and which of its two posts it is. */
+const slotOf = (c: { args: Record<string, unknown> }) => `${/Scheduled for ([^·]+?) ·/.exec(JSON.stringify(c.args.blocks))?.[1] ?? '?'}${isTaskHealthPost(c.args) ? ' (task health)' : ''}`;
+
 /** Items whose reminder falls due during the run, and when (ms since the start). */
 const reminderSeeds: Array<{ user: string; w: string; title: string; dueAt: number }> = [];
 
@@ -873,9 +878,11 @@ async function faultFigures(): Promise<FaultFigures> {
     if (n > 1) doubleReminders.push(`${seed.user}: "${seed.title}" reminded ${n} times`);
   }
   const remindersDue = reminderSeeds.filter((seed) => seed.dueAt < soakEnd && rig.sandbox.getWorkItemState(seed.w)?.state === 'Pending').length;
-  // Digest slots posted more than once.
-  const scheduled = rig.slack.calls.filter((c) => c.method === 'chat.postMessage' && c.args.channel === DIGEST_CHANNEL && json(c.args.blocks).includes('Scheduled for'));
-  const slotNames = scheduled.map((c) => /Scheduled for ([^·]+?) ·/.exec(json(c.args.blocks))?.[1] ?? '?');
+  // Digest slots posted more than once. A slot is two posts (the digest, then its task health, to the
+  // same channel without DIGEST_ADMIN_CHANNEL): each counted apart.
+  const scheduledPosts = rig.slack.calls.filter((c) => c.method === 'chat.postMessage' && c.args.channel === DIGEST_CHANNEL && json(c.args.blocks).includes('Scheduled for'));
+  const scheduled = scheduledPosts.filter((c) => !isTaskHealthPost(c.args));
+  const slotNames = scheduledPosts.map(slotOf);
   const doubleDigests = [...new Set(slotNames.filter((x, i) => slotNames.indexOf(x) !== i))].map((x) => `slot ${x} posted ${slotNames.filter((y) => y === x).length} times`);
 
   // What users were told, and how the bot behaved, after each fault.
@@ -1564,13 +1571,14 @@ function runChecks(): { checks: Check[]; totals: string[] } {
 
   // Digest slots: a scheduled slot is posted once, across restarts.
   const digests = rig.slack.calls.filter((c) => c.method === 'chat.postMessage' && c.args.channel === DIGEST_CHANNEL);
-  const scheduled = digests.filter((c) => json(c.args.blocks).includes('Scheduled for'));
-  const slots = scheduled.map((c) => /Scheduled for ([^·]+?) ·/.exec(json(c.args.blocks))?.[1] ?? '?');
+  const scheduledPosts = digests.filter((c) => json(c.args.blocks).includes('Scheduled for'));
+  const scheduled = scheduledPosts.filter((c) => !isTaskHealthPost(c.args));
+  const slots = scheduledPosts.map(slotOf);
   const repeatedSlots = slots.filter((s, i) => slots.indexOf(s) !== i);
   checks.push({
     name: '+ digest: each scheduled slot posted at most once across restarts',
     ok: repeatedSlots.length === 0,
-    detail: `${scheduled.length} scheduled (${scheduled.filter((c) => json(c.args.blocks).includes('Late')).length} late catch-ups), ${digests.length - scheduled.length} by /workitems digest`,
+    detail: `${scheduled.length} scheduled (${scheduled.filter((c) => json(c.args.blocks).includes('Late')).length} late catch-ups), ${digests.filter((c) => !isTaskHealthPost(c.args)).length - scheduled.length} by /workitems digest`,
     problems: repeatedSlots.map((s) => `slot ${s} posted more than once`),
   });
 
@@ -1669,7 +1677,7 @@ function runChecks(): { checks: Check[]; totals: string[] } {
       ? `replicas: ${REPLICAS} on one Redis; ${sent.filter((x) => x.gens.length > 1).length} requests delivered to two replicas at once; ${failovers.map((f) => `${f.kind} to the leader at ${secs(f.at)}`).join(', ')}`
       : `restarts: ${restartWindows.length} planned (${restartWindows.map((w) => `at ${secs(w.from)}, down ${secs(w.to - w.from)}`).join('; ')})`,
     `DMs: ${dms.newItem.length} new-item DMs, ${dms.summaries.length} first-poll summaries, ${dms.reminders.length} reminders, ${dms.updates.length} DM updates (chat.update); new item → DM: median ${secs(delays[Math.floor(delays.length / 2)] ?? NaN)}, max ${secs(delays.at(-1) ?? NaN)} (poll every ${POLL_SECONDS} s)`,
-    `digests posted: ${digests.length} (${scheduled.length} scheduled, ${digests.length - scheduled.length} by /workitems digest)`,
+    `digests posted: ${digests.filter((c) => !isTaskHealthPost(c.args)).length} (${scheduled.length} scheduled, ${digests.filter((c) => !isTaskHealthPost(c.args)).length - scheduled.length} by /workitems digest), each with its task-health post`,
     `work items added: ${items.size} (${[...items.values()].filter((i) => i.addedAt > 0).length} during the soak)`,
   ];
   // The numbered checks first, the extra ones after.

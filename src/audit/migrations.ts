@@ -75,6 +75,8 @@ CREATE TABLE notification_receipts (
   ts text NOT NULL,
   kind text NOT NULL CHECK (kind IN ('dm', 'summary')),
   announced_at timestamptz NOT NULL,
+  -- The last reminder about the item (once a day at most), so that none is sent twice across a loss.
+  reminded_at timestamptz,
   PRIMARY KEY (slack_user, item_key)
 );
 CREATE INDEX notification_receipts_announced_at ON notification_receipts (announced_at);

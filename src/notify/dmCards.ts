@@ -168,6 +168,11 @@ export class DmCards {
       }
       const remindedAt = ctx.now().toISOString();
       await Promise.all(claimed.map(({ entry }) => ledger.update(userId, entry.key, { remindedAt })));
+      // The reminder claims of the day are in the store too: after a loss, the receipt says it went out.
+      const keys = claimed.map(({ entry }) => entry.key);
+      await this.receipts.reminded(userId, keys, remindedAt).catch((e: unknown) => {
+        ctx.logger.warn('Could not note a reminder in the notification receipts (PostgreSQL)', { userId, items: keys.length, error: e instanceof Error ? e.message : String(e) });
+      });
     };
     return record.kind === 'dm' ? this.serial(items[0].key, send) : send();
   }

@@ -107,9 +107,20 @@ export class Ledger {
    * (setIfAbsent), so a poll or replica that claimed the item meanwhile keeps its claim and this one
    * restores nothing; undefined then.
    */
-  async restore(slackUserId: string, workItemId: string, receipt: { kind: Announcement['kind']; announcedAt: string; channel: string; ts: string }): Promise<Announcement | undefined> {
+  async restore(
+    slackUserId: string,
+    workItemId: string,
+    receipt: { kind: Announcement['kind']; announcedAt: string; channel: string; ts: string; remindedAt?: string },
+  ): Promise<Announcement | undefined> {
     await Promise.all([this.store.addMember(itemsOf(slackUserId), workItemId), this.store.addMember(holdersOf(workItemId), slackUserId, HOLDERS_TTL_MS)]);
-    const record: Announcement = { status: 'posted', kind: receipt.kind, at: receipt.announcedAt, channel: receipt.channel, ts: receipt.ts };
+    const record: Announcement = {
+      status: 'posted',
+      kind: receipt.kind,
+      at: receipt.announcedAt,
+      channel: receipt.channel,
+      ts: receipt.ts,
+      ...(receipt.remindedAt ? { remindedAt: receipt.remindedAt } : {}),
+    };
     return (await this.store.setIfAbsent(recordKey(slackUserId, workItemId), record)) ? record : undefined;
   }
 

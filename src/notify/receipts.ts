@@ -7,6 +7,8 @@ import type { Announcement } from './ledger';
 export interface Receipt extends DmRef {
   kind: Announcement['kind'];
   announcedAt: string;
+  /** The last reminder sent about it, if any. */
+  remindedAt?: string;
 }
 
 /**
@@ -24,6 +26,8 @@ export interface AnnouncementReceipts {
   record(slackUserId: string, keys: readonly string[], where: Receipt): Promise<void>;
   /** The receipts of those of `keys` that have one, by key: one query however many keys. */
   find(slackUserId: string, keys: readonly string[]): Promise<Map<string, Receipt>>;
+  /** A reminder about the items went out at `at` (the next is due a day later, loss or not). */
+  reminded(slackUserId: string, keys: readonly string[], at: string): Promise<void>;
   /** The item settled (left the user's queue): a later arrival is a new announcement. */
   forget(slackUserId: string, key: string): Promise<void>;
   /** Deletes the receipts older than the retention; returns how many. */
@@ -43,6 +47,7 @@ export const noReceipts: AnnouncementReceipts = {
   durable: false,
   record: async () => undefined,
   find: async () => new Map(),
+  reminded: async () => undefined,
   forget: async () => undefined,
   prune: async () => 0,
 };
@@ -53,6 +58,7 @@ interface Row {
   ts: string;
   kind: string;
   announced_at: Date;
+  reminded_at: Date | null;
 }
 
 /** The receipts in PostgreSQL: the table notification_receipts (migration 2), on the audit trail's pool. */
@@ -73,7 +79,7 @@ export class PgAnnouncementReceipts implements AnnouncementReceipts {
     await this.pool.query(
       `INSERT INTO notification_receipts (slack_user, item_key, channel, ts, kind, announced_at)
        SELECT $1, k, $3, $4, $5, $6 FROM unnest($2::text[]) AS k
-       ON CONFLICT (slack_user, item_key) DO UPDATE SET channel = EXCLUDED.channel, ts = EXCLUDED.ts, kind = EXCLUDED.kind, announced_at = EXCLUDED.announced_at`,
+       ON CONFLICT (slack_user, item_key) DO UPDATE SET channel = EXCLUDED.channel, ts = EXCLUDED.ts, kind = EXCLUDED.kind, announced_at = EXCLUDED.announced_at, reminded_at = NULL`,
       [slackUserId, [...keys], where.channel, where.ts, where.kind, where.announcedAt],
     );
     // The leader records: once a day it also drops what is past the retention.
@@ -84,11 +90,24 @@ export class PgAnnouncementReceipts implements AnnouncementReceipts {
     const found = new Map<string, Receipt>();
     if (!keys.length) return found;
     const { rows } = await this.pool.query<Row>(
-      'SELECT item_key, channel, ts, kind, announced_at FROM notification_receipts WHERE slack_user = $1 AND item_key = ANY($2::text[]) AND announced_at >= $3',
+      'SELECT item_key, channel, ts, kind, announced_at, reminded_at FROM notification_receipts WHERE slack_user = $1 AND item_key = ANY($2::text[]) AND announced_at >= $3',
       [slackUserId, [...keys], this.cutoff()],
     );
-    for (const row of rows) found.set(row.item_key, { channel: row.channel, ts: row.ts, kind: row.kind === 'summary' ? 'summary' : 'dm', announcedAt: row.announced_at.toISOString() });
+    for (const row of rows) {
+      found.set(row.item_key, {
+        channel: row.channel,
+        ts: row.ts,
+        kind: row.kind === 'summary' ? 'summary' : 'dm',
+        announcedAt: row.announced_at.toISOString(),
+        ...(row.reminded_at ? { remindedAt: row.reminded_at.toISOString() } : {}),
+      });
+    }
     return found;
+  }
+
+  async reminded(slackUserId: string, keys: readonly string[], at: string): Promise<void> {
+    if (!keys.length) return;
+    await this.pool.query('UPDATE notification_receipts SET reminded_at = $3 WHERE slack_user = $1 AND item_key = ANY($2::text[])', [slackUserId, [...keys], at]);
   }
 
   async forget(slackUserId: string, key: string): Promise<void> {

@@ -98,6 +98,23 @@ describe('receipts in PostgreSQL: what was announced survives a loss of the stat
     expect(replies[0].text).toMatch(/Item X/);
   });
 
+  it('a reminder sent before the loss is not sent again after it (the day’s reminder claims went with the store); the next day’s is', async () => {
+    const x = await announceX();
+    const reminders = () => rig.posts(lucy.id).filter((p) => p.thread_ts === x.ts);
+    rig.clock.now += 2 * 3600_000 + 60_000;
+    await cycle();
+    expect(reminders()).toHaveLength(1);
+    await loseTheStore();
+    rig.clock.now += 60_000;
+    await cycle();
+    await cycle();
+    expect(reminders()).toHaveLength(1);
+    expect(await record(lucy.id, x.id)).toMatchObject({ status: 'posted', ts: x.ts, remindedAt: expect.any(String) });
+    rig.clock.now += 24 * 3600_000;
+    await cycle();
+    expect(reminders()).toHaveLength(2);
+  });
+
   it('an item that settled (decided in ISC) leaves no receipt behind', async () => {
     const x = await announceX();
     const key = x.id;
@@ -201,6 +218,12 @@ describe('PgAnnouncementReceipts', () => {
     // A later announcement of the same item (forwarded back) replaces the receipt.
     await r.record('U2', ['workItem:a'], { channel: 'DU2', ts: '2.9', kind: 'dm', announcedAt: new Date(now).toISOString() });
     expect((await r.find('U2', ['workItem:a'])).get('workItem:a')).toMatchObject({ ts: '2.9' });
+    // A reminder is noted on the receipt; a new announcement of the item starts without one.
+    const at = new Date(now + 3600_000).toISOString();
+    await r.reminded('U1', ['workItem:b', 'workItem:c'], at);
+    expect((await r.find('U1', ['workItem:b'])).get('workItem:b')).toEqual({ channel: 'DU1', ts: '1.1', kind: 'summary', announcedAt: new Date(now).toISOString(), remindedAt: at });
+    await r.record('U1', ['workItem:b'], { channel: 'DU1', ts: '3.1', kind: 'dm', announcedAt: at });
+    expect((await r.find('U1', ['workItem:b'])).get('workItem:b')).not.toHaveProperty('remindedAt');
   });
 
   it('keeps receipts for 30 days: older ones are neither found nor kept (pruned at start, and daily when recording)', async () => {

@@ -116,6 +116,14 @@ describe('restore (from a receipt, after the store lost its state)', () => {
     expect(await ledger.get('U1', 'w1')).toEqual(restored);
   });
 
+  it('carries the last reminder, so that the day’s reminder is not sent again', async () => {
+    const { ledger } = setup();
+    const remindedAt = new Date(T0 - 3600_000).toISOString();
+    expect(await ledger.restore('U1', 'w1', { ...receipt, remindedAt })).toEqual({ status: 'posted', kind: 'dm', at: receipt.announcedAt, channel: 'DU1', ts: '1.5', remindedAt });
+    expect(await ledger.get('U1', 'w1')).toHaveProperty('remindedAt', remindedAt);
+    expect(Object.keys((await ledger.restore('U1', 'w2', receipt))!)).not.toContain('remindedAt');
+  });
+
   it('never replaces a record: a replica that claimed the item meanwhile keeps its claim, and restoring twice restores once', async () => {
     const { ledger, other } = setup();
     const claim = (await other.claim('U1', 'w1', 'summary'))!;

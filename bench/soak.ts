@@ -53,6 +53,8 @@ import { ACCOUNT_FIELDS, FORWARD_FIELDS } from '../src/blocks/modals';
 import type { WorkItem } from '../src/isc/types';
 import { silentLogger } from '../src/log';
 import { Ledger } from '../src/notify/ledger';
+import { PgAnnouncementReceipts } from '../src/notify/receipts';
+import { PgAuditLog } from '../src/audit/pgAuditLog';
 import { SEED_IDENTITIES } from '../src/sandbox/seed';
 import { RedisStateStore } from '../src/store/redisStore';
 import type { Fault } from '../src/sandbox/tenant';
@@ -645,6 +647,11 @@ type FaultKind = 'SIGSTOP leader 20 s' | 'FLUSHALL Redis' | 'restart Redis' | 'r
 const faultEvents: Array<{ kind: FaultKind; at: number; end: number; detail: string }> = [];
 let ownRedis: OwnRedis | undefined;
 let ownPg: OwnPostgres | undefined;
+/** The digest's second post of a slot: its task health (the same slot claim covers both). */
+const isTaskHealthPost = (args: Record<string, unknown>) => String(args.text).startsWith('ISC task health');
+/** Which slot a scheduled post is for, and which of its two posts it is. */
+const slotOf = (c: { args: Record<string, unknown> }) => `${/Scheduled for ([^·]+?) ·/.exec(JSON.stringify(c.args.blocks))?.[1] ?? '?'}${isTaskHealthPost(c.args) ? ' (task health)' : ''}`;
+
 /** Items whose reminder falls due during the run, and when (ms since the start). */
 const reminderSeeds: Array<{ user: string; w: string; title: string; dueAt: number }> = [];
 
@@ -714,10 +721,13 @@ async function startBalancer(): Promise<{ url: string; close(): Promise<void> }>
 /**
  * Before the bots start: two items per approver announced "an hour ago" (a posted ledger record in
  * the store, created in ISC two days ago), so that with REMIND_AFTER_HOURS=1 one falls due in the
- * first seconds and one in the 10 s around the leader's pause.
+ * first seconds and one in the 10 s around the leader's pause. Each also gets the receipt in PostgreSQL
+ * that the bot leaves with DATABASE_URL when it announces (the schema migrated as the bot does at start).
  */
 async function seedReminders(): Promise<void> {
   const store = await RedisStateStore.connect({ url: REDIS_URL, keyPrefix: REDIS_PREFIX, logger: silentLogger });
+  const trail = await PgAuditLog.open(DATABASE_URL, { retentionDays: 400, logger: silentLogger });
+  const receipts = new PgAnnouncementReceipts(trail.pool, { logger: silentLogger });
   const start = Date.now();
   const span = SOAK_SECONDS * 1000;
   try {
@@ -728,12 +738,15 @@ async function seedReminders(): Promise<void> {
         item.preAnnounced = true;
         const ledger = new Ledger(store, () => new Date(start + dueAt - 3_600_000));
         const claim = await ledger.claim(u.id, item.w, 'dm');
-        if (!claim || !(await ledger.posted(u.id, item.w, claim, { channel: `D${u.id}`, ts: `${1_700_000_000 + itemSeq}.000100` }))) throw new Error(`could not seed the ledger record of ${item.w}`);
+        const where = { channel: `D${u.id}`, ts: `${1_700_000_000 + itemSeq}.000100` };
+        if (!claim || !(await ledger.posted(u.id, item.w, claim, where))) throw new Error(`could not seed the ledger record of ${item.w}`);
+        await receipts.record(u.id, [item.w], { ...where, kind: 'dm', announcedAt: claim.at });
         reminderSeeds.push({ user: u.id, w: item.w, title: item.title, dueAt });
       }
     }
   } finally {
     await store.close();
+    await trail.close();
   }
 }
 
@@ -868,9 +881,11 @@ async function faultFigures(): Promise<FaultFigures> {
     if (n > 1) doubleReminders.push(`${seed.user}: "${seed.title}" reminded ${n} times`);
   }
   const remindersDue = reminderSeeds.filter((seed) => seed.dueAt < soakEnd && rig.sandbox.getWorkItemState(seed.w)?.state === 'Pending').length;
-  // Digest slots posted more than once.
-  const scheduled = rig.slack.calls.filter((c) => c.method === 'chat.postMessage' && c.args.channel === DIGEST_CHANNEL && json(c.args.blocks).includes('Scheduled for'));
-  const slotNames = scheduled.map((c) => /Scheduled for ([^·]+?) ·/.exec(json(c.args.blocks))?.[1] ?? '?');
+  // Digest slots posted more than once. A slot is two posts (the digest, then its task health, to the
+  // same channel without DIGEST_ADMIN_CHANNEL): each counted apart.
+  const scheduledPosts = rig.slack.calls.filter((c) => c.method === 'chat.postMessage' && c.args.channel === DIGEST_CHANNEL && json(c.args.blocks).includes('Scheduled for'));
+  const scheduled = scheduledPosts.filter((c) => !isTaskHealthPost(c.args));
+  const slotNames = scheduledPosts.map(slotOf);
   const doubleDigests = [...new Set(slotNames.filter((x, i) => slotNames.indexOf(x) !== i))].map((x) => `slot ${x} posted ${slotNames.filter((y) => y === x).length} times`);
 
   // What users were told, and how the bot behaved, after each fault.
@@ -1559,13 +1574,14 @@ function runChecks(): { checks: Check[]; totals: string[] } {
 
   // Digest slots: a scheduled slot is posted once, across restarts.
   const digests = rig.slack.calls.filter((c) => c.method === 'chat.postMessage' && c.args.channel === DIGEST_CHANNEL);
-  const scheduled = digests.filter((c) => json(c.args.blocks).includes('Scheduled for'));
-  const slots = scheduled.map((c) => /Scheduled for ([^·]+?) ·/.exec(json(c.args.blocks))?.[1] ?? '?');
+  const scheduledPosts = digests.filter((c) => json(c.args.blocks).includes('Scheduled for'));
+  const scheduled = scheduledPosts.filter((c) => !isTaskHealthPost(c.args));
+  const slots = scheduledPosts.map(slotOf);
   const repeatedSlots = slots.filter((s, i) => slots.indexOf(s) !== i);
   checks.push({
     name: '+ digest: each scheduled slot posted at most once across restarts',
     ok: repeatedSlots.length === 0,
-    detail: `${scheduled.length} scheduled (${scheduled.filter((c) => json(c.args.blocks).includes('Late')).length} late catch-ups), ${digests.length - scheduled.length} by /workitems digest`,
+    detail: `${scheduled.length} scheduled (${scheduled.filter((c) => json(c.args.blocks).includes('Late')).length} late catch-ups), ${digests.filter((c) => !isTaskHealthPost(c.args)).length - scheduled.length} by /workitems digest`,
     problems: repeatedSlots.map((s) => `slot ${s} posted more than once`),
   });
 
@@ -1664,7 +1680,7 @@ function runChecks(): { checks: Check[]; totals: string[] } {
       ? `replicas: ${REPLICAS} on one Redis; ${sent.filter((x) => x.gens.length > 1).length} requests delivered to two replicas at once; ${failovers.map((f) => `${f.kind} to the leader at ${secs(f.at)}`).join(', ')}`
       : `restarts: ${restartWindows.length} planned (${restartWindows.map((w) => `at ${secs(w.from)}, down ${secs(w.to - w.from)}`).join('; ')})`,
     `DMs: ${dms.newItem.length} new-item DMs, ${dms.summaries.length} first-poll summaries, ${dms.reminders.length} reminders, ${dms.updates.length} DM updates (chat.update); new item → DM: median ${secs(delays[Math.floor(delays.length / 2)] ?? NaN)}, max ${secs(delays.at(-1) ?? NaN)} (poll every ${POLL_SECONDS} s)`,
-    `digests posted: ${digests.length} (${scheduled.length} scheduled, ${digests.length - scheduled.length} by /workitems digest)`,
+    `digests posted: ${digests.filter((c) => !isTaskHealthPost(c.args)).length} (${scheduled.length} scheduled, ${digests.filter((c) => !isTaskHealthPost(c.args)).length - scheduled.length} by /workitems digest), each with its task-health post`,
     `work items added: ${items.size} (${[...items.values()].filter((i) => i.addedAt > 0).length} during the soak)`,
   ];
   // The numbered checks first, the extra ones after.

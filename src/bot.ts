@@ -4,6 +4,7 @@ import { WebClient } from '@slack/web-api';
 import { AuditTrail, type AuditLog } from './audit/auditLog';
 import { AwayService } from './away/awayService';
 import { openAuditLog } from './audit/backend';
+import { PgAuditLog } from './audit/pgAuditLog';
 import { checkTrailDurable } from './audit/durability';
 import { createAccountLinking } from './auth/accountLinking';
 import type { Config } from './config';
@@ -13,6 +14,7 @@ import { connectIsc } from './isc/connect';
 import { createLogger, registerSecret, writeToStderr, type Logger } from './log';
 import { Metrics } from './metrics/metrics';
 import { Notifier } from './notify/notifier';
+import { noReceipts, PgAnnouncementReceipts } from './notify/receipts';
 import { decisionReserve } from './rateLimit/slotQueue';
 import { SUBSCRIPTIONS_KEY } from './notify/subscriptions';
 import { sweptCounts } from './notify/sweep';
@@ -101,6 +103,10 @@ export async function startBot(
   const { isc, baseUrl: iscBaseUrl, sandbox } = await connectIsc(config, logger, { oauthClientId: linkingConfig?.oauthClientId, oauthClientSecret: linkingConfig?.oauthClientSecret }, { limiter, metrics });
   const audit = await openAuditLog(config, logger, store);
   await audit.prune();
+  // What was announced to whom, in PostgreSQL next to the trail: a state store that loses its state
+  // (a flushed Redis) does not make the poll announce it all again.
+  const receipts = audit instanceof PgAuditLog ? new PgAnnouncementReceipts(audit.pool, { logger }) : noReceipts;
+  await receipts.prune().catch((e: unknown) => logger.warn('Could not prune the notification receipts', { error: e instanceof Error ? e.message : String(e) }));
   const slackApi = new WebClient(config.slack.botToken, { logger: slackLogger(logger, 'web-api'), ...slackClientOptions(config.slack, metrics) });
   const accepted = acceptedWorkspace(config.slack, workspace);
   const directory = new IdentityDirectory({
@@ -139,7 +145,7 @@ export async function startBot(
   const requests = new RequestService({ isc, directory, acting: linking, store, audit: auditTrail, watch, logger });
   const away = new AwayService({ isc, directory, audit: auditTrail, logger, now: () => new Date() });
   const ctx: BotContext = { config, isc, ...services, requests, away, directory, store, audit, trail: auditTrail, logger, now: () => new Date(), iscHealth: () => isc.checkHealth(), linking, background, metrics };
-  const notifier = new Notifier(ctx, { slack: createNotificationClient(config.slack, logger, metrics) });
+  const notifier = new Notifier(ctx, { slack: createNotificationClient(config.slack, logger, metrics), receipts });
   afterStateLoss = () => notifier.subscriptions.forgetTouched();
   metrics.watch({
     leader: () => background() !== 'standby',

@@ -62,6 +62,26 @@ CREATE TRIGGER audit_chain_head_no_truncate BEFORE TRUNCATE ON audit_chain_head
   FOR EACH STATEMENT EXECUTE FUNCTION audit_trail_append_only();
 `,
   },
+  {
+    version: 2,
+    name: 'notification receipts: what was announced to whom, so that a state store that lost its state does not announce it again',
+    sql: `
+-- One row per (Slack user, item key) announced: the DM (or first-poll summary) that did it. Deleted
+-- when the item settles, pruned 30 days after the announcement. Not part of the audit trail.
+CREATE TABLE notification_receipts (
+  slack_user text NOT NULL,
+  item_key text NOT NULL,
+  channel text NOT NULL,
+  ts text NOT NULL,
+  kind text NOT NULL CHECK (kind IN ('dm', 'summary')),
+  announced_at timestamptz NOT NULL,
+  -- The last reminder about the item (once a day at most), so that none is sent twice across a loss.
+  reminded_at timestamptz,
+  PRIMARY KEY (slack_user, item_key)
+);
+CREATE INDEX notification_receipts_announced_at ON notification_receipts (announced_at);
+`,
+  },
 ];
 
 /** Any number, the same in every replica: taken for the transaction, so two replicas starting at once migrate one after the other. */

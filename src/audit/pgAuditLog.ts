@@ -39,7 +39,8 @@ export class PgAuditLog implements AuditLog {
   private nextPruneAt = 0;
 
   private constructor(
-    private readonly pool: Pool,
+    /** Also the notification receipts' (src/notify/receipts.ts): one pool per replica. */
+    readonly pool: Pool,
     private readonly opts: PgAuditLogOptions,
   ) {
     this.now = opts.now ?? (() => new Date());

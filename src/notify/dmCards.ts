@@ -6,6 +6,7 @@ import { inboxKey, isOpen, isPendingFor, parseInboxKey, type InboxItem } from '.
 import type { NotifyDeps } from './deps';
 import type { DmPort, DmRef } from './dmPort';
 import type { Announcement, Ledger } from './ledger';
+import { noReceipts, type AnnouncementReceipts, type Receipt } from './receipts';
 
 /** An item of any kind with the key its notification records go by (inboxKey). */
 export type KeyedItem = InboxItem & { key: string };
@@ -25,6 +26,8 @@ export interface DmCardsOptions {
   ctx: NotifyDeps;
   ledger: Ledger;
   dms: DmPort;
+  /** What was announced, kept outside the store (PostgreSQL); default: nothing kept. */
+  receipts?: AnnouncementReceipts;
 }
 
 /** The date (YYYY-MM-DD) in a time zone. */
@@ -36,8 +39,11 @@ const localDay = (at: Date, tz: string): string => new Intl.DateTimeFormat('en-C
  */
 export class DmCards {
   private readonly chains = new Map<string, Promise<unknown>>();
+  private readonly receipts: AnnouncementReceipts;
 
-  constructor(private readonly opts: DmCardsOptions) {}
+  constructor(private readonly opts: DmCardsOptions) {
+    this.receipts = opts.receipts ?? noReceipts;
+  }
 
   private serial<T>(key: string, work: () => Promise<T>): Promise<T> {
     const run = (this.chains.get(key) ?? Promise.resolve()).then(work);
@@ -106,6 +112,43 @@ export class DmCards {
     }
     const recorded = await Promise.all(claimed.map(({ entry, claim }) => ledger.posted(userId, entry.key, claim, where)));
     if (recorded.includes(false)) ctx.logger.warn('A notification was posted after its claim had been taken over; the other record is kept', { userId });
+    // A receipt outside the store, so that a store that loses its state does not announce these again:
+    // for every item the DM went out for, even where the ledger did not take the record (the store lost
+    // the claim meanwhile, or another replica took it over and leaves a receipt of its own).
+    const keys = claimed.map(({ entry }) => entry.key);
+    await this.receipts.record(userId, keys, { ...where, kind, announcedAt: ctx.now().toISOString() }).catch((e: unknown) => {
+      ctx.logger.warn('Could not write the receipts of a notification (PostgreSQL); the DM went out, but a loss of the state store now would announce it again', { userId, items: keys.length, error: e instanceof Error ? e.message : String(e) });
+    });
+  }
+
+  /** Whether announcements leave receipts outside the store (PostgreSQL), worth looking up. */
+  get keepsReceipts(): boolean {
+    return this.receipts.durable;
+  }
+
+  /**
+   * Of `keys` (pending for the user, with no record in the ledger), those announced before by a DM the
+   * ledger forgot (the state store lost its state): restored into the ledger as posted at that DM, by
+   * key. One query for all of them. A failed lookup restores nothing: the items are announced again
+   * rather than not at all.
+   */
+  async restore(userId: string, keys: readonly string[]): Promise<Map<string, Announcement>> {
+    const restored = new Map<string, Announcement>();
+    if (!this.receipts.durable || !keys.length) return restored;
+    const { ledger, ctx } = this.opts;
+    let found: Map<string, Receipt>;
+    try {
+      found = await this.receipts.find(userId, keys);
+    } catch (e) {
+      ctx.logger.warn('Could not read the notification receipts (PostgreSQL); announcing the items the state store has no record of', { userId, items: keys.length, error: e instanceof Error ? e.message : String(e) });
+      return restored;
+    }
+    for (const [key, receipt] of found) {
+      const record = await ledger.restore(userId, key, receipt);
+      if (record) restored.set(key, record);
+    }
+    if (restored.size) ctx.logger.info('Notifications: items announced before the state store lost its record of them, restored from their receipts (not announced again)', { userId, items: restored.size });
+    return restored;
   }
 
   /** A reminder as a reply in the thread of the items' DM, or of the summary that listed them. */
@@ -125,6 +168,11 @@ export class DmCards {
       }
       const remindedAt = ctx.now().toISOString();
       await Promise.all(claimed.map(({ entry }) => ledger.update(userId, entry.key, { remindedAt })));
+      // The reminder claims of the day are in the store too: after a loss, the receipt says it went out.
+      const keys = claimed.map(({ entry }) => entry.key);
+      await this.receipts.reminded(userId, keys, remindedAt).catch((e: unknown) => {
+        ctx.logger.warn('Could not note a reminder in the notification receipts (PostgreSQL)', { userId, items: keys.length, error: e instanceof Error ? e.message : String(e) });
+      });
     };
     return record.kind === 'dm' ? this.serial(items[0].key, send) : send();
   }
@@ -154,6 +202,11 @@ export class DmCards {
         }
       }
       if (left || record.stale) await ledger.update(userId, key, left ? { status: 'settled', stale: false } : { stale: false });
+      if (left) {
+        await this.receipts.forget(userId, key).catch((e: unknown) => {
+          ctx.logger.warn('Could not delete the receipt of a settled notification (PostgreSQL); it is pruned later', { userId, itemKey: key, error: e instanceof Error ? e.message : String(e) });
+        });
+      }
     });
   }
 

@@ -100,6 +100,30 @@ export class Ledger {
     return tryLock(this.store, `notify:remind:${slackUserId}:${workItemId}:${day}`, REMINDER_CLAIM_TTL_MS);
   }
 
+  /**
+   * Puts back the record of an announcement the ledger lost (the store lost its state) but a durable
+   * receipt remembers: posted, at the original DM, so that follow-ups and reminders thread onto it and
+   * no poll announces the item again. Like a claim it is set only where there is no record
+   * (setIfAbsent), so a poll or replica that claimed the item meanwhile keeps its claim and this one
+   * restores nothing; undefined then.
+   */
+  async restore(
+    slackUserId: string,
+    workItemId: string,
+    receipt: { kind: Announcement['kind']; announcedAt: string; channel: string; ts: string; remindedAt?: string },
+  ): Promise<Announcement | undefined> {
+    await Promise.all([this.store.addMember(itemsOf(slackUserId), workItemId), this.store.addMember(holdersOf(workItemId), slackUserId, HOLDERS_TTL_MS)]);
+    const record: Announcement = {
+      status: 'posted',
+      kind: receipt.kind,
+      at: receipt.announcedAt,
+      channel: receipt.channel,
+      ts: receipt.ts,
+      ...(receipt.remindedAt ? { remindedAt: receipt.remindedAt } : {}),
+    };
+    return (await this.store.setIfAbsent(recordKey(slackUserId, workItemId), record)) ? record : undefined;
+  }
+
   /** Gives a claim back after a failed post, unless someone took it over meanwhile. */
   async release(slackUserId: string, workItemId: string, claim: Announcement): Promise<void> {
     await this.store.compareAndSet(recordKey(slackUserId, workItemId), claim, undefined);

@@ -7,6 +7,7 @@ import { DmCards } from './dmCards';
 import { Ledger } from './ledger';
 import { isAbort, Poller, type PollPlan } from './poller';
 import { SlackSender, type SlackDmClient, type Sleep } from './slackSender';
+import type { AnnouncementReceipts } from './receipts';
 import { Subscriptions } from './subscriptions';
 
 export interface NotifierOptions {
@@ -14,6 +15,8 @@ export interface NotifierOptions {
   slack: SlackDmClient;
   /** For tests, with a clock of their own (ctx.now); default: real timers. stop() cuts any wait short. */
   sleep?: Sleep;
+  /** What was announced, kept where a loss of the state store does not reach (PostgreSQL); default: nothing kept. */
+  receipts?: AnnouncementReceipts;
 }
 
 /**
@@ -51,7 +54,7 @@ export class Notifier {
       logger: ctx.logger,
       now: () => ctx.now().getTime(),
     });
-    this.cards = new DmCards({ ctx, ledger, dms: sender });
+    this.cards = new DmCards({ ctx, ledger, dms: sender, receipts: opts.receipts });
     this.poller = new Poller({ ctx, subscriptions: this.subscriptions, ledger, cards: this.cards, sleep: sleepUntil(() => this.pollSignal) });
   }
 

@@ -352,6 +352,7 @@ export class Poller {
   private async reconcile(kind: SweptKind, items: KeyedItem[], userOf: Map<string, Subscriber>): Promise<void> {
     const { store } = this.opts.ctx;
     const { changed, gone } = diffSweep(await store.getFields<SeenRecord>(seenKey(kind)), items);
+    await this.restoreAdded(changed, userOf);
     for (const change of changed) {
       let delivered = true;
       for (const owner of change.added) {
@@ -368,6 +369,26 @@ export class Poller {
     for (const key of gone) {
       await this.settleGone(key);
       await store.deleteField(seenKey(kind), key);
+    }
+  }
+
+  /**
+   * Items new to subscribers that the ledger has no record of may have been announced before the store
+   * lost its state: restored from their receipts (one lookup per subscriber), so announceSwept skips them.
+   */
+  private async restoreAdded(changed: SweepChange[], userOf: Map<string, Subscriber>): Promise<void> {
+    const { ledger, cards } = this.opts;
+    if (!cards.keepsReceipts) return;
+    const added = new Map<string, string[]>();
+    for (const change of changed) {
+      for (const owner of change.added) {
+        const subscriber = userOf.get(owner);
+        if (subscriber) added.set(subscriber.userId, [...(added.get(subscriber.userId) ?? []), change.entry.key]);
+      }
+    }
+    for (const [userId, keys] of added) {
+      const records = await Promise.all(keys.map((key) => ledger.get(userId, key)));
+      await cards.restore(userId, keys.filter((_, i) => !records[i]));
     }
   }
 
@@ -542,6 +563,10 @@ export class Poller {
     for (const kind of swept?.owners.has(identity.id) ? swept.kinds : []) unread.add(kind);
     const hadWorkItems = pending.some((entry) => entry.kind === 'workItem');
     const primed = primedKey(userId);
+    // Items the ledger has no record of (new ones, or every one after the store lost its state): those
+    // announced before, as their receipts show, are restored as posted instead of announced again.
+    const unrecorded = pending.filter((entry) => !records.has(entry.key)).map((entry) => entry.key);
+    for (const [key, record] of await cards.restore(userId, unrecorded)) records.set(key, record);
     const fresh = pending.filter((entry) => ledger.needsAnnouncement(records.get(entry.key))).map((entry) => ({ entry, previous: records.get(entry.key) }));
 
     const pendingKeys = new Set(pending.map((entry) => entry.key));

@@ -99,6 +99,45 @@ describe('posted, release', () => {
   });
 });
 
+describe('restore (from a receipt, after the store lost its state)', () => {
+  const receipt = { kind: 'dm' as const, announcedAt: new Date(T0 - DAY).toISOString(), channel: 'DU1', ts: '1.5' };
+
+  it('puts back a posted record at the original DM and announcement time, indexed both ways; no claim can be taken over it', async () => {
+    const { ledger, other, clock } = setup();
+    const restored = await ledger.restore('U1', 'w1', receipt);
+    expect(restored).toEqual({ status: 'posted', kind: 'dm', at: receipt.announcedAt, channel: 'DU1', ts: '1.5' });
+    expect(await ledger.get('U1', 'w1')).toEqual(restored);
+    expect([...(await ledger.ofUser('U1')).keys()]).toEqual(['w1']);
+    expect(await ledger.holdersOf('w1')).toEqual(['U1']);
+    expect(ledger.needsAnnouncement(restored)).toBe(false);
+    expect(await other.claim('U1', 'w1', 'dm')).toBeUndefined();
+    // A posted record does not expire.
+    clock.now += 60 * DAY;
+    expect(await ledger.get('U1', 'w1')).toEqual(restored);
+  });
+
+  it('carries the last reminder, so that the day’s reminder is not sent again', async () => {
+    const { ledger } = setup();
+    const remindedAt = new Date(T0 - 3600_000).toISOString();
+    expect(await ledger.restore('U1', 'w1', { ...receipt, remindedAt })).toEqual({ status: 'posted', kind: 'dm', at: receipt.announcedAt, channel: 'DU1', ts: '1.5', remindedAt });
+    expect(await ledger.get('U1', 'w1')).toHaveProperty('remindedAt', remindedAt);
+    expect(Object.keys((await ledger.restore('U1', 'w2', receipt))!)).not.toContain('remindedAt');
+  });
+
+  it('never replaces a record: a replica that claimed the item meanwhile keeps its claim, and restoring twice restores once', async () => {
+    const { ledger, other } = setup();
+    const claim = (await other.claim('U1', 'w1', 'summary'))!;
+    expect(await ledger.restore('U1', 'w1', receipt)).toBeUndefined();
+    expect(await ledger.get('U1', 'w1')).toEqual(claim);
+    // The claim's post is recorded as usual.
+    expect(await other.posted('U1', 'w1', claim, { channel: 'DU1', ts: '9.9' })).toBe(true);
+
+    expect(await ledger.restore('U1', 'w2', receipt)).toBeDefined();
+    expect(await other.restore('U1', 'w2', { ...receipt, ts: '2.0' })).toBeUndefined();
+    expect(await ledger.get('U1', 'w2')).toMatchObject({ ts: '1.5' });
+  });
+});
+
 describe('update', () => {
   it('settling starts a 30-day expiry; a posted record does not expire', async () => {
     const { ledger, clock } = setup();

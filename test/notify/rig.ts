@@ -8,6 +8,7 @@ import { loadConfig } from '../../src/config';
 import { createIscClient } from '../../src/isc/client';
 import { createLogger } from '../../src/log';
 import { Notifier } from '../../src/notify/notifier';
+import type { AnnouncementReceipts } from '../../src/notify/receipts';
 import type { SlackDmClient } from '../../src/notify/slackSender';
 import { createNotificationClient } from '../../src/slack/notificationClient';
 import { sandboxId, SEED_IDENTITIES } from '../../src/sandbox/seed';
@@ -45,8 +46,8 @@ export interface Rig {
   replica(): Notifier;
   /** Builds a fresh notifier, service and store on the same data directory, as after a restart. */
   restart(): Promise<void>;
-  /** Another replica's notifier (its own ISC client, services and directory) on the given store. */
-  replica(store: StateStore): Notifier;
+  /** Another replica's notifier (its own ISC client, services and directory) on the given store, with the given receipts. */
+  replica(store: StateStore, receipts?: AnnouncementReceipts): Notifier;
   close(): Promise<void>;
   /** The messages the bot posted into a user's DM channel (thread replies included). */
   posts(userId: string): Array<Record<string, any>>;
@@ -110,12 +111,13 @@ export async function startRig(env: Record<string, string> = {}, start = '2030-0
     users: { lookupByEmail: async ({ email }) => ({ ok: true, user: { id: [...slack.users.values()].find((u) => u.email === email)?.id } }) },
   };
 
-  function notifierOn(store: StateStore, isc = iscClient()): { ctx: BotContext; notifier: Notifier } {
+  function notifierOn(store: StateStore, isc = iscClient(), receipts?: AnnouncementReceipts): { ctx: BotContext; notifier: Notifier } {
     const directory = new IdentityDirectory({ slack: new WebClient('xoxb-notify-test', { slackApiUrl: slack.apiUrl }), identities: isc.identities, overrides: new Map(), ttlMs: 3600_000, logger });
     const services = createInboxServices({ isc, directory, store, admins: new Set(), logger }, (entry, decisions) => notifier.itemChanged(entry, decisions));
     const ctx: BotContext = { config, isc, ...services, requests: new RequestService({ isc, directory, store, logger }), directory, store, logger, now: () => new Date(rig.clock.now), iscHealth: async () => ({ ok: true, detail: '' }) };
     const notifier: Notifier = new Notifier(ctx, {
       slack: slackClient,
+      receipts,
       sleep: async (ms) => {
         rig.clock.now += ms;
       },
@@ -142,7 +144,7 @@ export async function startRig(env: Record<string, string> = {}, start = '2030-0
       await sandbox.close();
       await slack.close();
     },
-    replica: (store: StateStore) => notifierOn(store).notifier,
+    replica: (store: StateStore, receipts?: AnnouncementReceipts) => notifierOn(store, undefined, receipts).notifier,
     posts: (userId: string) => inDm('chat.postMessage', userId),
     updates: (userId: string) => inDm('chat.update', userId),
   });

@@ -1,0 +1,253 @@
+import { createIscClient } from '../../src/isc/client';
+import { silentLogger } from '../../src/log';
+import { PgAuditLog } from '../../src/audit/pgAuditLog';
+import type { Announcement } from '../../src/notify/ledger';
+import type { Notifier } from '../../src/notify/notifier';
+import { noReceipts, PgAnnouncementReceipts, RECEIPT_RETENTION_MS, type AnnouncementReceipts } from '../../src/notify/receipts';
+import type { RedisStateStore } from '../../src/store/redisStore';
+import { pgFixture } from '../support/postgres';
+import { deleteKeys, redisFixture } from '../support/redis';
+import { dmChannel, newApproval, PEOPLE, startRig, type Rig } from './rig';
+
+const pg = pgFixture('notify_receipts');
+const redis = redisFixture('notify-receipts');
+const lucy = PEOPLE.lucy;
+
+let rig: Rig;
+let store: RedisStateStore;
+let prefix: string;
+let tests = 0;
+let log: PgAuditLog | undefined;
+let notifier: Notifier;
+let receipts: PgAnnouncementReceipts;
+
+/** A replica on Redis (its own key prefix) with the receipts in a fresh PostgreSQL schema, or none. */
+async function start(durable: boolean): Promise<void> {
+  rig = await startRig({ QUIET_HOURS: 'off', REMIND_AFTER_HOURS: '2' }, '2030-01-07T17:00:00Z');
+  prefix = `${redis.prefix}${++tests}:`;
+  store = await redis.open({ keyPrefix: prefix });
+  log = durable ? await PgAuditLog.open(await pg.freshUrl(), { retentionDays: 400, logger: silentLogger }) : undefined;
+  receipts = log ? new PgAnnouncementReceipts(log.pool, { logger: silentLogger, now: () => new Date(rig.clock.now) }) : (undefined as never);
+  notifier = rig.replica(store, log ? receipts : noReceipts);
+}
+
+async function stop(): Promise<void> {
+  await notifier.stop();
+  await rig.close();
+  await log?.close();
+  await deleteKeys(prefix);
+}
+
+const cycle = () => notifier.runCycle();
+const record = (userId: string, key: string) => store.get<Announcement>(`notify:dm:${userId}:${key}`);
+const lucyIdentity = () => rig.sandbox.identityForEmail(lucy.email).id!;
+/** Lucy's DMs and summaries (not thread replies). Items are told apart by their ledger records, not by how cards word them. */
+const topLevel = () => rig.posts(lucy.id).filter((p) => !p.thread_ts);
+/** X was announced again: its record now points at a summary that listed it, not at its own DM. */
+const announcedAgain = async (x: { id: string; ts: string }) => {
+  const now = await record(lucy.id, x.id);
+  return now?.ts !== x.ts;
+};
+
+/** Lucy subscribed, her first summary sent, then item X announced in a DM of its own: X's id and the DM's ts. */
+async function announceX(): Promise<{ id: string; approvalItemId: string; ts: string }> {
+  await notifier.subscriptions.touch(lucy.id);
+  await cycle();
+  const before = topLevel().length;
+  const x = newApproval(rig.sandbox, lucyIdentity(), 'Access Request: Item X');
+  await cycle();
+  expect(topLevel()).toHaveLength(before + 1);
+  const { ts, kind } = (await record(lucy.id, x.id))!;
+  expect({ ts, kind }).toEqual({ ts: expect.any(String), kind: 'dm' });
+  return { ...x, ts: ts! };
+}
+
+/** What a FLUSHALL does to this replica's state: every key gone; the sentinel makes the replica subscribe Lucy again. */
+async function loseTheStore(): Promise<void> {
+  await deleteKeys(prefix);
+  notifier.subscriptions.forgetTouched();
+  await notifier.subscriptions.touch(lucy.id);
+}
+
+describe('receipts in PostgreSQL: what was announced survives a loss of the state store', () => {
+  beforeEach(() => start(true));
+  afterEach(stop);
+
+  it('after the store lost its state, the next poll does not announce X again but does announce the new Y; the ledger points at X’s DM again', async () => {
+    const x = await announceX();
+    await loseTheStore();
+    const y = newApproval(rig.sandbox, lucyIdentity(), 'Access Request: Item Y');
+    const before = rig.posts(lucy.id).length;
+    await cycle();
+    const after = rig.posts(lucy.id).slice(before);
+    // One message: the new period's summary, of Y alone (the demo items of her first summary had receipts too).
+    expect(after).toHaveLength(1);
+    expect(after[0].text).toMatch(/^You have 1 work item pending/);
+    expect(await record(lucy.id, y.id)).toMatchObject({ status: 'posted', kind: 'summary' });
+    expect(await record(lucy.id, x.id)).toMatchObject({ status: 'posted', kind: 'dm', channel: dmChannel(lucy.id), ts: x.ts });
+    // Y's summary left a receipt of its own.
+    expect([...(await receipts.find(lucy.id, [x.id])).values()]).toEqual([expect.objectContaining({ ts: x.ts, kind: 'dm' })]);
+    await cycle();
+    expect(rig.posts(lucy.id)).toHaveLength(before + 1);
+  });
+
+  it('a reminder for X after the loss is a reply in the thread of X’s original DM', async () => {
+    const x = await announceX();
+    await loseTheStore();
+    await cycle();
+    rig.clock.now += 2 * 3600_000 + 60_000;
+    await cycle();
+    const replies = rig.posts(lucy.id).filter((p) => p.thread_ts === x.ts);
+    expect(replies).toHaveLength(1);
+    expect(replies[0].text).toMatch(/^⏰ Still waiting for you/);
+  });
+
+  it('a reminder sent before the loss is not sent again after it (the day’s reminder claims went with the store); the next day’s is', async () => {
+    const x = await announceX();
+    const reminders = () => rig.posts(lucy.id).filter((p) => p.thread_ts === x.ts);
+    rig.clock.now += 2 * 3600_000 + 60_000;
+    await cycle();
+    expect(reminders()).toHaveLength(1);
+    await loseTheStore();
+    rig.clock.now += 60_000;
+    await cycle();
+    await cycle();
+    expect(reminders()).toHaveLength(1);
+    expect(await record(lucy.id, x.id)).toMatchObject({ status: 'posted', ts: x.ts, remindedAt: expect.any(String) });
+    rig.clock.now += 24 * 3600_000;
+    await cycle();
+    expect(reminders()).toHaveLength(2);
+  });
+
+  it('an item that settled (decided in ISC) leaves no receipt behind', async () => {
+    const x = await announceX();
+    const key = x.id;
+    expect((await receipts.find(lucy.id, [key])).size).toBe(1);
+    const webUi = createIscClient({ baseUrl: rig.sandbox.url, clientId: rig.sandbox.clientId, clientSecret: rig.sandbox.clientSecret });
+    await webUi.workItems.approveApprovalItem(x.id, x.approvalItemId);
+    await cycle();
+    expect(await record(lucy.id, key)).toMatchObject({ status: 'settled' });
+    expect((await receipts.find(lucy.id, [key])).size).toBe(0);
+    expect((await log!.pool.query('SELECT count(*)::int AS n FROM notification_receipts WHERE item_key = $1', [key])).rows).toEqual([{ n: 0 }]);
+  });
+
+  it('a DM whose claim the flush took before its post was recorded still leaves a receipt: the next poll does not announce it again', async () => {
+    await notifier.subscriptions.touch(lucy.id);
+    await cycle();
+    await notifier.stop();
+    // The flush lands between the claim and the record of the post (the record's compare-and-set finds nothing).
+    let flushed = false;
+    const flushing = new Proxy(store, {
+      get(target, prop, receiver) {
+        if (prop !== 'compareAndSet') return Reflect.get(target, prop, receiver);
+        return async (key: string, expected: Announcement | undefined, next: Announcement | undefined, ttlMs?: number) => {
+          if (!flushed && key.startsWith('notify:dm:') && expected?.status === 'claimed' && next?.status === 'posted') {
+            flushed = true;
+            await loseTheStore();
+          }
+          return target.compareAndSet(key, expected, next, ttlMs);
+        };
+      },
+    });
+    notifier = rig.replica(flushing, receipts);
+    await notifier.subscriptions.touch(lucy.id);
+    const before = topLevel().length;
+    newApproval(rig.sandbox, lucyIdentity(), 'Access Request: Item X');
+    await cycle();
+    expect(flushed).toBe(true);
+    // X's DM, and nothing else: the new period's summary has nothing left to list.
+    expect(topLevel()).toHaveLength(before + 1);
+    await cycle();
+    await cycle();
+    expect(topLevel()).toHaveLength(before + 1);
+  });
+
+  it('records lost but not the subscription (keys evicted): the sweep finds the access request and generic approval new again, and restores them instead of a DM each', async () => {
+    await notifier.subscriptions.touch(lucy.id);
+    await cycle();
+    const before = rig.posts(lucy.id).length;
+    const kinds = (await store.members(`notify:dm-items:${lucy.id}`)).map((key) => key.split(':')[0]);
+    expect(kinds).toEqual(expect.arrayContaining(['ar', 'ga']));
+    for (const lost of ['notify:dm:', 'notify:dm-items:', 'notify:sweep:']) await deleteKeys(`${prefix}${lost}`);
+    await cycle();
+    await cycle();
+    expect(rig.posts(lucy.id)).toHaveLength(before);
+    expect(rig.logs.join('\n')).toMatch(/restored from their receipts/);
+  });
+
+  it('a receipt that cannot be read (PostgreSQL down) does not stop the poll: the item is announced again rather than not at all', async () => {
+    const x = await announceX();
+    await loseTheStore();
+    const find = receipts.find.bind(receipts);
+    receipts.find = () => Promise.reject(new Error('connection refused'));
+    try {
+      await cycle();
+    } finally {
+      receipts.find = find;
+    }
+    expect(await announcedAgain(x)).toBe(true);
+    expect(rig.logs.join('\n')).toMatch(/Could not read the notification receipts/);
+  });
+});
+
+describe('without DATABASE_URL', () => {
+  beforeEach(() => start(false));
+  afterEach(stop);
+
+  it('nothing is kept outside the store: after a loss the summary lists X again, as before', async () => {
+    const x = await announceX();
+    await loseTheStore();
+    await cycle();
+    expect(await announcedAgain(x)).toBe(true);
+    expect(await record(lucy.id, x.id)).toMatchObject({ status: 'posted', kind: 'summary' });
+  });
+});
+
+describe('PgAnnouncementReceipts', () => {
+  let pool: PgAuditLog;
+  let now: number;
+  let r: AnnouncementReceipts;
+  beforeEach(async () => {
+    pool = await PgAuditLog.open(await pg.freshUrl(), { retentionDays: 400, logger: silentLogger });
+    now = Date.parse('2030-01-07T10:00:00Z');
+    r = new PgAnnouncementReceipts(pool.pool, { logger: silentLogger, now: () => new Date(now) });
+  });
+  afterEach(() => pool.close());
+
+  it('records one row per user and item, finds them in one query, forgets one', async () => {
+    await r.record('U1', ['workItem:a', 'workItem:b'], { channel: 'DU1', ts: '1.1', kind: 'summary', announcedAt: new Date(now).toISOString() });
+    await r.record('U2', ['workItem:a'], { channel: 'DU2', ts: '2.1', kind: 'dm', announcedAt: new Date(now).toISOString() });
+    const found = await r.find('U1', ['workItem:a', 'workItem:b', 'workItem:c']);
+    expect([...found.keys()].sort()).toEqual(['workItem:a', 'workItem:b']);
+    expect(found.get('workItem:a')).toEqual({ channel: 'DU1', ts: '1.1', kind: 'summary', announcedAt: new Date(now).toISOString() });
+    await r.forget('U1', 'workItem:a');
+    expect([...(await r.find('U1', ['workItem:a', 'workItem:b'])).keys()]).toEqual(['workItem:b']);
+    expect((await r.find('U2', ['workItem:a'])).get('workItem:a')).toMatchObject({ ts: '2.1', kind: 'dm' });
+    // A later announcement of the same item (forwarded back) replaces the receipt.
+    await r.record('U2', ['workItem:a'], { channel: 'DU2', ts: '2.9', kind: 'dm', announcedAt: new Date(now).toISOString() });
+    expect((await r.find('U2', ['workItem:a'])).get('workItem:a')).toMatchObject({ ts: '2.9' });
+    // A reminder is noted on the receipt; a new announcement of the item starts without one.
+    const at = new Date(now + 3600_000).toISOString();
+    await r.reminded('U1', ['workItem:b', 'workItem:c'], at);
+    expect((await r.find('U1', ['workItem:b'])).get('workItem:b')).toEqual({ channel: 'DU1', ts: '1.1', kind: 'summary', announcedAt: new Date(now).toISOString(), remindedAt: at });
+    await r.record('U1', ['workItem:b'], { channel: 'DU1', ts: '3.1', kind: 'dm', announcedAt: at });
+    expect((await r.find('U1', ['workItem:b'])).get('workItem:b')).not.toHaveProperty('remindedAt');
+  });
+
+  it('keeps receipts for 30 days: older ones are neither found nor kept (pruned at start, and daily when recording)', async () => {
+    const old = new Date(now - RECEIPT_RETENTION_MS - 60_000).toISOString();
+    const count = async () => (await pool.pool.query('SELECT count(*)::int AS n FROM notification_receipts')).rows[0].n;
+    // The first record of the day prunes (nothing yet); the old row comes after it.
+    await r.record('U1', ['workItem:new'], { channel: 'DU1', ts: '1.2', kind: 'dm', announcedAt: new Date(now - 29 * 24 * 3600_000).toISOString() });
+    await r.record('U1', ['workItem:old'], { channel: 'DU1', ts: '1.1', kind: 'dm', announcedAt: old });
+    expect(await count()).toBe(2);
+    expect([...(await r.find('U1', ['workItem:old', 'workItem:new'])).keys()]).toEqual(['workItem:new']);
+    // A day later the next record prunes the old one.
+    now += 24 * 3600_000;
+    await r.record('U1', ['workItem:later'], { channel: 'DU1', ts: '1.3', kind: 'dm', announcedAt: new Date(now).toISOString() });
+    expect((await pool.pool.query('SELECT item_key FROM notification_receipts ORDER BY item_key')).rows).toEqual([{ item_key: 'workItem:later' }, { item_key: 'workItem:new' }]);
+    // The one announced 30 days and a minute before is pruned at the next start.
+    now += 24 * 3600_000;
+    expect(await r.prune()).toBe(1);
+  });
+});

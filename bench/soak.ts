@@ -39,6 +39,7 @@
 // initdb and pg_ctl when pg_config and /usr/lib/postgresql do not; SOAK_REDIS_SERVER the redis-server binary.
 import { spawnSync } from 'node:child_process';
 import { workItemTitle } from '../src/blocks/workItemCard';
+import { REPEAT_NOTICE_MS } from '../src/slack/actions/itemHandlers';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -210,6 +211,8 @@ interface Sent {
   /** slack.calls.length when it was sent: later calls are its answers. */
   callsAt: number;
   double?: boolean;
+  /** A click's button (action id and value): repeats of one action on one item share one notice for 10 s. */
+  button?: string;
 }
 
 /** A click on approve / reject / approve all / reject all / complete, for check 1. */
@@ -394,7 +397,7 @@ function click(user: VUser, kind: 'click' | 'opener', button: Button, channel: s
   const responseId = nextResponseId('click');
   const triggerId = nextTrigger();
   const body = actionBody(user, { action_id: button.action_id, type: 'button', value: button.value }, triggerId, { responseId, channel });
-  return send(kind, user.id, button.action_id, body, FORM, { responseId, triggerId, ...extra });
+  return send(kind, user.id, button.action_id, body, FORM, { responseId, triggerId, button: `${button.action_id}|${button.value}`, ...extra });
 }
 
 function submitView(user: VUser, view: Record<string, unknown>, extra: Partial<Sent> = {}): Promise<Sent> {
@@ -1440,7 +1443,11 @@ function runChecks(): { checks: Check[]; totals: string[] } {
       if (s.kind === 'command') {
         const rs = answers.responsesTo(s.responseId!);
         got = s.label === '/workitems digest' ? rs.some((r) => !isDigestProgress(r)) : rs.length > 0;
-      } else if (s.kind === 'click') got = answers.responsesTo(s.responseId!).length > 0;
+      } else if (s.kind === 'click') {
+        got = answers.responsesTo(s.responseId!).length > 0;
+        // By design a person's repeats of one action on one item within 10 s share the notice the first repeat got.
+        if (!got) got = acked.some((o) => o !== s && o.kind === 'click' && o.user === s.user && o.button === s.button && o.at <= s.at && s.at - o.at <= REPEAT_NOTICE_MS && answers.responsesTo(o.responseId!).length > 0);
+      }
       else if (s.kind === 'opener') {
         const viewId = answers.viewByTrigger.get(s.triggerId!);
         got = viewId !== undefined && answers.updatesOf(viewId).length > 0;

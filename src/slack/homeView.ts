@@ -49,7 +49,7 @@ export async function buildHomeView(ctx: BotContext, presenter: Presenter, userI
     filter ?? storedFilter(ctx, userId),
     actionableAuthLine(ctx, userId),
     settingsOf(ctx, userId),
-    ctx.inbox.page(identityId, { section: 'workItem', offset: 0 }, HOME_READ, { fresh }),
+    ctx.inbox.page(identityId, { offset: 0 }, HOME_READ, { fresh }),
     ctx.reviews.openCertifications(userId, identityId, HOME_REVIEWS + 1).catch((e: unknown) => {
       ctx.logger.warn('Could not read access reviews for the Home tab', { userId, error: String(e) });
       return null;

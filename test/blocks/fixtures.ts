@@ -2,7 +2,8 @@ import type { AnyBlock } from '@slack/types';
 import type { ApprovalItemDetails, WorkItem } from '../../src/isc/types';
 import type { CardOptions, Viewer } from '../../src/blocks/types';
 import type { AccessRequestApproval } from '../../src/approvals/accessRequestApproval';
-import type { AnyInboxSection, InboxKind, InboxPage, InboxPosition } from '../../src/inbox/inbox';
+import type { AnyInboxSection, InboxItem, InboxKind, InboxPage, InboxPosition } from '../../src/inbox/inbox';
+import { byUrgency } from '../../src/home/filters';
 import type { SectionFailure } from '../../src/isc/errors';
 import type { Approval, PendingApproval, SodViolationContext } from '../../src/isc/types';
 
@@ -163,24 +164,31 @@ export function overflowButtons(menu: Record<string, any>): Array<Record<string,
 
 export const actionIds = (blocks: readonly AnyBlock[]) => buttons(blocks).map((b) => b.action_id as string);
 
-/** An inbox page holding these items of each kind (totals default to the items given). */
+/**
+ * An inbox page holding these items of each kind (totals default to the items given), in the queue's
+ * order as the inbox sorts it (most urgent first), the page starting at `start`.
+ */
 export function inboxPage(
   items: { workItem?: WorkItem[]; accessRequest?: AccessRequestApproval[]; generic?: Approval[] },
   opts: { start?: InboxPosition; pageSize?: number; totals?: Partial<Record<InboxKind, number>>; failures?: Partial<Record<InboxKind, SectionFailure>> } = {},
 ): InboxPage {
-  const start = opts.start ?? { section: 'workItem', offset: 0 };
-  const sections = (['workItem', 'accessRequest', 'generic'] as const).map((kind) => {
-    const list = (items[kind] ?? []) as Array<{ id?: string }>;
+  const start = opts.start ?? { offset: 0 };
+  const kinds = ['workItem', 'accessRequest', 'generic'] as const;
+  const queue = kinds.flatMap((kind) => ((items[kind] ?? []) as Array<{ id?: string }>).map((item) => ({ kind, item }) as InboxItem)).sort(byUrgency(NOW, 3));
+  const at = new Map(queue.map((e, i) => [e.item, start.offset + i]));
+  const sections = kinds.map((kind) => {
+    const list = queue.filter((e) => e.kind === kind).map((e) => e.item as { id?: string });
     const failure = opts.failures?.[kind];
     return {
       kind,
-      offset: kind === start.section ? start.offset : 0,
       items: list,
+      positions: Object.fromEntries(list.map((i) => [i.id ?? '', at.get(i)!])),
       decisions: {},
       ...(failure ? { failure } : { total: opts.totals?.[kind] ?? list.length }),
     } as AnyInboxSection;
   });
-  return { start, pageSize: opts.pageSize ?? 5, sections };
+  const length = sections.reduce((n, s) => n + (s.failure ? 0 : (s.total ?? 0)), 0);
+  return { start, pageSize: opts.pageSize ?? 5, length, sections };
 }
 
 /** A pending access-request approval for Bob, requested by Jane for herself. */

@@ -1,4 +1,4 @@
-import { ACTION, AR_ACTION, decodePageValue, GA_ACTION } from '../../src/blocks/actions';
+import { ACTION, AR_ACTION, decodeApprovalValue, decodePageValue, GA_ACTION } from '../../src/blocks/actions';
 import { countsText, renderInboxList, renderInboxPage, renderInboxSummary } from '../../src/blocks/inboxList';
 import { LIMITS, validateMessage } from '../../src/blocks/limits';
 import { COMPACT_APPROVAL_ITEMS } from '../../src/blocks/workItemCard';
@@ -56,7 +56,7 @@ describe('a page of the inbox', () => {
       [ACTION.refresh]: { kind: 'pending', offset: 13 },
     });
     // Every card's buttons return to this page after an action.
-    for (const b of buttons(m.blocks).filter((b) => b.action_id === GA_ACTION.approve)) expect(JSON.parse(b.value)).toMatchObject({ k: 'pending', o: 13 });
+    for (const b of buttons(m.blocks).filter((b) => b.action_id === GA_ACTION.approve)) expect(decodeApprovalValue(b.value)?.list).toEqual({ kind: 'pending', offset: 13 });
     expect(buttons(m.blocks).filter((b) => b.action_id === GA_ACTION.approve)).toHaveLength(5);
   });
 
@@ -136,7 +136,7 @@ describe('a page of the inbox', () => {
   it('an admin looking at someone else: headed with their name, the subject carried in every button', () => {
     const m = renderInboxPage(inboxPage({ accessRequest: ars(1) }), { ...opts, subjectSlackUserId: 'U0SUBJECT' }, { blocks: 50, chars: 12000 });
     expect(mrkdwnTexts(m.blocks)[0]).toMatch(/^\*Pending for <@U0SUBJECT>\*/);
-    for (const b of buttons(m.blocks).filter((b) => !b.url)) expect(JSON.parse(b.value).u).toBe('U0SUBJECT');
+    for (const b of buttons(m.blocks).filter((b) => !b.url)) expect((decodeApprovalValue(b.value) ?? decodePageValue(b.value))?.u).toBe('U0SUBJECT');
   });
 
   it('escapes ISC text from every kind', () => {

@@ -1,4 +1,4 @@
-import { ACTION, AR_ACTION, GA_ACTION } from '../../src/blocks/actions';
+import { ACTION, AR_ACTION, decodeApprovalValue, decodeItemValue, GA_ACTION } from '../../src/blocks/actions';
 import { HOME_ACTION } from '../../src/blocks/home';
 import { validateMessage, validateView } from '../../src/blocks/limits';
 import { SEED_ACCESS_REQUEST_APPROVALS, SEED_GENERIC_APPROVALS } from '../../src/sandbox/approvalSeed';
@@ -50,9 +50,9 @@ describe('one item of each kind', () => {
     // One queue, no heading per kind; the counts of each under the heading.
     expect(reply.blocks[0].text.text).toBe('*Waiting on you in ISC*\nWork items: 1 · Access requests: 1 · Workflow approvals: 1');
     expect(reply.blocks.filter((b: Record<string, any>) => /^sec_/.test(b.block_id ?? ''))).toEqual([]);
-    expect(JSON.parse(findButton(reply.blocks, ACTION.approve).value)).toMatchObject({ w: BEN_WORK_ITEM, a: 'b01a1' });
-    expect(JSON.parse(findButton(reply.blocks, AR_ACTION.approve).value)).toMatchObject({ i: A.benPending });
-    expect(JSON.parse(findButton(reply.blocks, GA_ACTION.approve).value)).toMatchObject({ i: G.benPending });
+    expect(decodeItemValue(findButton(reply.blocks, ACTION.approve).value)).toMatchObject({ w: BEN_WORK_ITEM, a: 'b01a1' });
+    expect(decodeApprovalValue(findButton(reply.blocks, AR_ACTION.approve).value)).toMatchObject({ i: A.benPending });
+    expect(decodeApprovalValue(findButton(reply.blocks, GA_ACTION.approve).value)).toMatchObject({ i: G.benPending });
     expect(rangeLine(reply.blocks)).toBe('Showing 1–3 of 3');
     expect(() => findButton(reply.blocks, ACTION.pageNext)).toThrow();
   });
@@ -148,7 +148,7 @@ describe('one queue, most urgent first, paged', () => {
     // Back by a page: to the start. A card on this page carries the page's start, so an action redraws this page.
     expect(pageValue(p2.blocks, ACTION.pagePrev)).toEqual({ k: 'pending' });
     const onP2 = p2.blocks.flatMap((b: Record<string, any>) => b.elements ?? []).find((e: Record<string, any>) => e.type === 'button' && /_(approve|select_accounts)$/.test(e.action_id));
-    expect(JSON.parse(onP2.value)).toMatchObject({ k: 'pending', o: ids1.length });
+    expect((decodeItemValue(onP2.value) ?? decodeApprovalValue(onP2.value))?.list).toEqual({ kind: 'pending', offset: ids1.length });
     for (const page of [p1, p2]) expect(validateMessage(page as never)).toEqual([]);
   });
 

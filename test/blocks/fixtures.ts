@@ -4,6 +4,7 @@ import type { CardOptions, Viewer } from '../../src/blocks/types';
 import type { AccessRequestApproval } from '../../src/approvals/accessRequestApproval';
 import type { AnyInboxSection, InboxItem, InboxKind, InboxPage, InboxPosition } from '../../src/inbox/inbox';
 import { byUrgency } from '../../src/home/filters';
+import { SHARED_VALUE_PREFIX } from '../../src/blocks/cardParts';
 import type { SectionFailure } from '../../src/isc/errors';
 import type { Approval, PendingApproval, SodViolationContext } from '../../src/isc/types';
 
@@ -132,31 +133,34 @@ export function linkifiedMrkdwn(blocks: unknown): Array<Record<string, unknown>>
 /** Every button in blocks. */
 /**
  * The buttons among the blocks, an overflow menu's options among them as the buttons they stand for
- * (`actionId|value`, as the router dispatches them), marked `overflow: true`.
+ * (`actionId|value`, or `actionId` with the value its actions block's id carries, as the router
+ * dispatches them), marked `overflow: true`.
  */
 export function buttons(blocks: readonly AnyBlock[]): Array<Record<string, any>> {
   const out: Array<Record<string, any>> = [];
-  const add = (e: Record<string, any>) => {
+  const add = (e: Record<string, any>, blockId?: string) => {
     if (e?.type === 'button') out.push(e);
-    if (e?.type === 'overflow') out.push(...overflowButtons(e));
+    if (e?.type === 'overflow') out.push(...overflowButtons(e, blockId));
   };
   for (const b of blocks as unknown as Array<Record<string, any>>) {
-    for (const e of b.elements ?? []) add(e);
-    add(b.accessory);
+    for (const e of b.elements ?? []) add(e, b.block_id);
+    add(b.accessory, b.block_id);
   }
   return out;
 }
 
-/** An overflow menu's options as the buttons they stand for. */
-export function overflowButtons(menu: Record<string, any>): Array<Record<string, any>> {
+/** An overflow menu's options as the buttons they stand for (`blockId`: the id of the block it is in). */
+export function overflowButtons(menu: Record<string, any>, blockId?: string): Array<Record<string, any>> {
+  const shared = blockId?.startsWith(SHARED_VALUE_PREFIX) ? blockId.slice(SHARED_VALUE_PREFIX.length) : undefined;
   return (menu.options ?? []).map((o: Record<string, any>) => {
     const cut = o.value.indexOf('|');
+    const value = cut < 0 ? (o.url ? undefined : shared) : o.value.slice(cut + 1);
     return {
       type: 'button',
       overflow: true,
       action_id: cut < 0 ? o.value : o.value.slice(0, cut),
       text: o.text,
-      ...(cut < 0 ? {} : { value: o.value.slice(cut + 1) }),
+      ...(value === undefined ? {} : { value }),
       ...(o.url ? { url: o.url } : {}),
     };
   });

@@ -152,6 +152,18 @@ describe('one queue, most urgent first, paged', () => {
     for (const page of [p1, p2]) expect(validateMessage(page as never)).toEqual([]);
   });
 
+  it("a card's overflow options carry its value once, in the actions block's id; picking one acts on that item", async () => {
+    await h.command(USERS.ada.id, '', 'list');
+    const [list] = await h.responsesTo('list');
+    const actions = list.blocks.find((b: Record<string, any>) => b.type === 'actions' && json(b).includes(A.adaSodViolation));
+    expect(actions.block_id).toBe(`v|i=${A.adaSodViolation}&k=p`);
+    const menu = actions.elements.find((e: Record<string, any>) => e.type === 'overflow');
+    expect(menu.options.map((o: Record<string, any>) => o.value)).toEqual([AR_ACTION.forward, AR_ACTION.details]);
+    await h.click(USERS.ada.id, menu.action_id, undefined, { responseId: 'picked', action: { type: 'overflow', block_id: actions.block_id, selected_option: { value: AR_ACTION.details } } });
+    const [details] = await h.responsesTo('picked');
+    expect(details.text).toBe('Access request: Payments Administrator for Ben Builder');
+  });
+
   it('page 1 reads each kind from ISC once; Next reads nothing (the cache); a new /workitems reads every kind again', async () => {
     let before = h.sandbox.stats().requests;
     await h.command(USERS.ada.id, '', 'warm');

@@ -306,6 +306,16 @@ describe('overflow menus stand for buttons', () => {
     expect(action).toMatchObject({ type: 'button', action_id: 'ar_forward', value: '{"i":"a1","k":"pending"}' });
   });
 
+  it("an option that is only an action id takes the value its actions block's id carries (said once for the card's options)", () => {
+    const action = { type: 'overflow', action_id: 'ar_more', block_id: 'v|i=a1&k=p&o=10', selected_option: { value: 'ar_forward' } };
+    unwrapOverflow(args(action));
+    expect(action).toMatchObject({ type: 'button', action_id: 'ar_forward', value: 'i=a1&k=p&o=10' });
+    // A block id without the mark gives no value.
+    const other = { type: 'overflow', action_id: 'ar_more', block_id: 'b1', selected_option: { value: 'ar_forward' } };
+    unwrapOverflow(args(other));
+    expect(other).not.toHaveProperty('value');
+  });
+
   it('an option without a value (Open in ISC) is its action id alone; a plain button is left as it is', () => {
     const link = { type: 'overflow', action_id: 'wi_more', selected_option: { value: 'wi_open_in_isc' } };
     unwrapOverflow(args(link));

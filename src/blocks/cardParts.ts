@@ -135,9 +135,16 @@ export function compactCardBlocks(p: CompactCardParts): KnownBlock[] {
   if (meta.length && !p.outcome) blocks.push(contextBlock(meta.join(' · ')));
   const shared = sharedValue(p.more);
   const more = overflowMenu(p.overflowActionId, p.more, shared);
-  const elements: ActionsBlock['elements'] = [...p.primary, ...(more ? [more] : [])];
+  // A button whose value is the shared one leaves it out too (the router gives it the block id's).
+  const primary = shared && more ? p.primary.map((b) => (b.value === shared && !b.url ? withoutValue(b) : b)) : p.primary;
+  const elements: ActionsBlock['elements'] = [...primary, ...(more ? [more] : [])];
   if (elements.length) blocks.push({ type: 'actions', ...(more && shared ? { block_id: `${SHARED_VALUE_PREFIX}${shared}` } : {}), elements });
   return blocks;
+}
+
+function withoutValue(b: Button): Button {
+  const { value: _value, ...rest } = b;
+  return rest;
 }
 
 /**

@@ -139,7 +139,7 @@ export function linkifiedMrkdwn(blocks: unknown): Array<Record<string, unknown>>
 export function buttons(blocks: readonly AnyBlock[]): Array<Record<string, any>> {
   const out: Array<Record<string, any>> = [];
   const add = (e: Record<string, any>, blockId?: string) => {
-    if (e?.type === 'button') out.push(e);
+    if (e?.type === 'button') out.push(withSharedValue(e, blockId));
     if (e?.type === 'overflow') out.push(...overflowButtons(e, blockId));
   };
   for (const b of blocks as unknown as Array<Record<string, any>>) {
@@ -147,6 +147,11 @@ export function buttons(blocks: readonly AnyBlock[]): Array<Record<string, any>>
     add(b.accessory, b.block_id);
   }
   return out;
+}
+
+/** A card's button without a value of its own, with the one its block's id carries (as the router gives it). */
+export function withSharedValue(e: Record<string, any>, blockId?: string): Record<string, any> {
+  return e.type === 'button' && e.value === undefined && !e.url && blockId?.startsWith(SHARED_VALUE_PREFIX) ? { ...e, value: blockId.slice(SHARED_VALUE_PREFIX.length) } : e;
 }
 
 /** An overflow menu's options as the buttons they stand for (`blockId`: the id of the block it is in). */

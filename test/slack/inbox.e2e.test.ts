@@ -3,6 +3,7 @@ import { HOME_ACTION } from '../../src/blocks/home';
 import { validateMessage, validateView } from '../../src/blocks/limits';
 import { SEED_ACCESS_REQUEST_APPROVALS, SEED_GENERIC_APPROVALS } from '../../src/sandbox/approvalSeed';
 import { SEED_APPROVAL_ITEMS, SEED_IDENTITIES, SEED_WORK_ITEMS } from '../../src/sandbox/seed';
+import { withSharedValue } from '../blocks/fixtures';
 import { findButton, startHarness, USERS, type Harness } from '../support/botHarness';
 
 // The inbox through the real bot: every kind in /workitems and on the Home tab, one queue most urgent
@@ -147,7 +148,9 @@ describe('one queue, most urgent first, paged', () => {
     expect(new Set([...ids1, ...ids2]).size).toBe(15);
     // Back by a page: to the start. A card on this page carries the page's start, so an action redraws this page.
     expect(pageValue(p2.blocks, ACTION.pagePrev)).toEqual({ k: 'pending' });
-    const onP2 = p2.blocks.flatMap((b: Record<string, any>) => b.elements ?? []).find((e: Record<string, any>) => e.type === 'button' && /_(approve|select_accounts)$/.test(e.action_id));
+    const onP2 = p2.blocks
+      .flatMap((b: Record<string, any>) => (b.elements ?? []).map((e: Record<string, any>) => withSharedValue(e, b.block_id)))
+      .find((e: Record<string, any>) => e.type === 'button' && /_(approve|select_accounts)$/.test(e.action_id));
     expect((decodeItemValue(onP2.value) ?? decodeApprovalValue(onP2.value))?.list).toEqual({ kind: 'pending', offset: ids1.length });
     for (const page of [p1, p2]) expect(validateMessage(page as never)).toEqual([]);
   });
@@ -162,6 +165,13 @@ describe('one queue, most urgent first, paged', () => {
     await h.click(USERS.ada.id, menu.action_id, undefined, { responseId: 'picked', action: { type: 'overflow', block_id: actions.block_id, selected_option: { value: AR_ACTION.details } } });
     const [details] = await h.responsesTo('picked');
     expect(details.text).toBe('Access request: Payments Administrator for Ben Builder');
+    // A button whose value is the card's carries none of its own: the click takes the block id's.
+    const overdue = list.blocks.find((b: Record<string, any>) => b.type === 'actions' && b.block_id === `v|i=${G.adaOverdue}&k=p`);
+    const approve = overdue.elements.find((e: Record<string, any>) => e.action_id === GA_ACTION.approve);
+    expect(approve).not.toHaveProperty('value');
+    await h.click(USERS.ada.id, GA_ACTION.approve, undefined, { responseId: 'approved', action: { block_id: overdue.block_id } });
+    const [after] = await h.responsesTo('approved');
+    expect(json(after.blocks)).toContain('Approved by you');
   });
 
   it('page 1 reads each kind from ISC once; Next reads nothing (the cache); a new /workitems reads every kind again', async () => {

@@ -1,4 +1,4 @@
-import { overflowButtons } from '../blocks/fixtures';
+import { overflowButtons, withSharedValue } from '../blocks/fixtures';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -190,7 +190,7 @@ export async function startHarness(env: Record<string, string> = {}, opts: { soc
 
 /** The button with this action_id among the blocks (actions blocks and section accessories); throws when there is none. */
 export function findButton(blocks: Array<Record<string, any>>, actionId: string): Record<string, any> {
-  const found = blocks.flatMap((b) => [...(b.elements ?? []), ...(b.accessory ? [b.accessory] : [])].flatMap((e) => (e.type === 'overflow' ? overflowButtons(e, b.block_id) : [e]))).find((e) => e.action_id === actionId);
+  const found = blocks.flatMap((b) => [...(b.elements ?? []), ...(b.accessory ? [b.accessory] : [])].flatMap((e) => (e.type === 'overflow' ? overflowButtons(e, b.block_id) : [withSharedValue(e, b.block_id)]))).find((e) => e.action_id === actionId);
   if (!found) throw new Error(`no ${actionId} button`);
   return found;
 }

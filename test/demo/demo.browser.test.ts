@@ -92,11 +92,14 @@ describeWithBrowser('npm run demo in a headless browser', () => {
   it('approves a work item from /workitems: ISC has it approved and the card in the page says so', async () => {
     await openAs(ADA.id, DIGEST_CHANNEL.name);
     const list = await command('/workitems');
+    await list.getByText(/Showing 1–\d+ of \d+/).waitFor();
+    // Most urgent first: this work item, two hours old and not risky, is on the second page.
+    await click(list.getByRole('button', { name: 'Next', exact: true }));
+    await list.getByText(/Showing 11–\d+ of \d+/).waitFor();
     // The card's title is built from its line: what is asked, on which system.
     const lead = list.locator('.bk-section', { hasText: 'Add CN=Finance-Readers,OU=Groups,DC=corp,DC=example,DC=com on Active Directory' });
     await lead.waitFor();
     expect(demo.sandbox.getWorkItemState(SEED_WORK_ITEMS.adaSingleApproval)?.state).toBe('Pending');
-    await list.getByText(/Showing 1–\d+ of \d+/).waitFor();
 
     // Its own Approve: the buttons block that follows its text.
     const buttons = lead.locator('xpath=following-sibling::div[contains(@class, "bk-actions")][1]');

@@ -12,7 +12,7 @@ import type { Presenter } from './presenter';
 
 /** The filter each person last chose, field = Slack user id: every replica renders their Home the same. */
 export const HOME_FILTER_KEY = 'home:filter';
-/** Items of each kind read for the Home tab: more than fit, so the filters find what is risky or overdue among them. */
+/** Items of the inbox's queue (most urgent first) the Home tab takes: more than fit, so the filters find what is risky or overdue among them. */
 export const HOME_READ = 50;
 
 export async function storedFilter(ctx: BotContext, userId: string): Promise<HomeFilter> {

@@ -132,6 +132,7 @@ export async function startBot(
       audit: auditTrail,
     },
     (entry, decisions) => notifier.itemChanged(entry, decisions),
+    { staleAfterDays: config.digest.staleAfterDays },
   );
   let leadership: Leadership | undefined;
   const background = () => (leadership ? (leadership.isLeader ? 'leader' : 'standby') : 'single');

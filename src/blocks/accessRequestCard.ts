@@ -47,11 +47,6 @@ function value(m: Model): string {
   return encodeValue({ i: m.a.id!, ...(u ? { u } : {}), ...listValue(list) });
 }
 
-function detailsValue(m: Model): string {
-  const u = m.opts.subjectSlackUserId;
-  return encodeValue({ i: m.a.id!, ...(u ? { u } : {}) });
-}
-
 const criteria = (list: SodExemptCriteria[] | undefined) => (list ?? []).map((c) => escapeTruncate(c.name ?? c.id, 100, 'unknown')).join(', ');
 
 /** "*Create and approve payments*: has AP Invoice Entry · would get AP Payment Approval". */
@@ -169,7 +164,8 @@ function moreOptions(m: Model): MoreOption[] {
     out.push({ text: 'Forward', actionId: AR_ACTION.forward, value: value(m) });
   }
   // Details opens a message of its own: its value needs no list position.
-  if (isValidId(m.a.id)) out.push({ text: 'Details', actionId: AR_ACTION.details, value: detailsValue(m) });
+  // The card's own value (Details ignores the list): the options share it, so it travels once (compactCardBlocks).
+  if (isValidId(m.a.id)) out.push({ text: 'Details', actionId: AR_ACTION.details, value: value(m) });
   if (m.opts.iscUiBaseUrl) out.push({ text: 'Open in ISC', actionId: ACTION.openInIsc, url: iscUiUrl(m.opts.iscUiBaseUrl, ISC_UI_PAGES.accessRequestApprovals) });
   return out;
 }

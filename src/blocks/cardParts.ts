@@ -86,12 +86,19 @@ export interface MoreOption {
 export const OVERFLOW_SEPARATOR = '|';
 
 /**
- * An overflow menu whose options stand for buttons: each value is `actionId|buttonValue`, which the
- * router turns back into that button's click. Options whose value would not fit are left out.
+ * The start of an actions block's id that carries the value its overflow options share: an option
+ * that is only an action id takes its value from there (the router), so the value travels once.
  */
-export function overflowMenu(actionId: string, options: MoreOption[]): Overflow | undefined {
+export const SHARED_VALUE_PREFIX = 'v|';
+
+/**
+ * An overflow menu whose options stand for buttons: each value is `actionId|buttonValue`, which the
+ * router turns back into that button's click; an option whose value is `shared` (its actions block's
+ * id carries it) is only `actionId`. Options whose value would not fit are left out.
+ */
+export function overflowMenu(actionId: string, options: MoreOption[], shared?: string): Overflow | undefined {
   const fitting = options
-    .map((o) => ({ o, value: `${o.actionId}${o.value !== undefined ? `${OVERFLOW_SEPARATOR}${o.value}` : ''}` }))
+    .map((o) => ({ o, value: `${o.actionId}${o.value !== undefined && o.value !== shared ? `${OVERFLOW_SEPARATOR}${o.value}` : ''}` }))
     .filter(({ o, value }) => value.length <= LIMITS.optionValue && (o.url?.length ?? 0) <= LIMITS.url)
     .slice(0, 5);
   if (!fitting.length) return undefined;
@@ -126,10 +133,30 @@ export function compactCardBlocks(p: CompactCardParts): KnownBlock[] {
   const blocks: KnownBlock[] = [section(text.filter(Boolean).join('\n'))];
   const meta = p.meta.filter(Boolean);
   if (meta.length && !p.outcome) blocks.push(contextBlock(meta.join(' · ')));
-  const more = overflowMenu(p.overflowActionId, p.more);
-  const elements: ActionsBlock['elements'] = [...p.primary, ...(more ? [more] : [])];
-  if (elements.length) blocks.push({ type: 'actions', elements });
+  const shared = sharedValue(p.more);
+  const more = overflowMenu(p.overflowActionId, p.more, shared);
+  // A button whose value is the shared one leaves it out too (the router gives it the block id's).
+  const primary = shared && more ? p.primary.map((b) => (b.value === shared && !b.url ? withoutValue(b) : b)) : p.primary;
+  const elements: ActionsBlock['elements'] = [...primary, ...(more ? [more] : [])];
+  if (elements.length) blocks.push({ type: 'actions', ...(more && shared ? { block_id: `${SHARED_VALUE_PREFIX}${shared}` } : {}), elements });
   return blocks;
+}
+
+function withoutValue(b: Button): Button {
+  const { value: _value, ...rest } = b;
+  return rest;
+}
+
+/**
+ * The value two or more of the menu's options carry (they are the same item's), said once in the
+ * actions block's id rather than in each option: a list page holds ten cards in 12 000 characters.
+ * None when no value repeats, or it would not fit a block id.
+ */
+function sharedValue(more: MoreOption[]): string | undefined {
+  const counts = new Map<string, number>();
+  for (const o of more) if (o.value !== undefined && !o.url) counts.set(o.value, (counts.get(o.value) ?? 0) + 1);
+  const [value, n] = [...counts].sort((a, b) => b[1] - a[1])[0] ?? [];
+  return value !== undefined && (n ?? 0) >= 2 && SHARED_VALUE_PREFIX.length + value.length <= LIMITS.blockId ? value : undefined;
 }
 
 /** "✅ Approved by you · 11:55, despite the SoD conflict": a decision as a card's headline. */

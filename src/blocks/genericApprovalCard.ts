@@ -150,7 +150,8 @@ function moreOptions(m: Model): MoreOption[] {
   const out: MoreOption[] = [];
   if (m.live && !m.notDecidable && !commentRequired(m.a, 'approve')) out.push({ text: 'Approve with comment', actionId: GA_ACTION.approveWithComment, value: value(m) });
   if (m.live) out.push({ text: 'Reassign', actionId: GA_ACTION.reassign, value: value(m) }, { text: 'Add comment', actionId: GA_ACTION.comment, value: value(m) });
-  if (isValidId(m.a.id)) out.push({ text: 'Details', actionId: GA_ACTION.details, value: encodeValue({ i: m.a.id!, ...(m.opts.subjectSlackUserId ? { u: m.opts.subjectSlackUserId } : {}) }) });
+  // The card's own value (Details ignores the list): the options share it, so it travels once (compactCardBlocks).
+  if (isValidId(m.a.id)) out.push({ text: 'Details', actionId: GA_ACTION.details, value: value(m) });
   if (m.opts.iscUiBaseUrl) out.push({ text: 'Open in ISC', actionId: ACTION.openInIsc, url: iscUiUrl(m.opts.iscUiBaseUrl, ISC_UI_PAGES.genericApprovals) });
   return out;
 }

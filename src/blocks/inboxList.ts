@@ -1,6 +1,6 @@
 import type { Button, KnownBlock, ModalView } from '@slack/types';
-import type { AnyInboxSection, InboxCounts, InboxPage, InboxPosition } from '../inbox/inbox';
-import { compareUrgency, isOpen, type InboxItem, type InboxKind } from '../inbox/items';
+import type { AnyInboxSection, InboxCounts, InboxPage } from '../inbox/inbox';
+import { isOpen, type InboxItem, type InboxKind } from '../inbox/items';
 import { WHOLE_ITEM, isHandOver, type Decision } from '../decisions/decision';
 import { DECISION_LABELS } from './decisions';
 import { ACTION, pageValue } from './actions';
@@ -40,7 +40,7 @@ export function countsText(counts: Partial<Record<InboxKind, number>>): string {
   return parts.length === 1 ? parts[0] : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`;
 }
 
-/** The kinds in the page's order with their totals (0 for a kind that could not be read): the inbox as one list. */
+/** The kinds with their totals (0 for a kind that could not be read), for the counts and the fallback text. */
 type Totals = Array<{ kind: InboxKind; total: number }>;
 
 function totals(page: InboxPage): Totals {
@@ -48,29 +48,6 @@ function totals(page: InboxPage): Totals {
 }
 
 const grandTotal = (t: Totals) => t.reduce((n, k) => n + k.total, 0);
-
-/** The position of the n-th item of the whole inbox (0-based), clamped to its end. */
-function positionAt(n: number, t: Totals): InboxPosition {
-  let rest = Math.max(0, n);
-  for (const { kind, total } of t) {
-    if (rest < total) return { section: kind, offset: rest };
-    rest -= total;
-  }
-  const last = [...t].reverse().find((k) => k.total > 0) ?? t[0];
-  return { section: last.kind, offset: last.total };
-}
-
-function globalIndex(p: InboxPosition, t: Totals): number {
-  const before = t.slice(0, Math.max(0, t.findIndex((k) => k.kind === p.section)));
-  return grandTotal(before) + p.offset;
-}
-
-/** The position right after the last card shown, or undefined when nothing follows. */
-function nextPosition(last: InboxPosition | undefined, t: Totals): InboxPosition | undefined {
-  if (!last) return undefined;
-  const next = globalIndex(last, t) + 1;
-  return next < grandTotal(t) ? positionAt(next, t) : undefined;
-}
 
 function subjectOf(opts: ListOptions): string | undefined {
   return opts.subjectSlackUserId;
@@ -112,39 +89,35 @@ export function failedKindBlocks(s: AnyInboxSection, retryValue: string): KnownB
   ];
 }
 
-/** "Showing 1–10 of 23" with Previous / Next (and Refresh). */
-function pagingBlocks(opts: ListOptions, start: InboxPosition, range: string, prev: InboxPosition | undefined, next: InboxPosition | undefined): KnownBlock[] {
-  const value = (p: InboxPosition) => pageValue({ kind: 'pending', section: p.section, offset: p.offset }, opts.subjectSlackUserId);
+/** "Showing 1–10 of 23" with Previous / Next (and Refresh); each carries only where its page starts in the queue. */
+function pagingBlocks(opts: ListOptions, start: number, range: string, prev: number | undefined, next: number | undefined): KnownBlock[] {
+  const value = (offset: number) => pageValue({ kind: 'pending', offset }, opts.subjectSlackUserId);
   const buttons: Button[] = [];
-  if (prev) buttons.push(button({ actionId: ACTION.pagePrev, text: 'Previous', value: value(prev) }));
-  if (next) buttons.push(button({ actionId: ACTION.pageNext, text: 'Next', value: value(next) }));
+  if (prev !== undefined) buttons.push(button({ actionId: ACTION.pagePrev, text: 'Previous', value: value(prev) }));
+  if (next !== undefined) buttons.push(button({ actionId: ACTION.pageNext, text: 'Next', value: value(next) }));
   buttons.push(button({ actionId: ACTION.refresh, text: 'Refresh', value: value(start) }));
   return [...(range ? [contextBlock(range, 'page_range')] : []), actionsBlock(buttons, 'page_paging')];
 }
 
 interface CardGroup {
-  entry: InboxItem;
   blocks: KnownBlock[];
   pinned: boolean;
-  /** Where the card is in its kind; undefined for the pinned card, which paging does not count. */
-  at?: InboxPosition;
+  /** Where the card stands in the queue; undefined for the pinned card, which paging does not count. */
+  at?: number;
 }
 
 function sectionGroups(s: AnyInboxSection, opts: ListOptions, list: RenderCardOptions['list']): CardGroup[] {
-  let counted = 0;
   return (s.items as Array<{ id?: string }>).map((item) => {
     const pinned = s.pinnedId !== undefined && item.id === s.pinnedId;
-    const at = pinned ? undefined : { section: s.kind, offset: s.offset + counted++ };
+    const at = pinned ? undefined : s.positions[item.id ?? ''];
     const entry = { kind: s.kind, item } as InboxItem;
     const card = renderInboxCard(entry, { ...opts, mode: 'compact', decisions: s.decisions[item.id ?? ''], list });
-    return { entry, pinned, blocks: [...card, divider()], ...(at ? { at } : {}) };
+    return { pinned, blocks: [...card, divider()], ...(at !== undefined ? { at } : {}) };
   });
 }
 
-/** The page's cards as one queue: the card just acted on first, then the most urgent (overdue, SoD / high privilege, oldest). */
-function queue(groups: CardGroup[], now: Date): CardGroup[] {
-  return [...groups].sort((x, y) => Number(y.pinned) - Number(x.pinned) || compareUrgency(x.entry, y.entry, now));
-}
+/** The queue's order: the card just acted on first, then by place in the queue (most urgent first). */
+const queueOrder = (x: CardGroup, y: CardGroup) => Number(y.pinned) - Number(x.pinned) || (x.at ?? Infinity) - (y.at ?? Infinity);
 
 /** The fallback text: what the page could count, never a count it could not read. */
 function pageText(page: InboxPage, opts: ListOptions, t: Totals): string {
@@ -159,30 +132,28 @@ function pageText(page: InboxPage, opts: ListOptions, t: Totals): string {
 
 /**
  * One page of the inbox within `budget`: a heading with the counts of every kind, the page's compact
- * cards as one queue (most urgent first), a Retry section for a kind that could not be read, and
- * "Showing 1–10 of 23" with Previous / Next. Cards that do not fit are left for the next page rather
- * than skipped; Next and Previous carry the position (kind and offset) a page starts at.
+ * cards in the queue's order (most urgent first, as the inbox sorted them), a Retry section for a kind
+ * that could not be read, and "Showing 1–10 of 23" with Previous / Next. Cards that do not fit are left
+ * for the next page rather than skipped; Next and Previous carry where their page starts in the queue.
  */
 export function renderInboxPage(page: InboxPage, opts: ListOptions, budget: Budget): RenderedMessage {
   const t = totals(page);
-  const grand = grandTotal(t);
-  const startIndex = globalIndex(page.start, t);
-  const prev = startIndex > 0 ? positionAt(startIndex - page.pageSize, t) : undefined;
-  const list = { kind: 'pending' as const, section: page.start.section, offset: page.start.offset };
-  const startValue = pageValue({ kind: 'pending', section: page.start.section, offset: page.start.offset }, opts.subjectSlackUserId);
+  const length = page.length;
+  const startIndex = page.start.offset;
+  const prev = startIndex > 0 ? Math.max(0, Math.min(startIndex, length) - page.pageSize) : undefined;
+  const list = { kind: 'pending' as const, offset: startIndex };
+  const startValue = pageValue(list, opts.subjectSlackUserId);
   const failures = page.sections.flatMap((s) => failedKindBlocks(s, startValue));
-  // The page is a contiguous stretch of the inbox (in kind order, as paging counts it, the pinned card
-  // first): which cards fit is decided in that order, and the cards shown are then sorted most urgent first.
-  const groups = page.sections.flatMap((s) => sectionGroups(s, opts, list)).sort((x, y) => Number(y.pinned) - Number(x.pinned));
+  const groups = page.sections.flatMap((s) => sectionGroups(s, opts, list)).sort(queueOrder);
   const text = pageText(page, opts, t);
   const head = headBlocks(page, opts);
   if (!groups.length) {
     const empty =
-      startIndex > 0 && grand > 0 ? 'No more items here — go back with Previous.' : failures.length ? 'Nothing else waits on you in ISC.' : "Nothing waits on you in ISC — you're all caught up.";
-    return { text, blocks: [...head, ...failures, section(empty, 'page_empty'), ...pagingBlocks(opts, page.start, '', prev, undefined)] };
+      startIndex > 0 && length > 0 ? 'No more items here — go back with Previous.' : failures.length ? 'Nothing else waits on you in ISC.' : "Nothing waits on you in ISC — you're all caught up.";
+    return { text, blocks: [...head, ...failures, section(empty, 'page_empty'), ...pagingBlocks(opts, startIndex, '', prev, undefined)] };
   }
   // Room for the head, the failures and the paging blocks in their longest form (with Next).
-  const reserved = [...head, ...failures, ...pagingBlocks(opts, page.start, 'Showing 999999–999999 of 999999', prev, page.start)];
+  const reserved = [...head, ...failures, ...pagingBlocks(opts, startIndex, 'Showing 999999–999999 of 999999', prev, 999_999)];
   let blocks = budget.blocks - reserved.length;
   let chars = budget.chars - JSON.stringify(reserved).length;
   const shown: CardGroup[] = [];
@@ -193,13 +164,14 @@ export function renderInboxPage(page: InboxPage, opts: ListOptions, budget: Budg
     blocks -= g.blocks.length;
     chars -= size;
   }
-  const counted = shown.filter((g) => g.at);
-  // Next continues from the first card not shown (in kind order), so a card is never skipped; a page
-  // that could show none still moves on by one, so Next never stands still.
-  const firstNotShown = groups.slice(shown.length).find((g) => g.at)?.at;
-  const next = firstNotShown ?? nextPosition(counted.at(-1)?.at, t);
-  const range = counted.length ? `Showing ${startIndex + 1}–${startIndex + counted.length} of ${formatCount(grand)}` : `${formatCount(grand)} in all`;
-  return { text, blocks: [...head, ...failures, ...queue(shown, opts.viewer.now).flatMap((g) => g.blocks), ...pagingBlocks(opts, page.start, range, prev, next)] };
+  const counted = shown.filter((g) => g.at !== undefined);
+  // Next continues from the first card not shown, so a card is never skipped; a page that could show
+  // none still moves on by one, so Next never stands still.
+  const firstNotShown = groups.slice(shown.length).find((g) => g.at !== undefined)?.at;
+  const after = (counted.at(-1)?.at ?? startIndex - 1) + 1;
+  const next = firstNotShown ?? (after < length ? Math.max(after, startIndex + 1) : undefined);
+  const range = counted.length ? `Showing ${startIndex + 1}–${startIndex + counted.length} of ${formatCount(length)}` : `${formatCount(length)} in all`;
+  return { text, blocks: [...head, ...failures, ...shown.flatMap((g) => g.blocks), ...pagingBlocks(opts, startIndex, range, prev, next)] };
 }
 
 /** A page of the inbox as an ephemeral or DM message (≤ 50 blocks). */

@@ -305,7 +305,8 @@ function primaryButtons(m: CardModel): Button[] {
 function moreOptions(m: CardModel): MoreOption[] {
   const out: MoreOption[] = [];
   if (m.live) out.push({ text: 'Forward', actionId: ACTION.forward, value: itemValue(m) });
-  if (isValidId(m.item.id)) out.push({ text: 'Details', actionId: ACTION.details, value: encodeValue({ w: m.item.id!, ...(m.opts.subjectSlackUserId ? { u: m.opts.subjectSlackUserId } : {}) }) });
+  // The card's own value (Details ignores the list): the options share it, so it travels once (compactCardBlocks).
+  if (isValidId(m.item.id)) out.push({ text: 'Details', actionId: ACTION.details, value: itemValue(m) });
   if (m.opts.iscUiBaseUrl && m.item.id) out.push({ text: 'Open in ISC', actionId: ACTION.openInIsc, url: iscWorkItemUrl(m.opts.iscUiBaseUrl, m.item.id) });
   return out;
 }

@@ -1,10 +1,11 @@
 // One inbox for everything ISC waits on a person for: work items, access-request approvals and
-// generic approvals, a section per kind, paged across the kinds as if they were one list.
+// workflow approvals, as one queue, most urgent first, paged over; counted and reported per kind.
 import { TtlCache } from '../cache';
 import type { AccessRequestApprovalService } from '../approvals/accessRequestApprovalService';
 import type { GenericApprovalService } from '../approvals/genericApprovalService';
 import type { Decisions } from '../decisions/decision';
 import type { PendingSlice } from '../decisions/itemService';
+import { byUrgency } from '../home/filters';
 import { failureOf, type SectionFailure } from '../isc/errors';
 import type { Logger } from '../log';
 import type { WorkItemService } from '../workitems/workItemService';
@@ -15,9 +16,10 @@ export * from './items';
 /** One kind's part of an inbox page. */
 export interface InboxSection<K extends InboxKind = InboxKind> {
   kind: K;
-  /** Where `items` start within the kind. */
-  offset: number;
+  /** The page's items of this kind, in the queue's order. */
   items: Array<ItemOf<K>>;
+  /** Where each item (by id) stands in the whole queue (0-based); the pinned item has none. */
+  positions: Record<string, number>;
   /** Decisions taken through the bot, by item id. */
   decisions: Record<string, Decisions>;
   /** How many the owner has of this kind; undefined when it could not be read. */
@@ -29,16 +31,17 @@ export interface InboxSection<K extends InboxKind = InboxKind> {
 
 export type AnyInboxSection = { [K in InboxKind]: InboxSection<K> }[InboxKind];
 
-/** Where a page starts: a kind and an offset within it. */
+/** Where a page starts: an index into the owner's one queue (most urgent first). */
 export interface InboxPosition {
-  section: InboxKind;
   offset: number;
 }
 
 export interface InboxPage {
   start: InboxPosition;
   pageSize: number;
-  /** One per kind, in INBOX_KINDS order; only the kinds the page reaches have items. */
+  /** How long the whole queue is (every kind that could be read). */
+  length: number;
+  /** One per kind, in INBOX_KINDS order (for the counts and the failures); the page's order is in `positions`. */
   sections: AnyInboxSection[];
 }
 
@@ -52,35 +55,41 @@ export interface InboxSources {
   generic: GenericApprovalService;
 }
 
-/**
- * What the inbox remembers per owner and kind: the total, and for the approval kinds the first page.
- * Work items are never served from it (they are read whenever a page shows them, as before the
- * inbox), only their total when a page starts past them.
- */
+/** What the inbox remembers per owner and kind: the first `cap` items (the part the queue sorts) and the total. */
 interface Cached {
   total: number;
-  first?: { items: unknown[]; limit: number };
+  items: unknown[];
 }
 
 export interface InboxOptions {
   logger: Logger;
-  /** How long a kind's first page and total are reused; default 60 s. Acting on a kind through the bot forgets it at once. */
+  /** How long a kind's first items and total are reused; default 60 s. Acting on a kind through the bot forgets it at once. */
   cacheTtlMs?: number;
   now?: () => number;
+  /** Items of each kind read and sorted into the queue (one ISC call each); default 250, the most ISC gives in one. */
+  queueCap?: number;
+  /** When an item without a due date counts as overdue (the digest's "stale"); default 3 days. */
+  staleAfterDays?: number;
 }
 
 const DEFAULT_CACHE_TTL_MS = 60_000;
+/** ISC's largest page (`limit`). */
+export const QUEUE_CAP = 250;
+const DEFAULT_STALE_AFTER_DAYS = 3;
 
 /**
- * The combined list: a page of up to `pageSize` cards that may span the end of one kind and the
- * start of the next, the totals of every kind, and a short per-owner cache so that an interaction
- * with one kind (a work item's approve, a page turn) does not read the other kinds from ISC each time.
+ * The combined list as one queue, most urgent first (overdue, then SoD / high privilege, then the
+ * oldest: the Home tab's order): the first `queueCap` items of every kind sorted together, then, for an
+ * owner with more of a kind, the rest in kind order. A page is a stretch of that queue. A short
+ * per-owner cache of each kind's first items means a page turn, or an action on one kind, does not
+ * read the other kinds from ISC again.
  */
 export class Inbox {
   private readonly cache: TtlCache<string, Cached>;
   /** Bumped when the bot acts on a kind: a read begun before must not fill the cache after. */
   private readonly generation: Record<InboxKind, number> = { workItem: 0, accessRequest: 0, generic: 0 };
   private readonly ttlMs: number;
+  private readonly cap: number;
   /** The cache keys of each kind, so that invalidate() forgets a kind for every owner. */
   private readonly ownerKeys = new Map<InboxKind, Set<string>>();
 
@@ -90,9 +99,10 @@ export class Inbox {
   ) {
     this.cache = new TtlCache(10_000, opts.now);
     this.ttlMs = opts.cacheTtlMs ?? DEFAULT_CACHE_TTL_MS;
+    this.cap = opts.queueCap ?? QUEUE_CAP;
   }
 
-  /** The bot acted on an item of this kind: every owner's cached first page and total of it are stale. */
+  /** The bot acted on an item of this kind: every owner's cached items and total of it are stale. */
   invalidate(kind: InboxKind): void {
     this.generation[kind]++;
     for (const ownerKey of this.ownerKeys.get(kind) ?? []) this.cache.delete(ownerKey);
@@ -115,8 +125,8 @@ export class Inbox {
    * What a poll read of an owner's pending items of a kind (all of them), kept unless the bot acted on
    * that kind since `startedAt` (a generation from readStarted).
    */
-  prime(kind: InboxKind, ownerId: string, items: ReadonlyArray<InboxItem['item']>, startedAt: number, pageSize: number): void {
-    this.remember(kind, ownerId, { total: items.length, ...(kind === 'workItem' ? {} : { first: { items: items.slice(0, pageSize), limit: pageSize } }) }, startedAt);
+  prime(kind: InboxKind, ownerId: string, items: ReadonlyArray<InboxItem['item']>, startedAt: number): void {
+    this.remember(kind, ownerId, { total: items.length, items: items.slice(0, this.cap) }, startedAt);
   }
 
   /** The generation a read of `kind` starts at, for prime(). */
@@ -129,27 +139,53 @@ export class Inbox {
   }
 
   /**
-   * A page of the owner's inbox from `start`. `fresh` (a new `/workitems`, Refresh): every kind is
-   * read from ISC; otherwise the approval kinds' first pages and the totals come from the cache when
-   * it has them. A kind that cannot be read is reported in its section; when none can, the first
-   * error is thrown.
+   * A page of the owner's queue from `start`. `fresh` (a new `/workitems`, Refresh): every kind is
+   * read from ISC; otherwise each kind's first items come from the cache when it has them. A kind
+   * that cannot be read is reported in its section; when none can, the first error is thrown.
    */
   async page(ownerId: string, start: InboxPosition, pageSize: number, { fresh = false }: { fresh?: boolean } = {}): Promise<InboxPage> {
     if (fresh) this.forget(ownerId);
-    const startIndex = INBOX_KINDS.indexOf(start.section);
-    // Each kind from the start on gives up to a page (the start kind from its offset, the later ones
-    // from their first item, which the cache keeps); the page then takes what it needs in order.
-    const sections = await Promise.all(
-      INBOX_KINDS.map((kind, i) => (i < startIndex ? this.totalOnly(kind, ownerId, pageSize) : this.slice(kind, ownerId, i === startIndex ? start.offset : 0, pageSize))),
+    const heads = await Promise.all(INBOX_KINDS.map((kind) => this.head(kind, ownerId)));
+    if (heads.every((h) => h.failure)) throw heads.find((h) => h.error)?.error;
+    const now = new Date(this.opts.now?.() ?? Date.now());
+    // The sorted part: every kind's first `cap` items together (a stable sort: ties keep kind order).
+    const sorted = heads.flatMap((h) => h.items.map((item) => ({ kind: h.kind, item }) as InboxItem)).sort(byUrgency(now, this.opts.staleAfterDays ?? DEFAULT_STALE_AFTER_DAYS));
+    // Then what lies past the first `cap` of a kind, kind after kind, read only when a page reaches it.
+    let at = sorted.length;
+    const tails = heads.map((h) => {
+      const count = h.failure || h.items.length < this.cap ? 0 : Math.max(0, (h.total ?? 0) - h.items.length);
+      const tail = { kind: h.kind, from: at, count };
+      at += count;
+      return tail;
+    });
+    const length = at;
+    const from = Math.max(0, start.offset);
+    const to = Math.min(length, from + pageSize);
+    const entries: Array<{ entry: InboxItem; at: number }> = sorted.slice(from, Math.max(from, to)).map((entry, i) => ({ entry, at: from + i }));
+    const tailFailures = new Map<InboxKind, Loaded>();
+    await Promise.all(
+      tails.map(async (t) => {
+        const a = Math.max(from, t.from);
+        const b = Math.min(to, t.from + t.count);
+        if (a >= b) return;
+        try {
+          const slice: PendingSlice<unknown> = await this.sources[t.kind].pendingSlice(ownerId, this.cap + (a - t.from), b - a);
+          slice.items.forEach((item, i) => entries.push({ entry: { kind: t.kind, item } as InboxItem, at: a + i }));
+        } catch (e) {
+          tailFailures.set(t.kind, this.failed(t.kind, e));
+        }
+      }),
     );
-    if (sections.every((s) => s.failure)) throw sections.find((s) => s.error)?.error;
-    let room = pageSize;
-    for (const section of sections) {
-      section.items = section.items.slice(0, Math.max(room, 0));
-      room -= section.items.length;
-    }
+    entries.sort((x, y) => x.at - y.at);
+    const sections = heads.map((h): Loaded => {
+      const failed = tailFailures.get(h.kind);
+      if (h.failure) return { kind: h.kind, items: [], positions: {}, failure: h.failure, error: h.error } as Loaded;
+      const mine = entries.filter((e) => e.entry.kind === h.kind);
+      const positions = Object.fromEntries(mine.flatMap((e) => (e.entry.item.id ? [[e.entry.item.id, e.at]] : [])));
+      return { kind: h.kind, items: mine.map((e) => e.entry.item), positions, total: h.total, ...(failed ? { failure: failed.failure } : {}) } as Loaded;
+    });
     const withDecisions = await Promise.all(sections.map((s) => this.withDecisions(s)));
-    return { start, pageSize, sections: withDecisions };
+    return { start: { offset: from }, pageSize, length, sections: withDecisions };
   }
 
   private async withDecisions(section: Loaded): Promise<AnyInboxSection> {
@@ -159,44 +195,27 @@ export class Inbox {
     return { ...rest, decisions: await service.decisionsForItems(rest.items) } as AnyInboxSection;
   }
 
-  /** One kind's slice, from the cache when it holds it (never work items). */
-  private async slice(kind: InboxKind, ownerId: string, offset: number, limit: number): Promise<Loaded> {
-    const cached = kind === 'workItem' || offset !== 0 ? undefined : this.cache.peek(`${kind}:${ownerId}`);
-    if (cached?.first && (limit <= cached.first.limit || cached.first.items.length >= cached.total)) {
-      return { kind, offset, items: cached.first.items.slice(0, limit), total: cached.total } as Loaded;
-    }
-    const generation = this.generation[kind];
-    try {
-      const slice: PendingSlice<unknown> = await this.sources[kind].pendingSlice(ownerId, offset, limit);
-      this.remember(kind, ownerId, { total: slice.total, ...(kind !== 'workItem' && offset === 0 ? { first: { items: slice.items, limit } } : {}) }, generation);
-      return { kind, offset, items: slice.items, total: slice.total } as Loaded;
-    } catch (e) {
-      return this.failed(kind, offset, e);
-    }
-  }
-
-  /** A kind the page starts past: only its total, for the page's range and the counts. */
-  private async totalOnly(kind: InboxKind, ownerId: string, pageSize: number): Promise<Loaded> {
+  /** A kind's first `cap` items and its total: from the cache when it holds them, else one ISC call. */
+  private async head(kind: InboxKind, ownerId: string): Promise<{ kind: InboxKind; items: unknown[]; total?: number; failure?: SectionFailure; error?: unknown }> {
     const cached = this.cache.peek(`${kind}:${ownerId}`);
-    if (cached) return { kind, offset: 0, items: [], total: cached.total } as Loaded;
-    // An approval kind's first page costs the same request as its count, and a page back will show it.
-    if (kind !== 'workItem') return { ...(await this.slice(kind, ownerId, 0, pageSize)), items: [] };
+    if (cached) return { kind, items: cached.items, total: cached.total };
     const generation = this.generation[kind];
     try {
-      const total = await this.sources.workItem.pendingCount(ownerId);
-      this.remember(kind, ownerId, { total }, generation);
-      return { kind, offset: 0, items: [], total } as Loaded;
+      const slice: PendingSlice<unknown> = await this.sources[kind].pendingSlice(ownerId, 0, this.cap);
+      this.remember(kind, ownerId, { total: slice.total, items: slice.items }, generation);
+      return { kind, items: slice.items, total: slice.total };
     } catch (e) {
-      return this.failed(kind, 0, e);
+      const { failure, error } = this.failed(kind, e);
+      return { kind, items: [], failure, error };
     }
   }
 
-  private failed(kind: InboxKind, offset: number, e: unknown): Loaded {
+  private failed(kind: InboxKind, e: unknown): Loaded {
     this.opts.logger.warn('Inbox: a kind of item could not be read', { kind, error: e instanceof Error ? e.message : String(e) });
-    return { kind, offset, items: [], failure: failureOf(e), error: e } as Loaded;
+    return { kind, items: [], positions: {}, failure: failureOf(e), error: e } as Loaded;
   }
 
-  /** The decisions taken through the bot on an item of any kind. */
+/** The decisions taken through the bot on an item of any kind. */
   decisionsOf(entry: InboxItem): Promise<Decisions> {
     const id = entry.item.id;
     return id ? this.sources[entry.kind].decisionsFor(id) : Promise.resolve({});
@@ -240,11 +259,11 @@ export class Inbox {
 
 /** A page with nothing on it (no identity, or ISC could not be read): every kind empty. */
 export function emptyInboxPage(start: InboxPosition, pageSize: number): InboxPage {
-  return { start, pageSize, sections: INBOX_KINDS.map((kind) => ({ kind, offset: 0, items: [], decisions: {}, total: 0 }) as AnyInboxSection) };
+  return { start, pageSize, length: 0, sections: INBOX_KINDS.map((kind) => ({ kind, items: [], positions: {}, decisions: {}, total: 0 }) as AnyInboxSection) };
 }
 
 /**
- * The page with the item just acted on first in its section, as it now is, even if it left the list
+ * The page with the item just acted on first, as it now is, even if it left the list
  * (decided, forwarded); false when its kind could not be read (the caller shows it alone).
  */
 export function pinItem(page: InboxPage, entry: InboxItem, decisions: Decisions): boolean {
@@ -254,6 +273,8 @@ export function pinItem(page: InboxPage, entry: InboxItem, decisions: Decisions)
   const items = section.items as Array<{ id?: string }>;
   section.items = [entry.item, ...items.filter((i) => i.id !== id)] as typeof section.items;
   section.decisions = { ...section.decisions, [id]: decisions };
+  // Not counted for paging: its place in the queue (if it is still in it) is left to the pages.
+  section.positions = Object.fromEntries(Object.entries(section.positions).filter(([k]) => k !== id));
   section.pinnedId = id;
   return true;
 }

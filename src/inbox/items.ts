@@ -59,32 +59,3 @@ export function isPendingFor(entry: InboxItem, identityId: string): boolean {
 export function createdAt(entry: InboxItem): string | undefined {
   return (entry.kind === 'generic' ? entry.item.createdDate : entry.item.created) ?? undefined;
 }
-
-
-/** How urgent an item is: overdue first, then a risk (SoD conflict, high privilege or priority), then none. */
-export function urgencyRank(entry: InboxItem, now: Date): number {
-  switch (entry.kind) {
-    case 'generic': {
-      const a = entry.item;
-      const due = a.dueDate ? Date.parse(a.dueDate) : NaN;
-      if (isOpen(entry) && due < now.getTime()) return 0;
-      return a.priority === 'HIGH' ? 1 : 2;
-    }
-    case 'accessRequest': {
-      const a = entry.item;
-      const sod = (a.sodViolationContext?.violationCheckResult?.violationContexts?.length ?? 0) > 0 || (a.sodViolationContext?.violationCheckResult?.violatedPolicies?.length ?? 0) > 0;
-      return sod || a.sodViolationContext?.state === 'ERROR' || a.privilegeLevel?.toUpperCase() === 'HIGH' ? 1 : 2;
-    }
-    case 'workItem':
-      return 2;
-  }
-}
-
-/** One queue, most urgent first: overdue, then SoD / high privilege, then the oldest. */
-export function compareUrgency(x: InboxItem, y: InboxItem, now: Date): number {
-  const rank = urgencyRank(x, now) - urgencyRank(y, now);
-  if (rank) return rank;
-  const t = (e: InboxItem) => Date.parse(createdAt(e) ?? '') || Number.POSITIVE_INFINITY;
-  const [a, b] = [t(x), t(y)];
-  return a === b ? 0 : a < b ? -1 : 1;
-}

@@ -19,8 +19,6 @@ const WINDOW_MS = 10_000;
 export const CALLS_PER_POLL = INBOX_KINDS.length;
 /** A kind ISC refuses to list (403, say, when the credentials lack its scope) is not asked again for this long. */
 const KIND_BACKOFF_MS = 15 * 60_000;
-/** The cards the inbox keeps per kind from a poll's read (the list page size). */
-const PRIMED_PAGE = 5;
 /** A sweep ISC refused (no ORG_ADMIN) is tried again after this; meanwhile the kind is read per subscriber. */
 const SWEEP_RETRY_MS = 60 * 60_000;
 /** When each subscriber last had work items pending (ISO), field = Slack user id: a new leader keeps the cadence. */
@@ -526,7 +524,7 @@ export class Poller {
         continue;
       }
       // What the poll read keeps the inbox's view of this owner warm (unless the bot acted on the kind meanwhile).
-      inbox.prime(kind, ownerId, read.map((entry) => entry.item), started, PRIMED_PAGE);
+      inbox.prime(kind, ownerId, read.map((entry) => entry.item), started);
       for (const entry of read.map(keyed)) if (entry) items.push(entry);
     }
     return { items, unread };

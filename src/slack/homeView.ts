@@ -12,7 +12,7 @@ import type { Presenter } from './presenter';
 
 /** The filter each person last chose, field = Slack user id: every replica renders their Home the same. */
 export const HOME_FILTER_KEY = 'home:filter';
-/** Items of each kind read for the Home tab: more than fit, so the filters find what is risky or overdue among them. */
+/** Items of the inbox's queue (most urgent first) the Home tab takes: more than fit, so the filters find what is risky or overdue among them. */
 export const HOME_READ = 50;
 
 export async function storedFilter(ctx: BotContext, userId: string): Promise<HomeFilter> {
@@ -49,7 +49,7 @@ export async function buildHomeView(ctx: BotContext, presenter: Presenter, userI
     filter ?? storedFilter(ctx, userId),
     actionableAuthLine(ctx, userId),
     settingsOf(ctx, userId),
-    ctx.inbox.page(identityId, { section: 'workItem', offset: 0 }, HOME_READ, { fresh }),
+    ctx.inbox.page(identityId, { offset: 0 }, HOME_READ, { fresh }),
     ctx.reviews.openCertifications(userId, identityId, HOME_REVIEWS + 1).catch((e: unknown) => {
       ctx.logger.warn('Could not read access reviews for the Home tab', { userId, error: String(e) });
       return null;

@@ -28,10 +28,10 @@ export type Surface =
   /** An item opened in a modal: no response_url there; notices are pushed on top with the click's trigger_id. */
   | { kind: 'modal'; viewId: string; triggerId: string };
 
-const START: InboxPosition = { section: 'workItem', offset: 0 };
+const START: InboxPosition = { offset: 0 };
 
-/** The inbox position a list position names (work items from the start when it names none). */
-export const inboxStart = (list: ListPosition | undefined): InboxPosition => ({ section: list?.section ?? 'workItem', offset: list?.offset ?? 0 });
+/** The inbox position a list position names: an index into the one queue (a section an old button may name is ignored). */
+export const inboxStart = (list: ListPosition | undefined): InboxPosition => ({ offset: list?.offset ?? 0 });
 
 /** Renders with the pure builders and delivers to Slack. Knows the viewer's time zone and locale, and the ISC UI link. */
 export class Presenter {

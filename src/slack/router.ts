@@ -14,7 +14,7 @@ import type {
   SlackViewMiddlewareArgs,
   ViewSubmitAction,
 } from '@slack/bolt';
-import { OVERFLOW_SEPARATOR } from '../blocks/cardParts';
+import { OVERFLOW_SEPARATOR, SHARED_VALUE_PREFIX } from '../blocks/cardParts';
 import { renderCutOffNotice, renderNotice } from '../blocks/messages';
 import { withRequestDeadline, withRequestPriority } from '../isc/deadline';
 import { InFlight } from './inFlight';
@@ -141,17 +141,22 @@ export class SlackRouter {
 }
 
 /**
- * A card's overflow menu stands for buttons: its option's value is `actionId|buttonValue`. The click
+ * A card's overflow menu stands for buttons: its option's value is `actionId|buttonValue`, or only
+ * `actionId` when the value is the one its actions block's id carries (`v|buttonValue`), as a card's
+ * button without a value does. The click
  * is dispatched as that button's, so every listener reads `action.action_id` and `action.value` alike.
  */
 export function unwrapOverflow(args: AnyMiddlewareArgs): void {
   if (!('action' in args) || args.body.type !== 'block_actions') return;
-  const action = args.action as { type?: string; action_id: string; value?: string; selected_option?: { value?: string } };
+  const action = args.action as { type?: string; action_id: string; block_id?: string; value?: string; selected_option?: { value?: string } };
+  // A card's button without a value of its own (its value is the card's, said once in the block id).
+  if (action.type === 'button' && action.value === undefined && action.block_id?.startsWith(SHARED_VALUE_PREFIX)) action.value = action.block_id.slice(SHARED_VALUE_PREFIX.length);
   const picked = action.type === 'overflow' ? action.selected_option?.value : undefined;
   if (!picked) return;
   const cut = picked.indexOf(OVERFLOW_SEPARATOR);
   action.action_id = cut < 0 ? picked : picked.slice(0, cut);
   if (cut >= 0) action.value = picked.slice(cut + 1);
+  else if (action.block_id?.startsWith(SHARED_VALUE_PREFIX)) action.value = action.block_id.slice(SHARED_VALUE_PREFIX.length);
   action.type = 'button';
 }
 

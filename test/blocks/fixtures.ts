@@ -2,7 +2,9 @@ import type { AnyBlock } from '@slack/types';
 import type { ApprovalItemDetails, WorkItem } from '../../src/isc/types';
 import type { CardOptions, Viewer } from '../../src/blocks/types';
 import type { AccessRequestApproval } from '../../src/approvals/accessRequestApproval';
-import type { AnyInboxSection, InboxKind, InboxPage, InboxPosition } from '../../src/inbox/inbox';
+import type { AnyInboxSection, InboxItem, InboxKind, InboxPage, InboxPosition } from '../../src/inbox/inbox';
+import { byUrgency } from '../../src/home/filters';
+import { SHARED_VALUE_PREFIX } from '../../src/blocks/cardParts';
 import type { SectionFailure } from '../../src/isc/errors';
 import type { Approval, PendingApproval, SodViolationContext } from '../../src/isc/types';
 
@@ -131,31 +133,39 @@ export function linkifiedMrkdwn(blocks: unknown): Array<Record<string, unknown>>
 /** Every button in blocks. */
 /**
  * The buttons among the blocks, an overflow menu's options among them as the buttons they stand for
- * (`actionId|value`, as the router dispatches them), marked `overflow: true`.
+ * (`actionId|value`, or `actionId` with the value its actions block's id carries, as the router
+ * dispatches them), marked `overflow: true`.
  */
 export function buttons(blocks: readonly AnyBlock[]): Array<Record<string, any>> {
   const out: Array<Record<string, any>> = [];
-  const add = (e: Record<string, any>) => {
-    if (e?.type === 'button') out.push(e);
-    if (e?.type === 'overflow') out.push(...overflowButtons(e));
+  const add = (e: Record<string, any>, blockId?: string) => {
+    if (e?.type === 'button') out.push(withSharedValue(e, blockId));
+    if (e?.type === 'overflow') out.push(...overflowButtons(e, blockId));
   };
   for (const b of blocks as unknown as Array<Record<string, any>>) {
-    for (const e of b.elements ?? []) add(e);
-    add(b.accessory);
+    for (const e of b.elements ?? []) add(e, b.block_id);
+    add(b.accessory, b.block_id);
   }
   return out;
 }
 
-/** An overflow menu's options as the buttons they stand for. */
-export function overflowButtons(menu: Record<string, any>): Array<Record<string, any>> {
+/** A card's button without a value of its own, with the one its block's id carries (as the router gives it). */
+export function withSharedValue(e: Record<string, any>, blockId?: string): Record<string, any> {
+  return e.type === 'button' && e.value === undefined && !e.url && blockId?.startsWith(SHARED_VALUE_PREFIX) ? { ...e, value: blockId.slice(SHARED_VALUE_PREFIX.length) } : e;
+}
+
+/** An overflow menu's options as the buttons they stand for (`blockId`: the id of the block it is in). */
+export function overflowButtons(menu: Record<string, any>, blockId?: string): Array<Record<string, any>> {
+  const shared = blockId?.startsWith(SHARED_VALUE_PREFIX) ? blockId.slice(SHARED_VALUE_PREFIX.length) : undefined;
   return (menu.options ?? []).map((o: Record<string, any>) => {
     const cut = o.value.indexOf('|');
+    const value = cut < 0 ? (o.url ? undefined : shared) : o.value.slice(cut + 1);
     return {
       type: 'button',
       overflow: true,
       action_id: cut < 0 ? o.value : o.value.slice(0, cut),
       text: o.text,
-      ...(cut < 0 ? {} : { value: o.value.slice(cut + 1) }),
+      ...(value === undefined ? {} : { value }),
       ...(o.url ? { url: o.url } : {}),
     };
   });
@@ -163,24 +173,31 @@ export function overflowButtons(menu: Record<string, any>): Array<Record<string,
 
 export const actionIds = (blocks: readonly AnyBlock[]) => buttons(blocks).map((b) => b.action_id as string);
 
-/** An inbox page holding these items of each kind (totals default to the items given). */
+/**
+ * An inbox page holding these items of each kind (totals default to the items given), in the queue's
+ * order as the inbox sorts it (most urgent first), the page starting at `start`.
+ */
 export function inboxPage(
   items: { workItem?: WorkItem[]; accessRequest?: AccessRequestApproval[]; generic?: Approval[] },
   opts: { start?: InboxPosition; pageSize?: number; totals?: Partial<Record<InboxKind, number>>; failures?: Partial<Record<InboxKind, SectionFailure>> } = {},
 ): InboxPage {
-  const start = opts.start ?? { section: 'workItem', offset: 0 };
-  const sections = (['workItem', 'accessRequest', 'generic'] as const).map((kind) => {
-    const list = (items[kind] ?? []) as Array<{ id?: string }>;
+  const start = opts.start ?? { offset: 0 };
+  const kinds = ['workItem', 'accessRequest', 'generic'] as const;
+  const queue = kinds.flatMap((kind) => ((items[kind] ?? []) as Array<{ id?: string }>).map((item) => ({ kind, item }) as InboxItem)).sort(byUrgency(NOW, 3));
+  const at = new Map(queue.map((e, i) => [e.item, start.offset + i]));
+  const sections = kinds.map((kind) => {
+    const list = queue.filter((e) => e.kind === kind).map((e) => e.item as { id?: string });
     const failure = opts.failures?.[kind];
     return {
       kind,
-      offset: kind === start.section ? start.offset : 0,
       items: list,
+      positions: Object.fromEntries(list.map((i) => [i.id ?? '', at.get(i)!])),
       decisions: {},
       ...(failure ? { failure } : { total: opts.totals?.[kind] ?? list.length }),
     } as AnyInboxSection;
   });
-  return { start, pageSize: opts.pageSize ?? 5, sections };
+  const length = sections.reduce((n, s) => n + (s.failure ? 0 : (s.total ?? 0)), 0);
+  return { start, pageSize: opts.pageSize ?? 5, length, sections };
 }
 
 /** A pending access-request approval for Bob, requested by Jane for herself. */

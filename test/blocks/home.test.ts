@@ -71,7 +71,7 @@ describe('Home tab as a dashboard', () => {
     const view = renderHome(base({ items, counts: { all: 140, risky: 0, overdue: 0 }, notice: 'x', reviews: null }));
     expect(validateView(view)).toEqual([]);
     expect(view.blocks.length).toBeLessThanOrEqual(LIMITS.viewBlocks);
-    const shown = items.filter((e) => JSON.stringify(view).includes(`"${(e.entry.item as { id: string }).id}`)).length;
+    const shown = items.filter((e) => JSON.stringify(view).includes(`=${(e.entry.item as { id: string }).id}`)).length;
     expect(shown).toBeGreaterThan(5);
     const more = view.blocks.find((b) => b.block_id === 'home_more') as any;
     expect(more.elements[0].text).toBe(`${140 - shown} more items — open \`/workitems\` to see them.`);

@@ -1,4 +1,4 @@
-import { ACTION, AR_ACTION, decodePageValue, GA_ACTION } from '../../src/blocks/actions';
+import { ACTION, AR_ACTION, decodeApprovalValue, decodePageValue, GA_ACTION } from '../../src/blocks/actions';
 import { countsText, renderInboxList, renderInboxPage, renderInboxSummary } from '../../src/blocks/inboxList';
 import { LIMITS, validateMessage } from '../../src/blocks/limits';
 import { COMPACT_APPROVAL_ITEMS } from '../../src/blocks/workItemCard';
@@ -28,49 +28,54 @@ const leads = (blocks: ReturnType<typeof renderInboxList>['blocks']) => {
 
 describe('a page of the inbox', () => {
   it('one queue, the counts of every kind, and "Showing 1–5 of 12" over all of them', () => {
-    const m = renderInboxList(inboxPage({ workItem: wis(2), accessRequest: ars(2), generic: gas(1) }, { totals: { workItem: 2, accessRequest: 7, generic: 3 } }), opts);
+    const recent = Array.from({ length: 2 }, (_, k) => workItem({ id: `wi-${k}`, created: '2026-11-22T10:00:00Z' }));
+    const m = renderInboxList(inboxPage({ workItem: recent, accessRequest: ars(2), generic: gas(1) }, { totals: { workItem: 2, accessRequest: 7, generic: 3 } }), opts);
     expect(m.text).toBe('You have 12 pending items in ISC: 2 work items, 7 access requests and 3 workflow approvals');
     expect(mrkdwnTexts(m.blocks)[0]).toBe('*Waiting on you in ISC*\nWork items: 2 · Access requests: 7 · Workflow approvals: 3');
     expect(range(m.blocks)).toBe('Showing 1–5 of 12');
-    // No heading per kind: one queue, most urgent first (the overdue workflow approval, then the high-privilege requests, then the oldest).
+    // No heading per kind: the cards in the queue's order (the overdue workflow approval of the last kind, then the high-privilege requests, then the work items).
     expect(m.blocks.filter((b) => /^sec_/.test(b.block_id ?? ''))).toEqual([]);
     expect(leads(m.blocks)[0]).toContain('(workflow approval · high priority)');
     expect(leads(m.blocks).slice(1, 3).every((l) => l.includes('high privilege'))).toBe(true);
+    expect(leads(m.blocks).slice(3).every((l) => l.includes('(work item)'))).toBe(true);
+    // Next names only where the next page starts in the queue.
     expect(paging(m.blocks)).toEqual({
-      [ACTION.pageNext]: { kind: 'pending', section: 'generic', offset: 1 },
+      [ACTION.pageNext]: { kind: 'pending', offset: 5 },
       [ACTION.refresh]: { kind: 'pending', offset: 0 },
     });
     expect(validateMessage(m)).toEqual([]);
   });
 
-  it('Previous goes back a page across the kinds: from the workflow approvals into the access requests', () => {
-    const page = inboxPage({ generic: gas(5, 2) }, { start: { section: 'generic', offset: 2 }, totals: { workItem: 6, accessRequest: 5, generic: 9 } });
+  it('Previous and Next go a page back and on in the queue, whatever the kinds', () => {
+    const page = inboxPage({ generic: gas(5, 2) }, { start: { offset: 13 }, totals: { workItem: 6, accessRequest: 5, generic: 9 } });
     const m = renderInboxList(page, opts);
     expect(range(m.blocks)).toBe('Showing 14–18 of 20');
     expect(paging(m.blocks)).toEqual({
-      [ACTION.pagePrev]: { kind: 'pending', section: 'accessRequest', offset: 2 },
-      [ACTION.pageNext]: { kind: 'pending', section: 'generic', offset: 7 },
-      [ACTION.refresh]: { kind: 'pending', section: 'generic', offset: 2 },
+      [ACTION.pagePrev]: { kind: 'pending', offset: 8 },
+      [ACTION.pageNext]: { kind: 'pending', offset: 18 },
+      [ACTION.refresh]: { kind: 'pending', offset: 13 },
     });
     // Every card's buttons return to this page after an action.
-    for (const b of buttons(m.blocks).filter((b) => b.action_id === GA_ACTION.approve)) expect(JSON.parse(b.value)).toMatchObject({ k: 'pending', o: 2, s: 'g' });
+    for (const b of buttons(m.blocks).filter((b) => b.action_id === GA_ACTION.approve)) expect(decodeApprovalValue(b.value)?.list).toEqual({ kind: 'pending', offset: 13 });
     expect(buttons(m.blocks).filter((b) => b.action_id === GA_ACTION.approve)).toHaveLength(5);
   });
 
-  it('a kind with none is skipped by Next', () => {
+  it('Next starts right after the last card shown; none on the last page', () => {
     const m = renderInboxList(inboxPage({ workItem: wis(5) }, { totals: { workItem: 5, accessRequest: 0, generic: 4 } }), opts);
-    expect(paging(m.blocks)[ACTION.pageNext]).toEqual({ kind: 'pending', section: 'generic', offset: 0 });
+    expect(paging(m.blocks)[ACTION.pageNext]).toEqual({ kind: 'pending', offset: 5 });
+    const last = renderInboxList(inboxPage({ generic: gas(4) }, { start: { offset: 5 }, totals: { workItem: 5, accessRequest: 0, generic: 4 } }), opts);
+    expect(range(last.blocks)).toBe('Showing 6–9 of 9');
+    expect(paging(last.blocks)[ACTION.pageNext]).toBeUndefined();
   });
 
-  it('cards that do not fit are left for the next page, which starts at the first one not shown, in its kind', () => {
+  it('cards that do not fit are left for the next page, which starts at the first one not shown', () => {
     // Room for the heading, the range and paging, and two cards of 4 blocks (text, context, buttons, divider).
     const m = renderInboxPage(inboxPage({ workItem: wis(1), accessRequest: ars(3) }, { totals: { workItem: 1, accessRequest: 3, generic: 0 } }), opts, { blocks: 11, chars: 12_000 });
     expect(m.blocks.length).toBeLessThanOrEqual(11);
-    // The page is a stretch of the inbox in kind order (the work item, then one access request), shown
-    // most urgent first; Next starts at the first card not shown, in its kind.
+    // The queue's first two (the stale work item, then one access request); Next starts at the third.
     expect(buttons(m.blocks).filter((b) => b.action_id === AR_ACTION.details)).toHaveLength(1);
-    expect(paging(m.blocks)[ACTION.pageNext]).toEqual({ kind: 'pending', section: 'accessRequest', offset: 1 });
-    expect(leads(m.blocks)[0]).toContain('high privilege');
+    expect(paging(m.blocks)[ACTION.pageNext]).toEqual({ kind: 'pending', offset: 2 });
+    expect(leads(m.blocks)[0]).toContain('(work item)');
     expect(range(m.blocks)).toBe('Showing 1–2 of 4');
     // And 100 of each kind in one page still makes a valid message.
     const many = renderInboxList(inboxPage({ workItem: wis(100), accessRequest: ars(100), generic: gas(100) }, { pageSize: 300 }), opts);
@@ -94,7 +99,7 @@ describe('a page of the inbox', () => {
   });
 
   it('the item just acted on is shown first but does not move the pages', () => {
-    const page = inboxPage({ accessRequest: ars(3, 1) }, { start: { section: 'accessRequest', offset: 0 }, totals: { workItem: 0, accessRequest: 3, generic: 0 } });
+    const page = inboxPage({ accessRequest: ars(3, 1) }, { totals: { workItem: 0, accessRequest: 3, generic: 0 } });
     const section = page.sections[1];
     section.items = [accessRequest({ id: 'ar-0', actionInProcess: 'APPROVED' }), ...section.items] as never;
     section.decisions = { 'ar-0': { [WHOLE_ITEM]: { kind: 'approved', bySlackUserId: 'U0BOB', at: '2026-11-22T12:00:00Z' } } };
@@ -122,16 +127,16 @@ describe('a page of the inbox', () => {
     const none = renderInboxList(inboxPage({}), opts);
     expect(mrkdwnTexts(none.blocks)).toContain("Nothing waits on you in ISC — you're all caught up.");
     expect(none.text).toBe('You have nothing pending in ISC');
-    const past = renderInboxList(inboxPage({}, { start: { section: 'generic', offset: 5 }, totals: { workItem: 2, accessRequest: 0, generic: 3 } }), opts);
+    const past = renderInboxList(inboxPage({}, { start: { offset: 8 }, totals: { workItem: 2, accessRequest: 0, generic: 3 } }), opts);
     expect(mrkdwnTexts(past.blocks)).toContain('No more items here — go back with Previous.');
-    // Five back from the 8th item of the whole inbox: the 3rd, the workflow approvals' first.
-    expect(paging(past.blocks)[ACTION.pagePrev]).toEqual({ kind: 'pending', section: 'generic', offset: 0 });
+    // Back to the last page there is: five back from the end of the 5 items, the first.
+    expect(paging(past.blocks)[ACTION.pagePrev]).toEqual({ kind: 'pending', offset: 0 });
   });
 
   it('an admin looking at someone else: headed with their name, the subject carried in every button', () => {
     const m = renderInboxPage(inboxPage({ accessRequest: ars(1) }), { ...opts, subjectSlackUserId: 'U0SUBJECT' }, { blocks: 50, chars: 12000 });
     expect(mrkdwnTexts(m.blocks)[0]).toMatch(/^\*Pending for <@U0SUBJECT>\*/);
-    for (const b of buttons(m.blocks).filter((b) => !b.url)) expect(JSON.parse(b.value).u).toBe('U0SUBJECT');
+    for (const b of buttons(m.blocks).filter((b) => !b.url)) expect((decodeApprovalValue(b.value) ?? decodePageValue(b.value))?.u).toBe('U0SUBJECT');
   });
 
   it('escapes ISC text from every kind', () => {

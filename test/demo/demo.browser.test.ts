@@ -92,17 +92,18 @@ describeWithBrowser('npm run demo in a headless browser', () => {
   it('approves a work item from /workitems: ISC has it approved and the card in the page says so', async () => {
     await openAs(ADA.id, DIGEST_CHANNEL.name);
     const list = await command('/workitems');
-    // The card's title is built from its line: what is asked, on which system.
-    const lead = list.locator('.bk-section', { hasText: 'Add CN=Finance-Readers,OU=Groups,DC=corp,DC=example,DC=com on Active Directory' });
-    await lead.waitFor();
-    expect(demo.sandbox.getWorkItemState(SEED_WORK_ITEMS.adaSingleApproval)?.state).toBe('Pending');
     await list.getByText(/Showing 1–\d+ of \d+/).waitFor();
+    // Most urgent first: the work item waiting 10 days (overdue) is at the top of the first page. The
+    // card's title is built from its line (ISC's hostile text shown as text): what is asked, on which system.
+    const lead = list.locator('.bk-section', { hasText: 'Totally-Safe-Team> on GitHub' }).first();
+    await lead.waitFor();
+    expect(demo.sandbox.getWorkItemState(SEED_WORK_ITEMS.adaHostile)?.state).toBe('Pending');
 
     // Its own Approve: the buttons block that follows its text.
     const buttons = lead.locator('xpath=following-sibling::div[contains(@class, "bk-actions")][1]');
     await click(buttons.getByRole('button', { name: 'Approve', exact: true }));
 
-    await until(() => demo.sandbox.getWorkItemState(SEED_WORK_ITEMS.adaSingleApproval)?.state === 'Finished', 'ISC has the work item approved');
+    await until(() => demo.sandbox.getWorkItemState(SEED_WORK_ITEMS.adaHostile)?.state === 'Finished', 'ISC has the work item approved');
     await list.getByText(/Approved by/).first().waitFor();
     expect(await list.getByText('Only visible to you').count()).toBe(1);
     await page.screenshot({ path: path.join(screenshotDir(), 'demo-approved.png') });

@@ -1,4 +1,4 @@
-import { ACTION, AR_ACTION, VIEW } from '../../src/blocks/actions';
+import { ACTION, AR_ACTION, decodeItemValue, VIEW } from '../../src/blocks/actions';
 import type { Announcement } from '../../src/notify/ledger';
 import { SEED_IDENTITIES } from '../../src/sandbox/seed';
 import { forwardFormValues, startHarness, USERS, type Harness } from '../support/botHarness';
@@ -51,7 +51,7 @@ it('an access-request DM: its Approve decides it, and the DM follows with who an
   await h.bot.notifier.runCycle();
   const [, dm] = inDm('chat.postMessage', USERS.ada.id);
   expect(actionButtons(dm.blocks)).toEqual([AR_ACTION.approve, AR_ACTION.approveWithComment, AR_ACTION.reject, AR_ACTION.forward]);
-  await h.click(USERS.ada.id, AR_ACTION.approve, JSON.parse(dm.blocks.find((b: any) => b.type === 'actions').elements[0].value), { responseId: 'ar-dm' });
+  await h.click(USERS.ada.id, AR_ACTION.approve, dm.blocks.find((b: any) => b.type === 'actions').elements[0].value, { responseId: 'ar-dm' });
   const [redrawn] = await responsesTo('ar-dm');
   await h.slack.waitFor(() => inDm('chat.update', USERS.ada.id).length === 1);
   const [update] = inDm('chat.update', USERS.ada.id);
@@ -96,7 +96,7 @@ it('after a forward through the bot the new owner acts at once, in their list, t
     approvalItems: [{ id: approvalItem, application: 'Payroll', operation: 'Add', name: 'role', value: 'admin', state: 'Pending' }],
   });
   const approveOf = (blocks: Array<Record<string, any>>) =>
-    blocks.flatMap((b) => (b.type === 'actions' ? b.elements : [])).filter((e: Record<string, any>) => e.action_id === ACTION.approve && JSON.parse(e.value).a === approvalItem);
+    blocks.flatMap((b) => (b.type === 'actions' ? b.elements : [])).filter((e: Record<string, any>) => e.action_id === ACTION.approve && decodeItemValue(e.value)?.a === approvalItem);
   // Only Ben is polled (a cycle spreads its subscribers over the interval); using the bot subscribes him.
   await h.bot.notifier.subscriptions.set(USERS.ada.id, false);
   await h.command(USERS.ben.id, '', 'ben-before');
@@ -133,7 +133,7 @@ it('after a forward through the bot the new owner acts at once, in their list, t
   const dm = inDm('chat.postMessage', USERS.ben.id).find((m) => json(m.blocks).includes(approvalItem))!;
   expect(approveOf(dm.blocks)).toHaveLength(1);
 
-  await h.click(USERS.ben.id, ACTION.approve, JSON.parse(approveOf(dm.blocks)[0].value), { responseId: 'ben-approves' });
+  await h.click(USERS.ben.id, ACTION.approve, approveOf(dm.blocks)[0].value, { responseId: 'ben-approves' });
   expect(json((await responsesTo('ben-approves'))[0].blocks)).toMatch(/Approved by you/);
   expect(h.sandbox.getWorkItemState(item)?.state).toBe('Finished');
   expect(h.sandbox.stats().mutations.map((m) => [m.workItemId, m.status])).toEqual([

@@ -38,21 +38,22 @@ describe('/workitems', () => {
     expect(reply.response_type).toBe('ephemeral');
     expect(reply.text).toMatch(/^You have \d+ pending items in ISC: \d+ work items, /);
     expect(reply.blocks.length).toBeLessThanOrEqual(50);
-    expect(json(reply.blocks)).toContain(A.adaSingle);
+    // Most urgent first: the work item waiting longest (10 days, overdue) is on the first page.
+    expect(json(reply.blocks)).toContain(A.adaHostile);
     expect(json(reply.blocks)).toContain(ACTION.pageNext);
   });
 
   it('turns pages with Next', async () => {
     await h.command(USERS.ada.id, '', 'p1');
     const [first] = await responsesTo('p1');
-    // Next starts past the first page: further into its kind, or at a later kind.
-    const value = JSON.parse(findButton(first.blocks, ACTION.pageNext).value) as { o?: number; s?: string };
-    expect((value.o ?? 0) > 0 || value.s !== undefined).toBe(true);
+    // Next starts past the first page, further into the one queue.
+    const value = JSON.parse(findButton(first.blocks, ACTION.pageNext).value) as { o?: number };
+    expect(value.o).toBeGreaterThan(0);
     await h.click(USERS.ada.id, ACTION.pageNext, value, { responseId: 'p2' });
     const [second] = await responsesTo('p2');
     expect(second.replace_original).toBe(true);
     expect(json(second.blocks)).toContain(ACTION.pagePrev);
-    expect(json(second.blocks)).not.toContain(A.adaSingle);
+    expect(json(second.blocks)).not.toContain(A.adaHostile);
   });
 
   it('shows completed items and the summary', async () => {
@@ -89,7 +90,7 @@ describe('/workitems', () => {
   it("lets an admin see someone else's items, and nobody else", async () => {
     await h.command(USERS.admin.id, `<@${USERS.ada.id}|ada>`, 'admin');
     const [forAda] = await responsesTo('admin');
-    expect(json(forAda.blocks)).toContain(A.adaSingle);
+    expect(json(forAda.blocks)).toContain(A.adaHostile);
     await h.command(USERS.ben.id, `<@${USERS.ada.id}|ada>`, 'ben');
     expect((await responsesTo('ben'))[0].text).toMatch(/admin/i);
   });

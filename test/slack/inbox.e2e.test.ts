@@ -1,12 +1,13 @@
-import { ACTION, AR_ACTION, GA_ACTION } from '../../src/blocks/actions';
+import { ACTION, AR_ACTION, decodeApprovalValue, decodeItemValue, GA_ACTION } from '../../src/blocks/actions';
 import { HOME_ACTION } from '../../src/blocks/home';
 import { validateMessage, validateView } from '../../src/blocks/limits';
 import { SEED_ACCESS_REQUEST_APPROVALS, SEED_GENERIC_APPROVALS } from '../../src/sandbox/approvalSeed';
 import { SEED_APPROVAL_ITEMS, SEED_IDENTITIES, SEED_WORK_ITEMS } from '../../src/sandbox/seed';
+import { withSharedValue } from '../blocks/fixtures';
 import { findButton, startHarness, USERS, type Harness } from '../support/botHarness';
 
-// The inbox through the real bot: every kind in /workitems and on the Home tab, a section per kind,
-// paging across the kinds, counts that add up, and what each interaction costs in ISC requests.
+// The inbox through the real bot: every kind in /workitems and on the Home tab, one queue most urgent
+// first, paged over, counts that add up, and what each interaction costs in ISC requests.
 
 let h: Harness;
 beforeEach(async () => {
@@ -50,9 +51,9 @@ describe('one item of each kind', () => {
     // One queue, no heading per kind; the counts of each under the heading.
     expect(reply.blocks[0].text.text).toBe('*Waiting on you in ISC*\nWork items: 1 · Access requests: 1 · Workflow approvals: 1');
     expect(reply.blocks.filter((b: Record<string, any>) => /^sec_/.test(b.block_id ?? ''))).toEqual([]);
-    expect(JSON.parse(findButton(reply.blocks, ACTION.approve).value)).toMatchObject({ w: BEN_WORK_ITEM, a: 'b01a1' });
-    expect(JSON.parse(findButton(reply.blocks, AR_ACTION.approve).value)).toMatchObject({ i: A.benPending });
-    expect(JSON.parse(findButton(reply.blocks, GA_ACTION.approve).value)).toMatchObject({ i: G.benPending });
+    expect(decodeItemValue(findButton(reply.blocks, ACTION.approve).value)).toMatchObject({ w: BEN_WORK_ITEM, a: 'b01a1' });
+    expect(decodeApprovalValue(findButton(reply.blocks, AR_ACTION.approve).value)).toMatchObject({ i: A.benPending });
+    expect(decodeApprovalValue(findButton(reply.blocks, GA_ACTION.approve).value)).toMatchObject({ i: G.benPending });
     expect(rangeLine(reply.blocks)).toBe('Showing 1–3 of 3');
     expect(() => findButton(reply.blocks, ACTION.pageNext)).toThrow();
   });
@@ -107,38 +108,81 @@ describe('/workitems <id>', () => {
   });
 });
 
-describe('paging across the kinds', () => {
-  it('pages through every kind, a page spanning the end of one and the start of the next, Previous going back', async () => {
+/** Every seeded item id of any kind. */
+const SEEDED_IDS = [...Object.values(SEED_WORK_ITEMS), ...Object.values(A), ...Object.values(G)];
+/** The item each card of a list page is about (cards end with a divider), in the page's order. */
+function cardIds(blocks: Array<Record<string, any>>): string[] {
+  const cards: Array<Array<Record<string, any>>> = [[]];
+  for (const b of blocks.slice(1)) b.type === 'divider' ? cards.push([]) : cards.at(-1)!.push(b);
+  return cards.slice(0, -1).map((c) => {
+    const found = SEEDED_IDS.filter((id) => json(c).includes(id));
+    expect(found).toHaveLength(1);
+    return found[0];
+  });
+}
+
+describe('one queue, most urgent first, paged', () => {
+  it('an overdue workflow approval (the last kind) is at the top of page 1, not on page 2; the pages show every item exactly once', async () => {
     await h.command(USERS.ada.id, '', 'p1');
     const [p1] = await h.responsesTo('p1');
     expect(p1.blocks[0].text.text).toBe('*Waiting on you in ISC*\nWork items: 6 · Access requests: 5 · Workflow approvals: 4');
-    // Ten asked for: the six work items and four access requests, as many as the message holds (9).
-    expect(rangeLine(p1.blocks)).toBe('Showing 1–9 of 15');
-    expect(json(p1.blocks)).toContain(SEED_WORK_ITEMS.adaHostile);
-    // The card left for the next page is where Next starts, in its kind.
+    const ids1 = cardIds(p1.blocks);
+    // Overdue first, oldest first among them: the work item waiting 10 days (past STALE_AFTER_DAYS), then
+    // the workflow approval past its due date, of the last kind (on page 2 when pages went kind by kind).
+    expect(ids1.slice(0, 2)).toEqual([SEED_WORK_ITEMS.adaHostile, G.adaOverdue]);
+    // Then the SoD conflict and the high-privilege request, ahead of older items with neither.
+    const sod = ids1.indexOf(A.adaSodViolation);
+    expect(sod).toBeGreaterThan(1);
+    expect(sod).toBeLessThan(ids1.indexOf(SEED_WORK_ITEMS.adaMultiApproval));
+    expect(rangeLine(p1.blocks)).toBe(`Showing 1–${ids1.length} of 15`);
     const next1 = pageValue(p1.blocks, ACTION.pageNext);
-    expect(next1.k).toBe('pending');
+    expect(next1).toEqual({ k: 'pending', o: ids1.length });
 
     await h.click(USERS.ada.id, ACTION.pageNext, next1, { responseId: 'p2' });
     const [p2] = await h.responsesTo('p2');
-    expect(rangeLine(p2.blocks)).toBe('Showing 10–15 of 15');
-    for (const id of Object.values(G).filter((id) => id !== G.adaApproved && id !== G.benPending)) expect(json(p2.blocks)).toContain(id);
+    const ids2 = cardIds(p2.blocks);
+    expect(rangeLine(p2.blocks)).toBe(`Showing ${ids1.length + 1}–15 of 15`);
     expect(() => findButton(p2.blocks, ACTION.pageNext)).toThrow();
-    // Back by a page: to the start.
+    // Every item once: 15 cards over the two pages, none twice.
+    expect(ids1.length + ids2.length).toBe(15);
+    expect(new Set([...ids1, ...ids2]).size).toBe(15);
+    // Back by a page: to the start. A card on this page carries the page's start, so an action redraws this page.
     expect(pageValue(p2.blocks, ACTION.pagePrev)).toEqual({ k: 'pending' });
-    // A card on this page carries the page's start, so an action redraws this page.
-    expect(JSON.parse(findButton(p2.blocks, GA_ACTION.approve).value)).toMatchObject({ k: 'pending', ...(next1.s ? { s: next1.s } : {}) });
-    const p3 = p2;
-    for (const page of [p1, p2, p3]) expect(validateMessage(page as never)).toEqual([]);
+    const onP2 = p2.blocks
+      .flatMap((b: Record<string, any>) => (b.elements ?? []).map((e: Record<string, any>) => withSharedValue(e, b.block_id)))
+      .find((e: Record<string, any>) => e.type === 'button' && /_(approve|select_accounts)$/.test(e.action_id));
+    expect((decodeItemValue(onP2.value) ?? decodeApprovalValue(onP2.value))?.list).toEqual({ kind: 'pending', offset: ids1.length });
+    for (const page of [p1, p2]) expect(validateMessage(page as never)).toEqual([]);
   });
 
-  it('a page turn within the work items reads only the work items from ISC; a new /workitems reads every kind', async () => {
-    await h.command(USERS.ada.id, '', 'warm');
-    await h.responsesTo('warm');
+  it("a card's overflow options carry its value once, in the actions block's id; picking one acts on that item", async () => {
+    await h.command(USERS.ada.id, '', 'list');
+    const [list] = await h.responsesTo('list');
+    const actions = list.blocks.find((b: Record<string, any>) => b.type === 'actions' && json(b).includes(A.adaSodViolation));
+    expect(actions.block_id).toBe(`v|i=${A.adaSodViolation}&k=p`);
+    const menu = actions.elements.find((e: Record<string, any>) => e.type === 'overflow');
+    expect(menu.options.map((o: Record<string, any>) => o.value)).toEqual([AR_ACTION.forward, AR_ACTION.details]);
+    await h.click(USERS.ada.id, menu.action_id, undefined, { responseId: 'picked', action: { type: 'overflow', block_id: actions.block_id, selected_option: { value: AR_ACTION.details } } });
+    const [details] = await h.responsesTo('picked');
+    expect(details.text).toBe('Access request: Payments Administrator for Ben Builder');
+    // A button whose value is the card's carries none of its own: the click takes the block id's.
+    const overdue = list.blocks.find((b: Record<string, any>) => b.type === 'actions' && b.block_id === `v|i=${G.adaOverdue}&k=p`);
+    const approve = overdue.elements.find((e: Record<string, any>) => e.action_id === GA_ACTION.approve);
+    expect(approve).not.toHaveProperty('value');
+    await h.click(USERS.ada.id, GA_ACTION.approve, undefined, { responseId: 'approved', action: { block_id: overdue.block_id } });
+    const [after] = await h.responsesTo('approved');
+    expect(json(after.blocks)).toContain('Approved by you');
+  });
+
+  it('page 1 reads each kind from ISC once; Next reads nothing (the cache); a new /workitems reads every kind again', async () => {
     let before = h.sandbox.stats().requests;
-    await h.click(USERS.ada.id, ACTION.pageNext, { k: 'pending', o: 5 }, { responseId: 'turn' });
+    await h.command(USERS.ada.id, '', 'warm');
+    const [p1] = await h.responsesTo('warm');
+    expect(requestsSince(before)).toMatchObject({ 'GET /work-items': 1, 'GET /access-request-approvals/pending': 1, 'GET /generic-approvals': 1 });
+    before = h.sandbox.stats().requests;
+    await h.click(USERS.ada.id, ACTION.pageNext, pageValue(p1.blocks, ACTION.pageNext), { responseId: 'turn' });
     await h.responsesTo('turn');
-    expect(requestsSince(before)).toEqual({ 'GET /work-items': 1 });
+    expect(requestsSince(before)).toEqual({});
     before = h.sandbox.stats().requests;
     await h.command(USERS.ada.id, '', 'fresh');
     await h.responsesTo('fresh');
@@ -156,9 +200,9 @@ describe('paging across the kinds', () => {
   });
 
   it('acting on an access request reads the access requests again, so the list shows the decision', async () => {
-    await h.click(USERS.ada.id, ACTION.pageNext, { k: 'pending', o: 0, s: 'a' }, { responseId: 'ars' });
+    await h.command(USERS.ada.id, '', 'ars');
     await h.responsesTo('ars');
-    await h.click(USERS.ada.id, AR_ACTION.approve, { i: A.adaPlain, k: 'pending', o: 0, s: 'a' }, { responseId: 'ap' });
+    await h.click(USERS.ada.id, AR_ACTION.approve, { i: A.adaPlain, k: 'pending', o: 0 }, { responseId: 'ap' });
     const [card] = await h.responsesTo('ap');
     // The approved one stays pinned first, with who and when; the section counts what ISC has now.
     expect(card.blocks[0].text.text).toContain('Access requests: 4');

@@ -306,6 +306,23 @@ describe('overflow menus stand for buttons', () => {
     expect(action).toMatchObject({ type: 'button', action_id: 'ar_forward', value: '{"i":"a1","k":"pending"}' });
   });
 
+  it("an option that is only an action id takes the value its actions block's id carries (said once for the card's options)", () => {
+    const action = { type: 'overflow', action_id: 'ar_more', block_id: 'v|i=a1&k=p&o=10', selected_option: { value: 'ar_forward' } };
+    unwrapOverflow(args(action));
+    expect(action).toMatchObject({ type: 'button', action_id: 'ar_forward', value: 'i=a1&k=p&o=10' });
+    // A card's button without a value takes it the same way; one with a value keeps its own.
+    const bare = { type: 'button', action_id: 'ar_approve', block_id: 'v|i=a1&k=p' };
+    unwrapOverflow(args(bare));
+    expect(bare).toMatchObject({ action_id: 'ar_approve', value: 'i=a1&k=p' });
+    const own = { type: 'button', action_id: 'wi_approve', block_id: 'v|w=w1&k=p', value: 'w=w1&a=a1&k=p' };
+    unwrapOverflow(args(own));
+    expect(own.value).toBe('w=w1&a=a1&k=p');
+    // A block id without the mark gives no value.
+    const other = { type: 'overflow', action_id: 'ar_more', block_id: 'b1', selected_option: { value: 'ar_forward' } };
+    unwrapOverflow(args(other));
+    expect(other).not.toHaveProperty('value');
+  });
+
   it('an option without a value (Open in ISC) is its action id alone; a plain button is left as it is', () => {
     const link = { type: 'overflow', action_id: 'wi_more', selected_option: { value: 'wi_open_in_isc' } };
     unwrapOverflow(args(link));

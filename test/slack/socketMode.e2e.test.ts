@@ -1,4 +1,4 @@
-import { ACTION, pageValue } from '../../src/blocks/actions';
+import { ACTION, decodeItemValue, pageValue } from '../../src/blocks/actions';
 import { REQUEST_ACTION, REQUEST_FIELDS, REQUEST_VIEW } from '../../src/blocks/requestAccess';
 import { startHarness, USERS, type Harness } from '../support/botHarness';
 import { slackInteraction } from '../support/slackStandIn';
@@ -38,7 +38,7 @@ it('acks a /workitems envelope and a click envelope within 3 s, shows the card a
   expect(list.response_type).toBe('ephemeral');
   const approve = buttons(list.blocks).find((b) => b.action_id === ACTION.approve);
   expect(approve).toBeDefined();
-  const { w: workItemId } = JSON.parse(approve!.value) as { w: string };
+  const { w: workItemId } = decodeItemValue(approve!.value)!;
   const before = h.sandbox.stats().mutations.length;
 
   const click = await socket.send(

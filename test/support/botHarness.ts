@@ -1,4 +1,4 @@
-import { overflowButtons } from '../blocks/fixtures';
+import { overflowButtons, withSharedValue } from '../blocks/fixtures';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -30,7 +30,8 @@ export const USERS = {
 export interface SlackSide {
   command(userId: string, text: string, responseId?: string): Promise<PostResult>;
   interact(payload: Record<string, unknown>): Promise<PostResult>;
-  click(userId: string, actionId: string, value: unknown, opts?: { responseId?: string; home?: boolean; modalViewId?: string }): Promise<PostResult>;
+  /** `action`: fields that replace the clicked element's (an overflow's `type`, `selected_option`, `block_id`). */
+  click(userId: string, actionId: string, value: unknown, opts?: { responseId?: string; home?: boolean; modalViewId?: string; action?: Record<string, unknown> }): Promise<PostResult>;
   submitView(userId: string, view: Record<string, unknown>): Promise<PostResult>;
   event(event: Record<string, unknown>): Promise<PostResult>;
 }
@@ -95,7 +96,7 @@ function slackSide(slack: SlackStandIn, eventsUrl: string): SlackSide {
               response_url: slack.responseUrl(opts.responseId ?? `click-${++seq}`),
             };
       const action = typeof value === 'string' ? { value, type: 'button' } : value === undefined ? { type: 'button' } : { value: JSON.stringify(value), type: 'button' };
-      return side.interact(slackInteraction('block_actions', userId, { ...surface, actions: [{ action_id: actionId, block_id: 'b1', action_ts: `${Date.now() / 1000}`, ...action }] }));
+      return side.interact(slackInteraction('block_actions', userId, { ...surface, actions: [{ action_id: actionId, block_id: 'b1', action_ts: `${Date.now() / 1000}`, ...action, ...opts.action }] }));
     },
     submitView: (userId, view) => side.interact(slackInteraction('view_submission', userId, { view: submittedView(view) })),
     event: (event) =>
@@ -189,7 +190,7 @@ export async function startHarness(env: Record<string, string> = {}, opts: { soc
 
 /** The button with this action_id among the blocks (actions blocks and section accessories); throws when there is none. */
 export function findButton(blocks: Array<Record<string, any>>, actionId: string): Record<string, any> {
-  const found = blocks.flatMap((b) => [...(b.elements ?? []), ...(b.accessory ? [b.accessory] : [])]).flatMap((e) => (e.type === 'overflow' ? overflowButtons(e) : [e])).find((e) => e.action_id === actionId);
+  const found = blocks.flatMap((b) => [...(b.elements ?? []), ...(b.accessory ? [b.accessory] : [])].flatMap((e) => (e.type === 'overflow' ? overflowButtons(e, b.block_id) : [withSharedValue(e, b.block_id)]))).find((e) => e.action_id === actionId);
   if (!found) throw new Error(`no ${actionId} button`);
   return found;
 }

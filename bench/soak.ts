@@ -59,6 +59,7 @@ import { PgAuditLog } from '../src/audit/pgAuditLog';
 import { SEED_IDENTITIES } from '../src/sandbox/seed';
 import { RedisStateStore } from '../src/store/redisStore';
 import type { Fault } from '../src/sandbox/tenant';
+import { overflowButtons, withSharedValue } from '../test/blocks/fixtures';
 import { commandBody, interactionBody, postSigned } from '../test/support/slackStandIn';
 import { isFirstPollSummary, isNewWorkItemDm, isReminder } from './dmKinds';
 import { iscRequestCount, rssMiB, SIGNING_SECRET, startBotProcess, startRig, type BotProcess, type Rig } from './lib';
@@ -175,12 +176,18 @@ interface Button {
   value: string;
 }
 
-/** Buttons with a value in a message's blocks (actions blocks and accessories). */
+/**
+ * Buttons with a value in a message's blocks (actions blocks and accessories), a card's overflow
+ * options among them, each with the value the router gives it (a card's value is said once, in its
+ * actions block's id).
+ */
 function buttonsOf(blocks: Block[] | undefined): Button[] {
   const out: Button[] = [];
   for (const b of blocks ?? []) {
-    for (const e of [...(b.type === 'actions' ? b.elements ?? [] : []), ...(b.accessory ? [b.accessory] : [])]) {
-      if (typeof e.action_id === 'string' && typeof e.value === 'string' && !e.url) out.push({ action_id: e.action_id, value: e.value });
+    for (const raw of [...(b.type === 'actions' ? b.elements ?? [] : []), ...(b.accessory ? [b.accessory] : [])]) {
+      for (const e of raw.type === 'overflow' ? overflowButtons(raw, b.block_id) : [withSharedValue(raw, b.block_id)]) {
+        if (typeof e.action_id === 'string' && typeof e.value === 'string' && !e.url) out.push({ action_id: e.action_id, value: e.value });
+      }
     }
   }
   return out;

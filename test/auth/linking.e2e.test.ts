@@ -306,7 +306,8 @@ describe('AUTH_MODE=linked-required', () => {
   });
 
   it('an unlinked user can read but must connect before acting', async () => {
-    expect(json((await command(USERS.ada.id, '')).blocks)).toContain(A.adaSingle);
+    // Reading needs no link: the list shows her queue (her most urgent items first) with its buttons.
+    expect(json((await command(USERS.ada.id, '')).blocks)).toMatch(/Waiting on you in ISC.*Showing 1–10 of 15/);
     expect(json((await command(USERS.ada.id, 'help')).blocks)).toContain('before acting on work items');
     const refused = await click(USERS.ada.id, ACTION.approve, { w: W.adaSingleApproval, a: A.adaSingle });
     expect(refused.text).toMatch(/\/workitems connect.*Nothing was changed in ISC/);

@@ -59,6 +59,7 @@ import { PgAuditLog } from '../src/audit/pgAuditLog';
 import { SEED_IDENTITIES } from '../src/sandbox/seed';
 import { RedisStateStore } from '../src/store/redisStore';
 import type { Fault } from '../src/sandbox/tenant';
+import { decodeItemValue } from '../src/blocks/actions';
 import { overflowButtons, withSharedValue } from '../test/blocks/fixtures';
 import { commandBody, interactionBody, postSigned } from '../test/support/slackStandIn';
 import { isFirstPollSummary, isNewWorkItemDm, isReminder } from './dmKinds';
@@ -1088,13 +1089,13 @@ class VirtualUser {
     const candidates = buttonsOf(screen?.blocks).filter((b) => {
       if (!(b.action_id in WEIGHTS)) return false;
       // Each item is forwarded at most once in the soak, so forwards can be counted per item.
-      if (b.action_id === ACTION.forward) return !forwardedOnce.has((JSON.parse(b.value) as { w: string }).w);
+      if (b.action_id === ACTION.forward) return !forwardedOnce.has(decodeItemValue(b.value)?.w ?? '');
       return true;
     });
     const button = weightedPick(candidates);
     if (!screen || !button) return this.list();
     if (button.action_id === ACTION.forward || button.action_id === ACTION.selectAccounts) return this.modal(button, screen);
-    const value = JSON.parse(button.value) as { w: string; a?: string };
+    const value = decodeItemValue(button.value)!;
     // A double click: the same click twice at once (Slack sends each with its own response_url).
     const double = isDirect(button.action_id) && rng() < 0.15;
     const clicks = await Promise.all(Array.from({ length: double ? 2 : 1 }, () => click(this.user, 'click', button, screen.channel, { double })));
@@ -1107,7 +1108,7 @@ class VirtualUser {
   /** Forward or Select accounts: the modal opens (loading, then the form), the user fills it in and submits. */
   async modal(button: Button, screen: Screen): Promise<void> {
     const forward = button.action_id === ACTION.forward;
-    const value = JSON.parse(button.value) as { w: string };
+    const value = decodeItemValue(button.value)!;
     const opener = await click(this.user, 'opener', button, screen.channel);
     if (opener.status !== 200) return;
     let viewId: string | undefined;
@@ -1273,25 +1274,37 @@ interface Check {
   problems?: string[];
 }
 
+/**
+ * The blocks of one work item in a message: a detail card's (block ids `${w}:…`), or a list card's
+ * section with its actions block, which names the item in its values or block id (`w=${w}`).
+ */
 function blocksOfItem(blocks: Block[] | undefined, w: string): Block[] {
-  return (blocks ?? []).filter((b) => String(b.block_id ?? '').startsWith(`${w}:`));
+  const all = blocks ?? [];
+  const names = (b: Block) => b.type === 'actions' && (json(b).includes(`w=${w}&`) || json(b).includes(`w=${w}"`) || json(b).includes(`"w":"${w}"`));
+  return all.filter((b, i) => String(b.block_id ?? '').startsWith(`${w}:`) || names(b) || (b.type === 'section' && all[i + 1] !== undefined && names(all[i + 1])));
 }
 const textOf = (b: Block) => json(b);
 
 /** Whether a card redraw shows the click's action done by the actor. */
 function redrawShowsSuccess(c: ActionClick): boolean {
   const replies = answers.responsesTo(c.sent.responseId!).filter((r) => r.replace_original === true);
-  const actor = `<@${c.sent.user}>`;
+  // The actor reads their own decision as "by you"; older cards named them.
+  const byActor = (verb: string) => [`${verb} by <@${c.sent.user}>`, `${verb} by you`];
   return replies.some((r) => {
     const own = blocksOfItem(r.blocks, c.w);
     if (c.kind === 'approve' || c.kind === 'reject') {
-      // The approval item's own line: block `${w}:ai${index}`, in ISC's order of approval items.
-      const index = rig.sandbox.getWorkItemState(c.w)?.approvalItems?.findIndex((x) => x.id === c.a) ?? -1;
-      const line = `${c.kind === 'approve' ? 'Approved' : 'Rejected'} by ${actor}`;
-      return own.some((b) => b.block_id === `${c.w}:ai${index}` && textOf(b).includes(line));
+      // The approval item's own line: block `${w}:ai${index}` on a detail card, in ISC's order of
+      // approval items; a list card has the decision as its headline.
+      const approvalItems = rig.sandbox.getWorkItemState(c.w)?.approvalItems ?? [];
+      const index = approvalItems.findIndex((x) => x.id === c.a);
+      const lines = byActor(c.kind === 'approve' ? 'Approved' : 'Rejected');
+      const perLine = own.filter((b) => String(b.block_id ?? '').includes(':ai'));
+      // A list card's headline is the item's latest decision: it names this line's only when the item has one line.
+      const candidates = perLine.length ? perLine.filter((b) => b.block_id === `${c.w}:ai${index}`) : approvalItems.length <= 1 ? own : [];
+      return candidates.some((b) => lines.some((line) => textOf(b).includes(line)));
     }
-    const line = c.kind === 'complete' ? `Completed by ${actor}` : `${c.kind === 'approveAll' ? 'Approved' : 'Rejected'} by ${actor}`;
-    return own.some((b) => !String(b.block_id).includes(':ai') && textOf(b).includes(line));
+    const lines = byActor(c.kind === 'complete' ? 'Completed' : c.kind === 'approveAll' ? 'Approved' : 'Rejected');
+    return own.some((b) => !String(b.block_id ?? '').includes(':ai') && lines.some((line) => textOf(b).includes(line)));
   });
 }
 
@@ -1303,8 +1316,12 @@ function finalModalText(sub: ModalSubmission): string {
 }
 
 function submissionShowsSuccess(s: ModalSubmission): boolean {
-  const text = finalModalText(s);
-  return s.kind === 'forward' ? text.includes('Forwarded to') : text.includes('Accounts submitted');
+  const line = s.kind === 'forward' ? 'Forwarded to' : 'Accounts submitted';
+  if (finalModalText(s).includes(line)) return true;
+  // A form closes on success: the card it was opened from, redrawn, says how it ended (each item is
+  // forwarded at most once in the soak, so the item's redraw is this submission's).
+  answers.sync();
+  return [...answers.byResponseId.values()].some((bodies) => bodies.some((b) => blocksOfItem(b.blocks, s.w).some((x) => textOf(x).includes(line))));
 }
 
 const submissionKey = (s: ModalSubmission) => `${s.kind === 'forward' ? 'forward' : 'submit'}:${s.w}`;
@@ -1630,7 +1647,7 @@ function runChecks(): { checks: Check[]; totals: string[] } {
         if (MAYBE.test(json(r))) return true;
         const own = blocksOfItem(r.blocks, w);
         if (!r.replace_original || !own.length) return false;
-        const values = buttonsOf(own).filter((b) => b.action_id !== ACTION.details).map((b) => JSON.parse(b.value) as { w: string; a?: string });
+        const values = buttonsOf(own).filter((b) => b.action_id !== ACTION.details).map((b) => decodeItemValue(b.value)!);
         return !values.some((v) => v.w === w && (!a || v.a === a));
       });
     if (clicks.some(clickInformed) || subs.some((x) => MAYBE.test(finalModalText(x)))) {

@@ -438,6 +438,19 @@ function homeOpened(user: VUser): Promise<Sent> {
 // Between the bot and the sandbox: a pass-through that lets ISC finish what the bot gave up on, and
 // that can lose ISC's answer after ISC carried the request out.
 
+/** Serves on a free loopback port; close() drops open connections too. */
+async function listenOnLoopback(server: http.Server): Promise<{ url: string; close(): Promise<void> }> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
 async function startIscProxy(upstream: string, dropAnswer: (method: string, path: string) => boolean): Promise<{ url: string; close(): Promise<void> }> {
   const target = new URL(upstream);
   const server = http.createServer((req, res) => {
@@ -463,15 +476,7 @@ async function startIscProxy(upstream: string, dropAnswer: (method: string, path
       up.end(Buffer.concat(chunks));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return listenOnLoopback(server);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -718,15 +723,7 @@ async function startBalancer(): Promise<{ url: string; close(): Promise<void> }>
     up.on('error', () => res.destroy());
     req.pipe(up);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return listenOnLoopback(server);
 }
 
 /**

@@ -82,6 +82,18 @@ CREATE TABLE notification_receipts (
 CREATE INDEX notification_receipts_announced_at ON notification_receipts (announced_at);
 `,
   },
+  {
+    version: 3,
+    name: 'notification claims: a receipt is written before the DM is posted, so that a claim in flight survives a loss of the state store',
+    sql: `
+-- A row without a channel and ts is a claim: the DM is being posted since announced_at. Completed
+-- with the DM's channel and ts once posted; deleted when the post fails; taken over when abandoned.
+ALTER TABLE notification_receipts
+  ALTER COLUMN channel DROP NOT NULL,
+  ALTER COLUMN ts DROP NOT NULL,
+  ADD CONSTRAINT notification_receipts_posted_or_claimed CHECK ((channel IS NULL) = (ts IS NULL));
+`,
+  },
 ];
 
 /** Any number, the same in every replica: taken for the transaction, so two replicas starting at once migrate one after the other. */

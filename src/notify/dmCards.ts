@@ -6,7 +6,7 @@ import { inboxKey, isOpen, isPendingFor, parseInboxKey, type InboxItem } from '.
 import type { NotifyDeps } from './deps';
 import type { DmPort, DmRef } from './dmPort';
 import type { Announcement, Ledger } from './ledger';
-import { noReceipts, type AnnouncementReceipts, type Receipt } from './receipts';
+import { noReceipts, type AnnouncementReceipts, type Receipt, type ReceiptClaim, type ReminderClaim } from './receipts';
 
 /** An item of any kind with the key its notification records go by (inboxKey). */
 export type KeyedItem = InboxItem & { key: string };
@@ -28,6 +28,13 @@ export interface DmCardsOptions {
   dms: DmPort;
   /** What was announced, kept outside the store (PostgreSQL); default: nothing kept. */
   receipts?: AnnouncementReceipts;
+}
+
+/** A ledger claim of an item; `replaces`: the ledger had settled the item's earlier arrival. */
+interface Claimed {
+  entry: KeyedItem;
+  claim: Announcement;
+  replaces: boolean;
 }
 
 /** The date (YYYY-MM-DD) in a time zone. */
@@ -97,28 +104,67 @@ export class DmCards {
     render: (items: KeyedItem[]) => Promise<RenderedMessage>,
   ): Promise<void> {
     const { ledger, dms, ctx } = this.opts;
-    const claimed: Array<{ entry: KeyedItem; claim: Announcement }> = [];
+    const inLedger: Claimed[] = [];
     for (const { entry, previous } of entries) {
       const claim = await ledger.claim(userId, entry.key, kind, previous);
-      if (claim) claimed.push({ entry, claim });
+      if (claim) inLedger.push({ entry, claim, replaces: previous?.status === 'settled' });
     }
+    if (!inLedger.length) return;
+    const at = ctx.now().toISOString();
+    const claimed = await this.claimDurably(userId, inLedger, kind, at);
     if (!claimed.length) return;
+    const keys = claimed.map(({ entry }) => entry.key);
     let where: DmRef;
     try {
       where = await dms.postDm(userId, await render(claimed.map((c) => c.entry)));
     } catch (e) {
       await Promise.all(claimed.map(({ entry, claim }) => ledger.release(userId, entry.key, claim)));
+      await this.receipts.release(userId, keys, at).catch((error: unknown) => this.receiptFailed('Could not give back the claims of a notification that failed (PostgreSQL); they are taken over once abandoned', userId, keys, error));
       throw e;
     }
-    const recorded = await Promise.all(claimed.map(({ entry, claim }) => ledger.posted(userId, entry.key, claim, where)));
+    // The receipt first: should the store fail now, the next poll finds the DM there and does not post it again.
+    await this.receipts.record(userId, keys, { ...where, kind, announcedAt: ctx.now().toISOString() }).catch((e: unknown) => this.receiptFailed('Could not write the receipts of a notification (PostgreSQL); the DM went out, but a loss of the state store now would announce it again', userId, keys, e));
+    let recorded: boolean[];
+    try {
+      recorded = await Promise.all(claimed.map(({ entry, claim }) => ledger.posted(userId, entry.key, claim, where)));
+    } catch (e) {
+      ctx.logger.warn('A notification went out but the state store could not record it', { userId, items: keys.length, receipts: this.receipts.durable, error: e instanceof Error ? e.message : String(e) });
+      return;
+    }
     if (recorded.includes(false)) ctx.logger.warn('A notification was posted after its claim had been taken over; the other record is kept', { userId });
-    // A receipt outside the store, so that a store that loses its state does not announce these again:
-    // for every item the DM went out for, even where the ledger did not take the record (the store lost
-    // the claim meanwhile, or another replica took it over and leaves a receipt of its own).
+  }
+
+  /**
+   * The ledger's claims that the receipts let through: a claim in the store alone is lost with the
+   * store, so it is made in PostgreSQL too. A key announced already (by a replica that claimed it
+   * before the store lost its state) is restored over this claim instead; one being announced
+   * elsewhere is given back. When PostgreSQL fails, the store's claims decide alone: a duplicate after
+   * a loss is better than no DM.
+   */
+  private async claimDurably(userId: string, claimed: Claimed[], kind: Announcement['kind'], at: string): Promise<Claimed[]> {
+    if (!this.receipts.durable) return claimed;
+    const { ledger } = this.opts;
     const keys = claimed.map(({ entry }) => entry.key);
-    await this.receipts.record(userId, keys, { ...where, kind, announcedAt: ctx.now().toISOString() }).catch((e: unknown) => {
-      ctx.logger.warn('Could not write the receipts of a notification (PostgreSQL); the DM went out, but a loss of the state store now would announce it again', { userId, items: keys.length, error: e instanceof Error ? e.message : String(e) });
-    });
+    let outcome: ReceiptClaim;
+    try {
+      outcome = await this.receipts.claim(userId, keys, { kind, at, replacing: claimed.filter((c) => c.replaces).map((c) => c.entry.key) });
+    } catch (e) {
+      this.receiptFailed('Could not claim a notification in PostgreSQL; posting on the state store’s claim alone', userId, keys, e);
+      return claimed;
+    }
+    const won = new Set(outcome.won);
+    for (const { entry, claim } of claimed) {
+      if (won.has(entry.key)) continue;
+      const receipt = outcome.announced.get(entry.key);
+      if (receipt) await ledger.restore(userId, entry.key, receipt, claim);
+      else await ledger.release(userId, entry.key, claim);
+    }
+    if (won.size < claimed.length) this.opts.ctx.logger.info('Notifications: items announced, or being announced, by another claim that the state store lost; not posted again', { userId, items: claimed.length - won.size });
+    return claimed.filter(({ entry }) => won.has(entry.key));
+  }
+
+  private receiptFailed(message: string, userId: string, keys: readonly string[], e: unknown): void {
+    this.opts.ctx.logger.warn(message, { userId, items: keys.length, error: e instanceof Error ? e.message : String(e) });
   }
 
   /** Whether announcements leave receipts outside the store (PostgreSQL), worth looking up. */
@@ -158,21 +204,27 @@ export class DmCards {
       if (!record.channel || !record.ts) return;
       const day = localDay(viewer.now, viewer.tz);
       const claims = await Promise.all(items.map(async (entry) => ({ entry, claim: await ledger.claimReminder(userId, entry.key, day) })));
-      const claimed = claims.filter((c) => c.claim !== undefined);
+      const inLedger = claims.filter((c) => c.claim !== undefined);
+      if (!inLedger.length) return;
+      // The day's claims in the store are lost with it: the receipts claim the reminder too.
+      const at = ctx.now().toISOString();
+      let durable: ReminderClaim = { won: new Map(), refused: [] };
+      try {
+        durable = await this.receipts.claimReminder(userId, inLedger.map(({ entry }) => entry.key), { day, tz: viewer.tz, at });
+      } catch (e) {
+        this.receiptFailed('Could not claim a reminder in PostgreSQL; sending on the state store’s claim alone', userId, inLedger.map(({ entry }) => entry.key), e);
+      }
+      // Refused: reminded today by a claim the store lost. Its claim here is kept as today's.
+      const claimed = inLedger.filter(({ entry }) => !durable.refused.includes(entry.key));
       if (!claimed.length) return;
       try {
         await dms.postDm(userId, renderReminder(claimed.map((c) => c.entry), viewer, record.kind), { channel: record.channel, ts: record.ts });
       } catch (e) {
         await Promise.all(claimed.map((c) => c.claim?.release()));
+        await this.receipts.releaseReminder(userId, durable, at).catch((error: unknown) => this.receiptFailed('Could not give back the reminder claims of a reminder that failed (PostgreSQL)', userId, [...durable.won.keys()], error));
         throw e;
       }
-      const remindedAt = ctx.now().toISOString();
-      await Promise.all(claimed.map(({ entry }) => ledger.update(userId, entry.key, { remindedAt })));
-      // The reminder claims of the day are in the store too: after a loss, the receipt says it went out.
-      const keys = claimed.map(({ entry }) => entry.key);
-      await this.receipts.reminded(userId, keys, remindedAt).catch((e: unknown) => {
-        ctx.logger.warn('Could not note a reminder in the notification receipts (PostgreSQL)', { userId, items: keys.length, error: e instanceof Error ? e.message : String(e) });
-      });
+      await Promise.all(claimed.map(({ entry }) => ledger.update(userId, entry.key, { remindedAt: at })));
     };
     return record.kind === 'dm' ? this.serial(items[0].key, send) : send();
   }

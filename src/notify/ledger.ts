@@ -104,13 +104,14 @@ export class Ledger {
    * Puts back the record of an announcement the ledger lost (the store lost its state) but a durable
    * receipt remembers: posted, at the original DM, so that follow-ups and reminders thread onto it and
    * no poll announces the item again. Like a claim it is set only where there is no record
-   * (setIfAbsent), so a poll or replica that claimed the item meanwhile keeps its claim and this one
-   * restores nothing; undefined then.
+   * (setIfAbsent), or over the caller's own claim (`over`, compare-and-set), so a poll or replica that
+   * claimed the item meanwhile keeps its claim and this one restores nothing; undefined then.
    */
   async restore(
     slackUserId: string,
     workItemId: string,
     receipt: { kind: Announcement['kind']; announcedAt: string; channel: string; ts: string; remindedAt?: string },
+    over?: Announcement,
   ): Promise<Announcement | undefined> {
     await Promise.all([this.store.addMember(itemsOf(slackUserId), workItemId), this.store.addMember(holdersOf(workItemId), slackUserId, HOLDERS_TTL_MS)]);
     const record: Announcement = {
@@ -121,7 +122,8 @@ export class Ledger {
       ts: receipt.ts,
       ...(receipt.remindedAt ? { remindedAt: receipt.remindedAt } : {}),
     };
-    return (await this.store.setIfAbsent(recordKey(slackUserId, workItemId), record)) ? record : undefined;
+    const k = recordKey(slackUserId, workItemId);
+    return (await (over ? this.store.compareAndSet(k, over, record) : this.store.setIfAbsent(k, record))) ? record : undefined;
   }
 
   /** Gives a claim back after a failed post, unless someone took it over meanwhile. */

@@ -136,6 +136,23 @@ describe('restore (from a receipt, after the store lost its state)', () => {
     expect(await other.restore('U1', 'w2', { ...receipt, ts: '2.0' })).toBeUndefined();
     expect(await ledger.get('U1', 'w2')).toMatchObject({ ts: '1.5' });
   });
+
+  it('over the caller’s own claim (the receipts showed the item announced): replaces that claim only, indexed both ways', async () => {
+    const { ledger, other, store, clock } = setup();
+    const claim = (await ledger.claim('U1', 'w1', 'dm'))!;
+    await store.removeMember('notify:dm-items:U1', 'w1');
+    expect(await ledger.restore('U1', 'w1', receipt, { ...claim, at: new Date(T0 - 1).toISOString() })).toBeUndefined();
+    expect(await ledger.get('U1', 'w1')).toEqual(claim);
+    const restored = await ledger.restore('U1', 'w1', receipt, claim);
+    expect(restored).toEqual({ status: 'posted', kind: 'dm', at: receipt.announcedAt, channel: 'DU1', ts: '1.5' });
+    expect(await ledger.get('U1', 'w1')).toEqual(restored);
+    expect([...(await ledger.ofUser('U1')).keys()]).toEqual(['w1']);
+    // Over a claim that is no longer there, nothing is put back (the store lost it: the next poll restores).
+    expect(await other.restore('U1', 'w3', receipt, claim)).toBeUndefined();
+    expect(await ledger.get('U1', 'w3')).toBeUndefined();
+    clock.now += 60 * DAY;
+    expect(await ledger.get('U1', 'w1')).toEqual(restored);
+  });
 });
 
 describe('update', () => {

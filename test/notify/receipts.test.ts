@@ -1,7 +1,8 @@
 import { createIscClient } from '../../src/isc/client';
 import { silentLogger } from '../../src/log';
+import { MIGRATIONS, migrate } from '../../src/audit/migrations';
 import { PgAuditLog } from '../../src/audit/pgAuditLog';
-import type { Announcement } from '../../src/notify/ledger';
+import { CLAIM_LEASE_MS, type Announcement } from '../../src/notify/ledger';
 import type { Notifier } from '../../src/notify/notifier';
 import { noReceipts, PgAnnouncementReceipts, RECEIPT_RETENTION_MS, type AnnouncementReceipts } from '../../src/notify/receipts';
 import type { RedisStateStore } from '../../src/store/redisStore';
@@ -162,6 +163,98 @@ describe('receipts in PostgreSQL: what was announced survives a loss of the stat
     expect(topLevel()).toHaveLength(before + 1);
   });
 
+  it('a DM claimed just before the store lost its state, and polled for by another replica before it is posted, goes out once', async () => {
+    await notifier.subscriptions.touch(lucy.id);
+    await cycle();
+    const other = rig.replica(store, receipts);
+    const before = topLevel().length;
+    const x = newApproval(rig.sandbox, lucyIdentity(), 'Access Request: Item X');
+    let otherPolled = false;
+    rig.beforePost = async () => {
+      rig.beforePost = undefined;
+      await loseTheStore();
+      await other.runCycle();
+      otherPolled = true;
+    };
+    try {
+      await cycle();
+      await other.runCycle();
+      await cycle();
+    } finally {
+      await other.stop();
+    }
+    expect(otherPolled).toBe(true);
+    expect(topLevel()).toHaveLength(before + 1);
+    expect(await record(lucy.id, x.id)).toMatchObject({ status: 'posted', kind: 'dm' });
+    expect(rig.logs.join('\n')).toMatch(/being announced, by another claim/);
+  });
+
+  it('a DM whose record the store cannot take (Redis restarting) is not posted again: its receipt was written first', async () => {
+    await notifier.subscriptions.touch(lucy.id);
+    await cycle();
+    await notifier.stop();
+    let failed = false;
+    const restarting = new Proxy(store, {
+      get(target, prop, receiver) {
+        if (prop !== 'compareAndSet') return Reflect.get(target, prop, receiver);
+        return async (key: string, expected: Announcement | undefined, next: Announcement | undefined, ttlMs?: number) => {
+          if (!failed && key.startsWith('notify:dm:') && expected?.status === 'claimed' && next?.status === 'posted') {
+            failed = true;
+            await loseTheStore();
+            throw new Error('Connection is closed.');
+          }
+          return target.compareAndSet(key, expected, next, ttlMs);
+        };
+      },
+    });
+    notifier = rig.replica(restarting, receipts);
+    await notifier.subscriptions.touch(lucy.id);
+    const before = topLevel().length;
+    newApproval(rig.sandbox, lucyIdentity(), 'Access Request: Item X');
+    await cycle();
+    expect(failed).toBe(true);
+    await cycle();
+    // Past the claim lease too: the claim in PostgreSQL was completed, not abandoned.
+    rig.clock.now += CLAIM_LEASE_MS + 60_000;
+    await cycle();
+    expect(topLevel()).toHaveLength(before + 1);
+    expect(rig.logs.join('\n')).toMatch(/went out but the state store could not record it/);
+  });
+
+  it('a reminder claimed just before the store lost its state, and polled for by another replica before it is sent, goes out once', async () => {
+    const x = await announceX();
+    const reminders = () => rig.posts(lucy.id).filter((p) => p.thread_ts === x.ts);
+    const other = rig.replica(store, receipts);
+    rig.clock.now += 2 * 3600_000 + 60_000;
+    rig.beforePost = async () => {
+      rig.beforePost = undefined;
+      await loseTheStore();
+      await other.runCycle();
+    };
+    try {
+      await cycle();
+      await other.runCycle();
+    } finally {
+      await other.stop();
+    }
+    expect(reminders()).toHaveLength(1);
+  });
+
+  it('a claim whose post failed is given back in PostgreSQL too: the next poll announces the item', async () => {
+    await notifier.subscriptions.touch(lucy.id);
+    await cycle();
+    const before = topLevel().length;
+    const x = newApproval(rig.sandbox, lucyIdentity(), 'Access Request: Item X');
+    rig.slackFault = (method) => (method === 'chat.postMessage' ? new Error('slack down') : undefined);
+    await cycle();
+    rig.slackFault = undefined;
+    expect((await log!.pool.query('SELECT count(*)::int AS n FROM notification_receipts WHERE item_key = $1', [x.id])).rows).toEqual([{ n: 0 }]);
+    await loseTheStore();
+    await cycle();
+    expect(topLevel().length).toBeGreaterThan(before);
+    expect([...(await receipts.find(lucy.id, [x.id])).keys()]).toEqual([x.id]);
+  });
+
   it('records lost but not the subscription (keys evicted): the sweep finds the access request and generic approval new again, and restores them instead of a DM each', async () => {
     await notifier.subscriptions.touch(lucy.id);
     await cycle();
@@ -228,7 +321,7 @@ describe('PgAnnouncementReceipts', () => {
     expect((await r.find('U2', ['workItem:a'])).get('workItem:a')).toMatchObject({ ts: '2.9' });
     // A reminder is noted on the receipt; a new announcement of the item starts without one.
     const at = new Date(now + 3600_000).toISOString();
-    await r.reminded('U1', ['workItem:b', 'workItem:c'], at);
+    await r.claimReminder('U1', ['workItem:b', 'workItem:c'], { day: '2030-01-07', tz: 'UTC', at });
     expect((await r.find('U1', ['workItem:b'])).get('workItem:b')).toEqual({ channel: 'DU1', ts: '1.1', kind: 'summary', announcedAt: new Date(now).toISOString(), remindedAt: at });
     await r.record('U1', ['workItem:b'], { channel: 'DU1', ts: '3.1', kind: 'dm', announcedAt: at });
     expect((await r.find('U1', ['workItem:b'])).get('workItem:b')).not.toHaveProperty('remindedAt');
@@ -249,5 +342,108 @@ describe('PgAnnouncementReceipts', () => {
     // The one announced 30 days and a minute before is pruned at the next start.
     now += 24 * 3600_000;
     expect(await r.prune()).toBe(1);
+  });
+
+  const at = (offsetMs = 0) => new Date(now + offsetMs).toISOString();
+  const rows = async () => (await pool.pool.query('SELECT slack_user, item_key, channel, ts FROM notification_receipts ORDER BY slack_user, item_key')).rows;
+
+  it('a database from before the claims (migration 2) keeps its receipts when migration 3 lets a receipt be a claim', async () => {
+    const { Pool } = await import('pg');
+    const old = new Pool({ connectionString: await pg.freshUrl() });
+    try {
+      await migrate(old, silentLogger, MIGRATIONS.filter((m) => m.version <= 2));
+      const before = new PgAnnouncementReceipts(old, { logger: silentLogger, now: () => new Date(now) });
+      await before.record('U1', ['workItem:a'], { channel: 'DU1', ts: '1.1', kind: 'dm', announcedAt: at() });
+      await expect(before.claim('U1', ['workItem:b'], { kind: 'dm', at: at(), replacing: [] })).rejects.toThrow(/null value in column "channel"/);
+      expect(await migrate(old, silentLogger)).toEqual([3]);
+      expect((await before.claim('U1', ['workItem:a', 'workItem:b'], { kind: 'dm', at: at(), replacing: [] })).won).toEqual(['workItem:b']);
+      await expect(old.query("INSERT INTO notification_receipts (slack_user, item_key, channel, ts, kind, announced_at) VALUES ('U1', 'workItem:c', 'DU1', NULL, 'dm', now())")).rejects.toThrow(/notification_receipts_posted_or_claimed/);
+    } finally {
+      await old.end();
+    }
+  });
+
+  it('claims an announcement before it is posted: one claim wins, the receipt completes it, and a later claim finds the receipt', async () => {
+    expect(await r.claim('U1', ['workItem:a', 'workItem:b'], { kind: 'dm', at: at(), replacing: [] })).toEqual({ won: ['workItem:a', 'workItem:b'], announced: new Map() });
+    // A claim in flight is not a receipt: nothing to restore from it, and nobody else wins it.
+    expect((await r.find('U1', ['workItem:a'])).size).toBe(0);
+    expect(await r.claim('U1', ['workItem:a', 'workItem:c'], { kind: 'summary', at: at(1000), replacing: [] })).toEqual({ won: ['workItem:c'], announced: new Map() });
+    // Another user's claim of the same item is theirs.
+    expect((await r.claim('U2', ['workItem:a'], { kind: 'dm', at: at(), replacing: [] })).won).toEqual(['workItem:a']);
+    await r.record('U1', ['workItem:a'], { channel: 'DU1', ts: '1.1', kind: 'dm', announcedAt: at(2000) });
+    const again = await r.claim('U1', ['workItem:a'], { kind: 'dm', at: at(3000), replacing: [] });
+    expect(again.won).toEqual([]);
+    expect(again.announced.get('workItem:a')).toEqual({ channel: 'DU1', ts: '1.1', kind: 'dm', announcedAt: at(2000) });
+  });
+
+  it('a claim is given back only by its own caller (the same claim time), and only while it is a claim', async () => {
+    await r.claim('U1', ['workItem:a', 'workItem:b'], { kind: 'dm', at: at(), replacing: [] });
+    await r.release('U1', ['workItem:a'], at(1));
+    await r.release('U2', ['workItem:a'], at());
+    expect(await rows()).toHaveLength(2);
+    await r.release('U1', ['workItem:a'], at());
+    expect((await rows()).map((row) => row.item_key)).toEqual(['workItem:b']);
+    await r.record('U1', ['workItem:b'], { channel: 'DU1', ts: '1.1', kind: 'dm', announcedAt: at() });
+    await r.release('U1', ['workItem:b'], at());
+    expect(await rows()).toEqual([{ slack_user: 'U1', item_key: 'workItem:b', channel: 'DU1', ts: '1.1' }]);
+  });
+
+  it('an abandoned claim is taken over after the claim lease; a receipt past the retention, or of an arrival the caller replaces, is claimed over', async () => {
+    await r.claim('U1', ['workItem:a'], { kind: 'dm', at: at(), replacing: [] });
+    expect((await r.claim('U1', ['workItem:a'], { kind: 'dm', at: at(CLAIM_LEASE_MS - 1), replacing: [] })).won).toEqual([]);
+    expect((await r.claim('U1', ['workItem:a'], { kind: 'dm', at: at(CLAIM_LEASE_MS), replacing: [] })).won).toEqual(['workItem:a']);
+    // Replacing overrides a receipt, not a live claim.
+    expect((await r.claim('U1', ['workItem:a'], { kind: 'dm', at: at(CLAIM_LEASE_MS + 1), replacing: ['workItem:a'] })).won).toEqual([]);
+    await r.record('U1', ['workItem:a'], { channel: 'DU1', ts: '1.1', kind: 'dm', announcedAt: at() });
+    expect((await r.claim('U1', ['workItem:a'], { kind: 'dm', at: at(1), replacing: ['workItem:b'] })).won).toEqual([]);
+    expect((await r.claim('U1', ['workItem:a'], { kind: 'dm', at: at(2), replacing: ['workItem:a'] })).won).toEqual(['workItem:a']);
+    expect(await rows()).toEqual([{ slack_user: 'U1', item_key: 'workItem:a', channel: null, ts: null }]);
+    await r.record('U1', ['workItem:old'], { channel: 'DU1', ts: '0.1', kind: 'dm', announcedAt: new Date(now - RECEIPT_RETENTION_MS - 1).toISOString() });
+    expect((await r.claim('U1', ['workItem:old'], { kind: 'dm', at: at(), replacing: [] })).won).toEqual(['workItem:old']);
+  });
+
+  it('claims made at the same moment by two replicas (two connections): exactly one wins each item', async () => {
+    const second = new PgAnnouncementReceipts(pool.pool, { logger: silentLogger, now: () => new Date(now) });
+    const keys = Array.from({ length: 20 }, (_, i) => `workItem:${i}`);
+    for (let round = 0; round < 5; round++) {
+      const user = `U${round}`;
+      const [one, two] = await Promise.all([r.claim(user, keys, { kind: 'dm', at: at(), replacing: [] }), second.claim(user, keys, { kind: 'summary', at: at(1), replacing: [] })]);
+      expect([...one.won, ...two.won].sort()).toEqual([...keys].sort());
+    }
+  });
+
+  it('claims a reminder per local day: refused the same day in the user’s time zone, won the next; a key without a receipt is neither', async () => {
+    await r.record('U1', ['workItem:a'], { channel: 'DU1', ts: '1.1', kind: 'dm', announcedAt: at() });
+    // 2030-01-07T10:00Z is 02:00 in Los Angeles: the 7th there.
+    const first = await r.claimReminder('U1', ['workItem:a', 'workItem:none'], { day: '2030-01-07', tz: 'America/Los_Angeles', at: at() });
+    expect(first).toEqual({ won: new Map([['workItem:a', null]]), refused: [] });
+    expect(await r.claimReminder('U1', ['workItem:a'], { day: '2030-01-07', tz: 'America/Los_Angeles', at: at(1000) })).toEqual({ won: new Map(), refused: ['workItem:a'] });
+    // In Tokyo the same instant is already the 7th at 19:00, so the 8th there is another day.
+    expect((await r.claimReminder('U1', ['workItem:a'], { day: '2030-01-08', tz: 'Asia/Tokyo', at: at(2000) })).won).toEqual(new Map([['workItem:a', at()]]));
+    expect((await r.find('U1', ['workItem:a'])).get('workItem:a')?.remindedAt).toBe(at(2000));
+  });
+
+  it('a reminder claim whose post failed puts back the reminder noted before; a claim made since is kept', async () => {
+    await r.record('U1', ['workItem:a', 'workItem:b'], { channel: 'DU1', ts: '1.1', kind: 'dm', announcedAt: at() });
+    await r.claimReminder('U1', ['workItem:a'], { day: '2030-01-06', tz: 'UTC', at: at(-86_400_000) });
+    const claim = await r.claimReminder('U1', ['workItem:a', 'workItem:b'], { day: '2030-01-07', tz: 'UTC', at: at() });
+    expect(claim.won).toEqual(new Map([['workItem:a', at(-86_400_000)], ['workItem:b', null]]));
+    await r.releaseReminder('U1', claim, at());
+    const found = await r.find('U1', ['workItem:a', 'workItem:b']);
+    expect(found.get('workItem:a')?.remindedAt).toBe(at(-86_400_000));
+    expect(found.get('workItem:b')).not.toHaveProperty('remindedAt');
+    const again = await r.claimReminder('U1', ['workItem:a'], { day: '2030-01-07', tz: 'UTC', at: at(5) });
+    await r.releaseReminder('U1', claim, at());
+    expect((await r.find('U1', ['workItem:a'])).get('workItem:a')?.remindedAt).toBe(at(5));
+    expect(again.won.size).toBe(1);
+  });
+
+  it('reminder claims made at the same moment by two replicas: one wins', async () => {
+    const keys = Array.from({ length: 10 }, (_, i) => `workItem:${i}`);
+    await r.record('U1', keys, { channel: 'DU1', ts: '1.1', kind: 'dm', announcedAt: at() });
+    const second = new PgAnnouncementReceipts(pool.pool, { logger: silentLogger, now: () => new Date(now) });
+    const [one, two] = await Promise.all([r.claimReminder('U1', keys, { day: '2030-01-07', tz: 'UTC', at: at() }), second.claimReminder('U1', keys, { day: '2030-01-07', tz: 'UTC', at: at(1) })]);
+    expect([...one.won.keys(), ...two.won.keys()].sort()).toEqual([...keys].sort());
+    expect([...one.refused, ...two.refused].sort()).toEqual([...keys].sort());
   });
 });

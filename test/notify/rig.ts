@@ -42,6 +42,8 @@ export interface Rig {
   clock: { now: number };
   fault?: (req: { method: string; path: string; query: URLSearchParams }) => Fault | undefined;
   slackFault?: SlackFault;
+  /** Awaited before every chat.postMessage of any replica: another replica's work between a claim and its post. */
+  beforePost?: () => Promise<void>;
   /** A second notifier on the same store and Slack, as another replica that believes it leads. */
   replica(): Notifier;
   /** Builds a fresh notifier, service and store on the same data directory, as after a restart. */
@@ -98,7 +100,8 @@ export async function startRig(env: Record<string, string> = {}, start = '2030-0
   const slackClient: SlackDmClient = {
     conversations: web.conversations,
     chat: {
-      postMessage: (args) => {
+      postMessage: async (args) => {
+        await rig.beforePost?.();
         const error = rig.slackFault?.('chat.postMessage');
         return error ? Promise.reject(error) : web.chat.postMessage(args);
       },

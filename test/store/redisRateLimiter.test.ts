@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { silentLogger } from '../../src/log';
 import { SlotDeadlineError, SlotQueueFullError } from '../../src/rateLimit/slotQueue';
 import { RedisRateLimiter } from '../../src/store/redisRateLimiter';
@@ -6,11 +7,11 @@ import { redisFixture } from '../support/redis';
 
 const redis = redisFixture('redisRateLimiter');
 
-/** A replica's limiter: its own connection to Redis, the same client id. */
-async function replica(opts: { requests: number; perMs: number; url?: string; reserve?: number; maxWaiting?: number }) {
+/** A replica's limiter: its own connection to Redis, the same client id ('client-1' unless given). */
+async function replica(opts: { requests: number; perMs: number; url?: string; reserve?: number; maxWaiting?: number; clientId?: string }) {
   const store = await redis.open({ url: opts.url });
-  const { requests, perMs, reserve, maxWaiting } = opts;
-  return new RedisRateLimiter(store.client, { clientId: 'client-1', requests, perMs, reserve, maxWaiting, guardMs: 40, logger: silentLogger });
+  const { requests, perMs, reserve, maxWaiting, clientId = 'client-1' } = opts;
+  return new RedisRateLimiter(store.client, { clientId, requests, perMs, reserve, maxWaiting, guardMs: 40, logger: silentLogger });
 }
 
 /** The most grants in any window of `ms`. */
@@ -74,4 +75,26 @@ it("across replicas: reads leave the reserve to decisions, a read that could onl
   a.acquire({ priority: 'background' }).catch(() => undefined);
   await expect(a.acquire({ priority: 'background' })).rejects.toBeInstanceOf(SlotQueueFullError);
   await waiting;
+});
+
+it('keeps the fleet within its limit when Redis loses the window: each replica puts its own grants back', async () => {
+  const clientId = `lost-window-${randomUUID()}`;
+  const limit = { requests: 100, perMs: 2_000, clientId };
+  const [a, b] = await Promise.all([replica(limit), replica(limit)]);
+  const grants: number[] = [];
+  const take = (limiter: RedisRateLimiter, n: number) => Promise.all(Array.from({ length: n }, () => limiter.acquire().then(() => grants.push(Date.now()))));
+  await take(b, 40);
+  await new Promise((r) => setTimeout(r, 300));
+  await take(a, 60);
+  // As a FLUSHALL or a restart of Redis would, for this client id's window only (the Redis is shared).
+  await (await redis.open()).client.del(`isc-rate:${clientId}:grants`);
+  // The window is still full: a holds it and puts its 60 back; b then puts its 40 back in place of the
+  // rest, so the next slot frees when b's first grant leaves the window, at least 300 ms before a's.
+  const aWait = await a.take();
+  const bWait = await b.take();
+  expect(aWait).toBeGreaterThan(0);
+  expect(bWait).toBeGreaterThan(0);
+  expect(bWait).toBeLessThanOrEqual(aWait - 300);
+  await Promise.all([take(a, 50), take(b, 50)]);
+  expect(busiest(grants, limit.perMs)).toBeLessThanOrEqual(100);
 });

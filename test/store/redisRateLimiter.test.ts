@@ -3,7 +3,7 @@ import { silentLogger } from '../../src/log';
 import { SlotDeadlineError, SlotQueueFullError } from '../../src/rateLimit/slotQueue';
 import { RedisRateLimiter } from '../../src/store/redisRateLimiter';
 import { StoreUnavailableError } from '../../src/store/store';
-import { redisFixture } from '../support/redis';
+import { redisFixture, startRedisServer, until, type RedisServer } from '../support/redis';
 
 const redis = redisFixture('redisRateLimiter');
 
@@ -77,17 +77,29 @@ it("across replicas: reads leave the reserve to decisions, a read that could onl
   await waiting;
 });
 
-it('keeps the fleet within its limit when Redis loses the window: each replica puts its own grants back', async () => {
+let ownRedis: RedisServer;
+beforeAll(async () => {
+  ownRedis = await startRedisServer();
+});
+afterAll(() => ownRedis.stop());
+
+const losses: Array<[string, { url: () => string | undefined; lose: (clientId: string) => Promise<void> }]> = [
+  // For this client id's window only: the shared Redis holds other tests' keys.
+  ['its key is deleted, as by a FLUSHALL', { url: () => undefined, lose: async (clientId) => void (await (await redis.open()).client.del(`isc-rate:${clientId}:grants`)) }],
+  ['it restarts empty', { url: () => ownRedis.url, lose: async () => { await ownRedis.kill(); await ownRedis.restart(); } }],
+];
+
+it.each(losses)('keeps the fleet within its limit when Redis loses the window (%s): each replica puts its own grants back', async (_, loss) => {
   const clientId = `lost-window-${randomUUID()}`;
-  const limit = { requests: 100, perMs: 2_000, clientId };
+  const limit = { requests: 100, perMs: 2_000, clientId, url: loss.url() };
   const [a, b] = await Promise.all([replica(limit), replica(limit)]);
   const grants: number[] = [];
   const take = (limiter: RedisRateLimiter, n: number) => Promise.all(Array.from({ length: n }, () => limiter.acquire().then(() => grants.push(Date.now()))));
   await take(b, 40);
   await new Promise((r) => setTimeout(r, 300));
   await take(a, 60);
-  // As a FLUSHALL or a restart of Redis would, for this client id's window only (the Redis is shared).
-  await (await redis.open()).client.del(`isc-rate:${clientId}:grants`);
+  await loss.lose(clientId);
+  await until(() => Promise.all([a.earliest(0), b.earliest(0)]).then(() => true, () => false));
   // The window is still full: a holds it and puts its 60 back; b then puts its 40 back in place of the
   // rest, so the next slot frees when b's first grant leaves the window, at least 300 ms before a's.
   const aWait = await a.take();

@@ -1,16 +1,17 @@
+import { randomUUID } from 'node:crypto';
 import { silentLogger } from '../../src/log';
 import { SlotDeadlineError, SlotQueueFullError } from '../../src/rateLimit/slotQueue';
 import { RedisRateLimiter } from '../../src/store/redisRateLimiter';
 import { StoreUnavailableError } from '../../src/store/store';
-import { redisFixture } from '../support/redis';
+import { redisFixture, startRedisServer, until, type RedisServer } from '../support/redis';
 
 const redis = redisFixture('redisRateLimiter');
 
-/** A replica's limiter: its own connection to Redis, the same client id. */
-async function replica(opts: { requests: number; perMs: number; url?: string; reserve?: number; maxWaiting?: number }) {
+/** A replica's limiter: its own connection to Redis, the same client id ('client-1' unless given). */
+async function replica(opts: { requests: number; perMs: number; url?: string; reserve?: number; maxWaiting?: number; clientId?: string }) {
   const store = await redis.open({ url: opts.url });
-  const { requests, perMs, reserve, maxWaiting } = opts;
-  return new RedisRateLimiter(store.client, { clientId: 'client-1', requests, perMs, reserve, maxWaiting, guardMs: 40, logger: silentLogger });
+  const { requests, perMs, reserve, maxWaiting, clientId = 'client-1' } = opts;
+  return new RedisRateLimiter(store.client, { clientId, requests, perMs, reserve, maxWaiting, guardMs: 40, logger: silentLogger });
 }
 
 /** The most grants in any window of `ms`. */
@@ -74,4 +75,38 @@ it("across replicas: reads leave the reserve to decisions, a read that could onl
   a.acquire({ priority: 'background' }).catch(() => undefined);
   await expect(a.acquire({ priority: 'background' })).rejects.toBeInstanceOf(SlotQueueFullError);
   await waiting;
+});
+
+let ownRedis: RedisServer;
+beforeAll(async () => {
+  ownRedis = await startRedisServer();
+});
+afterAll(() => ownRedis.stop());
+
+const losses: Array<[string, { url: () => string | undefined; lose: (clientId: string) => Promise<void> }]> = [
+  // For this client id's window only: the shared Redis holds other tests' keys.
+  ['its key is deleted, as by a FLUSHALL', { url: () => undefined, lose: async (clientId) => void (await (await redis.open()).client.del(`isc-rate:${clientId}:grants`)) }],
+  ['it restarts empty', { url: () => ownRedis.url, lose: async () => { await ownRedis.kill(); await ownRedis.restart(); } }],
+];
+
+it.each(losses)('keeps the fleet within its limit when Redis loses the window (%s): each replica puts its own grants back', async (_, loss) => {
+  const clientId = `lost-window-${randomUUID()}`;
+  const limit = { requests: 100, perMs: 2_000, clientId, url: loss.url() };
+  const [a, b] = await Promise.all([replica(limit), replica(limit)]);
+  const grants: number[] = [];
+  const take = (limiter: RedisRateLimiter, n: number) => Promise.all(Array.from({ length: n }, () => limiter.acquire().then(() => grants.push(Date.now()))));
+  await take(b, 40);
+  await new Promise((r) => setTimeout(r, 300));
+  await take(a, 60);
+  await loss.lose(clientId);
+  await until(() => Promise.all([a.earliest(0), b.earliest(0)]).then(() => true, () => false));
+  // The window is still full: a holds it and puts its 60 back; b then puts its 40 back in place of the
+  // rest, so the next slot frees when b's first grant leaves the window, at least 300 ms before a's.
+  const aWait = await a.take();
+  const bWait = await b.take();
+  expect(aWait).toBeGreaterThan(0);
+  expect(bWait).toBeGreaterThan(0);
+  expect(bWait).toBeLessThanOrEqual(aWait - 300);
+  await Promise.all([take(a, 50), take(b, 50)]);
+  expect(busiest(grants, limit.perMs)).toBeLessThanOrEqual(100);
 });

@@ -15,6 +15,7 @@ import { createLogger, registerSecret, writeToStderr, type Logger } from './log'
 import { Metrics } from './metrics/metrics';
 import { Notifier } from './notify/notifier';
 import { noReceipts, PgAnnouncementReceipts } from './notify/receipts';
+import { noDurableClaims, PgDurableClaims } from './store/durableClaims';
 import { decisionReserve } from './rateLimit/slotQueue';
 import { SUBSCRIPTIONS_KEY } from './notify/subscriptions';
 import { sweptCounts } from './notify/sweep';
@@ -107,6 +108,7 @@ export async function startBot(
   // (a flushed Redis) does not make the poll announce it all again.
   const receipts = audit instanceof PgAuditLog ? new PgAnnouncementReceipts(audit.pool, { logger }) : noReceipts;
   await receipts.prune().catch((e: unknown) => logger.warn('Could not prune the notification receipts', { error: e instanceof Error ? e.message : String(e) }));
+  const durableClaims = audit instanceof PgAuditLog ? new PgDurableClaims(audit.pool, { logger }) : noDurableClaims;
   const slackApi = new WebClient(config.slack.botToken, { logger: slackLogger(logger, 'web-api'), ...slackClientOptions(config.slack, metrics) });
   const accepted = acceptedWorkspace(config.slack, workspace);
   const directory = new IdentityDirectory({
@@ -168,6 +170,7 @@ export async function startBot(
     logger,
     now: () => new Date(),
     quietHours: config.notify.quietHours,
+    claims: durableClaims,
   });
   const digest = config.digest.channel
     ? createDigestScheduler(

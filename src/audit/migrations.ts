@@ -94,6 +94,19 @@ ALTER TABLE notification_receipts
   ADD CONSTRAINT notification_receipts_posted_or_claimed CHECK ((channel IS NULL) = (ts IS NULL));
 `,
   },
+  {
+    version: 4,
+    name: 'durable claims: what must happen once is claimed outside the state store too',
+    sql: `
+-- One row per claim (an access-review notice to a reviewer, …), held until expires_at; taken over
+-- once expired, deleted when what it claimed did not happen, pruned daily.
+CREATE TABLE durable_claims (
+  claim_key text PRIMARY KEY,
+  expires_at timestamptz NOT NULL
+);
+CREATE INDEX durable_claims_expires_at ON durable_claims (expires_at);
+`,
+  },
 ];
 
 /** Any number, the same in every replica: taken for the transaction, so two replicas starting at once migrate one after the other. */

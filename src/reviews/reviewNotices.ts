@@ -1,12 +1,14 @@
 // Access-review DMs: one when a certification is newly assigned to someone the bot knows (a
 // notification subscriber: a certification ISC created after the bot first looked at theirs), and reminders 3 days and 1 day before its due date within the person's
 // working hours. Each is claimed in the state store before it is sent, so that it goes once across
-// replicas and restarts; a DM Slack did not take gives its claim back for the next cycle.
+// replicas and restarts, and with DATABASE_URL in PostgreSQL too, so that a state store that lost its
+// state does not send it again; a DM Slack did not take gives its claims back for the next cycle.
 import { renderReviewNotice, type ReviewNoticeKind } from '../blocks/reviews';
 import type { IdentityCertificationDto } from '../isc/types';
 import type { Logger } from '../log';
 import type { DmPort } from '../notify/dmPort';
 import { isQuietTime, type QuietHours } from '../quietHours';
+import { noDurableClaims, type DurableClaim, type DurableClaims } from '../store/durableClaims';
 import type { StateStore } from '../store/store';
 import type { IdentityDirectory } from '../workitems/identityDirectory';
 import { isSigned, undecidedCount } from './review';
@@ -30,6 +32,8 @@ export interface ReviewNoticeOptions {
   logger: Logger;
   now: () => Date;
   quietHours?: QuietHours;
+  /** The notices' claims outside the store (PostgreSQL); default none. */
+  claims?: DurableClaims;
 }
 
 /** The reminder a certification is due now: undefined when none (signed, nothing undecided, not due within 3 days, overdue). */
@@ -120,17 +124,34 @@ export class ReviewNotices {
     const { store, dms, logger } = this.opts;
     const key = noticeKey(kind, c.id!, slackUserId);
     if (!(await store.setIfAbsent(key, viewer.now.toISOString(), NOTICE_TTL_MS))) return false;
+    const durable = await this.claimDurably(key);
+    // Sent already, by a claim the store has lost: the store's claim is kept as the record of it.
+    if (durable === false) return false;
     try {
       await dms.postDm(slackUserId, renderReviewNotice(kind, c, viewer));
     } catch (e) {
       await store.delete(key);
+      await durable?.release().catch((error: unknown) => logger.warn('Access-review notices: could not give back a claim in PostgreSQL; it expires by itself', { key, error: error instanceof Error ? error.message : String(error) }));
       throw e;
     }
     if (kind === 'new') {
       const due = reminderDue(c, viewer.now);
-      if (due) await store.setIfAbsent(noticeKey(due, c.id!, slackUserId), viewer.now.toISOString(), NOTICE_TTL_MS);
+      // The "new" DM says when the review is due: that reminder counts as sent.
+      if (due && (await store.setIfAbsent(noticeKey(due, c.id!, slackUserId), viewer.now.toISOString(), NOTICE_TTL_MS))) await this.claimDurably(noticeKey(due, c.id!, slackUserId));
     }
     logger.info('Access-review notices: sent', { slackUserId, certificationId: c.id, kind });
     return true;
+  }
+
+  /** The claim in PostgreSQL: false when held already; undefined when none is kept or PostgreSQL failed (the store's claim decides alone). */
+  private async claimDurably(key: string): Promise<DurableClaim | false | undefined> {
+    const claims = this.opts.claims ?? noDurableClaims;
+    if (!claims.durable) return undefined;
+    try {
+      return (await claims.claim(key, NOTICE_TTL_MS)) ?? false;
+    } catch (e) {
+      this.opts.logger.warn('Access-review notices: could not claim a notice in PostgreSQL; sending on the state store’s claim alone', { key, error: e instanceof Error ? e.message : String(e) });
+      return undefined;
+    }
   }
 }

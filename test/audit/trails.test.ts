@@ -220,7 +220,7 @@ describe('the PostgreSQL trail', () => {
     const client = new Client({ connectionString: url });
     await client.connect();
     try {
-      expect((await client.query('SELECT version FROM schema_migrations ORDER BY version')).rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
+      expect((await client.query('SELECT version FROM schema_migrations ORDER BY version')).rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
       expect((await client.query('SELECT seq::int, hash FROM audit_chain_head')).rows).toEqual([{ seq: 1, hash: expect.not.stringMatching(GENESIS) }]);
     } finally {
       await client.end();

@@ -355,7 +355,7 @@ describe('PgAnnouncementReceipts', () => {
       const before = new PgAnnouncementReceipts(old, { logger: silentLogger, now: () => new Date(now) });
       await before.record('U1', ['workItem:a'], { channel: 'DU1', ts: '1.1', kind: 'dm', announcedAt: at() });
       await expect(before.claim('U1', ['workItem:b'], { kind: 'dm', at: at(), replacing: [] })).rejects.toThrow(/null value in column "channel"/);
-      expect(await migrate(old, silentLogger)).toEqual([3]);
+      expect(await migrate(old, silentLogger)).toEqual([3, 4]);
       expect((await before.claim('U1', ['workItem:a', 'workItem:b'], { kind: 'dm', at: at(), replacing: [] })).won).toEqual(['workItem:b']);
       await expect(old.query("INSERT INTO notification_receipts (slack_user, item_key, channel, ts, kind, announced_at) VALUES ('U1', 'workItem:c', 'DU1', NULL, 'dm', now())")).rejects.toThrow(/notification_receipts_posted_or_claimed/);
     } finally {

@@ -7,6 +7,9 @@ import { ReviewService } from '../../src/reviews/reviewService';
 import { SEED_CERTIFICATIONS as C } from '../../src/sandbox/certificationSeed';
 import { SEED_IDENTITIES } from '../../src/sandbox/seed';
 import { MemoryStateStore } from '../../src/store/memoryStore';
+import { PgDurableClaims, type DurableClaims } from '../../src/store/durableClaims';
+import { PgAuditLog } from '../../src/audit/pgAuditLog';
+import { pgFixture } from '../support/postgres';
 import type { IdentityDirectory } from '../../src/workitems/identityDirectory';
 import { completeCertification, useSandboxIsc } from '../support/sandboxIsc';
 
@@ -27,7 +30,7 @@ interface Sent {
   message: RenderedMessage;
 }
 
-function rig(people: Record<string, { id: string; name: string }> = { UADA: SEED_IDENTITIES.ada, UBEN: SEED_IDENTITIES.ben, UMAYA: SEED_IDENTITIES.manager }) {
+function rig(people: Record<string, { id: string; name: string }> = { UADA: SEED_IDENTITIES.ada, UBEN: SEED_IDENTITIES.ben, UMAYA: SEED_IDENTITIES.manager }, claims?: DurableClaims) {
   const store = new MemoryStateStore();
   const sent: Sent[] = [];
   // The bot first looks a day before T0: the seeded reviews (due at T0 + 3 days) are not due within 3 days yet.
@@ -71,6 +74,7 @@ function rig(people: Record<string, { id: string; name: string }> = { UADA: SEED
       logger: silentLogger,
       now: () => state.now,
       quietHours: { start: 20 * 60, end: 8 * 60 },
+      claims,
     });
   /** What each DM is: user, kind (from its text) and the certification its Review button opens. */
   const seen = () =>
@@ -162,6 +166,77 @@ test('a DM Slack did not take is sent on the next cycle, not lost', async () => 
   r.state.failDms = false;
   await watcher.cycle();
   expect(r.seen().sort()).toEqual([`UADA due ${C.adaQuarterly}`, `UMAYA new ${assigned}`]);
+});
+
+describe('with DATABASE_URL: the notices are claimed in PostgreSQL too', () => {
+  const pg = pgFixture('review_notices');
+  let log: PgAuditLog;
+  let claims: PgDurableClaims;
+  beforeEach(async () => {
+    log = await PgAuditLog.open(await pg.freshUrl(), { retentionDays: 400, logger: silentLogger });
+    claims = new PgDurableClaims(log.pool, { logger: silentLogger, now: () => clock });
+  });
+  afterEach(() => log.close());
+
+  /** Ada's 3-day reminder sent, then the store loses its state (a flushed Redis): what the next cycles send. */
+  async function afterLoss(r: ReturnType<typeof rig>): Promise<string[]> {
+    const watcher = r.notices();
+    await watcher.cycle();
+    r.state.now = new Date(T0.getTime() + 12 * HOUR);
+    await watcher.cycle();
+    expect(r.seen()).toEqual([`UADA due ${C.adaQuarterly}`]);
+    r.store.restore(new Map());
+    await watcher.cycle();
+    await r.notices().cycle();
+    return r.seen().slice(1);
+  }
+
+  test('a reminder sent before the state store lost its state is not sent again after it', async () => {
+    expect(await afterLoss(rig(undefined, claims))).toEqual([]);
+  });
+
+  test('(without PostgreSQL the store’s claim is all there is: after the loss the reminder goes again)', async () => {
+    expect(await afterLoss(rig())).toEqual([`UADA due ${C.adaQuarterly}`]);
+  });
+
+  test('the reminder a "new" DM stood for is not sent after a loss either', async () => {
+    const r = rig(undefined, claims);
+    const watcher = r.notices();
+    await watcher.cycle();
+    clock = new Date(T0.getTime() + HOUR);
+    r.state.now = clock;
+    const assigned = await reassignToMaya();
+    await watcher.cycle();
+    expect(r.seen().filter((s) => s.startsWith('UMAYA'))).toEqual([`UMAYA new ${assigned}`]);
+    r.store.restore(new Map());
+    // 10:00 UTC, Maya's working hours, with the review due in 2 days.
+    r.state.now = new Date(T0.getTime() + 22 * HOUR);
+    await watcher.cycle();
+    expect(r.seen().filter((s) => s.startsWith('UMAYA'))).toEqual([`UMAYA new ${assigned}`]);
+  });
+
+  test('a DM Slack did not take gives back its claim in PostgreSQL too, and goes on the next cycle', async () => {
+    const r = rig(undefined, claims);
+    const watcher = r.notices();
+    await watcher.cycle();
+    r.state.now = new Date(T0.getTime() + 12 * HOUR);
+    r.state.failDms = true;
+    await watcher.cycle();
+    r.state.failDms = false;
+    expect(r.sent).toEqual([]);
+    await watcher.cycle();
+    expect(r.seen()).toEqual([`UADA due ${C.adaQuarterly}`]);
+  });
+
+  test('PostgreSQL down: the store’s claim decides alone, and the notice goes', async () => {
+    const r = rig(undefined, { durable: true, claim: () => Promise.reject(new Error('connection refused')), prune: async () => 0 });
+    const watcher = r.notices();
+    await watcher.cycle();
+    r.state.now = new Date(T0.getTime() + 12 * HOUR);
+    await watcher.cycle();
+    await watcher.cycle();
+    expect(r.seen()).toEqual([`UADA due ${C.adaQuarterly}`]);
+  });
 });
 
 test('a cycle reads at most a bounded number of reviewers, one certification list each, and the next cycle goes on with the rest', async () => {

@@ -7,6 +7,8 @@ import { requestDeadline, writeCheck } from '../../src/isc/deadline';
 import { noteRequestId } from '../../src/isc/requestIds';
 import { IscError } from '../../src/isc/errors';
 import type { Logger } from '../../src/log';
+import { decidedKey, decidedToday } from '../../src/decisions/decidedToday';
+import type { DecisionKind } from '../../src/decisions/decision';
 import { MemoryStateStore } from '../../src/store/memoryStore';
 import { StoreUnavailableError, type StateStore } from '../../src/store/store';
 import { missingIdentityMessage, type IdentityDirectory, type IscIdentityRef } from '../../src/workitems/identityDirectory';
@@ -624,5 +626,20 @@ describe('the trail of a done action', () => {
     expect(await pipeline.perform(kind, 'UOWNER', { kind: 'comment', id: 't1', text: 'hi' })).toMatchObject({ status: 'done' });
     expect(setField).not.toHaveBeenCalled();
     expect(await pipeline.decisionsFor(kind, 't1')).toStrictEqual({});
+  });
+});
+
+describe('"Decided today" on the Home tab', () => {
+  it('counts an approval, a rejection and a completion, under the item and part, at the decision\'s time; not a hand-over, an account selection or a comment', async () => {
+    const now = new Date('2026-03-02T09:00:00Z');
+    const { pipeline, kind, things, store, logger } = setup({ now: () => now });
+    const kinds: DecisionKind[] = ['approved', 'rejected', 'completed', 'forwarded', 'reassigned', 'accounts_submitted'];
+    kinds.forEach((_, i) => things.set(`t${i}`, { id: `t${i}`, ownerId: 'id-owner', state: 'open', comments: [] }));
+    kind.decision = (a) => (a.kind === 'comment' ? undefined : { kind: kinds[Number(a.id.slice(1))] });
+    for (const [i] of kinds.entries()) expect((await pipeline.perform(kind, 'UOWNER', { kind: 'approve', id: `t${i}` })).status).toBe('done');
+    expect((await pipeline.perform(kind, 'UOWNER', { kind: 'comment', id: 't1', text: 'hi' })).status).toBe('done');
+    expect((await store.members(decidedKey('UOWNER', '2026-03-02'))).sort()).toEqual(['t0', 't1', 't2'].map((id) => `2026-03-02T09:00:00.000Z|th:${id}:*`));
+    expect(await decidedToday(store, 'UOWNER', now, 'UTC')).toBe(3);
+    expect(logger.error).not.toHaveBeenCalled();
   });
 });

@@ -140,6 +140,24 @@ describe('at most once', () => {
     expect(executed).toHaveLength(1);
   });
 
+  it('a store that fails the first look: a repeated comment is still found done before ISC is called', async () => {
+    const store = new MemoryStateStore();
+    jest.spyOn(store, 'getMany').mockRejectedValue(new StoreUnavailableError('down'));
+    const { pipeline, kind, executed } = setup({ store });
+    const comment = { kind: 'comment', id: 't1', text: 'looks fine' } as const;
+    expect((await pipeline.perform(kind, 'UOWNER', comment)).status).toBe('done');
+    expect(await pipeline.perform(kind, 'UOWNER', comment)).toEqual({ status: 'duplicate', done: true });
+    expect(executed).toHaveLength(1);
+  });
+
+  it('the done marker keeps its key across versions: replicas of two versions share the store during a rolling deploy', async () => {
+    const { pipeline, kind, store } = setup();
+    await pipeline.perform(kind, 'UOWNER', { kind: 'comment', id: 't1', text: 'looks fine' });
+    await pipeline.perform(kind, 'UOWNER', approve);
+    // The comment's variant is the first 16 base64url characters of its text's SHA-256.
+    expect(await store.getMany(['done:th:t1:*:comment:Sfz8KmGDIVjQ3j4c:UOWNER', 'done:th:t1:*:approve:UOWNER'])).toEqual([true, true]);
+  });
+
   it('a second, different comment within 15 minutes is not a duplicate: both reach ISC', async () => {
     const { pipeline, kind, things } = setup();
     expect((await pipeline.perform(kind, 'UOWNER', { kind: 'comment', id: 't1', text: 'first' })).status).toBe('done');

@@ -239,7 +239,7 @@ export class ActionPipeline {
     const decides = purpose === 'act' && (!action || kind.bindsDuties(action));
     if (actorIdentity && !decides) return { ok: true, item, actorIdentity };
     const target = action && kind.auditDetails(action).target;
-    const parties = { ownerId: owns ? actorIdentity?.id : owners.ids[0], ...kind.parties(item), ...(target ? { target } : {}) };
+    const parties = { ownerId: owns ? actorIdentity.id : owners.ids[0], ...kind.parties(item), ...(target ? { target } : {}) };
     const refusal = selfDecisionRefusal({ actorIdentityId: actorIdentity?.id, ...parties }, kind.noun);
     return refusal ? refuse(refusal) : { ok: true, item, actorIdentity };
   }
@@ -379,13 +379,16 @@ export class ActionPipeline {
    * path then decides (and reports a store that fails it).
    */
   private async ownClaim(doneKey: string, lockKey: string, actorSlackUserId: string): Promise<Extract<ActionOutcome<never>, { status: 'duplicate' }> | undefined> {
+    let claims: unknown[];
     try {
-      const [done, lock] = await this.opts.store.getMany<{ by?: unknown } | true>([doneKey, lockKey]);
-      if (done) return { status: 'duplicate', done: true };
-      if (lock && typeof lock === 'object' && lock.by === actorSlackUserId) return { status: 'duplicate' };
+      claims = await this.opts.store.getMany<unknown>([doneKey, lockKey]);
     } catch {
       // Told by the full path, which reads the store again before anything is sent.
+      return undefined;
     }
+    const [done, lock] = claims as [true | undefined, { by?: unknown } | undefined];
+    if (done) return { status: 'duplicate', done: true };
+    if (lock?.by === actorSlackUserId) return { status: 'duplicate' };
     return undefined;
   }
 
@@ -396,7 +399,7 @@ export class ActionPipeline {
     if (e instanceof ChangedWhileWaiting) {
       const found = (e as ChangedWhileWaiting<I>).outcome;
       this.opts.logger.warn(`A ${kind.logName} action was not sent: the item changed while it waited`, { actorSlackUserId, action: action.kind, [kind.idField]: kind.itemId(action) });
-      return found.status === 'refused' ? found : { status: 'already_decided', item: found.item, decisions: await this.decisionsToShow(kind, kind.itemId(action)) };
+      return found.status === 'already_decided' ? { status: 'already_decided', item: found.item, decisions: await this.decisionsToShow(kind, kind.itemId(action)) } : found;
     }
     return this.afterFailure(kind, e, action, actorSlackUserId);
   }

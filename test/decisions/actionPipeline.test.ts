@@ -7,6 +7,8 @@ import { requestDeadline, writeCheck } from '../../src/isc/deadline';
 import { noteRequestId } from '../../src/isc/requestIds';
 import { IscError } from '../../src/isc/errors';
 import type { Logger } from '../../src/log';
+import { decidedKey, decidedToday } from '../../src/decisions/decidedToday';
+import type { DecisionKind } from '../../src/decisions/decision';
 import { MemoryStateStore } from '../../src/store/memoryStore';
 import { StoreUnavailableError, type StateStore } from '../../src/store/store';
 import { missingIdentityMessage, type IdentityDirectory, type IscIdentityRef } from '../../src/workitems/identityDirectory';
@@ -136,6 +138,24 @@ describe('at most once', () => {
     expect((await pipeline.perform(kind, 'UOWNER', approve)).status).toBe('already_decided');
     expect(read).toHaveBeenCalledTimes(2);
     expect(executed).toHaveLength(1);
+  });
+
+  it('a store that fails the first look: a repeated comment is still found done before ISC is called', async () => {
+    const store = new MemoryStateStore();
+    jest.spyOn(store, 'getMany').mockRejectedValue(new StoreUnavailableError('down'));
+    const { pipeline, kind, executed } = setup({ store });
+    const comment = { kind: 'comment', id: 't1', text: 'looks fine' } as const;
+    expect((await pipeline.perform(kind, 'UOWNER', comment)).status).toBe('done');
+    expect(await pipeline.perform(kind, 'UOWNER', comment)).toEqual({ status: 'duplicate', done: true });
+    expect(executed).toHaveLength(1);
+  });
+
+  it('the done marker keeps its key across versions: replicas of two versions share the store during a rolling deploy', async () => {
+    const { pipeline, kind, store } = setup();
+    await pipeline.perform(kind, 'UOWNER', { kind: 'comment', id: 't1', text: 'looks fine' });
+    await pipeline.perform(kind, 'UOWNER', approve);
+    // The comment's variant is the first 16 base64url characters of its text's SHA-256.
+    expect(await store.getMany(['done:th:t1:*:comment:Sfz8KmGDIVjQ3j4c:UOWNER', 'done:th:t1:*:approve:UOWNER'])).toEqual([true, true]);
   });
 
   it('a second, different comment within 15 minutes is not a duplicate: both reach ISC', async () => {
@@ -624,5 +644,20 @@ describe('the trail of a done action', () => {
     expect(await pipeline.perform(kind, 'UOWNER', { kind: 'comment', id: 't1', text: 'hi' })).toMatchObject({ status: 'done' });
     expect(setField).not.toHaveBeenCalled();
     expect(await pipeline.decisionsFor(kind, 't1')).toStrictEqual({});
+  });
+});
+
+describe('"Decided today" on the Home tab', () => {
+  it('counts an approval, a rejection and a completion, under the item and part, at the decision\'s time; not a hand-over, an account selection or a comment', async () => {
+    const now = new Date('2026-03-02T09:00:00Z');
+    const { pipeline, kind, things, store, logger } = setup({ now: () => now });
+    const kinds: DecisionKind[] = ['approved', 'rejected', 'completed', 'forwarded', 'reassigned', 'accounts_submitted'];
+    kinds.forEach((_, i) => things.set(`t${i}`, { id: `t${i}`, ownerId: 'id-owner', state: 'open', comments: [] }));
+    kind.decision = (a) => (a.kind === 'comment' ? undefined : { kind: kinds[Number(a.id.slice(1))] });
+    for (const [i] of kinds.entries()) expect((await pipeline.perform(kind, 'UOWNER', { kind: 'approve', id: `t${i}` })).status).toBe('done');
+    expect((await pipeline.perform(kind, 'UOWNER', { kind: 'comment', id: 't1', text: 'hi' })).status).toBe('done');
+    expect((await store.members(decidedKey('UOWNER', '2026-03-02'))).sort()).toEqual(['t0', 't1', 't2'].map((id) => `2026-03-02T09:00:00.000Z|th:${id}:*`));
+    expect(await decidedToday(store, 'UOWNER', now, 'UTC')).toBe(3);
+    expect(logger.error).not.toHaveBeenCalled();
   });
 });

@@ -31,7 +31,12 @@ function scriptedReceipts(): jest.Mocked<AnnouncementReceipts> {
   } as unknown as jest.Mocked<AnnouncementReceipts>;
 }
 
-function setup(receipts: AnnouncementReceipts | undefined = scriptedReceipts(), store = new MemoryStateStore(() => clock.now)) {
+const clock = { now: T0 };
+beforeEach(() => {
+  clock.now = T0;
+});
+
+function setup(receipts: AnnouncementReceipts = scriptedReceipts(), store = new MemoryStateStore(() => clock.now)) {
   const ledger = new Ledger(store, () => new Date(clock.now));
   const logs: Log[] = [];
   const posts: Array<{ userId: string; message: RenderedMessage; thread?: DmRef }> = [];
@@ -58,13 +63,8 @@ function setup(receipts: AnnouncementReceipts | undefined = scriptedReceipts(), 
   } as unknown as NotifyDeps;
   const cards = new DmCards({ ctx, ledger, dms, receipts });
   const logged = (pattern: RegExp) => logs.filter((l) => pattern.test(l.msg));
-  return { ledger, cards, logs, logged, posts, slack, store };
+  return { ledger, cards, logs, logged, posts, slack };
 }
-
-const clock = { now: T0 };
-beforeEach(() => {
-  clock.now = T0;
-});
 
 /** The items a post lists: a DM names its item, a summary each of its items. */
 const named = (message: RenderedMessage, ids: string[]) => ids.filter((id) => JSON.stringify(message).includes(`Group-${id}`));

@@ -3,6 +3,7 @@ import { renderFirstPollSummary, renderGoneDm, renderNewItemDm, renderReminder, 
 import type { CardOptions, RenderedMessage, Viewer } from '../blocks/types';
 import { isHandOver, type Decisions } from '../decisions/decision';
 import { inboxKey, isOpen, isPendingFor, parseInboxKey, type InboxItem } from '../inbox/items';
+import type { HeldLock } from '../store/store';
 import type { NotifyDeps } from './deps';
 import type { DmPort, DmRef } from './dmPort';
 import type { Announcement, Ledger } from './ledger';
@@ -119,11 +120,11 @@ export class DmCards {
       where = await dms.postDm(userId, await render(claimed.map((c) => c.entry)));
     } catch (e) {
       await Promise.all(claimed.map(({ entry, claim }) => ledger.release(userId, entry.key, claim)));
-      await this.receipts.release(userId, keys, at).catch((error: unknown) => this.receiptFailed('Could not give back the claims of a notification that failed (PostgreSQL); they are taken over once abandoned', userId, keys, error));
+      await this.receipts.release(userId, keys, at).catch((error: unknown) => this.receiptFailed('Could not give back the claims of a notification that failed (PostgreSQL); they are taken over once abandoned', userId, keys.length, error));
       throw e;
     }
     // The receipt first: should the store fail now, the next poll finds the DM there and does not post it again.
-    await this.receipts.record(userId, keys, { ...where, kind, announcedAt: ctx.now().toISOString() }).catch((e: unknown) => this.receiptFailed('Could not write the receipts of a notification (PostgreSQL); the DM went out, but a loss of the state store now would announce it again', userId, keys, e));
+    await this.receipts.record(userId, keys, { ...where, kind, announcedAt: ctx.now().toISOString() }).catch((e: unknown) => this.receiptFailed('Could not write the receipts of a notification (PostgreSQL); the DM went out, but a loss of the state store now would announce it again', userId, keys.length, e));
     let recorded: boolean[];
     try {
       recorded = await Promise.all(claimed.map(({ entry, claim }) => ledger.posted(userId, entry.key, claim, where)));
@@ -149,7 +150,7 @@ export class DmCards {
     try {
       outcome = await this.receipts.claim(userId, keys, { kind, at, replacing: claimed.filter((c) => c.replaces).map((c) => c.entry.key) });
     } catch (e) {
-      this.receiptFailed('Could not claim a notification in PostgreSQL; posting on the state store’s claim alone', userId, keys, e);
+      this.receiptFailed('Could not claim a notification in PostgreSQL; posting on the state store’s claim alone', userId, keys.length, e);
       return claimed;
     }
     const won = new Set(outcome.won);
@@ -163,8 +164,8 @@ export class DmCards {
     return claimed.filter(({ entry }) => won.has(entry.key));
   }
 
-  private receiptFailed(message: string, userId: string, keys: readonly string[], e: unknown): void {
-    this.opts.ctx.logger.warn(message, { userId, items: keys.length, error: e instanceof Error ? e.message : String(e) });
+  private receiptFailed(message: string, userId: string, items: number, e: unknown): void {
+    this.opts.ctx.logger.warn(message, { userId, items, error: e instanceof Error ? e.message : String(e) });
   }
 
   /** Whether announcements leave receipts outside the store (PostgreSQL), worth looking up. */
@@ -204,7 +205,7 @@ export class DmCards {
       if (!record.channel || !record.ts) return;
       const day = localDay(viewer.now, viewer.tz);
       const claims = await Promise.all(items.map(async (entry) => ({ entry, claim: await ledger.claimReminder(userId, entry.key, day) })));
-      const inLedger = claims.filter((c) => c.claim !== undefined);
+      const inLedger = claims.filter((c): c is { entry: KeyedItem; claim: HeldLock } => c.claim !== undefined);
       if (!inLedger.length) return;
       // The day's claims in the store are lost with it: the receipts claim the reminder too.
       const at = ctx.now().toISOString();
@@ -212,7 +213,7 @@ export class DmCards {
       try {
         durable = await this.receipts.claimReminder(userId, inLedger.map(({ entry }) => entry.key), { day, tz: viewer.tz, at });
       } catch (e) {
-        this.receiptFailed('Could not claim a reminder in PostgreSQL; sending on the state store’s claim alone', userId, inLedger.map(({ entry }) => entry.key), e);
+        this.receiptFailed('Could not claim a reminder in PostgreSQL; sending on the state store’s claim alone', userId, inLedger.length, e);
       }
       // Refused: reminded today by a claim the store lost. Its claim here is kept as today's.
       const claimed = inLedger.filter(({ entry }) => !durable.refused.includes(entry.key));
@@ -220,8 +221,8 @@ export class DmCards {
       try {
         await dms.postDm(userId, renderReminder(claimed.map((c) => c.entry), viewer, record.kind), { channel: record.channel, ts: record.ts });
       } catch (e) {
-        await Promise.all(claimed.map((c) => c.claim?.release()));
-        await this.receipts.releaseReminder(userId, durable, at).catch((error: unknown) => this.receiptFailed('Could not give back the reminder claims of a reminder that failed (PostgreSQL)', userId, [...durable.won.keys()], error));
+        await Promise.all(claimed.map((c) => c.claim.release()));
+        await this.receipts.releaseReminder(userId, durable, at).catch((error: unknown) => this.receiptFailed('Could not give back the reminder claims of a reminder that failed (PostgreSQL)', userId, durable.won.size, error));
         throw e;
       }
       await Promise.all(claimed.map(({ entry }) => ledger.update(userId, entry.key, { remindedAt: at })));

@@ -1,5 +1,6 @@
 import { createIscClient } from '../../src/isc/client';
-import { silentLogger } from '../../src/log';
+import type { Pool } from 'pg';
+import { silentLogger, type Logger } from '../../src/log';
 import { MIGRATIONS, migrate } from '../../src/audit/migrations';
 import { PgAuditLog } from '../../src/audit/pgAuditLog';
 import { CLAIM_LEASE_MS, type Announcement } from '../../src/notify/ledger';
@@ -300,10 +301,13 @@ describe('PgAnnouncementReceipts', () => {
   let pool: PgAuditLog;
   let now: number;
   let r: AnnouncementReceipts;
+  let infos: Array<[string, Record<string, unknown> | undefined]>;
   beforeEach(async () => {
     pool = await PgAuditLog.open(await pg.freshUrl(), { retentionDays: 400, logger: silentLogger });
     now = Date.parse('2030-01-07T10:00:00Z');
-    r = new PgAnnouncementReceipts(pool.pool, { logger: silentLogger, now: () => new Date(now) });
+    infos = [];
+    const logger: Logger = { ...silentLogger, info: (msg, ctx) => infos.push([msg, ctx]) };
+    r = new PgAnnouncementReceipts(pool.pool, { logger, now: () => new Date(now) });
   });
   afterEach(() => pool.close());
 
@@ -342,6 +346,49 @@ describe('PgAnnouncementReceipts', () => {
     // The one announced 30 days and a minute before is pruned at the next start.
     now += 24 * 3600_000;
     expect(await r.prune()).toBe(1);
+    // Each prune that deleted something says how much; the first, which found nothing, says nothing.
+    expect(infos).toEqual([
+      ['Deleted notification receipts past the retention', { receipts: 1 }],
+      ['Deleted notification receipts past the retention', { receipts: 1 }],
+    ]);
+  });
+
+  it('without a clock of its own, goes by the real time', async () => {
+    const real = new PgAnnouncementReceipts(pool.pool, { logger: silentLogger });
+    await real.record('U1', ['workItem:a'], { channel: 'DU1', ts: '1.1', kind: 'dm', announcedAt: new Date().toISOString() });
+    expect([...(await real.find('U1', ['workItem:a'])).keys()]).toEqual(['workItem:a']);
+  });
+
+  it('one round trip per call, and none when there is nothing to ask', async () => {
+    const queries: unknown[] = [];
+    const counted = new Proxy(pool.pool, {
+      get(target, prop, receiver) {
+        if (prop !== 'query') return Reflect.get(target, prop, receiver);
+        return (...args: Parameters<Pool['query']>) => {
+          queries.push(args[0]);
+          return (target.query as (...a: unknown[]) => unknown)(...args);
+        };
+      },
+    });
+    const c = new PgAnnouncementReceipts(counted, { logger: silentLogger, now: () => new Date(now) });
+    // Today's prune is done.
+    await c.prune();
+    queries.length = 0;
+    expect(await c.claim('U1', [], { kind: 'dm', at: at(), replacing: [] })).toEqual({ won: [], announced: new Map() });
+    await c.release('U1', [], at());
+    await c.record('U1', [], { channel: 'DU1', ts: '1.1', kind: 'dm', announcedAt: at() });
+    expect((await c.find('U1', [])).size).toBe(0);
+    expect(await c.claimReminder('U1', [], { day: '2030-01-07', tz: 'UTC', at: at() })).toEqual({ won: new Map(), refused: [] });
+    // A reminder claim that won nothing (no receipts) has nothing to give back.
+    await c.releaseReminder('U1', { won: new Map(), refused: [] }, at());
+    expect(queries).toEqual([]);
+    // A claim that wins every key asks once; one that does not asks again for the receipts of the rest.
+    expect((await c.claim('U1', ['workItem:a'], { kind: 'dm', at: at(), replacing: [] })).won).toEqual(['workItem:a']);
+    expect(queries).toHaveLength(1);
+    await c.record('U1', ['workItem:a'], { channel: 'DU1', ts: '1.1', kind: 'dm', announcedAt: at() });
+    expect(queries).toHaveLength(2);
+    expect((await c.claim('U1', ['workItem:a'], { kind: 'dm', at: at(1), replacing: [] })).announced.size).toBe(1);
+    expect(queries).toHaveLength(4);
   });
 
   const at = (offsetMs = 0) => new Date(now + offsetMs).toISOString();
@@ -445,5 +492,16 @@ describe('PgAnnouncementReceipts', () => {
     const [one, two] = await Promise.all([r.claimReminder('U1', keys, { day: '2030-01-07', tz: 'UTC', at: at() }), second.claimReminder('U1', keys, { day: '2030-01-07', tz: 'UTC', at: at(1) })]);
     expect([...one.won.keys(), ...two.won.keys()].sort()).toEqual([...keys].sort());
     expect([...one.refused, ...two.refused].sort()).toEqual([...keys].sort());
+  });
+});
+
+describe('noReceipts (no DATABASE_URL)', () => {
+  it('keeps nothing, so it stops nothing: every claim won, no receipt found, no reminder refused; the poll is told not to ask', async () => {
+    expect(noReceipts.durable).toBe(false);
+    const at = '2030-01-07T10:00:00.000Z';
+    expect(await noReceipts.claim('U1', ['workItem:a', 'workItem:b'], { kind: 'dm', at, replacing: [] })).toEqual({ won: ['workItem:a', 'workItem:b'], announced: new Map() });
+    expect(await noReceipts.find('U1', ['workItem:a'])).toEqual(new Map());
+    expect(await noReceipts.claimReminder('U1', ['workItem:a'], { day: '2030-01-07', tz: 'UTC', at })).toEqual({ won: new Map(), refused: [] });
+    expect(await noReceipts.prune()).toBe(0);
   });
 });

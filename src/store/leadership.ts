@@ -23,6 +23,10 @@ interface Lease {
   holder: string;
   id: string;
   since: string;
+  /** When its holder last renewed it: it cannot expire before this plus the ttl. */
+  renewedAt?: string;
+  /** Handed back by its holder (a graceful stop): free to take at once. */
+  released?: true;
 }
 
 /**
@@ -31,12 +35,17 @@ interface Lease {
  * (the store does not answer, or the lease is someone else's) stops its background work at once.
  * The lease keeps the fleet from doing the work twice; what must happen once (a DM, a digest slot) is
  * still claimed atomically, so a short overlap while a lease changes hands sends nothing twice.
+ * A lease that vanishes before it could have expired was lost with the store's state (a flushed or
+ * restarted Redis): its holder takes it back at its next renewal, and the others wait until it could
+ * have expired before they try, so a loss does not make two leaders.
  */
 export class Leadership {
   private lease: Lease | undefined;
   private timer: NodeJS.Timeout | undefined;
   private round: Promise<void> = Promise.resolve();
   private stopped = false;
+  /** The lease another replica held at this one's last round. */
+  private seen: Lease | undefined;
   private readonly key: string;
   private readonly renewEveryMs: number;
 
@@ -68,7 +77,7 @@ export class Leadership {
       let renewed = false;
       let why = 'another replica holds the lease';
       try {
-        renewed = await store.compareAndSet(this.key, this.lease, this.lease, ttlMs);
+        renewed = await this.renew(this.lease);
       } catch (e) {
         why = `the state store did not answer (${e instanceof Error ? e.message : String(e)})`;
       }
@@ -76,16 +85,38 @@ export class Leadership {
       return;
     }
     if (this.stopped) return;
-    const lease: Lease = { holder: this.opts.holder, id: randomUUID(), since: new Date().toISOString() };
+    const now = new Date();
     try {
-      if (!(await store.setIfAbsent(this.key, lease, ttlMs))) return;
+      const current = await store.get<Lease>(this.key);
+      if (current && !current.released) {
+        this.seen = current;
+        return;
+      }
+      // Gone before it could expire: lost with the store's state; its holder, if alive, takes it back.
+      if (!current && this.seen && now.getTime() < Date.parse(this.seen.renewedAt ?? this.seen.since) + ttlMs) return;
+      this.seen = undefined;
+      const lease: Lease = { holder: this.opts.holder, id: randomUUID(), since: now.toISOString(), renewedAt: now.toISOString() };
+      if (!(await (current ? store.compareAndSet(this.key, current, lease, ttlMs) : store.setIfAbsent(this.key, lease, ttlMs)))) return;
+      this.lease = lease;
     } catch (e) {
       logger.debug('Could not try the leader lease', { error: e instanceof Error ? e.message : String(e) });
       return;
     }
-    this.lease = lease;
-    logger.info('This replica now runs the background work (notification polling, reminders, the digest schedule)', { holder: lease.holder });
+    logger.info('This replica now runs the background work (notification polling, reminders, the digest schedule)', { holder: this.lease.holder });
     this.opts.onGain();
+  }
+
+  /** Renews the lease while it is this replica's; takes it back when the store lost it. False when another replica holds it. */
+  private async renew(lease: Lease): Promise<boolean> {
+    const { store, ttlMs, logger } = this.opts;
+    const renewal: Lease = { ...lease, renewedAt: new Date().toISOString() };
+    const current = await store.get<Lease>(this.key);
+    if (current && current.id !== lease.id) return false;
+    const renewed = current ? await store.compareAndSet(this.key, current, renewal, ttlMs) : await store.setIfAbsent(this.key, renewal, ttlMs);
+    if (!renewed) return false;
+    if (!current) logger.warn('The leader lease was gone from the state store before it could expire (the store lost its state?); this replica took it back', { holder: lease.holder });
+    this.lease = renewal;
+    return true;
   }
 
   private async lose(message: string): Promise<void> {
@@ -103,7 +134,8 @@ export class Leadership {
     if (!lease) return;
     this.lease = undefined;
     await this.opts.onLose();
-    await this.opts.store.compareAndSet(this.key, lease, undefined).catch((e: unknown) => {
+    // Marked handed back rather than deleted: a lease that merely vanished is waited out (see attempt).
+    await this.opts.store.compareAndSet(this.key, lease, { ...lease, released: true }, this.opts.ttlMs).catch((e: unknown) => {
       this.opts.logger.warn('Could not hand back the leader lease; it expires by itself', { error: e instanceof Error ? e.message : String(e) });
     });
   }

@@ -111,10 +111,10 @@ describe('on one store in memory', () => {
     await until(() => a.leadership.isLeader);
     await a.leadership.stop();
     expect(a.events).toEqual(['gain', 'lose']);
-    expect(await store.get('leader')).toBeUndefined();
-    await wait(400);
+    expect(await store.get('leader')).toMatchObject({ holder: 'a', released: true });
+    await wait(200);
     expect(a.leadership.isLeader).toBe(false);
-    expect(await store.get('leader')).toBeUndefined();
+    expect(await store.get('leader')).toMatchObject({ holder: 'a', released: true });
     expect(a.events).toEqual(['gain', 'lose']);
   });
 
@@ -217,6 +217,63 @@ describe('on one store in memory', () => {
     await a.leadership.stop();
     expect(await store.get('leader')).toMatchObject({ holder: 'intruder' });
     expect(a.events).toEqual(['gain', 'lose']);
+  });
+
+  it('a lease lost with the store’s state (a flush) goes back to its holder: the others wait until it could have expired, so there are never two leaders', async () => {
+    const store = new MemoryStateStore();
+    const a = member(store, 'a', { renewEveryMs: 100 });
+    a.leadership.start();
+    await until(() => a.leadership.isLeader);
+    const { id } = (await store.get<{ id: string }>('leader'))!;
+    // The standby looks five times as often as the leader renews: it would find the lease gone first.
+    const b = member(store, 'b', { renewEveryMs: 20 });
+    b.leadership.start();
+    await wait(60);
+    let bothLed = false;
+    const watching = setInterval(() => (bothLed ||= a.leadership.isLeader && b.leadership.isLeader), 5);
+    try {
+      for (let flush = 0; flush < 3; flush++) {
+        await store.delete('leader');
+        await until(async () => (await store.get('leader')) !== undefined);
+        await wait(150);
+      }
+    } finally {
+      clearInterval(watching);
+    }
+    expect(bothLed).toBe(false);
+    expect(a.events).toEqual(['gain']);
+    expect(b.events).toEqual([]);
+    expect(await store.get('leader')).toMatchObject({ holder: 'a', id });
+    expect(a.log.join('\n')).toMatch(/WARN The leader lease was gone from the state store before it could expire/);
+    await Promise.all([a.leadership.stop(), b.leadership.stop()]);
+  });
+
+  it('a lease that vanished and was not taken back (its holder died as the store lost its state) is taken once it could have expired', async () => {
+    const store = new MemoryStateStore();
+    let dead = false;
+    // a's own view of the store, which stops answering when a dies (it hands nothing back).
+    const seenByA = new Proxy(store, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver);
+        return typeof value === 'function' ? (...args: unknown[]) => (dead ? Promise.reject(new Error('gone')) : value.apply(target, args)) : value;
+      },
+    });
+    const a = member(seenByA, 'a', { renewEveryMs: 100 });
+    a.leadership.start();
+    await until(() => a.leadership.isLeader);
+    const b = member(store, 'b', { renewEveryMs: 20 });
+    b.leadership.start();
+    await wait(60);
+    dead = true;
+    await wait(5);
+    const { renewedAt } = (await store.get<{ renewedAt: string }>('leader'))!;
+    await store.delete('leader');
+    await until(() => b.leadership.isLeader, 2000);
+    const tookAt = Date.now();
+    // b waits from the renewal it last saw (at most one of its rounds before a's last) until the lease could have expired.
+    expect(tookAt).toBeGreaterThanOrEqual(Date.parse(renewedAt) + 300 - 25);
+    expect(tookAt).toBeLessThanOrEqual(Date.parse(renewedAt) + 300 + 20 + 150);
+    await Promise.all([a.leadership.stop(), b.leadership.stop()]);
   });
 
   it('a store that fails the renewal: the leader stops its work and says the store did not answer', async () => {

@@ -1287,6 +1287,9 @@ function redrawShowsSuccess(c: ActionClick): boolean {
   const replies = answers.responsesTo(c.sent.responseId!).filter((r) => r.replace_original === true);
   // The actor reads their own decision as "by you"; older cards named them.
   const byActor = (verb: string) => [`${verb} by <@${c.sent.user}>`, `${verb} by you`];
+  // "Already decided" redraws the card as it is, with the person's own earlier decision on it, and says
+  // so in a notice beside it: not this click's success.
+  if (answers.responsesTo(c.sent.responseId!).some((r) => json(r).includes('was already decided; here it is as it is now'))) return false;
   return replies.some((r) => {
     const own = blocksOfItem(r.blocks, c.w);
     if (c.kind === 'approve' || c.kind === 'reject') {

@@ -100,6 +100,8 @@ describe('on one store in memory', () => {
     await wait(700);
     expect(a.leadership.isLeader).toBe(true);
     expect(b.events).toEqual([]);
+    // Renewing a lease that is there says nothing.
+    expect(a.log.join('\n')).not.toMatch(/was gone from the state store/);
     expect(await store.get('leader')).toMatchObject({ holder: 'a' });
     await Promise.all([a.leadership.stop(), b.leadership.stop()]);
   });
@@ -244,7 +246,7 @@ describe('on one store in memory', () => {
     expect(a.events).toEqual(['gain']);
     expect(b.events).toEqual([]);
     expect(await store.get('leader')).toMatchObject({ holder: 'a', id });
-    expect(a.log.join('\n')).toMatch(/WARN The leader lease was gone from the state store before it could expire/);
+    expect(a.log.filter((l) => /WARN The leader lease was gone from the state store before it could expire.*"holder":"a"/.test(l))).toHaveLength(3);
     await Promise.all([a.leadership.stop(), b.leadership.stop()]);
   });
 
@@ -274,6 +276,30 @@ describe('on one store in memory', () => {
     expect(tookAt).toBeGreaterThanOrEqual(Date.parse(renewedAt) + 300 - 25);
     expect(tookAt).toBeLessThanOrEqual(Date.parse(renewedAt) + 300 + 20 + 150);
     await Promise.all([a.leadership.stop(), b.leadership.stop()]);
+  });
+
+  it('a leader that loses the race for its lease between reading and writing it stops its work (changed, or taken after it vanished)', async () => {
+    for (const race of ['changed', 'taken'] as const) {
+      const store = new MemoryStateStore();
+      const a = member(store, 'a');
+      a.leadership.start();
+      await until(() => a.leadership.isLeader);
+      const get = store.get.bind(store);
+      const intruder = { holder: 'intruder', id: 'x', since: 'now', renewedAt: new Date().toISOString() };
+      // The next renewal reads its own lease (or none), and another replica writes between the read and the write.
+      const reads = jest.spyOn(store, 'get').mockImplementationOnce(async (key: string) => {
+        const read = race === 'changed' ? await get(key) : undefined;
+        await store.set('leader', intruder, 300);
+        return read as never;
+      });
+      while (a.leadership.isLeader) await wait(1);
+      // At that very renewal, not the next one.
+      expect(reads).toHaveBeenCalledTimes(1);
+      jest.restoreAllMocks();
+      expect(a.events).toEqual(['gain', 'lose']);
+      expect(await store.get('leader')).toMatchObject({ holder: 'intruder' });
+      await a.leadership.stop();
+    }
   });
 
   it('a store that fails the renewal: the leader stops its work and says the store did not answer', async () => {
